@@ -1,0 +1,165 @@
+package dev.kiln.app;
+
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.profile.ColumnProfile;
+import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.train.TrainingReport;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Renders profiles and training reports for people (tables) and machines (JSON). */
+final class Reports {
+    private Reports() {
+    }
+
+    static void json(PrintWriter out, Object value) {
+        try {
+            out.println(Json.mapper().writeValueAsString(value));
+        } catch (Exception e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot write JSON: " + e.getMessage());
+        }
+    }
+
+    static String profile(DatasetProfile p) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(p.source()).append(": ").append(p.rows()).append(" rows x ").append(p.columns().size())
+                .append(" columns, sha256 ").append(p.sha256() == null ? "-" : p.sha256().substring(0, 12)).append('\n');
+        Table t = new Table("column", "type", "missing", "distinct", "min", "mean", "std", "max", "top values");
+        for (ColumnProfile c : p.columns()) {
+            String top = c.topCategories() == null || c.type().equals("boolean") ? "" : c.topCategories().stream().limit(3)
+                    .map(k -> k.value() + " " + Math.round(k.fraction() * 100) + "%").collect(Collectors.joining(", "));
+            boolean numeric = c.mean() != null && !c.type().equals("datetime");
+            t.row(c.name(), c.type(), c.missing(), c.distinct(),
+                    numeric ? Table.num(c.min(), 2) : datetime(c, c.min()),
+                    numeric ? Table.num(c.mean(), 2) : "",
+                    numeric ? Table.num(c.std(), 2) : "",
+                    numeric ? Table.num(c.max(), 2) : datetime(c, c.max()),
+                    top);
+        }
+        sb.append(t.render());
+        return sb.toString();
+    }
+
+    private static String datetime(ColumnProfile c, Double millis) {
+        if (!c.type().equals("datetime") || millis == null) {
+            return "";
+        }
+        return java.time.Instant.ofEpochMilli(millis.longValue()).toString().replace("T00:00:00Z", "");
+    }
+
+    /** The leaderboard: every candidate against the baseline, validation and test metrics, cost and speed. */
+    static String leaderboard(TrainingReport r) {
+        List<String> metrics = switch (r.task()) {
+            case BINARY -> List.of("roc_auc", "pr_auc", "log_loss", "f1", "accuracy");
+            case MULTICLASS -> List.of("log_loss", "accuracy", "f1_macro", "f1_weighted");
+            case REGRESSION -> List.of("rmse", "mae", "r2");
+        };
+        String[] header = new String[4 + metrics.size() + 4];
+        int h = 0;
+        header[h++] = "";
+        header[h++] = "algorithm";
+        header[h++] = "valid " + r.selectionMetric();
+        for (String m : metrics) {
+            header[h++] = "test " + m;
+        }
+        header[h++] = "vs baseline";
+        header[h++] = "train s";
+        header[h++] = "p50 us";
+        header[h++] = "p99 us";
+        header[h] = "size KB";
+        Table t = new Table(header);
+        TrainingReport.Candidate baseline = r.leaderboard().stream().filter(c -> c.algorithm().equals("baseline")).findFirst().orElse(null);
+        String key = r.selectionMetric();
+        for (TrainingReport.Candidate c : r.leaderboard()) {
+            Object[] row = new Object[header.length];
+            int i = 0;
+            row[i++] = c.chosen() ? "*" : "";
+            row[i++] = c.algorithm();
+            row[i++] = Table.num(c.validationMetrics().get(key), 4);
+            for (String m : metrics) {
+                row[i++] = Table.num(c.testMetrics().get(m), 4);
+            }
+            row[i++] = baseline == null || c == baseline ? "" : lift(c.testMetrics().get(key), baseline.testMetrics().get(key));
+            row[i++] = Table.num(c.trainSeconds(), 2);
+            row[i++] = Table.num(c.latencyP50Micros(), 1);
+            row[i++] = Table.num(c.latencyP99Micros(), 1);
+            row[i] = Table.num(c.bundleBytes() / 1024.0, 1);
+            t.row(row);
+        }
+        return t.render();
+    }
+
+    private static String lift(Double value, Double base) {
+        if (value == null || base == null || value.isNaN() || base.isNaN()) {
+            return "";
+        }
+        double d = value - base;
+        return (d >= 0 ? "+" : "") + Table.num(d, 4);
+    }
+
+    static String confusion(TrainingReport r) {
+        if (r.confusionMatrix() == null) {
+            return "";
+        }
+        String[] header = new String[r.classes().size() + 1];
+        header[0] = "true \\ predicted";
+        for (int k = 0; k < r.classes().size(); k++) {
+            header[k + 1] = r.classes().get(k);
+        }
+        Table t = new Table(header);
+        for (int k = 0; k < r.classes().size(); k++) {
+            Object[] row = new Object[header.length];
+            row[0] = r.classes().get(k);
+            for (int j = 0; j < r.classes().size(); j++) {
+                row[j + 1] = r.confusionMatrix()[k][j];
+            }
+            t.row(row);
+        }
+        return t.render();
+    }
+
+    static String summary(TrainingReport r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("task ").append(r.task().wireName()).append(" on '").append(r.target()).append("'");
+        if (r.positiveClass() != null) {
+            sb.append(" (positive class '").append(r.positiveClass()).append("')");
+        }
+        sb.append("; split ").append(r.split()).append(": ").append(r.trainRows()).append(" train, ")
+                .append(r.validationRows()).append(" validation, ").append(r.testRows()).append(" test rows\n");
+        for (String note : r.notes()) {
+            sb.append("note: ").append(note).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String business(TrainingReport r) {
+        TrainingReport.Business b = r.business();
+        if (b == null) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT,
+                "Business view (cost of a false '%s' prediction = %s, of a missed '%s' = %s):%n"
+                        + "  cost-minimising threshold on validation rows: P(%s) >= %.3f%n"
+                        + "  expected cost per 1,000 applicants on test rows: %.0f with %s at that threshold"
+                        + " (%.0f at the default 0.5)%n"
+                        + "  baseline (class priors, at its best threshold %.3f): %.0f per 1,000 -> saving %.0f per 1,000%n",
+                r.positiveClass(), trim(b.falsePositiveCost()), r.positiveClass(), trim(b.falseNegativeCost()),
+                r.positiveClass(), b.threshold(), b.costPer1000(), r.chosen(), b.costPer1000AtHalf(),
+                b.baselineThreshold(),
+                b.baselineCostPer1000(), b.baselineCostPer1000() - b.costPer1000());
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    static Map<String, Object> withoutProfile(TrainingReport r) {
+        Map<String, Object> m = Json.mapper().convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        m.remove("profile");
+        return m;
+    }
+}

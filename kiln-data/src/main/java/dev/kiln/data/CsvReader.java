@@ -1,0 +1,127 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads delimited text into a {@link RawTable}, turning every problem into a {@link KilnException}
+ * that names the source, the line and, where known, the column. The first non-blank record is the
+ * header. Empty header names become {@code column_N} (N = 1-based position), since a blank first
+ * header cell is common in exports that wrote an index column; duplicate names are an error because
+ * any renaming would silently change which column a user means.
+ */
+final class CsvReader {
+    private CsvReader() {
+    }
+
+    static RawTable read(InputStream in, String source, Character forcedDelimiter) {
+        CsvParser parser = null;
+        List<String> names = List.of();
+        try {
+            parser = new CsvParser(new Utf8Source(in));
+            char delimiter = forcedDelimiter != null ? forcedDelimiter
+                    : DelimiterSniffer.sniff(parser.prefix(), parser.prefixIsWholeInput());
+            parser.delimiter(delimiter);
+            if (!parser.nextRecord()) {
+                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + source + " is empty",
+                        Map.of("file", source));
+            }
+            names = header(parser, source);
+            int width = names.size();
+            List<RawColumn> columns = new ArrayList<>(width);
+            for (int i = 0; i < width; i++) {
+                columns.add(new RawColumn());
+            }
+            int[] lines = new int[1024];
+            int rows = 0;
+            char[] chars;
+            while (parser.nextRecord()) {
+                if (parser.fieldCount() != width) {
+                    throw new KilnException(ErrorCode.DATA_MALFORMED,
+                            source + " line " + parser.recordLine() + ": expected " + width + " fields, found "
+                                    + parser.fieldCount(),
+                            Map.of("file", source, "line", parser.recordLine(), "expected", width,
+                                    "found", parser.fieldCount()));
+                }
+                chars = parser.chars();
+                for (int i = 0; i < width; i++) {
+                    columns.get(i).add(chars, parser.start(i), parser.length(i));
+                }
+                if (rows == lines.length) {
+                    lines = Arrays.copyOf(lines, rows * 2);
+                }
+                lines[rows++] = parser.recordLine();
+            }
+            if (rows == 0) {
+                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + source + " has a header but no data rows",
+                        Map.of("file", source));
+            }
+            return new RawTable(source, names, columns, Arrays.copyOf(lines, rows), "line");
+        } catch (Utf8Source.BadBytes e) {
+            int line = parser == null ? 1 : parser.line();
+            String column = parser == null ? null : columnName(names, parser.fieldCount());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("file", source);
+            details.put("line", line);
+            if (column != null) {
+                details.put("column", column);
+            }
+            details.put("byteOffset", e.byteOffset);
+            throw new KilnException(ErrorCode.DATA_ENCODING,
+                    source + " line " + line + (column == null ? "" : ", column '" + column + "'")
+                            + ": bytes " + e.hex + " (byte offset " + e.byteOffset
+                            + ") are not valid UTF-8; save the file as UTF-8", details, e);
+        } catch (CsvParser.SyntaxError e) {
+            String column = columnName(names, e.field);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("file", source);
+            details.put("line", e.line);
+            if (column != null) {
+                details.put("column", column);
+            }
+            throw new KilnException(ErrorCode.DATA_MALFORMED,
+                    source + " line " + e.line + (column == null ? "" : ", column '" + column + "'") + ": "
+                            + e.getMessage(), details);
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot read " + source + ": " + e.getMessage(),
+                    Map.of("file", source), e);
+        }
+    }
+
+    private static List<String> header(CsvParser parser, String source) {
+        int n = parser.fieldCount();
+        List<String> names = new ArrayList<>(n);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = parser.field(i);
+            if (name.isBlank()) {
+                name = "column_" + (i + 1);
+            }
+            Integer earlier = seen.putIfAbsent(name, i + 1);
+            if (earlier != null) {
+                throw new KilnException(ErrorCode.DATA_MALFORMED,
+                        source + " line " + parser.recordLine() + ": duplicate column name '" + name + "' (columns "
+                                + earlier + " and " + (i + 1) + ")",
+                        Map.of("file", source, "line", parser.recordLine(), "column", name));
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** The header name of field {@code index}, or a positional name beyond the header (or before it). */
+    private static String columnName(List<String> names, int index) {
+        if (names.isEmpty()) {
+            return null;
+        }
+        return index < names.size() ? names.get(index) : "field " + (index + 1);
+    }
+}

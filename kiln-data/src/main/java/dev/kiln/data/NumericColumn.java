@@ -1,0 +1,68 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.ColumnType;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A numeric, integer, boolean (1/0) or datetime (epoch milliseconds, UTC) column; {@code NaN} marks a
+ * missing value. The array is owned by the column and not copied, so callers must not modify it.
+ */
+public record NumericColumn(String name, ColumnType type, double[] values) implements DataColumn {
+    public NumericColumn {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(values, "values");
+        if (type == null || !type.isNumericLike()) {
+            throw new KilnException(ErrorCode.INTERNAL,
+                    "column '" + name + "': a numeric column cannot have type " + type);
+        }
+    }
+
+    @Override
+    public int size() {
+        return values.length;
+    }
+
+    @Override
+    public boolean isMissing(int row) {
+        return Double.isNaN(values[row]);
+    }
+
+    @Override
+    public Double value(int row) {
+        return values[row];
+    }
+
+    /** The raw double (NaN when missing), without boxing. */
+    public double get(int row) {
+        return values[row];
+    }
+
+    @Override
+    public NumericColumn select(int[] rows) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = values[rows[i]];
+        }
+        return new NumericColumn(name, type, out);
+    }
+
+    // Records compare arrays by identity; compare contents so equal columns are equal (NaN == NaN here).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NumericColumn c && name.equals(c.name) && type == c.type
+                && Arrays.equals(values, c.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, type, Arrays.hashCode(values));
+    }
+
+    @Override
+    public String toString() {
+        return "NumericColumn[" + name + ", " + type.wireName() + ", " + values.length + " rows]";
+    }
+}

@@ -1,0 +1,35 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.ColumnType;
+import java.util.Map;
+
+/**
+ * How to read a data file.
+ *
+ * @param delimiter CSV field delimiter, or null to sniff it among {@code , ; TAB |} (ignored for
+ *     Parquet and JSON)
+ * @param types column types to force instead of inferring them, by column name (may be empty)
+ */
+public record ReadOptions(Character delimiter, Map<String, ColumnType> types) {
+    public ReadOptions {
+        types = types == null ? Map.of() : Map.copyOf(types);
+        if (delimiter != null && (delimiter == '"' || delimiter == '\n' || delimiter == '\r')) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT,
+                    "a quote or line break cannot be the CSV delimiter", Map.of("delimiter", delimiter.toString()));
+        }
+    }
+
+    public static ReadOptions defaults() {
+        return new ReadOptions(null, Map.of());
+    }
+
+    public ReadOptions withDelimiter(char delimiter) {
+        return new ReadOptions(delimiter, types);
+    }
+
+    public ReadOptions withTypes(Map<String, ColumnType> types) {
+        return new ReadOptions(delimiter, types);
+    }
+}

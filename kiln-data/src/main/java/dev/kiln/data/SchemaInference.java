@@ -1,0 +1,234 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Values;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * Decides each column's type from its text and converts the text to the internal value form. Only
+ * non-missing values ({@link Values#isMissingToken}) are considered, and the first rule that every one
+ * of them satisfies wins:
+ * <ol>
+ *   <li>BOOLEAN: all are true/false/yes/no words ({@link Values#isBooleanWord}; 1/0 alone is INTEGER);</li>
+ *   <li>INTEGER: all are integers of at most 18 digits ({@link Values#isInteger});</li>
+ *   <li>NUMERIC: all are finite decimal numbers ({@link Values#parseNumber});</li>
+ *   <li>DATETIME: all are ISO dates or date-times ({@link Values#parseDatetime});</li>
+ *   <li>TEXT: free text, meaning more than half the values are distinct, the average length is over
+ *       {@value #TEXT_MIN_AVG_LENGTH} characters, and at least half the values contain whitespace
+ *       (the whitespace test keeps long identifiers such as hashes or UUIDs categorical);</li>
+ *   <li>CATEGORICAL: anything else, including a column where every value is missing (kept, all
+ *       missing, so the caller can report and drop it).</li>
+ * </ol>
+ * String values are stored trimmed, as {@link Values#coerce} does at scoring time. A forced type
+ * (override) must fit every non-missing value, else {@link ErrorCode#DATA_MALFORMED} names the line,
+ * column and value; a forced INTEGER also rejects numbers with a fraction.
+ */
+public final class SchemaInference {
+    static final int TEXT_MIN_AVG_LENGTH = 30;
+
+    private SchemaInference() {
+    }
+
+    /** The inferred type of a column given its raw text values (null or missing tokens = missing). */
+    public static ColumnType inferType(List<String> values) {
+        return inferType(values.size(), values::get);
+    }
+
+    /**
+     * Builds a column from raw text values; {@code type} null means infer it. A value that does not fit
+     * a given type is {@link ErrorCode#DATA_MALFORMED}, naming its 1-based position ("row N").
+     */
+    public static DataColumn column(String name, List<String> values, ColumnType type) {
+        ColumnType t = type != null ? type : inferType(values);
+        return convert(name, t, type != null, values.size(), values::get, "values", row -> "row " + (row + 1));
+    }
+
+    /** Types and converts every column of a raw table, applying forced types by column name. */
+    static List<DataColumn> columns(RawTable table, Map<String, ColumnType> forced) {
+        for (String name : forced.keySet()) {
+            if (!table.names().contains(name)) {
+                throw new KilnException(ErrorCode.COLUMN_MISSING,
+                        "a type is set for column '" + name + "', which is not in " + table.source()
+                                + "; available columns: " + String.join(", ", table.names()),
+                        Map.of("column", name, "file", table.source(), "available", table.names()));
+            }
+        }
+        List<DataColumn> out = new ArrayList<>(table.names().size());
+        for (int c = 0; c < table.names().size(); c++) {
+            String name = table.names().get(c);
+            RawColumn raw = table.columns().get(c);
+            ColumnType type = forced.get(name);
+            if (type != null) {
+                out.add(convert(name, type, true, raw.size(), raw::get, table.source(), table::location));
+                continue;
+            }
+            Inference inferred = infer(raw.size(), raw::get);
+            out.add(inferred.parsed() != null
+                    ? new NumericColumn(name, inferred.type(), inferred.parsed())
+                    : convert(name, inferred.type(), false, raw.size(), raw::get, table.source(), table::location));
+        }
+        return out;
+    }
+
+    static ColumnType inferType(int n, IntFunction<String> values) {
+        return infer(n, values).type();
+    }
+
+    /**
+     * An inferred type, plus the parsed values when the type is INTEGER, NUMERIC or DATETIME (NaN for
+     * missing), so converting does not parse every value a second time.
+     */
+    private record Inference(ColumnType type, double[] parsed) {
+    }
+
+    private static Inference infer(int n, IntFunction<String> values) {
+        boolean bool = true;
+        boolean integer = true;
+        boolean number = true;
+        boolean datetime = true;
+        int present = 0;
+        double[] parsed = new double[n];
+        for (int i = 0; i < n; i++) {
+            String s = values.apply(i);
+            if (Values.isMissingToken(s)) {
+                parsed[i] = Double.NaN;
+                continue;
+            }
+            present++;
+            if (bool && !Values.isBooleanWord(s)) {
+                bool = false;
+            }
+            double num = Double.NaN;
+            if (integer || number) {
+                num = Values.parseNumber(s);
+                if (integer && (Double.isNaN(num) || !Values.isInteger(s))) {
+                    integer = false;
+                }
+                if (number && Double.isNaN(num)) {
+                    number = false;
+                }
+            }
+            double date = Double.NaN;
+            if (datetime) {
+                // A value that is a number is never a date; skipping the date parse for it saves
+                // much of the inference time on numeric columns.
+                date = Double.isNaN(num) ? Values.parseDatetime(s) : Double.NaN;
+                if (Double.isNaN(date)) {
+                    datetime = false;
+                }
+            }
+            // Whichever type wins, every present value parsed as that type, so this holds its value.
+            parsed[i] = Double.isNaN(num) ? date : num;
+            if (!bool && !integer && !number && !datetime) {
+                ColumnType type = looksLikeText(n, values) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+                return new Inference(type, null);
+            }
+        }
+        if (present == 0) {
+            return new Inference(ColumnType.CATEGORICAL, null);
+        }
+        if (bool) {
+            return new Inference(ColumnType.BOOLEAN, null);
+        }
+        if (integer) {
+            return new Inference(ColumnType.INTEGER, parsed);
+        }
+        return new Inference(number ? ColumnType.NUMERIC : ColumnType.DATETIME, parsed);
+    }
+
+    private static boolean looksLikeText(int n, IntFunction<String> values) {
+        Set<String> distinct = new HashSet<>();
+        long present = 0;
+        long totalLength = 0;
+        long withSpace = 0;
+        for (int i = 0; i < n; i++) {
+            String s = values.apply(i);
+            if (Values.isMissingToken(s)) {
+                continue;
+            }
+            s = s.trim();
+            present++;
+            totalLength += s.length();
+            distinct.add(s);
+            if (containsWhitespace(s)) {
+                withSpace++;
+            }
+        }
+        return present > 0
+                && distinct.size() * 2L > present
+                && totalLength > TEXT_MIN_AVG_LENGTH * present
+                && withSpace * 2 >= present;
+    }
+
+    private static boolean containsWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static DataColumn convert(String name, ColumnType type, boolean forced, int n,
+                                      IntFunction<String> values, String source, IntFunction<String> location) {
+        if (type.isNumericLike()) {
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+                String s = values.apply(i);
+                if (Values.isMissingToken(s)) {
+                    out[i] = Double.NaN;
+                    continue;
+                }
+                double d = Values.parseAs(type, s);
+                if (Double.isNaN(d) || type == ColumnType.INTEGER && d != Math.rint(d)) {
+                    throw doesNotFit(name, type, forced, s, source, location.apply(i));
+                }
+                out[i] = d;
+            }
+            return new NumericColumn(name, type, out);
+        }
+        String[] out = new String[n];
+        // Categorical levels repeat; sharing one String per level keeps large columns small.
+        Map<String, String> levels = type == ColumnType.CATEGORICAL ? new HashMap<>() : null;
+        for (int i = 0; i < n; i++) {
+            String s = values.apply(i);
+            if (Values.isMissingToken(s)) {
+                continue;
+            }
+            s = s.trim();
+            out[i] = levels == null ? s : levels.computeIfAbsent(s, k -> k);
+        }
+        return new StringColumn(name, type, out);
+    }
+
+    private static KilnException doesNotFit(String column, ColumnType type, boolean forced, String value,
+                                            String source, String where) {
+        String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
+        String expected = switch (type) {
+            case INTEGER -> "an integer";
+            case NUMERIC -> "a number";
+            case BOOLEAN -> "a boolean (true/false, yes/no, 1/0)";
+            case DATETIME -> "a date or date-time (ISO 8601, e.g. 2014-03-01 or 2014-03-01T12:00:00Z)";
+            default -> "a string";
+        };
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("file", source);
+        details.put("location", where);
+        details.put("column", column);
+        details.put("value", shown);
+        details.put("expected", type.wireName());
+        // An inferred type fits every value by construction; failing here would be a bug, not bad data.
+        return new KilnException(forced ? ErrorCode.DATA_MALFORMED : ErrorCode.INTERNAL,
+                source + " " + where + ", column '" + column + "': value '" + shown + "' is not " + expected
+                        + (forced ? " (the column's type is set to " + type.wireName() + ")" : ""), details);
+    }
+}

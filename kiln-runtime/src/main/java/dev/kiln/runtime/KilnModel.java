@@ -1,0 +1,166 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.bundle.Bundle;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.BundleReader;
+import dev.kiln.runtime.features.FeaturePipeline;
+import dev.kiln.runtime.model.Estimator;
+import dev.kiln.runtime.schema.Field;
+import dev.kiln.runtime.schema.Schema;
+import dev.kiln.runtime.schema.Values;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A loaded model bundle, ready to score. Thread-safe. This is the embedding API:
+ * <pre>{@code
+ * KilnModel model = KilnModel.load(Path.of("bundle"));
+ * Prediction p = model.predict(Map.of("age", 35, "purpose", "radio/tv"));
+ * }</pre>
+ */
+public final class KilnModel {
+    private final Bundle bundle;
+    private final FeaturePipeline pipeline;
+    private final Estimator estimator;
+    private final Field[] inputFields;
+    private final List<String> classes;
+    private final double threshold;
+
+    private KilnModel(Bundle bundle) {
+        this.bundle = bundle;
+        this.pipeline = bundle.pipeline();
+        this.estimator = bundle.estimator();
+        Schema schema = bundle.manifest().inputSchema();
+        List<String> columns = pipeline.inputColumns();
+        this.inputFields = new Field[columns.size()];
+        for (int i = 0; i < inputFields.length; i++) {
+            inputFields[i] = schema.field(columns.get(i)).orElseThrow();
+        }
+        this.classes = bundle.manifest().classes() == null ? List.of() : List.copyOf(bundle.manifest().classes());
+        Double t = bundle.manifest().decisionThreshold();
+        this.threshold = t == null ? 0.5 : t;
+    }
+
+    /** Loads and verifies a bundle directory (checksums, format version, structure). */
+    public static KilnModel load(Path bundleDirectory) {
+        return new KilnModel(BundleReader.read(bundleDirectory));
+    }
+
+    public static KilnModel of(Bundle bundle) {
+        return new KilnModel(bundle);
+    }
+
+    public Bundle bundle() {
+        return bundle;
+    }
+
+    public BundleManifest manifest() {
+        return bundle.manifest();
+    }
+
+    public Task task() {
+        return bundle.manifest().task();
+    }
+
+    public List<String> classes() {
+        return classes;
+    }
+
+    /** The columns a row must carry (others are ignored). */
+    public List<Field> requiredFields() {
+        return List.of(inputFields);
+    }
+
+    public double decisionThreshold() {
+        return threshold;
+    }
+
+    /**
+     * Scores one row. Every required column must be present as a key (a null value means missing and is
+     * imputed); extra keys are ignored. Throws {@link KilnException} naming the column for an absent
+     * column or a value of the wrong type.
+     */
+    public Prediction predict(Map<String, ?> row) {
+        double[] features = new double[pipeline.width()];
+        encode(row, features);
+        return decode(score(features));
+    }
+
+    /** Scores many rows; an error names the row (0-based index into the list) as well as the column. */
+    public List<Prediction> predictBatch(List<? extends Map<String, ?>> rows) {
+        List<Prediction> out = new ArrayList<>(rows.size());
+        double[] features = new double[pipeline.width()];
+        for (int i = 0; i < rows.size(); i++) {
+            try {
+                encode(rows.get(i), features);
+            } catch (KilnException e) {
+                Map<String, Object> details = new LinkedHashMap<>(e.details());
+                details.put("row", i);
+                throw new KilnException(e.code(), "row " + i + ": " + e.getMessage(), details, e);
+            }
+            out.add(decode(score(features)));
+        }
+        return out;
+    }
+
+    /** Turns a row into the model's feature vector (length {@code featureNames().size()}). */
+    public void encode(Map<String, ?> row, double[] features) {
+        Object[] values = new Object[inputFields.length];
+        for (int i = 0; i < inputFields.length; i++) {
+            Field f = inputFields[i];
+            Object raw = row.get(f.name());
+            if (raw == null && !row.containsKey(f.name())) {
+                throw new KilnException(ErrorCode.COLUMN_MISSING, "column '" + f.name() + "' is missing",
+                        Map.of("column", f.name()));
+            }
+            values[i] = Values.coerce(f, raw);
+        }
+        pipeline.transform(values, features);
+    }
+
+    /** Encodes already-coerced values aligned with {@link #requiredFields()}. */
+    public void encodeValues(Object[] values, double[] features) {
+        pipeline.transform(values, features);
+    }
+
+    public List<String> featureNames() {
+        return pipeline.featureNames();
+    }
+
+    /** The estimator's outputs for a feature vector (see {@link Estimator}). */
+    public double[] score(double[] features) {
+        double[] out = new double[estimator.outputs()];
+        estimator.predict(features, out);
+        return out;
+    }
+
+    /** Turns estimator outputs into a prediction: label by threshold (binary) or arg-max (multiclass). */
+    public Prediction decode(double[] scores) {
+        Task task = task();
+        if (task == Task.REGRESSION) {
+            return new Prediction(scores[0], Map.of());
+        }
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        String label;
+        if (task == Task.BINARY) {
+            double p = scores[0];
+            probabilities.put(classes.get(0), 1.0 - p);
+            probabilities.put(classes.get(1), p);
+            label = p >= threshold ? classes.get(1) : classes.get(0);
+        } else {
+            int best = 0;
+            for (int k = 0; k < scores.length; k++) {
+                probabilities.put(classes.get(k), scores[k]);
+                if (scores[k] > scores[best]) {
+                    best = k;
+                }
+            }
+            label = classes.get(best);
+        }
+        return new Prediction(label, Collections.unmodifiableMap(probabilities));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kiln.runtime.bundle;
+
+import dev.kiln.runtime.Task;
+import dev.kiln.runtime.schema.Schema;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bundle's {@code manifest.json}. {@code classes} lists class labels in output order (binary:
+ * negative then positive). {@code files} maps every other file of the bundle to its SHA-256.
+ */
+public record BundleManifest(
+        String formatVersion,
+        Task task,
+        String target,
+        List<String> classes,
+        String positiveClass,
+        Double decisionThreshold,
+        Schema inputSchema,
+        String algorithm,
+        Map<String, Object> hyperparameters,
+        Map<String, Double> validationMetrics,
+        Map<String, Double> testMetrics,
+        Lineage lineage,
+        Map<String, Object> extra,
+        Map<String, String> files) {
+
+    /** The format this Kiln writes. Readers accept any minor version of the same major. */
+    public static final String FORMAT_VERSION = "1.0";
+    public static final String MANIFEST_FILE = "manifest.json";
+    public static final String PIPELINE_FILE = "pipeline.json";
+    public static final String ESTIMATOR_FILE = "estimator.json";
+    public static final String PROFILE_FILE = "profile.json";
+
+    public static int major(String formatVersion) {
+        try {
+            return Integer.parseInt(formatVersion.split("\\.", 2)[0]);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+}

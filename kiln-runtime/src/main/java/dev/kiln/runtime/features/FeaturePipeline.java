@@ -1,0 +1,133 @@
+package dev.kiln.runtime.features;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fitted feature pipeline: an ordered list of transforms, applied exactly as fitted. The output
+ * vector is the concatenation of each transform's outputs, in order.
+ */
+public final class FeaturePipeline {
+    private final List<FeatureTransform> transforms;
+    private final List<String> inputColumns;
+    private final List<String> featureNames;
+    private final int[] inputIndex;
+    private final int[] offsets;
+    private final List<Map<String, Integer>> levelIndex;
+
+    @JsonCreator
+    public FeaturePipeline(@JsonProperty("transforms") List<FeatureTransform> transforms) {
+        this.transforms = List.copyOf(transforms);
+        var columns = new LinkedHashSet<String>();
+        var names = new ArrayList<String>();
+        inputIndex = new int[this.transforms.size()];
+        offsets = new int[this.transforms.size()];
+        levelIndex = new ArrayList<>();
+        for (int i = 0; i < this.transforms.size(); i++) {
+            FeatureTransform t = this.transforms.get(i);
+            columns.add(t.column());
+            inputIndex[i] = new ArrayList<>(columns).indexOf(t.column());
+            offsets[i] = names.size();
+            names.addAll(t.outputNames());
+            Map<String, Integer> index = new HashMap<>();
+            if (t instanceof FeatureTransform.OneHot oneHot) {
+                for (int j = 0; j < oneHot.levels().size(); j++) {
+                    index.put(oneHot.levels().get(j), j);
+                }
+            }
+            levelIndex.add(index);
+        }
+        this.inputColumns = List.copyOf(columns);
+        this.featureNames = Collections.unmodifiableList(names);
+    }
+
+    @JsonProperty("transforms")
+    public List<FeatureTransform> transforms() {
+        return transforms;
+    }
+
+    /** The input columns the pipeline reads, in the order {@link #transform} expects their values. */
+    public List<String> inputColumns() {
+        return inputColumns;
+    }
+
+    public List<String> featureNames() {
+        return featureNames;
+    }
+
+    public int width() {
+        return featureNames.size();
+    }
+
+    /**
+     * Writes the features of one row into {@code out} (length {@link #width()}). {@code values} is aligned
+     * with {@link #inputColumns()} and holds internal-form values (Double with NaN for missing, or String
+     * with null for missing).
+     */
+    public void transform(Object[] values, double[] out) {
+        for (int i = 0; i < transforms.size(); i++) {
+            Object v = values[inputIndex[i]];
+            int o = offsets[i];
+            FeatureTransform t = transforms.get(i);
+            if (t instanceof FeatureTransform.Numeric n) {
+                applyNumeric(n, (Double) v, out, o);
+            } else if (t instanceof FeatureTransform.OneHot h) {
+                applyOneHot(h, levelIndex.get(i), (String) v, out, o);
+            } else if (t instanceof FeatureTransform.DateParts d) {
+                applyDateParts(d, (Double) v, out, o);
+            }
+        }
+    }
+
+    private static void applyNumeric(FeatureTransform.Numeric n, Double boxed, double[] out, int o) {
+        double v = boxed == null ? Double.NaN : boxed;
+        boolean missing = Double.isNaN(v);
+        out[o] = ((missing ? n.fill() : v) - n.center()) / n.scale();
+        if (n.missingIndicator()) {
+            out[o + 1] = missing ? 1.0 : 0.0;
+        }
+    }
+
+    private static void applyOneHot(FeatureTransform.OneHot h, Map<String, Integer> index, String v, double[] out, int o) {
+        int levels = h.levels().size();
+        for (int j = 0; j <= levels; j++) {
+            out[o + j] = 0.0;
+        }
+        boolean missing = v == null;
+        String level = missing ? h.fill() : v;
+        Integer j = level == null ? null : index.get(level);
+        out[o + (j == null ? levels : j)] = 1.0;
+        if (h.missingIndicator()) {
+            out[o + levels + 1] = missing ? 1.0 : 0.0;
+        }
+    }
+
+    private static void applyDateParts(FeatureTransform.DateParts d, Double boxed, double[] out, int o) {
+        double v = boxed == null ? Double.NaN : boxed;
+        boolean missing = Double.isNaN(v);
+        ZonedDateTime t = Instant.ofEpochMilli((long) (missing ? d.fillMillis() : v)).atZone(ZoneOffset.UTC);
+        int k = 0;
+        for (FeatureTransform.DatePart p : d.parts()) {
+            out[o + k++] = switch (p) {
+                case YEAR -> t.getYear();
+                case MONTH -> t.getMonthValue();
+                case DAY_OF_MONTH -> t.getDayOfMonth();
+                case DAY_OF_WEEK -> t.getDayOfWeek().getValue();
+                case DAY_OF_YEAR -> t.getDayOfYear();
+                case HOUR -> t.getHour();
+            };
+        }
+        if (d.missingIndicator()) {
+            out[o + k] = missing ? 1.0 : 0.0;
+        }
+    }
+}

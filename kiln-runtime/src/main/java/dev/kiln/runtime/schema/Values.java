@@ -1,0 +1,242 @@
+package dev.kiln.runtime.schema;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Date;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The value rules shared by data reading (training) and scoring, so a value means the same thing on
+ * both sides. Numeric-like types (numeric, integer, boolean, datetime) become doubles, with datetimes
+ * as epoch milliseconds in UTC; categorical and text values stay strings; missing is {@code NaN} or
+ * {@code null}.
+ */
+public final class Values {
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,18}");
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    private static final Pattern DATE_SLASH = Pattern.compile("\\d{4}/\\d{2}/\\d{2}");
+    private static final Pattern DATE_TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})?");
+
+    private Values() {
+    }
+
+    /** Tokens read as missing in text sources: empty, NA, N/A, ?, null, NaN (case-insensitive, trimmed). Not "none": in real data (credit-g) it is a category. */
+    public static boolean isMissingToken(String raw) {
+        if (raw == null) {
+            return true;
+        }
+        String s = raw.trim();
+        if (s.isEmpty()) {
+            return true;
+        }
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "na", "n/a", "?", "null", "nan" -> true;
+            default -> false;
+        };
+    }
+
+    /** Parses a decimal number; returns NaN when the text is not one (callers check missing first). */
+    public static double parseNumber(String raw) {
+        String s = raw.trim();
+        if (!NUMBER.matcher(s).matches()) {
+            return Double.NaN;
+        }
+        double v = Double.parseDouble(s);
+        return Double.isFinite(v) ? v : Double.NaN;
+    }
+
+    public static boolean isInteger(String raw) {
+        return INTEGER.matcher(raw.trim()).matches();
+    }
+
+    /** true/false, yes/no, t/f, y/n (any case) and 1/0; NaN when none of them. */
+    public static double parseBoolean(String raw) {
+        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "t", "y", "1" -> 1.0;
+            case "false", "no", "f", "n", "0" -> 0.0;
+            default -> Double.NaN;
+        };
+    }
+
+    /** Strict boolean words, used by inference: 1/0 alone make an integer column, not a boolean one. */
+    public static boolean isBooleanWord(String raw) {
+        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "false", "yes", "no" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * ISO dates ({@code 2014-03-01}, {@code 2014/03/01}) and date-times with optional seconds, fraction
+     * and offset; a time without offset is read as UTC. Returns epoch milliseconds, or NaN.
+     */
+    public static double parseDatetime(String raw) {
+        String s = raw.trim();
+        try {
+            if (DATE.matcher(s).matches()) {
+                return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            }
+            if (DATE_SLASH.matcher(s).matches()) {
+                return LocalDate.parse(s.replace('/', '-')).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            }
+            if (DATE_TIME.matcher(s).matches()) {
+                String iso = s.replace(' ', 'T');
+                if (iso.endsWith("Z") || iso.matches(".*[+-]\\d{2}:?\\d{2}$") && iso.length() > 16
+                        && (iso.charAt(iso.length() - 6) == '+' || iso.charAt(iso.length() - 6) == '-'
+                        || iso.charAt(iso.length() - 5) == '+' || iso.charAt(iso.length() - 5) == '-')) {
+                    if (!iso.endsWith("Z") && iso.charAt(iso.length() - 3) != ':') {
+                        iso = iso.substring(0, iso.length() - 2) + ":" + iso.substring(iso.length() - 2);
+                    }
+                    return OffsetDateTime.parse(iso).toInstant().toEpochMilli();
+                }
+                if (iso.length() == 16) {
+                    iso = iso + ":00";
+                }
+                return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).toEpochMilli();
+            }
+        } catch (DateTimeParseException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    /** Parses text of a numeric-like type; NaN when missing or unparseable (check {@link #isMissingToken}). */
+    public static double parseAs(ColumnType type, String raw) {
+        if (isMissingToken(raw)) {
+            return Double.NaN;
+        }
+        return switch (type) {
+            case NUMERIC, INTEGER -> parseNumber(raw);
+            case BOOLEAN -> parseBoolean(raw);
+            case DATETIME -> parseDatetime(raw);
+            default -> throw new IllegalArgumentException(type + " is not numeric-like");
+        };
+    }
+
+    /**
+     * Converts a value handed to the scoring API (or read from a row) into the internal form for the
+     * field's type: a {@code Double} (NaN = missing) for numeric-like types, a {@code String} (null =
+     * missing) otherwise. Throws {@link ErrorCode#VALUE_INVALID} naming the field when the value does not
+     * fit, including NaN and infinities passed as numbers (missing must be {@code null}).
+     */
+    public static Object coerce(Field field, Object value) {
+        if (value == null) {
+            return field.type().isNumericLike() ? (Object) Double.NaN : null;
+        }
+        if (field.type().isNumericLike()) {
+            return coerceNumeric(field, value);
+        }
+        if (value instanceof String s) {
+            return isMissingToken(s) ? null : s.trim();
+        }
+        if (value instanceof Number n) {
+            double d = n.doubleValue();
+            if (!Double.isFinite(d)) {
+                throw invalid(field, value, "a finite value or null");
+            }
+            return canonicalNumberText(d);
+        }
+        if (value instanceof Boolean b) {
+            return b.toString();
+        }
+        throw invalid(field, value, "a string");
+    }
+
+    private static Double coerceNumeric(Field field, Object value) {
+        double d;
+        if (value instanceof Number n) {
+            d = n.doubleValue();
+            if (!Double.isFinite(d)) {
+                throw invalid(field, value, "a finite number or null");
+            }
+            if (field.type() == ColumnType.BOOLEAN && d != 0.0 && d != 1.0) {
+                throw invalid(field, value, "a boolean (true/false, 1/0)");
+            }
+            return d;
+        }
+        if (value instanceof Boolean b) {
+            if (field.type() == ColumnType.BOOLEAN || field.type() == ColumnType.INTEGER
+                    || field.type() == ColumnType.NUMERIC) {
+                return b ? 1.0 : 0.0;
+            }
+            throw invalid(field, value, "a datetime");
+        }
+        if (field.type() == ColumnType.DATETIME) {
+            Double t = temporalMillis(value);
+            if (t != null) {
+                return t;
+            }
+        }
+        if (value instanceof String s) {
+            if (isMissingToken(s)) {
+                return Double.NaN;
+            }
+            d = parseAs(field.type(), s);
+            if (Double.isNaN(d)) {
+                throw invalid(field, value, expectation(field.type()));
+            }
+            return d;
+        }
+        throw invalid(field, value, expectation(field.type()));
+    }
+
+    private static Double temporalMillis(Object value) {
+        if (value instanceof Instant i) {
+            return (double) i.toEpochMilli();
+        }
+        if (value instanceof LocalDate d) {
+            return (double) d.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        }
+        if (value instanceof LocalDateTime t) {
+            return (double) t.toInstant(ZoneOffset.UTC).toEpochMilli();
+        }
+        if (value instanceof OffsetDateTime t) {
+            return (double) t.toInstant().toEpochMilli();
+        }
+        if (value instanceof ZonedDateTime t) {
+            return (double) t.toInstant().toEpochMilli();
+        }
+        if (value instanceof Date d) {
+            return (double) d.getTime();
+        }
+        return null;
+    }
+
+    private static String expectation(ColumnType type) {
+        return switch (type) {
+            case NUMERIC -> "a number";
+            case INTEGER -> "an integer";
+            case BOOLEAN -> "a boolean (true/false, yes/no, 1/0)";
+            case DATETIME -> "a date or date-time (ISO 8601, e.g. 2014-03-01 or 2014-03-01T12:00:00Z)";
+            default -> "a string";
+        };
+    }
+
+    /** Integral numbers print without a fraction so 4 and 4.0 name the same category. */
+    public static String canonicalNumberText(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return Double.toString(d);
+    }
+
+    private static KilnException invalid(Field field, Object value, String expected) {
+        String shown = String.valueOf(value);
+        if (shown.length() > 60) {
+            shown = shown.substring(0, 57) + "...";
+        }
+        return new KilnException(ErrorCode.VALUE_INVALID,
+                "column '" + field.name() + "': value '" + shown + "' is not " + expected,
+                Map.of("column", field.name(), "value", shown, "expected", field.type().wireName()));
+    }
+}

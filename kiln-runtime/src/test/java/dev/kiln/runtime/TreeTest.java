@@ -1,0 +1,41 @@
+package dev.kiln.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.runtime.model.Link;
+import dev.kiln.runtime.model.Tree;
+import dev.kiln.runtime.model.TreeEnsembleEstimator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TreeTest {
+    // x0 < 0.5 ? (leaf 1: -1) : (x1 < 2 ? leaf 3: 0.5 : leaf 4: 2); missing x0 goes right, missing x1 left
+    static final Tree TREE = new Tree(0, 1,
+            new int[] {0, 0, 1, 0, 0},
+            new float[] {0.5f, 0f, 2f, 0f, 0f},
+            new int[] {1, -1, 3, -1, -1},
+            new int[] {2, -1, 4, -1, -1},
+            new boolean[] {false, false, true, false, false},
+            new double[] {0, -1, 0, 0.5, 2});
+
+    @Test
+    void routesByFloatComparisonAndDefaultDirection() {
+        assertThat(TREE.leafIndex(new double[] {0.4, 9})).isEqualTo(1);
+        assertThat(TREE.leafIndex(new double[] {0.5, 1})).isEqualTo(3);
+        assertThat(TREE.leafIndex(new double[] {0.7, 2})).isEqualTo(4);
+        assertThat(TREE.leafIndex(new double[] {Double.NaN, Double.NaN})).isEqualTo(3);
+        // 0.49999999999 rounds to 0.5f: single-precision comparison, as XGBoost does, sends it right
+        assertThat(TREE.leafIndex(new double[] {0.49999999999, 5})).isEqualTo(4);
+    }
+
+    @Test
+    void ensembleSumsLeavesAddsBaseAndAppliesTheLink() {
+        var est = new TreeEnsembleEstimator(2, new double[] {0.25}, 1.0, Link.IDENTITY, List.of(TREE, TREE));
+        double[] out = new double[1];
+        est.predict(new double[] {0.7, 3}, out);
+        assertThat(out[0]).isEqualTo(4.25);
+        var logistic = new TreeEnsembleEstimator(2, new double[] {0.0}, 0.5, Link.LOGISTIC, List.of(TREE, TREE));
+        logistic.predict(new double[] {0.1, 3}, out);
+        assertThat(out[0]).isEqualTo(1 / (1 + Math.exp(1.0)));
+    }
+}

@@ -1,0 +1,150 @@
+package dev.kiln.train;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.features.FeaturePipeline;
+import dev.kiln.runtime.model.Estimator;
+import dev.kiln.runtime.profile.DatasetProfile;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Writes a bundle directory atomically: every file goes into a hidden sibling temp directory, is synced,
+ * checksummed, and the manifest (with all checksums) is written last; then the directory is renamed into
+ * place. A crash leaves either no bundle or a complete one, never a half-written one.
+ */
+public final class BundleWriter {
+    private BundleWriter() {
+    }
+
+    /** Serialised sizes of the parts of a bundle, without writing it. */
+    public static long sizeInBytes(FeaturePipeline pipeline, Estimator estimator) {
+        try {
+            return Json.mapper().writeValueAsBytes(pipeline).length + Json.mapper().writeValueAsBytes(estimator).length;
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot serialise bundle: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the bundle to {@code target}, which must not exist unless {@code replace} is set. The
+     * manifest's {@code files} are filled in here.
+     */
+    public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
+                             DatasetProfile profile, boolean replace) {
+        Path dir = target.toAbsolutePath().normalize();
+        Path parent = dir.getParent();
+        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(parent);
+            if (Files.exists(dir) && !replace) {
+                throw new KilnException(ErrorCode.CONFLICT, "output directory " + dir + " already exists",
+                        Map.of("path", dir.toString()));
+            }
+            if (Files.exists(dir) && !Files.isRegularFile(dir.resolve(BundleManifest.MANIFEST_FILE))
+                    && !isEmptyDirectory(dir)) {
+                throw new KilnException(ErrorCode.CONFLICT, "output directory " + dir
+                        + " exists and is not a Kiln bundle; refusing to replace it", Map.of("path", dir.toString()));
+            }
+            Files.createDirectory(tmp);
+            Map<String, String> files = new LinkedHashMap<>();
+            files.put(BundleManifest.PIPELINE_FILE, writeJson(tmp.resolve(BundleManifest.PIPELINE_FILE), pipeline));
+            files.put(BundleManifest.ESTIMATOR_FILE, writeJson(tmp.resolve(BundleManifest.ESTIMATOR_FILE), estimator));
+            if (profile != null) {
+                files.put(BundleManifest.PROFILE_FILE, writeJson(tmp.resolve(BundleManifest.PROFILE_FILE), profile));
+            }
+            BundleManifest complete = new BundleManifest(manifest.formatVersion(), manifest.task(), manifest.target(),
+                    manifest.classes(), manifest.positiveClass(), manifest.decisionThreshold(), manifest.inputSchema(),
+                    manifest.algorithm(), manifest.hyperparameters(), manifest.validationMetrics(),
+                    manifest.testMetrics(), manifest.lineage(), manifest.extra(), files);
+            writeJson(tmp.resolve(BundleManifest.MANIFEST_FILE), complete);
+            fsync(tmp);
+            if (Files.exists(dir)) {
+                Path old = parent.resolve("." + dir.getFileName() + ".old-" + UUID.randomUUID());
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+                moveAtomically(tmp, dir);
+                deleteRecursively(old);
+            } else {
+                moveAtomically(tmp, dir);
+            }
+            fsync(parent);
+            return dir;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new KilnException(ErrorCode.INTERNAL, "cannot write bundle to " + dir + ": " + e,
+                    Map.of("path", dir.toString()), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+            throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
+        }
+    }
+
+    private static String writeJson(Path file, Object value) throws IOException {
+        byte[] bytes = Json.mapper().writeValueAsBytes(value);
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            out.write(bytes);
+        }
+        fsync(file);
+        return Checksums.sha256(bytes);
+    }
+
+    private static void fsync(Path path) {
+        boolean directory = Files.isDirectory(path);
+        try (FileChannel ch = directory ? FileChannel.open(path, StandardOpenOption.READ)
+                : FileChannel.open(path, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some filesystems refuse to open directories for sync; the rename is still atomic there.
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            if (Files.exists(dir)) {
+                deleteRecursively(dir);
+            }
+        } catch (IOException ignored) {
+            // best effort: a leftover hidden temp directory is harmless and named as such
+        }
+    }
+}

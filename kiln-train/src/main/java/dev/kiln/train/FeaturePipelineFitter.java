@@ -1,0 +1,159 @@
+package dev.kiln.train;
+
+import dev.kiln.data.DataColumn;
+import dev.kiln.data.DataFrame;
+import dev.kiln.data.NumericColumn;
+import dev.kiln.data.StringColumn;
+import dev.kiln.runtime.features.FeaturePipeline;
+import dev.kiln.runtime.features.FeatureTransform;
+import dev.kiln.runtime.schema.Field;
+import dev.kiln.runtime.schema.Schema;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fits the feature pipeline on training rows only. Numeric-like columns: median imputation with a missing
+ * indicator (when training had missing values) and, for algorithms that need it, standardisation.
+ * Categorical columns: one-hot over the most frequent levels (at most {@code maxLevels}, each seen at
+ * least {@code minLevelCount} times) plus an unknown bucket, mode imputation with an indicator. Datetimes:
+ * calendar parts. Columns that cannot help are dropped with a reason the report shows.
+ */
+public final class FeaturePipelineFitter {
+    public record Options(boolean scale, int maxLevels, int minLevelCount) {
+        public static Options defaults(boolean scale) {
+            return new Options(scale, 30, 2);
+        }
+    }
+
+    /** The fitted pipeline, the schema of the columns it reads, and what was dropped or capped, and why. */
+    public record Result(FeaturePipeline pipeline, Schema inputSchema, List<String> notes) {
+    }
+
+    private FeaturePipelineFitter() {
+    }
+
+    public static Result fit(DataFrame train, List<String> featureColumns, Options options) {
+        List<FeatureTransform> transforms = new ArrayList<>();
+        List<Field> fields = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (String name : featureColumns) {
+            DataColumn column = train.column(name);
+            int missing = column.missingCount();
+            boolean anyMissing = missing > 0;
+            if (missing == column.size()) {
+                notes.add("dropped '" + name + "': every value is missing in the training rows");
+                continue;
+            }
+            FeatureTransform t = switch (column.type()) {
+                case NUMERIC, INTEGER, BOOLEAN -> numeric((NumericColumn) column, anyMissing, options.scale());
+                case DATETIME -> dateParts((NumericColumn) column, anyMissing);
+                case CATEGORICAL -> oneHot((StringColumn) column, anyMissing, options, notes);
+                case TEXT -> {
+                    notes.add("dropped '" + name + "': free text is not used as a feature");
+                    yield null;
+                }
+            };
+            if (t != null) {
+                transforms.add(t);
+                fields.add(new Field(name, column.type(), true));
+            }
+        }
+        return new Result(new FeaturePipeline(transforms), new Schema(fields), notes);
+    }
+
+    private static FeatureTransform numeric(NumericColumn column, boolean anyMissing, boolean scale) {
+        double[] present = Arrays.stream(column.values()).filter(v -> !Double.isNaN(v)).toArray();
+        double median = median(present);
+        double center = 0.0;
+        double spread = 1.0;
+        if (scale) {
+            double sum = 0;
+            for (double v : present) {
+                sum += v;
+            }
+            center = sum / present.length;
+            double ss = 0;
+            for (double v : present) {
+                ss += (v - center) * (v - center);
+            }
+            double std = present.length > 1 ? Math.sqrt(ss / (present.length - 1)) : 0.0;
+            spread = std > 1e-12 && Double.isFinite(std) ? std : 1.0;
+        }
+        return new FeatureTransform.Numeric(column.name(), median, anyMissing, center, spread);
+    }
+
+    private static FeatureTransform dateParts(NumericColumn column, boolean anyMissing) {
+        double[] present = Arrays.stream(column.values()).filter(v -> !Double.isNaN(v)).toArray();
+        boolean hasTime = Arrays.stream(present).anyMatch(v -> Math.floorMod((long) v, 86_400_000L) != 0);
+        List<FeatureTransform.DatePart> parts = new ArrayList<>(List.of(FeatureTransform.DatePart.YEAR,
+                FeatureTransform.DatePart.MONTH, FeatureTransform.DatePart.DAY_OF_MONTH,
+                FeatureTransform.DatePart.DAY_OF_WEEK, FeatureTransform.DatePart.DAY_OF_YEAR));
+        if (hasTime) {
+            parts.add(FeatureTransform.DatePart.HOUR);
+        }
+        return new FeatureTransform.DateParts(column.name(), parts, Math.floor(median(present)), anyMissing);
+    }
+
+    private static FeatureTransform oneHot(StringColumn column, boolean anyMissing, Options options, List<String> notes) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String v : column.values()) {
+            if (v != null) {
+                counts.merge(v, 1, Integer::sum);
+            }
+        }
+        List<Map.Entry<String, Integer>> byFrequency = new ArrayList<>(counts.entrySet());
+        byFrequency.sort(Comparator.<Map.Entry<String, Integer>>comparingInt(Map.Entry::getValue).reversed()
+                .thenComparing(Map.Entry::getKey));
+        String mode = byFrequency.get(0).getKey();
+        List<String> levels = byFrequency.stream()
+                .filter(e -> e.getValue() >= options.minLevelCount())
+                .limit(options.maxLevels())
+                .map(Map.Entry::getKey)
+                .toList();
+        int present = column.size() - column.missingCount();
+        if (counts.size() == present && present > 20) {
+            notes.add("dropped '" + column.name() + "': every value is distinct (" + present + "), like an identifier");
+            return null;
+        }
+        if (levels.size() < counts.size()) {
+            notes.add("'" + column.name() + "': kept " + levels.size() + " of " + counts.size()
+                    + " levels (at most " + options.maxLevels() + ", each seen at least " + options.minLevelCount()
+                    + " times); the rest share the unknown bucket");
+        }
+        return new FeatureTransform.OneHot(column.name(), levels, mode, anyMissing);
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return 0.0;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
+    }
+
+    /** Encodes every row of {@code frame} through {@code pipeline}. */
+    public static double[][] encode(FeaturePipeline pipeline, DataFrame frame) {
+        List<String> inputs = pipeline.inputColumns();
+        DataColumn[] columns = new DataColumn[inputs.size()];
+        for (int j = 0; j < columns.length; j++) {
+            columns[j] = frame.column(inputs.get(j));
+        }
+        int n = frame.rowCount();
+        double[][] x = new double[n][];
+        Object[] values = new Object[columns.length];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < columns.length; j++) {
+                values[j] = columns[j].value(i);
+            }
+            x[i] = new double[pipeline.width()];
+            pipeline.transform(values, x[i]);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.kiln.train;
+
+import dev.kiln.runtime.Task;
+import dev.kiln.train.eval.CostMatrix;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything that decides a training run; recorded in the bundle's lineage so the run can be repeated.
+ *
+ * @param task         null to infer from the target
+ * @param split        random, stratified (default for classification) or time
+ * @param positiveClass binary only; null picks the minority class
+ * @param costMatrix   binary only; when set, the decision threshold minimises this cost on validation rows
+ */
+public record TrainOptions(
+        Path data,
+        String target,
+        Task task,
+        SplitKind split,
+        String timeColumn,
+        double testFraction,
+        double validationFraction,
+        long seed,
+        List<String> algorithms,
+        List<String> exclude,
+        String positiveClass,
+        CostMatrix costMatrix,
+        Path out,
+        boolean replaceOutput) {
+
+    public static final List<String> ALL_ALGORITHMS = List.of("baseline", "linear", "tree", "forest", "gbdt");
+
+    public enum SplitKind {
+        RANDOM, STRATIFIED, TIME;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public static TrainOptions defaults(Path data, String target, Path out) {
+        return new TrainOptions(data, target, null, null, null, 0.2, 0.2, 42L, ALL_ALGORITHMS, List.of(), null,
+                null, out, false);
+    }
+
+    public TrainOptions withAlgorithms(List<String> algorithms) {
+        return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput);
+    }
+
+    public TrainOptions withCostMatrix(CostMatrix cost, String positive) {
+        return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
+                algorithms, exclude, positive, cost, out, replaceOutput);
+    }
+}

@@ -1,0 +1,412 @@
+package dev.kiln.train;
+
+import dev.kiln.data.DataColumn;
+import dev.kiln.data.DataFrame;
+import dev.kiln.data.DataReader;
+import dev.kiln.data.NumericColumn;
+import dev.kiln.data.Profiler;
+import dev.kiln.data.Splitter;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.KilnVersion;
+import dev.kiln.runtime.Task;
+import dev.kiln.runtime.bundle.Bundle;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.Lineage;
+import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.train.eval.BusinessCost;
+import dev.kiln.train.eval.CostMatrix;
+import dev.kiln.train.eval.Metrics;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * One training run: read, profile, split (test rows set aside, validation rows carved from the training
+ * rows), fit the feature pipeline on training rows, train the baseline and every candidate, choose the
+ * best on the validation metric, report every candidate on the test rows once, and write the chosen
+ * model's bundle.
+ */
+public final class Training {
+    private static final int LATENCY_ROWS = 2_000;
+
+    private Training() {
+    }
+
+    public static TrainingReport run(TrainOptions options, ProgressListener progress) {
+        checkOptions(options);
+        List<String> algorithms = new ArrayList<>(List.of("baseline"));
+        for (String a : options.algorithms()) {
+            if (!algorithms.contains(a)) {
+                algorithms.add(a);
+            }
+        }
+        int totalSteps = algorithms.size() + 3;
+        int step = 0;
+        progress.onStep("reading " + options.data().getFileName(), step++, totalSteps);
+        DataFrame all = DataReader.read(options.data());
+        DatasetProfile profile = Profiler.profile(all);
+        progress.onStep("preparing target and splits", step++, totalSteps);
+
+        Target target = Target.of(all, options);
+        DataFrame frame = target.frame();
+        List<String> notes = new ArrayList<>(target.notes());
+        Task task = target.task();
+        Splits splits = split(frame, target, options);
+
+        List<String> features = new ArrayList<>(frame.names());
+        features.remove(options.target());
+        features.removeAll(options.exclude());
+
+        DataFrame fitRows = frame.select(splits.fit());
+        DataFrame validRows = frame.select(splits.validation());
+        DataFrame testRows = frame.select(splits.test());
+        double[] yFit = select(target.y(), splits.fit());
+        double[] yValid = select(target.y(), splits.validation());
+        double[] yTest = select(target.y(), splits.test());
+
+        Map<Boolean, Encoded> encodings = new HashMap<>();
+        List<Fitted> fitted = new ArrayList<>();
+        for (String algorithm : algorithms) {
+            progress.onStep("training " + algorithm, step++, totalSteps);
+            Trainer trainer = Trainers.byName(algorithm);
+            Encoded enc = encodings.computeIfAbsent(trainer.needsScaling(), scale -> {
+                var result = FeaturePipelineFitter.fit(fitRows, features, FeaturePipelineFitter.Options.defaults(scale));
+                return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), fitRows),
+                        FeaturePipelineFitter.encode(result.pipeline(), validRows),
+                        FeaturePipelineFitter.encode(result.pipeline(), testRows));
+            });
+            if (enc.fit().pipeline().width() == 0 && !algorithm.equals("baseline")) {
+                throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
+                        + String.join("; ", enc.fit().notes()));
+            }
+            TrainingData data = new TrainingData(task, target.classes().size(), enc.fit().pipeline().featureNames(),
+                    enc.x(), yFit, enc.validX(), yValid);
+            long start = System.nanoTime();
+            TrainedModel model;
+            try {
+                model = trainer.fit(data, options.seed());
+            } catch (KilnException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new KilnException(ErrorCode.TRAINING_FAILED, algorithm + " failed to train: " + e.getMessage(),
+                        Map.of("algorithm", algorithm), e);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            fitted.add(new Fitted(algorithm, model, enc, seconds));
+        }
+        for (Encoded enc : encodings.values()) {
+            for (String note : enc.fit().notes()) {
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+            }
+        }
+
+        String metric = selectionMetric(task);
+        boolean higherIsBetter = !metric.equals("log_loss") && !metric.equals("rmse");
+        Fitted chosen = null;
+        Map<String, Map<String, Double>> validationMetrics = new LinkedHashMap<>();
+        for (Fitted f : fitted) {
+            Map<String, Double> m = evaluate(task, f.model(), f.enc().validX(), yValid, 0.5);
+            validationMetrics.put(f.algorithm(), m);
+            if (f.algorithm().equals("baseline") && fitted.size() > 1) {
+                continue;
+            }
+            if (chosen == null || better(m.get(metric), validationMetrics.get(chosen.algorithm()).get(metric), higherIsBetter)) {
+                chosen = f;
+            }
+        }
+
+        progress.onStep("evaluating on test rows", step++, totalSteps);
+        TrainingReport.Business business = null;
+        double threshold = 0.5;
+        Fitted baseline = fitted.get(0);
+        if (task == Task.BINARY && options.costMatrix() != null) {
+            CostMatrix cost = options.costMatrix();
+            var best = BusinessCost.bestThreshold(labels(yValid), probabilities(chosen, chosen.enc().validX()), cost);
+            var baseBest = BusinessCost.bestThreshold(labels(yValid), probabilities(baseline, baseline.enc().validX()), cost);
+            threshold = best.threshold();
+            double[] pTest = probabilities(chosen, chosen.enc().testX());
+            business = new TrainingReport.Business(cost.falsePositive(), cost.falseNegative(), threshold,
+                    1000 * BusinessCost.expectedCost(labels(yTest), pTest, threshold, cost),
+                    baseBest.threshold(),
+                    1000 * BusinessCost.expectedCost(labels(yTest), probabilities(baseline, baseline.enc().testX()),
+                            baseBest.threshold(), cost),
+                    1000 * BusinessCost.expectedCost(labels(yTest), pTest, 0.5, cost));
+        }
+
+        List<TrainingReport.Candidate> leaderboard = new ArrayList<>();
+        Map<String, Double> chosenTest = null;
+        long[][] confusion = null;
+        String gitCommit = System.getProperty("kiln.gitCommit");
+        Instant created = Instant.now();
+        Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), splits.fit().length,
+                splits.validation().length, splits.test().length, splits.kind().wireName(), options.seed(),
+                parameters(options, task, target), KilnVersion.get(), gitCommit, created.toString());
+        BundleManifest chosenManifest = null;
+        for (Fitted f : fitted) {
+            // Every candidate is compared at the same 0.5 threshold; the chosen model's own decision threshold
+            // (cost-minimising when a cost matrix is given) shows in the confusion matrix and business view.
+            double t = f == chosen ? threshold : 0.5;
+            Map<String, Double> test = evaluate(task, f.model(), f.enc().testX(), yTest, 0.5);
+            BundleManifest manifest = manifest(options, task, target, f, t, validationMetrics.get(f.algorithm()), test, lineage);
+            KilnModel model = KilnModel.of(new Bundle(null, manifest, f.enc().fit().pipeline(), f.model().estimator(), null));
+            double[] latency = latencyMicros(model, testRows.rowCount() > 0 ? testRows : fitRows);
+            long size = BundleWriter.sizeInBytes(f.enc().fit().pipeline(), f.model().estimator());
+            leaderboard.add(new TrainingReport.Candidate(f.algorithm(), validationMetrics.get(f.algorithm()), test,
+                    f.trainSeconds(), latency[0], latency[1], size, f.model().hyperparameters(), f == chosen));
+            if (f == chosen) {
+                chosenTest = test;
+                chosenManifest = manifest;
+                if (task.isClassification()) {
+                    confusion = confusion(task, f, yTest, t, target.classes().size());
+                }
+            }
+        }
+
+        progress.onStep("writing bundle", step++, totalSteps);
+        Path bundleDir = BundleWriter.write(options.out(), chosenManifest, chosen.enc().fit().pipeline(),
+                chosen.model().estimator(), profile, options.replaceOutput());
+        progress.onStep("done", totalSteps, totalSteps);
+        return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), task,
+                target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
+                splits.validation().length, splits.test().length, notes, leaderboard, chosen.algorithm(),
+                bundleDir.toString(), confusion, business, profile);
+    }
+
+    private static void checkOptions(TrainOptions o) {
+        if (!(o.testFraction() > 0 && o.testFraction() < 1)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--test-fraction must be between 0 and 1 (exclusive), got " + o.testFraction());
+        }
+        if (!(o.validationFraction() > 0 && o.validationFraction() < 1)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "validation fraction must be between 0 and 1 (exclusive), got " + o.validationFraction());
+        }
+        for (String a : o.algorithms()) {
+            Trainers.byName(a);
+        }
+        if (o.split() == TrainOptions.SplitKind.TIME && o.timeColumn() == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--split time needs --time-column");
+        }
+        if (o.timeColumn() != null && o.split() != null && o.split() != TrainOptions.SplitKind.TIME) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--time-column is only used with --split time");
+        }
+    }
+
+    private static boolean better(double candidate, double incumbent, boolean higherIsBetter) {
+        if (Double.isNaN(candidate)) {
+            return false;
+        }
+        if (Double.isNaN(incumbent)) {
+            return true;
+        }
+        return higherIsBetter ? candidate > incumbent : candidate < incumbent;
+    }
+
+    static String selectionMetric(Task task) {
+        return switch (task) {
+            case BINARY -> "roc_auc";
+            case MULTICLASS -> "log_loss";
+            case REGRESSION -> "rmse";
+        };
+    }
+
+    private record Encoded(FeaturePipelineFitter.Result fit, double[][] x, double[][] validX, double[][] testX) {
+    }
+
+    private record Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSeconds) {
+    }
+
+    record Splits(TrainOptions.SplitKind kind, int[] fit, int[] validation, int[] test) {
+    }
+
+    static Splits split(DataFrame frame, Target target, TrainOptions options) {
+        int n = frame.rowCount();
+        TrainOptions.SplitKind kind = options.split() != null ? options.split()
+                : options.timeColumn() != null ? TrainOptions.SplitKind.TIME
+                : target.task().isClassification() ? TrainOptions.SplitKind.STRATIFIED : TrainOptions.SplitKind.RANDOM;
+        if (n < 10) {
+            throw new KilnException(ErrorCode.DATA_EMPTY, "only " + n + " rows with a target value; Kiln needs at least 10 to train and test",
+                    Map.of("rows", n));
+        }
+        int[] classIds = target.task().isClassification() ? Arrays.stream(target.y()).mapToInt(v -> (int) v).toArray() : null;
+        double[] times = kind == TrainOptions.SplitKind.TIME ? times(frame, options.timeColumn()) : null;
+        Splitter.Split outer = splitOnce(kind, IntStream.range(0, n).toArray(), classIds, times, options.testFraction(), options.seed());
+        int[] trainIdx = outer.train();
+        Splitter.Split inner = splitOnce(kind, trainIdx, classIds, times, options.validationFraction(), options.seed() + 1);
+        return new Splits(kind, inner.train(), inner.test(), outer.test());
+    }
+
+    /** Splits the given row indices; the returned arrays hold row indices of the frame. */
+    private static Splitter.Split splitOnce(TrainOptions.SplitKind kind, int[] rows, int[] classIds, double[] times,
+                                            double fraction, long seed) {
+        Splitter.Split local = switch (kind) {
+            case RANDOM -> Splitter.random(rows.length, fraction, seed);
+            case STRATIFIED -> Splitter.stratified(selectInts(classIds, rows), fraction, seed);
+            case TIME -> Splitter.byTime(select(times, rows), fraction);
+        };
+        return new Splitter.Split(map(rows, local.train()), map(rows, local.test()));
+    }
+
+    private static double[] times(DataFrame frame, String name) {
+        DataColumn column = frame.column(name);
+        if (!(column instanceof NumericColumn numeric) || column.type() == ColumnType.BOOLEAN) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--time-column '" + name + "' is " + column.type().wireName()
+                    + "; it must be a datetime or a number", Map.of("column", name));
+        }
+        double[] t = numeric.values();
+        for (int i = 0; i < t.length; i++) {
+            if (Double.isNaN(t[i])) {
+                throw new KilnException(ErrorCode.VALUE_INVALID, "--time-column '" + name + "' is missing in a row with a target ("
+                        + "data row " + (i + 1) + " after rows without a target were set aside); a time split needs every time",
+                        Map.of("column", name));
+            }
+        }
+        return t;
+    }
+
+    private static int[] map(int[] rows, int[] local) {
+        int[] out = new int[local.length];
+        for (int i = 0; i < local.length; i++) {
+            out[i] = rows[local[i]];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    static double[] select(double[] values, int[] rows) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = values[rows[i]];
+        }
+        return out;
+    }
+
+    private static int[] selectInts(int[] values, int[] rows) {
+        int[] out = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = values[rows[i]];
+        }
+        return out;
+    }
+
+    private static int[] labels(double[] y) {
+        return Arrays.stream(y).mapToInt(v -> (int) v).toArray();
+    }
+
+    private static double[][] outputs(Fitted f, double[][] x) {
+        double[][] out = new double[x.length][f.model().estimator().outputs()];
+        for (int i = 0; i < x.length; i++) {
+            f.model().estimator().predict(x[i], out[i]);
+        }
+        return out;
+    }
+
+    private static double[] probabilities(Fitted f, double[][] x) {
+        return Arrays.stream(outputs(f, x)).mapToDouble(o -> o[0]).toArray();
+    }
+
+    static Map<String, Double> evaluate(Task task, TrainedModel model, double[][] x, double[] y, double threshold) {
+        double[][] out = new double[x.length][model.estimator().outputs()];
+        for (int i = 0; i < x.length; i++) {
+            model.estimator().predict(x[i], out[i]);
+        }
+        return switch (task) {
+            case BINARY -> Metrics.binary(labels(y), Arrays.stream(out).mapToDouble(o -> o[0]).toArray(), threshold);
+            case MULTICLASS -> Metrics.multiclass(labels(y), out, out.length == 0 ? 0 : out[0].length);
+            case REGRESSION -> Metrics.regression(y, Arrays.stream(out).mapToDouble(o -> o[0]).toArray());
+        };
+    }
+
+    private static long[][] confusion(Task task, Fitted f, double[] y, double threshold, int k) {
+        double[][] out = outputs(f, f.enc().testX());
+        int[] predicted = new int[out.length];
+        for (int i = 0; i < out.length; i++) {
+            if (task == Task.BINARY) {
+                predicted[i] = out[i][0] >= threshold ? 1 : 0;
+            } else {
+                int best = 0;
+                for (int j = 1; j < out[i].length; j++) {
+                    if (out[i][j] > out[i][best]) {
+                        best = j;
+                    }
+                }
+                predicted[i] = best;
+            }
+        }
+        return Metrics.confusion(labels(y), predicted, k);
+    }
+
+    /** Single-row latency through the public scoring API, after a warm-up: {p50, p99} in microseconds. */
+    private static double[] latencyMicros(KilnModel model, DataFrame rows) {
+        int n = Math.min(rows.rowCount(), LATENCY_ROWS);
+        List<Map<String, Object>> maps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> row = new HashMap<>(rows.row(i));
+            row.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v);
+            maps.add(row);
+        }
+        for (int rep = 0; rep < 3; rep++) {
+            for (Map<String, Object> row : maps) {
+                model.predict(row);
+            }
+        }
+        double[] micros = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            model.predict(maps.get(i));
+            micros[i] = (System.nanoTime() - start) / 1e3;
+        }
+        Arrays.sort(micros);
+        return new double[] {quantile(micros, 0.5), quantile(micros, 0.99)};
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    private static Map<String, Object> parameters(TrainOptions o, Task task, Target target) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("target", o.target());
+        p.put("task", task.wireName());
+        p.put("algorithms", o.algorithms());
+        p.put("split", o.split() == null ? null : o.split().wireName());
+        p.put("time_column", o.timeColumn());
+        p.put("test_fraction", o.testFraction());
+        p.put("validation_fraction", o.validationFraction());
+        p.put("seed", o.seed());
+        p.put("exclude", o.exclude());
+        p.put("positive_class", target.positiveClass());
+        if (o.costMatrix() != null) {
+            p.put("cost_false_positive", o.costMatrix().falsePositive());
+            p.put("cost_false_negative", o.costMatrix().falseNegative());
+        }
+        p.values().removeIf(java.util.Objects::isNull);
+        return p;
+    }
+
+    private static BundleManifest manifest(TrainOptions o, Task task, Target target, Fitted f, double threshold,
+                                           Map<String, Double> validation, Map<String, Double> test, Lineage lineage) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("feature_names", f.enc().fit().pipeline().featureNames());
+        extra.put("training_info", f.model().trainingInfo());
+        return new BundleManifest(BundleManifest.FORMAT_VERSION, task, o.target(),
+                task.isClassification() ? target.classes() : null, target.positiveClass(),
+                task == Task.BINARY ? threshold : null, f.enc().fit().inputSchema(), f.algorithm(),
+                f.model().hyperparameters(), validation, test, lineage, extra, Map.of());
+    }
+}

@@ -1,0 +1,296 @@
+package dev.kiln.train.xgboost;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.FloatNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.Task;
+import dev.kiln.runtime.model.TreeEnsembleEstimator;
+import dev.kiln.train.TrainedModel;
+import dev.kiln.train.TrainingData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+
+/**
+ * The training loop shared by {@link GbdtTrainer} and {@link ForestTrainer}: XGBoost fits, Kiln's own
+ * loop evaluates the validation rows after every round and stops early, the booster is cut back to the
+ * best iteration, and the result is exported as JSON and converted into Kiln's estimator.
+ */
+final class XGBoostTraining {
+    /** Writes bare NaN / Infinity tokens (XGBoost's JSON reader accepts those, not quoted strings). */
+    private static final JsonMapper WRITER = JsonMapper.builder()
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .build();
+
+    static final String XGBOOST_VERSION = readVersion();
+
+    private XGBoostTraining() {
+    }
+
+    /** What {@link #train} learnt. */
+    record Outcome(Booster booster, byte[] json, int roundsTrained, int roundsKept, int bestIteration,
+                   double bestScore, List<Double> validationCurve) {
+    }
+
+    static int threads(int requested) {
+        return requested > 0 ? requested : Runtime.getRuntime().availableProcessors();
+    }
+
+    static String objective(Task task) {
+        return switch (task) {
+            case BINARY -> "binary:logistic";
+            case MULTICLASS -> "multi:softprob";
+            case REGRESSION -> "reg:squarederror";
+        };
+    }
+
+    static String metric(Task task) {
+        return switch (task) {
+            case BINARY -> "logloss";
+            case MULTICLASS -> "mlogloss";
+            case REGRESSION -> "rmse";
+        };
+    }
+
+    /** Objective, metric, class count, seed and threads: the parameters every Kiln XGBoost model shares. */
+    static Map<String, Object> baseParams(TrainingData data, long seed, int threads) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("booster", "gbtree");
+        params.put("tree_method", "hist");
+        params.put("objective", objective(data.task()));
+        if (data.task() == Task.MULTICLASS) {
+            params.put("num_class", data.numClasses());
+        }
+        params.put("eval_metric", metric(data.task()));
+        params.put("seed", seed);
+        params.put("nthread", threads(threads));
+        params.put("verbosity", 0);
+        return params;
+    }
+
+    static Map<String, Object> sortedCopy(Map<String, Object> extra) {
+        return extra == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(extra));
+    }
+
+    static boolean hasValidation(TrainingData data) {
+        return data.validX() != null && data.validX().length > 0 && data.validY() != null;
+    }
+
+    /**
+     * Trains up to {@code maxRounds} rounds. With validation rows and {@code earlyStoppingRounds > 0},
+     * stops once the validation metric (always minimised here: logloss, mlogloss, rmse) has not strictly
+     * improved for that many rounds, as XGBoost's own loop does, and keeps only the rounds up to and
+     * including the best one: the returned booster and JSON hold exactly those trees.
+     */
+    static Outcome train(TrainingData data, Map<String, Object> params, int maxRounds, int earlyStoppingRounds) {
+        check(data);
+        boolean validate = hasValidation(data);
+        DMatrix train = XGBoostData.matrix(data.x(), data.y());
+        DMatrix valid = null;
+        Booster booster = null;
+        try {
+            Map<String, DMatrix> watches = new LinkedHashMap<>();
+            if (validate) {
+                valid = XGBoostData.matrix(data.validX(), data.validY());
+                watches.put("valid", valid);
+            }
+            // Zero rounds: only creates the booster (with the validation matrix in its prediction cache);
+            // the loop below is Kiln's, so that nothing is printed and the stopping rule is ours.
+            booster = XGBoost.train(train, params, 0, watches, null, null, null, 0);
+            DMatrix[] evalMats = validate ? new DMatrix[] {valid} : new DMatrix[0];
+            String[] evalNames = validate ? new String[] {"valid"} : new String[0];
+            List<Double> curve = new ArrayList<>();
+            double bestScore = Double.NaN;
+            int bestIteration = -1;
+            int rounds = 0;
+            for (int iter = 0; iter < maxRounds; iter++) {
+                booster.update(train, iter);
+                rounds = iter + 1;
+                if (validate) {
+                    double score = parseMetric(booster.evalSet(evalMats, evalNames, iter));
+                    curve.add(score);
+                    if (bestIteration < 0 || score < bestScore || (Double.isNaN(bestScore) && !Double.isNaN(score))) {
+                        bestScore = score;
+                        bestIteration = iter;
+                    }
+                    if (earlyStoppingRounds > 0 && iter - bestIteration >= earlyStoppingRounds) {
+                        break;
+                    }
+                }
+            }
+            int keep = validate ? bestIteration + 1 : rounds;
+            byte[] json = booster.toByteArray("json");
+            if (keep < rounds) {
+                json = slice(json, keep);
+                Booster sliced = XGBoost.loadModel(json);
+                booster.dispose();
+                booster = sliced;
+            }
+            Outcome outcome = new Outcome(booster, json, rounds, keep, bestIteration, bestScore, List.copyOf(curve));
+            booster = null;
+            return outcome;
+        } catch (XGBoostError e) {
+            throw XGBoostData.failed("XGBoost training failed", e);
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.TRAINING_FAILED, "XGBoost training failed: " + e.getMessage(), Map.of(), e);
+        } finally {
+            if (booster != null) {
+                booster.dispose();
+            }
+            train.dispose();
+            if (valid != null) {
+                valid.dispose();
+            }
+        }
+    }
+
+    private static void check(TrainingData data) {
+        if (data.x() == null || data.x().length == 0) {
+            throw new KilnException(ErrorCode.DATA_EMPTY, "no training rows");
+        }
+        if (data.task() == Task.MULTICLASS && data.numClasses() < 2) {
+            throw new KilnException(ErrorCode.TARGET_INVALID, "multiclass training needs at least 2 classes, got "
+                    + data.numClasses());
+        }
+    }
+
+    /** The last metric value in XGBoost's evaluation line, e.g. {@code [3]\tvalid-logloss:0.4123...}. */
+    static double parseMetric(String evalLine) {
+        String[] parts = evalLine.trim().split("\t");
+        String last = parts[parts.length - 1];
+        int colon = last.lastIndexOf(':');
+        if (colon < 0) {
+            throw new KilnException(ErrorCode.TRAINING_FAILED, "unexpected XGBoost evaluation output: " + evalLine);
+        }
+        String value = last.substring(colon + 1).trim();
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return Double.NaN; // "nan", "-nan", "inf": never an improvement
+        }
+    }
+
+    /**
+     * XGBoost's JSON model cut back to its first {@code iterations} boosting rounds: the trees of those
+     * rounds (per {@code iteration_indptr}), their {@code tree_info}, {@code num_trees} and the indptr
+     * itself. XGBoost4J 3.0 has no {@code Booster.slice}, so the trimmed JSON is what gets loaded back.
+     * All decimals are written back as Java float literals (which always contain '.' or 'E'), because
+     * XGBoost's reader types a number by its spelling and rejects an integer where it wants a float.
+     */
+    static byte[] slice(byte[] json, int iterations) {
+        JsonNode root = XGBoostJsonConverter.parse(json);
+        JsonNode gb = root.path("learner").path("gradient_booster");
+        if (!"gbtree".equals(gb.path("name").asText())) {
+            throw new IllegalArgumentException("can only slice gbtree models, got '" + gb.path("name").asText() + "'");
+        }
+        ObjectNode model = (ObjectNode) gb.get("model");
+        ArrayNode indptr = (ArrayNode) model.get("iteration_indptr");
+        if (indptr == null || iterations < 1 || iterations >= indptr.size()) {
+            throw new IllegalArgumentException("cannot keep " + iterations + " iterations of a model with "
+                    + (indptr == null ? "no iteration_indptr" : (indptr.size() - 1) + " iterations"));
+        }
+        int keep = indptr.get(iterations).intValue();
+        ArrayNode trees = (ArrayNode) model.get("trees");
+        ArrayNode info = (ArrayNode) model.get("tree_info");
+        ArrayNode keptTrees = model.arrayNode();
+        ArrayNode keptInfo = model.arrayNode();
+        for (int t = 0; t < keep; t++) {
+            if (trees.get(t).path("id").asInt(-1) != t) {
+                throw new IllegalArgumentException("XGBoost model tree " + t + " has id " + trees.get(t).path("id"));
+            }
+            keptTrees.add(trees.get(t));
+            keptInfo.add(info.get(t));
+        }
+        ArrayNode keptIndptr = model.arrayNode();
+        for (int i = 0; i <= iterations; i++) {
+            keptIndptr.add(indptr.get(i));
+        }
+        model.set("trees", keptTrees);
+        model.set("tree_info", keptInfo);
+        model.set("iteration_indptr", keptIndptr);
+        ((ObjectNode) model.get("gbtree_model_param")).put("num_trees", Integer.toString(keep));
+        decimalsToFloats(root);
+        try {
+            return WRITER.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the sliced XGBoost model", e);
+        }
+    }
+
+    private static void decimalsToFloats(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode v = object.get(name);
+                if (v.isFloatingPointNumber()) {
+                    object.set(name, FloatNode.valueOf(XGBoostJsonConverter.f32(v, name)));
+                } else {
+                    decimalsToFloats(v);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode v = array.get(i);
+                if (v.isFloatingPointNumber()) {
+                    array.set(i, FloatNode.valueOf(XGBoostJsonConverter.f32(v, "array element")));
+                } else {
+                    decimalsToFloats(v);
+                }
+            }
+        }
+    }
+
+    /** Converts the kept trees into Kiln's estimator and gathers what a {@link TrainedModel} records. */
+    static TreeEnsembleEstimator estimator(Outcome outcome, TrainingData data) {
+        return XGBoostJsonConverter.convert(outcome.json(), data.width());
+    }
+
+    static Map<String, Object> trainingInfo(Outcome outcome, TrainingData data, TreeEnsembleEstimator estimator) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("library", "xgboost4j " + XGBOOST_VERSION);
+        info.put("rounds_trained", outcome.roundsTrained());
+        info.put("rounds_kept", outcome.roundsKept());
+        info.put("trees", estimator.trees().size());
+        if (outcome.bestIteration() >= 0) {
+            info.put("validation_metric", metric(data.task()));
+            info.put("best_iteration", outcome.bestIteration());
+            info.put("best_validation_score", outcome.bestScore());
+            info.put("validation_curve", outcome.validationCurve());
+        }
+        return info;
+    }
+
+    static Map<String, Object> frozen(Map<String, Object> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+
+    private static String readVersion() {
+        try (InputStream in = XGBoost.class.getClassLoader().getResourceAsStream("xgboost4j-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
