@@ -23,7 +23,9 @@ import java.util.List;
  * (link SOFTMAX, {@code num_class} outputs, each tree feeding the class given by {@code tree_info}) and
  * {@code reg:squarederror} (link IDENTITY). The base is XGBoost's intercept in margin space: the JSON
  * stores {@code base_score} after the inverse link, so for {@code binary:logistic} the base is
- * {@code logit(base_score)} (computed in single precision as XGBoost does), for the other objectives
+ * {@code logit(base_score)} (rounded to float as XGBoost does; XGBoost uses the C library's {@code logf},
+ * which may land one float ulp away, so the trainers replace the base with the exact margin the
+ * booster reports), for the other objectives
  * {@code base_score} itself (XGBoost's {@code ProbToMargin} is the identity there, multiclass included:
  * the same value is added to every class margin). Leaf values are the {@code split_conditions} of leaf
  * nodes (they already include the learning rate, unlike {@code base_weights}).

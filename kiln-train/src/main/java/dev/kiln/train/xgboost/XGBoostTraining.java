@@ -16,6 +16,7 @@ import dev.kiln.train.TrainingData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,7 +86,15 @@ final class XGBoostTraining {
     }
 
     static Map<String, Object> sortedCopy(Map<String, Object> extra) {
-        return extra == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(extra));
+        if (extra == null) {
+            return Map.of();
+        }
+        extra.forEach((k, v) -> {
+            if (k == null || v == null) {
+                throw new IllegalArgumentException("XGBoost parameter " + k + " has no value");
+            }
+        });
+        return Collections.unmodifiableMap(new TreeMap<>(extra));
     }
 
     static boolean hasValidation(TrainingData data) {
@@ -99,7 +108,7 @@ final class XGBoostTraining {
      * including the best one: the returned booster and JSON hold exactly those trees.
      */
     static Outcome train(TrainingData data, Map<String, Object> params, int maxRounds, int earlyStoppingRounds) {
-        check(data);
+        checkData(data);
         boolean validate = hasValidation(data);
         DMatrix train = XGBoostData.matrix(data.x(), data.y());
         DMatrix valid = null;
@@ -160,7 +169,7 @@ final class XGBoostTraining {
         }
     }
 
-    private static void check(TrainingData data) {
+    private static void checkData(TrainingData data) {
         if (data.x() == null || data.x().length == 0) {
             throw new KilnException(ErrorCode.DATA_EMPTY, "no training rows");
         }
@@ -257,14 +266,94 @@ final class XGBoostTraining {
         }
     }
 
-    /** Converts the kept trees into Kiln's estimator and gathers what a {@link TrainedModel} records. */
+    /** Rows compared between Kiln's scoring and XGBoost's after every fit. */
+    static final int CHECK_ROWS = 256;
+
+    /**
+     * Converts the kept trees into Kiln's estimator, with XGBoost's own base margin: for
+     * {@code binary:logistic} XGBoost computes {@code -logf(1/p - 1)} with the C library's {@code logf},
+     * which can be one float ulp away from the correctly rounded logit the converter computes. The two
+     * must agree to a few ulps, or the conversion is wrong and training fails.
+     */
     static TreeEnsembleEstimator estimator(Outcome outcome, TrainingData data) {
-        return XGBoostJsonConverter.convert(outcome.json(), data.width());
+        TreeEnsembleEstimator converted;
+        try {
+            converted = XGBoostJsonConverter.convert(outcome.json(), data.width());
+        } catch (IllegalArgumentException e) {
+            throw new KilnException(ErrorCode.TRAINING_FAILED, "cannot use the XGBoost model: " + e.getMessage(), Map.of(), e);
+        }
+        double[] exact = baseMargin(outcome.booster(), data.width());
+        if (exact.length != converted.outputs()) {
+            throw new KilnException(ErrorCode.TRAINING_FAILED, "XGBoost has " + exact.length
+                    + " outputs but the converted model has " + converted.outputs());
+        }
+        for (int j = 0; j < exact.length; j++) {
+            double tolerance = 4 * Math.ulp((float) converted.base()[j]);
+            if (!(Math.abs(exact[j] - converted.base()[j]) <= tolerance)) {
+                throw new KilnException(ErrorCode.TRAINING_FAILED, "XGBoost's base margin " + exact[j]
+                        + " differs from the converted one " + converted.base()[j]);
+            }
+        }
+        return new TreeEnsembleEstimator(converted.inputWidth(), exact, converted.scale(), converted.link(),
+                converted.trees());
+    }
+
+    /**
+     * XGBoost's intercept in margin space, as its predictor uses it: the margin of an empty range of
+     * boosting rounds ({@code [1, 1)}), which is the base margin alone.
+     */
+    static double[] baseMargin(Booster booster, int width) {
+        try {
+            float[][] margin = booster.inplace_predict(new float[width], 1, width, Float.NaN, new int[] {1, 1},
+                    Booster.PredictionType.kMargin, null);
+            double[] out = new double[margin[0].length];
+            for (int j = 0; j < out.length; j++) {
+                out[j] = margin[0][j];
+            }
+            return out;
+        } catch (XGBoostError e) {
+            throw XGBoostData.failed("could not read XGBoost's base margin", e);
+        }
+    }
+
+    /**
+     * Scores up to {@link #CHECK_ROWS} rows (validation rows if any, else training rows) with Kiln and with
+     * XGBoost and returns the largest absolute difference; fails training if a difference is larger
+     * than float32 rounding of XGBoost's leaf sums can explain (relative to max(1, |value|)).
+     */
+    static double check(TreeEnsembleEstimator estimator, Booster booster, TrainingData data) {
+        double[][] source = hasValidation(data) ? data.validX() : data.x();
+        double[][] rows = Arrays.copyOf(source, Math.min(CHECK_ROWS, source.length));
+        float[][] expected;
+        DMatrix matrix = XGBoostData.matrix(rows, null);
+        try {
+            expected = booster.predict(matrix);
+        } catch (XGBoostError e) {
+            throw XGBoostData.failed("XGBoost prediction failed", e);
+        } finally {
+            matrix.dispose();
+        }
+        double tolerance = 1e-6 + estimator.trees().size() * 0x1p-23;
+        double[] out = new double[estimator.outputs()];
+        double max = 0.0;
+        for (int i = 0; i < rows.length; i++) {
+            estimator.predict(rows[i], out);
+            for (int j = 0; j < out.length; j++) {
+                double diff = Math.abs(out[j] - expected[i][j]);
+                if (!(diff <= tolerance * Math.max(1.0, Math.abs(expected[i][j])))) {
+                    throw new KilnException(ErrorCode.TRAINING_FAILED, "the converted XGBoost model scores row " + i
+                            + " output " + j + " as " + out[j] + " but XGBoost gives " + expected[i][j]);
+                }
+                max = Math.max(max, diff);
+            }
+        }
+        return max;
     }
 
     static Map<String, Object> trainingInfo(Outcome outcome, TrainingData data, TreeEnsembleEstimator estimator) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("library", "xgboost4j " + XGBOOST_VERSION);
+        info.put("max_abs_diff_vs_xgboost", check(estimator, outcome.booster(), data));
         info.put("rounds_trained", outcome.roundsTrained());
         info.put("rounds_kept", outcome.roundsKept());
         info.put("trees", estimator.trees().size());
