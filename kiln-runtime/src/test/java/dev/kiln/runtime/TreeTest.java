@@ -38,4 +38,20 @@ class TreeTest {
         logistic.predict(new double[] {0.1, 3}, out);
         assertThat(out[0]).isEqualTo(1 / (1 + Math.exp(1.0)));
     }
+
+    @Test
+    void singlePrecisionAccumulatesLikeXGBoost() {
+        Tree stump = new Tree(0, 1, new int[] {0}, new float[] {0f}, new int[] {-1}, new int[] {-1},
+                new boolean[1], new double[] {0.1f});
+        List<Tree> ten = java.util.Collections.nCopies(10, stump);
+        float expected = 0.3f;
+        for (int i = 0; i < 10; i++) {
+            expected += 0.1f;
+        }
+        double[] out = new double[1];
+        new TreeEnsembleEstimator(1, new double[] {0.3f}, 1.0, Link.IDENTITY, ten, true).predict(new double[] {0}, out);
+        assertThat(out[0]).isEqualTo((double) expected);
+        new TreeEnsembleEstimator(1, new double[] {0.3f}, 1.0, Link.IDENTITY, ten, false).predict(new double[] {0}, out);
+        assertThat(out[0]).isNotEqualTo((double) expected).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+    }
 }

@@ -140,7 +140,7 @@ public final class XGBoostJsonConverter {
             }
             converted.add(convertTree(trees.get(t), t, info.intValue(), featureWidth));
         }
-        TreeEnsembleEstimator estimator = new TreeEnsembleEstimator(featureWidth, base, 1.0, link, converted);
+        TreeEnsembleEstimator estimator = new TreeEnsembleEstimator(featureWidth, base, 1.0, link, converted, true);
         try {
             estimator.validate(featureWidth);
         } catch (IllegalStateException e) {

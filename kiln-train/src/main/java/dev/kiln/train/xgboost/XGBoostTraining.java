@@ -295,7 +295,7 @@ final class XGBoostTraining {
             }
         }
         return new TreeEnsembleEstimator(converted.inputWidth(), exact, converted.scale(), converted.link(),
-                converted.trees());
+                converted.trees(), true);
     }
 
     /**
