@@ -1,0 +1,140 @@
+package dev.kiln.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.Prediction;
+import dev.kiln.runtime.Task;
+import dev.kiln.train.eval.CostMatrix;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingTest {
+    @TempDir
+    Path dir;
+
+    private static Path seattle() throws URISyntaxException {
+        return Path.of(TrainingTest.class.getResource("/seattle-weather.csv").toURI());
+    }
+
+    @Test
+    void multiclassWithATimeSplitKeepsTheLatestRowsForTesting() throws Exception {
+        TrainOptions o = new TrainOptions(seattle(), "weather", null, null, "date", 0.25, 0.2, 1,
+                List.of("linear", "gbdt"), List.of(), null, null, dir.resolve("weather"), false);
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        assertThat(r.task()).isEqualTo(Task.MULTICLASS);
+        assertThat(r.split()).isEqualTo("time");
+        assertThat(r.classes()).containsExactly("drizzle", "fog", "rain", "snow", "sun");
+        assertThat(r.testRows()).isEqualTo(365);
+        assertThat(r.leaderboard()).extracting(TrainingReport.Candidate::algorithm).containsExactly("baseline", "linear", "gbdt");
+        TrainingReport.Candidate chosen = r.leaderboard().stream().filter(TrainingReport.Candidate::chosen).findFirst().orElseThrow();
+        TrainingReport.Candidate baseline = r.leaderboard().get(0);
+        assertThat(chosen.validationMetrics().get("log_loss")).isLessThan(baseline.validationMetrics().get("log_loss"));
+        KilnModel model = KilnModel.load(Path.of(r.bundle()));
+        assertThat(model.manifest().lineage().split()).isEqualTo("time");
+        Prediction p = model.predict(Map.of("date", "2016-01-10", "precipitation", 12.0, "temp_max", 8.0, "temp_min", 3.0, "wind", 5.0));
+        assertThat(p.probabilities().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(model.featureNames()).contains("date.month", "date.day_of_year");
+    }
+
+    @Test
+    void regressionIsInferredForANumericTargetAndBeatsTheMean() throws Exception {
+        TrainOptions o = TrainOptions.defaults(seattle(), "temp_max", dir.resolve("temp")).withAlgorithms(List.of("linear", "tree", "forest", "gbdt"));
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        assertThat(r.task()).isEqualTo(Task.REGRESSION);
+        assertThat(r.split()).isEqualTo("random");
+        double baselineRmse = r.leaderboard().get(0).testMetrics().get("rmse");
+        for (TrainingReport.Candidate c : r.leaderboard().subList(1, r.leaderboard().size())) {
+            assertThat(c.testMetrics().get("rmse")).as(c.algorithm()).isLessThan(baselineRmse);
+            assertThat(c.testMetrics().get("r2")).as(c.algorithm()).isGreaterThan(0.5);
+        }
+        assertThat(KilnModel.load(Path.of(r.bundle())).task()).isEqualTo(Task.REGRESSION);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameModel() throws Exception {
+        Path data = synthetic(dir.resolve("s.csv"), 600, 3);
+        TrainOptions a = TrainOptions.defaults(data, "y", dir.resolve("a")).withAlgorithms(List.of("linear", "tree", "forest", "gbdt"));
+        TrainOptions b = TrainOptions.defaults(data, "y", dir.resolve("b")).withAlgorithms(List.of("linear", "tree", "forest", "gbdt"));
+        TrainingReport ra = Training.run(a, ProgressListener.NONE);
+        TrainingReport rb = Training.run(b, ProgressListener.NONE);
+        assertThat(ra.chosen()).isEqualTo(rb.chosen());
+        assertThat(Files.readString(dir.resolve("a/estimator.json"))).isEqualTo(Files.readString(dir.resolve("b/estimator.json")));
+        assertThat(Files.readString(dir.resolve("a/pipeline.json"))).isEqualTo(Files.readString(dir.resolve("b/pipeline.json")));
+        for (int i = 0; i < ra.leaderboard().size(); i++) {
+            assertThat(ra.leaderboard().get(i).testMetrics()).isEqualTo(rb.leaderboard().get(i).testMetrics());
+        }
+    }
+
+    @Test
+    void costMatrixSetsTheBundlesDecisionThreshold() throws Exception {
+        Path data = synthetic(dir.resolve("c.csv"), 800, 4);
+        TrainOptions o = TrainOptions.defaults(data, "y", dir.resolve("cost")).withAlgorithms(List.of("linear"))
+                .withCostMatrix(new CostMatrix(1, 5), "pos");
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        assertThat(r.positiveClass()).isEqualTo("pos");
+        assertThat(r.business()).isNotNull();
+        assertThat(r.business().threshold()).isLessThan(0.5);
+        assertThat(r.business().costPer1000()).isLessThan(r.business().baselineCostPer1000());
+        KilnModel model = KilnModel.load(Path.of(r.bundle()));
+        assertThat(model.decisionThreshold()).isEqualTo(r.business().threshold());
+        assertThat(model.classes()).containsExactly("neg", "pos");
+    }
+
+    @Test
+    void refusesToOverwriteAnExistingBundleUnlessAsked() throws Exception {
+        Path data = synthetic(dir.resolve("o.csv"), 200, 5);
+        TrainOptions o = TrainOptions.defaults(data, "y", dir.resolve("out")).withAlgorithms(List.of("linear"));
+        Training.run(o, ProgressListener.NONE);
+        assertThatThrownBy(() -> Training.run(o, ProgressListener.NONE))
+                .isInstanceOf(KilnException.class).hasMessageContaining("already exists")
+                .satisfies(e -> assertThat(((KilnException) e).code()).isEqualTo(ErrorCode.CONFLICT));
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp-"));
+        }
+    }
+
+    @Test
+    void lineageRecordsDatasetVersionParametersAndSeed() throws Exception {
+        Path data = synthetic(dir.resolve("l.csv"), 300, 6);
+        TrainOptions o = TrainOptions.defaults(data, "y", dir.resolve("l")).withAlgorithms(List.of("tree"));
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        var manifest = Json.mapper().readTree(dir.resolve("l/manifest.json").toFile());
+        var lineage = manifest.get("lineage");
+        assertThat(lineage.get("datasetSha256").asText()).isEqualTo(dev.kiln.data.DatasetVersion.sha256(data));
+        assertThat(lineage.get("seed").asLong()).isEqualTo(42);
+        assertThat(lineage.get("datasetRows").asLong()).isEqualTo(300);
+        assertThat(lineage.get("parameters").get("target").asText()).isEqualTo("y");
+        assertThat(lineage.get("kilnVersion").asText()).isNotBlank();
+        assertThat(manifest.get("files").fieldNames()).toIterable().contains("pipeline.json", "estimator.json", "profile.json");
+        assertThat(r.leaderboard().get(1).hyperparameters()).containsKey("max_depth");
+    }
+
+    /** Two informative numeric columns, a categorical one with a few levels, some missing values. */
+    static Path synthetic(Path file, int rows, long seed) throws IOException {
+        Random r = new Random(seed);
+        StringBuilder sb = new StringBuilder("a,b,colour,y\n");
+        String[] colours = {"red", "green", "blue"};
+        for (int i = 0; i < rows; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            int c = r.nextInt(3);
+            double score = 1.2 * a - 0.8 * b + (c == 0 ? 0.7 : 0) + r.nextGaussian() * 0.7 - 0.8;
+            sb.append(r.nextDouble() < 0.05 ? "" : Double.toString(a)).append(',').append(b).append(',')
+                    .append(r.nextDouble() < 0.03 ? "NA" : colours[c]).append(',').append(score > 0 ? "pos" : "neg").append('\n');
+        }
+        Files.writeString(file, sb.toString());
+        return file;
+    }
+}
