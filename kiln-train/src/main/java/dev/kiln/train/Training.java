@@ -174,8 +174,12 @@ public final class Training {
         }
 
         progress.onStep("writing bundle", step++, totalSteps);
+        // The bundle's reference profile covers the training rows (fit + validation), the data the model
+        // learnt from, so later drift checks compare against exactly that.
+        int[] trainingRows = IntStream.concat(Arrays.stream(splits.fit()), Arrays.stream(splits.validation())).sorted().toArray();
+        DatasetProfile reference = Profiler.profile(frame.select(trainingRows));
         Path bundleDir = BundleWriter.write(options.out(), chosenManifest, chosen.enc().fit().pipeline(),
-                chosen.model().estimator(), profile, options.replaceOutput());
+                chosen.model().estimator(), reference, options.replaceOutput());
         progress.onStep("done", totalSteps, totalSteps);
         return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), task,
                 target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,

@@ -119,6 +119,9 @@ class TrainingTest {
         assertThat(lineage.get("kilnVersion").asText()).isNotBlank();
         assertThat(manifest.get("files").fieldNames()).toIterable().contains("pipeline.json", "estimator.json", "profile.json");
         assertThat(r.leaderboard().get(1).hyperparameters()).containsKey("max_depth");
+        var reference = KilnModel.load(dir.resolve("l")).bundle().referenceProfile();
+        assertThat(reference.rows()).as("reference profile covers the training rows only").isEqualTo(r.trainRows() + r.validationRows());
+        assertThat(reference.sha256()).isEqualTo(lineage.get("datasetSha256").asText());
     }
 
     /** Two informative numeric columns, a categorical one with a few levels, some missing values. */
