@@ -5,10 +5,10 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.store.KilnStore;
+import dev.kiln.store.ModelVersion;
 import dev.kiln.train.TrainOptions;
-import dev.kiln.train.Training;
 import dev.kiln.train.TrainingReport;
-import dev.kiln.train.eval.BusinessCost;
 import dev.kiln.train.eval.CostMatrix;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,14 +33,15 @@ import picocli.CommandLine.Spec;
                 "Everything is written under the Kiln home (default ./.kiln)."})
 final class QuickstartCommand implements Callable<Integer> {
     static final String DATASET = "credit-g.csv";
+    static final String MODEL = "credit";
     /** The dataset's documented costs: 'good' predicted for a bad customer costs 5, 'bad' for a good one 1. */
     static final CostMatrix CREDIT_COSTS = new CostMatrix(1.0, 5.0);
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--home", paramLabel = "DIR", description = "Kiln home (default: $KILN_HOME, else ./.kiln)")
-    Path home;
+    @Mixin
+    StoreOptions store;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -49,14 +51,21 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path kilnHome = Home.resolve(home);
+        Path kilnHome = store.home();
         Path data = extractDataset(kilnHome.resolve("quickstart"));
         Path bundle = kilnHome.resolve("bundles").resolve("credit-quickstart");
         TrainOptions options = new TrainOptions(data, "class", null, null, null, 0.2, 0.2, seed,
                 TrainOptions.ALL_ALGORITHMS, List.of(), "bad", CREDIT_COSTS, bundle, true);
         TrainingReport report;
-        try (Progress progress = new Progress("quickstart", !json)) {
-            report = Training.run(options, progress);
+        Tracking.Tracked tracked;
+        ModelVersion version;
+        Promotion.Outcome promotion;
+        try (KilnStore s = store.open(); Progress progress = new Progress("quickstart", !json)) {
+            tracked = Tracking.train(s, "quickstart", options, progress);
+            report = tracked.report();
+            version = s.registry().register(MODEL, Path.of(report.bundle()), tracked.run().id(), Promotion.actor(), "kiln quickstart");
+            promotion = Promotion.moveAlias(s.registry(), MODEL, "production", version.version(), Promotion.Policy.defaults(),
+                    false, "kiln quickstart");
         }
         KilnModel model = KilnModel.load(Path.of(report.bundle()));
         Map<String, Object> applicant = sampleApplicant();
@@ -66,6 +75,13 @@ final class QuickstartCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> result = new LinkedHashMap<>(Reports.withoutProfile(report));
             result.put("profile", report.profile());
+            Map<String, Object> registry = new LinkedHashMap<>();
+            registry.put("name", version.model());
+            registry.put("version", version.version());
+            registry.put("production", promotion.moved());
+            registry.put("checks", promotion.checks());
+            result.put("run_id", tracked.run().id());
+            result.put("registered", registry);
             result.put("sample", Map.of("input", applicant, "prediction", prediction.prediction(),
                     "probabilities", prediction.probabilities()));
             Reports.json(out, result);
@@ -89,7 +105,16 @@ final class QuickstartCommand implements Callable<Integer> {
             out.println("bundle: " + report.bundle());
             out.println("  (manifest.json, pipeline.json, estimator.json, profile.json; SHA-256 of each file in the manifest)");
             out.println();
-            out.println("== 5. A sample prediction (Java: KilnModel.load(path).predict(row)) ==");
+            out.println("== 5. Tracked and registered ==");
+            out.println("run: " + tracked.run().id() + " (kiln runs show " + tracked.run().id() + ")");
+            out.println("registered: " + version.model() + ":" + version.version());
+            out.print(Gates.table(promotion.checks()));
+            out.println(promotion.moved()
+                    ? MODEL + "@production -> version " + version.version() + (promotion.from() == null ? "" : " (was " + promotion.from() + ")")
+                    : MODEL + "@production stays at version " + promotion.from() + ": the new version failed its gates");
+            out.println("(kiln models history " + MODEL + ", kiln lineage " + MODEL + ", kiln models card " + MODEL + ")");
+            out.println();
+            out.println("== 6. A sample prediction (Java: KilnModel.load(path).predict(row)) ==");
             out.println("applicant: " + applicant);
             out.printf(java.util.Locale.ROOT, "prediction: %s  (P(bad) = %.3f, threshold %.3f)%n", prediction.prediction(),
                     prediction.probabilities().get("bad"), model.decisionThreshold());

@@ -16,9 +16,14 @@ final class Reports {
     private Reports() {
     }
 
+    /** Kiln's JSON settings plus ISO-8601 times for the store's records. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper OUTPUT = Json.mapper().copy()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
     static void json(PrintWriter out, Object value) {
         try {
-            out.println(Json.mapper().writeValueAsString(value));
+            out.println(OUTPUT.writeValueAsString(value));
         } catch (Exception e) {
             throw new KilnException(ErrorCode.INTERNAL, "cannot write JSON: " + e.getMessage());
         }

@@ -41,6 +41,25 @@ final class Table {
         return sb.toString();
     }
 
+    /** The same table as Markdown (pipes in cells escaped). */
+    String renderMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        markdownLine(sb, header);
+        sb.append('|').append(" --- |".repeat(header.size())).append('\n');
+        for (List<String> r : rows) {
+            markdownLine(sb, r);
+        }
+        return sb.toString();
+    }
+
+    private static void markdownLine(StringBuilder sb, List<String> cells) {
+        sb.append('|');
+        for (String c : cells) {
+            sb.append(' ').append(c.replace("|", "\\|")).append(" |");
+        }
+        sb.append('\n');
+    }
+
     private static void line(StringBuilder sb, List<String> cells, int[] width) {
         for (int j = 0; j < width.length; j++) {
             String c = j < cells.size() ? cells.get(j) : "";

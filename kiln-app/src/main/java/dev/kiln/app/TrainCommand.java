@@ -1,16 +1,20 @@
 package dev.kiln.app;
 
 import dev.kiln.runtime.Task;
+import dev.kiln.store.KilnStore;
+import dev.kiln.store.ModelRef;
+import dev.kiln.store.ModelVersion;
 import dev.kiln.train.TrainOptions;
-import dev.kiln.train.Training;
 import dev.kiln.train.TrainingReport;
-import dev.kiln.train.eval.BusinessCost;
 import dev.kiln.train.eval.CostMatrix;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -70,22 +74,43 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace --out if it already holds a bundle")
     boolean force;
 
-    @Option(names = "--home", paramLabel = "DIR", description = "Kiln home (default: $KILN_HOME, else ./.kiln)")
-    Path home;
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--experiment", paramLabel = "NAME", defaultValue = "default", description = "experiment the run is recorded in (default: ${DEFAULT-VALUE})")
+    String experiment;
+
+    @Option(names = "--register", paramLabel = "NAME", description = "register the chosen model as the next version of NAME")
+    String register;
 
     @Option(names = "--json", description = "print the report as JSON")
     boolean json;
 
     @Override
     public Integer call() {
+        if (register != null) {
+            ModelRef.checkName(register, register);
+        }
         TrainOptions options = options();
         TrainingReport report;
-        try (Progress progress = new Progress("train", !json)) {
-            report = Training.run(options, progress);
+        Tracking.Tracked tracked;
+        ModelVersion version = null;
+        try (KilnStore s = store.open(); Progress progress = new Progress("train", !json)) {
+            tracked = Tracking.train(s, experiment, options, progress);
+            report = tracked.report();
+            if (register != null) {
+                version = s.registry().register(register, Path.of(report.bundle()), tracked.run().id(), Promotion.actor(),
+                        "kiln train --register " + register);
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Reports.json(out, Reports.withoutProfile(report));
+            Map<String, Object> result = new LinkedHashMap<>(Reports.withoutProfile(report));
+            result.put("run_id", tracked.run().id());
+            if (version != null) {
+                result.put("registered", Map.of("name", version.model(), "version", version.version()));
+            }
+            Reports.json(out, result);
         } else {
             out.print(Reports.summary(report));
             out.println();
@@ -95,6 +120,11 @@ final class TrainCommand implements Callable<Integer> {
             out.print(Reports.confusion(report));
             out.print(Reports.business(report));
             out.println("bundle: " + report.bundle());
+            out.println("run: " + tracked.run().id() + " (experiment " + experiment + ")");
+            if (version != null) {
+                out.println("registered: " + version.model() + ":" + version.version()
+                        + " (promote with: kiln models alias " + version.model() + " production " + version.version() + ")");
+            }
         }
         out.flush();
         return 0;
@@ -107,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         CostMatrix cost = costFalsePositive == null ? null
                 : new CostMatrix(costFalsePositive, costFalseNegative);
-        Path bundle = out != null ? out : Home.newBundleDir(Home.resolve(home), data);
+        Path bundle = out != null ? out : Home.newBundleDir(store.home(), data);
         return new TrainOptions(data, target, task == null ? null : Task.parse(task), splitKind(split), timeColumn,
                 testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force);
     }

@@ -145,7 +145,7 @@ public final class Training {
         }
 
         List<TrainingReport.Candidate> leaderboard = new ArrayList<>();
-        Map<String, Double> chosenTest = null;
+        Map<String, Double> baselineTest = null;
         long[][] confusion = null;
         String gitCommit = System.getProperty("kiln.gitCommit");
         Instant created = Instant.now();
@@ -158,14 +158,18 @@ public final class Training {
             // (cost-minimising when a cost matrix is given) shows in the confusion matrix and business view.
             double t = f == chosen ? threshold : 0.5;
             Map<String, Double> test = evaluate(task, f.model(), f.enc().testX(), yTest, 0.5);
-            BundleManifest manifest = manifest(options, task, target, f, t, validationMetrics.get(f.algorithm()), test, lineage);
+            if (f == baseline) {
+                baselineTest = test;
+            }
+            Map<String, Object> baselineMetrics = Map.of("validation", validationMetrics.get(baseline.algorithm()), "test", baselineTest);
+            BundleManifest manifest = manifest(options, task, target, f, t, validationMetrics.get(f.algorithm()), test,
+                    lineage, metric, baselineMetrics);
             KilnModel model = KilnModel.of(new Bundle(null, manifest, f.enc().fit().pipeline(), f.model().estimator(), null));
             double[] latency = latencyMicros(model, testRows.rowCount() > 0 ? testRows : fitRows);
             long size = BundleWriter.sizeInBytes(f.enc().fit().pipeline(), f.model().estimator());
             leaderboard.add(new TrainingReport.Candidate(f.algorithm(), validationMetrics.get(f.algorithm()), test,
                     f.trainSeconds(), latency[0], latency[1], size, f.model().hyperparameters(), f == chosen));
             if (f == chosen) {
-                chosenTest = test;
                 chosenManifest = manifest;
                 if (task.isClassification()) {
                     confusion = confusion(task, f, yTest, t, target.classes().size());
@@ -404,8 +408,12 @@ public final class Training {
     }
 
     private static BundleManifest manifest(TrainOptions o, Task task, Target target, Fitted f, double threshold,
-                                           Map<String, Double> validation, Map<String, Double> test, Lineage lineage) {
+                                           Map<String, Double> validation, Map<String, Double> test, Lineage lineage,
+                                           String selectionMetric, Map<String, Object> baselineMetrics) {
         Map<String, Object> extra = new LinkedHashMap<>();
+        // Registry gates compare a model with the baseline of its own run, so the bundle carries both.
+        extra.put("selection_metric", selectionMetric);
+        extra.put("baseline_metrics", baselineMetrics);
         extra.put("feature_names", f.enc().fit().pipeline().featureNames());
         extra.put("training_info", f.model().trainingInfo());
         return new BundleManifest(BundleManifest.FORMAT_VERSION, task, o.target(),

@@ -1,0 +1,119 @@
+package dev.kiln.app;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.bundle.BundleManifest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Promotion gates for protected aliases. A candidate version must pass every check:
+ * <ul>
+ *   <li>absolute thresholds ({@code roc_auc>=0.70}) from the model's {@code gate.<metric>} tags and the
+ *       command line;</li>
+ *   <li>lift over the baseline of its own training run on the selection metric (at least {@code minLift});</li>
+ *   <li>not worse than the alias's current holder by more than {@code maxRegression} on that metric.</li>
+ * </ul>
+ * Metrics are the test metrics recorded in each bundle's manifest.
+ */
+final class Gates {
+    static final Set<String> PROTECTED_ALIASES = Set.of("production");
+    private static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "rmse", "mae");
+    private static final Pattern RULE = Pattern.compile("\\s*([a-z0-9_]+)\\s*(>=|<=|>|<)\\s*([-+0-9.eE]+)\\s*");
+
+    record Check(String name, Double value, String requirement, boolean passed) {
+    }
+
+    record Threshold(String metric, String op, double bound) {
+        boolean test(double v) {
+            return switch (op) {
+                case ">=" -> v >= bound;
+                case "<=" -> v <= bound;
+                case ">" -> v > bound;
+                default -> v < bound;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return metric + " " + op + " " + Table.num(bound, 4);
+        }
+    }
+
+    static Threshold parse(String rule) {
+        Matcher m = RULE.matcher(rule);
+        if (!m.matches()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "gate '" + rule + "' is not METRIC>=VALUE (or <=, >, <), e.g. roc_auc>=0.70");
+        }
+        try {
+            return new Threshold(m.group(1), m.group(2), Double.parseDouble(m.group(3)));
+        } catch (NumberFormatException e) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "gate '" + rule + "': '" + m.group(3) + "' is not a number");
+        }
+    }
+
+    static boolean lowerIsBetter(String metric) {
+        return LOWER_IS_BETTER.contains(metric);
+    }
+
+    /** Thresholds declared as model tags {@code gate.<metric> = ">=0.70"}. */
+    static List<Threshold> fromTags(Map<String, String> tags) {
+        List<Threshold> out = new ArrayList<>();
+        tags.forEach((k, v) -> {
+            if (k.startsWith("gate.")) {
+                out.add(parse(k.substring("gate.".length()) + v));
+            }
+        });
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Check> evaluate(BundleManifest candidate, BundleManifest current, List<Threshold> thresholds,
+                                double minLift, double maxRegression) {
+        List<Check> checks = new ArrayList<>();
+        Map<String, Double> metrics = candidate.testMetrics();
+        for (Threshold t : thresholds) {
+            Double v = metrics.get(t.metric());
+            checks.add(new Check(t.metric(), v, t.toString(), v != null && !v.isNaN() && t.test(v)));
+        }
+        String key = candidate.extra() == null ? null : (String) candidate.extra().get("selection_metric");
+        if (key == null) {
+            checks.add(new Check("selection metric", null, "recorded in the bundle", false));
+            return checks;
+        }
+        boolean lower = lowerIsBetter(key);
+        Double v = metrics.get(key);
+        Map<String, Object> baseline = (Map<String, Object>) candidate.extra().get("baseline_metrics");
+        Double base = baseline == null ? null : ((Map<String, Double>) baseline.get("test")).get(key);
+        if (base != null && v != null) {
+            double lift = lower ? base - v : v - base;
+            checks.add(new Check(key + " lift over baseline", lift, String.format(Locale.ROOT, "%s %.4f (baseline %.4f)",
+                    minLift > 0 ? ">=" : ">", minLift, base), minLift > 0 ? lift >= minLift : lift > 0));
+        } else {
+            checks.add(new Check(key + " lift over baseline", null, "baseline metrics in the bundle", false));
+        }
+        if (current != null) {
+            Double held = current.testMetrics().get(key);
+            if (held != null && v != null) {
+                double regression = lower ? v - held : held - v;
+                checks.add(new Check(key + " vs current holder", v, String.format(Locale.ROOT, "%s %.4f (current %.4f, margin %.4f)",
+                        lower ? "<=" : ">=", lower ? held + maxRegression : held - maxRegression, held, maxRegression),
+                        regression <= maxRegression));
+            }
+        }
+        return checks;
+    }
+
+    static String table(List<Check> checks) {
+        Table t = new Table("check", "value", "required", "result");
+        for (Check c : checks) {
+            t.row(c.name(), c.value() == null ? "-" : Table.num(c.value(), 4), c.requirement(), c.passed() ? "pass" : "FAIL");
+        }
+        return t.render();
+    }
+}

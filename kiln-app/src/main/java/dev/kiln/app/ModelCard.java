@@ -1,0 +1,90 @@
+package dev.kiln.app;
+
+import dev.kiln.runtime.bundle.Bundle;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.Lineage;
+import dev.kiln.runtime.profile.ColumnProfile;
+import dev.kiln.store.ModelVersion;
+import dev.kiln.store.RegisteredModel;
+import dev.kiln.store.Run;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** A Markdown model card built from the registry and the bundle's own manifest and reference profile. */
+final class ModelCard {
+    private ModelCard() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static String render(RegisteredModel model, ModelVersion v, Bundle bundle, Run run) {
+        BundleManifest m = bundle.manifest();
+        Lineage l = m.lineage();
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Model card: ").append(v.model()).append(" version ").append(v.version()).append("\n\n");
+        String aliases = model.aliases().entrySet().stream().filter(e -> e.getValue() == v.version())
+                .map(Map.Entry::getKey).sorted().collect(Collectors.joining(", "));
+        sb.append("- Aliases: ").append(aliases.isEmpty() ? "none" : aliases).append('\n');
+        sb.append("- Algorithm: ").append(m.algorithm()).append("; task: ").append(m.task().wireName())
+                .append("; target: `").append(m.target()).append("`\n");
+        if (m.classes() != null) {
+            sb.append("- Classes: ").append(m.classes());
+            if (m.positiveClass() != null) {
+                sb.append("; positive class `").append(m.positiveClass()).append("`, decision threshold ")
+                        .append(Table.num(m.decisionThreshold(), 3));
+            }
+            sb.append('\n');
+        }
+        sb.append("\n## Intended use\n\n");
+        sb.append(model.description() != null && !model.description().isBlank() ? model.description()
+                : "Predicts `" + m.target() + "` from the " + m.inputSchema().fields().size()
+                + " input columns below, for rows drawn from the same population as the training data. "
+                + "Not validated outside that population; check drift against the reference profile before relying on it.");
+        sb.append("\n\n## Data\n\n");
+        sb.append("- Dataset: `").append(l.datasetSource()).append("`, version (SHA-256) `").append(l.datasetSha256()).append("`\n");
+        sb.append("- Rows: ").append(l.datasetRows()).append(" (train ").append(l.trainRows()).append(", validation ")
+                .append(l.validationRows()).append(", test ").append(l.testRows()).append("; split ").append(l.split()).append(")\n\n");
+        if (bundle.referenceProfile() != null) {
+            Table t = new Table("input column", "type", "missing", "distinct", "range / top values");
+            for (var f : m.inputSchema().fields()) {
+                ColumnProfile c = bundle.referenceProfile().column(f.name()).orElse(null);
+                if (c == null) {
+                    continue;
+                }
+                String range = c.mean() != null && !c.type().equals("datetime")
+                        ? Table.num(c.min(), 2) + " .. " + Table.num(c.max(), 2)
+                        : c.topCategories() == null ? "" : c.topCategories().stream().limit(3).map(k -> k.value()).collect(Collectors.joining(", "));
+                t.row(c.name(), c.type(), c.missing(), c.distinct(), range);
+            }
+            sb.append(t.renderMarkdown()).append('\n');
+        }
+        sb.append("## Metrics (test rows) against the baseline\n\n");
+        Map<String, Object> baseline = m.extra() == null ? null : (Map<String, Object>) m.extra().get("baseline_metrics");
+        Map<String, Double> baseTest = baseline == null ? Map.of() : (Map<String, Double>) baseline.get("test");
+        Table metrics = new Table("metric", "model", "baseline");
+        for (String k : new TreeSet<>(m.testMetrics().keySet())) {
+            metrics.row(k, Table.num(m.testMetrics().get(k), 4), Table.num(baseTest.get(k), 4));
+        }
+        sb.append(metrics.renderMarkdown()).append('\n');
+        if (m.extra() != null && m.extra().get("selection_metric") != null) {
+            sb.append("Chosen on validation ").append(m.extra().get("selection_metric")).append("; the test rows were used once, for this report.\n\n");
+        }
+        sb.append("## Parameters\n\n");
+        Table params = new Table("parameter", "value");
+        new java.util.TreeMap<>(m.hyperparameters()).forEach((k, val) -> params.row(k, val));
+        sb.append(params.renderMarkdown()).append('\n');
+        sb.append("## Provenance\n\n");
+        sb.append("- Bundle SHA-256 (manifest): `").append(v.bundleSha256()).append("`\n");
+        sb.append("- Training run: `").append(v.sourceRunId()).append('`');
+        if (run != null) {
+            sb.append(" (experiment ").append(run.experiment()).append(", ").append(run.status().name().toLowerCase())
+                    .append(", started ").append(run.startedAt()).append(')');
+        }
+        sb.append('\n');
+        sb.append("- Training parameters: ").append(l.parameters()).append('\n');
+        sb.append("- Seed: ").append(l.seed()).append("; Kiln ").append(l.kilnVersion())
+                .append(l.gitCommit() == null || l.gitCommit().isBlank() ? "" : " (commit " + l.gitCommit() + ")").append('\n');
+        sb.append("- Created: ").append(l.createdAt()).append("; registered by ").append(v.createdBy()).append(" at ").append(v.createdAt()).append('\n');
+        return sb.toString();
+    }
+}

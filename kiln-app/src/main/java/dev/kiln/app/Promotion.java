@@ -1,0 +1,69 @@
+package dev.kiln.app;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.BundleReader;
+import dev.kiln.store.ModelRegistry;
+import dev.kiln.store.ModelVersion;
+import dev.kiln.store.RegisteredModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Moving an alias, through the gates when the alias is protected. */
+final class Promotion {
+    private Promotion() {
+    }
+
+    record Outcome(boolean moved, Integer from, int to, List<Gates.Check> checks, boolean forced) {
+        boolean gated() {
+            return !checks.isEmpty();
+        }
+    }
+
+    record Policy(List<Gates.Threshold> thresholds, double minLift, double maxRegression) {
+        static Policy defaults() {
+            return new Policy(List.of(), 0.0, 0.02);
+        }
+    }
+
+    static String actor() {
+        return System.getProperty("user.name", "unknown");
+    }
+
+    static Outcome moveAlias(ModelRegistry registry, String model, String alias, int version, Policy policy,
+                             boolean force, String reason) {
+        RegisteredModel m = registry.model(model).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
+                "no registered model '" + model + "'", Map.of("model", model)));
+        ModelVersion candidate = registry.version(model, version);
+        Integer from = m.aliases().get(alias);
+        List<Gates.Check> checks = new ArrayList<>();
+        if (Gates.PROTECTED_ALIASES.contains(alias)) {
+            BundleManifest candidateManifest = manifest(registry, candidate);
+            BundleManifest current = from == null || from == version ? null : manifest(registry, registry.version(model, from));
+            List<Gates.Threshold> thresholds = new ArrayList<>(Gates.fromTags(m.tags()));
+            thresholds.addAll(policy.thresholds());
+            checks = Gates.evaluate(candidateManifest, current, thresholds, policy.minLift(), policy.maxRegression());
+        }
+        boolean passed = checks.stream().allMatch(Gates.Check::passed);
+        if (!passed && !force) {
+            return new Outcome(false, from, version, checks, false);
+        }
+        if (!passed && (reason == null || reason.isBlank())) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--force needs --reason \"...\": overriding a gate is recorded with its reason");
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (!passed) {
+            details.put("forced", true);
+            details.put("failed_checks", checks.stream().filter(c -> !c.passed()).map(Gates.Check::name).toList());
+        }
+        registry.setAlias(model, alias, version, actor(), reason, details);
+        return new Outcome(true, from, version, checks, !passed);
+    }
+
+    static BundleManifest manifest(ModelRegistry registry, ModelVersion version) {
+        return BundleReader.read(registry.bundlePath(version)).manifest();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.kiln.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registered models, immutable versions, moving aliases and the event log. Every change appends an event
+ * in the same transaction as the change itself.
+ */
+public interface ModelRegistry {
+    /**
+     * Verifies the bundle, copies it into the artifact store (content-addressed, atomically) and records
+     * the next version of {@code model} (created if new). Versions are gap-free and unique under
+     * concurrent registrations from many threads or processes.
+     */
+    ModelVersion register(String model, Path bundleDirectory, String sourceRunId, String actor, String reason);
+
+    List<RegisteredModel> models();
+
+    Optional<RegisteredModel> model(String name);
+
+    List<ModelVersion> versions(String model);
+
+    /** NOT_FOUND naming the model or version when absent. */
+    ModelVersion version(String model, int version);
+
+    /** Resolves NAME, NAME@ALIAS or NAME:VERSION; NOT_FOUND naming what is missing. */
+    ModelVersion resolve(ModelRef ref);
+
+    /** Points {@code alias} at {@code version}; records the previous holder in the event. */
+    void setAlias(String model, String alias, int version, String actor, String reason, Map<String, Object> details);
+
+    void removeAlias(String model, String alias, String actor, String reason);
+
+    void setTag(String model, String key, String value, String actor);
+
+    void setDescription(String model, String description, String actor);
+
+    /** Oldest first. */
+    List<ModelEvent> history(String model);
+
+    /** The bundle directory of a version inside the artifact store, after verifying its checksums. */
+    Path bundlePath(ModelVersion version);
+}

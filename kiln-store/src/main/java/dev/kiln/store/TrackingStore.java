@@ -1,0 +1,43 @@
+package dev.kiln.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Experiments, runs, parameters, metrics, tags and artifacts. Every method is one transaction. */
+public interface TrackingStore {
+    Experiment experiment(String name);
+
+    /** Starts a RUNNING run owned by this process. */
+    Run startRun(String experiment, String parentRunId, String name, Map<String, String> tags);
+
+    /** Parameters are write-once: logging a different value for a key already set is a CONFLICT. */
+    void logParams(String runId, Map<String, String> params);
+
+    void logMetric(String runId, String key, double value, long step);
+
+    void logMetrics(String runId, Map<String, Double> metrics, long step);
+
+    void setTag(String runId, String key, String value);
+
+    /** Copies a file or a directory into the artifact store and records it under {@code name}. */
+    Artifact logArtifact(String runId, String name, Path fileOrDirectory);
+
+    /** Ends a RUNNING run; ending a run that has already ended is a CONFLICT. */
+    void endRun(String runId, RunStatus status);
+
+    Optional<Run> run(String runId);
+
+    /** Newest first; {@code experiment} null for all experiments. */
+    List<Run> runs(String experiment, int limit);
+
+    List<Run> childRuns(String parentRunId);
+
+    List<MetricPoint> metricHistory(String runId, String key);
+
+    List<Artifact> artifacts(String runId);
+
+    /** Marks RUNNING runs whose owning process on this host is gone as KILLED; returns how many. */
+    int reapDeadRuns();
+}
