@@ -67,6 +67,7 @@ public class ScoringBenchmark {
     private double[][] batch;
     private float[] batchFlat;
     private double[] batchOut;
+    private double[][] batchOut2d;
 
     private final double[] scratch = new double[1];
     private int cursor;
@@ -96,6 +97,7 @@ public class ScoringBenchmark {
         batch = FeaturePipelineFitter.encode(fit.pipeline(), scoring);
         batchFlat = BenchModels.flatten(batch);
         batchOut = new double[BATCH_ROWS];
+        batchOut2d = new double[BATCH_ROWS][1];
         pool = new double[POOL][];
         poolFloat = new float[POOL][];
         poolMaps = new Map[POOL];
@@ -240,6 +242,30 @@ public class ScoringBenchmark {
             batchOut[i] = s[0];
         }
         bh.consume(batchOut);
+    }
+
+    /** Kiln's block batch API ({@code Estimator.predictBatch}: tree-major over blocks of 64 rows), one thread. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH_ROWS)
+    public void kilnBlockBatch10k(Blackhole bh) {
+        estimator.predictBatch(batch, batchOut2d);
+        bh.consume(batchOut2d);
+    }
+
+    /** Kiln's block batch API over chunks on a parallel stream. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH_ROWS)
+    public void kilnBlockBatch10kParallel(Blackhole bh) {
+        IntStream.range(0, CHUNKS).parallel().forEach(c -> {
+            int from = (int) ((long) BATCH_ROWS * c / CHUNKS);
+            int to = (int) ((long) BATCH_ROWS * (c + 1) / CHUNKS);
+            estimator.predictBatch(java.util.Arrays.copyOfRange(batch, from, to), java.util.Arrays.copyOfRange(batchOut2d, from, to));
+        });
+        bh.consume(batchOut2d);
     }
 
     /** Kiln, rows split into chunks over a parallel stream (the common pool plus the calling thread). */

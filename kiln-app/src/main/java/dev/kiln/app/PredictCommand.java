@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
                         + "unseen categories go to the unknown bucket; a missing column or a value of the wrong "
                         + "type is an error naming the column and line."})
 final class PredictCommand implements Callable<Integer> {
+    private static final int CHUNK = 4096;
+
     @Spec
     CommandSpec spec;
 
@@ -82,24 +84,32 @@ final class PredictCommand implements Callable<Integer> {
         int rows = frame.rowCount();
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             writeRow(w, header);
-            double[] features = new double[kiln.featureNames().size()];
+            int width = kiln.featureNames().size();
             Object[] values = new Object[inputs.length];
             List<String> cells = new ArrayList<>(header.size());
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < inputs.length; j++) {
-                    values[j] = inputs[j].value(i);
+            // Rows are encoded and scored a chunk at a time: batch scoring is much faster than row by row.
+            for (int from = 0; from < rows; from += CHUNK) {
+                int to = Math.min(rows, from + CHUNK);
+                double[][] features = new double[to - from][width];
+                for (int i = from; i < to; i++) {
+                    for (int j = 0; j < inputs.length; j++) {
+                        values[j] = inputs[j].value(i);
+                    }
+                    kiln.encodeValues(values, features[i - from]);
                 }
-                kiln.encodeValues(values, features);
-                Prediction p = kiln.decode(kiln.score(features));
-                cells.clear();
-                for (DataColumn c : frame.columns()) {
-                    cells.add(text(c, i));
+                double[][] scores = kiln.scoreBatch(features);
+                for (int i = from; i < to; i++) {
+                    Prediction p = kiln.decode(scores[i - from]);
+                    cells.clear();
+                    for (DataColumn c : frame.columns()) {
+                        cells.add(text(c, i));
+                    }
+                    cells.add(p.prediction() instanceof Double d ? Double.toString(d) : p.prediction().toString());
+                    for (String c : classes) {
+                        cells.add(Double.toString(p.probabilities().get(c)));
+                    }
+                    writeRow(w, cells);
                 }
-                cells.add(p.prediction() instanceof Double d ? Double.toString(d) : p.prediction().toString());
-                for (String c : classes) {
-                    cells.add(Double.toString(p.probabilities().get(c)));
-                }
-                writeRow(w, cells);
             }
         } catch (RuntimeException | IOException e) {
             Files.deleteIfExists(tmp);

@@ -90,20 +90,33 @@ public final class KilnModel {
         return decode(score(features));
     }
 
-    /** Scores many rows; an error names the row (0-based index into the list) as well as the column. */
+    /**
+     * Scores many rows (faster than one by one: tree ensembles walk blocks of rows per tree). An error names
+     * the row (0-based index into the list) as well as the column.
+     */
     public List<Prediction> predictBatch(List<? extends Map<String, ?>> rows) {
-        List<Prediction> out = new ArrayList<>(rows.size());
-        double[] features = new double[pipeline.width()];
+        double[][] features = new double[rows.size()][pipeline.width()];
         for (int i = 0; i < rows.size(); i++) {
             try {
-                encode(rows.get(i), features);
+                encode(rows.get(i), features[i]);
             } catch (KilnException e) {
                 Map<String, Object> details = new LinkedHashMap<>(e.details());
                 details.put("row", i);
                 throw new KilnException(e.code(), "row " + i + ": " + e.getMessage(), details, e);
             }
-            out.add(decode(score(features)));
         }
+        double[][] scores = scoreBatch(features);
+        List<Prediction> out = new ArrayList<>(rows.size());
+        for (double[] s : scores) {
+            out.add(decode(s));
+        }
+        return out;
+    }
+
+    /** The estimator's outputs for many feature vectors (see {@link Estimator#predictBatch}). */
+    public double[][] scoreBatch(double[][] features) {
+        double[][] out = new double[features.length][estimator.outputs()];
+        estimator.predictBatch(features, out);
         return out;
     }
 

@@ -54,4 +54,31 @@ class TreeTest {
         new TreeEnsembleEstimator(1, new double[] {0.3f}, 1.0, Link.IDENTITY, ten, false).predict(new double[] {0}, out);
         assertThat(out[0]).isNotEqualTo((double) expected).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
     }
+
+    @net.jqwik.api.Property(tries = 50)
+    void batchScoringEqualsRowByRowScoring(@net.jqwik.api.ForAll long seed, @net.jqwik.api.ForAll boolean singlePrecision) {
+        java.util.Random r = new java.util.Random(seed);
+        List<Tree> trees = new java.util.ArrayList<>();
+        for (int t = 0; t < 7; t++) {
+            trees.add(new Tree(t % 2, 1, new int[] {r.nextInt(3), 0, r.nextInt(3), 0, 0},
+                    new float[] {(float) r.nextGaussian(), 0f, (float) r.nextGaussian(), 0f, 0f},
+                    new int[] {1, -1, 3, -1, -1}, new int[] {2, -1, 4, -1, -1},
+                    new boolean[] {r.nextBoolean(), false, r.nextBoolean(), false, false},
+                    new double[] {0, r.nextGaussian(), 0, r.nextGaussian(), r.nextGaussian()}));
+        }
+        var est = new TreeEnsembleEstimator(3, new double[] {0.1, -0.2}, 1.0, Link.SOFTMAX, trees, singlePrecision);
+        double[][] rows = new double[150][3];
+        for (double[] row : rows) {
+            for (int j = 0; j < 3; j++) {
+                row[j] = r.nextInt(10) == 0 ? Double.NaN : r.nextGaussian();
+            }
+        }
+        double[][] batch = new double[rows.length][2];
+        est.predictBatch(rows, batch);
+        double[] one = new double[2];
+        for (int i = 0; i < rows.length; i++) {
+            est.predict(rows[i], one);
+            assertThat(batch[i]).containsExactly(one);
+        }
+    }
 }

@@ -24,6 +24,16 @@ public sealed interface Estimator permits ConstantEstimator, LinearEstimator, Tr
     /** Scores one feature vector into {@code out} (length {@link #outputs()}). Must be thread-safe. */
     void predict(double[] features, double[] out);
 
+    /**
+     * Scores many feature vectors: {@code out[i]} gets the outputs of {@code features[i]}, exactly as
+     * {@link #predict} would write them. Implementations may reorder the work for speed.
+     */
+    default void predictBatch(double[][] features, double[][] out) {
+        for (int i = 0; i < features.length; i++) {
+            predict(features[i], out[i]);
+        }
+    }
+
     /** Checks internal consistency (array sizes, indices); throws IllegalStateException naming the problem. */
     void validate(int featureWidth);
 }

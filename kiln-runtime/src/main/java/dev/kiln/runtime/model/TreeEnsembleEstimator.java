@@ -53,6 +53,99 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
         link.apply(out);
     }
 
+    /** Rows scored together per tree: a block's feature rows and one tree's arrays stay in the L1 cache. */
+    private static final int BLOCK = 64;
+
+    /**
+     * Tree-major scoring of blocks of rows: each tree walks every row of a block before the next tree
+     * starts. Each row still adds its trees' leaves in tree order, so results equal {@link #predict}
+     * bit for bit.
+     */
+    @Override
+    public void predictBatch(double[][] rows, double[][] out) {
+        int k = base.length;
+        int[] nodes = new int[BLOCK];
+        int[][] children = new int[trees.size()][];
+        for (int t = 0; t < children.length; t++) {
+            children[t] = children(trees.get(t));
+        }
+        for (int start = 0; start < rows.length; start += BLOCK) {
+            int end = Math.min(rows.length, start + BLOCK);
+            for (int i = start; i < end; i++) {
+                double[] o = out[i];
+                for (int j = 0; j < k; j++) {
+                    o[j] = singlePrecision ? (float) base[j] : 0.0;
+                }
+            }
+            int size = end - start;
+            for (int t = 0; t < children.length; t++) {
+                Tree tree = trees.get(t);
+                int w = tree.leafWidth();
+                int offset = tree.output();
+                double[] values = tree.leafValues();
+                walk(tree, children[t], rows, start, size, nodes);
+                for (int b = 0; b < size; b++) {
+                    int leaf = nodes[b] * w;
+                    double[] o = out[start + b];
+                    if (singlePrecision) {
+                        for (int j = 0; j < w; j++) {
+                            o[offset + j] = (float) (o[offset + j] + (float) values[leaf + j]);
+                        }
+                    } else {
+                        for (int j = 0; j < w; j++) {
+                            o[offset + j] += values[leaf + j];
+                        }
+                    }
+                }
+            }
+            for (int i = start; i < end; i++) {
+                double[] o = out[i];
+                if (!singlePrecision) {
+                    for (int j = 0; j < k; j++) {
+                        o[j] = base[j] + scale * o[j];
+                    }
+                }
+                link.apply(o);
+            }
+        }
+    }
+
+    /**
+     * Moves every row of the block one level down per pass until all reach a leaf. The rows' walks are
+     * independent, so the CPU overlaps them instead of waiting on one row's chain of loads.
+     */
+    private static void walk(Tree tree, int[] children, double[][] rows, int start, int size, int[] nodes) {
+        int[] feature = tree.feature();
+        float[] threshold = tree.threshold();
+        boolean[] defaultLeft = tree.defaultLeft();
+        java.util.Arrays.fill(nodes, 0, size, 0);
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            for (int b = 0; b < size; b++) {
+                int n = nodes[b];
+                if (children[2 * n] >= 0) {
+                    float v = (float) rows[start + b][feature[n]];
+                    // Left when below the threshold, or when missing and the node sends missing left;
+                    // written without branches so the rows' walks overlap.
+                    boolean goLeft = v < threshold[n] | (v != v & defaultLeft[n]);
+                    nodes[b] = children[2 * n + (goLeft ? 0 : 1)];
+                    moved = true;
+                }
+            }
+        }
+    }
+
+    /** Children of every node interleaved ({@code [2n]} left, {@code [2n+1]} right), one load per step. */
+    private static int[] children(Tree tree) {
+        int[] c = new int[2 * tree.nodeCount()];
+        for (int n = 0; n < tree.nodeCount(); n++) {
+            c[2 * n] = tree.left()[n];
+            c[2 * n + 1] = tree.right()[n];
+        }
+        return c;
+    }
+
     private void predictSinglePrecision(double[] x, double[] out) {
         for (int j = 0; j < base.length; j++) {
             out[j] = (float) base[j];
