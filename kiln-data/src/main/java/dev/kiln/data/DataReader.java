@@ -57,7 +57,7 @@ public final class DataReader {
         options = options == null ? ReadOptions.defaults() : options;
         DigestInputStream digesting = new DigestInputStream(in, DatasetVersion.newDigest());
         RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter());
-        return new DataFrame(SchemaInference.columns(raw, options.types()), sourceName,
+        return new DataFrame(SchemaInference.columns(raw, options.types(), options.otherColumns()), sourceName,
                 hex(digesting.getMessageDigest()));
     }
 
@@ -83,7 +83,7 @@ public final class DataReader {
             throw ioFailure(file, e);
         }
         RawTable raw = DuckDbReader.read(file, format);
-        return new DataFrame(SchemaInference.columns(raw, options.types()), file.toString(),
+        return new DataFrame(SchemaInference.columns(raw, options.types(), options.otherColumns()), file.toString(),
                 DatasetVersion.sha256(file));
     }
 

@@ -11,8 +11,10 @@ import java.util.Map;
  * @param delimiter CSV field delimiter, or null to sniff it among {@code , ; TAB |} (ignored for
  *     Parquet and JSON)
  * @param types column types to force instead of inferring them, by column name (may be empty)
+ * @param otherColumns the type of every column not named in {@code types}, or null to infer them; TEXT
+ *     keeps their values as read (trimmed), e.g. to pass columns through unchanged
  */
-public record ReadOptions(Character delimiter, Map<String, ColumnType> types) {
+public record ReadOptions(Character delimiter, Map<String, ColumnType> types, ColumnType otherColumns) {
     public ReadOptions {
         types = types == null ? Map.of() : Map.copyOf(types);
         if (delimiter != null && (delimiter == '"' || delimiter == '\n' || delimiter == '\r')) {
@@ -22,14 +24,18 @@ public record ReadOptions(Character delimiter, Map<String, ColumnType> types) {
     }
 
     public static ReadOptions defaults() {
-        return new ReadOptions(null, Map.of());
+        return new ReadOptions(null, Map.of(), null);
     }
 
     public ReadOptions withDelimiter(char delimiter) {
-        return new ReadOptions(delimiter, types);
+        return new ReadOptions(delimiter, types, otherColumns);
     }
 
     public ReadOptions withTypes(Map<String, ColumnType> types) {
-        return new ReadOptions(delimiter, types);
+        return new ReadOptions(delimiter, types, otherColumns);
+    }
+
+    public ReadOptions withOtherColumns(ColumnType type) {
+        return new ReadOptions(delimiter, types, type);
     }
 }

@@ -54,6 +54,10 @@ public final class SchemaInference {
 
     /** Types and converts every column of a raw table, applying forced types by column name. */
     static List<DataColumn> columns(RawTable table, Map<String, ColumnType> forced) {
+        return columns(table, forced, null);
+    }
+
+    static List<DataColumn> columns(RawTable table, Map<String, ColumnType> forced, ColumnType others) {
         for (String name : forced.keySet()) {
             if (!table.names().contains(name)) {
                 throw new KilnException(ErrorCode.COLUMN_MISSING,
@@ -66,7 +70,7 @@ public final class SchemaInference {
         for (int c = 0; c < table.names().size(); c++) {
             String name = table.names().get(c);
             RawColumn raw = table.columns().get(c);
-            ColumnType type = forced.get(name);
+            ColumnType type = forced.getOrDefault(name, others);
             if (type != null) {
                 out.add(convert(name, type, true, raw.size(), raw::get, table.source(), table::location));
                 continue;

@@ -126,4 +126,15 @@ class DataReaderTest {
         assertKiln(() -> DataReader.read(f, ReadOptions.defaults().withTypes(java.util.Map.of("color", ColumnType.NUMERIC))),
                 ErrorCode.DATA_MALFORMED).hasMessageContaining("row 1, column 'color': value 'red' is not a number");
     }
+
+    @Test
+    void otherColumnsCanPassThroughAsText() throws Exception {
+        Path csv = dir.resolve("p.csv");
+        Files.writeString(csv, "id,x,flag\n007,1.50,yes\n010,2,no\n");
+        DataFrame f = DataReader.read(csv, ReadOptions.defaults()
+                .withTypes(java.util.Map.of("x", ColumnType.NUMERIC)).withOtherColumns(ColumnType.TEXT));
+        assertThat(f.column("x").type()).isEqualTo(ColumnType.NUMERIC);
+        assertThat(f.column("id").value(0)).as("not read as the number 7").isEqualTo("007");
+        assertThat(f.column("flag").value(1)).as("not read as a boolean").isEqualTo("no");
+    }
 }
