@@ -21,15 +21,17 @@ import java.util.regex.Pattern;
  * </ul>
  * Metrics are the test metrics recorded in each bundle's manifest.
  */
-final class Gates {
-    static final Set<String> PROTECTED_ALIASES = Set.of("production");
+public final class Gates {
+    public static final Set<String> PROTECTED_ALIASES = Set.of("production");
+    /** Model tag listing more protected aliases, comma-separated (production always is). */
+    public static final String PROTECTED_ALIASES_TAG = "protected_aliases";
     private static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "rmse", "mae");
     private static final Pattern RULE = Pattern.compile("\\s*([a-z0-9_]+)\\s*(>=|<=|>|<)\\s*([-+0-9.eE]+)\\s*");
 
-    record Check(String name, Double value, String requirement, boolean passed) {
+    public record Check(String name, Double value, String requirement, boolean passed) {
     }
 
-    record Threshold(String metric, String op, double bound) {
+    public record Threshold(String metric, String op, double bound) {
         boolean test(double v) {
             return switch (op) {
                 case ">=" -> v >= bound;
@@ -45,7 +47,21 @@ final class Gates {
         }
     }
 
-    static Threshold parse(String rule) {
+    /** Whether moving {@code alias} of a model with these tags must pass the gates. */
+    public static boolean isProtected(Map<String, String> modelTags, String alias) {
+        if (PROTECTED_ALIASES.contains(alias)) {
+            return true;
+        }
+        String declared = modelTags.getOrDefault(PROTECTED_ALIASES_TAG, "");
+        for (String a : declared.split(",")) {
+            if (a.trim().equals(alias)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static Threshold parse(String rule) {
         Matcher m = RULE.matcher(rule);
         if (!m.matches()) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "gate '" + rule + "' is not METRIC>=VALUE (or <=, >, <), e.g. roc_auc>=0.70");

@@ -5,11 +5,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
 /** The Kiln home: {@code --home DIR}, else {@code KILN_HOME}, else {@code ./.kiln}. */
-final class Home {
+public final class Home {
     private Home() {
     }
 
-    static Path resolve(Path option) {
+    public static Path resolve(Path option) {
         if (option != null) {
             return option.toAbsolutePath().normalize();
         }

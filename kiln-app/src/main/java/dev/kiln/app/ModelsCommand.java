@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         description = {"The model registry: models, immutable versions, moving aliases, and the history of every change.",
                 "References: NAME (its 'production' alias), NAME@ALIAS, NAME:VERSION."},
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class,
-                ModelsCommand.History.class, ModelsCommand.Card.class})
+                ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class, ModelsCommand.Describe.class})
 final class ModelsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -90,6 +90,11 @@ final class ModelsCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    static RegisteredModel requireModel(ModelRegistry registry, String name) {
+        return registry.model(ModelRef.checkName(name, name)).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
+                "no registered model '" + name + "'", Map.of("model", name)));
     }
 
     static String aliases(Map<String, Integer> aliases) {
@@ -260,6 +265,66 @@ final class ModelsCommand implements Runnable {
                     spec.commandLine().getOut().println("wrote " + target);
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "tag", mixinStandardHelpOptions = true,
+            description = {"Set (or with --remove, remove) a tag on a model. Tags named gate.<metric> are promotion "
+                    + "gates, e.g. gate.roc_auc '>=0.70'; the tag protected_aliases (comma-separated) names aliases "
+                    + "that run the gates besides production."})
+    static final class Tag implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        StoreOptions store;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Parameters(index = "1", paramLabel = "KEY")
+        String key;
+        @Parameters(index = "2", paramLabel = "VALUE", arity = "0..1")
+        String value;
+        @Option(names = "--remove", description = "remove the tag")
+        boolean remove;
+
+        @Override
+        public Integer call() {
+            if (!remove && value == null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "give a VALUE, or --remove");
+            }
+            if (key.startsWith("gate.") && !remove) {
+                Gates.parse(key.substring("gate.".length()) + value);
+            }
+            try (KilnStore s = store.open()) {
+                requireModel(s.registry(), name);
+                s.registry().setTag(name, key, remove ? null : value, Promotion.actor());
+            }
+            spec.commandLine().getOut().println(remove ? "removed tag " + key + " from " + name : name + ": " + key + " = " + value);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Set a model's description (its intended use; the model card shows it).")
+    static final class Describe implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        StoreOptions store;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Parameters(index = "1", paramLabel = "TEXT")
+        String text;
+
+        @Override
+        public Integer call() {
+            try (KilnStore s = store.open()) {
+                requireModel(s.registry(), name);
+                s.registry().setDescription(name, text, Promotion.actor());
+            }
+            spec.commandLine().getOut().println("described " + name);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

@@ -62,7 +62,8 @@ final class PredictCommand implements Callable<Integer> {
         for (Field f : fields) {
             types.put(f.name(), f.type());
         }
-        DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types));
+        // Columns the model does not read pass through as text, unchanged.
+        DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types).withOtherColumns(ColumnType.TEXT));
         for (Field f : fields) {
             if (!frame.has(f.name())) {
                 throw new KilnException(ErrorCode.COLUMN_MISSING, "input " + input + " lacks column '" + f.name()

@@ -13,18 +13,18 @@ import java.util.List;
 import java.util.Map;
 
 /** Moving an alias, through the gates when the alias is protected. */
-final class Promotion {
+public final class Promotion {
     private Promotion() {
     }
 
-    record Outcome(boolean moved, Integer from, int to, List<Gates.Check> checks, boolean forced) {
+    public record Outcome(boolean moved, Integer from, int to, List<Gates.Check> checks, boolean forced) {
         boolean gated() {
             return !checks.isEmpty();
         }
     }
 
-    record Policy(List<Gates.Threshold> thresholds, double minLift, double maxRegression) {
-        static Policy defaults() {
+    public record Policy(List<Gates.Threshold> thresholds, double minLift, double maxRegression) {
+        public static Policy defaults() {
             return new Policy(List.of(), 0.0, 0.02);
         }
     }
@@ -33,14 +33,19 @@ final class Promotion {
         return System.getProperty("user.name", "unknown");
     }
 
-    static Outcome moveAlias(ModelRegistry registry, String model, String alias, int version, Policy policy,
-                             boolean force, String reason) {
-        RegisteredModel m = registry.model(model).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
-                "no registered model '" + model + "'", Map.of("model", model)));
+    public static Outcome moveAlias(ModelRegistry registry, String model, String alias, int version, Policy policy,
+                                    boolean force, String reason) {
+        return moveAlias(registry, model, alias, version, policy, force, reason, actor());
+    }
+
+    /** As above, recording {@code actor} (e.g. an API token's name) as who moved the alias. */
+    public static Outcome moveAlias(ModelRegistry registry, String model, String alias, int version, Policy policy,
+                                    boolean force, String reason, String actor) {
+        RegisteredModel m = ModelsCommand.requireModel(registry, model);
         ModelVersion candidate = registry.version(model, version);
         Integer from = m.aliases().get(alias);
         List<Gates.Check> checks = new ArrayList<>();
-        if (Gates.PROTECTED_ALIASES.contains(alias)) {
+        if (Gates.isProtected(m.tags(), alias)) {
             BundleManifest candidateManifest = manifest(registry, candidate);
             BundleManifest current = from == null || from == version ? null : manifest(registry, registry.version(model, from));
             List<Gates.Threshold> thresholds = new ArrayList<>(Gates.fromTags(m.tags()));
@@ -59,7 +64,7 @@ final class Promotion {
             details.put("forced", true);
             details.put("failed_checks", checks.stream().filter(c -> !c.passed()).map(Gates.Check::name).toList());
         }
-        registry.setAlias(model, alias, version, actor(), reason, details);
+        registry.setAlias(model, alias, version, actor, reason, details);
         return new Outcome(true, from, version, checks, !passed);
     }
 

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Where Kiln keeps its state: {@code --home} (artifacts, default store) and {@code --store} (a JDBC URL). */
-final class StoreOptions {
+public final class StoreOptions {
     @Option(names = "--home", paramLabel = "DIR", description = "Kiln home (default: $KILN_HOME, else ./.kiln)")
     Path home;
 
@@ -13,11 +13,11 @@ final class StoreOptions {
             description = "tracking and registry database (default: $KILN_STORE, else SQLite HOME/kiln.db); e.g. jdbc:postgresql://host/db")
     String store;
 
-    Path home() {
+    public Path home() {
         return Home.resolve(home);
     }
 
-    KilnStore open() {
+    public KilnStore open() {
         String url = store != null ? store : System.getenv("KILN_STORE");
         return KilnStore.open(home(), url == null || url.isBlank() ? null : url);
     }

@@ -96,6 +96,17 @@ class RegistryCliTest {
 
         CliRun threshold = kiln("models", "alias", "weak", "production", "1", "--require", "roc_auc>=0.9", "--force", "--reason", "x");
         assertThat(threshold.out()).contains("roc_auc >= 0.9000");
+
+        assertThat(kiln("models", "tag", "weak", "gate.roc_auc", ">=0.95").exitCode()).isZero();
+        CliRun tagged = kiln("models", "alias", "weak", "production", "1");
+        assertThat(tagged.out()).contains("roc_auc >= 0.9500");
+        assertThat(kiln("models", "tag", "weak", "gate.roc_auc", "about 0.9").err()).contains("invalid_argument");
+
+        assertThat(kiln("models", "tag", "weak", "protected_aliases", "staging").exitCode()).isZero();
+        CliRun stagingGated = kiln("models", "alias", "weak", "staging", "1");
+        assertThat(stagingGated.exitCode()).as("staging is now protected").isEqualTo(4);
+        assertThat(kiln("models", "describe", "weak", "Demo model; never for decisions.").exitCode()).isZero();
+        assertThat(kiln("models", "card", "weak:1").out()).contains("Demo model; never for decisions.");
     }
 
     @Test

@@ -1,0 +1,337 @@
+package dev.kiln.app.server;
+
+import static dev.kiln.app.server.Access.role;
+import static dev.kiln.app.server.Role.ADMIN;
+import static dev.kiln.app.server.Role.EDITOR;
+import static dev.kiln.app.server.Role.VIEWER;
+import static dev.kiln.app.server.Route.Method.DELETE;
+import static dev.kiln.app.server.Route.Method.GET;
+import static dev.kiln.app.server.Route.Method.POST;
+import static dev.kiln.app.server.Route.Method.PUT;
+
+import dev.kiln.app.Gates;
+import dev.kiln.app.Promotion;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnVersion;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.BundleReader;
+import dev.kiln.runtime.bundle.Lineage;
+import dev.kiln.store.KilnStore;
+import dev.kiln.store.ModelEvent;
+import dev.kiln.store.ModelRef;
+import dev.kiln.store.ModelRegistry;
+import dev.kiln.store.ModelVersion;
+import dev.kiln.store.RegisteredModel;
+import dev.kiln.store.Run;
+import dev.kiln.store.RunStatus;
+import dev.kiln.store.TrackingStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The REST API for tracking and the registry: {@link #routes()} is the one table of routes, each with its
+ * access policy. Registering versions is not here: it needs a bundle upload ({@code kiln train --register}
+ * does it from the machine that trained).
+ */
+public final class Api {
+    private final TrackingStore tracking;
+    private final ModelRegistry registry;
+
+    public Api(KilnStore store) {
+        this.tracking = store.tracking();
+        this.registry = store.registry();
+    }
+
+    /** Every route of the API with its policy. The server registers these and nothing else. */
+    public List<Route> routes() {
+        return List.of(
+                new Route(GET, "/api/health", Access.open(), c -> health()),
+
+                new Route(GET, "/api/experiments/{experiment}/runs", role(VIEWER),
+                        c -> Views.runs(tracking.runs(c.param("experiment"), c.limit()))),
+                new Route(GET, "/api/runs", role(VIEWER), c -> Views.runs(tracking.runs(c.query("experiment"), c.limit()))),
+                new Route(GET, "/api/runs/{id}", role(VIEWER), this::run),
+                new Route(GET, "/api/runs/{id}/metrics/{key}", role(VIEWER), this::metricHistory),
+                new Route(GET, "/api/models", role(VIEWER), c -> registry.models().stream().map(Views::model).toList()),
+                new Route(GET, "/api/models/{name}", role(VIEWER), c -> Views.model(model(c.param("name")))),
+                new Route(GET, "/api/models/{name}/versions", role(VIEWER), this::versions),
+                new Route(GET, "/api/models/{name}/versions/{version}", role(VIEWER), this::version),
+                new Route(GET, "/api/models/{name}/aliases/{alias}", role(VIEWER), this::alias),
+                new Route(GET, "/api/models/{name}/history", role(VIEWER),
+                        c -> registry.history(c.param("name")).stream().map(Views::event).toList()),
+                new Route(GET, "/api/lineage/{ref}", role(VIEWER), this::lineage),
+
+                new Route(POST, "/api/runs", role(EDITOR), this::startRun),
+                new Route(POST, "/api/runs/{id}/params", role(EDITOR), this::logParams),
+                new Route(POST, "/api/runs/{id}/metrics", role(EDITOR), this::logMetrics),
+                new Route(POST, "/api/runs/{id}/tags", role(EDITOR), this::setRunTags),
+                new Route(POST, "/api/runs/{id}/end", role(EDITOR), this::endRun),
+                new Route(PUT, "/api/models/{name}/tags/{key}", role(EDITOR), this::setModelTag),
+                new Route(PUT, "/api/models/{name}/description", role(EDITOR), this::setDescription),
+                new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
+
+                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias));
+    }
+
+    /** Whether moving {@code alias} of {@code model} runs the gates, and so needs the admin role (the gates' own rule). */
+    boolean isProtected(String model, String alias) {
+        return Gates.isProtected(registry.model(model).map(RegisteredModel::tags).orElse(Map.of()), alias);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    private static Map<String, Object> health() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "ok");
+        m.put("version", KilnVersion.get());
+        return m;
+    }
+
+    private Map<String, Object> run(Call c) {
+        Run r = run(c.param("id"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", Views.run(r));
+        m.put("artifacts", tracking.artifacts(r.id()).stream().map(Views::artifact).toList());
+        m.put("children", Views.runs(tracking.childRuns(r.id())));
+        return m;
+    }
+
+    private Map<String, Object> metricHistory(Call c) {
+        String id = c.param("id");
+        String key = c.param("key");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", id);
+        m.put("key", key);
+        m.put("history", tracking.metricHistory(id, key).stream().map(Views::point).toList());
+        return m;
+    }
+
+    private List<Map<String, Object>> versions(Call c) {
+        String name = c.param("name");
+        List<ModelVersion> versions = registry.versions(name);
+        RegisteredModel model = model(name);
+        return versions.stream().map(v -> Views.version(model, v)).toList();
+    }
+
+    private Map<String, Object> version(Call c) {
+        ModelVersion v = registry.version(c.param("name"), c.version());
+        return Views.version(model(v.model()), v);
+    }
+
+    private Map<String, Object> alias(Call c) {
+        ModelVersion v = registry.resolve(new ModelRef(c.param("name"), c.param("alias"), null));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alias", c.param("alias"));
+        m.putAll(Views.version(model(v.model()), v));
+        return m;
+    }
+
+    /** Dataset version, then the run that trained on it, then the model version, then the aliases pointing at it. */
+    private Map<String, Object> lineage(Call c) {
+        ModelRef ref = ModelRef.parse(c.param("ref"));
+        ModelVersion v = registry.resolve(ref);
+        RegisteredModel model = model(v.model());
+        BundleManifest manifest = BundleReader.read(registry.bundlePath(v)).manifest();
+        Lineage l = manifest.lineage();
+        Run run = v.sourceRunId() == null ? null : tracking.run(v.sourceRunId()).orElse(null);
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ref", ref.toString());
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("sha256", l == null ? v.datasetSha256() : l.datasetSha256());
+        dataset.put("source", l == null ? null : l.datasetSource());
+        dataset.put("rows", l == null ? null : l.datasetRows());
+        m.put("dataset", dataset);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", v.sourceRunId());
+        r.put("experiment", run == null ? null : run.experiment());
+        r.put("status", run == null ? null : run.status().name().toLowerCase(Locale.ROOT));
+        r.put("started_at", run == null ? null : Views.time(run.startedAt()));
+        m.put("run", v.sourceRunId() == null ? null : r);
+        m.put("version", Views.version(model, v));
+        List<Map<String, Object>> aliases = new ArrayList<>();
+        List<ModelEvent> history = registry.history(v.model());
+        model.aliases().entrySet().stream().filter(e -> e.getValue() == v.version()).map(Map.Entry::getKey).sorted().forEach(alias -> {
+            ModelEvent since = null;
+            for (ModelEvent e : history) {
+                if (e.type().equals("alias_set") && alias.equals(e.alias()) && e.version() != null && e.version() == v.version()) {
+                    since = e;
+                }
+            }
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("alias", alias);
+            a.put("since", since == null ? null : Views.time(since.at()));
+            a.put("by", since == null ? null : since.actor());
+            aliases.add(a);
+        });
+        m.put("aliases", aliases);
+        Map<String, Object> code = new LinkedHashMap<>();
+        code.put("kiln_version", l == null ? null : l.kilnVersion());
+        code.put("git_commit", l == null ? null : l.gitCommit());
+        m.put("code", code);
+        return m;
+    }
+
+    // ---------------------------------------------------------------- tracking writes
+
+    private Route.Reply startRun(Call c) {
+        Body b = c.body().allow("experiment", "name", "parent_run_id", "tags");
+        String parent = b.optString("parent_run_id");
+        if (parent != null && !Params.RUN_ID.matcher(parent).matches()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "field 'parent_run_id' must be a run id (a UUID)",
+                    Map.of("field", "parent_run_id"));
+        }
+        Run r = tracking.startRun(b.string("experiment"), parent, b.optString("name"), b.optScalars("tags"));
+        return new Route.Reply(201, Views.run(r));
+    }
+
+    private Map<String, Object> logParams(Call c) {
+        String id = c.param("id");
+        tracking.logParams(id, c.body().asScalars());
+        return Views.run(run(id));
+    }
+
+    private Map<String, Object> logMetrics(Call c) {
+        String id = c.param("id");
+        Body b = c.body().allow("key", "value", "step", "metrics");
+        long step = b.optLong("step", 0);
+        if (b.has("metrics")) {
+            if (b.has("key") || b.has("value")) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "give either {key, value, step} or {metrics: {...}, step}, not both",
+                        Map.of("field", "metrics"));
+            }
+            tracking.logMetrics(id, b.numbers("metrics"), step);
+        } else {
+            tracking.logMetric(id, b.string("key"), b.number("value"), step);
+        }
+        return Views.run(run(id));
+    }
+
+    private Map<String, Object> setRunTags(Call c) {
+        String id = c.param("id");
+        Map<String, String> tags = c.body().asScalars();
+        run(id);
+        tags.forEach((k, v) -> tracking.setTag(id, k, v));
+        return Views.run(run(id));
+    }
+
+    private Map<String, Object> endRun(Call c) {
+        String id = c.param("id");
+        String status = c.body().allow("status").string("status");
+        RunStatus s = Arrays.stream(RunStatus.values()).filter(x -> x.isTerminal() && x.name().equalsIgnoreCase(status)).findFirst()
+                .orElseThrow(() -> new KilnException(ErrorCode.INVALID_ARGUMENT, "field 'status' must be one of finished, failed, killed, not '"
+                        + status + "'", Map.of("field", "status")));
+        tracking.endRun(id, s);
+        return Views.run(run(id));
+    }
+
+    // ---------------------------------------------------------------- registry writes
+
+    private Map<String, Object> setModelTag(Call c) {
+        String name = c.param("name");
+        String key = c.param("key");
+        String value = c.body().allow("value").string("value");
+        if (key.startsWith("gate.")) {
+            Gates.parse(key.substring("gate.".length()) + value); // a gate that cannot be read would block every promotion
+        }
+        model(name);
+        registry.setTag(name, key, value, c.principal().name());
+        return Views.model(model(name));
+    }
+
+    private Map<String, Object> setDescription(Call c) {
+        String name = c.param("name");
+        Body b = c.body().allow("description").require("description", "a string, or null to clear it");
+        model(name);
+        registry.setDescription(name, b.optString("description"), c.principal().name());
+        return Views.model(model(name));
+    }
+
+    /** Through the gates when the alias is protected; {@code force} (admin only) needs a reason and is recorded. */
+    private Map<String, Object> moveAlias(Call c) {
+        String name = c.param("name");
+        String alias = c.param("alias");
+        Body b = c.body().allow("version", "reason", "force", "min_lift", "max_regression");
+        int version = b.integer("version");
+        if (version < 1) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "field 'version' must be a positive integer", Map.of("field", "version"));
+        }
+        String reason = b.optString("reason");
+        boolean force = b.optBoolean("force");
+        if (force && !c.principal().role().includes(ADMIN)) {
+            throw new ApiError(403, ApiError.FORBIDDEN, "forcing an alias past its gates needs the admin role (token '"
+                    + c.principal().name() + "' is " + c.principal().role().wireName() + ")", Map.of("required_role", ADMIN.wireName()));
+        }
+        if (force && (reason == null || reason.isBlank())) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "\"force\": true needs a \"reason\": overriding the gates is recorded with its reason",
+                    Map.of("field", "reason"));
+        }
+        Promotion.Policy defaults = Promotion.Policy.defaults();
+        Double minLift = b.optNumber("min_lift");
+        Double maxRegression = b.optNumber("max_regression");
+        Promotion.Policy policy = new Promotion.Policy(defaults.thresholds(), minLift == null ? defaults.minLift() : minLift,
+                maxRegression == null ? defaults.maxRegression() : maxRegression);
+        Promotion.Outcome o = Promotion.moveAlias(registry, name, alias, version, policy, force, reason,
+                c.principal().name());
+        List<Map<String, Object>> checks = o.checks().stream().map(Api::check).toList();
+        if (!o.moved()) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("model", name);
+            details.put("alias", alias);
+            details.put("version", version);
+            details.put("checks", checks);
+            throw new KilnException(ErrorCode.GATE_FAILED, "refused to move " + name + "@" + alias + " to version " + version
+                    + ": gates failed (" + o.checks().stream().filter(x -> !x.passed()).map(Gates.Check::name).collect(Collectors.joining(", "))
+                    + "); an admin may override with {\"force\": true, \"reason\": \"...\"}", details);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", name);
+        m.put("alias", alias);
+        m.put("from", o.from());
+        m.put("to", o.to());
+        m.put("moved", o.moved());
+        m.put("forced", o.forced());
+        m.put("checks", checks);
+        return m;
+    }
+
+    private Map<String, Object> removeAlias(Call c) {
+        String name = c.param("name");
+        String alias = c.param("alias");
+        Integer from = model(name).aliases().get(alias);
+        registry.removeAlias(name, alias, c.principal().name(), c.query("reason"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", name);
+        m.put("alias", alias);
+        m.put("removed", true);
+        m.put("from", from);
+        return m;
+    }
+
+    private static Map<String, Object> check(Gates.Check check) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", check.name());
+        m.put("value", check.value());
+        m.put("requirement", check.requirement());
+        m.put("passed", check.passed());
+        return m;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Run run(String id) {
+        return tracking.run(id).orElseThrow(() -> new KilnException(ErrorCode.RUN_NOT_FOUND, "no run with id '" + id + "'",
+                Map.of("run", id)));
+    }
+
+    private RegisteredModel model(String name) {
+        return registry.model(name).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND, "no model named '" + name + "'",
+                Map.of("model", name)));
+    }
+}

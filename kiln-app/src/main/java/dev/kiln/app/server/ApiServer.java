@@ -1,0 +1,273 @@
+package dev.kiln.app.server;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.store.KilnStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP server of {@link Api}: Javalin (Jetty 12) with every route of {@link Api#routes()} behind its
+ * access policy, and the one place where errors become JSON ({@code {"error": {"code", "message", "details"}}}).
+ *
+ * <p>Authentication: {@code Authorization: Bearer TOKEN}, checked against {@link ApiTokens}. Without any
+ * configured token the server listens on loopback only, every request has admin rights (as {@link Principal#LOCAL}),
+ * and requests must be addressed to a loopback host name (a guard against DNS rebinding). Requests with a body
+ * must say {@code Content-Type: application/json}, which a browser cannot send cross-site without a CORS
+ * preflight (that this server never grants).
+ */
+public final class ApiServer implements AutoCloseable {
+    public static final int DEFAULT_PORT = 5000;
+    public static final String LOOPBACK = "127.0.0.1";
+    public static final long MAX_BODY_BYTES = 1L << 20;
+    private static final System.Logger LOG = System.getLogger("dev.kiln.app.server");
+    private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
+    private static final Set<String> LOOPBACK_HOST_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
+
+    private final Javalin app;
+    private final String host;
+    private final ApiTokens tokens;
+    private final List<Route> routes;
+
+    private ApiServer(Javalin app, String host, ApiTokens tokens, List<Route> routes) {
+        this.app = app;
+        this.host = host;
+        this.tokens = tokens;
+        this.routes = routes;
+    }
+
+    /**
+     * Starts the API on {@code host:port} ({@code port} 0 picks a free port; {@code host} null means loopback).
+     * Without tokens, a host other than loopback is refused (invalid_argument).
+     */
+    public static ApiServer start(KilnStore store, ApiTokens tokens, String host, int port) {
+        String bind = bindHost(host, tokens);
+        if (port < 0 || port > 65535) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
+        }
+        List<Route> routes = new Api(store).routes();
+        checkTable(routes);
+        Javalin app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jetty.host = bind;
+            config.jetty.port = port;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.defaultContentType = "application/json";
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            for (Route r : routes) {
+                config.routes.addHttpHandler(r.method().handlerType(), r.path(), guarded(r, tokens));
+            }
+            config.routes.exception(KilnException.class, (e, ctx) -> {
+                if (e.code().category() == ErrorCode.Category.INTERNAL) {
+                    // Store failures carry JDBC URLs and driver messages: for the log, not for remote callers.
+                    LOG.log(System.Logger.Level.ERROR, "internal error on " + ctx.method() + " " + ctx.path() + ": " + e.getMessage(), e);
+                    error(ctx, 500, e.code().wireName(), "internal error (logged by the server)", Map.of());
+                } else {
+                    error(ctx, e.code().category().httpStatus(), e.code().wireName(), e.getMessage(), e.details());
+                }
+            });
+            config.routes.exception(ApiError.class, (e, ctx) -> {
+                if (e.status() == 401) {
+                    ctx.header("WWW-Authenticate", "Bearer realm=\"kiln\"");
+                }
+                error(ctx, e.status(), e.code(), e.getMessage(), e.details());
+            });
+            config.routes.exception(HttpResponseException.class, ApiServer::httpError);
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.log(System.Logger.Level.ERROR, "internal error on " + ctx.method() + " " + ctx.path(), e);
+                error(ctx, 500, ErrorCode.INTERNAL.wireName(), "internal error (logged by the server)", Map.of());
+            });
+        });
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            app.stop();
+            if (causedBy(e, BindException.class)) {
+                throw new KilnException(ErrorCode.CONFLICT, "cannot listen on " + bind + ":" + port + ": " + rootMessage(e)
+                        + " (is another server on that port? choose one with --port)", Map.of("host", bind, "port", port), e);
+            }
+            throw e;
+        }
+        return new ApiServer(app, bind, tokens, routes);
+    }
+
+    /** The address to bind: loopback by default; without tokens, anything else is refused. */
+    static String bindHost(String host, ApiTokens tokens) {
+        String h = host == null || host.isBlank() ? LOOPBACK : host.trim();
+        if (tokens.isEmpty()) {
+            if (!isLoopback(h)) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "no API tokens configured: refusing to listen on " + h
+                        + ", since every request would have admin rights. Add a token first (kiln server token add NAME --role admin),"
+                        + " or leave out --host to listen on " + LOOPBACK + " only", Map.of("host", h));
+            }
+            return h.equalsIgnoreCase("localhost") ? LOOPBACK : h;
+        }
+        return h;
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public String url() {
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** True when no token is configured: loopback only, every request admin. */
+    public boolean open() {
+        return tokens.isEmpty();
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    // ---------------------------------------------------------------- per request
+
+    private static Handler guarded(Route route, ApiTokens tokens) {
+        return ctx -> {
+            Principal principal = null;
+            if (!(route.access() instanceof Access.Open)) {
+                principal = authenticate(ctx, tokens);
+            }
+            Map<String, String> params = Params.validate(ctx.pathParamMap());
+            Role required = route.access().required(params);
+            if (required != null && !principal.role().includes(required)) {
+                throw new ApiError(403, ApiError.FORBIDDEN, route.method() + " " + route.path() + " needs the " + required.wireName()
+                        + " role; token '" + principal.name() + "' is " + principal.role().wireName(),
+                        Map.of("required_role", required.wireName(), "role", principal.role().wireName()));
+            }
+            if (route.method().hasBody() && !isJson(ctx.contentType())) {
+                throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, "send the request body as JSON with Content-Type: application/json",
+                        Map.of("content_type", String.valueOf(ctx.contentType())));
+            }
+            Object out = route.action().handle(new Call(ctx, principal, params));
+            if (out instanceof Route.Reply reply) {
+                respond(ctx, reply.status(), reply.body());
+            } else {
+                respond(ctx, 200, out);
+            }
+        };
+    }
+
+    private static Principal authenticate(Context ctx, ApiTokens tokens) {
+        if (tokens.isEmpty()) {
+            String hostHeader = ctx.host() == null ? "" : ctx.host().toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "");
+            if (!LOOPBACK_HOST_NAMES.contains(hostHeader)) {
+                throw new ApiError(403, ApiError.FORBIDDEN, "without API tokens this server answers only requests addressed to "
+                        + "localhost or 127.0.0.1, not '" + ctx.host() + "'", Map.of());
+            }
+            return Principal.LOCAL;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiError(401, ApiError.UNAUTHENTICATED, "this request needs an API token: Authorization: Bearer TOKEN");
+        }
+        return tokens.authenticate(header.substring(7).trim())
+                .orElseThrow(() -> new ApiError(401, ApiError.UNAUTHENTICATED, "unknown API token"));
+    }
+
+    private static boolean isJson(String contentType) {
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).split(";")[0].trim().equals("application/json");
+    }
+
+    private static void respond(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(ApiJson.write(body));
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    static Map<String, Object> errorBody(String code, String message, Map<String, ?> details) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        error.put("details", details == null ? Map.of() : details);
+        return Map.of("error", error);
+    }
+
+    private static void error(Context ctx, int status, String code, String message, Map<String, ?> details) {
+        respond(ctx, status, errorBody(code, message, details));
+    }
+
+    /** Javalin's own errors: no route (404), a body over the limit (413), and the like. */
+    private static void httpError(HttpResponseException e, Context ctx) {
+        int status = e.getStatus();
+        switch (status) {
+            case 404 -> error(ctx, 404, ApiError.ROUTE_NOT_FOUND, "no route " + ctx.method() + " " + ctx.path(), Map.of());
+            case 405 -> error(ctx, 405, ApiError.METHOD_NOT_ALLOWED, "method " + ctx.method() + " is not allowed on " + ctx.path(), Map.of());
+            case 413 -> error(ctx, 413, ApiError.PAYLOAD_TOO_LARGE, "the request body is over " + MAX_BODY_BYTES + " bytes",
+                    Map.of("limit_bytes", MAX_BODY_BYTES));
+            case 400 -> error(ctx, 400, ErrorCode.INVALID_ARGUMENT.wireName(), e.getMessage(), Map.of());
+            default -> error(ctx, status, status >= 500 ? ErrorCode.INTERNAL.wireName() : "http_" + status, e.getMessage(), Map.of());
+        }
+    }
+
+    /** Every path parameter in the table has a validation rule, and no method and path appear twice. */
+    private static void checkTable(List<Route> routes) {
+        Set<String> seen = new HashSet<>();
+        for (Route r : routes) {
+            if (!seen.add(r.method() + " " + r.path())) {
+                throw new IllegalStateException("route " + r + " is declared twice");
+            }
+            Matcher m = PARAM.matcher(r.path());
+            while (m.find()) {
+                if (!Params.KNOWN.contains(m.group(1))) {
+                    throw new IllegalStateException("route " + r + ": path parameter {" + m.group(1) + "} has no validation rule in Params");
+                }
+            }
+        }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage();
+    }
+}

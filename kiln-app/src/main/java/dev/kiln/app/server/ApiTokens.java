@@ -1,0 +1,186 @@
+package dev.kiln.app.server;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.store.ModelRef;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The API tokens of a Kiln home, kept in {@code HOME/server-tokens.json} as
+ * {@code [{"name", "role", "sha256", "created"}]}: the SHA-256 of each token, never the token itself.
+ * The file is replaced atomically (temp file + rename) with owner-only permissions where the file system
+ * has them. A token is 32 random bytes, base64url; it is shown once, when it is added.
+ */
+public final class ApiTokens {
+    public static final String FILE = "server-tokens.json";
+    private static final ObjectMapper MAPPER = Json.mapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** One configured token. */
+    public record Entry(String name, String role, String sha256, String created) {
+        Role parsedRole() {
+            return Role.parse(role);
+        }
+    }
+
+    private final List<Entry> entries;
+    private final List<byte[]> hashes;
+
+    private ApiTokens(List<Entry> entries) {
+        this.entries = List.copyOf(entries);
+        this.hashes = entries.stream().map(e -> HexFormat.of().parseHex(e.sha256())).toList();
+    }
+
+    public static ApiTokens none() {
+        return new ApiTokens(List.of());
+    }
+
+    /** The tokens of {@code home}; none when the file does not exist. A malformed file is an error, never "no tokens". */
+    public static ApiTokens load(Path home) {
+        return new ApiTokens(read(home.resolve(FILE)));
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /** The principal whose token this is, comparing hashes in constant time; empty for an unknown token. */
+    public Optional<Principal> authenticate(String token) {
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] hash = sha256(token);
+        Entry match = null;
+        for (int i = 0; i < entries.size(); i++) {
+            if (MessageDigest.isEqual(hash, hashes.get(i)) && match == null) {
+                match = entries.get(i);
+            }
+        }
+        return match == null ? Optional.empty() : Optional.of(new Principal(match.name(), match.parsedRole()));
+    }
+
+    /** The token added and the entry recorded for it. */
+    public record Added(String token, Entry entry) {
+    }
+
+    /** Adds a token named {@code name} with {@code role} to {@code home}'s file; the name must be new. */
+    public static Added add(Path home, String name, Role role) {
+        checkName(name);
+        Path file = home.resolve(FILE);
+        try {
+            Files.createDirectories(home);
+            // One writer at a time across processes; the lock goes with the channel.
+            try (FileChannel lockFile = FileChannel.open(home.resolve(FILE + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                lockFile.lock();
+                List<Entry> entries = new ArrayList<>(read(file));
+                if (entries.stream().anyMatch(e -> e.name().equals(name))) {
+                    throw new KilnException(ErrorCode.CONFLICT, "there is already an API token named '" + name + "'",
+                            Map.of("name", name));
+                }
+                byte[] raw = new byte[32];
+                RANDOM.nextBytes(raw);
+                String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+                Entry entry = new Entry(name, role.wireName(), HexFormat.of().formatHex(sha256(token)), Instant.now().toString());
+                entries.add(entry);
+                write(file, entries);
+                return new Added(token, entry);
+            }
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot update " + file + ": " + e.getMessage(), Map.of("file", file.toString()), e);
+        }
+    }
+
+    static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !ModelRef.NAME.matcher(name).matches() || name.contains("..")) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "token name '" + name + "' is not valid: use letters, digits, "
+                    + "'.', '_' and '-', starting with a letter or digit (it is recorded as the actor of changes)",
+                    Map.of("name", String.valueOf(name)));
+        }
+    }
+
+    private static List<Entry> read(Path file) {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<Entry> entries;
+        try {
+            entries = MAPPER.readValue(file.toFile(), new TypeReference<List<Entry>>() { });
+        } catch (IOException e) {
+            throw malformed(file, e.getMessage());
+        }
+        if (entries == null) {
+            throw malformed(file, "it holds null");
+        }
+        for (Entry e : entries) {
+            if (e == null || e.name() == null || e.sha256() == null || !e.sha256().matches("[0-9a-f]{64}")) {
+                throw malformed(file, "every entry needs a name and the hex SHA-256 of its token");
+            }
+            try {
+                e.parsedRole();
+            } catch (KilnException bad) {
+                throw malformed(file, "token '" + e.name() + "': " + bad.getMessage());
+            }
+        }
+        return entries;
+    }
+
+    private static KilnException malformed(Path file, String why) {
+        return new KilnException(ErrorCode.INVALID_ARGUMENT, "cannot read the API tokens in " + file + ": " + why
+                + " (fix or remove the file; the server will not start on a file it cannot read)", Map.of("file", file.toString()));
+    }
+
+    private static void write(Path file, List<Entry> entries) throws IOException {
+        Path dir = file.getParent();
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        Path tmp = posix
+                ? Files.createTempFile(dir, "." + FILE, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : Files.createTempFile(dir, "." + FILE, ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(MAPPER.writeValueAsBytes(entries)));
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.kiln.app.server;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** One authorised request as a route's action sees it: the caller, validated path parameters, query, body. */
+public final class Call {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 10_000;
+
+    private final Context ctx;
+    private final Principal principal;
+    private final Map<String, String> params;
+    private Body body;
+
+    Call(Context ctx, Principal principal, Map<String, String> params) {
+        this.ctx = ctx;
+        this.principal = principal;
+        this.params = params;
+    }
+
+    public Principal principal() {
+        return principal;
+    }
+
+    /** A path parameter, URL-decoded and validated by {@link Params}. */
+    String param(String name) {
+        String v = params.get(name);
+        if (v == null) {
+            throw new IllegalStateException("route has no path parameter {" + name + "}");
+        }
+        return v;
+    }
+
+    int version() {
+        return Integer.parseInt(param("version"));
+    }
+
+    String query(String name) {
+        String v = ctx.queryParam(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    int limit() {
+        String v = query("limit");
+        if (v == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= MAX_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new KilnException(ErrorCode.INVALID_ARGUMENT, "query parameter limit='" + v + "' must be an integer from 1 to " + MAX_LIMIT,
+                Map.of("parameter", "limit", "value", v));
+    }
+
+    Body body() {
+        if (body == null) {
+            body = Body.parse(ctx.body());
+        }
+        return body;
+    }
+}

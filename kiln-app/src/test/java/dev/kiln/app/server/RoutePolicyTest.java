@@ -1,0 +1,182 @@
+package dev.kiln.app.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.store.ModelRegistry;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Walks every route of the server's own table with no token, an unknown token, and a viewer, editor and
+ * admin token, and checks the answer against that route's policy: 401, 403, or success. The expectations
+ * come from the table, so a route cannot be added without a policy, nor without a request here.
+ */
+class RoutePolicyTest {
+    @TempDir
+    static Path home;
+    static TestServer s;
+    static Map<Role, String> tokens = new LinkedHashMap<>();
+    static String runId;
+
+    /** A concrete request for a route: path parameters (raw, before encoding) and a JSON body. */
+    record Sample(Map<String, String> params, String body) {
+    }
+
+    @BeforeAll
+    static void start() {
+        for (Role r : Role.values()) {
+            tokens.put(r, ApiTokens.add(home, r.wireName() + "-token", r).token());
+        }
+        s = TestServer.start(home);
+        ModelRegistry registry = s.store.registry();
+        registry.register("credit", Bundles.good(), null, "seed", "seed");
+        registry.setAlias("credit", "production", 1, "seed", null, Map.of());
+        runId = newRun();
+        s.store.tracking().logMetric(runId, "loss", 0.5, 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        s.close();
+    }
+
+    private static String newRun() {
+        return s.store.tracking().startRun("exp", null, "seeded", Map.of()).id();
+    }
+
+    /** One or more requests per route, each made fresh for every caller so that writes can repeat. */
+    private static Map<String, List<Supplier<Sample>>> samples() {
+        Map<String, List<Supplier<Sample>>> m = new LinkedHashMap<>();
+        m.put("GET /api/health", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/experiments/{experiment}/runs", List.of(() -> new Sample(Map.of("experiment", "exp"), null)));
+        m.put("GET /api/runs", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/runs/{id}", List.of(() -> new Sample(Map.of("id", runId), null)));
+        m.put("GET /api/runs/{id}/metrics/{key}", List.of(() -> new Sample(Map.of("id", runId, "key", "loss"), null)));
+        m.put("GET /api/models", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/models/{name}", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/versions", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/versions/{version}", List.of(() -> new Sample(Map.of("name", "credit", "version", "1"), null)));
+        m.put("GET /api/models/{name}/aliases/{alias}", List.of(() -> new Sample(Map.of("name", "credit", "alias", "production"), null)));
+        m.put("GET /api/models/{name}/history", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/lineage/{ref}", List.of(
+                () -> new Sample(Map.of("ref", "credit"), null),
+                () -> new Sample(Map.of("ref", "credit@production"), null),
+                () -> new Sample(Map.of("ref", "credit:1"), null)));
+        m.put("POST /api/runs", List.of(() -> new Sample(Map.of(), "{\"experiment\": \"exp\", \"name\": \"r\", \"tags\": {\"k\": \"v\"}}")));
+        m.put("POST /api/runs/{id}/params", List.of(() -> new Sample(Map.of("id", newRun()), "{\"lr\": 0.1, \"depth\": 3}")));
+        m.put("POST /api/runs/{id}/metrics", List.of(
+                () -> new Sample(Map.of("id", runId), "{\"key\": \"loss\", \"value\": 0.4, \"step\": 2}"),
+                () -> new Sample(Map.of("id", runId), "{\"metrics\": {\"auc\": 0.8, \"loss\": 0.3}, \"step\": 3}")));
+        m.put("POST /api/runs/{id}/tags", List.of(() -> new Sample(Map.of("id", runId), "{\"note\": \"hello\"}")));
+        m.put("POST /api/runs/{id}/end", List.of(() -> new Sample(Map.of("id", newRun()), "{\"status\": \"finished\"}")));
+        m.put("PUT /api/models/{name}/tags/{key}", List.of(() -> new Sample(Map.of("name", "credit", "key", "team"), "{\"value\": \"risk\"}")));
+        m.put("PUT /api/models/{name}/description", List.of(() -> new Sample(Map.of("name", "credit"), "{\"description\": \"scores\"}")));
+        m.put("PUT /api/models/{name}/aliases/{alias}", List.of(
+                () -> new Sample(Map.of("name", "credit", "alias", "staging"), "{\"version\": 1}"),
+                () -> new Sample(Map.of("name", "credit", "alias", "production"), "{\"version\": 1, \"reason\": \"walk\"}")));
+        m.put("DELETE /api/models/{name}/aliases/{alias}", List.of(() -> {
+            s.store.registry().setAlias("credit", "temp", 1, "seed", null, Map.of());
+            return new Sample(Map.of("name", "credit", "alias", "temp"), null);
+        }));
+        return m;
+    }
+
+    @Test
+    void everyRouteAnswersExactlyPerItsPolicy() {
+        Map<String, List<Supplier<Sample>>> samples = samples();
+        List<String> table = s.server.routes().stream().map(Route::toString).toList();
+        assertThat(samples.keySet()).as("a request for every route in the table, and none for a route not in it")
+                .containsExactlyInAnyOrderElementsOf(table);
+
+        List<String> failures = new ArrayList<>();
+        int calls = 0;
+        for (Route route : s.server.routes()) {
+            for (Supplier<Sample> make : samples.get(route.toString())) {
+                for (String caller : List.of("none", "unknown", "viewer", "editor", "admin")) {
+                    Sample sample = make.get();
+                    Role required = route.access().required(sample.params());
+                    String token = switch (caller) {
+                        case "none" -> null;
+                        case "unknown" -> "not-a-real-token";
+                        default -> tokens.get(Role.parse(caller));
+                    };
+                    TestServer.Res r = s.send(route.method().name(), url(route.path(), sample.params()), token,
+                            sample.body() != null ? sample.body() : route.method().hasBody() ? "{}" : null);
+                    calls++;
+                    String what = route + " " + sample.params() + " as " + caller + " (needs " + (required == null ? "nothing" : required)
+                            + "): " + r;
+                    if (required == null) {
+                        check(failures, what, r.status() >= 200 && r.status() < 300);
+                    } else if (token == null || caller.equals("unknown")) {
+                        check(failures, what, r.status() == 401 && "unauthenticated".equals(r.errorCode())
+                                && r.raw().headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+                    } else if (!Role.parse(caller).includes(required)) {
+                        check(failures, what, r.status() == 403 && "forbidden".equals(r.errorCode()));
+                    } else {
+                        check(failures, what, r.status() >= 200 && r.status() < 300);
+                    }
+                }
+            }
+        }
+        assertThat(failures).as("answers against the policy table").isEmpty();
+        assertThat(calls).isGreaterThanOrEqualTo(table.size() * 5);
+    }
+
+    @Test
+    void thePolicyTableSaysWhatTheDesignSays() {
+        Map<String, String> policies = new LinkedHashMap<>();
+        s.server.routes().forEach(r -> policies.put(r.toString(), r.access().describe()));
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("GET /api/health", "public");
+        for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
+                "GET /api/runs/{id}/metrics/{key}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
+                "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
+                "GET /api/lineage/{ref}")) {
+            expected.put(viewer, "viewer");
+        }
+        for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
+                "POST /api/runs/{id}/tags", "POST /api/runs/{id}/end", "PUT /api/models/{name}/tags/{key}",
+                "PUT /api/models/{name}/description")) {
+            expected.put(editor, "editor");
+        }
+        expected.put("PUT /api/models/{name}/aliases/{alias}", "editor; admin for a protected alias");
+        expected.put("DELETE /api/models/{name}/aliases/{alias}", "admin");
+        assertThat(policies).isEqualTo(expected);
+        Route move = s.server.routes().stream().filter(r -> r.toString().equals("PUT /api/models/{name}/aliases/{alias}")).findFirst().orElseThrow();
+        assertThat(move.access().required(Map.of("name", "credit", "alias", "production"))).isEqualTo(Role.ADMIN);
+        assertThat(move.access().required(Map.of("name", "credit", "alias", "staging"))).isEqualTo(Role.EDITOR);
+    }
+
+    @Test
+    void theActorOfAChangeIsTheTokensName() {
+        TestServer.Res r = s.put("/api/models/credit/tags/owner", tokens.get(Role.EDITOR), "{\"value\": \"team-a\"}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        var last = s.store.registry().history("credit").stream().filter(e -> e.type().equals("tag_set")).reduce((a, b) -> b).orElseThrow();
+        assertThat(last.actor()).isEqualTo("editor-token");
+    }
+
+    private static void check(List<String> failures, String what, boolean ok) {
+        if (!ok) {
+            failures.add(what);
+        }
+    }
+
+    static String url(String path, Map<String, String> params) {
+        String out = path;
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            out = out.replace("{" + e.getKey() + "}", URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+        }
+        assertThat(out).doesNotContain("{");
+        return out;
+    }
+}
