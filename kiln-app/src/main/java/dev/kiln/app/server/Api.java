@@ -17,6 +17,8 @@ import dev.kiln.runtime.KilnVersion;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.BundleReader;
 import dev.kiln.runtime.bundle.Lineage;
+import dev.kiln.store.Artifact;
+import dev.kiln.store.ArtifactStore;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelEvent;
 import dev.kiln.store.ModelRef;
@@ -26,8 +28,12 @@ import dev.kiln.store.RegisteredModel;
 import dev.kiln.store.Run;
 import dev.kiln.store.RunStatus;
 import dev.kiln.store.TrackingStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,16 +42,23 @@ import java.util.stream.Collectors;
 
 /**
  * The REST API for tracking and the registry: {@link #routes()} is the one table of routes, each with its
- * access policy. Registering versions is not here: it needs a bundle upload ({@code kiln train --register}
- * does it from the machine that trained).
+ * access policy. Two routes take uploads rather than JSON: a bundle as a zip (registering a version) and a
+ * run's file artifact as raw bytes; both go through a fresh directory under {@code HOME/tmp} ({@link Uploads}).
  */
 public final class Api {
+    static final String ZIP = "application/zip";
+    static final String OCTET_STREAM = "application/octet-stream";
+
     private final TrackingStore tracking;
     private final ModelRegistry registry;
+    private final ArtifactStore artifacts;
+    private final Uploads uploads;
 
     public Api(KilnStore store) {
         this.tracking = store.tracking();
         this.registry = store.registry();
+        this.artifacts = store.artifacts();
+        this.uploads = new Uploads(store.home());
     }
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
@@ -58,6 +71,7 @@ public final class Api {
                 new Route(GET, "/api/runs", role(VIEWER), c -> Views.runs(tracking.runs(c.query("experiment"), c.limit()))),
                 new Route(GET, "/api/runs/{id}", role(VIEWER), this::run),
                 new Route(GET, "/api/runs/{id}/metrics/{key}", role(VIEWER), this::metricHistory),
+                new Route(GET, "/api/runs/{id}/artifacts/{artifact}", role(VIEWER), this::artifact),
                 new Route(GET, "/api/models", role(VIEWER), c -> registry.models().stream().map(Views::model).toList()),
                 new Route(GET, "/api/models/{name}", role(VIEWER), c -> Views.model(model(c.param("name")))),
                 new Route(GET, "/api/models/{name}/versions", role(VIEWER), this::versions),
@@ -72,6 +86,8 @@ public final class Api {
                 new Route(POST, "/api/runs/{id}/metrics", role(EDITOR), this::logMetrics),
                 new Route(POST, "/api/runs/{id}/tags", role(EDITOR), this::setRunTags),
                 new Route(POST, "/api/runs/{id}/end", role(EDITOR), this::endRun),
+                Route.upload(POST, "/api/runs/{id}/artifacts/{artifact}", role(EDITOR), OCTET_STREAM, this::logArtifact),
+                Route.upload(POST, "/api/models/{name}/versions", role(EDITOR), ZIP, this::registerVersion),
                 new Route(PUT, "/api/models/{name}/tags/{key}", role(EDITOR), this::setModelTag),
                 new Route(PUT, "/api/models/{name}/description", role(EDITOR), this::setDescription),
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
@@ -178,6 +194,37 @@ public final class Api {
         return m;
     }
 
+    /**
+     * A file artifact's bytes, from the content-addressed store after checking its checksum. Bundles and
+     * directories are not files: 409 (a registered bundle is read through the registry).
+     */
+    private Route.FileReply artifact(Call c) {
+        String id = c.param("id");
+        String name = c.param("artifact");
+        run(id);
+        Artifact a = tracking.artifacts(id).stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new KilnException(ErrorCode.FILE_NOT_FOUND, "run " + id + " has no artifact named '" + name + "'",
+                        Map.of("run", id, "artifact", name)));
+        if (!"file".equals(a.kind())) {
+            throw new KilnException(ErrorCode.CONFLICT, "artifact '" + name + "' of run " + id + " is a " + a.kind()
+                    + ", not a file: only file artifacts can be downloaded", Map.of("run", id, "artifact", name, "kind", a.kind()));
+        }
+        Path file;
+        try {
+            file = artifacts.file(a.sha256());
+        } catch (KilnException e) {
+            // Missing or failing its checksum: the store is damaged, which is not the caller's doing.
+            throw new KilnException(ErrorCode.INTERNAL, "artifact '" + name + "' of run " + id + ": " + e.getMessage(),
+                    Map.of(), e);
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Disposition", "attachment; filename=\"" + name + "\"");
+        headers.put("ETag", "\"" + a.sha256() + "\"");
+        headers.put("X-Kiln-Sha256", a.sha256());
+        headers.put("X-Content-Type-Options", "nosniff");
+        return new Route.FileReply(file, OCTET_STREAM, headers);
+    }
+
     // ---------------------------------------------------------------- tracking writes
 
     private Route.Reply startRun(Call c) {
@@ -231,7 +278,87 @@ public final class Api {
         return Views.run(run(id));
     }
 
+    /** The body, raw bytes up to the upload limit, becomes a file artifact of the run. */
+    private Route.Reply logArtifact(Call c) {
+        String id = c.param("id");
+        String name = ArtifactStore.checkArtifactName(c.param("artifact"));
+        run(id); // before reading an upload for nothing
+        Path work = uploads.newDirectory();
+        try {
+            Path file = work.resolve("artifact");
+            Uploads.receive(c, file);
+            Artifact a = tracking.logArtifact(id, name, file);
+            return new Route.Reply(201, Views.artifact(a));
+        } finally {
+            Uploads.delete(work);
+        }
+    }
+
     // ---------------------------------------------------------------- registry writes
+
+    /**
+     * Registers the next version of a model from a bundle uploaded as a zip ({@link BundleZip} says what is
+     * accepted). The registry verifies every checksum and copies the bundle into the artifact store; the
+     * upload's directory is removed whatever happens.
+     */
+    private Route.Reply registerVersion(Call c) {
+        String name = c.param("name");
+        String sourceRun = c.query("source_run");
+        if (sourceRun != null) {
+            if (!Params.RUN_ID.matcher(sourceRun).matches()) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "query parameter source_run='" + sourceRun + "' must be a run id (a UUID)",
+                        Map.of("parameter", "source_run", "value", sourceRun));
+            }
+            run(sourceRun);
+        }
+        String reason = c.query("reason");
+        Path work = uploads.newDirectory();
+        try {
+            Path zip = work.resolve("bundle.zip");
+            Uploads.receive(c, zip);
+            Path bundle = Files.createDirectory(work.resolve("bundle"));
+            BundleZip.unpack(zip, bundle);
+            ModelVersion v;
+            try {
+                v = registry.register(name, bundle, sourceRun, c.principal().name(), reason);
+            } catch (KilnException e) {
+                throw withoutPath(e, bundle);
+            }
+            return new Route.Reply(201, Views.version(model(name), v));
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot unpack an upload in " + work + ": " + e.getMessage(), Map.of(), e);
+        } finally {
+            Uploads.delete(work);
+        }
+    }
+
+    /**
+     * The bundle errors name files by their path; for an upload that is a temporary directory of the server,
+     * meaningless to the caller, so the path becomes the file's name in the bundle.
+     */
+    private static KilnException withoutPath(KilnException e, Path dir) {
+        if (e.code().category() == ErrorCode.Category.INTERNAL) {
+            return e; // logged with its paths, answered without its message
+        }
+        List<String> forms = new ArrayList<>(List.of(dir.toString()));
+        try {
+            forms.add(dir.toRealPath().toString());
+        } catch (IOException ignored) {
+            // the plain form only
+        }
+        forms.sort(Comparator.comparingInt(String::length).reversed());
+        Map<String, Object> details = new LinkedHashMap<>();
+        e.details().forEach((k, v) -> details.put(k, v instanceof String text ? strip(text, forms) : v));
+        return new KilnException(e.code(), strip(e.getMessage(), forms), details, e);
+    }
+
+    private static String strip(String text, List<String> dirs) {
+        String out = text;
+        for (String d : dirs) {
+            out = out.replace(d + java.io.File.separator, "").replace(d, "the uploaded bundle");
+        }
+        return out;
+    }
 
     private Map<String, Object> setModelTag(Call c) {
         String name = c.param("name");

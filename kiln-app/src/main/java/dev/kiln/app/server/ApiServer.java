@@ -7,9 +7,13 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,13 +30,21 @@ import java.util.regex.Pattern;
  * <p>Authentication: {@code Authorization: Bearer TOKEN}, checked against {@link ApiTokens}. Without any
  * configured token the server listens on loopback only, every request has admin rights (as {@link Principal#LOCAL}),
  * and requests must be addressed to a loopback host name (a guard against DNS rebinding). Requests with a body
- * must say {@code Content-Type: application/json}, which a browser cannot send cross-site without a CORS
- * preflight (that this server never grants).
+ * must say {@code Content-Type: application/json} (upload routes: {@code application/zip} or
+ * {@code application/octet-stream}), none of which a browser can send cross-site without a CORS preflight
+ * (that this server never grants).
+ *
+ * <p>Body size: JSON bodies are read through Javalin, whose {@code maxRequestSize} ({@link #MAX_BODY_BYTES})
+ * applies to exactly that read; upload routes read the raw stream themselves, up to
+ * {@link Uploads#MAX_UPLOAD_BYTES} ({@link Uploads#receive}). Both answer 413 {@code payload_too_large}.
  */
 public final class ApiServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 5000;
     public static final String LOOPBACK = "127.0.0.1";
     public static final long MAX_BODY_BYTES = 1L << 20;
+    /** How much of an unauthenticated caller's refused upload is read and dropped to keep the connection; more closes it. */
+    static final long DISCARD_BYTES = 4L << 20;
+    private static final String AUTHENTICATED = "kiln.authenticated";
     private static final System.Logger LOG = System.getLogger("dev.kiln.app.server");
     private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
     private static final Set<String> LOOPBACK_HOST_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
@@ -161,10 +173,55 @@ public final class ApiServer implements AutoCloseable {
     // ---------------------------------------------------------------- per request
 
     private static Handler guarded(Route route, ApiTokens tokens) {
+        Handler handler = checked(route, tokens);
+        if (!route.upload()) {
+            return handler;
+        }
+        return ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (Exception e) {
+                discardUpload(ctx);
+                throw e;
+            }
+        };
+    }
+
+    /**
+     * An upload refused before its body was all read (400, 404, 409, 415…): a client that did not ask
+     * {@code Expect: 100-continue} is still sending, and closing on it would lose the answer (the client
+     * sees a broken pipe). So the rest of a body that declared its length is read and dropped: up to the
+     * upload limit for an authenticated caller, {@link #DISCARD_BYTES} otherwise (401, 403). Past that, or
+     * for a chunked body, the connection is closed after the answer.
+     */
+    private static void discardUpload(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        long budget = ctx.attribute(AUTHENTICATED) != null ? Uploads.MAX_UPLOAD_BYTES : DISCARD_BYTES;
+        if (declared >= 0 && declared <= budget) {
+            try {
+                InputStream in = ctx.req().getInputStream();
+                byte[] buf = new byte[64 * 1024];
+                long left = budget;
+                int n;
+                while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) >= 0) {
+                    left -= n;
+                }
+                if (in.read() < 0) {
+                    return;
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // closed below
+            }
+        }
+        ctx.header("Connection", "close");
+    }
+
+    private static Handler checked(Route route, ApiTokens tokens) {
         return ctx -> {
             Principal principal = null;
             if (!(route.access() instanceof Access.Open)) {
                 principal = authenticate(ctx, tokens);
+                ctx.attribute(AUTHENTICATED, principal.name());
             }
             Map<String, String> params = Params.validate(ctx.pathParamMap());
             Role required = route.access().required(params);
@@ -173,13 +230,18 @@ public final class ApiServer implements AutoCloseable {
                         + " role; token '" + principal.name() + "' is " + principal.role().wireName(),
                         Map.of("required_role", required.wireName(), "role", principal.role().wireName()));
             }
-            if (route.method().hasBody() && !isJson(ctx.contentType())) {
-                throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, "send the request body as JSON with Content-Type: application/json",
-                        Map.of("content_type", String.valueOf(ctx.contentType())));
+            if (route.method().hasBody() && !mediaType(ctx.contentType()).equals(route.bodyType())) {
+                throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, route.upload()
+                        ? "send the request body with Content-Type: " + route.bodyType()
+                        : "send the request body as JSON with Content-Type: application/json",
+                        Map.of("content_type", String.valueOf(ctx.contentType()), "expected", route.bodyType()));
             }
             Object out = route.action().handle(new Call(ctx, principal, params));
             if (out instanceof Route.Reply reply) {
                 respond(ctx, reply.status(), reply.body());
+            } else if (out instanceof Route.FileReply file) {
+                file.headers().forEach(ctx::header);
+                ctx.status(200).contentType(file.contentType()).result(Files.newInputStream(file.file(), LinkOption.NOFOLLOW_LINKS));
             } else {
                 respond(ctx, 200, out);
             }
@@ -203,8 +265,9 @@ public final class ApiServer implements AutoCloseable {
                 .orElseThrow(() -> new ApiError(401, ApiError.UNAUTHENTICATED, "unknown API token"));
     }
 
-    private static boolean isJson(String contentType) {
-        return contentType != null && contentType.toLowerCase(Locale.ROOT).split(";")[0].trim().equals("application/json");
+    /** The media type of a Content-Type header, lower case, without parameters; "" when absent. */
+    private static String mediaType(String contentType) {
+        return contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).split(";")[0].trim();
     }
 
     private static void respond(Context ctx, int status, Object body) {

@@ -3,6 +3,8 @@ package dev.kiln.app.server;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 
 /** One authorised request as a route's action sees it: the caller, validated path parameters, query, body. */
@@ -60,6 +62,20 @@ public final class Call {
                 Map.of("parameter", "limit", "value", v));
     }
 
+    /** The declared Content-Length, or -1 when the body is chunked. */
+    long contentLength() {
+        return ctx.req().getContentLengthLong();
+    }
+
+    /**
+     * The raw request body, for upload routes: it bypasses Javalin's 1 MiB limit, so the reader counts
+     * ({@link Uploads#receive}).
+     */
+    InputStream bodyStream() throws IOException {
+        return ctx.req().getInputStream();
+    }
+
+    /** The body as JSON (through Javalin, so at most {@link ApiServer#MAX_BODY_BYTES}). */
     Body body() {
         if (body == null) {
             body = Body.parse(ctx.body());

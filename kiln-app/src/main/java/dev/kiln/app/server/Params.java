@@ -20,7 +20,9 @@ final class Params {
     static final Pattern KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,249}");
     /** Experiment names in a path: printable, no path separators (GET /api/runs?experiment= takes any name). */
     static final Pattern EXPERIMENT = Pattern.compile("[^/\\\\\\p{Cntrl}]{1,200}");
-    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref");
+    /** Artifact names addressed in a path: one plain file name (letters, digits, '.', '_', '-'; no separators). */
+    static final Pattern ARTIFACT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
+    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact");
 
     private Params() {
     }
@@ -37,6 +39,7 @@ final class Params {
             case "name", "alias" -> ModelRef.NAME.matcher(v).matches() && !v.contains("..");
             case "id" -> RUN_ID.matcher(v).matches();
             case "key" -> KEY.matcher(v).matches() && !v.contains("..");
+            case "artifact" -> ARTIFACT.matcher(v).matches() && !v.contains("..");
             case "experiment" -> EXPERIMENT.matcher(v).matches() && !v.contains("..") && v.strip().equals(v);
             case "version" -> v.matches("[1-9][0-9]{0,8}");
             case "ref" -> {
@@ -58,6 +61,7 @@ final class Params {
             case "alias" -> "aliases use letters, digits, '.', '_' and '-', starting with a letter or digit";
             case "id" -> "run ids are UUIDs";
             case "key" -> "keys use letters, digits, '.', '_' and '-'";
+            case "artifact" -> "artifact names here are one plain file name: letters, digits, '.', '_' and '-', no separators or '..'";
             case "experiment" -> "experiment names here are 1 to 200 printable characters without '/', '\\' or '..' "
                     + "(GET /api/runs?experiment=NAME takes any name)";
             case "version" -> "versions are positive integers";

@@ -13,11 +13,13 @@
  *   <li>Errors: {@link dev.kiln.app.server.ApiServer} maps every failure in one place to
  *       {@code {"error": {"code", "message", "details"}}}: a {@link dev.kiln.runtime.KilnException}'s status
  *       comes from its code's category; the HTTP layer adds {@code unauthenticated} (401), {@code forbidden}
- *       (403), {@code route_not_found} (404), {@code payload_too_large} (413, over 1 MiB) and
- *       {@code unsupported_media_type} (415).</li>
+ *       (403), {@code route_not_found} (404), {@code payload_too_large} (413: a JSON body over 1 MiB, an
+ *       upload over 64 MiB, a bundle zip that unpacks to more than 64 MiB) and {@code unsupported_media_type} (415).</li>
  *   <li>Path parameters are validated after URL decoding ({@link dev.kiln.app.server.Params}).</li>
+ *   <li>Uploads: {@code POST /api/models/{name}/versions} takes a bundle as {@code application/zip}
+ *       ({@link dev.kiln.app.server.BundleZip} unpacks it under {@code HOME/tmp}, refusing traversal, links,
+ *       nesting and zip bombs); {@code POST /api/runs/{id}/artifacts/{artifact}} takes a file as
+ *       {@code application/octet-stream} ({@link dev.kiln.app.server.Uploads}).</li>
  * </ul>
- *
- * <p>Registering versions is not part of the API: it needs a bundle upload.
  */
 package dev.kiln.app.server;

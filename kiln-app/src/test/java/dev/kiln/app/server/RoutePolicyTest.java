@@ -3,8 +3,11 @@ package dev.kiln.app.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.store.ModelRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,9 +30,13 @@ class RoutePolicyTest {
     static TestServer s;
     static Map<Role, String> tokens = new LinkedHashMap<>();
     static String runId;
+    static byte[] bundleZip;
 
-    /** A concrete request for a route: path parameters (raw, before encoding) and a JSON body. */
-    record Sample(Map<String, String> params, String body) {
+    /** A concrete request for a route: path parameters (raw, before encoding) and a JSON body, or bytes of a content type. */
+    record Sample(Map<String, String> params, String body, byte[] bytes, String contentType) {
+        Sample(Map<String, String> params, String body) {
+            this(params, body, null, null);
+        }
     }
 
     @BeforeAll
@@ -43,6 +50,14 @@ class RoutePolicyTest {
         registry.setAlias("credit", "production", 1, "seed", null, Map.of());
         runId = newRun();
         s.store.tracking().logMetric(runId, "loss", 0.5, 1);
+        try {
+            Path file = Files.writeString(home.resolve("seed.txt"), "seeded artifact");
+            s.store.tracking().logArtifact(runId, "seed.txt", file);
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        bundleZip = Zips.bundle(Bundles.good(), null);
     }
 
     @AfterAll
@@ -62,6 +77,7 @@ class RoutePolicyTest {
         m.put("GET /api/runs", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/runs/{id}", List.of(() -> new Sample(Map.of("id", runId), null)));
         m.put("GET /api/runs/{id}/metrics/{key}", List.of(() -> new Sample(Map.of("id", runId, "key", "loss"), null)));
+        m.put("GET /api/runs/{id}/artifacts/{artifact}", List.of(() -> new Sample(Map.of("id", runId, "artifact", "seed.txt"), null)));
         m.put("GET /api/models", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/models/{name}", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/models/{name}/versions", List.of(() -> new Sample(Map.of("name", "credit"), null)));
@@ -79,6 +95,9 @@ class RoutePolicyTest {
                 () -> new Sample(Map.of("id", runId), "{\"metrics\": {\"auc\": 0.8, \"loss\": 0.3}, \"step\": 3}")));
         m.put("POST /api/runs/{id}/tags", List.of(() -> new Sample(Map.of("id", runId), "{\"note\": \"hello\"}")));
         m.put("POST /api/runs/{id}/end", List.of(() -> new Sample(Map.of("id", newRun()), "{\"status\": \"finished\"}")));
+        m.put("POST /api/runs/{id}/artifacts/{artifact}", List.of(() -> new Sample(Map.of("id", runId, "artifact", "notes.txt"), null,
+                "same bytes every time".getBytes(StandardCharsets.UTF_8), "application/octet-stream")));
+        m.put("POST /api/models/{name}/versions", List.of(() -> new Sample(Map.of("name", "credit"), null, bundleZip, "application/zip")));
         m.put("PUT /api/models/{name}/tags/{key}", List.of(() -> new Sample(Map.of("name", "credit", "key", "team"), "{\"value\": \"risk\"}")));
         m.put("PUT /api/models/{name}/description", List.of(() -> new Sample(Map.of("name", "credit"), "{\"description\": \"scores\"}")));
         m.put("PUT /api/models/{name}/aliases/{alias}", List.of(
@@ -110,8 +129,10 @@ class RoutePolicyTest {
                         case "unknown" -> "not-a-real-token";
                         default -> tokens.get(Role.parse(caller));
                     };
-                    TestServer.Res r = s.send(route.method().name(), url(route.path(), sample.params()), token,
-                            sample.body() != null ? sample.body() : route.method().hasBody() ? "{}" : null);
+                    String url = url(route.path(), sample.params());
+                    TestServer.Res r = sample.bytes() != null
+                            ? s.upload(route.method().name(), url, token, sample.bytes(), sample.contentType())
+                            : s.send(route.method().name(), url, token, sample.body() != null ? sample.body() : route.method().hasBody() ? "{}" : null);
                     calls++;
                     String what = route + " " + sample.params() + " as " + caller + " (needs " + (required == null ? "nothing" : required)
                             + "): " + r;
@@ -139,13 +160,14 @@ class RoutePolicyTest {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("GET /api/health", "public");
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
-                "GET /api/runs/{id}/metrics/{key}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
+                "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
                 "GET /api/lineage/{ref}")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
-                "POST /api/runs/{id}/tags", "POST /api/runs/{id}/end", "PUT /api/models/{name}/tags/{key}",
+                "POST /api/runs/{id}/tags", "POST /api/runs/{id}/end", "POST /api/runs/{id}/artifacts/{artifact}",
+                "POST /api/models/{name}/versions", "PUT /api/models/{name}/tags/{key}",
                 "PUT /api/models/{name}/description")) {
             expected.put(editor, "editor");
         }

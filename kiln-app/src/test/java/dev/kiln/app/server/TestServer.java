@@ -81,6 +81,39 @@ final class TestServer implements AutoCloseable {
         return send(b.build());
     }
 
+    /** A raw body with its content type (an upload). */
+    Res upload(String method, String path, String token, byte[] body, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(60));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        return send(b.build());
+    }
+
+    Res post(String path, String token, byte[] body, String contentType) {
+        return upload("POST", path, token, body, contentType);
+    }
+
+    /** GET returning the body as bytes. */
+    HttpResponse<byte[]> bytes(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return CLIENT.send(b.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Res send(HttpRequest request) {
         try {
             HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
