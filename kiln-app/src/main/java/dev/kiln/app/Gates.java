@@ -3,6 +3,7 @@ package dev.kiln.app;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.train.eval.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,6 @@ public final class Gates {
     public static final Set<String> PROTECTED_ALIASES = Set.of("production");
     /** Model tag listing more protected aliases, comma-separated (production always is). */
     public static final String PROTECTED_ALIASES_TAG = "protected_aliases";
-    private static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "rmse", "mae");
     private static final Pattern RULE = Pattern.compile("\\s*([a-z0-9_]+)\\s*(>=|<=|>|<)\\s*([-+0-9.eE]+)\\s*");
 
     public record Check(String name, Double value, String requirement, boolean passed) {
@@ -73,10 +73,6 @@ public final class Gates {
         }
     }
 
-    static boolean lowerIsBetter(String metric) {
-        return LOWER_IS_BETTER.contains(metric);
-    }
-
     /** Thresholds declared as model tags {@code gate.<metric> = ">=0.70"}. */
     static List<Threshold> fromTags(Map<String, String> tags) {
         List<Threshold> out = new ArrayList<>();
@@ -102,7 +98,7 @@ public final class Gates {
             checks.add(new Check("selection metric", null, "recorded in the bundle", false));
             return checks;
         }
-        boolean lower = lowerIsBetter(key);
+        boolean lower = Metrics.lowerIsBetter(key);
         Double v = metrics.get(key);
         Map<String, Object> baseline = (Map<String, Object>) candidate.extra().get("baseline_metrics");
         Double base = baseline == null ? null : ((Map<String, Double>) baseline.get("test")).get(key);

@@ -61,6 +61,11 @@ class BadInputTest {
     }
 
     @Test
+    void excludingAColumnThatDoesNotExist() throws IOException {
+        assertCleanError(train(write("x.csv", "a,b,y\n1,2,x\n3,4,y\n"), "y", "--exclude", "idd"), 2, "column_missing", "'idd'", "a, b, y");
+    }
+
+    @Test
     void singleClassTarget() throws IOException {
         StringBuilder sb = new StringBuilder("a,y\n");
         for (int i = 0; i < 50; i++) {

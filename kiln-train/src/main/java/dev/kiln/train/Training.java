@@ -60,11 +60,13 @@ public final class Training {
         DataFrame frame = target.frame();
         List<String> notes = new ArrayList<>(target.notes());
         Task task = target.task();
-        Splits splits = split(frame, target, options);
-
         List<String> features = new ArrayList<>(frame.names());
         features.remove(options.target());
+        for (String excluded : options.exclude()) {
+            frame.column(excluded); // names the columns that exist when --exclude has a typo
+        }
         features.removeAll(options.exclude());
+        Splits splits = split(frame, target, options);
 
         DataFrame fitRows = frame.select(splits.fit());
         DataFrame validRows = frame.select(splits.validation());
@@ -112,7 +114,7 @@ public final class Training {
         }
 
         String metric = selectionMetric(task);
-        boolean higherIsBetter = !metric.equals("log_loss") && !metric.equals("rmse");
+        boolean higherIsBetter = !Metrics.lowerIsBetter(metric);
         Fitted chosen = null;
         Map<String, Map<String, Double>> validationMetrics = new LinkedHashMap<>();
         for (Fitted f : fitted) {

@@ -13,6 +13,13 @@ public final class Metrics {
     /** float64 machine epsilon: scikit-learn's {@code log_loss} clipping with {@code eps="auto"}. */
     public static final double LOG_LOSS_EPS = Math.ulp(1.0);
 
+    /** Metrics where a smaller value is better; every other metric Kiln reports is better when larger. */
+    private static final java.util.Set<String> LOWER_IS_BETTER = java.util.Set.of("log_loss", "brier", "rmse", "mae");
+
+    public static boolean lowerIsBetter(String metric) {
+        return LOWER_IS_BETTER.contains(metric);
+    }
+
     private Metrics() {
     }
 
