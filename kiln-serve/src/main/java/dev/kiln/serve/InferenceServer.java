@@ -1,0 +1,627 @@
+package dev.kiln.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnVersion;
+import dev.kiln.runtime.Prediction;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Field;
+import dev.kiln.serve.ModelHost.Served;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Kiln's inference server: the Open Inference Protocol v2 REST routes ({@code /v2/...}), a records route
+ * ({@code POST /v1/models/{name}:predict}) and Prometheus metrics ({@code /metrics}), over the models of a
+ * {@link ModelHost}.
+ *
+ * <p>Each request takes one snapshot of the model it names and scores on it to the end, so a hot swap never
+ * fails a request in flight; the {@code Kiln-Model-Version} header names the version that answered (on routes
+ * that name no model: every served model as {@code name=version}, comma separated). The request id is the
+ * {@code X-Request-Id} header when given (1 to 128 visible characters), a fresh UUID otherwise, echoed in the
+ * same header and in the body.
+ *
+ * <p>Errors: {@code /v2} routes answer {@code {"error": "<message>"}} as the protocol says; other routes
+ * answer Kiln's shape {@code {"error": {"code", "message", "details"}}}. Both carry the stable code in the
+ * {@code Kiln-Error-Code} header. Bodies over {@link #MAX_BODY_BYTES} are refused with 413.
+ */
+public final class InferenceServer implements AutoCloseable {
+    public static final long MAX_BODY_BYTES = 1L << 20;
+    public static final String VERSION_HEADER = "Kiln-Model-Version";
+    public static final String ERROR_CODE_HEADER = "Kiln-Error-Code";
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    public static final String PREDICTION = "prediction";
+    public static final String PROBABILITY_PREFIX = "probability_";
+
+    private static final System.Logger LOG = System.getLogger("dev.kiln.serve");
+    private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
+    private static final String EXCHANGE = "kiln.exchange";
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            // NaN and Infinity are read so that they can be refused by name, not as a parse error.
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    private final Javalin app;
+    private final ModelHost models;
+    private final PrometheusMeterRegistry registry;
+
+    private InferenceServer(Javalin app, ModelHost models, PrometheusMeterRegistry registry) {
+        this.app = app;
+        this.models = models;
+        this.registry = registry;
+    }
+
+    /** Starts serving {@code models} on {@code host:port} (null host: 127.0.0.1; port 0: a free one). */
+    public static InferenceServer start(ModelHost models, String host, int port) {
+        String bind = host == null || host.isBlank() ? "127.0.0.1" : host.trim();
+        if (port < 0 || port > 65535) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Routes r = new Routes(models, registry);
+        Javalin app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jetty.host = bind;
+            config.jetty.port = port;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.defaultContentType = "application/json";
+            config.routes.addHttpHandler(HandlerType.GET, "/v2", r.wrap(false, x -> r.serverMetadata()));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/health/live", r.wrap(false, x -> Map.of("live", true)));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/health/ready", r.wrap(false, r::serverReady));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}", r.wrap(false, x -> r.modelMetadata(x, null)));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}/versions/{version}",
+                    r.wrap(false, x -> r.modelMetadata(x, x.ctx.pathParam("version"))));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}/ready", r.wrap(false, x -> r.modelReady(x, null)));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}/versions/{version}/ready",
+                    r.wrap(false, x -> r.modelReady(x, x.ctx.pathParam("version"))));
+            config.routes.addHttpHandler(HandlerType.POST, "/v2/models/{name}/infer", r.wrap(true, x -> r.infer(x, null)));
+            config.routes.addHttpHandler(HandlerType.POST, "/v2/models/{name}/versions/{version}/infer",
+                    r.wrap(true, x -> r.infer(x, x.ctx.pathParam("version"))));
+            config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:predict", r.wrap(true, r::predict));
+            config.routes.addHttpHandler(HandlerType.GET, "/metrics", ctx -> {
+                ctx.header(VERSION_HEADER, r.versionSummary());
+                ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+            });
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> r.fail(ctx, httpError(e, ctx)));
+            config.routes.exception(Exception.class, (e, ctx) -> r.fail(ctx, internal(e, ctx)));
+        });
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            app.stop();
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof BindException) {
+                    throw new KilnException(ErrorCode.CONFLICT, "cannot listen on " + bind + ":" + port + ": " + c.getMessage(),
+                            Map.of("host", bind, "port", port), e);
+                }
+            }
+            throw e;
+        }
+        return new InferenceServer(app, models, registry);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public ModelHost models() {
+        return models;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        registry.close();
+    }
+
+    private static ServeError httpError(HttpResponseException e, Context ctx) {
+        return switch (e.getStatus()) {
+            case 404 -> new ServeError(404, "route_not_found", "no route " + ctx.method() + " " + ctx.path(), Map.of());
+            case 405 -> new ServeError(405, "method_not_allowed", "method " + ctx.method() + " is not allowed on " + ctx.path(), Map.of());
+            case 413 -> tooLarge();
+            case 400 -> new ServeError(400, ErrorCode.INVALID_ARGUMENT.wireName(), e.getMessage(), Map.of());
+            default -> new ServeError(e.getStatus(), e.getStatus() >= 500 ? ErrorCode.INTERNAL.wireName() : "http_" + e.getStatus(),
+                    e.getMessage(), Map.of());
+        };
+    }
+
+    static ServeError tooLarge() {
+        return new ServeError(413, ServeError.PAYLOAD_TOO_LARGE, "the request body is over " + MAX_BODY_BYTES + " bytes",
+                Map.of("limit_bytes", MAX_BODY_BYTES));
+    }
+
+    private static ServeError internal(Exception e, Context ctx) {
+        LOG.log(System.Logger.Level.ERROR, "internal error on " + ctx.method() + " " + ctx.path(), e);
+        return new ServeError(500, ErrorCode.INTERNAL.wireName(), "internal error (logged by the server)", Map.of());
+    }
+
+    // ------------------------------------------------------------------ routes
+
+    /** One request: its context, id and (once looked up) the model snapshot that answers it. */
+    static final class Exchange {
+        final Context ctx;
+        final String requestId;
+        Served served;
+
+        Exchange(Context ctx, String requestId) {
+            this.ctx = ctx;
+            this.requestId = requestId;
+        }
+    }
+
+    @FunctionalInterface
+    interface Action {
+        Object handle(Exchange x) throws Exception;
+    }
+
+    /** A reply with a status other than 200. */
+    record Reply(int status, Object body) {
+    }
+
+    static final class Routes {
+        private final ModelHost models;
+        private final PrometheusMeterRegistry registry;
+
+        Routes(ModelHost models, PrometheusMeterRegistry registry) {
+            this.models = models;
+            this.registry = registry;
+        }
+
+        /** Runs an action with the request id, error mapping, version header and (for scoring routes) metrics. */
+        Handler wrap(boolean scoring, Action action) {
+            return ctx -> {
+                long start = System.nanoTime();
+                Exchange x = exchange(ctx);
+                int status;
+                try {
+                    Object out = action.handle(x);
+                    status = out instanceof Reply reply ? reply.status() : 200;
+                    Object body = out instanceof Reply reply ? reply.body() : out;
+                    ctx.header(VERSION_HEADER, x.served != null ? x.served.version() : versionSummary());
+                    ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(body));
+                } catch (Exception e) {
+                    ServeError error;
+                    if (e instanceof ServeError s) {
+                        error = s;
+                    } else if (e instanceof KilnException k) {
+                        error = ServeError.of(k);
+                    } else if (e instanceof HttpResponseException h) {
+                        error = httpError(h, ctx);
+                    } else {
+                        error = internal(e, ctx);
+                    }
+                    status = error.status();
+                    fail(ctx, error);
+                }
+                if (scoring && x.served != null) {
+                    Served s = x.served;
+                    String outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
+                    Counter.builder("kiln.requests").description("Scoring requests, by model, version and outcome")
+                            .tag("model", s.name()).tag("version", s.version()).tag("outcome", outcome)
+                            .register(registry).increment();
+                    Timer.builder("kiln.request").description("Scoring request latency, by model")
+                            .tag("model", s.name()).publishPercentileHistogram()
+                            .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }
+            };
+        }
+
+        private static Exchange exchange(Context ctx) {
+            Exchange x = ctx.attribute(EXCHANGE);
+            if (x == null) {
+                String given = ctx.header(REQUEST_ID_HEADER);
+                String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+                x = new Exchange(ctx, id);
+                ctx.attribute(EXCHANGE, x);
+                ctx.header(REQUEST_ID_HEADER, id);
+            }
+            return x;
+        }
+
+        /** Answers an error in the shape of the route's protocol. */
+        void fail(Context ctx, ServeError e) {
+            Exchange x = exchange(ctx);
+            ctx.header(VERSION_HEADER, x.served != null ? x.served.version() : versionSummary());
+            ctx.header(ERROR_CODE_HEADER, e.code());
+            Object body;
+            if (ctx.path().equals("/v2") || ctx.path().startsWith("/v2/")) {
+                body = Map.of("error", e.getMessage());
+            } else {
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("code", e.code());
+                error.put("message", e.getMessage());
+                error.put("details", e.details());
+                body = Map.of("error", error);
+            }
+            try {
+                ctx.status(e.status()).contentType("application/json").result(MAPPER.writeValueAsBytes(body));
+            } catch (JsonProcessingException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+
+        String versionSummary() {
+            List<String> parts = new ArrayList<>();
+            for (String name : models.names()) {
+                models.get(name).ifPresent(s -> parts.add(s.name() + "=" + s.version()));
+            }
+            return String.join(",", parts);
+        }
+
+        /** The snapshot that answers this request: the model named in the path, at the version asked for if any. */
+        private Served serve(Exchange x, String version) {
+            String name = x.ctx.pathParam("name");
+            Served s = models.get(name).orElseThrow(() -> new ServeError(404, ErrorCode.MODEL_NOT_FOUND.wireName(),
+                    "model '" + name + "' is not served here (served: " + models.names() + ")", Map.of("model", name)));
+            if (version != null && !version.equals(s.version())) {
+                throw new ServeError(404, ServeError.MODEL_VERSION_NOT_FOUND, "model '" + name + "' is served at version "
+                        + s.version() + ", not " + version, Map.of("model", name, "version", version));
+            }
+            x.served = s;
+            return s;
+        }
+
+        Object serverMetadata() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", "kiln");
+            out.put("version", KilnVersion.get());
+            out.put("extensions", List.of());
+            return out;
+        }
+
+        Object serverReady(Exchange x) {
+            boolean ready = models.ready();
+            return new Reply(ready ? 200 : 503, Map.of("ready", ready));
+        }
+
+        Object modelReady(Exchange x, String version) {
+            Served s = serve(x, version);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", s.name());
+            out.put("ready", true);
+            return out;
+        }
+
+        Object modelMetadata(Exchange x, String version) {
+            Served s = serve(x, version);
+            List<Object> inputs = new ArrayList<>();
+            for (Field f : s.model().requiredFields()) {
+                inputs.add(tensorMeta(f.name(), datatype(f.type())));
+            }
+            List<Object> outputs = new ArrayList<>();
+            outputs.add(tensorMeta(PREDICTION, s.model().task().isClassification() ? "BYTES" : "FP64"));
+            for (String c : s.model().classes()) {
+                outputs.add(tensorMeta(PROBABILITY_PREFIX + c, "FP64"));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", s.name());
+            out.put("versions", List.of(s.version()));
+            out.put("platform", "kiln");
+            out.put("inputs", inputs);
+            out.put("outputs", outputs);
+            return out;
+        }
+
+        private static Map<String, Object> tensorMeta(String name, String datatype) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", name);
+            t.put("datatype", datatype);
+            t.put("shape", List.of(-1));
+            return t;
+        }
+
+        /** The OIP datatype a column is sent as. */
+        static String datatype(ColumnType type) {
+            return switch (type) {
+                case NUMERIC -> "FP64";
+                case INTEGER -> "INT64";
+                case BOOLEAN -> "BOOL";
+                case CATEGORICAL, TEXT, DATETIME -> "BYTES";
+            };
+        }
+
+        /** Whether a tensor of {@code datatype} may feed a column of {@code type} (numbers may be sent narrower). */
+        static boolean accepts(ColumnType type, String datatype) {
+            return switch (type) {
+                case NUMERIC -> datatype.matches("FP(16|32|64)|U?INT(8|16|32|64)");
+                case INTEGER -> datatype.matches("U?INT(8|16|32|64)");
+                case BOOLEAN -> datatype.equals("BOOL");
+                case CATEGORICAL, TEXT, DATETIME -> datatype.equals("BYTES");
+            };
+        }
+
+        // -------------------------------------------------------------- OIP infer
+
+        Object infer(Exchange x, String version) {
+            Served s = serve(x, version);
+            JsonNode body = readBody(x.ctx);
+            JsonNode inputs = body.get("inputs");
+            if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "the request needs \"inputs\": a non-empty array of tensors, one per column",
+                        Map.of("field", "inputs"));
+            }
+            Map<String, JsonNode> byName = new HashMap<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                JsonNode t = inputs.get(i);
+                JsonNode name = t.get("name");
+                if (!t.isObject() || name == null || !name.isTextual()) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "inputs[" + i + "] must be a tensor object with a \"name\"",
+                            Map.of("field", "inputs[" + i + "]"));
+                }
+                if (byName.put(name.asText(), t) != null) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "input '" + name.asText() + "' is given twice", Map.of("input", name.asText()));
+                }
+            }
+            List<Field> fields = s.model().requiredFields();
+            int rows = -1;
+            String rowsFrom = null;
+            Object[][] columns = new Object[fields.size()][];
+            for (int c = 0; c < fields.size(); c++) {
+                Field f = fields.get(c);
+                JsonNode t = byName.get(f.name());
+                if (t == null) {
+                    throw badRequest(ErrorCode.COLUMN_MISSING, "input '" + f.name() + "' is missing: the model needs one tensor per column ("
+                            + fields.stream().map(Field::name).toList() + ")", Map.of("input", f.name()));
+                }
+                String expected = datatype(f.type());
+                JsonNode dt = t.get("datatype");
+                if (dt == null || !dt.isTextual() || !accepts(f.type(), dt.asText())) {
+                    throw badRequest(ErrorCode.VALUE_INVALID, "input '" + f.name() + "': datatype " + (dt == null ? "missing" : dt)
+                            + " does not fit a " + f.type().wireName() + " column (send " + expected + ")",
+                            Map.of("input", f.name(), "expected", expected));
+                }
+                int n = shapeRows(f.name(), t.get("shape"));
+                List<JsonNode> data = flatData(f.name(), t.get("data"));
+                if (data.size() != n) {
+                    throw badRequest(ErrorCode.VALUE_INVALID, "input '" + f.name() + "': shape says " + n + " values but data has "
+                            + data.size(), Map.of("input", f.name(), "shape_rows", n, "data_length", data.size()));
+                }
+                if (rows < 0) {
+                    rows = n;
+                    rowsFrom = f.name();
+                } else if (n != rows) {
+                    throw badRequest(ErrorCode.VALUE_INVALID, "input '" + f.name() + "' has " + n + " rows but input '" + rowsFrom
+                            + "' has " + rows, Map.of("input", f.name(), "rows", n, "expected_rows", rows));
+                }
+                Object[] values = new Object[n];
+                String datatype = dt.asText();
+                for (int i = 0; i < n; i++) {
+                    values[i] = element(f, datatype, data.get(i), i);
+                }
+                columns[c] = values;
+            }
+            List<Map<String, Object>> batch = new ArrayList<>(rows);
+            for (int i = 0; i < rows; i++) {
+                Map<String, Object> row = new HashMap<>();
+                for (int c = 0; c < fields.size(); c++) {
+                    row.put(fields.get(c).name(), columns[c][i]);
+                }
+                batch.add(row);
+            }
+            List<Prediction> predictions = rows == 0 ? List.of() : s.model().predictBatch(batch);
+
+            List<Object> outputs = new ArrayList<>();
+            boolean classification = s.model().task().isClassification();
+            List<Object> labels = new ArrayList<>(rows);
+            for (Prediction p : predictions) {
+                labels.add(p.prediction());
+            }
+            outputs.add(tensor(PREDICTION, classification ? "BYTES" : "FP64", labels));
+            for (String cls : s.model().classes()) {
+                List<Object> probs = new ArrayList<>(rows);
+                for (Prediction p : predictions) {
+                    probs.add(p.probabilities().get(cls));
+                }
+                outputs.add(tensor(PROBABILITY_PREFIX + cls, "FP64", probs));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model_name", s.name());
+            out.put("model_version", s.version());
+            JsonNode id = body.get("id");
+            out.put("id", id != null && id.isTextual() ? id.asText() : x.requestId);
+            out.put("outputs", outputs);
+            return out;
+        }
+
+        private static Map<String, Object> tensor(String name, String datatype, List<Object> data) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", name);
+            t.put("datatype", datatype);
+            t.put("shape", List.of(data.size()));
+            t.put("data", data);
+            return t;
+        }
+
+        /** Rows of a column tensor: shape {@code [rows]} or {@code [rows, 1]}. */
+        private static int shapeRows(String input, JsonNode shape) {
+            boolean ok = shape != null && shape.isArray() && (shape.size() == 1 || (shape.size() == 2 && shape.get(1).isIntegralNumber()
+                    && shape.get(1).asLong() == 1)) && shape.get(0).isIntegralNumber() && shape.get(0).asLong() >= 0
+                    && shape.get(0).asLong() <= Integer.MAX_VALUE;
+            if (!ok) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "input '" + input + "': shape " + shape + " is not [rows] (one column per tensor)",
+                        Map.of("input", input));
+            }
+            return shape.get(0).asInt();
+        }
+
+        private static List<JsonNode> flatData(String input, JsonNode data) {
+            if (data == null || !data.isArray()) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "input '" + input + "': \"data\" must be an array", Map.of("input", input));
+            }
+            List<JsonNode> out = new ArrayList<>(data.size());
+            flatten(data, out);
+            return out;
+        }
+
+        private static void flatten(JsonNode node, List<JsonNode> out) {
+            for (JsonNode e : node) {
+                if (e.isArray()) {
+                    flatten(e, out);
+                } else {
+                    out.add(e);
+                }
+            }
+        }
+
+        /** One element of a tensor as a Java value for the scoring API; null means missing. */
+        private static Object element(Field f, String datatype, JsonNode e, int i) {
+            if (e.isNull()) {
+                return null;
+            }
+            switch (datatype) {
+                case "BYTES" -> {
+                    if (e.isTextual()) {
+                        return e.asText();
+                    }
+                }
+                case "BOOL" -> {
+                    if (e.isBoolean()) {
+                        return e.asBoolean();
+                    }
+                }
+                default -> {
+                    if (e.isNumber()) {
+                        double d = e.asDouble();
+                        if (!Double.isFinite(d)) {
+                            throw badRequest(ErrorCode.VALUE_INVALID, "input '" + f.name() + "' element " + i + " is " + d
+                                    + ": values must be finite numbers (null for a missing value)",
+                                    Map.of("input", f.name(), "index", i));
+                        }
+                        if (datatype.contains("INT")) {
+                            if (e.isIntegralNumber() && e.canConvertToLong()) {
+                                return e.asLong();
+                            }
+                        } else {
+                            return d;
+                        }
+                    }
+                }
+            }
+            String shown = e.toString();
+            throw badRequest(ErrorCode.VALUE_INVALID, "input '" + f.name() + "' element " + i + ": "
+                    + (shown.length() > 60 ? shown.substring(0, 57) + "..." : shown) + " is not a " + datatype + " value",
+                    Map.of("input", f.name(), "index", i, "datatype", datatype));
+        }
+
+        // -------------------------------------------------------------- records
+
+        Object predict(Exchange x) {
+            Served s = serve(x, null);
+            JsonNode body = readBody(x.ctx);
+            JsonNode instances = body.get("instances");
+            if (instances == null || !instances.isArray() || instances.isEmpty()) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "the request needs \"instances\": a non-empty array of objects, one per row",
+                        Map.of("field", "instances"));
+            }
+            List<Field> fields = s.model().requiredFields();
+            List<Map<String, Object>> batch = new ArrayList<>(instances.size());
+            for (int i = 0; i < instances.size(); i++) {
+                JsonNode inst = instances.get(i);
+                if (!inst.isObject()) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "instance " + i + " is not a JSON object", Map.of("instance", i));
+                }
+                Map<String, Object> row = new HashMap<>();
+                for (Field f : fields) {
+                    JsonNode v = inst.get(f.name());
+                    if (v == null) {
+                        continue;  // absent: the model names the missing column
+                    }
+                    if (v.isContainerNode()) {
+                        throw badRequest(ErrorCode.VALUE_INVALID, "instance " + i + ": column '" + f.name()
+                                + "' must be a single value, not " + (v.isArray() ? "an array" : "an object"),
+                                Map.of("instance", i, "column", f.name()));
+                    }
+                    row.put(f.name(), v.isNull() ? null : v.isTextual() ? v.asText() : v.isBoolean() ? v.asBoolean()
+                            : v.isIntegralNumber() && v.canConvertToLong() ? (Object) v.asLong() : (Object) v.asDouble());
+                }
+                batch.add(row);
+            }
+            List<Prediction> predictions;
+            try {
+                predictions = s.model().predictBatch(batch);
+            } catch (KilnException e) {
+                Map<String, Object> details = new LinkedHashMap<>(e.details());
+                Object row = details.remove("row");
+                String message = e.getMessage();
+                if (row != null) {
+                    details.put("instance", row);
+                    message = message.replaceFirst("^row ", "instance ");
+                }
+                throw new ServeError(e.code().category().httpStatus(), e.code().wireName(), message, details);
+            }
+            List<Object> out = new ArrayList<>(predictions.size());
+            for (Prediction p : predictions) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put(PREDICTION, p.prediction());
+                p.probabilities().forEach((cls, prob) -> m.put(PROBABILITY_PREFIX + cls, prob));
+                out.add(m);
+            }
+            Map<String, Object> reply = new LinkedHashMap<>();
+            reply.put("predictions", out);
+            reply.put("model_name", s.name());
+            reply.put("model_version", s.version());
+            reply.put("request_id", x.requestId);
+            return reply;
+        }
+
+        // -------------------------------------------------------------- bodies
+
+        private static JsonNode readBody(Context ctx) {
+            long declared = ctx.req().getContentLengthLong();
+            if (declared > MAX_BODY_BYTES) {
+                ctx.header("Connection", "close");
+                throw tooLarge();
+            }
+            byte[] bytes = ctx.bodyAsBytes();
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+            JsonNode node;
+            try {
+                node = MAPPER.readTree(bytes);
+            } catch (java.io.IOException e) {
+                String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+                throw badRequest(ErrorCode.DATA_MALFORMED, "the request body is not valid JSON: " + m, Map.of());
+            }
+            if (node == null || !node.isObject()) {
+                throw badRequest(ErrorCode.DATA_MALFORMED, "the request body must be a JSON object", Map.of());
+            }
+            return node;
+        }
+
+        private static ServeError badRequest(ErrorCode code, String message, Map<String, ?> details) {
+            return new ServeError(400, code.wireName(), message, details);
+        }
+    }
+}
