@@ -1,0 +1,101 @@
+package dev.kiln.app;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.serve.InferenceServer;
+import dev.kiln.serve.ModelHost;
+import dev.kiln.store.KilnStore;
+import dev.kiln.store.ModelRef;
+import dev.kiln.store.ModelVersion;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve models over HTTP: Open Inference Protocol v2 (/v2/...) and POST /v1/models/NAME:predict "
+                + "with {\"instances\": [...]}; Prometheus metrics on /metrics.",
+                "REF is a registry reference (credit, credit@staging, credit:3) or a bundle directory. "
+                        + "The registry is read at start; following alias moves while running is not built yet."})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME=REF", description = "a model to serve (repeatable)")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "address to bind (default: ${DEFAULT-VALUE})")
+    String host;
+
+    /** Loads every model and starts the server; {@link #call} then waits for a shutdown signal. */
+    InferenceServer start() {
+        ModelHost host = new ModelHost();
+        KilnStore registry = null;
+        try {
+            for (String spec : models) {
+                int eq = spec.indexOf('=');
+                if (eq <= 0 || eq == spec.length() - 1) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--model '" + spec + "' is not NAME=REF", Map.of("model", spec));
+                }
+                String name = ModelRef.checkName(spec.substring(0, eq), spec);
+                String ref = spec.substring(eq + 1);
+                Path dir = Path.of(ref);
+                if (Files.isRegularFile(dir.resolve(BundleManifest.MANIFEST_FILE))) {
+                    // A bundle outside the registry is named by its content: the manifest's SHA-256.
+                    host.load(name, dir, "sha256:" + manifestSha(dir).substring(0, 12));
+                } else {
+                    if (registry == null) {
+                        registry = store.open();
+                    }
+                    ModelVersion v = registry.registry().resolve(ModelRef.parse(ref));
+                    host.load(name, registry.registry().bundlePath(v), Integer.toString(v.version()));
+                }
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+        }
+        return InferenceServer.start(host, this.host, port);
+    }
+
+    private static String manifestSha(Path dir) {
+        try {
+            return Checksums.sha256(dir.resolve(BundleManifest.MANIFEST_FILE));
+        } catch (java.io.IOException e) {
+            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "cannot read " + dir.resolve(BundleManifest.MANIFEST_FILE) + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        InferenceServer server = start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "kiln-serve-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("kiln serve listening on http://" + host + ":" + server.port() + " serving " + server.models().names());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}
