@@ -6,6 +6,7 @@ import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
 import dev.kiln.serve.InferenceServer;
 import dev.kiln.serve.ModelHost;
+import dev.kiln.serve.PredictionLog;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRef;
 import dev.kiln.store.ModelVersion;
@@ -44,6 +45,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "address to bind (default: ${DEFAULT-VALUE})")
     String host;
 
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "prediction and feedback log, JSON lines per model, rotated (default: HOME/logs/predictions)")
+    Path logDir;
+
+    @Option(names = "--no-log", description = "do not log predictions (feedback is then refused)")
+    boolean noLog;
+
     /** Loads every model and starts the server; {@link #call} then waits for a shutdown signal. */
     InferenceServer start() {
         ModelHost host = new ModelHost();
@@ -73,7 +81,8 @@ final class ServeCommand implements Callable<Integer> {
                 registry.close();
             }
         }
-        return InferenceServer.start(host, this.host, port);
+        PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : store.home().resolve("logs").resolve("predictions"));
+        return InferenceServer.start(host, this.host, port, log);
     }
 
     private static String manifestSha(Path dir) {

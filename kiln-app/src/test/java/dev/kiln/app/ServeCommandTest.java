@@ -52,6 +52,10 @@ class ServeCommandTest {
                 }
             }
         }
+        try (var files = java.nio.file.Files.walk(home.resolve("logs/predictions"))) {
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("predictions-")).count())
+                    .as("one prediction log per model under HOME/logs/predictions").isEqualTo(2);
+        }
         CliRun bad = CliRun.of("serve", "--home", home.toString(), "--model", "credit@nowhere");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("NAME=REF");

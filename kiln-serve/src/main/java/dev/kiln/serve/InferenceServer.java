@@ -19,6 +19,8 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -46,6 +48,11 @@ import java.util.regex.Pattern;
  * <p>Errors: {@code /v2} routes answer {@code {"error": "<message>"}} as the protocol says; other routes
  * answer Kiln's shape {@code {"error": {"code", "message", "details"}}}. Both carry the stable code in the
  * {@code Kiln-Error-Code} header. Bodies over {@link #MAX_BODY_BYTES} are refused with 413.
+ *
+ * <p>Started with a {@link PredictionLog}, the server offers one record per row scored (both scoring routes) to
+ * it after answering is decided, never blocking on it, and takes feedback on {@code POST /v1/models/{name}:feedback}
+ * ({@code {"request_id", "label" | "reward", "row"?}}, answered 202); the log's queue, written and dropped
+ * counts are on {@code /metrics}.
  */
 public final class InferenceServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 1L << 20;
@@ -70,21 +77,42 @@ public final class InferenceServer implements AutoCloseable {
     private final Javalin app;
     private final ModelHost models;
     private final PrometheusMeterRegistry registry;
+    private final PredictionLog log;
 
-    private InferenceServer(Javalin app, ModelHost models, PrometheusMeterRegistry registry) {
+    private InferenceServer(Javalin app, ModelHost models, PrometheusMeterRegistry registry, PredictionLog log) {
         this.app = app;
         this.models = models;
         this.registry = registry;
+        this.log = log;
     }
 
     /** Starts serving {@code models} on {@code host:port} (null host: 127.0.0.1; port 0: a free one). */
     public static InferenceServer start(ModelHost models, String host, int port) {
+        return start(models, host, port, null);
+    }
+
+    /**
+     * Starts serving {@code models} on {@code host:port}, appending every prediction served, and the feedback
+     * posted to {@code POST /v1/models/{name}:feedback}, to {@code log} (null: no log; feedback answers 503).
+     * The server owns the log from here: {@link #close()} closes it after the last request.
+     */
+    public static InferenceServer start(ModelHost models, String host, int port, PredictionLog log) {
         String bind = host == null || host.isBlank() ? "127.0.0.1" : host.trim();
         if (port < 0 || port > 65535) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Routes r = new Routes(models, registry);
+        Routes r = new Routes(models, registry, log);
+        if (log != null) {
+            Gauge.builder("kiln.prediction.log.queue.size", log, PredictionLog::queueSize)
+                    .description("Records waiting to be written to the prediction log").register(registry);
+            FunctionCounter.builder("kiln.prediction.log.dropped", log, PredictionLog::dropped)
+                    .description("Records dropped because the prediction log queue was full").register(registry);
+            FunctionCounter.builder("kiln.prediction.log.written", log, PredictionLog::written)
+                    .description("Records written to the prediction log").register(registry);
+            FunctionCounter.builder("kiln.prediction.log.failed", log, PredictionLog::failed)
+                    .description("Records lost to prediction log write failures").register(registry);
+        }
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -105,6 +133,7 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.addHttpHandler(HandlerType.POST, "/v2/models/{name}/versions/{version}/infer",
                     r.wrap(true, x -> r.infer(x, x.ctx.pathParam("version"))));
             config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:predict", r.wrap(true, r::predict));
+            config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:feedback", r.wrap(false, r::feedback));
             config.routes.addHttpHandler(HandlerType.GET, "/metrics", ctx -> {
                 ctx.header(VERSION_HEADER, r.versionSummary());
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
@@ -116,6 +145,9 @@ public final class InferenceServer implements AutoCloseable {
             app.start();
         } catch (RuntimeException e) {
             app.stop();
+            if (log != null) {
+                log.close();
+            }
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof BindException) {
                     throw new KilnException(ErrorCode.CONFLICT, "cannot listen on " + bind + ":" + port + ": " + c.getMessage(),
@@ -124,7 +156,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             throw e;
         }
-        return new InferenceServer(app, models, registry);
+        return new InferenceServer(app, models, registry, log);
     }
 
     public int port() {
@@ -139,10 +171,21 @@ public final class InferenceServer implements AutoCloseable {
         return registry;
     }
 
+    /** The prediction log, if the server was started with one. */
+    public java.util.Optional<PredictionLog> predictionLog() {
+        return java.util.Optional.ofNullable(log);
+    }
+
     @Override
     public void close() {
-        app.stop();
-        registry.close();
+        try {
+            app.stop();
+        } finally {
+            if (log != null) {
+                log.close();
+            }
+            registry.close();
+        }
     }
 
     private static ServeError httpError(HttpResponseException e, Context ctx) {
@@ -172,6 +215,7 @@ public final class InferenceServer implements AutoCloseable {
     static final class Exchange {
         final Context ctx;
         final String requestId;
+        final long startNanos = System.nanoTime();
         Served served;
 
         Exchange(Context ctx, String requestId) {
@@ -192,10 +236,40 @@ public final class InferenceServer implements AutoCloseable {
     static final class Routes {
         private final ModelHost models;
         private final PrometheusMeterRegistry registry;
+        private final PredictionLog log;
 
-        Routes(ModelHost models, PrometheusMeterRegistry registry) {
+        Routes(ModelHost models, PrometheusMeterRegistry registry, PredictionLog log) {
             this.models = models;
             this.registry = registry;
+            this.log = log;
+        }
+
+        /** Offers one record per row to the prediction log (never blocks; a full queue drops and counts). */
+        private void logPredictions(Exchange x, Served s, String id, List<?> inputs, List<Prediction> predictions) {
+            if (log == null) {
+                return;
+            }
+            double latencyMs = (System.nanoTime() - x.startNanos) / 1e6;
+            String time = java.time.Instant.now().toString();
+            for (int i = 0; i < predictions.size(); i++) {
+                Prediction p = predictions.get(i);
+                Map<String, Object> outputs = new LinkedHashMap<>();
+                outputs.put(PREDICTION, p.prediction());
+                outputs.put("probabilities", p.probabilities());
+                Map<String, Object> rec = new LinkedHashMap<>();
+                rec.put("request_id", x.requestId);
+                if (id != null && !id.equals(x.requestId)) {
+                    rec.put("id", id);
+                }
+                rec.put("time", time);
+                rec.put("model", s.name());
+                rec.put("version", s.version());
+                rec.put("row", i);
+                rec.put("inputs", inputs.get(i));
+                rec.put("outputs", outputs);
+                rec.put("latency_ms", latencyMs);
+                log.offer(s.name(), PredictionLog.PREDICTIONS, rec);
+            }
         }
 
         /** Runs an action with the request id, error mapping, version header and (for scoring routes) metrics. */
@@ -451,6 +525,7 @@ public final class InferenceServer implements AutoCloseable {
             JsonNode id = body.get("id");
             out.put("id", id != null && id.isTextual() ? id.asText() : x.requestId);
             out.put("outputs", outputs);
+            logPredictions(x, s, id != null && id.isTextual() ? id.asText() : null, batch, predictions);
             return out;
         }
 
@@ -592,7 +667,70 @@ public final class InferenceServer implements AutoCloseable {
             reply.put("model_name", s.name());
             reply.put("model_version", s.version());
             reply.put("request_id", x.requestId);
+            List<JsonNode> sent = new ArrayList<>(instances.size());
+            instances.forEach(sent::add);
+            logPredictions(x, s, null, sent, predictions);
             return reply;
+        }
+
+        // -------------------------------------------------------------- feedback
+
+        /**
+         * {@code {"request_id", "label"}} or {@code {"request_id", "reward"}} (exactly one), optionally {@code "row"}:
+         * appended to the model's feedback log, answered 202.
+         */
+        Object feedback(Exchange x) {
+            String name = x.ctx.pathParam("name");
+            Served s = serve(x, null);
+            JsonNode body = readBody(x.ctx);
+            JsonNode requestId = body.get("request_id");
+            if (requestId == null || !requestId.isTextual() || !REQUEST_ID.matcher(requestId.asText()).matches()) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "feedback needs \"request_id\": the id of the request it is about "
+                        + "(1 to 128 visible characters)", Map.of("field", "request_id"));
+            }
+            JsonNode label = body.get("label");
+            JsonNode reward = body.get("reward");
+            if ((label == null) == (reward == null)) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "feedback needs exactly one of \"label\" and \"reward\"",
+                        Map.of("field", label == null ? "label" : "reward"));
+            }
+            if (label != null && (label.isNull() || label.isContainerNode())) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"label\" must be a single value (string, number or boolean)",
+                        Map.of("field", "label"));
+            }
+            if (reward != null && (!reward.isNumber() || !Double.isFinite(reward.asDouble()))) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"reward\" must be a finite number, not " + reward,
+                        Map.of("field", "reward"));
+            }
+            JsonNode row = body.get("row");
+            if (row != null && !(row.isIntegralNumber() && row.canConvertToInt() && row.asInt() >= 0)) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "\"row\" must be a row index (an integer from 0), not " + row,
+                        Map.of("field", "row"));
+            }
+            if (log == null) {
+                throw new ServeError(503, ServeError.PREDICTION_LOG_DISABLED, "this server keeps no prediction log, so it takes no feedback",
+                        Map.of("model", name));
+            }
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("request_id", requestId.asText());
+            rec.put("time", java.time.Instant.now().toString());
+            rec.put("model", s.name());
+            rec.put("served_version", s.version());
+            if (row != null) {
+                rec.put("row", row.asInt());
+            }
+            if (label != null) {
+                rec.put("label", label);
+            } else {
+                rec.put("reward", reward.asDouble());
+            }
+            rec.put("feedback_id", x.requestId);
+            if (!log.offer(s.name(), PredictionLog.FEEDBACK, rec)) {
+                x.ctx.header("Retry-After", "1");
+                throw new ServeError(503, ServeError.PREDICTION_LOG_FULL, "the prediction log is full; send the feedback again later",
+                        Map.of("model", name));
+            }
+            return new Reply(202, Map.of("accepted", true));
         }
 
         // -------------------------------------------------------------- bodies

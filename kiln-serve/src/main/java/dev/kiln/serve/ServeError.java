@@ -8,6 +8,8 @@ import java.util.Map;
 final class ServeError extends RuntimeException {
     static final String PAYLOAD_TOO_LARGE = "payload_too_large";
     static final String MODEL_VERSION_NOT_FOUND = "model_version_not_found";
+    static final String PREDICTION_LOG_DISABLED = "prediction_log_disabled";
+    static final String PREDICTION_LOG_FULL = "prediction_log_full";
 
     private final int status;
     private final String code;
