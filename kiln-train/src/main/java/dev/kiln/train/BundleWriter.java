@@ -6,6 +6,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
 import dev.kiln.runtime.features.FeaturePipeline;
+import dev.kiln.runtime.io.FileTrees;
 import dev.kiln.runtime.model.Estimator;
 import dev.kiln.runtime.profile.DatasetProfile;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -78,7 +78,7 @@ public final class BundleWriter {
                 Path old = parent.resolve("." + dir.getFileName() + ".old-" + UUID.randomUUID());
                 Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
                 moveAtomically(tmp, dir);
-                deleteRecursively(old);
+                FileTrees.deleteQuietly(old);
             } else {
                 moveAtomically(tmp, dir);
             }
@@ -130,21 +130,8 @@ public final class BundleWriter {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     private static void deleteQuietly(Path dir) {
-        try {
-            if (Files.exists(dir)) {
-                deleteRecursively(dir);
-            }
-        } catch (IOException ignored) {
-            // best effort: a leftover hidden temp directory is harmless and named as such
-        }
+        // A leftover hidden temp directory is harmless and named as such.
+        FileTrees.deleteQuietly(dir);
     }
 }

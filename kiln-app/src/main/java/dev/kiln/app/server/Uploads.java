@@ -5,13 +5,11 @@ import dev.kiln.runtime.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
+import dev.kiln.runtime.io.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -98,26 +96,8 @@ final class Uploads {
 
     /** Removes {@code d} and everything in it, without following links; best effort. */
     static void delete(Path d) {
-        if (d == null) {
-            return;
-        }
-        try {
-            Files.walkFileTree(d, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path p, IOException exc) throws IOException {
-                    Files.deleteIfExists(p);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException ignored) {
-            // left for the next server's clean-up of stale uploads
-        }
+        // A leftover is removed by the next server's clean-up of stale uploads.
+        FileTrees.deleteQuietly(d);
     }
 
     private void removeStale() {
