@@ -30,7 +30,7 @@ class ServeCommandTest {
         Path bundle = Path.of(BadInputTest.json(train.out()).get("bundle").asText());
 
         ServeCommand command = new ServeCommand();
-        new CommandLine(command).parseArgs("--home", home.toString(), "--port", "0",
+        new CommandLine(command).parseArgs("--home", home.toString(), "--port", "0", "--poll-seconds", "1",
                 "--model", "credit=credit", "--model", "direct=" + bundle);
         try (InferenceServer server = command.start()) {
             HttpClient http = HttpClient.newHttpClient();
@@ -51,6 +51,20 @@ class ServeCommandTest {
                     assertThat(version).as("a bundle directory is named by its manifest's SHA-256").startsWith("sha256:");
                 }
             }
+            // credit follows credit@production: a new version behind the alias is picked up while serving.
+            try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
+                int v2 = store.registry().register("credit", bundle, null, "test", "again").version();
+                store.registry().setAlias("credit", "production", v2, "test", "promote", Map.of());
+                long deadline = System.nanoTime() + 15_000_000_000L;
+                String version = "1";
+                while (!version.equals(Integer.toString(v2)) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                    version = server.models().get("credit").orElseThrow().version();
+                }
+                assertThat(version).as("the alias move is followed").isEqualTo(Integer.toString(v2));
+            }
+            server.beginShutdown();
+            assertThat(server.awaitIdle(java.time.Duration.ofSeconds(5))).isTrue();
         }
         try (var files = java.nio.file.Files.walk(home.resolve("logs/predictions"))) {
             assertThat(files.filter(f -> f.getFileName().toString().startsWith("predictions-")).count())

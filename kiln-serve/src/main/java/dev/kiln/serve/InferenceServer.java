@@ -78,12 +78,15 @@ public final class InferenceServer implements AutoCloseable {
     private final ModelHost models;
     private final PrometheusMeterRegistry registry;
     private final PredictionLog log;
+    private final Routes routes;
+    private final List<AutoCloseable> closeAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private InferenceServer(Javalin app, ModelHost models, PrometheusMeterRegistry registry, PredictionLog log) {
+    private InferenceServer(Javalin app, ModelHost models, PrometheusMeterRegistry registry, PredictionLog log, Routes routes) {
         this.app = app;
         this.models = models;
         this.registry = registry;
         this.log = log;
+        this.routes = routes;
     }
 
     /** Starts serving {@code models} on {@code host:port} (null host: 127.0.0.1; port 0: a free one). */
@@ -156,7 +159,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             throw e;
         }
-        return new InferenceServer(app, models, registry, log);
+        return new InferenceServer(app, models, registry, log, r);
     }
 
     public int port() {
@@ -176,15 +179,71 @@ public final class InferenceServer implements AutoCloseable {
         return java.util.Optional.ofNullable(log);
     }
 
+    /**
+     * Starts a graceful stop: from now on {@code /v2/health/ready} answers 503 (so a load balancer stops
+     * sending traffic); requests keep being answered until {@link #close()}.
+     */
+    public void beginShutdown() {
+        routes.shuttingDown = true;
+    }
+
+    /** True once {@link #beginShutdown()} was called. */
+    public boolean shuttingDown() {
+        return routes.shuttingDown;
+    }
+
+    /** Requests being handled now (every route but {@code /metrics}). */
+    public int inFlight() {
+        return routes.inFlight.get();
+    }
+
+    /**
+     * Waits until no request is in flight, or {@code grace} has passed.
+     *
+     * @return true when idle, false when the grace period ran out first
+     */
+    public boolean awaitIdle(java.time.Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (routes.inFlight) {
+            while (routes.inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(routes.inFlight, left);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Closes {@code resource} when the server closes, after Jetty has stopped and the prediction log is closed
+     * (in the order added): e.g. a {@link RegistryFollower} and the store it reads.
+     */
+    public void closeAfter(AutoCloseable resource) {
+        closeAfter.add(java.util.Objects.requireNonNull(resource, "resource"));
+    }
+
     @Override
     public void close() {
+        routes.shuttingDown = true;
         try {
             app.stop();
         } finally {
-            if (log != null) {
-                log.close();
+            try {
+                if (log != null) {
+                    log.close();
+                }
+                registry.close();
+            } finally {
+                for (AutoCloseable c : closeAfter) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        LOG.log(System.Logger.Level.WARNING, "closing " + c + " failed: " + e, e);
+                    }
+                }
             }
-            registry.close();
         }
     }
 
@@ -237,6 +296,8 @@ public final class InferenceServer implements AutoCloseable {
         private final ModelHost models;
         private final PrometheusMeterRegistry registry;
         private final PredictionLog log;
+        volatile boolean shuttingDown;
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
         Routes(ModelHost models, PrometheusMeterRegistry registry, PredictionLog log) {
             this.models = models;
@@ -275,6 +336,21 @@ public final class InferenceServer implements AutoCloseable {
         /** Runs an action with the request id, error mapping, version header and (for scoring routes) metrics. */
         Handler wrap(boolean scoring, Action action) {
             return ctx -> {
+                inFlight.incrementAndGet();
+                try {
+                    handle(scoring, action, ctx);
+                } finally {
+                    if (inFlight.decrementAndGet() == 0) {
+                        synchronized (inFlight) {
+                            inFlight.notifyAll();
+                        }
+                    }
+                }
+            };
+        }
+
+        private void handle(boolean scoring, Action action, Context ctx) throws Exception {
+            {
                 long start = System.nanoTime();
                 Exchange x = exchange(ctx);
                 int status;
@@ -308,7 +384,7 @@ public final class InferenceServer implements AutoCloseable {
                             .tag("model", s.name()).publishPercentileHistogram()
                             .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 }
-            };
+            }
         }
 
         private static Exchange exchange(Context ctx) {
@@ -375,8 +451,20 @@ public final class InferenceServer implements AutoCloseable {
         }
 
         Object serverReady(Exchange x) {
-            boolean ready = models.ready();
-            return new Reply(ready ? 200 : 503, Map.of("ready", ready));
+            boolean ready = models.ready() && !shuttingDown;
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("ready", ready);
+            if (shuttingDown) {
+                out.put("shutting_down", true);
+            }
+            Map<String, String> errors = new java.util.TreeMap<>();
+            for (String name : models.names()) {
+                models.lastError(name).ifPresent(e -> errors.put(name, e));
+            }
+            if (!errors.isEmpty()) {
+                out.put("errors", errors); // the last failed (re)load per model; the version before it keeps serving
+            }
+            return new Reply(ready ? 200 : 503, out);
         }
 
         Object modelReady(Exchange x, String version) {
@@ -384,6 +472,8 @@ public final class InferenceServer implements AutoCloseable {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("name", s.name());
             out.put("ready", true);
+            out.put("version", s.version());
+            models.lastError(s.name()).ifPresent(e -> out.put("last_error", e));
             return out;
         }
 

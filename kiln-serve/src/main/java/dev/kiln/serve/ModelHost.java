@@ -97,6 +97,15 @@ public final class ModelHost {
         return true;
     }
 
+    /**
+     * Records a failed load of {@code name} that happened outside {@link #load} (a registry follower's
+     * background load): the model served, if any, stays; {@link #lastError} reports it until a swap.
+     */
+    public void recordError(String name, String message) {
+        checkName(name);
+        lastErrors.put(name, String.valueOf(message));
+    }
+
     /** The message of the last failed load of {@code name}, cleared by a successful one. */
     public Optional<String> lastError(String name) {
         return Optional.ofNullable(lastErrors.get(name));

@@ -1,0 +1,189 @@
+package dev.kiln.serve;
+
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.schema.Field;
+import dev.kiln.store.ModelRef;
+import dev.kiln.store.ModelRegistry;
+import dev.kiln.store.ModelVersion;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Follows registry aliases for models served from a reference ({@code NAME} or {@code NAME@ALIAS}; a pinned
+ * {@code NAME:VERSION} is refused): one daemon thread polls the registry every interval and, when an alias
+ * points at another version, loads that version's bundle ({@link ModelRegistry#bundlePath} verifies its
+ * checksums), warms it up by scoring a few rows (every column null, so every value is imputed) and only
+ * then swaps it in with {@link ModelHost#put}. A version that fails to resolve, load or warm up leaves the
+ * version before it serving; the failure goes to {@link ModelHost#recordError} (shown by
+ * {@code /v2/health/ready} and {@code /v2/models/NAME/ready}) and the log, and that version is not retried
+ * until the alias moves again. Nothing thrown in the loop stops the thread; {@link #close()} does.
+ */
+public final class RegistryFollower implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.kiln.serve");
+    private static final int WARMUP_ROWS = 3;
+
+    private final ModelHost host;
+    private final ModelRegistry registry;
+    private final Duration interval;
+    private final Map<String, Followed> followed = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private static final class Followed {
+        final ModelRef ref;
+        volatile int serving;
+        volatile Integer failed; // the version that last failed to load, skipped until the alias moves
+
+        Followed(ModelRef ref, int serving) {
+            this.ref = ref;
+            this.serving = serving;
+        }
+    }
+
+    /** A follower polling {@code registry} every {@code interval} (positive); {@link #start()} starts it. */
+    public RegistryFollower(ModelHost host, ModelRegistry registry, Duration interval) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        if (interval == null || interval.isZero() || interval.isNegative()) {
+            throw new IllegalArgumentException("poll interval must be positive, not " + interval);
+        }
+        this.interval = interval;
+        this.thread = new Thread(this::loop, "kiln-registry-follower");
+        this.thread.setDaemon(true);
+    }
+
+    /** True for references that follow an alias ({@code NAME}, {@code NAME@ALIAS}), false for {@code NAME:VERSION}. */
+    public static boolean follows(ModelRef ref) {
+        return ref.version() == null;
+    }
+
+    /** Follows {@code ref} for the model served as {@code name}, which serves version {@code servingVersion} now. */
+    public void follow(String name, ModelRef ref, int servingVersion) {
+        if (!follows(ref)) {
+            throw new IllegalArgumentException(ref + " is pinned to a version; only NAME and NAME@ALIAS are followed");
+        }
+        followed.put(name, new Followed(ref, servingVersion));
+    }
+
+    public RegistryFollower start() {
+        thread.start();
+        return this;
+    }
+
+    /** Polls once, for every followed name (what the thread does every interval). */
+    public void pollOnce() {
+        for (Map.Entry<String, Followed> e : followed.entrySet()) {
+            if (closed) {
+                return;
+            }
+            try {
+                poll(e.getKey(), e.getValue());
+            } catch (RuntimeException | LinkageError t) {
+                String message = "following " + e.getValue().ref + " for model '" + e.getKey() + "' failed: " + t;
+                LOG.log(System.Logger.Level.WARNING, message, t);
+                record(e.getKey(), message);
+            }
+        }
+    }
+
+    private void poll(String name, Followed f) {
+        ModelVersion v;
+        try {
+            v = registry.resolve(f.ref);
+        } catch (RuntimeException e) {
+            String message = "cannot resolve " + f.ref + " for model '" + name + "' (still serving version " + f.serving + "): "
+                    + e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, message);
+            record(name, message);
+            return;
+        }
+        int version = v.version();
+        if (version == f.serving) {
+            f.failed = null;
+            return;
+        }
+        if (Integer.valueOf(version).equals(f.failed)) {
+            return;
+        }
+        try {
+            Path bundle = registry.bundlePath(v);
+            KilnModel model = KilnModel.load(bundle);
+            warmUp(model);
+            host.put(name, model, Integer.toString(version));
+            LOG.log(System.Logger.Level.INFO, "model '" + name + "' now serves version " + version + " (" + f.ref
+                    + ", was " + f.serving + ")");
+            f.serving = version;
+            f.failed = null;
+        } catch (RuntimeException | LinkageError e) {
+            f.failed = version;
+            String message = "cannot load version " + version + " of " + f.ref + " for model '" + name
+                    + "' (still serving version " + f.serving + "): " + e.getMessage();
+            if (e instanceof dev.kiln.runtime.KilnException) {
+                LOG.log(System.Logger.Level.WARNING, message); // the message says it all (checksum, format, ...)
+            } else {
+                LOG.log(System.Logger.Level.WARNING, message, e);
+            }
+            record(name, message);
+        }
+    }
+
+    private void record(String name, String message) {
+        try {
+            host.recordError(name, message);
+        } catch (RuntimeException ignored) {
+            // an invalid name never gets here: it was served before it was followed
+        }
+    }
+
+    /** Scores a few rows with every column null (imputed) so the first requests do not pay for cold paths. */
+    static void warmUp(KilnModel model) {
+        Map<String, Object> row = new HashMap<>();
+        for (Field f : model.requiredFields()) {
+            row.put(f.name(), null);
+        }
+        for (int i = 0; i < WARMUP_ROWS; i++) {
+            model.predict(row);
+        }
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                if (closed) {
+                    return;
+                }
+                continue;
+            }
+            try {
+                pollOnce();
+            } catch (Throwable t) { // never let the thread die
+                LOG.log(System.Logger.Level.ERROR, "registry follower: " + t, t);
+            }
+        }
+    }
+
+    /** Stops the thread and waits (at most 10 s) for a load in progress to finish. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        if (thread.isAlive() && thread != Thread.currentThread()) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** True while the polling thread runs. */
+    public boolean running() {
+        return thread.isAlive();
+    }
+}
