@@ -53,9 +53,22 @@ import java.util.regex.Pattern;
  * it after answering is decided, never blocking on it, and takes feedback on {@code POST /v1/models/{name}:feedback}
  * ({@code {"request_id", "label" | "reward", "row"?}}, answered 202); the log's queue, written and dropped
  * counts are on {@code /metrics}.
+ *
+ * <p>Inputs outside the model's training range (numbers outside the reference profile's {@code [min, max]},
+ * categories not among the fitted one-hot levels) are flagged, never refused: {@code "flags"} per record
+ * prediction, {@code parameters.kiln_flags} (with row indices) on OIP, {@code flags} in the prediction log and
+ * {@code kiln_input_flags_total{model,column,reason}}. JSON nested deeper than {@link #MAX_JSON_DEPTH} is refused
+ * with 400; a connection idle longer than the idle timeout ({@link #DEFAULT_IDLE_TIMEOUT} unless given) is closed,
+ * a stalled body answered 408 first.
  */
 public final class InferenceServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 1L << 20;
+    /** Oversized bodies up to this size are read and dropped before the 413, so the client can read it. */
+    private static final long DRAIN_LIMIT_BYTES = 8L << 20;
+    /** JSON request bodies nested deeper than this are refused with 400 (on the server's own mapper). */
+    public static final int MAX_JSON_DEPTH = 64;
+    /** How long a connection may send nothing (e.g. stall in a request body) before it is timed out. */
+    public static final java.time.Duration DEFAULT_IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
     public static final String VERSION_HEADER = "Kiln-Model-Version";
     public static final String ERROR_CODE_HEADER = "Kiln-Error-Code";
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
@@ -71,7 +84,7 @@ public final class InferenceServer implements AutoCloseable {
             .build();
 
     static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build());
     }
 
     private final Javalin app;
@@ -100,6 +113,19 @@ public final class InferenceServer implements AutoCloseable {
      * The server owns the log from here: {@link #close()} closes it after the last request.
      */
     public static InferenceServer start(ModelHost models, String host, int port, PredictionLog log) {
+        return start(models, host, port, log, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * As {@link #start(ModelHost, String, int, PredictionLog)}, with the connection idle timeout: a connection that
+     * sends nothing (e.g. stalls halfway through a request body) for that long is answered 408 if a request is
+     * being read, and closed; the server goes on serving others.
+     */
+    public static InferenceServer start(ModelHost models, String host, int port, PredictionLog log, java.time.Duration idleTimeout) {
+        if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "idle timeout must be positive, not " + idleTimeout, Map.of());
+        }
+        long idleMillis = Math.max(1, idleTimeout.toMillis());
         String bind = host == null || host.isBlank() ? "127.0.0.1" : host.trim();
         if (port < 0 || port > 65535) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
@@ -123,6 +149,13 @@ public final class InferenceServer implements AutoCloseable {
             config.jetty.port = port;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.http.defaultContentType = "application/json";
+            config.jetty.modifyServer(server -> {
+                for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+                    if (c instanceof org.eclipse.jetty.server.AbstractConnector a) {
+                        a.setIdleTimeout(idleMillis);
+                    }
+                }
+            });
             config.routes.addHttpHandler(HandlerType.GET, "/v2", r.wrap(false, x -> r.serverMetadata()));
             config.routes.addHttpHandler(HandlerType.GET, "/v2/health/live", r.wrap(false, x -> Map.of("live", true)));
             config.routes.addHttpHandler(HandlerType.GET, "/v2/health/ready", r.wrap(false, r::serverReady));
@@ -146,6 +179,12 @@ public final class InferenceServer implements AutoCloseable {
         });
         try {
             app.start();
+            // Javalin adds its connector while starting; set (again) here so the timeout holds whatever the order.
+            for (org.eclipse.jetty.server.Connector c : app.jettyServer().server().getConnectors()) {
+                if (c instanceof org.eclipse.jetty.server.AbstractConnector a) {
+                    a.setIdleTimeout(idleMillis);
+                }
+            }
         } catch (RuntimeException e) {
             app.stop();
             if (log != null) {
@@ -306,7 +345,8 @@ public final class InferenceServer implements AutoCloseable {
         }
 
         /** Offers one record per row to the prediction log (never blocks; a full queue drops and counts). */
-        private void logPredictions(Exchange x, Served s, String id, List<?> inputs, List<Prediction> predictions) {
+        private void logPredictions(Exchange x, Served s, String id, List<?> inputs, List<Prediction> predictions,
+                                    List<List<InputChecks.Flag>> flags) {
             if (log == null) {
                 return;
             }
@@ -328,9 +368,48 @@ public final class InferenceServer implements AutoCloseable {
                 rec.put("row", i);
                 rec.put("inputs", inputs.get(i));
                 rec.put("outputs", outputs);
+                if (!flags.get(i).isEmpty()) {
+                    rec.put("flags", flagMaps(flags.get(i), -1));
+                }
                 rec.put("latency_ms", latencyMs);
                 log.offer(s.name(), PredictionLog.PREDICTIONS, rec);
             }
+        }
+
+        /**
+         * The out-of-range flags of each row of a batch (checks precomputed when the model was loaded), counted in
+         * {@code kiln_input_flags_total{model,column,reason}}.
+         */
+        private List<List<InputChecks.Flag>> flag(Served s, List<? extends Map<String, ?>> batch) {
+            InputChecks checks = models.checks(s);
+            List<List<InputChecks.Flag>> out = new ArrayList<>(batch.size());
+            for (Map<String, ?> row : batch) {
+                List<InputChecks.Flag> flags = checks.isEmpty() ? List.of() : checks.check(row);
+                for (InputChecks.Flag f : flags) {
+                    Counter.builder("kiln.input.flags")
+                            .description("Input values outside the training range or unseen in training, by model, column and reason")
+                            .tag("model", s.name()).tag("column", f.column()).tag("reason", f.reason())
+                            .register(registry).increment();
+                }
+                out.add(flags);
+            }
+            return out;
+        }
+
+        /** Flags as JSON objects; {@code row >= 0} adds the row index. */
+        private static List<Object> flagMaps(List<InputChecks.Flag> flags, int row) {
+            List<Object> out = new ArrayList<>(flags.size());
+            for (InputChecks.Flag f : flags) {
+                Map<String, Object> m = f.toMap();
+                if (row >= 0) {
+                    Map<String, Object> withRow = new LinkedHashMap<>();
+                    withRow.put("row", row);
+                    withRow.putAll(m);
+                    m = withRow;
+                }
+                out.add(m);
+            }
+            return out;
         }
 
         /** Runs an action with the request id, error mapping, version header and (for scoring routes) metrics. */
@@ -594,6 +673,7 @@ public final class InferenceServer implements AutoCloseable {
                 batch.add(row);
             }
             List<Prediction> predictions = rows == 0 ? List.of() : s.model().predictBatch(batch);
+            List<List<InputChecks.Flag>> flags = flag(s, batch);
 
             List<Object> outputs = new ArrayList<>();
             boolean classification = s.model().task().isClassification();
@@ -615,7 +695,14 @@ public final class InferenceServer implements AutoCloseable {
             JsonNode id = body.get("id");
             out.put("id", id != null && id.isTextual() ? id.asText() : x.requestId);
             out.put("outputs", outputs);
-            logPredictions(x, s, id != null && id.isTextual() ? id.asText() : null, batch, predictions);
+            List<Object> kilnFlags = new ArrayList<>();
+            for (int i = 0; i < flags.size(); i++) {
+                kilnFlags.addAll(flagMaps(flags.get(i), i));
+            }
+            if (!kilnFlags.isEmpty()) {
+                out.put("parameters", Map.of("kiln_flags", kilnFlags));
+            }
+            logPredictions(x, s, id != null && id.isTextual() ? id.asText() : null, batch, predictions, flags);
             return out;
         }
 
@@ -745,11 +832,16 @@ public final class InferenceServer implements AutoCloseable {
                 }
                 throw new ServeError(e.code().category().httpStatus(), e.code().wireName(), message, details);
             }
+            List<List<InputChecks.Flag>> flags = flag(s, batch);
             List<Object> out = new ArrayList<>(predictions.size());
-            for (Prediction p : predictions) {
+            for (int i = 0; i < predictions.size(); i++) {
+                Prediction p = predictions.get(i);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put(PREDICTION, p.prediction());
                 p.probabilities().forEach((cls, prob) -> m.put(PROBABILITY_PREFIX + cls, prob));
+                if (!flags.get(i).isEmpty()) {
+                    m.put("flags", flagMaps(flags.get(i), -1));
+                }
                 out.add(m);
             }
             Map<String, Object> reply = new LinkedHashMap<>();
@@ -759,7 +851,7 @@ public final class InferenceServer implements AutoCloseable {
             reply.put("request_id", x.requestId);
             List<JsonNode> sent = new ArrayList<>(instances.size());
             instances.forEach(sent::add);
-            logPredictions(x, s, null, sent, predictions);
+            logPredictions(x, s, null, sent, predictions, flags);
             return reply;
         }
 
@@ -828,10 +920,30 @@ public final class InferenceServer implements AutoCloseable {
         private static JsonNode readBody(Context ctx) {
             long declared = ctx.req().getContentLengthLong();
             if (declared > MAX_BODY_BYTES) {
+                // Read and drop a moderately oversized body first: a client still writing when the server
+                // closes the connection sees a broken pipe instead of the 413. Larger bodies are cut off.
+                if (declared <= DRAIN_LIMIT_BYTES) {
+                    try (java.io.InputStream in = ctx.req().getInputStream()) {
+                        in.transferTo(java.io.OutputStream.nullOutputStream());
+                    } catch (java.io.IOException | RuntimeException ignored) {
+                        // the connection is closed below anyway
+                    }
+                }
                 ctx.header("Connection", "close");
                 throw tooLarge();
             }
-            byte[] bytes = ctx.bodyAsBytes();
+            byte[] bytes;
+            try {
+                bytes = ctx.bodyAsBytes();
+            } catch (Exception e) {  // Jetty's IOException arrives unchecked through Kotlin
+                for (Throwable c = e; c != null; c = c.getCause()) {
+                    if (c instanceof java.util.concurrent.TimeoutException || c instanceof java.net.SocketTimeoutException) {
+                        ctx.header("Connection", "close");
+                        throw new ServeError(408, ServeError.REQUEST_TIMEOUT, "the request body did not arrive in time", Map.of());
+                    }
+                }
+                throw e;
+            }
             if (bytes.length > MAX_BODY_BYTES) {
                 throw tooLarge();
             }

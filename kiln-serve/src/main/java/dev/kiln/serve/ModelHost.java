@@ -33,6 +33,11 @@ public final class ModelHost {
 
     private final Map<String, AtomicReference<Served>> models = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    /** The out-of-range checks of the model last put under each name, computed once per load. */
+    private final Map<String, ModelChecks> checks = new ConcurrentHashMap<>();
+
+    private record ModelChecks(KilnModel model, InputChecks checks) {
+    }
 
     /**
      * Loads the bundle at {@code bundleDir} and serves it as {@code name} at {@code version}, replacing the
@@ -66,9 +71,19 @@ public final class ModelHost {
     public Served put(String name, KilnModel model, String version) {
         checkName(name);
         Served served = new Served(name, version, model);
+        checks.put(name, new ModelChecks(model, InputChecks.of(model)));  // before the swap: requests find them ready
         models.computeIfAbsent(name, n -> new AtomicReference<>()).set(served);
         lastErrors.remove(name);
         return served;
+    }
+
+    /**
+     * The out-of-range checks of a served snapshot: those computed when it was put, or (a snapshot taken just
+     * before a swap, or a model put by other means) computed now.
+     */
+    InputChecks checks(Served served) {
+        ModelChecks c = checks.get(served.name());
+        return c != null && c.model() == served.model() ? c.checks() : InputChecks.of(served.model());
     }
 
     /** The model served as {@code name} now, if any. */

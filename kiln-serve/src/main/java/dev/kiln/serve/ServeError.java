@@ -7,6 +7,7 @@ import java.util.Map;
 /** An error answered to a caller: HTTP status, stable code, message and details. */
 final class ServeError extends RuntimeException {
     static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+    static final String REQUEST_TIMEOUT = "request_timeout";
     static final String MODEL_VERSION_NOT_FOUND = "model_version_not_found";
     static final String PREDICTION_LOG_DISABLED = "prediction_log_disabled";
     static final String PREDICTION_LOG_FULL = "prediction_log_full";

@@ -1,0 +1,104 @@
+package dev.kiln.serve;
+
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.features.FeatureTransform;
+import dev.kiln.runtime.profile.ColumnProfile;
+import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Field;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Out-of-range checks of one loaded model, computed once when it is loaded: numbers outside the training
+ * {@code [min, max]} of the bundle's reference profile, and categories the fitted one-hot encoding never saw.
+ * Rows are flagged, never refused. Only columns of the model's schema are checked (so metric labels stay bounded).
+ */
+final class InputChecks {
+    static final String ABOVE_MAX = "above_training_max";
+    static final String BELOW_MIN = "below_training_min";
+    static final String UNSEEN = "unseen_category";
+
+    /** One flagged value. */
+    record Flag(String column, Object value, String reason) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("column", column);
+            m.put("value", value);
+            m.put("reason", reason);
+            return m;
+        }
+    }
+
+    private record Range(String column, double min, double max) {
+    }
+
+    private record Levels(String column, Set<String> levels) {
+    }
+
+    private final Range[] ranges;
+    private final Levels[] levels;
+
+    private InputChecks(List<Range> ranges, List<Levels> levels) {
+        this.ranges = ranges.toArray(new Range[0]);
+        this.levels = levels.toArray(new Levels[0]);
+    }
+
+    static final InputChecks NONE = new InputChecks(List.of(), List.of());
+
+    static InputChecks of(KilnModel model) {
+        Map<String, ColumnType> schema = new HashMap<>();
+        for (Field f : model.requiredFields()) {
+            schema.put(f.name(), f.type());
+        }
+        List<Range> ranges = new ArrayList<>();
+        DatasetProfile profile = model.bundle().referenceProfile();
+        if (profile != null) {
+            for (ColumnProfile c : profile.columns()) {
+                ColumnType t = schema.get(c.name());
+                if ((t == ColumnType.NUMERIC || t == ColumnType.INTEGER) && c.min() != null && c.max() != null
+                        && Double.isFinite(c.min()) && Double.isFinite(c.max())) {
+                    ranges.add(new Range(c.name(), c.min(), c.max()));
+                }
+            }
+        }
+        List<Levels> levels = new ArrayList<>();
+        if (model.bundle().pipeline() != null) {
+            for (FeatureTransform t : model.bundle().pipeline().transforms()) {
+                if (t instanceof FeatureTransform.OneHot oh && schema.containsKey(oh.column())) {
+                    levels.add(new Levels(oh.column(), new HashSet<>(oh.levels())));
+                }
+            }
+        }
+        return new InputChecks(ranges, levels);
+    }
+
+    boolean isEmpty() {
+        return ranges.length == 0 && levels.length == 0;
+    }
+
+    /** The flags of one row (as given to the scoring API; nulls and values of another kind are not flagged). */
+    List<Flag> check(Map<String, ?> row) {
+        List<Flag> flags = null;
+        for (Range r : ranges) {
+            if (row.get(r.column) instanceof Number n) {
+                double d = n.doubleValue();
+                String reason = d > r.max ? ABOVE_MAX : d < r.min ? BELOW_MIN : null;
+                if (reason != null) {
+                    (flags == null ? flags = new ArrayList<>(2) : flags).add(new Flag(r.column, n, reason));
+                }
+            }
+        }
+        for (Levels l : levels) {
+            if (row.get(l.column) instanceof String s && !l.levels.contains(s)) {
+                (flags == null ? flags = new ArrayList<>(2) : flags).add(new Flag(l.column, s, UNSEEN));
+            }
+        }
+        return flags == null ? List.of() : flags;
+    }
+}
