@@ -2,6 +2,7 @@ package dev.kiln.data;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.bundle.Checksums;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +56,7 @@ public final class DataReader {
      */
     public static DataFrame readCsv(InputStream in, String sourceName, ReadOptions options) {
         options = options == null ? ReadOptions.defaults() : options;
-        DigestInputStream digesting = new DigestInputStream(in, DatasetVersion.newDigest());
+        DigestInputStream digesting = new DigestInputStream(in, Checksums.digest());
         RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter());
         return new DataFrame(SchemaInference.columns(raw, options.types(), options.otherColumns()), sourceName,
                 hex(digesting.getMessageDigest()));
