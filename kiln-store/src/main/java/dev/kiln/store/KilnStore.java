@@ -38,7 +38,7 @@ public final class KilnStore implements AutoCloseable {
      * The versions of the migrations under {@code db/migration}; a test keeps this in step with the files.
      * When all are applied, opening skips Flyway.
      */
-    static final List<String> MIGRATIONS = List.of("1");
+    static final List<String> MIGRATIONS = List.of("1", "2");
     /** One migration at a time inside this JVM; the file lock serialises processes. */
     private static final ReentrantLock MIGRATE_IN_JVM = new ReentrantLock();
 
@@ -47,6 +47,7 @@ public final class KilnStore implements AutoCloseable {
     private final ArtifactStore artifacts;
     private final JdbcTrackingStore tracking;
     private final JdbcModelRegistry registry;
+    private final JdbcAlertStore alerts;
 
     private KilnStore(Path home, Db db, ArtifactStore artifacts) {
         this.home = home;
@@ -54,6 +55,7 @@ public final class KilnStore implements AutoCloseable {
         this.artifacts = artifacts;
         this.tracking = new JdbcTrackingStore(db, artifacts);
         this.registry = new JdbcModelRegistry(db, artifacts);
+        this.alerts = new JdbcAlertStore(db);
     }
 
     /**
@@ -95,6 +97,11 @@ public final class KilnStore implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /** Monitoring alerts and their evidence. */
+    public AlertStore alerts() {
+        return alerts;
     }
 
     /** The content-addressed artifact store under {@code home/artifacts}. */

@@ -459,7 +459,7 @@ abstract class StoreContract {
             try {
                 a.tracking().experiment("x");
                 assertThat(b.tracking().experiment("x").id()).isEqualTo(a.tracking().experiment("x").id());
-                assertThat(migrations(a)).containsExactly("1");
+                assertThat(migrations(a)).containsExactlyElementsOf(KilnStore.MIGRATIONS);
             } finally {
                 a.close();
                 b.close();
@@ -468,12 +468,81 @@ abstract class StoreContract {
             pool.shutdownNow();
         }
         try (KilnStore again = KilnStore.open(freshHome, freshUrl)) {
-            assertThat(migrations(again)).containsExactly("1");
+            assertThat(migrations(again)).containsExactlyElementsOf(KilnStore.MIGRATIONS);
         }
     }
 
     static List<String> migrations(KilnStore s) {
         return s.db().read(c -> Db.list(c, "SELECT version FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank",
                 rs -> rs.getString(1)));
+    }
+
+    // ---------------------------------------------------------------- alerts
+
+    @Test
+    void anAlertStaysOpenWhileItsRuleKeepsFiringAndResolvesOnce() {
+        AlertStore alerts = store.alerts();
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        AlertStore.Fired first = alerts.fire("credit", 3, "feature-psi", "feature_psi", "warning",
+                "PSI of age is 0.31 (> 0.2)", Map.of("feature", "age", "psi", 0.31), t0);
+        assertThat(first.opened()).isTrue();
+        assertThat(first.alert().open()).isTrue();
+        assertThat(first.alert().evidence()).containsEntry("feature", "age").containsEntry("psi", 0.31);
+
+        AlertStore.Fired again = alerts.fire("credit", 4, "feature-psi", "feature_psi", "critical",
+                "PSI of age is 0.45 (> 0.2)", Map.of("feature", "age", "psi", 0.45), t0.plusSeconds(60));
+        assertThat(again.opened()).isFalse();
+        assertThat(again.alert().id()).isEqualTo(first.alert().id());
+        assertThat(again.alert().timesSeen()).isEqualTo(2);
+        assertThat(again.alert().version()).isEqualTo(4);
+        assertThat(again.alert().severity()).isEqualTo("critical");
+        assertThat(again.alert().firstSeenAt()).isEqualTo(t0);
+        assertThat(again.alert().lastSeenAt()).isEqualTo(t0.plusSeconds(60));
+
+        alerts.fire("other", null, "feature-psi", "feature_psi", "warning", "m", Map.of(), t0);
+        assertThat(alerts.list("credit", true, 10)).hasSize(1);
+        assertThat(alerts.list(null, true, 10)).hasSize(2);
+
+        assertThat(alerts.resolve("credit", "feature-psi", t0.plusSeconds(120))).hasValueSatisfying(a -> {
+            assertThat(a.status()).isEqualTo(Alert.RESOLVED);
+            assertThat(a.resolvedAt()).isEqualTo(t0.plusSeconds(120));
+        });
+        assertThat(alerts.resolve("credit", "feature-psi", t0.plusSeconds(180))).isEmpty();
+        assertThat(alerts.list("credit", true, 10)).isEmpty();
+
+        AlertStore.Fired reopened = alerts.fire("credit", 4, "feature-psi", "feature_psi", "warning", "m",
+                Map.of(), t0.plusSeconds(240));
+        assertThat(reopened.opened()).isTrue();
+        assertThat(reopened.alert().id()).isNotEqualTo(first.alert().id());
+        assertThat(alerts.list("credit", false, 10)).extracting(Alert::id)
+                .containsExactly(reopened.alert().id(), first.alert().id());
+        assertThat(alerts.get(first.alert().id())).hasValueSatisfying(a -> assertThat(a.open()).isFalse());
+    }
+
+    @Test
+    void concurrentEvaluatorsOpenOneAlertPerModelAndRule() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<AlertStore.Fired>> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                all.add(pool.submit(() -> store.alerts().fire("credit", 1, "errors", "error_rate", "critical",
+                        "error rate 5%", Map.of(), java.time.Instant.now())));
+            }
+            int opened = 0;
+            for (Future<AlertStore.Fired> f : all) {
+                opened += f.get(60, TimeUnit.SECONDS).opened() ? 1 : 0;
+            }
+            assertThat(opened).isEqualTo(1);
+            assertThat(store.alerts().list("credit", false, 100)).hasSize(1)
+                    .first().satisfies(a -> assertThat(a.timesSeen()).isEqualTo(40));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anUnknownSeverityIsRefused() {
+        assertKiln(() -> store.alerts().fire("credit", 1, "r", "k", "panic", "m", Map.of(), java.time.Instant.now()),
+                ErrorCode.INVALID_ARGUMENT, "severity");
     }
 }

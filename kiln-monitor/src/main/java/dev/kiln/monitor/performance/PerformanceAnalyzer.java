@@ -1,0 +1,247 @@
+package dev.kiln.monitor.performance;
+
+import dev.kiln.monitor.logs.FeedbackRecord;
+import dev.kiln.monitor.logs.LogWindow;
+import dev.kiln.monitor.logs.PredictionLogReader;
+import dev.kiln.monitor.logs.PredictionRecord;
+import dev.kiln.runtime.Task;
+import dev.kiln.runtime.schema.Values;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Joins a model's logged predictions with the feedback sent later (by request id and row) and computes metrics
+ * per version and time window. Feedback is read first into a map (labels are far fewer than predictions, and
+ * arrive after them — so feedback is read from {@code window.since()} on, without an end); predictions then
+ * stream through. The labelled rows of each window are kept to compute ROC AUC exactly; unlabelled rows are only
+ * counted. When the same row gets feedback twice the later one counts.
+ */
+public final class PerformanceAnalyzer {
+    private static final int MAX_EXAMPLES = 5;
+
+    private PerformanceAnalyzer() {
+    }
+
+    public static PerformanceReport analyze(PredictionLogReader log, LogWindow window, PerformanceSpec spec) {
+        Map<String, FeedbackRecord> feedback = new HashMap<>();
+        PredictionLogReader.ReadStats feedbackRead = log.feedback(new LogWindow(window.since(), null),
+                f -> feedback.put(f.key(), f));
+        long feedbackRecords = feedback.size();
+
+        Map<String, Map<Long, Acc>> byVersion = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
+                .thenComparing(Comparator.naturalOrder()));
+        Map<String, Acc> totals = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
+                .thenComparing(Comparator.naturalOrder()));
+        long[] unknownLabels = {0};
+        long[] withoutTime = {0};
+        List<String> unknownExamples = new ArrayList<>();
+        long width = spec.window().toMillis();
+
+        PredictionLogReader.ReadStats predictionsRead = log.predictions(window, p -> {
+            Instant t = timeOf(p, spec.timeColumn());
+            if (t == null) {
+                withoutTime[0]++;
+                return;
+            }
+            long bucket = Math.floorDiv(t.toEpochMilli(), width) * width;
+            Acc acc = byVersion.computeIfAbsent(p.version(), v -> new TreeMap<>()).computeIfAbsent(bucket, b -> new Acc(spec));
+            Acc total = totals.computeIfAbsent(p.version(), v -> new Acc(spec));
+            FeedbackRecord f = feedback.remove(p.key()); // what is left at the end matched no prediction
+            String problem = acc.add(p, f);
+            total.add(p, f);
+            if (problem != null) {
+                unknownLabels[0]++;
+                if (unknownExamples.size() < MAX_EXAMPLES) {
+                    unknownExamples.add(problem);
+                }
+            }
+        });
+
+        List<PerformanceReport.Window> windows = new ArrayList<>();
+        byVersion.forEach((version, buckets) -> buckets.forEach((start, acc) -> windows.add(
+                acc.result(version, Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + width)))));
+        windows.sort(Comparator.comparing(PerformanceReport.Window::start)
+                .thenComparing(w -> versionOrder(w.version())).thenComparing(PerformanceReport.Window::version));
+        List<PerformanceReport.Window> versions = new ArrayList<>();
+        totals.forEach((version, acc) -> versions.add(acc.result(version, null, null)));
+        return new PerformanceReport(log.model(), spec.task().wireName(),
+                spec.timeColumn() == null ? "logged" : "input:" + spec.timeColumn(), format(spec.window()),
+                windows, versions, feedbackRecords, feedback.size(),
+                unknownLabels[0], List.copyOf(unknownExamples), withoutTime[0], predictionsRead, feedbackRead);
+    }
+
+    /** Numeric versions sort as numbers, before any other name. */
+    private static long versionOrder(String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    static Instant timeOf(PredictionRecord p, String column) {
+        if (column == null) {
+            return p.time();
+        }
+        Object v = p.inputs().get(column);
+        if (v instanceof Number n) {
+            return Instant.ofEpochMilli(n.longValue());
+        }
+        if (v instanceof String s && !Values.isMissingToken(s)) {
+            double ms = Values.parseDatetime(s);
+            return Double.isNaN(ms) ? null : Instant.ofEpochMilli((long) ms);
+        }
+        return null;
+    }
+
+    static String format(Duration d) {
+        long s = d.getSeconds();
+        if (s % 86_400 == 0) {
+            return s / 86_400 + "d";
+        }
+        if (s % 3_600 == 0) {
+            return s / 3_600 + "h";
+        }
+        if (s % 60 == 0) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
+
+    /** Accumulates one version over one window. */
+    private static final class Acc {
+        private final PerformanceSpec spec;
+        long predictions;
+        long positivesPredicted;
+        long labelled;
+        long correct;
+        long rewarded;
+        double rewardSum;
+        double costSum;
+        int n;
+        double[] score = new double[16];      // binary: P(positive); regression: predicted value
+        double[] trueProbability = new double[16];
+        double[] actual = new double[16];     // regression: the label
+        boolean[] positive = new boolean[16];
+
+        Acc(PerformanceSpec spec) {
+            this.spec = spec;
+        }
+
+        /** Adds one prediction and its feedback (or null); returns a description of an unusable label, else null. */
+        String add(PredictionRecord p, FeedbackRecord f) {
+            predictions++;
+            String predicted = p.prediction() == null ? null : String.valueOf(p.prediction());
+            if (spec.task() == Task.BINARY && spec.positiveClass().equals(predicted)) {
+                positivesPredicted++;
+            }
+            if (f == null) {
+                return null;
+            }
+            if (f.reward() != null) {
+                rewarded++;
+                rewardSum += f.reward();
+                return null;
+            }
+            String label = f.label();
+            if (spec.task() == Task.REGRESSION) {
+                double y;
+                try {
+                    y = Double.parseDouble(label);
+                } catch (NumberFormatException e) {
+                    return "request " + f.requestId() + " row " + f.row() + ": label '" + label + "' is not a number";
+                }
+                if (!Double.isFinite(y) || !(p.prediction() instanceof Number pv)) {
+                    return "request " + f.requestId() + " row " + f.row() + ": label '" + label + "' is not a finite number";
+                }
+                grow();
+                score[n] = pv.doubleValue();
+                actual[n] = y;
+                n++;
+                labelled++;
+                return null;
+            }
+            if (!spec.classes().contains(label)) {
+                return "request " + f.requestId() + " row " + f.row() + ": label '" + label + "' is not one of the classes "
+                        + spec.classes();
+            }
+            grow();
+            labelled++;
+            if (label.equals(predicted)) {
+                correct++;
+            }
+            Double pTrue = p.probabilities().get(label);
+            trueProbability[n] = pTrue == null ? Double.NaN : pTrue;
+            if (spec.task() == Task.BINARY) {
+                Double pPositive = p.probabilities().get(spec.positiveClass());
+                score[n] = pPositive == null ? Double.NaN : pPositive;
+                positive[n] = label.equals(spec.positiveClass());
+                if (spec.costFalsePositive() != null) {
+                    boolean predictedPositive = spec.positiveClass().equals(predicted);
+                    if (predictedPositive && !positive[n]) {
+                        costSum += spec.costFalsePositive();
+                    } else if (!predictedPositive && positive[n]) {
+                        costSum += spec.costFalseNegative();
+                    }
+                }
+            }
+            n++;
+            return null;
+        }
+
+        private void grow() {
+            if (n == score.length) {
+                int size = n * 2;
+                score = Arrays.copyOf(score, size);
+                trueProbability = Arrays.copyOf(trueProbability, size);
+                actual = Arrays.copyOf(actual, size);
+                positive = Arrays.copyOf(positive, size);
+            }
+        }
+
+        PerformanceReport.Window result(String version, Instant start, Instant end) {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            Double cost = null;
+            if (n > 0) {
+                if (spec.task() == Task.REGRESSION) {
+                    metrics.put("rmse", Scores.rmse(score, actual, n));
+                    metrics.put("mae", Scores.mae(score, actual, n));
+                } else {
+                    metrics.put("accuracy", (double) correct / labelled);
+                    if (allFinite(trueProbability, n)) {
+                        metrics.put("log_loss", Scores.logLoss(trueProbability, n));
+                    }
+                    if (spec.task() == Task.BINARY && allFinite(score, n)) {
+                        double auc = Scores.rocAuc(score, positive, n);
+                        if (!Double.isNaN(auc)) {
+                            metrics.put("roc_auc", auc);
+                        }
+                    }
+                    if (spec.task() == Task.BINARY && spec.costFalsePositive() != null) {
+                        cost = costSum / labelled;
+                    }
+                }
+            }
+            Double positiveRate = spec.task() == Task.BINARY && predictions > 0 ? (double) positivesPredicted / predictions : null;
+            return new PerformanceReport.Window(version, start, end, predictions, labelled, rewarded, metrics,
+                    rewarded == 0 ? null : rewardSum / rewarded, cost, positiveRate);
+        }
+
+        private static boolean allFinite(double[] a, int n) {
+            for (int i = 0; i < n; i++) {
+                if (!Double.isFinite(a[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.kiln.monitor.performance;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kiln.monitor.logs.PredictionLogReader.ReadStats;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Quality of a served model over time, from logged predictions joined with the feedback sent about them.
+ * {@code windows} holds one entry per model version and time window (in time order); {@code versions} the same
+ * metrics over the whole period, per version.
+ */
+public record PerformanceReport(
+        String model,
+        String task,
+        @JsonProperty("time_source") String timeSource,
+        @JsonProperty("window") String window,
+        List<Window> windows,
+        List<Window> versions,
+        @JsonProperty("feedback_records") long feedbackRecords,
+        @JsonProperty("feedback_unmatched") long feedbackUnmatched,
+        @JsonProperty("labels_unknown") long labelsUnknown,
+        @JsonProperty("labels_unknown_examples") List<String> labelsUnknownExamples,
+        @JsonProperty("rows_without_time") long rowsWithoutTime,
+        @JsonProperty("predictions_read") ReadStats predictionsRead,
+        @JsonProperty("feedback_read") ReadStats feedbackRead) {
+
+    /**
+     * One version over one window: how many rows were predicted, how many got a label or a reward, the metrics
+     * on the labelled rows ({@code roc_auc}, {@code accuracy}, {@code log_loss} for classification; {@code rmse},
+     * {@code mae} for regression), the mean reward, and the mean cost per row under the model's cost matrix.
+     */
+    public record Window(
+            String version,
+            Instant start,
+            Instant end,
+            long predictions,
+            long labelled,
+            long rewarded,
+            Map<String, Double> metrics,
+            @JsonProperty("reward_mean") Double rewardMean,
+            @JsonProperty("cost_per_row") Double costPerRow,
+            @JsonProperty("positive_rate") Double positiveRate) {
+    }
+}

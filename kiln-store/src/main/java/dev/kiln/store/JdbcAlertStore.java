@@ -1,0 +1,106 @@
+package dev.kiln.store;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+final class JdbcAlertStore implements AlertStore {
+    private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
+    private static final String COLUMNS = "id, model, version, rule, kind, severity, status, message, evidence, "
+            + "first_seen_at, last_seen_at, resolved_at, times_seen";
+
+    private final Db db;
+
+    JdbcAlertStore(Db db) {
+        this.db = db;
+    }
+
+    @Override
+    public Fired fire(String model, Integer version, String rule, String kind, String severity, String message,
+                      Map<String, Object> evidence, Instant at) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(rule, "rule");
+        if (!SEVERITIES.contains(severity)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "alert severity must be info, warning or critical, not '"
+                    + severity + "'", Map.of("field", "severity"));
+        }
+        String json = Db.toJson(evidence == null ? Map.of() : evidence);
+        long now = at.toEpochMilli();
+        return db.write(c -> {
+            Optional<Alert> open = openAlert(c, model, rule);
+            if (open.isPresent()) {
+                Db.update(c, "UPDATE alerts SET version = ?, kind = ?, severity = ?, message = ?, evidence = ?, "
+                        + "last_seen_at = ?, times_seen = times_seen + 1 WHERE id = ?",
+                        version, kind, severity, message, json, now, open.get().id());
+                return new Fired(byId(c, open.get().id()).orElseThrow(), false);
+            }
+            Db.update(c, "INSERT INTO alerts (model, version, rule, kind, severity, status, message, evidence, "
+                    + "first_seen_at, last_seen_at, times_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    model, version, rule, kind, severity, Alert.OPEN, message, json, now, now);
+            return new Fired(openAlert(c, model, rule).orElseThrow(), true);
+        });
+    }
+
+    @Override
+    public Optional<Alert> resolve(String model, String rule, Instant at) {
+        return db.write(c -> {
+            Optional<Alert> open = openAlert(c, model, rule);
+            if (open.isEmpty()) {
+                return Optional.empty();
+            }
+            Db.update(c, "UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ?", Alert.RESOLVED,
+                    at.toEpochMilli(), open.get().id());
+            return byId(c, open.get().id());
+        });
+    }
+
+    @Override
+    public List<Alert> list(String model, boolean openOnly, int limit) {
+        if (limit <= 0) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "limit must be positive, not " + limit);
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM alerts WHERE 1 = 1");
+        List<Object> args = new java.util.ArrayList<>();
+        if (model != null) {
+            sql.append(" AND model = ?");
+            args.add(model);
+        }
+        if (openOnly) {
+            sql.append(" AND status = ?");
+            args.add(Alert.OPEN);
+        }
+        sql.append(" ORDER BY id DESC LIMIT ").append(limit);
+        return db.read(c -> Db.list(c, sql.toString(), JdbcAlertStore::alert, args.toArray()));
+    }
+
+    @Override
+    public Optional<Alert> get(long id) {
+        return db.read(c -> byId(c, id));
+    }
+
+    private static Optional<Alert> openAlert(Connection c, String model, String rule) throws SQLException {
+        return Db.one(c, "SELECT " + COLUMNS + " FROM alerts WHERE model = ? AND rule = ? AND status = ?",
+                JdbcAlertStore::alert, model, rule, Alert.OPEN);
+    }
+
+    private static Optional<Alert> byId(Connection c, long id) throws SQLException {
+        return Db.one(c, "SELECT " + COLUMNS + " FROM alerts WHERE id = ?", JdbcAlertStore::alert, id);
+    }
+
+    private static Alert alert(ResultSet rs) throws SQLException {
+        Long resolved = Db.nullableLong(rs, "resolved_at");
+        return new Alert(rs.getLong("id"), rs.getString("model"), Db.nullableInt(rs, "version"), rs.getString("rule"),
+                rs.getString("kind"), rs.getString("severity"), rs.getString("status"), rs.getString("message"),
+                Db.jsonObject(rs.getString("evidence")), Instant.ofEpochMilli(rs.getLong("first_seen_at")),
+                Instant.ofEpochMilli(rs.getLong("last_seen_at")), resolved == null ? null : Instant.ofEpochMilli(resolved),
+                rs.getLong("times_seen"));
+    }
+}
