@@ -96,6 +96,87 @@ final class CsvReader {
         }
     }
 
+    /** Receives the records of a CSV stream one at a time (see {@link #stream}). */
+    interface RowSink {
+        /** Called once, before any row, with the header names (as {@link #read} names them). */
+        void header(List<String> names);
+
+        /**
+         * Called per data record; the parser holds exactly {@code names.size()} fields
+         * ({@link CsvParser#chars()}, {@link CsvParser#start}, {@link CsvParser#length}), valid until the
+         * call returns. {@code line} is the 1-based line where the record starts.
+         */
+        void row(CsvParser parser, int line);
+    }
+
+    /**
+     * Streams delimited text to {@code sink} without holding the rows: same header rules, field-count
+     * check and line-exact errors as {@link #read} (which is unchanged). Returns the number of data rows;
+     * a file without data rows is {@link ErrorCode#DATA_EMPTY}, as for {@link #read}.
+     */
+    static long stream(InputStream in, String source, Character forcedDelimiter, RowSink sink) {
+        CsvParser parser = null;
+        List<String> names = List.of();
+        try {
+            parser = new CsvParser(new Utf8Source(in));
+            char delimiter = forcedDelimiter != null ? forcedDelimiter
+                    : DelimiterSniffer.sniff(parser.prefix(), parser.prefixIsWholeInput());
+            parser.delimiter(delimiter);
+            if (!parser.nextRecord()) {
+                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + source + " is empty",
+                        Map.of("file", source));
+            }
+            names = header(parser, source);
+            sink.header(names);
+            int width = names.size();
+            long rows = 0;
+            while (parser.nextRecord()) {
+                if (parser.fieldCount() != width) {
+                    throw new KilnException(ErrorCode.DATA_MALFORMED,
+                            source + " line " + parser.recordLine() + ": expected " + width + " fields, found "
+                                    + parser.fieldCount(),
+                            Map.of("file", source, "line", parser.recordLine(), "expected", width,
+                                    "found", parser.fieldCount()));
+                }
+                sink.row(parser, parser.recordLine());
+                rows++;
+            }
+            if (rows == 0) {
+                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + source + " has a header but no data rows",
+                        Map.of("file", source));
+            }
+            return rows;
+        } catch (Utf8Source.BadBytes e) {
+            int line = parser == null ? 1 : parser.line();
+            String column = parser == null ? null : columnName(names, parser.fieldCount());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("file", source);
+            details.put("line", line);
+            if (column != null) {
+                details.put("column", column);
+            }
+            details.put("byteOffset", e.byteOffset);
+            throw new KilnException(ErrorCode.DATA_ENCODING,
+                    source + " line " + line + (column == null ? "" : ", column '" + column + "'")
+                            + ": bytes " + e.hex + " (byte offset " + e.byteOffset
+                            + ") are not valid UTF-8; save the file as UTF-8", details, e);
+        } catch (CsvParser.SyntaxError e) {
+            String column = columnName(names, e.field);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("file", source);
+            details.put("line", e.line);
+            if (column != null) {
+                details.put("column", column);
+            }
+            throw new KilnException(ErrorCode.DATA_MALFORMED,
+                    source + " line " + e.line + (column == null ? "" : ", column '" + column + "'") + ": "
+                            + e.getMessage(), details);
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot read " + source + ": " + e.getMessage(),
+                    Map.of("file", source), e);
+        }
+    }
+
     private static List<String> header(CsvParser parser, String source) {
         int n = parser.fieldCount();
         List<String> names = new ArrayList<>(n);

@@ -26,17 +26,14 @@ class LargeInputTest {
             text.append(i).append(",cust-").append(i).append('\n');
         }
         Path f = write(dir, "levels.csv", text.toString());
-        long start = System.nanoTime();
         DataFrame df = DataReader.read(f);
         DatasetProfile profile = Profiler.profile(df);
-        long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(df.column("customer").type()).isEqualTo(ColumnType.CATEGORICAL);
         ColumnProfile p = profile.column("customer").orElseThrow();
         assertThat(p.distinct()).isEqualTo(100_000);
         assertThat(p.topCategories()).hasSize(20);
         assertThat(p.topCategories().get(0).count()).isEqualTo(1);
         assertThat(p.topCategories().get(0).value()).isEqualTo("cust-0");
-        assertThat(millis).as("read + profile time (ms)").isLessThan(10_000);
     }
 
     @Test
@@ -66,20 +63,15 @@ class LargeInputTest {
                 w.write(line.append('\n').toString());
             }
         }
-        long start = System.nanoTime();
         DataFrame df = DataReader.read(f);
-        long readMillis = (System.nanoTime() - start) / 1_000_000;
         Profiler.profile(df);
-        long totalMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(df.rowCount()).isEqualTo(100_000);
         assertThat(df.columns()).hasSize(20);
         assertThat(df.column("c0").type()).isEqualTo(ColumnType.INTEGER);
         assertThat(df.column("c1").type()).isEqualTo(ColumnType.NUMERIC);
         assertThat(df.column("c2").type()).isEqualTo(ColumnType.CATEGORICAL);
         assertThat(df.column("c3").type()).isEqualTo(ColumnType.BOOLEAN);
-        // Typically under 1 s warm and about 3 s in a cold test JVM on 2 cores; the bound catches
-        // pathological slowdowns, not small regressions.
-        assertThat(readMillis).as("read time (ms)").isLessThan(10_000);
-        assertThat(totalMillis).as("read + profile time (ms)").isLessThan(12_000);
+        // Speed is measured in bench/ (TrainingBenchmark's read + encode), not asserted here: a wall-clock
+        // bound fails on a loaded CI machine without saying anything about the code.
     }
 }

@@ -47,6 +47,12 @@ public final class BundleWriter {
      */
     public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
                              DatasetProfile profile, boolean replace) {
+        return write(target, manifest, pipeline, estimator, profile, null, replace);
+    }
+
+    /** As above, with the sketches that drift monitoring compares live traffic with (null: none). */
+    public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
+                             DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch, boolean replace) {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
@@ -67,6 +73,9 @@ public final class BundleWriter {
             files.put(BundleManifest.ESTIMATOR_FILE, writeJson(tmp.resolve(BundleManifest.ESTIMATOR_FILE), estimator));
             if (profile != null) {
                 files.put(BundleManifest.PROFILE_FILE, writeJson(tmp.resolve(BundleManifest.PROFILE_FILE), profile));
+            }
+            if (sketch != null) {
+                files.put(BundleManifest.REFERENCE_SKETCH_FILE, writeJson(tmp.resolve(BundleManifest.REFERENCE_SKETCH_FILE), sketch));
             }
             BundleManifest complete = new BundleManifest(manifest.formatVersion(), manifest.task(), manifest.target(),
                     manifest.classes(), manifest.positiveClass(), manifest.decisionThreshold(), manifest.inputSchema(),

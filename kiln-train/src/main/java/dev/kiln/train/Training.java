@@ -5,6 +5,10 @@ import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
 import dev.kiln.data.NumericColumn;
 import dev.kiln.data.Profiler;
+import dev.kiln.data.Sketcher;
+import dev.kiln.runtime.Prediction;
+import dev.kiln.runtime.bundle.ReferenceSketch;
+import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.data.Splitter;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
@@ -184,13 +188,45 @@ public final class Training {
         // learnt from, so later drift checks compare against exactly that.
         int[] trainingRows = IntStream.concat(Arrays.stream(splits.fit()), Arrays.stream(splits.validation())).sorted().toArray();
         DatasetProfile reference = Profiler.profile(frame.select(trainingRows));
+        ReferenceSketch sketch = referenceSketch(frame, trainingRows, chosenManifest, chosen,
+                IntStream.concat(Arrays.stream(splits.validation()), Arrays.stream(splits.test())).sorted().toArray());
         Path bundleDir = BundleWriter.write(options.out(), chosenManifest, chosen.enc().fit().pipeline(),
-                chosen.model().estimator(), reference, options.replaceOutput());
+                chosen.model().estimator(), reference, sketch, options.replaceOutput());
         progress.onStep("done", totalSteps, totalSteps);
         return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), task,
                 target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
                 splits.validation().length, splits.test().length, notes, leaderboard, chosen.algorithm(),
                 bundleDir.toString(), confusion, business, profile);
+    }
+
+    /**
+     * Sketches of the model's input columns on the training rows, and of its output on the held-out rows
+     * (validation and test): what drift monitoring compares live traffic with.
+     */
+    private static ReferenceSketch referenceSketch(DataFrame frame, int[] trainingRows, BundleManifest manifest,
+                                                   Fitted chosen, int[] heldOut) {
+        List<String> inputs = chosen.enc().fit().pipeline().inputColumns();
+        DataFrame features = frame.select(trainingRows);
+        for (String name : List.copyOf(features.names())) {
+            if (!inputs.contains(name)) {
+                features = features.drop(name);
+            }
+        }
+        KilnModel model = KilnModel.of(new Bundle(null, manifest, chosen.enc().fit().pipeline(), chosen.model().estimator(), null));
+        DataFrame held = frame.select(heldOut);
+        DatasetSketch.Builder outputs = DatasetSketch.builder(ReferenceSketch.outputSchema(manifest.task()));
+        List<Map<String, Object>> rows = new ArrayList<>(held.rowCount());
+        for (int i = 0; i < held.rowCount(); i++) {
+            Map<String, Object> row = new HashMap<>(held.row(i));
+            row.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v); // a frame's missing number is NaN
+            rows.add(row);
+        }
+        for (Prediction p : model.predictBatch(rows)) {
+            Object v = ReferenceSketch.outputValue(manifest.task(), manifest.positiveClass(), p.prediction(), p.probabilities());
+            outputs.addRow(Map.of(ReferenceSketch.PREDICTION, v == null ? "" : v));
+        }
+        return new ReferenceSketch("training rows (fit + validation): " + trainingRows.length, Sketcher.sketch(features),
+                "held-out rows (validation + test): " + heldOut.length, outputs.build());
     }
 
     private static void checkOptions(TrainOptions o) {

@@ -93,6 +93,25 @@ class TrainingTest {
     }
 
     @Test
+    void theBundleCarriesSketchesOfItsInputsOnTrainingRowsAndOfItsOutputOnHeldOutRows() throws Exception {
+        Path data = synthetic(dir.resolve("r.csv"), 500, 6);
+        TrainOptions o = TrainOptions.defaults(data, "y", dir.resolve("ref")).withAlgorithms(List.of("linear"))
+                .withCostMatrix(new CostMatrix(1, 5), "pos");
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        KilnModel model = KilnModel.load(Path.of(r.bundle()));
+        dev.kiln.runtime.bundle.ReferenceSketch sketch = model.bundle().referenceSketch();
+        assertThat(sketch).isNotNull();
+        assertThat(model.manifest().formatVersion()).isEqualTo("1.1");
+        assertThat(model.manifest().files()).containsKey("reference_sketch.json");
+        assertThat(sketch.features().names()).containsExactlyElementsOf(model.bundle().pipeline().inputColumns());
+        assertThat(sketch.features().rows()).isEqualTo(r.trainRows() + r.validationRows());
+        var prediction = sketch.outputs().column(dev.kiln.runtime.bundle.ReferenceSketch.PREDICTION);
+        assertThat(prediction.count()).isEqualTo(r.validationRows() + r.testRows());
+        assertThat(prediction.quantiles().min()).isGreaterThanOrEqualTo(0.0);
+        assertThat(prediction.quantiles().max()).isLessThanOrEqualTo(1.0);
+    }
+
+    @Test
     void refusesToOverwriteAnExistingBundleUnlessAsked() throws Exception {
         Path data = synthetic(dir.resolve("o.csv"), 200, 5);
         TrainOptions o = TrainOptions.defaults(data, "y", dir.resolve("out")).withAlgorithms(List.of("linear"));

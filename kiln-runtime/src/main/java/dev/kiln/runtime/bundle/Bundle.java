@@ -5,7 +5,12 @@ import dev.kiln.runtime.model.Estimator;
 import dev.kiln.runtime.profile.DatasetProfile;
 import java.nio.file.Path;
 
-/** A loaded, verified bundle. */
+/** A loaded, verified bundle. {@code referenceSketch} is null for bundles written before format 1.1. */
 public record Bundle(Path directory, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
-                     DatasetProfile referenceProfile) {
+                     DatasetProfile referenceProfile, ReferenceSketch referenceSketch) {
+
+    public Bundle(Path directory, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
+                  DatasetProfile referenceProfile) {
+        this(directory, manifest, pipeline, estimator, referenceProfile, null);
+    }
 }

@@ -25,12 +25,16 @@ public record BundleManifest(
         Map<String, Object> extra,
         Map<String, String> files) {
 
-    /** The format this Kiln writes. Readers accept any minor version of the same major. */
-    public static final String FORMAT_VERSION = "1.0";
+    /**
+     * The format this Kiln writes. Readers accept any minor version of the same major. 1.1 added the optional
+     * {@link #REFERENCE_SKETCH_FILE}; 1.0 bundles still load, without it.
+     */
+    public static final String FORMAT_VERSION = "1.1";
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String PIPELINE_FILE = "pipeline.json";
     public static final String ESTIMATOR_FILE = "estimator.json";
     public static final String PROFILE_FILE = "profile.json";
+    public static final String REFERENCE_SKETCH_FILE = "reference_sketch.json";
 
     public static int major(String formatVersion) {
         try {

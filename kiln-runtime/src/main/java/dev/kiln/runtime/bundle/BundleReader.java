@@ -46,6 +46,8 @@ public final class BundleReader {
         Estimator estimator = parse(dir.resolve(BundleManifest.ESTIMATOR_FILE), Estimator.class);
         DatasetProfile profile = manifest.files().containsKey(BundleManifest.PROFILE_FILE)
                 ? parse(dir.resolve(BundleManifest.PROFILE_FILE), DatasetProfile.class) : null;
+        ReferenceSketch sketch = manifest.files().containsKey(BundleManifest.REFERENCE_SKETCH_FILE)
+                ? parse(dir.resolve(BundleManifest.REFERENCE_SKETCH_FILE), ReferenceSketch.class) : null;
         try {
             estimator.validate(pipeline.width());
         } catch (IllegalStateException e) {
@@ -56,7 +58,7 @@ public final class BundleReader {
                 throw corrupt(manifestFile, "the pipeline reads column '" + column + "' that the input schema lacks");
             }
         }
-        return new Bundle(dir, manifest, pipeline, estimator, profile);
+        return new Bundle(dir, manifest, pipeline, estimator, profile, sketch);
     }
 
     private static Path canonical(Path directory) {

@@ -1,0 +1,334 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.profile.CategoryCounts;
+import dev.kiln.runtime.profile.ColumnSketch;
+import dev.kiln.runtime.profile.DatasetSketch;
+import dev.kiln.runtime.profile.QuantileSketch;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Values;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds {@link DatasetSketch}es (bounded memory per column) from a {@link DataFrame} or a file.
+ *
+ * <p>For delimited text ({@code .csv}, {@code .tsv}, {@code .txt}) the file is streamed: rows are never
+ * held, so memory does not grow with the number of rows. Column types are taken from
+ * {@link ReadOptions#types()} / {@link ReadOptions#otherColumns()}; when some column has neither, a
+ * first streaming pass infers them with the rules of {@link SchemaInference} (boolean, integer,
+ * numeric, datetime over <em>every</em> value, so the types equal {@link DataReader#read}'s), except
+ * that the free-text rule (TEXT vs CATEGORICAL) is judged on the first {@value #TEXT_SAMPLE} present
+ * values of the column, to keep memory bounded. Parsing follows {@link Values}; a value that does not
+ * fit a forced type is {@link ErrorCode#DATA_MALFORMED} naming the line and column, worded as
+ * {@link DataReader} words it. Types given for columns the file lacks are ignored (so a drift check can
+ * pass the reference's types and still report the missing column), unlike {@link DataReader}.
+ *
+ * <p>Parquet and JSON files are read with {@link DataReader#read} and then sketched (memory grows
+ * with rows there).
+ */
+public final class Sketcher {
+    /** Present values per column on which the free-text rule is judged when streaming. */
+    public static final int TEXT_SAMPLE = 10_000;
+
+    private Sketcher() {
+    }
+
+    public static DatasetSketch sketch(DataFrame frame) {
+        return sketch(frame, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+    }
+
+    public static DatasetSketch sketch(DataFrame frame, int k, int maxCategories) {
+        List<ColumnSketch> columns = new ArrayList<>(frame.columns().size());
+        for (DataColumn c : frame.columns()) {
+            long missing = 0;
+            if (c instanceof NumericColumn n) {
+                QuantileSketch q = new QuantileSketch(k);
+                for (int i = 0, size = n.size(); i < size; i++) {
+                    double v = n.get(i);
+                    if (Double.isNaN(v)) {
+                        missing++;
+                    } else {
+                        q.add(v);
+                    }
+                }
+                columns.add(new ColumnSketch(c.name(), c.type(), missing, q, null));
+            } else {
+                StringColumn s = (StringColumn) c;
+                CategoryCounts counts = new CategoryCounts(maxCategories);
+                for (int i = 0, size = s.size(); i < size; i++) {
+                    String v = s.value(i);
+                    if (v == null) {
+                        missing++;
+                    } else {
+                        counts.add(v);
+                    }
+                }
+                columns.add(new ColumnSketch(c.name(), c.type(), missing, null, counts));
+            }
+        }
+        return new DatasetSketch(frame.rowCount(), columns);
+    }
+
+    public static DatasetSketch sketch(Path file, ReadOptions options) {
+        return sketch(file, options, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+    }
+
+    public static DatasetSketch sketch(Path file, ReadOptions options, int k, int maxCategories) {
+        ReadOptions opts = options == null ? ReadOptions.defaults() : options;
+        Path real = resolve(file);
+        String name = real.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".txt")) {
+            Character delimiter = opts.delimiter() == null && name.endsWith(".tsv") ? Character.valueOf('\t')
+                    : opts.delimiter();
+            return streamCsv(real, delimiter, opts, k, maxCategories);
+        }
+        DataFrame frame;
+        try {
+            frame = DataReader.read(real, opts);
+        } catch (KilnException e) {
+            if (e.code() != ErrorCode.COLUMN_MISSING || !(e.details().get("available") instanceof List<?> available)) {
+                throw e;
+            }
+            // Ignore types for columns this file lacks (see the class comment) and read again.
+            Map<String, ColumnType> kept = new HashMap<>(opts.types());
+            kept.keySet().retainAll(new HashSet<>(available));
+            frame = DataReader.read(real, opts.withTypes(kept));
+        }
+        return sketch(frame, k, maxCategories);
+    }
+
+    private static DatasetSketch streamCsv(Path file, Character delimiter, ReadOptions opts, int k, int maxCategories) {
+        String source = file.toString();
+        List<String> names = header(file, delimiter);
+        ColumnType[] types = new ColumnType[names.size()];
+        boolean[] forced = new boolean[names.size()];
+        boolean needInference = false;
+        for (int c = 0; c < types.length; c++) {
+            types[c] = opts.types().getOrDefault(names.get(c), opts.otherColumns());
+            forced[c] = types[c] != null;
+            needInference |= types[c] == null;
+        }
+        if (needInference) {
+            Inference[] inference = new Inference[types.length];
+            for (int c = 0; c < types.length; c++) {
+                inference[c] = types[c] == null ? new Inference() : null;
+            }
+            run(file, delimiter, new CsvReader.RowSink() {
+                @Override
+                public void header(List<String> header) {
+                }
+
+                @Override
+                public void row(CsvParser p, int line) {
+                    for (int c = 0; c < inference.length; c++) {
+                        if (inference[c] != null) {
+                            inference[c].accept(new String(p.chars(), p.start(c), p.length(c)));
+                        }
+                    }
+                }
+            });
+            for (int c = 0; c < types.length; c++) {
+                if (inference[c] != null) {
+                    types[c] = inference[c].type();
+                }
+            }
+        }
+        QuantileSketch[] quantiles = new QuantileSketch[types.length];
+        CategoryCounts[] categories = new CategoryCounts[types.length];
+        long[] missing = new long[types.length];
+        for (int c = 0; c < types.length; c++) {
+            if (types[c].isNumericLike()) {
+                quantiles[c] = new QuantileSketch(k);
+            } else {
+                categories[c] = new CategoryCounts(maxCategories);
+            }
+        }
+        long rows = run(file, delimiter, new CsvReader.RowSink() {
+            @Override
+            public void header(List<String> header) {
+            }
+
+            @Override
+            public void row(CsvParser p, int line) {
+                for (int c = 0; c < types.length; c++) {
+                    String s = new String(p.chars(), p.start(c), p.length(c));
+                    if (Values.isMissingToken(s)) {
+                        missing[c]++;
+                    } else if (quantiles[c] != null) {
+                        double d = Values.parseAs(types[c], s);
+                        if (Double.isNaN(d) || types[c] == ColumnType.INTEGER && d != Math.rint(d)) {
+                            throw doesNotFit(names.get(c), types[c], forced[c], s, source, line);
+                        }
+                        quantiles[c].add(d);
+                    } else {
+                        categories[c].add(s.trim());
+                    }
+                }
+            }
+        });
+        List<ColumnSketch> columns = new ArrayList<>(types.length);
+        for (int c = 0; c < types.length; c++) {
+            columns.add(new ColumnSketch(names.get(c), types[c], missing[c], quantiles[c], categories[c]));
+        }
+        return new DatasetSketch(rows, columns);
+    }
+
+    /** Reads just the header (the first record); the stream stops there. */
+    private static List<String> header(Path file, Character delimiter) {
+        List<String> out = new ArrayList<>();
+        final class Stop extends RuntimeException {
+            Stop() {
+                super(null, null, false, false);
+            }
+        }
+        try {
+            run(file, delimiter, new CsvReader.RowSink() {
+                @Override
+                public void header(List<String> names) {
+                    out.addAll(names);
+                    throw new Stop();
+                }
+
+                @Override
+                public void row(CsvParser parser, int line) {
+                }
+            });
+        } catch (Stop stop) {
+            return out;
+        }
+        return out;
+    }
+
+    private static long run(Path file, Character delimiter, CsvReader.RowSink sink) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return CsvReader.stream(in, file.toString(), delimiter, sink);
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot read " + file + ": " + e.getMessage(),
+                    Map.of("file", file.toString()), e);
+        }
+    }
+
+    private static Path resolve(Path path) {
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new KilnException(ErrorCode.FILE_NOT_FOUND, "file not found: " + path.toAbsolutePath().normalize(),
+                    Map.of("file", path.toString()));
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot read " + path + ": " + e.getMessage(),
+                    Map.of("file", path.toString()), e);
+        }
+        if (Files.isDirectory(real)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, real + " is a directory, expected a data file",
+                    Map.of("file", real.toString()));
+        }
+        return real;
+    }
+
+    /** Streaming form of {@link SchemaInference}'s rules (see the class comment for the text rule). */
+    private static final class Inference {
+        boolean bool = true;
+        boolean integer = true;
+        boolean number = true;
+        boolean datetime = true;
+        long present;
+        // free-text rule on a bounded sample
+        final Set<String> distinct = new HashSet<>();
+        long sampled;
+        long sampledLength;
+        long sampledWithSpace;
+
+        void accept(String s) {
+            if (Values.isMissingToken(s)) {
+                return;
+            }
+            present++;
+            if (sampled < TEXT_SAMPLE) {
+                String t = s.trim();
+                sampled++;
+                sampledLength += t.length();
+                distinct.add(t);
+                if (t.chars().anyMatch(Character::isWhitespace)) {
+                    sampledWithSpace++;
+                }
+            }
+            if (!bool && !integer && !number && !datetime) {
+                return;
+            }
+            if (bool && !Values.isBooleanWord(s)) {
+                bool = false;
+            }
+            double num = Double.NaN;
+            if (integer || number) {
+                num = Values.parseNumber(s);
+                if (integer && (Double.isNaN(num) || !Values.isInteger(s))) {
+                    integer = false;
+                }
+                if (number && Double.isNaN(num)) {
+                    number = false;
+                }
+            }
+            if (datetime && (!Double.isNaN(num) || Double.isNaN(Values.parseDatetime(s)))) {
+                datetime = false;
+            }
+        }
+
+        ColumnType type() {
+            if (present == 0) {
+                return ColumnType.CATEGORICAL;
+            }
+            if (bool) {
+                return ColumnType.BOOLEAN;
+            }
+            if (integer) {
+                return ColumnType.INTEGER;
+            }
+            if (number) {
+                return ColumnType.NUMERIC;
+            }
+            if (datetime) {
+                return ColumnType.DATETIME;
+            }
+            boolean text = distinct.size() * 2L > sampled
+                    && sampledLength > (long) SchemaInference.TEXT_MIN_AVG_LENGTH * sampled
+                    && sampledWithSpace * 2 >= sampled;
+            return text ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+        }
+    }
+
+    private static KilnException doesNotFit(String column, ColumnType type, boolean forced, String value,
+                                            String source, int line) {
+        String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
+        String expected = switch (type) {
+            case INTEGER -> "an integer";
+            case NUMERIC -> "a number";
+            case BOOLEAN -> "a boolean (true/false, yes/no, 1/0)";
+            case DATETIME -> "a date or date-time (ISO 8601, e.g. 2014-03-01 or 2014-03-01T12:00:00Z)";
+            default -> "a string";
+        };
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("file", source);
+        details.put("location", "line " + line);
+        details.put("column", column);
+        details.put("value", shown);
+        details.put("expected", type.wireName());
+        return new KilnException(forced ? ErrorCode.DATA_MALFORMED : ErrorCode.INTERNAL,
+                source + " line " + line + ", column '" + column + "': value '" + shown + "' is not " + expected
+                        + (forced ? " (the column's type is set to " + type.wireName() + ")" : ""), details);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.kiln.data.validate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.data.DataFrame;
+import dev.kiln.data.DataReader;
+import dev.kiln.data.Profiler;
+import dev.kiln.data.ReadOptions;
+import dev.kiln.data.validate.ValidationReport.ColumnReport;
+import dev.kiln.data.validate.ValidationReport.Example;
+import dev.kiln.data.validate.ValidationReport.Kind;
+import dev.kiln.data.validate.ValidationReport.Status;
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Field;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidatorTest {
+    private static final String TRAINING = """
+            age,income,city,joined,label
+            20,100.5,paris,2020-01-01,yes
+            30,200.0,rome,2020-06-01,no
+            40,,paris,2021-01-01,yes
+            50,400.25,oslo,2021-06-01,no
+            60,500.0,rome,2022-01-01,yes
+            """;
+
+    private static final List<Field> FIELDS = List.of(new Field("age", ColumnType.INTEGER, false),
+            new Field("income", ColumnType.NUMERIC, true), new Field("city", ColumnType.CATEGORICAL, false),
+            new Field("joined", ColumnType.DATETIME, false));
+
+    @TempDir
+    Path dir;
+
+    private static DataFrame csv(String text, boolean asText) {
+        ReadOptions options = asText ? ReadOptions.defaults().withOtherColumns(ColumnType.TEXT) : ReadOptions.defaults();
+        return DataReader.readCsv(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "mem.csv", options);
+    }
+
+    private static Expectations expected() {
+        DatasetProfile profile = Profiler.profile(csv(TRAINING, false));
+        return Expectations.of(FIELDS, profile, Map.of("city", Set.of("paris", "rome")), "label");
+    }
+
+    private static ColumnReport column(ValidationReport r, String name) {
+        return r.columns().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void trainingDataItselfPasses() {
+        ValidationReport r = Validator.validate(csv(TRAINING, true), expected(), ValidationOptions.defaults());
+        assertThat(r.status()).isEqualTo(Status.PASS);
+        assertThat(r.rows()).isEqualTo(5);
+        assertThat(r.extraColumns()).containsExactly("label");
+        assertThat(r.missingColumns()).isEmpty();
+        assertThat(r.summary().rowsClean()).isEqualTo(5);
+        assertThat(column(r, "city").knownCategories()).isEqualTo(3); // vocabulary united with the profile
+        assertThat(column(r, "city").knownCategoriesComplete()).isTrue();
+    }
+
+    @Test
+    void typedFramesAreCheckedLikeText() {
+        ValidationReport r = Validator.validate(csv(TRAINING, false), expected(), null);
+        assertThat(r.status()).isEqualTo(Status.PASS);
+        assertThat(column(r, "joined").counts().valid()).isEqualTo(5);
+    }
+
+    @Test
+    void eachKindOfIssueIsCountedWithRowsAndValues() {
+        String data = """
+                age,income,city,joined,extra
+                25,150,paris,2020-02-01,a
+                abc,150,rome,2020-02-01,b
+                99,150,berlin,2020-02-01,c
+                30.5,,madrid,not a date,d
+                35,,berlin,2019-01-01,e
+                """;
+        ValidationReport r = Validator.validate(csv(data, true), expected(), ValidationOptions.defaults());
+        assertThat(r.status()).isEqualTo(Status.FAIL);
+        assertThat(r.extraColumns()).containsExactly("extra");
+
+        ColumnReport age = column(r, "age");
+        assertThat(age.status()).isEqualTo(Status.FAIL);
+        assertThat(age.counts().invalidType()).isEqualTo(2);
+        assertThat(age.counts().outOfRange()).isEqualTo(1);
+        assertThat(age.counts().valid()).isEqualTo(2);
+        assertThat(issue(age, Kind.INVALID_TYPE).examples()).containsExactly(new Example(2, "abc"), new Example(4, "30.5"));
+        assertThat(issue(age, Kind.OUT_OF_RANGE).examples()).containsExactly(new Example(3, "99"));
+        assertThat(issue(age, Kind.OUT_OF_RANGE).message()).contains("[20, 60]");
+
+        ColumnReport city = column(r, "city");
+        assertThat(city.status()).isEqualTo(Status.WARN);
+        assertThat(city.counts().newCategory()).isEqualTo(3);
+        assertThat(issue(city, Kind.NEW_CATEGORY).distinctValues()).isEqualTo(2);
+        assertThat(issue(city, Kind.NEW_CATEGORY).examples()).extracting(Example::row).containsExactly(3L, 4L, 5L);
+
+        ColumnReport income = column(r, "income");
+        assertThat(income.counts().missing()).isEqualTo(2);
+        assertThat(income.missingRate()).isEqualTo(0.4);
+        assertThat(income.trainingMissingRate()).isEqualTo(0.2);
+        assertThat(issue(income, Kind.MISSING_RATE_JUMP).examples()).extracting(Example::row).containsExactly(4L, 5L);
+
+        ColumnReport joined = column(r, "joined");
+        assertThat(joined.counts().invalidType()).isEqualTo(1);
+        assertThat(joined.counts().outOfRange()).isEqualTo(1);
+
+        // rows 2 and 4 have a type violation; 3 and 5 only warnings; 1 is clean
+        assertThat(r.summary().rowsFailing()).isEqualTo(2);
+        assertThat(r.summary().rowsWithWarnings()).isEqualTo(2);
+        assertThat(r.summary().rowsClean()).isEqualTo(1);
+        assertThat(r.summary().issues()).containsEntry(Kind.INVALID_TYPE, 3L).containsEntry(Kind.NEW_CATEGORY, 3L)
+                .containsEntry(Kind.MISSING_RATE_JUMP, 1L);
+    }
+
+    @Test
+    void aMissingColumnFailsEveryRowAndWarningsAloneWarn() {
+        String data = """
+                age,income,joined
+                25,150,2020-02-01
+                26,150,2020-02-01
+                """;
+        ValidationReport r = Validator.validate(csv(data, true), expected(), null);
+        assertThat(r.status()).isEqualTo(Status.FAIL);
+        assertThat(r.missingColumns()).containsExactly("city");
+        assertThat(column(r, "city").present()).isFalse();
+        assertThat(column(r, "city").counts().absent()).isEqualTo(2);
+        assertThat(r.summary().rowsFailing()).isEqualTo(2);
+
+        String warn = """
+                age,income,city,joined
+                25,9999,paris,2020-02-01
+                """;
+        ValidationReport w = Validator.validate(csv(warn, true), expected(), null);
+        assertThat(w.status()).isEqualTo(Status.WARN);
+        assertThat(w.summary().rowsWithWarnings()).isEqualTo(1);
+    }
+
+    @Test
+    void missingRateThresholdIsAnOption() {
+        String data = """
+                age,income,city,joined
+                25,,paris,2020-02-01
+                26,150,paris,2020-02-01
+                27,150,paris,2020-02-01
+                """;
+        // 33% missing against 20% in training: a 13-point jump
+        assertThat(Validator.validate(csv(data, true), expected(), null).status()).isEqualTo(Status.WARN);
+        assertThat(Validator.validate(csv(data, true), expected(), new ValidationOptions(0.2, 5)).status()).isEqualTo(Status.PASS);
+        assertThatThrownBy(() -> new ValidationOptions(1.5, 5)).isInstanceOf(KilnException.class);
+    }
+
+    @Test
+    void examplesAreCappedAndJsonKeysAreSnakeCase() throws IOException {
+        StringBuilder data = new StringBuilder("age,income,city,joined\n");
+        for (int i = 0; i < 12; i++) {
+            data.append("x").append(i).append(",1,paris,2020-02-01\n");
+        }
+        Path file = Files.writeString(dir.resolve("bad.csv"), data);
+        ValidationReport r = Validator.validate(file, expected(), null);
+        assertThat(issue(column(r, "age"), Kind.INVALID_TYPE).count()).isEqualTo(12);
+        assertThat(issue(column(r, "age"), Kind.INVALID_TYPE).examples()).hasSize(5);
+        assertThat(r.datasetSha256()).hasSize(64);
+
+        JsonNode json = Json.mapper().readTree(Json.mapper().writeValueAsString(r));
+        assertThat(json.get("status").asText()).isEqualTo("fail");
+        assertThat(json.get("summary").get("rows_failing").asLong()).isEqualTo(12);
+        assertThat(json.get("summary").get("issues").get("invalid_type").asLong()).isEqualTo(12);
+        JsonNode age = json.get("columns").get(0);
+        assertThat(age.get("counts").get("invalid_type").asLong()).isEqualTo(12);
+        assertThat(age.get("issues").get(0).get("kind").asText()).isEqualTo("invalid_type");
+        assertThat(age.get("issues").get(0).get("examples").get(0).get("row").asLong()).isEqualTo(1);
+        assertThat(json.get("thresholds").get("missing_rate_jump").asDouble()).isEqualTo(0.05);
+        assertThat(json.has("row_numbers")).isTrue();
+    }
+
+    private static ValidationReport.Issue issue(ColumnReport c, Kind kind) {
+        return c.issues().stream().filter(i -> i.kind() == kind).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.kiln.monitor.alerts;
+
+import dev.kiln.monitor.drift.DriftReport;
+import dev.kiln.monitor.drift.FeatureDrift;
+import dev.kiln.monitor.performance.PerformanceReport;
+import java.util.Map;
+
+/**
+ * What is known about one served model over the evaluation window: drift of its inputs and of its output
+ * against the training reference (null when there is no reference or no traffic), its performance on
+ * labelled feedback for the version now serving (null without labels), the metrics it had on its test rows
+ * when trained, and serving statistics (null when they are not known — outside the server, failed requests
+ * are not in the log).
+ */
+public record MonitorSnapshot(String model, Integer version, long rows, DriftReport inputDrift, FeatureDrift predictionDrift,
+                              PerformanceReport.Window performance, Map<String, Double> trainingMetrics,
+                              ServingStats serving) {
+
+    /**
+     * Requests and failures in the window ({@code errors} −1 when unknown: the prediction log holds only what
+     * succeeded), and the 99th percentile of latency in milliseconds (NaN if unknown).
+     */
+    public record ServingStats(long requests, long errors, double p99Millis) {
+    }
+}
