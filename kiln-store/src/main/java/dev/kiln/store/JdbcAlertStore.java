@@ -35,17 +35,19 @@ final class JdbcAlertStore implements AlertStore {
         String json = Db.toJson(evidence == null ? Map.of() : evidence);
         long now = at.toEpochMilli();
         return db.write(c -> {
-            Optional<Alert> open = openAlert(c, model, rule);
-            if (open.isPresent()) {
-                Db.update(c, "UPDATE alerts SET version = ?, kind = ?, severity = ?, message = ?, evidence = ?, "
-                        + "last_seen_at = ?, times_seen = times_seen + 1 WHERE id = ?",
-                        version, kind, severity, message, json, now, open.get().id());
-                return new Fired(byId(c, open.get().id()).orElseThrow(), false);
-            }
-            Db.update(c, "INSERT INTO alerts (model, version, rule, kind, severity, status, message, evidence, "
-                    + "first_seen_at, last_seen_at, times_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            // Insert unless an alert is open; under PostgreSQL's read committed two evaluators may both find none,
+            // and the partial unique index then lets exactly one insert land: the other updates instead.
+            int inserted = Db.update(c, "INSERT INTO alerts (model, version, rule, kind, severity, status, message, evidence, "
+                    + "first_seen_at, last_seen_at, times_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+                    + "ON CONFLICT (model, rule) WHERE status = 'open' DO NOTHING",
                     model, version, rule, kind, severity, Alert.OPEN, message, json, now, now);
-            return new Fired(openAlert(c, model, rule).orElseThrow(), true);
+            if (inserted == 1) {
+                return new Fired(openAlert(c, model, rule).orElseThrow(), true);
+            }
+            Db.update(c, "UPDATE alerts SET version = ?, kind = ?, severity = ?, message = ?, evidence = ?, "
+                    + "last_seen_at = ?, times_seen = times_seen + 1 WHERE model = ? AND rule = ? AND status = ?",
+                    version, kind, severity, message, json, now, model, rule, Alert.OPEN);
+            return new Fired(openAlert(c, model, rule).orElseThrow(), false);
         });
     }
 
