@@ -87,7 +87,8 @@ public final class PerformanceAnalyzer {
         }
     }
 
-    static Instant timeOf(PredictionRecord p, String column) {
+    /** The time of a row: when it was logged, or the value of input {@code column} (null when absent or unreadable). */
+    public static Instant timeOf(PredictionRecord p, String column) {
         if (column == null) {
             return p.time();
         }
