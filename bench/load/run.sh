@@ -6,12 +6,13 @@
 # request failed (socket errors, non-2xx responses) or a server did not come up.
 #
 # Settings (environment): DURATION (15s), THREADS (2), CONNECTIONS (16), WARMUP (30s, per target,
-# not reported), KILN_PORT (18080), NGINX_PORT (18081), NGINX_WORKERS (auto), KILN_JAVA_OPTS.
+# not reported), KILN_PORT (18080), NGINX_PORT (18081), NGINX_WORKERS (auto), KILN_JAVA_OPTS,
+# KILN (the command that runs Kiln; default ./kiln, which rebuilds the jar when a source is newer).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-KILN="$ROOT/kiln"
+KILN="${KILN:-$ROOT/kiln}"
 LUA="$HERE/predict.lua"
 HOST=127.0.0.1
 DURATION="${DURATION:-15s}"

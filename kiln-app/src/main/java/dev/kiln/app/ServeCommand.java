@@ -6,6 +6,7 @@ import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
 import dev.kiln.serve.InferenceServer;
 import dev.kiln.serve.ModelHost;
+import dev.kiln.serve.ModelRepository;
 import dev.kiln.serve.PredictionLog;
 import dev.kiln.serve.RegistryFollower;
 import dev.kiln.store.KilnStore;
@@ -32,7 +33,13 @@ import picocli.CommandLine.Spec;
                 "REF is a registry reference (credit, credit@staging, credit:3) or a bundle directory. "
                         + "NAME and NAME@ALIAS follow the alias: the registry is polled every --poll-seconds and a new version "
                         + "is loaded, verified and warmed up in the background, then swapped in; NAME:VERSION is pinned.",
-                "On SIGTERM readiness turns false, in-flight requests finish (at most --drain-seconds), then the server stops."})
+                "On SIGTERM readiness turns false, in-flight requests finish (at most --drain-seconds), then the server stops.",
+                "Tokens are read from a file or the environment, never from the command line. With an inference token every "
+                        + "/v1 and /v2 model route needs 'Authorization: Bearer TOKEN' (401 otherwise); /v2, /v2/health/live, "
+                        + "/v2/health/ready and /metrics stay open for probes and scrapers. With an admin token the model "
+                        + "repository routes are enabled: POST /v2/repository/models/NAME/load (body "
+                        + "{\"parameters\": {\"ref\": REF}}, optional: reloads NAME's last REF), POST .../NAME/unload, "
+                        + "GET /v2/repository/index; without one they answer 403. The admin token also opens the model routes."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -64,17 +71,92 @@ final class ServeCommand implements Callable<Integer> {
             description = "on shutdown, wait at most N seconds for in-flight requests (default: ${DEFAULT-VALUE})")
     int drainSeconds;
 
+    static final String TOKEN_ENV = "KILN_SERVE_TOKEN";
+    static final String ADMIN_TOKEN_ENV = "KILN_SERVE_ADMIN_TOKEN";
+    static final int MIN_TOKEN_LENGTH = 16;
+    static final int MAX_READ_TIMEOUT_SECONDS = 3600;
+
+    @Option(names = "--token-file", paramLabel = "PATH",
+            description = "file holding the bearer token that every /v1 and /v2 model route then requires (default: the "
+                    + TOKEN_ENV + " environment variable; neither: model routes are open). Health, /v2 and /metrics stay open.")
+    Path tokenFile;
+
+    @Option(names = "--admin-token-file", paramLabel = "PATH",
+            description = "file holding the admin bearer token that enables the model repository routes (load, unload, "
+                    + "index) (default: the " + ADMIN_TOKEN_ENV + " environment variable; neither: those routes answer 403)")
+    Path adminTokenFile;
+
+    @Option(names = "--bundle-root", paramLabel = "DIR",
+            description = "admin loads may name bundle directories under DIR (canonical path, links resolved; repeatable; "
+                    + "default: none, only registry references)")
+    List<Path> bundleRoots = new ArrayList<>();
+
+    @Option(names = "--read-timeout-seconds", defaultValue = "30", paramLabel = "N",
+            description = "close a connection that sends nothing for N seconds; a request body stalled that long is "
+                    + "answered 408 (1 to " + MAX_READ_TIMEOUT_SECONDS + "; default: ${DEFAULT-VALUE})")
+    int readTimeoutSeconds;
+
+    /** The environment (replaced in tests). */
+    java.util.function.Function<String, String> env = System::getenv;
+
+    /** The token from {@code file} if given, else from the environment variable {@code var}, else null; validated. */
+    String token(Path file, String var, String flag) {
+        String token;
+        String from;
+        if (file != null) {
+            from = flag + " " + file;
+            try {
+                token = Files.readString(file).strip();
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "cannot read " + from + ": " + e.getMessage(), Map.of("path", file.toString()));
+            }
+        } else {
+            token = env.apply(var);
+            from = "$" + var;
+            if (token == null) {
+                return null;
+            }
+            token = token.strip();
+        }
+        if (token.length() < MIN_TOKEN_LENGTH || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the token in " + from + " must be at least " + MIN_TOKEN_LENGTH
+                    + " visible ASCII characters without spaces (e.g. openssl rand -hex 32)", Map.of());
+        }
+        return token;
+    }
+
     /** Loads every model and starts the server; {@link #call} then waits for a shutdown signal. */
     InferenceServer start() {
         if (pollSeconds < 0 || drainSeconds < 0) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--poll-seconds and --drain-seconds must be 0 or more",
                     Map.of("poll_seconds", pollSeconds, "drain_seconds", drainSeconds));
         }
+        if (readTimeoutSeconds < 1 || readTimeoutSeconds > MAX_READ_TIMEOUT_SECONDS) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--read-timeout-seconds must be 1 to " + MAX_READ_TIMEOUT_SECONDS
+                    + ", not " + readTimeoutSeconds, Map.of("read_timeout_seconds", readTimeoutSeconds));
+        }
+        String inferenceToken = token(tokenFile, TOKEN_ENV, "--token-file");
+        String adminToken = token(adminTokenFile, ADMIN_TOKEN_ENV, "--admin-token-file");
+        if (adminToken != null && adminToken.equals(inferenceToken)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the admin token must differ from the inference token", Map.of());
+        }
+        if (adminToken == null && !bundleRoots.isEmpty()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--bundle-root is for admin loads: give --admin-token-file or "
+                    + ADMIN_TOKEN_ENV + " too", Map.of());
+        }
         ModelHost host = new ModelHost();
         KilnStore registry = null;
         RegistryFollower follower = null;
         InferenceServer server = null;
         try {
+            if (adminToken != null) {
+                // Admin loads may resolve registry references and follow aliases, whatever --model named.
+                registry = store.open();
+                if (pollSeconds > 0) {
+                    follower = new RegistryFollower(host, registry.registry(), Duration.ofSeconds(pollSeconds));
+                }
+            }
+            Map<String, String> refs = new java.util.LinkedHashMap<>();
             for (String spec : models) {
                 int eq = spec.indexOf('=');
                 if (eq <= 0 || eq == spec.length() - 1) {
@@ -82,6 +164,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 String name = ModelRef.checkName(spec.substring(0, eq), spec);
                 String ref = spec.substring(eq + 1);
+                refs.put(name, ref);
                 Path dir = Path.of(ref);
                 if (Files.isRegularFile(dir.resolve(BundleManifest.MANIFEST_FILE))) {
                     // A bundle outside the registry is named by its content: the manifest's SHA-256.
@@ -102,7 +185,17 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
             PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : store.home().resolve("logs").resolve("predictions"));
-            server = InferenceServer.start(host, this.host, port, log);
+            InferenceServer.Options options = InferenceServer.Options.defaults()
+                    .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
+                    .withInferenceToken(inferenceToken)
+                    .withAdminToken(adminToken);
+            if (adminToken != null) {
+                ModelRepository repository = new ModelRepository(host, registry.registry(), follower, bundleRoots);
+                refs.forEach((name, ref) -> repository.remember(name, Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE))
+                        ? Path.of(ref).toAbsolutePath().toString() : ref));
+                options = options.withRepository(repository);
+            }
+            server = InferenceServer.start(host, this.host, port, log, options);
             // Closed after Jetty stops and the log is drained: the follower first, then the store it reads.
             if (follower != null) {
                 server.closeAfter(follower.start());

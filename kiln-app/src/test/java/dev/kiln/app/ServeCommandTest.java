@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,16 +19,22 @@ import picocli.CommandLine;
 /** kiln serve loads registry references and bundle directories and answers with the right version. */
 class ServeCommandTest {
     @TempDir
-    Path home;
+    static Path home;
+    static Path bundle;
 
-    @Test
-    void servesARegisteredModelAndABundleDirectory() throws Exception {
+    /** One trained and registered model (credit, version 1, alias production) shared by the tests. */
+    @BeforeAll
+    static void train() throws Exception {
         Path data = QuickstartCommand.extractDataset(home.resolve("data"));
         CliRun train = CliRun.of("train", "--home", home.toString(), "--data", data.toString(), "--target", "class",
                 "--algorithms", "linear", "--register", "credit", "--json");
         assertThat(train.exitCode()).as(train.err()).isZero();
         assertThat(CliRun.of("models", "alias", "credit", "production", "1", "--home", home.toString()).exitCode()).isZero();
-        Path bundle = Path.of(BadInputTest.json(train.out()).get("bundle").asText());
+        bundle = Path.of(BadInputTest.json(train.out()).get("bundle").asText());
+    }
+
+    @Test
+    void servesARegisteredModelAndABundleDirectory() throws Exception {
 
         ServeCommand command = new ServeCommand();
         new CommandLine(command).parseArgs("--home", home.toString(), "--port", "0", "--poll-seconds", "1",
@@ -73,5 +80,73 @@ class ServeCommandTest {
         CliRun bad = CliRun.of("serve", "--home", home.toString(), "--model", "credit@nowhere");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("NAME=REF");
+    }
+
+    static HttpResponse<String> post(int port, String path, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void tokensFromAFileOrTheEnvironmentAdminLoadsAndTheReadTimeout() throws Exception {
+        String token = "inference-0123456789abcdef";
+        String admin = "admin-0123456789abcdef";
+        Path tokenFile = java.nio.file.Files.writeString(home.resolve("serve.token"), token + "\n");
+        ServeCommand command = new ServeCommand();
+        command.env = name -> name.equals(ServeCommand.ADMIN_TOKEN_ENV) ? admin : null;
+        new CommandLine(command).parseArgs("--home", home.toString(), "--port", "0", "--poll-seconds", "0", "--no-log",
+                "--model", "direct=" + bundle, "--token-file", tokenFile.toString(), "--bundle-root", bundle.getParent().toString(),
+                "--read-timeout-seconds", "1");
+        String body = dev.kiln.runtime.Json.mapper().writeValueAsString(Map.of("instances", java.util.List.of(QuickstartCommand.sampleApplicant())));
+        try (InferenceServer server = command.start()) {
+            int port = server.port();
+            assertThat(post(port, "/v1/models/direct:predict", body, null).statusCode()).isEqualTo(401);
+            assertThat(post(port, "/v1/models/direct:predict", body, token).statusCode()).isEqualTo(200);
+            HttpResponse<String> meta = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/v2")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(meta.body()).contains("model_repository");
+            // Admin: a registry reference resolved (and verified) like --model does; the inference token is not enough.
+            String load = "{\"parameters\": {\"ref\": \"credit:1\"}}";
+            assertThat(post(port, "/v2/repository/models/credit/load", load, token).statusCode()).isEqualTo(401);
+            HttpResponse<String> loaded = post(port, "/v2/repository/models/credit/load", load, admin);
+            assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
+            assertThat(BadInputTest.json(loaded.body()).get("version").asText()).isEqualTo("1");
+            HttpResponse<String> p = post(port, "/v1/models/credit:predict", body, token);
+            assertThat(p.statusCode()).isEqualTo(200);
+            assertThat(p.headers().firstValue("Kiln-Model-Version")).contains("1");
+            assertThat(post(port, "/v2/repository/models/direct/unload", "", admin).statusCode()).isEqualTo(200);
+            assertThat(post(port, "/v1/models/direct:predict", body, token).statusCode()).isEqualTo(404);
+            // A start-time bundle directory under --bundle-root is reloaded from where it was.
+            assertThat(post(port, "/v2/repository/models/direct/load", "", admin).statusCode()).isEqualTo(200);
+            assertThat(post(port, "/v1/models/direct:predict", body, token).statusCode()).isEqualTo(200);
+
+            // --read-timeout-seconds 1: a body that stalls is answered 408 after about a second.
+            long start = System.nanoTime();
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("POST /v1/models/direct:predict HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"instances\": [").getBytes());
+                s.getOutputStream().flush();
+                String answer = new String(s.getInputStream().readAllBytes());
+                assertThat(answer).startsWith("HTTP/1.1 408");
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(seconds).isBetween(0.9, 8.0);
+        }
+        assertThat(CliRun.of("serve", "--home", home.toString(), "--model", "x=" + bundle, "--read-timeout-seconds", "0").err())
+                .contains("--read-timeout-seconds must be 1 to 3600");
+        java.nio.file.Files.writeString(tokenFile, "short");
+        CliRun weak = CliRun.of("serve", "--home", home.toString(), "--model", "x=" + bundle, "--token-file", tokenFile.toString());
+        assertThat(weak.exitCode()).isEqualTo(2);
+        assertThat(weak.err()).contains("at least 16");
+        assertThat(CliRun.of("serve", "--home", home.toString(), "--model", "x=" + bundle, "--token", token).exitCode())
+                .as("no plain --token argument (it would show in ps)").isEqualTo(2);
+        CliRun help = CliRun.of("serve", "--help");
+        assertThat(help.out()).contains("--token-file", "--admin-token-file", "KILN_SERVE_TOKEN", "KILN_SERVE_ADMIN_TOKEN",
+                "--read-timeout-seconds", "--bundle-root", "/metrics stay open");
     }
 }

@@ -60,6 +60,21 @@ import java.util.regex.Pattern;
  * {@code kiln_input_flags_total{model,column,reason}}. JSON nested deeper than {@link #MAX_JSON_DEPTH} is refused
  * with 400; a connection idle longer than the idle timeout ({@link #DEFAULT_IDLE_TIMEOUT} unless given) is closed,
  * a stalled body answered 408 first.
+ *
+ * <p>Tokens ({@link Options}): with an inference token every model route ({@code /v2/models/...}, {@code /v1/models/...})
+ * needs {@code Authorization: Bearer TOKEN} and answers 401 otherwise (in the route family's error shape, code
+ * {@code unauthenticated}, with {@code WWW-Authenticate}); {@code /v2}, {@code /v2/health/live},
+ * {@code /v2/health/ready} and {@code /metrics} stay open for probes and scrapers. With an admin token the model
+ * repository extension is enabled and advertised in {@code GET /v2} ({@code "model_repository"}):
+ * {@code POST /v2/repository/models/{name}/load} (optional {@code {"parameters": {"ref": REF}}}, see
+ * {@link ModelRepository}), {@code POST .../unload}, {@code GET|POST /v2/repository/index}; without one they answer
+ * 403. The admin token also opens the model routes. Tokens are compared as SHA-256 digests in constant time.
+ * A model's {@code kiln_requests_total} / {@code kiln_request_seconds} / {@code kiln_input_flags_total} series appear
+ * with its first scoring request and are removed when it is unloaded.
+ *
+ * <p>Model metadata ({@code GET /v2/models/{name}}) gives each input {@code parameters} from the bundle's reference
+ * profile: {@code training_min}/{@code training_max} (numbers), {@code training_categories} (at most 50, most
+ * frequent first, {@code training_categories_truncated}), {@code training_missing_fraction}.
  */
 public final class InferenceServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 1L << 20;
@@ -122,16 +137,62 @@ public final class InferenceServer implements AutoCloseable {
      * being read, and closed; the server goes on serving others.
      */
     public static InferenceServer start(ModelHost models, String host, int port, PredictionLog log, java.time.Duration idleTimeout) {
+        return start(models, host, port, log, Options.defaults().withIdleTimeout(idleTimeout));
+    }
+
+    /**
+     * What a server is started with besides its models, address and log: the idle (read) timeout, the bearer token
+     * that model routes require (null: open), the admin token of the model repository routes (null: those answer
+     * 403) and the repository they act on (null with an admin token: one over the served models that can unload and
+     * list, and load nothing new). {@link #toString()} never shows the tokens.
+     */
+    public record Options(java.time.Duration idleTimeout, String inferenceToken, String adminToken, ModelRepository repository) {
+        public static Options defaults() {
+            return new Options(DEFAULT_IDLE_TIMEOUT, null, null, null);
+        }
+
+        public Options withIdleTimeout(java.time.Duration d) {
+            return new Options(d, inferenceToken, adminToken, repository);
+        }
+
+        public Options withInferenceToken(String token) {
+            return new Options(idleTimeout, token, adminToken, repository);
+        }
+
+        public Options withAdminToken(String token) {
+            return new Options(idleTimeout, inferenceToken, token, repository);
+        }
+
+        public Options withRepository(ModelRepository r) {
+            return new Options(idleTimeout, inferenceToken, adminToken, r);
+        }
+
+        @Override
+        public String toString() {
+            return "Options[idleTimeout=" + idleTimeout + ", inferenceToken=" + (inferenceToken == null ? "none" : "***")
+                    + ", adminToken=" + (adminToken == null ? "none" : "***") + ", repository=" + (repository != null) + "]";
+        }
+    }
+
+    /** Starts serving {@code models} with {@code options} (see {@link Options}). */
+    public static InferenceServer start(ModelHost models, String host, int port, PredictionLog log, Options options) {
+        java.time.Duration idleTimeout = options.idleTimeout();
         if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "idle timeout must be positive, not " + idleTimeout, Map.of());
         }
         long idleMillis = Math.max(1, idleTimeout.toMillis());
+        Tokens tokens = new Tokens(options.inferenceToken(), options.adminToken());
+        ModelRepository repository = options.adminToken() == null ? null
+                : options.repository() != null ? options.repository() : new ModelRepository(models, null, null, List.of());
+        if (repository != null && repository.host() != models) {
+            throw new IllegalArgumentException("the repository must act on the served ModelHost");
+        }
         String bind = host == null || host.isBlank() ? "127.0.0.1" : host.trim();
         if (port < 0 || port > 65535) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Routes r = new Routes(models, registry, log);
+        Routes r = new Routes(models, registry, log, tokens, repository);
         if (log != null) {
             Gauge.builder("kiln.prediction.log.queue.size", log, PredictionLog::queueSize)
                     .description("Records waiting to be written to the prediction log").register(registry);
@@ -156,20 +217,27 @@ public final class InferenceServer implements AutoCloseable {
                     }
                 }
             });
-            config.routes.addHttpHandler(HandlerType.GET, "/v2", r.wrap(false, x -> r.serverMetadata()));
-            config.routes.addHttpHandler(HandlerType.GET, "/v2/health/live", r.wrap(false, x -> Map.of("live", true)));
-            config.routes.addHttpHandler(HandlerType.GET, "/v2/health/ready", r.wrap(false, r::serverReady));
-            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}", r.wrap(false, x -> r.modelMetadata(x, null)));
+            // Open: server metadata, health (probes) and /metrics. MODEL: the inference token when one is set.
+            config.routes.addHttpHandler(HandlerType.GET, "/v2", r.wrap(Access.OPEN, false, x -> r.serverMetadata()));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/health/live", r.wrap(Access.OPEN, false, x -> Map.of("live", true)));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/health/ready", r.wrap(Access.OPEN, false, r::serverReady));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}", r.wrap(Access.MODEL, false, x -> r.modelMetadata(x, null)));
             config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}/versions/{version}",
-                    r.wrap(false, x -> r.modelMetadata(x, x.ctx.pathParam("version"))));
-            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}/ready", r.wrap(false, x -> r.modelReady(x, null)));
+                    r.wrap(Access.MODEL, false, x -> r.modelMetadata(x, x.ctx.pathParam("version"))));
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}/ready", r.wrap(Access.MODEL, false, x -> r.modelReady(x, null)));
             config.routes.addHttpHandler(HandlerType.GET, "/v2/models/{name}/versions/{version}/ready",
-                    r.wrap(false, x -> r.modelReady(x, x.ctx.pathParam("version"))));
-            config.routes.addHttpHandler(HandlerType.POST, "/v2/models/{name}/infer", r.wrap(true, x -> r.infer(x, null)));
+                    r.wrap(Access.MODEL, false, x -> r.modelReady(x, x.ctx.pathParam("version"))));
+            config.routes.addHttpHandler(HandlerType.POST, "/v2/models/{name}/infer", r.wrap(Access.MODEL, true, x -> r.infer(x, null)));
             config.routes.addHttpHandler(HandlerType.POST, "/v2/models/{name}/versions/{version}/infer",
-                    r.wrap(true, x -> r.infer(x, x.ctx.pathParam("version"))));
-            config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:predict", r.wrap(true, r::predict));
-            config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:feedback", r.wrap(false, r::feedback));
+                    r.wrap(Access.MODEL, true, x -> r.infer(x, x.ctx.pathParam("version"))));
+            config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:predict", r.wrap(Access.MODEL, true, r::predict));
+            config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:feedback", r.wrap(Access.MODEL, false, r::feedback));
+            // The model repository extension: admin token only; 403 when no admin token is configured.
+            config.routes.addHttpHandler(HandlerType.GET, "/v2/repository/index", r.wrap(Access.ADMIN, false, r::repositoryIndex));
+            config.routes.addHttpHandler(HandlerType.POST, "/v2/repository/index", r.wrap(Access.ADMIN, false, r::repositoryIndex));
+            config.routes.addHttpHandler(HandlerType.POST, "/v2/repository/models/{name}/load", r.wrap(Access.ADMIN, false, r::repositoryLoad));
+            config.routes.addHttpHandler(HandlerType.POST, "/v2/repository/models/{name}/unload",
+                    r.wrap(Access.ADMIN, false, r::repositoryUnload));
             config.routes.addHttpHandler(HandlerType.GET, "/metrics", ctx -> {
                 ctx.header(VERSION_HEADER, r.versionSummary());
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
@@ -331,17 +399,74 @@ public final class InferenceServer implements AutoCloseable {
     record Reply(int status, Object body) {
     }
 
+    /** Who may call a route: anyone, holders of the inference token (when one is set), holders of the admin token. */
+    enum Access { OPEN, MODEL, ADMIN }
+
+    /**
+     * The configured bearer tokens, kept as SHA-256 digests and compared in constant time
+     * ({@link java.security.MessageDigest#isEqual} over equal-length digests). The admin token also opens model routes.
+     */
+    static final class Tokens {
+        private final byte[] inference;
+        private final byte[] admin;
+
+        Tokens(String inference, String admin) {
+            this.inference = inference == null ? null : sha256(inference);
+            this.admin = admin == null ? null : sha256(admin);
+        }
+
+        private static byte[] sha256(String s) {
+            try {
+                return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        boolean adminEnabled() {
+            return admin != null;
+        }
+
+        /** Throws the 401/403 for a request to a route of {@code access} with this Authorization header. */
+        void check(Access access, String authorization) {
+            if (access == Access.OPEN || (access == Access.MODEL && inference == null)) {
+                return;
+            }
+            if (access == Access.ADMIN && admin == null) {
+                throw new ServeError(403, ServeError.FORBIDDEN, "the model repository (load, unload, index) is disabled: start kiln serve "
+                        + "with --admin-token-file PATH or KILN_SERVE_ADMIN_TOKEN to enable it", Map.of());
+            }
+            String what = access == Access.ADMIN ? "the admin token" : "a token";
+            if (authorization == null || authorization.length() < 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new ServeError(401, ServeError.UNAUTHENTICATED, "this route needs " + what + ": Authorization: Bearer TOKEN", Map.of());
+            }
+            byte[] given = sha256(authorization.substring(7).trim());
+            boolean ok = admin != null && java.security.MessageDigest.isEqual(given, admin);
+            if (access == Access.MODEL) {
+                ok |= java.security.MessageDigest.isEqual(given, inference);
+            }
+            if (!ok) {
+                throw new ServeError(401, ServeError.UNAUTHENTICATED, "the bearer token is not " + (access == Access.ADMIN ? "the admin token"
+                        : "valid for this server"), Map.of());
+            }
+        }
+    }
+
     static final class Routes {
         private final ModelHost models;
         private final PrometheusMeterRegistry registry;
         private final PredictionLog log;
+        private final Tokens tokens;
+        private final ModelRepository repository;
         volatile boolean shuttingDown;
         final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-        Routes(ModelHost models, PrometheusMeterRegistry registry, PredictionLog log) {
+        Routes(ModelHost models, PrometheusMeterRegistry registry, PredictionLog log, Tokens tokens, ModelRepository repository) {
             this.models = models;
             this.registry = registry;
             this.log = log;
+            this.tokens = tokens;
+            this.repository = repository;
         }
 
         /** Offers one record per row to the prediction log (never blocks; a full queue drops and counts). */
@@ -385,15 +510,20 @@ public final class InferenceServer implements AutoCloseable {
             List<List<InputChecks.Flag>> out = new ArrayList<>(batch.size());
             for (Map<String, ?> row : batch) {
                 List<InputChecks.Flag> flags = checks.isEmpty() ? List.of() : checks.check(row);
-                for (InputChecks.Flag f : flags) {
-                    Counter.builder("kiln.input.flags")
-                            .description("Input values outside the training range or unseen in training, by model, column and reason")
-                            .tag("model", s.name()).tag("column", f.column()).tag("reason", f.reason())
-                            .register(registry).increment();
-                }
+                count(s, flags);
                 out.add(flags);
             }
             return out;
+        }
+
+        /** Counts flags in {@code kiln_input_flags_total{model,column,reason}}. */
+        private void count(Served s, List<InputChecks.Flag> flags) {
+            for (InputChecks.Flag f : flags) {
+                Counter.builder("kiln.input.flags")
+                        .description("Input values outside the training range or unseen in training, by model, column and reason")
+                        .tag("model", s.name()).tag("column", f.column()).tag("reason", f.reason())
+                        .register(registry).increment();
+            }
         }
 
         /** Flags as JSON objects; {@code row >= 0} adds the row index. */
@@ -413,11 +543,11 @@ public final class InferenceServer implements AutoCloseable {
         }
 
         /** Runs an action with the request id, error mapping, version header and (for scoring routes) metrics. */
-        Handler wrap(boolean scoring, Action action) {
+        Handler wrap(Access access, boolean scoring, Action action) {
             return ctx -> {
                 inFlight.incrementAndGet();
                 try {
-                    handle(scoring, action, ctx);
+                    handle(access, scoring, action, ctx);
                 } finally {
                     if (inFlight.decrementAndGet() == 0) {
                         synchronized (inFlight) {
@@ -428,17 +558,18 @@ public final class InferenceServer implements AutoCloseable {
             };
         }
 
-        private void handle(boolean scoring, Action action, Context ctx) throws Exception {
+        private void handle(Access access, boolean scoring, Action action, Context ctx) throws Exception {
             {
                 long start = System.nanoTime();
                 Exchange x = exchange(ctx);
                 int status;
                 try {
+                    tokens.check(access, ctx.header("Authorization"));
                     Object out = action.handle(x);
                     status = out instanceof Reply reply ? reply.status() : 200;
                     Object body = out instanceof Reply reply ? reply.body() : out;
                     ctx.header(VERSION_HEADER, x.served != null ? x.served.version() : versionSummary());
-                    ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(body));
+                    send(ctx, status, body instanceof byte[] b ? b : MAPPER.writeValueAsBytes(body));
                 } catch (Exception e) {
                     ServeError error;
                     if (e instanceof ServeError s) {
@@ -451,26 +582,101 @@ public final class InferenceServer implements AutoCloseable {
                         error = internal(e, ctx);
                     }
                     status = error.status();
+                    if (status == 401) {
+                        ctx.header("WWW-Authenticate", "Bearer realm=\"kiln\"");
+                    }
                     fail(ctx, error);
                 }
                 if (scoring && x.served != null) {
-                    Served s = x.served;
-                    String outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
-                    Counter.builder("kiln.requests").description("Scoring requests, by model, version and outcome")
-                            .tag("model", s.name()).tag("version", s.version()).tag("outcome", outcome)
-                            .register(registry).increment();
-                    Timer.builder("kiln.request").description("Scoring request latency, by model")
-                            .tag("model", s.name()).publishPercentileHistogram()
-                            .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    ModelMeters m = meters(x.served);
+                    if (m != null) {
+                        m.count(status < 400 ? 0 : status < 500 ? 1 : 2);
+                        m.latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    }
                 }
             }
+        }
+
+        /** The request meters of one model at one version, looked up once (not per request). */
+        private final class ModelMeters {
+            private final Served served;
+            private final String version;
+            /** success, client_error, server_error: registered on first use (no zero series for outcomes never seen). */
+            private final Counter[] outcomes = new Counter[3];
+            private final Timer latency;
+
+            ModelMeters(Served served) {
+                this.served = served;
+                this.version = served.version();
+                this.latency = Timer.builder("kiln.request").description("Scoring request latency, by model")
+                        .tag("model", served.name()).publishPercentileHistogram().register(registry);
+            }
+
+            String version() {
+                return version;
+            }
+
+            void count(int outcome) {
+                Counter c = outcomes[outcome];
+                if (c == null) {
+                    c = requests(served, OUTCOMES[outcome]);
+                    outcomes[outcome] = c; // a race registers the same counter twice: the registry returns one
+                }
+                c.increment();
+            }
+        }
+
+        private static final String[] OUTCOMES = {"success", "client_error", "server_error"};
+
+        /** Per model name: the meters of the version served last (rebuilt when the version changes). */
+        final Map<String, ModelMeters> meters = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** The meters of a snapshot; null when its model was unloaded meanwhile (no series reappear for it). */
+        private ModelMeters meters(Served s) {
+            ModelMeters m = meters.get(s.name());
+            if (m != null && m.version().equals(s.version())) {
+                return m;
+            }
+            if (models.get(s.name()).isEmpty()) {
+                return null;
+            }
+            m = new ModelMeters(s);
+            meters.put(s.name(), m);
+            return m;
+        }
+
+        private Counter requests(Served s, String outcome) {
+            return Counter.builder("kiln.requests").description("Scoring requests, by model, version and outcome")
+                    .tag("model", s.name()).tag("version", s.version()).tag("outcome", outcome).register(registry);
+        }
+
+        /**
+         * A random (version 4) UUID from {@link java.util.concurrent.ThreadLocalRandom}: request ids need to be unique,
+         * not unpredictable, and {@link UUID#randomUUID()} draws on a shared {@link java.security.SecureRandom}.
+         */
+        static String newRequestId() {
+            java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+            long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+            long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+            return new UUID(msb, lsb).toString();
+        }
+
+        /**
+         * Writes a JSON body straight to the response with its length (one write; no copy through Javalin's result
+         * stream).
+         */
+        private static void send(Context ctx, int status, byte[] bytes) throws java.io.IOException {
+            ctx.status(status).contentType("application/json");
+            jakarta.servlet.http.HttpServletResponse res = ctx.res();
+            res.setContentLength(bytes.length);
+            res.getOutputStream().write(bytes);
         }
 
         private static Exchange exchange(Context ctx) {
             Exchange x = ctx.attribute(EXCHANGE);
             if (x == null) {
                 String given = ctx.header(REQUEST_ID_HEADER);
-                String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+                String id = given != null && REQUEST_ID.matcher(given).matches() ? given : newRequestId();
                 x = new Exchange(ctx, id);
                 ctx.attribute(EXCHANGE, x);
                 ctx.header(REQUEST_ID_HEADER, id);
@@ -525,7 +731,55 @@ public final class InferenceServer implements AutoCloseable {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("name", "kiln");
             out.put("version", KilnVersion.get());
-            out.put("extensions", List.of());
+            out.put("extensions", repository != null ? List.of("model_repository") : List.of());
+            return out;
+        }
+
+        // -------------------------------------------------------------- model repository (admin)
+
+        Object repositoryIndex(Exchange x) {
+            return repository.index();
+        }
+
+        /** Body optional: {@code {"parameters": {"ref": "credit@staging" | "/abs/bundle/dir"}}}. */
+        Object repositoryLoad(Exchange x) {
+            String name = x.ctx.pathParam("name");
+            String ref = null;
+            if (x.ctx.req().getContentLengthLong() != 0) {
+                byte[] raw = readBytes(x.ctx);
+                if (raw.length > 0) {
+                    JsonNode body = parse(raw);
+                    JsonNode params = body.get("parameters");
+                    JsonNode r = params == null ? null : params.get("ref");
+                    if (params != null && !params.isObject() || r != null && !r.isTextual()) {
+                        throw badRequest(ErrorCode.INVALID_ARGUMENT, "the body is {\"parameters\": {\"ref\": \"REF\"}} with REF a registry "
+                                + "reference or an absolute bundle directory", Map.of("field", "parameters.ref"));
+                    }
+                    ref = r == null ? null : r.asText();
+                }
+            }
+            Served s = repository.load(name, ref);
+            x.served = s;
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", s.name());
+            out.put("version", s.version());
+            out.put("state", ModelRepository.READY);
+            return out;
+        }
+
+        Object repositoryUnload(Exchange x) {
+            String name = x.ctx.pathParam("name");
+            Served s = repository.unload(name);
+            meters.remove(name);
+            for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+                if (name.equals(m.getId().getTag("model"))) {
+                    registry.remove(m);
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", name);
+            out.put("version", s.version());
+            out.put("state", ModelRepository.UNAVAILABLE);
             return out;
         }
 
@@ -559,8 +813,14 @@ public final class InferenceServer implements AutoCloseable {
         Object modelMetadata(Exchange x, String version) {
             Served s = serve(x, version);
             List<Object> inputs = new ArrayList<>();
+            Map<String, Map<String, Object>> ranges = trainingRanges(s.model());
             for (Field f : s.model().requiredFields()) {
-                inputs.add(tensorMeta(f.name(), datatype(f.type())));
+                Map<String, Object> t = tensorMeta(f.name(), datatype(f.type()));
+                Map<String, Object> p = ranges.get(f.name());
+                if (p != null && !p.isEmpty()) {
+                    t.put("parameters", p);
+                }
+                inputs.add(t);
             }
             List<Object> outputs = new ArrayList<>();
             outputs.add(tensorMeta(PREDICTION, s.model().task().isClassification() ? "BYTES" : "FP64"));
@@ -573,6 +833,53 @@ public final class InferenceServer implements AutoCloseable {
             out.put("platform", "kiln");
             out.put("inputs", inputs);
             out.put("outputs", outputs);
+            return out;
+        }
+
+        /** At most this many known categories are listed per input in the model metadata. */
+        static final int MAX_LISTED_CATEGORIES = 50;
+
+        /**
+         * Per input column, what the bundle's reference profile says about the training data: {@code training_min} and
+         * {@code training_max} for numeric and integer columns; {@code training_categories} (the most frequent first, at
+         * most {@link #MAX_LISTED_CATEGORIES}; {@code training_categories_truncated} when there were more) for
+         * categorical and boolean ones; {@code training_missing_fraction}. Empty without a profile.
+         */
+        static Map<String, Map<String, Object>> trainingRanges(dev.kiln.runtime.KilnModel model) {
+            Map<String, Map<String, Object>> out = new HashMap<>();
+            dev.kiln.runtime.profile.DatasetProfile profile = model.bundle().referenceProfile();
+            if (profile == null || profile.columns() == null) {
+                return out;
+            }
+            Map<String, ColumnType> schema = new HashMap<>();
+            for (Field f : model.requiredFields()) {
+                schema.put(f.name(), f.type());
+            }
+            for (dev.kiln.runtime.profile.ColumnProfile c : profile.columns()) {
+                ColumnType t = schema.get(c.name());
+                if (t == null) {
+                    continue;
+                }
+                Map<String, Object> p = new LinkedHashMap<>();
+                if ((t == ColumnType.NUMERIC || t == ColumnType.INTEGER) && c.min() != null && c.max() != null
+                        && Double.isFinite(c.min()) && Double.isFinite(c.max())) {
+                    p.put("training_min", t == ColumnType.INTEGER && c.min() == Math.rint(c.min()) ? (Object) c.min().longValue() : c.min());
+                    p.put("training_max", t == ColumnType.INTEGER && c.max() == Math.rint(c.max()) ? (Object) c.max().longValue() : c.max());
+                } else if ((t == ColumnType.CATEGORICAL || t == ColumnType.BOOLEAN) && c.topCategories() != null) {
+                    List<String> cats = new ArrayList<>();
+                    for (dev.kiln.runtime.profile.ColumnProfile.CategoryCount cc : c.topCategories()) {
+                        if (cats.size() < MAX_LISTED_CATEGORIES) {
+                            cats.add(cc.value());
+                        }
+                    }
+                    p.put("training_categories", cats);
+                    p.put("training_categories_truncated", c.distinct() > cats.size());
+                }
+                if (!p.isEmpty()) {
+                    p.put("training_missing_fraction", c.missingFraction());
+                    out.put(c.name(), p);
+                }
+            }
             return out;
         }
 
@@ -788,9 +1095,183 @@ public final class InferenceServer implements AutoCloseable {
 
         // -------------------------------------------------------------- records
 
-        Object predict(Exchange x) {
+        /** Marks a value absent from an instance (not the same as a JSON null, which means missing and is imputed). */
+        private static final Object ABSENT = new Object();
+
+        /** Thrown by the streaming parse for anything but a plain well-formed request: the tree path then answers. */
+        private static final class NotPlain extends Exception {
+            NotPlain() {
+                super(null, null, false, false);
+            }
+        }
+
+        private static final NotPlain NOT_PLAIN = new NotPlain();
+
+        /**
+         * The records route. Plain well-formed requests are parsed as a stream straight into one value array per
+         * instance (aligned with the model's columns) and scored without per-row maps; anything else (malformed JSON,
+         * a missing or empty {@code instances}, a non-object instance, an array or object as a column value, a number
+         * beyond 64 bits) goes through {@link #predictTree}, whose answers (errors included) define the route.
+         */
+        Object predict(Exchange x) throws java.io.IOException {
             Served s = serve(x, null);
-            JsonNode body = readBody(x.ctx);
+            if (x.ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
+                return predictTree(x, s, readBody(x.ctx));
+            }
+            byte[] bytes = readBytes(x.ctx);
+            List<Field> fields = s.model().requiredFields();
+            List<Object[]> rows;
+            List<Map<String, Object>> sent = log == null ? null : new ArrayList<>();
+            InputChecks checks = models.checks(s);
+            try {
+                rows = streamInstances(bytes, fields, checks.columnIndex(), sent);
+            } catch (NotPlain | java.io.IOException e) {
+                return predictTree(x, s, parse(bytes));
+            }
+            dev.kiln.runtime.KilnModel model = s.model();
+            int width = model.featureNames().size();
+            double[][] features = new double[rows.size()][width];
+            for (int i = 0; i < rows.size(); i++) {
+                Object[] raw = rows.get(i);
+                Object[] values = new Object[raw.length];
+                try {
+                    for (int c = 0; c < raw.length; c++) {
+                        Field f = fields.get(c);
+                        if (raw[c] == ABSENT) {
+                            throw new KilnException(ErrorCode.COLUMN_MISSING, "column '" + f.name() + "' is missing", Map.of("column", f.name()));
+                        }
+                        values[c] = dev.kiln.runtime.schema.Values.coerce(f, raw[c]);
+                    }
+                    model.encodeValues(values, features[i]);
+                } catch (KilnException e) {
+                    // As KilnModel.predictBatch reports it, then as the tree path answers it.
+                    Map<String, Object> details = new LinkedHashMap<>(e.details());
+                    details.remove("row");
+                    details.put("instance", i);
+                    throw new ServeError(e.code().category().httpStatus(), e.code().wireName(), "instance " + i + ": " + e.getMessage(), details);
+                }
+            }
+            double[][] scores = rows.size() == 1 ? new double[][] {model.score(features[0])} : model.scoreBatch(features);
+            List<Prediction> predictions = new ArrayList<>(scores.length);
+            for (double[] sc : scores) {
+                predictions.add(model.decode(sc));
+            }
+            List<List<InputChecks.Flag>> flags = new ArrayList<>(rows.size());
+            for (Object[] raw : rows) {
+                List<InputChecks.Flag> f = checks.isEmpty() ? List.of() : checks.check(raw);
+                count(s, f);
+                flags.add(f);
+            }
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + 160 * predictions.size());
+            try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(buf)) {
+                g.setCodec(MAPPER);
+                g.writeStartObject();
+                g.writeArrayFieldStart("predictions");
+                for (int i = 0; i < predictions.size(); i++) {
+                    Prediction p = predictions.get(i);
+                    g.writeStartObject();
+                    g.writeObjectField(PREDICTION, p.prediction());
+                    for (Map.Entry<String, Double> e : p.probabilities().entrySet()) {
+                        g.writeObjectField(PROBABILITY_PREFIX + e.getKey(), e.getValue());
+                    }
+                    if (!flags.get(i).isEmpty()) {
+                        g.writeObjectField("flags", flagMaps(flags.get(i), -1));
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeStringField("model_name", s.name());
+                g.writeStringField("model_version", s.version());
+                g.writeStringField("request_id", x.requestId);
+                g.writeEndObject();
+            }
+            if (sent != null) {
+                logPredictions(x, s, null, sent, predictions, flags);
+            }
+            return buf.toByteArray();
+        }
+
+        /**
+         * Reads {@code {"instances": [{...}, ...]}} as a stream: one array of raw values (String, Boolean, Long, Double,
+         * null, or {@link #ABSENT}) per instance, aligned with {@code fields}; with {@code sent}, each instance as sent too.
+         */
+        private static List<Object[]> streamInstances(byte[] bytes, List<Field> fields, Map<String, Integer> index,
+                                                      List<Map<String, Object>> sent) throws java.io.IOException, NotPlain {
+            List<Object[]> rows = null;
+            try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(bytes)) {
+                if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    throw NOT_PLAIN;
+                }
+                com.fasterxml.jackson.core.JsonToken t;
+                while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    t = p.nextToken();
+                    if (!key.equals("instances")) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    if (rows != null || t != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                        throw NOT_PLAIN;
+                    }
+                    rows = new ArrayList<>(4);
+                    while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                        Object[] raw = new Object[fields.size()];
+                        java.util.Arrays.fill(raw, ABSENT);
+                        Map<String, Object> asSent = sent == null ? null : new LinkedHashMap<>();
+                        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                            Integer c = index.get(name);
+                            Object value;
+                            switch (v) {
+                                case VALUE_STRING -> value = p.getText();
+                                case VALUE_TRUE -> value = Boolean.TRUE;
+                                case VALUE_FALSE -> value = Boolean.FALSE;
+                                case VALUE_NULL -> value = null;
+                                case VALUE_NUMBER_FLOAT -> value = p.getDoubleValue();
+                                case VALUE_NUMBER_INT -> {
+                                    com.fasterxml.jackson.core.JsonParser.NumberType nt = p.getNumberType();
+                                    if (nt != com.fasterxml.jackson.core.JsonParser.NumberType.INT
+                                            && nt != com.fasterxml.jackson.core.JsonParser.NumberType.LONG) {
+                                        throw NOT_PLAIN;
+                                    }
+                                    value = p.getLongValue();
+                                }
+                                default -> {
+                                    if (c != null) {
+                                        throw NOT_PLAIN; // a container as a column value: the tree path names it
+                                    }
+                                    value = asSent == null ? null : p.readValueAsTree();
+                                    if (asSent == null) {
+                                        p.skipChildren();
+                                    }
+                                }
+                            }
+                            if (c != null) {
+                                raw[c] = value;
+                            }
+                            if (asSent != null) {
+                                asSent.put(name, value);
+                            }
+                        }
+                        rows.add(raw);
+                        if (sent != null) {
+                            sent.add(asSent);
+                        }
+                    }
+                    if (t != com.fasterxml.jackson.core.JsonToken.END_ARRAY || rows.isEmpty()) {
+                        throw NOT_PLAIN;
+                    }
+                }
+                if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || rows == null) {
+                    throw NOT_PLAIN;
+                }
+            }
+            return rows;
+        }
+
+        /** The records route over a parsed tree (every request the streaming parse does not take). */
+        Object predictTree(Exchange x, Served s, JsonNode body) {
             JsonNode instances = body.get("instances");
             if (instances == null || !instances.isArray() || instances.isEmpty()) {
                 throw badRequest(ErrorCode.INVALID_ARGUMENT, "the request needs \"instances\": a non-empty array of objects, one per row",
@@ -932,6 +1413,16 @@ public final class InferenceServer implements AutoCloseable {
                 ctx.header("Connection", "close");
                 throw tooLarge();
             }
+            return parse(readBytes(ctx));
+        }
+
+        /** The request body's bytes: 413 past {@link #MAX_BODY_BYTES}, 408 when it stalls past the idle timeout. */
+        private static byte[] readBytes(Context ctx) {
+            long declared = ctx.req().getContentLengthLong();
+            if (declared > MAX_BODY_BYTES) {
+                ctx.header("Connection", "close");
+                throw tooLarge();
+            }
             byte[] bytes;
             try {
                 bytes = ctx.bodyAsBytes();
@@ -947,6 +1438,10 @@ public final class InferenceServer implements AutoCloseable {
             if (bytes.length > MAX_BODY_BYTES) {
                 throw tooLarge();
             }
+            return bytes;
+        }
+
+        private static JsonNode parse(byte[] bytes) {
             JsonNode node;
             try {
                 node = MAPPER.readTree(bytes);

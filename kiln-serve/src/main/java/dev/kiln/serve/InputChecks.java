@@ -35,26 +35,37 @@ final class InputChecks {
         }
     }
 
-    private record Range(String column, double min, double max) {
+    /** {@code index}: the column's position in the model's required fields. */
+    private record Range(String column, int index, double min, double max) {
     }
 
-    private record Levels(String column, Set<String> levels) {
+    private record Levels(String column, int index, Set<String> levels) {
     }
 
     private final Range[] ranges;
     private final Levels[] levels;
 
-    private InputChecks(List<Range> ranges, List<Levels> levels) {
+    /** Column name → position in the model's required fields (used to read request bodies straight into arrays). */
+    private final Map<String, Integer> columnIndex;
+
+    private InputChecks(List<Range> ranges, List<Levels> levels, Map<String, Integer> columnIndex) {
         this.ranges = ranges.toArray(new Range[0]);
         this.levels = levels.toArray(new Levels[0]);
+        this.columnIndex = Map.copyOf(columnIndex);
     }
 
-    static final InputChecks NONE = new InputChecks(List.of(), List.of());
+    static final InputChecks NONE = new InputChecks(List.of(), List.of(), Map.of());
+
+    Map<String, Integer> columnIndex() {
+        return columnIndex;
+    }
 
     static InputChecks of(KilnModel model) {
         Map<String, ColumnType> schema = new HashMap<>();
+        Map<String, Integer> index = new HashMap<>();
         for (Field f : model.requiredFields()) {
             schema.put(f.name(), f.type());
+            index.put(f.name(), index.size());
         }
         List<Range> ranges = new ArrayList<>();
         DatasetProfile profile = model.bundle().referenceProfile();
@@ -63,7 +74,7 @@ final class InputChecks {
                 ColumnType t = schema.get(c.name());
                 if ((t == ColumnType.NUMERIC || t == ColumnType.INTEGER) && c.min() != null && c.max() != null
                         && Double.isFinite(c.min()) && Double.isFinite(c.max())) {
-                    ranges.add(new Range(c.name(), c.min(), c.max()));
+                    ranges.add(new Range(c.name(), index.get(c.name()), c.min(), c.max()));
                 }
             }
         }
@@ -71,11 +82,11 @@ final class InputChecks {
         if (model.bundle().pipeline() != null) {
             for (FeatureTransform t : model.bundle().pipeline().transforms()) {
                 if (t instanceof FeatureTransform.OneHot oh && schema.containsKey(oh.column())) {
-                    levels.add(new Levels(oh.column(), new HashSet<>(oh.levels())));
+                    levels.add(new Levels(oh.column(), index.get(oh.column()), new HashSet<>(oh.levels())));
                 }
             }
         }
-        return new InputChecks(ranges, levels);
+        return new InputChecks(ranges, levels, index);
     }
 
     boolean isEmpty() {
@@ -96,6 +107,26 @@ final class InputChecks {
         }
         for (Levels l : levels) {
             if (row.get(l.column) instanceof String s && !l.levels.contains(s)) {
+                (flags == null ? flags = new ArrayList<>(2) : flags).add(new Flag(l.column, s, UNSEEN));
+            }
+        }
+        return flags == null ? List.of() : flags;
+    }
+
+    /** As {@link #check(Map)}, for raw values aligned with the model's required fields. */
+    List<Flag> check(Object[] values) {
+        List<Flag> flags = null;
+        for (Range r : ranges) {
+            if (values[r.index] instanceof Number n) {
+                double d = n.doubleValue();
+                String reason = d > r.max ? ABOVE_MAX : d < r.min ? BELOW_MIN : null;
+                if (reason != null) {
+                    (flags == null ? flags = new ArrayList<>(2) : flags).add(new Flag(r.column, n, reason));
+                }
+            }
+        }
+        for (Levels l : levels) {
+            if (values[l.index] instanceof String s && !l.levels.contains(s)) {
                 (flags == null ? flags = new ArrayList<>(2) : flags).add(new Flag(l.column, s, UNSEEN));
             }
         }

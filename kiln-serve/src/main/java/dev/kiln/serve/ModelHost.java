@@ -113,6 +113,18 @@ public final class ModelHost {
     }
 
     /**
+     * Stops serving {@code name}: new requests get 404; a request that already took its snapshot finishes on it.
+     *
+     * @return the snapshot that was served, if any
+     */
+    public Optional<Served> remove(String name) {
+        AtomicReference<Served> slot = models.remove(name);
+        checks.remove(name);
+        lastErrors.remove(name);
+        return slot == null ? Optional.empty() : Optional.ofNullable(slot.get());
+    }
+
+    /**
      * Records a failed load of {@code name} that happened outside {@link #load} (a registry follower's
      * background load): the model served, if any, stays; {@link #lastError} reports it until a swap.
      */

@@ -69,6 +69,11 @@ public final class RegistryFollower implements AutoCloseable {
         followed.put(name, new Followed(ref, servingVersion));
     }
 
+    /** Stops following the model served as {@code name} (unloaded, or loaded from elsewhere); no-op if not followed. */
+    public void unfollow(String name) {
+        followed.remove(name);
+    }
+
     public RegistryFollower start() {
         thread.start();
         return this;
@@ -113,6 +118,9 @@ public final class RegistryFollower implements AutoCloseable {
             Path bundle = registry.bundlePath(v);
             KilnModel model = KilnModel.load(bundle);
             warmUp(model);
+            if (followed.get(name) != f) {
+                return; // unfollowed (unloaded or loaded from elsewhere by an admin) while loading
+            }
             host.put(name, model, Integer.toString(version));
             LOG.log(System.Logger.Level.INFO, "model '" + name + "' now serves version " + version + " (" + f.ref
                     + ", was " + f.serving + ")");

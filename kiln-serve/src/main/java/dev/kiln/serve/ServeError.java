@@ -11,6 +11,8 @@ final class ServeError extends RuntimeException {
     static final String MODEL_VERSION_NOT_FOUND = "model_version_not_found";
     static final String PREDICTION_LOG_DISABLED = "prediction_log_disabled";
     static final String PREDICTION_LOG_FULL = "prediction_log_full";
+    static final String UNAUTHENTICATED = "unauthenticated";
+    static final String FORBIDDEN = "forbidden";
 
     private final int status;
     private final String code;

@@ -65,6 +65,30 @@ class InferenceServerTest {
     }
 
     @Test
+    void modelMetadataCarriesTheTrainingRangeOfEachInput() {
+        for (String path : List.of("/v2/models/credit", "/v2/models/credit/versions/gbdt-1", "/v2/models/linear")) {
+            Reply r = get(base, path);
+            assertThat(r.status()).as(path).isEqualTo(200);
+            Map<String, JsonNode> byName = new LinkedHashMap<>();
+            for (JsonNode in : r.body().get("inputs")) {
+                byName.put(in.get("name").asText(), in.get("parameters"));
+            }
+            // From the bundle's reference profile (credit-g): integers as integers, categories most frequent first.
+            JsonNode duration = byName.get("duration");
+            assertThat(duration.get("training_min").isIntegralNumber()).isTrue();
+            assertThat(duration.get("training_min").asLong()).isEqualTo(4);
+            assertThat(duration.get("training_max").asLong()).isEqualTo(72);
+            assertThat(duration.get("training_missing_fraction").asDouble()).isZero();
+            assertThat(byName.get("credit_amount").get("training_max").asLong()).isEqualTo(18424);
+            JsonNode checking = byName.get("checking_status");
+            assertThat(checking.get("training_categories").toString()).isEqualTo("[\"no checking\",\"<0\",\"0<=X<200\",\">=200\"]");
+            assertThat(checking.get("training_categories_truncated").asBoolean()).isFalse();
+            assertThat(byName.get("purpose").get("training_categories")).hasSize(10);
+            assertThat(byName.values()).allMatch(p -> p != null && !p.isEmpty());
+        }
+    }
+
+    @Test
     void modelMetadataListsOneInputPerColumnAndTheOutputs() {
         for (String path : List.of("/v2/models/credit", "/v2/models/credit/versions/gbdt-1")) {
             Reply r = get(base, path);
@@ -143,6 +167,32 @@ class InferenceServerTest {
                 p.probabilities().forEach((cls, prob) -> assertThat(got.get("probability_" + cls).asDouble()).isEqualTo(prob));
             }
         }
+    }
+
+    @Test
+    void recordsStreamedAndTreeParsedAnswerAlike() {
+        // Streamed: extra top-level keys and extra (nested) instance fields are skipped; one row is scored alone.
+        String one = json(rows.get(0));
+        Reply single = postText(base, "/v1/models/credit:predict", "{\"meta\": {\"a\": [1, {\"b\": 2}]}, \"instances\": ["
+                + one.substring(0, one.length() - 1) + ", \"extra\": {\"x\": [1, 2]}}], \"after\": null}", Map.of());
+        assertThat(single.status()).as(single.text()).isEqualTo(200);
+        Prediction p0 = gbdt.predict(rows.get(0));
+        assertThat(single.body().get("predictions").get(0).get("probability_bad").asDouble()).isEqualTo(p0.probabilities().get("bad"));
+        // A number beyond 64 bits takes the tree path (as a double); 1e20 the streamed one: same answer, same flags.
+        String big = json(Map.of("instances", List.of(rows.get(0), rows.get(1))));
+        String viaTree = big.replaceFirst("\"credit_amount\":\\d+", "\"credit_amount\":100000000000000000000");
+        String viaStream = big.replaceFirst("\"credit_amount\":\\d+", "\"credit_amount\":1e20");
+        assertThat(viaTree).isNotEqualTo(big);
+        Reply tree = postText(base, "/v1/models/credit:predict", viaTree, Map.of());
+        Reply stream = postText(base, "/v1/models/credit:predict", viaStream, Map.of());
+        assertThat(tree.status()).as(tree.text()).isEqualTo(200);
+        assertThat(stream.body().get("predictions")).isEqualTo(tree.body().get("predictions"));
+        assertThat(stream.body().get("predictions").get(0).get("flags").toString()).contains("above_training_max");
+        // Errors are the tree path's, whichever path found them.
+        Reply missing = postText(base, "/v1/models/credit:predict", "{\"instances\": [" + one + ", {\"age\": 30}]}", Map.of());
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body().get("error").get("message").asText()).startsWith("instance 1: column '");
+        assertThat(missing.body().get("error").get("details").get("instance").asInt()).isEqualTo(1);
     }
 
     @Test

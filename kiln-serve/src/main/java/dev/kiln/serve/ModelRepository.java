@@ -1,0 +1,222 @@
+package dev.kiln.serve;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.serve.ModelHost.Served;
+import dev.kiln.store.ModelRef;
+import dev.kiln.store.ModelRegistry;
+import dev.kiln.store.ModelVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The admin side of a server's models (the Open Inference Protocol model repository extension): load a model
+ * under a name from a registry reference or a bundle directory, unload it, list them with their state.
+ *
+ * <p>A reference is what {@code kiln serve --model NAME=REF} takes: a registry reference ({@code credit},
+ * {@code credit@staging}, {@code credit:3}; resolved and checksum-verified by the {@link ModelRegistry}, followed by
+ * the {@link RegistryFollower} when it names an alias), or a bundle directory: an absolute path that, in canonical
+ * form (symbolic links resolved, {@code ..} removed), lies under one of the allowed bundle roots. A loaded model is
+ * verified (checksums, format, structure) and warmed up before it is swapped in; a failed load keeps what was
+ * serving. Unloading removes the name: requests that already took their snapshot finish on it, new ones get 404.
+ * Loads and unloads are serialised.
+ */
+public final class ModelRepository {
+    public static final String READY = "READY";
+    public static final String UNAVAILABLE = "UNAVAILABLE";
+
+    private final ModelHost host;
+    private final ModelRegistry registry;
+    private final RegistryFollower follower;
+    private final List<Path> bundleRoots;
+    /** The reference each name was last loaded from (reloaded when a load names none). */
+    private final Map<String, String> refs = new ConcurrentHashMap<>();
+    /** Names unloaded, or whose first load failed, with the reason (shown by the index). */
+    private final Map<String, String> unavailable = new ConcurrentHashMap<>();
+
+    /**
+     * @param registry    resolves registry references (null: only bundle directories can be loaded)
+     * @param follower    follows alias references after a load (null: none are followed)
+     * @param bundleRoots directories under which bundle directories may be loaded (none: only registry references)
+     */
+    public ModelRepository(ModelHost host, ModelRegistry registry, RegistryFollower follower, List<Path> bundleRoots) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.registry = registry;
+        this.follower = follower;
+        List<Path> roots = new ArrayList<>();
+        for (Path r : bundleRoots == null ? List.<Path>of() : bundleRoots) {
+            try {
+                roots.add(r.toRealPath());
+            } catch (IOException e) {
+                throw new KilnException(ErrorCode.FILE_NOT_FOUND, "bundle root " + r + " does not exist: " + e.getMessage(),
+                        Map.of("path", r.toString()));
+            }
+        }
+        this.bundleRoots = List.copyOf(roots);
+    }
+
+    public ModelHost host() {
+        return host;
+    }
+
+    /** Records that {@code name} was loaded (at start) from {@code ref}, for a later load without a reference. */
+    public void remember(String name, String ref) {
+        refs.put(name, ref);
+    }
+
+    /** True for a reference that names a directory rather than a registry model. */
+    static boolean isPath(String ref) {
+        return ref.indexOf('/') >= 0 || ref.indexOf('\\') >= 0 || ref.startsWith(".") || ref.startsWith("~");
+    }
+
+    /**
+     * Loads {@code ref} (null: the reference {@code name} was last loaded from) and serves it as {@code name}, after
+     * verifying and warming it up. Throws {@link KilnException} (the model served before, if any, keeps serving).
+     */
+    public synchronized Served load(String name, String ref) {
+        ModelRef.checkName(name, name);
+        String r = ref != null ? ref : refs.get(name);
+        if (r == null || r.isBlank()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' was never loaded here: name what to load with "
+                    + "{\"parameters\": {\"ref\": \"credit@staging\"}} (a registry reference or a bundle directory)",
+                    Map.of("model", name));
+        }
+        Served served;
+        try {
+            served = isPath(r) ? loadBundle(name, r) : loadRegistry(name, r);
+        } catch (KilnException e) {
+            if (host.get(name).isPresent()) {
+                host.recordError(name, e.getMessage());
+            } else {
+                unavailable.put(name, e.getMessage());
+            }
+            throw e;
+        }
+        refs.put(name, r);
+        unavailable.remove(name);
+        return served;
+    }
+
+    private Served loadBundle(String name, String ref) {
+        Path dir = bundleDir(ref);
+        String version = "sha256:" + manifestSha(dir).substring(0, 12);
+        Served served = put(name, KilnModel.load(dir), version);
+        if (follower != null) {
+            follower.unfollow(name); // a bundle directory replaces an alias that was followed
+        }
+        return served;
+    }
+
+    /** The canonical bundle directory named by {@code ref}, refused unless it lies under a bundle root. */
+    Path bundleDir(String ref) {
+        if (bundleRoots.isEmpty()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "loading bundle directories is not enabled on this server "
+                    + "(kiln serve --bundle-root DIR allows those under DIR); load a registry reference instead", Map.of("ref", ref));
+        }
+        Path given;
+        try {
+            given = Path.of(ref);
+        } catch (RuntimeException e) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "'" + ref + "' is not a valid path", Map.of("ref", ref));
+        }
+        if (!given.isAbsolute()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "bundle path '" + ref + "' must be absolute", Map.of("ref", ref));
+        }
+        Path real;
+        try {
+            real = given.toRealPath();
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.BUNDLE_NOT_FOUND, "no bundle directory at " + ref, Map.of("ref", ref));
+        }
+        boolean allowed = false;
+        for (Path root : bundleRoots) {
+            allowed |= real.startsWith(root);
+        }
+        if (!allowed) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "bundle path '" + ref + "' (" + real + ") is not under an allowed "
+                    + "bundle root " + bundleRoots, Map.of("ref", ref));
+        }
+        if (!Files.isDirectory(real) || !Files.isRegularFile(real.resolve(BundleManifest.MANIFEST_FILE))) {
+            throw new KilnException(ErrorCode.BUNDLE_NOT_FOUND, "'" + ref + "' is not a bundle directory (no "
+                    + BundleManifest.MANIFEST_FILE + ")", Map.of("ref", ref));
+        }
+        return real;
+    }
+
+    private Served loadRegistry(String name, String ref) {
+        if (registry == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "this server has no registry to resolve '" + ref + "'", Map.of("ref", ref));
+        }
+        ModelRef parsed = ModelRef.parse(ref);
+        ModelVersion v = registry.resolve(parsed);
+        Path bundle = registry.bundlePath(v); // checksums verified
+        Served served = put(name, KilnModel.load(bundle), Integer.toString(v.version()));
+        if (follower != null) {
+            if (RegistryFollower.follows(parsed)) {
+                follower.follow(name, parsed, v.version());
+            } else {
+                follower.unfollow(name);
+            }
+        }
+        return served;
+    }
+
+    private Served put(String name, KilnModel model, String version) {
+        try {
+            RegistryFollower.warmUp(model);
+        } catch (RuntimeException e) {
+            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "model '" + name + "' failed its warm-up: " + e.getMessage(),
+                    Map.of("model", name), e);
+        }
+        return host.put(name, model, version);
+    }
+
+    /** Stops serving {@code name}; in-flight requests finish on the snapshot they took. */
+    public synchronized Served unload(String name) {
+        if (follower != null) {
+            follower.unfollow(name);
+        }
+        Served s = host.remove(name).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
+                "model '" + name + "' is not loaded", Map.of("model", name)));
+        unavailable.put(name, "unloaded");
+        return s;
+    }
+
+    /** Every name loaded, unloaded or failed, sorted: {@code name, version, state, reason}. */
+    public List<Map<String, Object>> index() {
+        TreeSet<String> names = new TreeSet<>(host.names());
+        names.addAll(unavailable.keySet());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String name : names) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            Served s = host.get(name).orElse(null);
+            m.put("version", s == null ? "" : s.version());
+            m.put("state", s == null ? UNAVAILABLE : READY);
+            String reason = s == null ? host.lastError(name).orElse(unavailable.getOrDefault(name, "not loaded"))
+                    : host.lastError(name).orElse("");
+            m.put("reason", reason);
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static String manifestSha(Path dir) {
+        try {
+            return Checksums.sha256(dir.resolve(BundleManifest.MANIFEST_FILE));
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "cannot read " + dir.resolve(BundleManifest.MANIFEST_FILE) + ": " + e.getMessage());
+        }
+    }
+}
