@@ -5,6 +5,7 @@ import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.monitor.drift.DriftThresholds;
 import dev.kiln.monitor.drift.DriftTimeline;
 import dev.kiln.monitor.drift.FeatureDrift;
+import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.performance.PerformanceAnalyzer;
@@ -74,8 +75,8 @@ final class DemoCommand implements Runnable {
         @Mixin
         StoreOptions store;
 
-        @Option(names = "--window", paramLabel = "DURATION", defaultValue = "90d",
-                description = "width of each report window, by the date column (default: ${DEFAULT-VALUE})")
+        @Option(names = "--window", paramLabel = "DURATION", defaultValue = "3mo",
+                description = "report windows by the date column: calendar months (1mo, 3mo) or a width (30d) (default: ${DEFAULT-VALUE})")
         String window;
 
         @Option(names = "--algorithms", paramLabel = "LIST", split = ",", defaultValue = "baseline,linear,tree,gbdt",
@@ -87,7 +88,7 @@ final class DemoCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Duration width = LogWindow.parseDuration(window, "--window");
+            Buckets width = Buckets.parse(window, "--window");
             Path home = store.home();
             Path dir = home.resolve("demo").resolve("seattle-weather");
             List<String> lines = new String(resource(), StandardCharsets.UTF_8).lines().toList();

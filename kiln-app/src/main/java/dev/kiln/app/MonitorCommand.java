@@ -1,6 +1,7 @@
 package dev.kiln.app;
 
 import dev.kiln.monitor.alerts.AlertRules;
+import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.performance.PerformanceAnalyzer;
@@ -197,7 +198,7 @@ final class MonitorCommand implements Runnable {
         @Mixin
         Served served = new Served();
 
-        @Option(names = "--window", paramLabel = "DURATION", defaultValue = "1d", description = "width of each window: 1h, 1d, 7d … (default: ${DEFAULT-VALUE})")
+        @Option(names = "--window", paramLabel = "DURATION", defaultValue = "1d", description = "each window: a width (1h, 1d, 7d) or calendar months in UTC (1mo, 3mo) (default: ${DEFAULT-VALUE})")
         String window;
 
         @Option(names = "--since", paramLabel = "TIME", description = "logged from this time (ISO instant, date, or an age such as 7d)")
@@ -227,7 +228,7 @@ final class MonitorCommand implements Runnable {
                         ? ModelSource.load(served.ref, store).model()
                         : ModelSource.load(served.registryName(), s).model();
             }
-            PerformanceSpec spec = PerformanceSpec.of(model.manifest(), LogWindow.parseDuration(window, "--window"), timeColumn);
+            PerformanceSpec spec = PerformanceSpec.of(model.manifest(), Buckets.parse(window, "--window"), timeColumn);
             PerformanceReport report = PerformanceAnalyzer.analyze(log, w, spec);
             PrintWriter out = this.spec.commandLine().getOut();
             if (json) {

@@ -1,6 +1,7 @@
 package dev.kiln.monitor.drift;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.performance.PerformanceAnalyzer;
@@ -9,7 +10,6 @@ import dev.kiln.runtime.bundle.ReferenceSketch;
 import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.runtime.schema.Schema;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,9 +41,8 @@ public final class DriftTimeline {
     }
 
     public static List<Point> compute(PredictionLogReader log, LogWindow window, Schema inputSchema, Task task,
-                                      String positiveClass, ReferenceSketch reference, Duration width, String timeColumn,
+                                      String positiveClass, ReferenceSketch reference, Buckets windows, String timeColumn,
                                       DriftThresholds thresholds) {
-        long w = width.toMillis();
         Map<Long, DatasetSketch.Builder[]> buckets = new TreeMap<>();
         Schema outputSchema = ReferenceSketch.outputSchema(task);
         List<Field> fields = inputSchema.fields();
@@ -52,7 +51,7 @@ public final class DriftTimeline {
             if (t == null) {
                 return;
             }
-            long start = Math.floorDiv(t.toEpochMilli(), w) * w;
+            long start = windows.start(t.toEpochMilli());
             DatasetSketch.Builder[] b = buckets.computeIfAbsent(start,
                     s -> new DatasetSketch.Builder[] {DatasetSketch.builder(inputSchema), DatasetSketch.builder(outputSchema)});
             Map<String, Object> row = new HashMap<>();
@@ -70,7 +69,7 @@ public final class DriftTimeline {
             DriftReport report = DriftAnalyzer.compare(reference.features(), inputs, thresholds);
             FeatureDrift prediction = DriftAnalyzer.feature(reference.outputs().column(ReferenceSketch.PREDICTION),
                     b[1].build().column(ReferenceSketch.PREDICTION), thresholds);
-            points.add(new Point(Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + w), inputs.rows(), report, prediction));
+            points.add(new Point(Instant.ofEpochMilli(start), Instant.ofEpochMilli(windows.end(start)), inputs.rows(), report, prediction));
         });
         return points;
     }

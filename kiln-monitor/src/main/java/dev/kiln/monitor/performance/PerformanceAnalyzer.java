@@ -6,7 +6,6 @@ import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.logs.PredictionRecord;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.schema.Values;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +42,6 @@ public final class PerformanceAnalyzer {
         long[] unknownLabels = {0};
         long[] withoutTime = {0};
         List<String> unknownExamples = new ArrayList<>();
-        long width = spec.window().toMillis();
 
         PredictionLogReader.ReadStats predictionsRead = log.predictions(window, p -> {
             Instant t = timeOf(p, spec.timeColumn());
@@ -51,7 +49,7 @@ public final class PerformanceAnalyzer {
                 withoutTime[0]++;
                 return;
             }
-            long bucket = Math.floorDiv(t.toEpochMilli(), width) * width;
+            long bucket = spec.window().start(t.toEpochMilli());
             Acc acc = byVersion.computeIfAbsent(p.version(), v -> new TreeMap<>()).computeIfAbsent(bucket, b -> new Acc(spec));
             Acc total = totals.computeIfAbsent(p.version(), v -> new Acc(spec));
             FeedbackRecord f = feedback.remove(p.key()); // what is left at the end matched no prediction
@@ -67,13 +65,13 @@ public final class PerformanceAnalyzer {
 
         List<PerformanceReport.Window> windows = new ArrayList<>();
         byVersion.forEach((version, buckets) -> buckets.forEach((start, acc) -> windows.add(
-                acc.result(version, Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + width)))));
+                acc.result(version, Instant.ofEpochMilli(start), Instant.ofEpochMilli(spec.window().end(start))))));
         windows.sort(Comparator.comparing(PerformanceReport.Window::start)
                 .thenComparing(w -> versionOrder(w.version())).thenComparing(PerformanceReport.Window::version));
         List<PerformanceReport.Window> versions = new ArrayList<>();
         totals.forEach((version, acc) -> versions.add(acc.result(version, null, null)));
         return new PerformanceReport(log.model(), spec.task().wireName(),
-                spec.timeColumn() == null ? "logged" : "input:" + spec.timeColumn(), format(spec.window()),
+                spec.timeColumn() == null ? "logged" : "input:" + spec.timeColumn(), spec.window().label(),
                 windows, versions, feedbackRecords, feedback.size(),
                 unknownLabels[0], List.copyOf(unknownExamples), withoutTime[0], predictionsRead, feedbackRead);
     }
@@ -101,20 +99,6 @@ public final class PerformanceAnalyzer {
             return Double.isNaN(ms) ? null : Instant.ofEpochMilli((long) ms);
         }
         return null;
-    }
-
-    static String format(Duration d) {
-        long s = d.getSeconds();
-        if (s % 86_400 == 0) {
-            return s / 86_400 + "d";
-        }
-        if (s % 3_600 == 0) {
-            return s / 3_600 + "h";
-        }
-        if (s % 60 == 0) {
-            return s / 60 + "m";
-        }
-        return s + "s";
     }
 
     /** Accumulates one version over one window. */

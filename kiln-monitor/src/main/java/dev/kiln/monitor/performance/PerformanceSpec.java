@@ -1,5 +1,6 @@
 package dev.kiln.monitor.performance;
 
+import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Task;
@@ -15,10 +16,15 @@ import java.util.Map;
  * what a replay of history needs.
  */
 public record PerformanceSpec(Task task, List<String> classes, String positiveClass, Double costFalsePositive,
-                              Double costFalseNegative, Duration window, String timeColumn) {
+                              Double costFalseNegative, Buckets window, String timeColumn) {
+    public PerformanceSpec(Task task, List<String> classes, String positiveClass, Double costFalsePositive,
+                           Double costFalseNegative, Duration window, String timeColumn) {
+        this(task, classes, positiveClass, costFalsePositive, costFalseNegative, Buckets.of(window), timeColumn);
+    }
+
     public PerformanceSpec {
-        if (window == null || window.isZero() || window.isNegative()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the window must be longer than zero", Map.of("field", "window"));
+        if (window == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the window is required", Map.of("field", "window"));
         }
         if (task == Task.BINARY && (classes == null || classes.size() != 2 || positiveClass == null)) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a binary model needs two classes and a positive class");
@@ -30,6 +36,11 @@ public record PerformanceSpec(Task task, List<String> classes, String positiveCl
 
     /** The spec of a bundle: its task and classes, and the cost matrix recorded in its lineage parameters. */
     public static PerformanceSpec of(BundleManifest manifest, Duration window, String timeColumn) {
+        return of(manifest, Buckets.of(window), timeColumn);
+    }
+
+    /** As above, with any kind of window (calendar months included). */
+    public static PerformanceSpec of(BundleManifest manifest, Buckets window, String timeColumn) {
         Map<String, Object> params = manifest.lineage() == null || manifest.lineage().parameters() == null
                 ? Map.of() : manifest.lineage().parameters();
         return new PerformanceSpec(manifest.task(), manifest.classes(), manifest.positiveClass(),
