@@ -195,8 +195,10 @@ public final class Monitoring {
         if (measured.version() == null) {
             return measured;
         }
-        MonitorSnapshot.ServingStats stats = serving != null ? serving
-                : new MonitorSnapshot.ServingStats(measured.rows(), -1, m.latency().count() == 0 ? Double.NaN : m.latency().quantile(0.99));
+        double logP99 = m.latency().count() == 0 ? Double.NaN : m.latency().quantile(0.99);
+        MonitorSnapshot.ServingStats stats = serving == null ? new MonitorSnapshot.ServingStats(measured.rows(), -1, logP99)
+                : Double.isNaN(serving.p99Millis()) ? new MonitorSnapshot.ServingStats(serving.requests(), serving.errors(), logP99)
+                : serving;
         KilnModel current = models.apply(measured.version());
         Integer version = parseVersion(measured.version());
         MonitorSnapshot snapshot = new MonitorSnapshot(log.model(), version, measured.rows(), measured.inputDrift(),

@@ -1,5 +1,6 @@
 package dev.kiln.app;
 
+import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
@@ -67,6 +68,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "poll the registry for alias moves every N seconds (default: ${DEFAULT-VALUE}; 0: never)")
     int pollSeconds;
 
+    @Option(names = "--monitor", description = "evaluate the default alert rules for every served model on a schedule "
+            + "(kiln monitor check --help lists them); alerts are stored and listed by kiln monitor alerts")
+    boolean monitor;
+
+    @Option(names = "--monitor-rules", paramLabel = "FILE",
+            description = "evaluate these alert rules (JSON; implies --monitor) every 'every' of the file (default 5m)")
+    Path monitorRules;
+
     @Option(names = "--drain-seconds", defaultValue = "10", paramLabel = "N",
             description = "on shutdown, wait at most N seconds for in-flight requests (default: ${DEFAULT-VALUE})")
     int drainSeconds;
@@ -126,6 +135,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Loads every model and starts the server; {@link #call} then waits for a shutdown signal. */
+    /** The scheduled monitoring of the last {@link #start()}, when --monitor is on (tests drive it directly). */
+    ScheduledMonitor monitorJob;
+
     InferenceServer start() {
         if (pollSeconds < 0 || drainSeconds < 0) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--poll-seconds and --drain-seconds must be 0 or more",
@@ -195,7 +207,27 @@ final class ServeCommand implements Callable<Integer> {
                         ? Path.of(ref).toAbsolutePath().toString() : ref));
                 options = options.withRepository(repository);
             }
+            AlertRules rules = null;
+            if (monitor || monitorRules != null) {
+                if (log == null) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--monitor needs the prediction log: drop --no-log",
+                            Map.of("option", "--no-log"));
+                }
+                rules = monitorRules == null ? AlertRules.defaults() : AlertRules.load(monitorRules);
+            }
             server = InferenceServer.start(host, this.host, port, log, options);
+            if (rules != null) {
+                if (registry == null) {
+                    registry = store.open();
+                }
+                Map<String, ScheduledMonitor.Source> sources = new java.util.LinkedHashMap<>();
+                refs.forEach((name, ref) -> sources.put(name, Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE))
+                        ? new ScheduledMonitor.Source(null, Path.of(ref).toAbsolutePath().normalize())
+                        : new ScheduledMonitor.Source(ModelRef.parse(ref).name(), null)));
+                monitorJob = new ScheduledMonitor(server, registry, logDir != null ? logDir : store.home().resolve("logs").resolve("predictions"),
+                        rules, sources).start();
+                server.closeAfter(monitorJob); // stopped before the store it writes alerts to
+            }
             // Closed after Jetty stops and the log is drained: the follower first, then the store it reads.
             if (follower != null) {
                 server.closeAfter(follower.start());

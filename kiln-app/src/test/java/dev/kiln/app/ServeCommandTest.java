@@ -149,4 +149,49 @@ class ServeCommandTest {
         assertThat(help.out()).contains("--token-file", "--admin-token-file", "KILN_SERVE_TOKEN", "KILN_SERVE_ADMIN_TOKEN",
                 "--read-timeout-seconds", "--bundle-root", "/metrics stay open");
     }
+
+    @Test
+    void monitorsServedModelsOnAScheduleWithTheServersOwnErrorCounts() throws Exception {
+        Path rules = home.resolve("serve-rules.json");
+        java.nio.file.Files.writeString(rules, """
+                {"every": "1h", "rules": [{"name": "errors", "kind": "error_rate", "threshold": 0.1, "min_rows": 5}]}""");
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).parseArgs("--home", home.toString(), "--port", "0", "--model", "watched=credit",
+                "--monitor-rules", rules.toString());
+        try (InferenceServer server = command.start()) {
+            HttpClient http = HttpClient.newHttpClient();
+            String good = dev.kiln.runtime.Json.mapper().writeValueAsString(
+                    Map.of("instances", java.util.List.of(QuickstartCommand.sampleApplicant())));
+            String bad = "{\"instances\": [{\"age\": \"old\"}]}";
+            for (int i = 0; i < 10; i++) {
+                assertThat(post(http, server.port(), good)).isEqualTo(200);
+                assertThat(post(http, server.port(), bad)).isEqualTo(400);
+            }
+            command.monitorJob.runOnce();
+            var open = CliRun.of("monitor", "alerts", "--home", home.toString(), "--model", "watched", "--json");
+            JsonNode alerts = BadInputTest.json(open.out()).get("alerts");
+            assertThat(alerts).hasSize(1);
+            assertThat(alerts.get(0).get("status").asText()).isEqualTo("open");
+            assertThat(alerts.get(0).get("evidence").get("requests").asInt()).isEqualTo(20);
+            assertThat(alerts.get(0).get("evidence").get("errors").asInt()).isEqualTo(10);
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(post(http, server.port(), good)).isEqualTo(200);
+            }
+            command.monitorJob.runOnce(); // 10 requests since the last check, none failed
+            JsonNode after = BadInputTest.json(CliRun.of("monitor", "alerts", "--home", home.toString(), "--model", "watched",
+                    "--json").out()).get("alerts");
+            assertThat(after.get(0).get("status").asText()).isEqualTo("resolved");
+            assertThat(command.monitorJob.lastError.get()).isNull();
+        }
+        CliRun noLog = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "x=credit", "--monitor", "--no-log");
+        assertThat(noLog.exitCode()).isEqualTo(2);
+        assertThat(noLog.err()).contains("--monitor needs the prediction log");
+    }
+
+    private static int post(HttpClient http, int port, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models/watched:predict"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
 }

@@ -173,14 +173,14 @@ public final class AlertEvaluator {
 
     private static Evaluation latency(AlertRules.Rule r, MonitorSnapshot s) {
         MonitorSnapshot.ServingStats st = s.serving();
-        if (st == null || Double.isNaN(st.p99Millis()) || st.requests() < r.minRows()) {
-            return noData(r, "needs at least " + r.minRows() + " requests with their latency");
+        if (st == null || Double.isNaN(st.p99Millis()) || s.rows() < r.minRows()) {
+            return noData(r, "needs at least " + r.minRows() + " logged predictions with their latency; has " + s.rows());
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("p99_ms", st.p99Millis());
-        evidence.put("requests", st.requests());
+        evidence.put("predictions", s.rows());
         evidence.put("threshold_ms", r.threshold());
-        String text = "p99 latency " + fmt(st.p99Millis()) + " ms over " + st.requests() + " requests";
+        String text = "p99 latency " + fmt(st.p99Millis()) + " ms over " + s.rows() + " logged predictions";
         return new Evaluation(r, st.p99Millis() > r.threshold() ? Evaluation.Status.FIRING : Evaluation.Status.OK,
                 st.p99Millis() > r.threshold() ? text + ", above " + fmt(r.threshold()) + " ms" : text, evidence);
     }

@@ -17,8 +17,8 @@ public record MonitorSnapshot(String model, Integer version, long rows, DriftRep
                               ServingStats serving) {
 
     /**
-     * Requests and failures in the window ({@code errors} −1 when unknown: the prediction log holds only what
-     * succeeded), and the 99th percentile of latency in milliseconds (NaN if unknown).
+     * Requests and failures ({@code errors} −1 when unknown: the prediction log holds only what succeeded), and the
+     * 99th percentile of the logged predictions' latency in milliseconds (NaN if unknown).
      */
     public record ServingStats(long requests, long errors, double p99Millis) {
     }

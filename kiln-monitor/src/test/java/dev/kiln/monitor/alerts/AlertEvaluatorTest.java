@@ -76,6 +76,8 @@ class AlertEvaluatorTest {
         assertThat(none.get(0).status()).isEqualTo(Evaluation.Status.NO_DATA);
         assertThat(none.get(1).status()).isEqualTo(Evaluation.Status.OK);
         List<Evaluation> bad = AlertEvaluator.evaluate(r, snapshot(500, null, null, new MonitorSnapshot.ServingStats(1000, 30, 80)));
+        List<Evaluation> quiet = AlertEvaluator.evaluate(r, snapshot(20, null, null, new MonitorSnapshot.ServingStats(1000, 0, 80)));
+        assertThat(quiet.get(1).status()).as("too few logged predictions for a p99").isEqualTo(Evaluation.Status.NO_DATA);
         assertThat(bad.get(0).status()).isEqualTo(Evaluation.Status.FIRING);
         assertThat(bad.get(0).message()).contains("30 of 1000").contains("3.00%");
         assertThat(bad.get(1).status()).isEqualTo(Evaluation.Status.FIRING);
