@@ -193,7 +193,10 @@ public final class Monitoring {
         Measured m = measureWithLatency(log, window, models, DriftThresholds.defaults());
         CheckResult measured = m.result();
         if (measured.version() == null) {
-            return measured;
+            List<String> notes = new ArrayList<>(measured.notes());
+            scheduledRetrain(store, registryName, rules, now, notes); // a schedule does not wait for traffic
+            return new CheckResult(measured.model(), null, now, window.since(), window.until(), 0, List.of(), null, null, null,
+                    measured.read(), notes);
         }
         double logP99 = m.latency().count() == 0 ? Double.NaN : m.latency().quantile(0.99);
         MonitorSnapshot.ServingStats stats = serving == null ? new MonitorSnapshot.ServingStats(measured.rows(), -1, logP99)
@@ -241,9 +244,27 @@ public final class Monitoring {
             outcomes.add(new Outcome(r.name(), r.kind().wireName(), status, r.severity(), e.message(), e.evidence(), action,
                     alertId, webhookError, retrain));
         }
+        List<String> notes = new ArrayList<>(measured.notes());
+        boolean retrained = outcomes.stream().anyMatch(o -> o.retrain() != null && o.retrain().startsWith("registered"));
+        if (!retrained) {
+            scheduledRetrain(store, registryName, rules, now, notes);
+        }
         return new CheckResult(measured.model(), measured.version(), now, window.since(), window.until(), measured.rows(),
                 outcomes, measured.inputDrift(), measured.predictionDrift(), measured.performance(), measured.read(),
-                measured.notes());
+                notes);
+    }
+
+    /** Retrains when the policy has a schedule and the newest registered version is older than it. */
+    private static void scheduledRetrain(KilnStore store, String registryName, AlertRules rules, Instant now, List<String> notes) {
+        if (registryName == null || rules.retrain() == null || rules.retrain().every() == null) {
+            return;
+        }
+        ModelVersion newest = store.registry().versions(registryName).stream()
+                .max(java.util.Comparator.comparingInt(ModelVersion::version)).orElse(null);
+        if (newest != null && newest.createdAt().plus(rules.retrain().every()).isBefore(now)) {
+            notes.add("scheduled retrain (newest version " + newest.version() + " is older than " + rules.retrain().every()
+                    + "): " + retrain(store, registryName, rules.retrain().data()));
+        }
     }
 
     private static String retrain(KilnStore store, String registryName, Path data) {

@@ -208,7 +208,7 @@ class MonitoringEndToEndTest {
         JsonNode auc = outcome(f, "auc-dropped");
         assertThat(auc.get("status").asText()).isEqualTo("firing");
         assertThat(auc.get("evidence").get("labelled").asInt()).isEqualTo(200);
-        assertThat(auc.get("retrain").asText()).startsWith("registered credit:2");
+        assertThat(auc.get("retrain").asText()).startsWith("registered credit:");
         assertThat(webhookBodies).hasSize(2);
         JsonNode posted = Json.mapper().readTree(webhookBodies.get(0));
         assertThat(posted.get("event").asText()).isEqualTo("alert_opened");
@@ -232,6 +232,23 @@ class MonitoringEndToEndTest {
         assertThat(versions.out()).contains("\"version\" : 2");
         CliRun human = kiln("monitor", "alerts");
         assertThat(human.out()).contains("inputs-shifted").contains("auc-dropped").contains("open");
+    }
+
+    @Test
+    void aRetrainScheduleRegistersANewVersionWhenTheNewestIsOlderThanIt() throws Exception {
+        Path rules = home.resolve("scheduled.json");
+        Files.writeString(rules, """
+                {"rules": [{"kind": "latency_p99", "threshold": 10000}],
+                 "retrain": {"every": "1s", "data": "%s"}}""".formatted(data.toString()));
+        Thread.sleep(1100);
+        CliRun run = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode notes = BadInputTest.json(run.out()).get("notes");
+        assertThat(notes.toString()).contains("scheduled retrain").contains("registered credit:");
+        // the newest version is now seconds old: a schedule of a day does not retrain again
+        Files.writeString(rules, Files.readString(rules).replace("\"1s\"", "\"1d\""));
+        CliRun again = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
+        assertThat(BadInputTest.json(again.out()).get("notes").toString()).doesNotContain("scheduled retrain");
     }
 
     @Test

@@ -38,7 +38,7 @@ import java.util.Set;
  *     {"name": "slow",           "kind": "latency_p99", "threshold": 50}
  *   ],
  *   "webhook": {"url": "https://hooks.example.com/kiln", "allowed_hosts": ["hooks.example.com"]},
- *   "retrain": {"on": ["auc-dropped"], "data": "/data/credit-latest.csv"}
+ *   "retrain": {"on": ["auc-dropped"], "every": "30d", "data": "/data/credit-latest.csv"}
  * }
  * }</pre>
  *
@@ -93,8 +93,11 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
     public record Webhook(URI url, Set<String> allowedHosts) {
     }
 
-    /** Retrain the model on {@code data} when one of the rules named in {@code on} opens an alert. */
-    public record RetrainPolicy(List<String> on, Path data) {
+    /**
+     * Retrain the model on {@code data} when one of the rules named in {@code on} opens an alert, and/or when its
+     * newest registered version is older than {@code every} (null: no schedule).
+     */
+    public record RetrainPolicy(List<String> on, Path data, Duration every) {
     }
 
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
@@ -273,13 +276,17 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
         if (!n.isObject()) {
             throw invalid(path, "must be an object with on and data");
         }
-        unknownFields(n, Set.of("on", "data"), path);
+        unknownFields(n, Set.of("on", "data", "every"), path);
         JsonNode on = n.get("on");
-        if (on == null || !on.isArray() || on.isEmpty()) {
+        Duration every = duration(n, "every", null, path + ".every");
+        if (on == null && every == null) {
+            throw invalid(path, "needs \"on\" (rules whose alerts trigger a retrain) or \"every\" (a schedule), or both");
+        }
+        if (on != null && (!on.isArray() || on.isEmpty())) {
             throw invalid(path + ".on", "needs the names of the rules whose alerts trigger a retrain");
         }
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < on.size(); i++) {
+        for (int i = 0; on != null && i < on.size(); i++) {
             String name = on.get(i).asText();
             if (!ruleNames.contains(name)) {
                 throw invalid(path + ".on[" + i + "]", "no rule is named '" + name + "'");
@@ -291,21 +298,25 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
         if (!p.isAbsolute() && baseDir != null) {
             p = baseDir.resolve(p);
         }
-        return new RetrainPolicy(List.copyOf(names), p.toAbsolutePath().normalize());
+        return new RetrainPolicy(List.copyOf(names), p.toAbsolutePath().normalize(), every);
     }
 
     private static Duration duration(JsonNode root, String field, Duration dflt) {
+        return duration(root, field, dflt, "$." + field);
+    }
+
+    private static Duration duration(JsonNode root, String field, Duration dflt, String path) {
         JsonNode n = root.get(field);
         if (n == null) {
             return dflt;
         }
         if (!n.isTextual()) {
-            throw invalid("$." + field, "must be a duration such as \"30m\", \"24h\" or \"7d\"");
+            throw invalid(path, "must be a duration such as \"30m\", \"24h\" or \"7d\"");
         }
         try {
-            return LogWindow.parseDuration(n.asText(), "$." + field);
+            return LogWindow.parseDuration(n.asText(), path);
         } catch (KilnException e) {
-            throw invalid("$." + field, e.getMessage());
+            throw invalid(path, e.getMessage());
         }
     }
 

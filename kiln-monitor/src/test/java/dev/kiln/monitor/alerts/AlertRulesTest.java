@@ -37,6 +37,11 @@ class AlertRulesTest {
         assertThat(r.webhook().allowedHosts()).containsExactly("hooks.example.com");
         assertThat(r.retrain().data()).isEqualTo(Path.of("/srv/monitor/fresh.csv"));
         assertThat(r.retrain().on()).containsExactly("auc");
+        assertThat(r.retrain().every()).isNull();
+        AlertRules scheduled = AlertRules.parse("{\"rules\": [{\"kind\": \"feature_psi\"}], "
+                + "\"retrain\": {\"every\": \"30d\", \"data\": \"/d/x.csv\"}}", null);
+        assertThat(scheduled.retrain().every()).isEqualTo(Duration.ofDays(30));
+        assertThat(scheduled.retrain().on()).isEmpty();
     }
 
     @Test
@@ -51,6 +56,9 @@ class AlertRulesTest {
                 "$.retrain.on[0]", "no rule is named 'nope'");
         assertError("{\"rules\": [{\"kind\": \"feature_psi\"}], \"webhook\": {\"url\": \"https://a.example\"}}",
                 "$.webhook.allowed_hosts");
+        assertError("{\"rules\": [{\"kind\": \"feature_psi\"}], \"retrain\": {\"data\": \"x.csv\"}}", "$.retrain", "\"every\"");
+        assertError("{\"rules\": [{\"kind\": \"feature_psi\"}], \"retrain\": {\"every\": \"soon\", \"data\": \"x.csv\"}}",
+                "$.retrain.every");
         assertError("[1, 2]", "$", "JSON object");
         assertError("{\"rules\": [", "$", "not valid JSON");
     }
