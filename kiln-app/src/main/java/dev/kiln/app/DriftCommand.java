@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
                 "A feature drifts when the difference is both significant and large: KS p < --ks-p-value and (D >= --ks-statistic "
                         + "or PSI >= --psi); chi-square p < --chi-square-p-value and (PSI >= --psi or unseen share >= --unseen-share). "
                         + "A p-value alone would flag everything at a million rows; PSI alone is noise at fifty.",
-                "Statistics come from mergeable sketches: exact up to 1,024 values per column, within about 0.3% in rank "
+                "Statistics come from mergeable sketches: exact up to 1,024 values per column, within about 0.3%% in rank "
                         + "after, with memory that does not grow with the rows."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:compared (drift or not)", "2:bad input", "3:not found",

@@ -73,7 +73,7 @@ final class MonitorCommand implements Runnable {
                     "Alerts open when a rule fires, are updated while it keeps firing, and resolve when it clears; openings and "
                             + "resolutions go to the webhook, and a retrain policy may register a new version.",
                     "Without --rules the defaults apply: feature PSI > 0.2, output PSI > 0.2, test metric drop > 0.05, "
-                            + "error rate > 1% (inside kiln serve only), p99 > 100 ms."},
+                            + "error rate > 1%% (inside kiln serve only), p99 > 100 ms."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:evaluated", "2:bad input (rules file, options)", "3:not found (log, model)",
                     "6:a rule is firing and --fail-on-alert was given"})

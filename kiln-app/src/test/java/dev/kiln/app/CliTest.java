@@ -31,6 +31,28 @@ class CliTest {
     }
 
     @Test
+    void everyCommandsHelpRendersWithoutPicocliFormatWarnings() {
+        // A bare '%' in a description makes picocli print a warning and drop the text (found in kiln drift --help).
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        int commands = 0;
+        try {
+            java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Cli.commandLine()));
+            while (!todo.isEmpty()) {
+                picocli.CommandLine c = todo.pop();
+                assertThat(c.getUsageMessage()).as(c.getCommandSpec().qualifiedName()).contains("Usage:");
+                commands++;
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(commands).isGreaterThan(30);
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("WARN");
+    }
+
+    @Test
     void usageErrorsExitWithTwo() {
         CliRun run = CliRun.of("train", "--data", "x.csv");
         assertThat(run.exitCode()).isEqualTo(2);
