@@ -119,7 +119,22 @@ final class DriftCommand implements Callable<Integer> {
         ReferenceSketch modelReference = null;
         ModelSource model = null;
         Path referencePath = Path.of(reference);
-        if (Files.isRegularFile(referencePath)) {
+        DatasetSketch currentSketch = null;
+        if (Files.isRegularFile(referencePath) && current.data != null) {
+            // Infer the reference's types once, then sketch both files with them at the same time: two passes
+            // of wall time instead of three.
+            ReadOptions typed = ReadOptions.defaults().withTypes(Sketcher.inferTypes(referencePath, ReadOptions.defaults()));
+            java.util.concurrent.CompletableFuture<DatasetSketch> cur = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Sketcher.sketch(current.data, typed));
+            referenceSketch = Sketcher.sketch(referencePath, typed);
+            try {
+                currentSketch = cur.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            result.put("reference", Map.of("kind", "dataset", "path", referencePath.toAbsolutePath().normalize().toString(),
+                    "rows", referenceSketch.rows()));
+        } else if (Files.isRegularFile(referencePath)) {
             referenceSketch = Sketcher.sketch(referencePath, ReadOptions.defaults());
             result.put("reference", Map.of("kind", "dataset", "path", referencePath.toAbsolutePath().normalize().toString(),
                     "rows", referenceSketch.rows()));
@@ -146,7 +161,7 @@ final class DriftCommand implements Callable<Integer> {
             for (Field f : referenceSketch.schema().fields()) {
                 types.put(f.name(), f.type());
             }
-            DatasetSketch cur = Sketcher.sketch(current.data, ReadOptions.defaults().withTypes(types));
+            DatasetSketch cur = currentSketch != null ? currentSketch : Sketcher.sketch(current.data, ReadOptions.defaults().withTypes(types));
             result.put("current", Map.of("kind", "dataset", "path", current.data.toAbsolutePath().normalize().toString(),
                     "rows", cur.rows()));
             report = DriftAnalyzer.compare(referenceSketch, cur, thresholds);

@@ -112,7 +112,6 @@ public final class Sketcher {
     }
 
     private static DatasetSketch streamCsv(Path file, Character delimiter, ReadOptions opts, int k, int maxCategories) {
-        String source = file.toString();
         List<String> names = header(file, delimiter);
         ColumnType[] types = new ColumnType[names.size()];
         boolean[] forced = new boolean[names.size()];
@@ -123,6 +122,43 @@ public final class Sketcher {
             needInference |= types[c] == null;
         }
         if (needInference) {
+            infer(file, delimiter, types);
+        }
+        return sketchWithTypes(file, delimiter, names, types, forced, k, maxCategories);
+    }
+
+    /**
+     * The column types of a data file, as {@link #sketch(Path, ReadOptions)} would infer them (a CSV is streamed
+     * once; other formats are read). Sketching several files with the types of one of them — in parallel, say —
+     * then needs one pass per file.
+     */
+    public static Map<String, ColumnType> inferTypes(Path file, ReadOptions options) {
+        ReadOptions opts = options == null ? ReadOptions.defaults() : options;
+        Path real = resolve(file);
+        String name = real.getFileName().toString().toLowerCase(Locale.ROOT);
+        Map<String, ColumnType> out = new java.util.LinkedHashMap<>();
+        if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".txt")) {
+            Character delimiter = opts.delimiter() == null && name.endsWith(".tsv") ? Character.valueOf('\t') : opts.delimiter();
+            List<String> names = header(real, delimiter);
+            ColumnType[] types = new ColumnType[names.size()];
+            for (int c = 0; c < types.length; c++) {
+                types[c] = opts.types().getOrDefault(names.get(c), opts.otherColumns());
+            }
+            infer(real, delimiter, types);
+            for (int c = 0; c < types.length; c++) {
+                out.put(names.get(c), types[c]);
+            }
+            return out;
+        }
+        for (var f : DataReader.read(real, opts).schema().fields()) {
+            out.put(f.name(), f.type());
+        }
+        return out;
+    }
+
+    /** Fills the null entries of {@code types} by one streaming pass over the file. */
+    private static void infer(Path file, Character delimiter, ColumnType[] types) {
+        {
             Inference[] inference = new Inference[types.length];
             for (int c = 0; c < types.length; c++) {
                 inference[c] = types[c] == null ? new Inference() : null;
@@ -147,6 +183,11 @@ public final class Sketcher {
                 }
             }
         }
+    }
+
+    private static DatasetSketch sketchWithTypes(Path file, Character delimiter, List<String> names, ColumnType[] types,
+                                                 boolean[] forced, int k, int maxCategories) {
+        String source = file.toString();
         QuantileSketch[] quantiles = new QuantileSketch[types.length];
         CategoryCounts[] categories = new CategoryCounts[types.length];
         long[] missing = new long[types.length];
