@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
                 "1:internal error (a bug; run with KILN_DEBUG=1 for the stack trace)",
                 "2:bad input or usage (file, column, value, option)",
                 "3:not found (file, bundle)",
-                "4:conflict (output exists)",
+                "4:conflict (output exists, promotion refused by the gates)",
+                "5:validation failed (kiln data validate)",
+                "6:drift or a firing alert, when asked (--fail-on-drift, --fail-on-alert)",
                 "10:training or internal failure"})
 public final class Cli implements Runnable {
     static final String EXIT_CODES_HELP = "0 ok, 2 bad input, 3 not found, 4 conflict, 10 failure";

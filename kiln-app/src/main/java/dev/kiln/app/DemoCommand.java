@@ -199,9 +199,11 @@ final class DemoCommand implements Runnable {
                 out.print(t.render());
                 out.println();
                 out.println("What happened: the inputs follow the seasons, so single windows drift from the all-year "
-                        + "reference and come back; the labels changed meaning in 2014 (fog replaces rain), so accuracy "
-                        + "collapses although the inputs look familiar. Input drift alone would not have told you.");
-                out.println("Next: ./kiln monitor performance --model " + MODEL + " --time-column date --window 30d");
+                        + "reference and come back, while over the two years they stay close to it. The labels changed "
+                        + "meaning in 2014 (fog replaces rain), so in the wet quarters the model says rain where the labels "
+                        + "say fog and accuracy collapses although the inputs look familiar: the alert that fires is the one "
+                        + "on delayed labels. Input drift alone would not have told you.");
+                out.println("Next: ./kiln monitor performance --model " + MODEL + " --time-column date --window 1mo");
                 out.println("      ./kiln drift --reference " + MODEL + " --logs " + MODEL);
                 out.println("      ./kiln monitor alerts --model " + MODEL);
             }
