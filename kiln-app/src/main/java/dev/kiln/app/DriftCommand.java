@@ -5,6 +5,8 @@ import dev.kiln.data.Sketcher;
 import dev.kiln.monitor.drift.DriftAnalyzer;
 import dev.kiln.monitor.drift.DriftReport;
 import dev.kiln.monitor.drift.DriftThresholds;
+import dev.kiln.monitor.drift.DriftTimeline;
+import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.monitor.drift.FeatureDrift;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
@@ -73,6 +75,14 @@ final class DriftCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "TIME", description = "with --logs: up to this time, excluded")
     String until;
 
+    @Option(names = "--by", paramLabel = "WINDOW",
+            description = "with --logs: also report drift window by window: a width (1d, 7d) or calendar months (1mo, 3mo)")
+    String by;
+
+    @Option(names = "--time-column", paramLabel = "COL",
+            description = "with --by: place each row in time by this input column (the event's date) instead of when it was logged")
+    String timeColumn;
+
     @Option(names = "--log-dir", paramLabel = "DIR", description = "with --logs: the server's --log-dir (default: HOME/logs/predictions)")
     Path logDir;
 
@@ -111,9 +121,14 @@ final class DriftCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
-        if (current.data != null && (since != null || until != null || logDir != null)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--since, --until and --log-dir go with --logs, not --current");
+        if (current.data != null && (since != null || until != null || logDir != null || by != null)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--since, --until, --by and --log-dir go with --logs, not --current");
         }
+        if (timeColumn != null && by == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--time-column goes with --by");
+        }
+        Buckets buckets = by == null ? null : Buckets.parse(by, "--by");
+        List<DriftTimeline.Point> timeline = null;
         Map<String, Object> result = new LinkedHashMap<>();
         DatasetSketch referenceSketch;
         ReferenceSketch modelReference = null;
@@ -207,6 +222,10 @@ final class DriftCommand implements Callable<Integer> {
                         Map.of("logs", log.modelDir().toString()));
             }
             report = DriftAnalyzer.compare(referenceSketch, inputs.build(), thresholds);
+            if (buckets != null) {
+                timeline = DriftTimeline.compute(log, window, model.model().manifest().inputSchema(), task, positive,
+                        modelReference, buckets, timeColumn, thresholds);
+            }
             predictionDrift = DriftAnalyzer.feature(modelReference.outputs().column(ReferenceSketch.PREDICTION),
                     outputs.build().column(ReferenceSketch.PREDICTION), thresholds);
         }
@@ -220,6 +239,9 @@ final class DriftCommand implements Callable<Integer> {
             result.put("prediction", predictionDrift);
         }
         result.put("thresholds", report.thresholds());
+        if (timeline != null) {
+            result.put("timeline", timeline);
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -237,6 +259,21 @@ final class DriftCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "%d of %d features drifted (%.0f%%): %s%n", report.driftedCount(), report.features().size(),
                     100 * report.shareDrifted(), report.datasetDrift() ? "the data set DRIFTED" : "no data-set drift");
+            if (timeline != null) {
+                out.println();
+                out.println("by " + buckets.label() + (timeColumn == null ? " of logged time:" : " of " + timeColumn + ":"));
+                Table t = new Table("window from", "rows", "drifted features", "highest PSI", "output PSI", "output drift");
+                for (DriftTimeline.Point p : timeline) {
+                    FeatureDrift top = p.maxPsiFeature();
+                    t.row(p.start().toString(), p.rows(), p.inputs().driftedCount() + " of " + p.inputs().features().size()
+                                    + (p.inputs().driftedCount() == 0 ? "" : " (" + String.join(", ", p.inputs().features().stream()
+                                    .filter(FeatureDrift::drift).map(FeatureDrift::name).toList()) + ")"),
+                            top == null ? "" : String.format(Locale.ROOT, "%.3f %s", top.psi(), top.name()),
+                            p.prediction().psi() == null ? "" : String.format(Locale.ROOT, "%.3f", p.prediction().psi()),
+                            p.prediction().drift() ? "DRIFT" : "");
+                }
+                out.print(t.render());
+            }
             if (predictionDrift != null) {
                 out.println("model output: " + (predictionDrift.drift() ? "DRIFTED" : "no drift")
                         + (predictionDrift.psi() == null ? "" : String.format(Locale.ROOT, " (PSI %.3f)", predictionDrift.psi())));

@@ -16,7 +16,7 @@ class DemoDriftTest {
     @Test
     void replaysTwoYearsThroughTheServerAndCatchesTheAccuracyCollapse() throws Exception {
         CliRun run = CliRun.of("demo", "drift", "--algorithms", "linear", "--json", "--home", home.toString());
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err() + run.out()).isZero();
         JsonNode r = BadInputTest.json(run.out());
         assertThat(r.get("replayed").asInt()).isEqualTo(730);
         assertThat(Files.readAllLines(home.resolve("demo/seattle-weather/train-2012-2013.csv"))).hasSize(732);
@@ -49,5 +49,18 @@ class DemoDriftTest {
                 "--home", home.toString());
         assertThat(perf.exitCode()).as(perf.err()).isZero();
         assertThat(perf.out()).contains("by date").contains("accuracy");
+
+        CliRun byQuarter = CliRun.of("drift", "--reference", "seattle", "--logs", "seattle", "--by", "3mo", "--time-column", "date",
+                "--json", "--home", home.toString());
+        assertThat(byQuarter.exitCode()).as(byQuarter.err()).isZero();
+        JsonNode quarters = BadInputTest.json(byQuarter.out()).get("timeline");
+        assertThat(quarters).hasSize(8);
+        assertThat(quarters.get(0).get("start").asText()).startsWith("2014-01-01");
+        assertThat(quarters.get(7).get("start").asText()).startsWith("2015-10-01");
+        CliRun human = CliRun.of("drift", "--reference", "seattle", "--logs", "seattle", "--by", "1mo", "--time-column", "date",
+                "--home", home.toString());
+        assertThat(human.out()).contains("by 1mo of date:").contains("2015-12-01");
+        assertThat(CliRun.of("drift", "--reference", "seattle", "--current", "x.csv", "--by", "1d", "--home", home.toString())
+                .err()).contains("go with --logs");
     }
 }
