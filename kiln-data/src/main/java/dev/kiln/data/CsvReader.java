@@ -23,77 +23,32 @@ final class CsvReader {
     }
 
     static RawTable read(InputStream in, String source, Character forcedDelimiter) {
-        CsvParser parser = null;
-        List<String> names = List.of();
-        try {
-            parser = new CsvParser(new Utf8Source(in));
-            char delimiter = forcedDelimiter != null ? forcedDelimiter
-                    : DelimiterSniffer.sniff(parser.prefix(), parser.prefixIsWholeInput());
-            parser.delimiter(delimiter);
-            if (!parser.nextRecord()) {
-                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + source + " is empty",
-                        Map.of("file", source));
-            }
-            names = header(parser, source);
-            int width = names.size();
-            List<RawColumn> columns = new ArrayList<>(width);
-            for (int i = 0; i < width; i++) {
-                columns.add(new RawColumn());
-            }
-            int[] lines = new int[1024];
-            int rows = 0;
-            char[] chars;
-            while (parser.nextRecord()) {
-                if (parser.fieldCount() != width) {
-                    throw new KilnException(ErrorCode.DATA_MALFORMED,
-                            source + " line " + parser.recordLine() + ": expected " + width + " fields, found "
-                                    + parser.fieldCount(),
-                            Map.of("file", source, "line", parser.recordLine(), "expected", width,
-                                    "found", parser.fieldCount()));
+        List<RawColumn> columns = new ArrayList<>();
+        List<List<String>> header = new ArrayList<>(1);
+        int[][] lines = {new int[1024]};
+        int[] rows = {0};
+        stream(in, source, forcedDelimiter, new RowSink() {
+            @Override
+            public void header(List<String> names) {
+                header.add(names);
+                for (int i = 0; i < names.size(); i++) {
+                    columns.add(new RawColumn());
                 }
-                chars = parser.chars();
-                for (int i = 0; i < width; i++) {
+            }
+
+            @Override
+            public void row(CsvParser parser, int line) {
+                char[] chars = parser.chars();
+                for (int i = 0; i < columns.size(); i++) {
                     columns.get(i).add(chars, parser.start(i), parser.length(i));
                 }
-                if (rows == lines.length) {
-                    lines = Arrays.copyOf(lines, rows * 2);
+                if (rows[0] == lines[0].length) {
+                    lines[0] = Arrays.copyOf(lines[0], rows[0] * 2);
                 }
-                lines[rows++] = parser.recordLine();
+                lines[0][rows[0]++] = line;
             }
-            if (rows == 0) {
-                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + source + " has a header but no data rows",
-                        Map.of("file", source));
-            }
-            return new RawTable(source, names, columns, Arrays.copyOf(lines, rows), "line");
-        } catch (Utf8Source.BadBytes e) {
-            int line = parser == null ? 1 : parser.line();
-            String column = parser == null ? null : columnName(names, parser.fieldCount());
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("file", source);
-            details.put("line", line);
-            if (column != null) {
-                details.put("column", column);
-            }
-            details.put("byteOffset", e.byteOffset);
-            throw new KilnException(ErrorCode.DATA_ENCODING,
-                    source + " line " + line + (column == null ? "" : ", column '" + column + "'")
-                            + ": bytes " + e.hex + " (byte offset " + e.byteOffset
-                            + ") are not valid UTF-8; save the file as UTF-8", details, e);
-        } catch (CsvParser.SyntaxError e) {
-            String column = columnName(names, e.field);
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("file", source);
-            details.put("line", e.line);
-            if (column != null) {
-                details.put("column", column);
-            }
-            throw new KilnException(ErrorCode.DATA_MALFORMED,
-                    source + " line " + e.line + (column == null ? "" : ", column '" + column + "'") + ": "
-                            + e.getMessage(), details);
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.INTERNAL, "cannot read " + source + ": " + e.getMessage(),
-                    Map.of("file", source), e);
-        }
+        });
+        return new RawTable(source, header.get(0), columns, Arrays.copyOf(lines[0], rows[0]), "line");
     }
 
     /** Receives the records of a CSV stream one at a time (see {@link #stream}). */
@@ -110,9 +65,9 @@ final class CsvReader {
     }
 
     /**
-     * Streams delimited text to {@code sink} without holding the rows: same header rules, field-count
-     * check and line-exact errors as {@link #read} (which is unchanged). Returns the number of data rows;
-     * a file without data rows is {@link ErrorCode#DATA_EMPTY}, as for {@link #read}.
+     * Streams delimited text to {@code sink} without holding the rows ({@link #read} collects them): the
+     * header rules, the field-count check and the line-exact errors. Returns the number of data rows; a file
+     * without data rows is {@link ErrorCode#DATA_EMPTY}.
      */
     static long stream(InputStream in, String source, Character forcedDelimiter, RowSink sink) {
         CsvParser parser = null;

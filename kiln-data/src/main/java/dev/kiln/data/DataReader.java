@@ -88,7 +88,8 @@ public final class DataReader {
                 DatasetVersion.sha256(file));
     }
 
-    private static Path resolve(Path path) {
+    /** The real path of a data file; a clear error when it is missing or a directory. */
+    static Path resolve(Path path) {
         Path real;
         try {
             real = path.toRealPath();

@@ -214,8 +214,8 @@ public final class SchemaInference {
         return new StringColumn(name, type, out);
     }
 
-    private static KilnException doesNotFit(String column, ColumnType type, boolean forced, String value,
-                                            String source, String where) {
+    static KilnException doesNotFit(String column, ColumnType type, boolean forced, String value,
+                                    String source, String where) {
         String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
         String expected = switch (type) {
             case INTEGER -> "an integer";

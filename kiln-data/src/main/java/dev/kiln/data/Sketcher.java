@@ -12,7 +12,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -264,21 +263,7 @@ public final class Sketcher {
     }
 
     private static Path resolve(Path path) {
-        Path real;
-        try {
-            real = path.toRealPath();
-        } catch (NoSuchFileException e) {
-            throw new KilnException(ErrorCode.FILE_NOT_FOUND, "file not found: " + path.toAbsolutePath().normalize(),
-                    Map.of("file", path.toString()));
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.INTERNAL, "cannot read " + path + ": " + e.getMessage(),
-                    Map.of("file", path.toString()), e);
-        }
-        if (Files.isDirectory(real)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, real + " is a directory, expected a data file",
-                    Map.of("file", real.toString()));
-        }
-        return real;
+        return DataReader.resolve(path);
     }
 
     /** Streaming form of {@link SchemaInference}'s rules (see the class comment for the text rule). */
@@ -354,22 +339,6 @@ public final class Sketcher {
 
     private static KilnException doesNotFit(String column, ColumnType type, boolean forced, String value,
                                             String source, int line) {
-        String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
-        String expected = switch (type) {
-            case INTEGER -> "an integer";
-            case NUMERIC -> "a number";
-            case BOOLEAN -> "a boolean (true/false, yes/no, 1/0)";
-            case DATETIME -> "a date or date-time (ISO 8601, e.g. 2014-03-01 or 2014-03-01T12:00:00Z)";
-            default -> "a string";
-        };
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("file", source);
-        details.put("location", "line " + line);
-        details.put("column", column);
-        details.put("value", shown);
-        details.put("expected", type.wireName());
-        return new KilnException(forced ? ErrorCode.DATA_MALFORMED : ErrorCode.INTERNAL,
-                source + " line " + line + ", column '" + column + "': value '" + shown + "' is not " + expected
-                        + (forced ? " (the column's type is set to " + type.wireName() + ")" : ""), details);
+        return SchemaInference.doesNotFit(column, type, forced, value, source, "line " + line);
     }
 }
