@@ -20,7 +20,8 @@ import java.util.Set;
  *                          to the feature pipeline's input columns)
  * @param profile           the training rows' profile (ranges, missing rates, top categories), or null
  * @param knownCategories   per categorical column, the values seen in training: the one-hot vocabulary of the
- *                          feature pipeline united with the profile's top categories
+ *                          feature pipeline united with the profile's top categories and, from bundle format 1.1,
+ *                          every category of the reference sketch
  * @param categoriesComplete per categorical column, whether {@code knownCategories} holds every training value
  *                          (true when the profile listed all distinct values; the profile keeps only the most
  *                          frequent ones and the one-hot vocabulary only levels seen at least twice, at most 30)
@@ -47,7 +48,25 @@ public record Expectations(List<Field> fields, DatasetProfile profile, Map<Strin
                 vocabulary.computeIfAbsent(oneHot.column(), k -> new LinkedHashSet<>()).addAll(oneHot.levels());
             }
         }
-        return of(fields, bundle.referenceProfile(), vocabulary, bundle.manifest().target());
+        Expectations e = of(fields, bundle.referenceProfile(), vocabulary, bundle.manifest().target());
+        if (bundle.referenceSketch() == null) {
+            return e;
+        }
+        // From format 1.1 the bundle's sketches count every training category (up to 1,000 per column): the
+        // complete list, where the profile keeps only the most frequent and the one-hot vocabulary the common ones.
+        Map<String, Set<String>> known = new LinkedHashMap<>(e.knownCategories());
+        Map<String, Boolean> complete = new LinkedHashMap<>(e.categoriesComplete());
+        for (Field f : fields) {
+            var sketch = bundle.referenceSketch().features().find(f.name()).orElse(null);
+            if (f.type() != dev.kiln.runtime.schema.ColumnType.CATEGORICAL || sketch == null || sketch.categories() == null) {
+                continue;
+            }
+            Set<String> values = new LinkedHashSet<>(known.getOrDefault(f.name(), Set.of()));
+            values.addAll(sketch.categories().counts().keySet());
+            known.put(f.name(), Set.copyOf(values));
+            complete.put(f.name(), complete.getOrDefault(f.name(), false) || sketch.categories().other() == 0);
+        }
+        return new Expectations(fields, e.profile(), known, complete, e.target());
     }
 
     /** Expectations from parts; {@code vocabulary} (may be empty) adds to the profile's top categories. */

@@ -189,4 +189,38 @@ class ValidatorTest {
     private static ValidationReport.Issue issue(ColumnReport c, Kind kind) {
         return c.issues().stream().filter(i -> i.kind() == kind).findFirst().orElseThrow();
     }
+
+    @Test
+    void aBundlesReferenceSketchMakesTheListOfKnownCategoriesComplete() {
+        // 25 rare cities seen once each: beyond the profile's top 20 and below the one-hot vocabulary's two-sighting bar.
+        StringBuilder csv = new StringBuilder("city\n");
+        for (int i = 0; i < 25; i++) {
+            csv.append("town").append(i).append('\n');
+        }
+        DataFrame training = DataReader.readCsv(new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)),
+                "train.csv", ReadOptions.defaults().withTypes(Map.of("city", ColumnType.CATEGORICAL)));
+        var fields = List.of(new Field("city", ColumnType.CATEGORICAL, true));
+        var pipeline = new dev.kiln.runtime.features.FeaturePipeline(List.of(
+                new dev.kiln.runtime.features.FeatureTransform.OneHot("city", List.of(), null, false)));
+        var manifest = new dev.kiln.runtime.bundle.BundleManifest("1.1", dev.kiln.runtime.Task.REGRESSION, "y", List.of(), null,
+                null, new dev.kiln.runtime.schema.Schema(fields), "baseline", Map.of(), Map.of(), Map.of(), null, Map.of(), Map.of());
+        var sketch = new dev.kiln.runtime.bundle.ReferenceSketch("training rows", dev.kiln.data.Sketcher.sketch(training),
+                "held-out rows", dev.kiln.runtime.profile.DatasetSketch.builder(
+                        dev.kiln.runtime.bundle.ReferenceSketch.outputSchema(dev.kiln.runtime.Task.REGRESSION)).build());
+        var withSketch = new dev.kiln.runtime.bundle.Bundle(null, manifest, pipeline,
+                new dev.kiln.runtime.model.ConstantEstimator(pipeline.width(), new double[] {0}), Profiler.profile(training), sketch);
+        var withoutSketch = new dev.kiln.runtime.bundle.Bundle(null, manifest, pipeline,
+                new dev.kiln.runtime.model.ConstantEstimator(pipeline.width(), new double[] {0}), Profiler.profile(training));
+
+        assertThat(Expectations.of(withoutSketch).knownCategories().get("city")).hasSize(20);
+        assertThat(Expectations.of(withoutSketch).categoriesComplete().get("city")).isFalse();
+        Expectations complete = Expectations.of(withSketch);
+        assertThat(complete.knownCategories().get("city")).hasSize(25).contains("town24");
+        assertThat(complete.categoriesComplete().get("city")).isTrue();
+
+        DataFrame current = DataReader.readCsv(new ByteArrayInputStream("city\ntown24\ntown99\n".getBytes(StandardCharsets.UTF_8)),
+                "cur.csv", ReadOptions.defaults().withOtherColumns(ColumnType.TEXT));
+        ValidationReport report = Validator.validate(current, complete, ValidationOptions.defaults());
+        assertThat(report.columns().get(0).counts().newCategory()).isEqualTo(1); // town99 only
+    }
 }
