@@ -98,49 +98,22 @@ public final class Retraining {
 
         // Tracking.train draws its own progress bar; any other listener hears the start and the end.
         progress.onStep("retraining " + label, 0, 2);
+        Map<String, String> tags = Map.of(RETRAIN_TAG, label, SOURCE_RUN_TAG, source.sourceRunId());
         Tracking.Tracked tracked;
-        java.time.Instant started = java.time.Instant.now().minusSeconds(1);
-        try {
-            if (progress instanceof Progress bar) {
-                tracked = Tracking.train(store, options.experiment(), train, bar);
-            } else {
-                try (Progress silent = new Progress("retrain", false)) {
-                    tracked = Tracking.train(store, options.experiment(), train, silent);
-                }
+        if (progress instanceof Progress bar) {
+            tracked = Tracking.train(store, options.experiment(), train, bar, tags);
+        } else {
+            try (Progress silent = new Progress("retrain", false)) {
+                tracked = Tracking.train(store, options.experiment(), train, silent, tags);
             }
-        } catch (RuntimeException e) {
-            markFailedRun(store, options.experiment(), data, started, label);
-            throw e;
         }
         String runId = tracked.run().id();
-        store.tracking().setTag(runId, RETRAIN_TAG, label);
-        store.tracking().setTag(runId, SOURCE_RUN_TAG, source.sourceRunId());
         String name = options.registerAs() != null ? options.registerAs() : source.model();
         ModelVersion registered = store.registry().register(name, Path.of(tracked.report().bundle()), runId, actor,
                 "kiln retrain " + label);
         progress.onStep("registered " + registered.model() + ":" + registered.version(), 2, 2);
         Run run = store.tracking().run(runId).orElse(tracked.run());
         return new Result(source, train, pinned, tracked.report(), run, registered);
-    }
-
-    /**
-     * Tags the FAILED run this process just started for the retrain, so a failed retrain is recognisable too.
-     * Best effort: it tags only when exactly one run matches (this process, this data, started since the call).
-     */
-    private static void markFailedRun(KilnStore store, String experiment, Path data, java.time.Instant since, String label) {
-        try {
-            long pid = ProcessHandle.current().pid();
-            List<Run> candidates = store.tracking().runs(experiment, 20).stream()
-                    .filter(r -> r.parentRunId() == null && r.pid() == pid && r.startedAt() != null && !r.startedAt().isBefore(since))
-                    .filter(r -> r.status() == dev.kiln.store.RunStatus.FAILED)
-                    .filter(r -> data.toString().equals(r.tags().get("kiln.data")) && !r.tags().containsKey(RETRAIN_TAG))
-                    .toList();
-            if (candidates.size() == 1) {
-                store.tracking().setTag(candidates.get(0).id(), RETRAIN_TAG, label);
-            }
-        } catch (RuntimeException ignored) {
-            // the training error is the one to report
-        }
     }
 
     /** Rebuilds the training options recorded on {@code run}, pointed at {@code data}. */

@@ -29,9 +29,15 @@ final class Tracking {
     }
 
     static Tracked train(KilnStore store, String experiment, TrainOptions options, Progress progress) {
+        return train(store, experiment, options, progress, Map.of());
+    }
+
+    /** As above, with {@code extraTags} set on the parent run when it starts (so a failed run carries them too). */
+    static Tracked train(KilnStore store, String experiment, TrainOptions options, Progress progress,
+                         Map<String, String> extraTags) {
         TrackingStore tracking = store.tracking();
         tracking.reapDeadRuns();
-        Map<String, String> tags = new LinkedHashMap<>();
+        Map<String, String> tags = new LinkedHashMap<>(extraTags);
         tags.put("kiln.kind", "search");
         tags.put("kiln.data", options.data().toString());
         String commit = System.getProperty("kiln.gitCommit");
