@@ -2,6 +2,7 @@ package dev.kiln.app;
 
 import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.monitor.alerts.MonitorSnapshot;
+import dev.kiln.monitor.drift.FeatureDrift;
 import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.serve.InferenceServer;
 import dev.kiln.store.KilnStore;
@@ -71,8 +72,10 @@ final class ScheduledMonitor implements AutoCloseable {
                 if (!log.exists()) {
                     continue;
                 }
-                Monitoring.check(store, log, Monitoring.resolver(store, source.registryName(), source.bundle()),
-                        source.registryName(), rules, Instant.now(), servingStats(name));
+                Monitoring.CheckResult result = Monitoring.check(store, log,
+                        Monitoring.resolver(store, source.registryName(), source.bundle()), source.registryName(), rules,
+                        Instant.now(), servingStats(name));
+                publish(name, result);
                 lastError.set(null);
             } catch (RuntimeException e) {
                 lastError.set(name + ": " + e.getMessage());
@@ -80,6 +83,53 @@ final class ScheduledMonitor implements AutoCloseable {
             }
         }
         checks.incrementAndGet();
+    }
+
+    /**
+     * Puts the latest check on {@code /metrics}: {@code kiln_feature_psi{model,feature}},
+     * {@code kiln_prediction_psi{model}}, {@code kiln_feature_drift{model,feature}} (1 drifted, 0 not),
+     * {@code kiln_labelled_metric{model,metric}} and {@code kiln_alerts_firing{model}}. A value that could not be
+     * measured this time is NaN, which Prometheus shows as such rather than a stale number.
+     */
+    private void publish(String model, Monitoring.CheckResult r) {
+        gauges.values().stream().filter(g -> g.model.equals(model)).forEach(g -> g.value.set(Double.NaN));
+        if (r.inputDrift() != null) {
+            for (FeatureDrift f : r.inputDrift().features()) {
+                gauge("kiln.feature.psi", "PSI of a feature against the training reference, over the rules' window", model,
+                        "feature", f.name()).set(f.psi() == null ? Double.NaN : f.psi());
+                gauge("kiln.feature.drift", "1 when the feature is flagged as drifted", model, "feature", f.name())
+                        .set(f.drift() ? 1.0 : 0.0);
+            }
+        }
+        if (r.predictionDrift() != null && r.predictionDrift().psi() != null) {
+            gauge("kiln.prediction.psi", "PSI of the model's output against its held-out reference", model, null, null)
+                    .set(r.predictionDrift().psi());
+        }
+        if (r.performance() != null) {
+            r.performance().metrics().forEach((metric, v) -> gauge("kiln.labelled.metric",
+                    "metric on the labelled feedback over the rules' window", model, "metric", metric).set(v));
+        }
+        gauge("kiln.alerts.firing", "rules firing at the last check", model, null, null)
+                .set((double) r.outcomes().stream().filter(o -> o.status().equals("firing")).count());
+    }
+
+    private record Gauge(String model, AtomicReference<Double> value) {
+    }
+
+    private final Map<String, Gauge> gauges = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private AtomicReference<Double> gauge(String name, String help, String model, String tagKey, String tagValue) {
+        String key = name + "|" + model + "|" + tagKey + "|" + tagValue;
+        return gauges.computeIfAbsent(key, k -> {
+            AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
+            io.micrometer.core.instrument.Gauge.Builder<AtomicReference<Double>> b = io.micrometer.core.instrument.Gauge
+                    .builder(name, holder, AtomicReference::get).description(help).tag("model", model);
+            if (tagKey != null) {
+                b = b.tag(tagKey, tagValue);
+            }
+            b.register(server.registry());
+            return new Gauge(model, holder);
+        }).value();
     }
 
     /** Requests and errors of {@code name} since the previous check, from the server's counters. */

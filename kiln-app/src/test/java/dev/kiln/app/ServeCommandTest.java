@@ -174,6 +174,9 @@ class ServeCommandTest {
             assertThat(alerts.get(0).get("status").asText()).isEqualTo("open");
             assertThat(alerts.get(0).get("evidence").get("requests").asInt()).isEqualTo(20);
             assertThat(alerts.get(0).get("evidence").get("errors").asInt()).isEqualTo(10);
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("kiln_alerts_firing{model=\"watched\"} 1.0");
 
             for (int i = 0; i < 10; i++) {
                 assertThat(post(http, server.port(), good)).isEqualTo(200);
