@@ -7,7 +7,10 @@
 #
 # Settings (environment): DURATION (15s), THREADS (2), CONNECTIONS (16), WARMUP (30s, per target,
 # not reported), KILN_PORT (18080), NGINX_PORT (18081), NGINX_WORKERS (auto), KILN_JAVA_OPTS,
-# KILN (the command that runs Kiln; default ./kiln, which rebuilds the jar when a source is newer).
+# KILN (the command that runs Kiln; default ./kiln, which rebuilds the jar when a source is newer),
+# CEILING_CP (a classpath holding Kiln's jar and kiln-serve/target/test-classes: adds two ceiling passes before
+# Kiln's, `jetty-core` (a bare Jetty 12 core handler) and `javalin-min` (a one-route Javalin app), both answering
+# nginx's body; see kiln-serve/src/test/java/dev/kiln/serve/RawJettyCeiling.java).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -129,6 +132,21 @@ NGINX_PID=$!; PIDS+=("$NGINX_PID")
 wait_ready "http://$HOST:$NGINX_PORT/" "$NGINX_PID" nginx || exit 1
 measure nginx "http://$HOST:$NGINX_PORT"
 kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
+
+run_ceiling() { # label mode
+  local label="$1" mode="$2"
+  port_free "$KILN_PORT" || { say "port $KILN_PORT still in use"; exit 1; }
+  # shellcheck disable=SC2086
+  java ${KILN_JAVA_OPTS:-} -cp "$CEILING_CP" dev.kiln.serve.RawJettyCeiling "$mode" "$KILN_PORT" >"$TMP/serve-$label.log" 2>&1 &
+  local pid=$!; PIDS+=("$pid")
+  wait_ready "http://$HOST:$KILN_PORT/" "$pid" "$label" || { cat "$TMP/serve-$label.log" >&2; exit 1; }
+  measure "$label" "http://$HOST:$KILN_PORT"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+if [ -n "${CEILING_CP:-}" ]; then
+  run_ceiling jetty-core jetty
+  run_ceiling javalin-min javalin
+fi
 
 run_kiln() { # label extra-serve-args...
   local label="$1"; shift

@@ -75,6 +75,9 @@ import java.util.regex.Pattern;
  * <p>Model metadata ({@code GET /v2/models/{name}}) gives each input {@code parameters} from the bundle's reference
  * profile: {@code training_min}/{@code training_max} (numbers), {@code training_categories} (at most 50, most
  * frequent first, {@code training_categories_truncated}), {@code training_missing_fraction}.
+ *
+ * <p>Plain records requests are answered by a Jetty core handler in front of Javalin ({@link FastPredict}), with the same
+ * bytes, metrics and log records as the Javalin route, which answers everything else.
  */
 public final class InferenceServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 1L << 20;
@@ -211,6 +214,10 @@ public final class InferenceServer implements AutoCloseable {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.http.defaultContentType = "application/json";
             config.jetty.modifyServer(server -> {
+                // The records fast path, first of the server's handlers (ahead of the StatisticsHandler Javalin puts there, whose
+                // counts nothing reads, so that the requests it answers skip that wrapping too); Javalin attaches its servlet
+                // context behind the innermost wrapper when it starts.
+                server.insertHandler(new FastPredict(r));
                 for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
                     if (c instanceof org.eclipse.jetty.server.AbstractConnector a) {
                         a.setIdleTimeout(idleMillis);
@@ -299,6 +306,19 @@ public final class InferenceServer implements AutoCloseable {
         return routes.shuttingDown;
     }
 
+    /**
+     * Turns the Jetty fast path of the records route ({@link FastPredict}) on or off (on unless the system property
+     * {@code kiln.serve.noFastPath} is true); off, the Javalin route answers every request. For tests and comparisons.
+     */
+    void fastPath(boolean on) {
+        routes.fastPath = on;
+    }
+
+    /** Requests answered by the Jetty fast path of the records route so far. */
+    long fastPathAnswered() {
+        return routes.fastAnswered.sum();
+    }
+
     /** Requests being handled now (every route but {@code /metrics}). */
     public int inFlight() {
         return routes.inFlight.get();
@@ -379,14 +399,20 @@ public final class InferenceServer implements AutoCloseable {
 
     /** One request: its context, id and (once looked up) the model snapshot that answers it. */
     static final class Exchange {
+        /** The Javalin context; null for a request answered by the {@link FastPredict} handler. */
         final Context ctx;
         final String requestId;
-        final long startNanos = System.nanoTime();
+        final long startNanos;
         Served served;
 
         Exchange(Context ctx, String requestId) {
+            this(ctx, requestId, System.nanoTime());
+        }
+
+        Exchange(Context ctx, String requestId, long startNanos) {
             this.ctx = ctx;
             this.requestId = requestId;
+            this.startNanos = startNanos;
         }
     }
 
@@ -452,6 +478,197 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The records route ({@code POST /v1/models/{name}:predict}) answered straight from a Jetty core handler placed in
+     * front of Javalin's servlet stack, for the common case only: a well-formed single request with a
+     * {@code Content-Length} of 1 byte to {@link #MAX_BODY_BYTES}, no {@code Expect}, a plain path, an accepted token (if
+     * any), a served model, and a body that the streaming parse takes and the model scores. It runs the same code as
+     * the Javalin route ({@link Routes#predictPlain}, token check, request id, meters, flags, prediction log,
+     * in-flight count) and writes the same status, headers and body. Everything else (another route, an error of any
+     * kind, a body that stalls or ends early) goes on to the Javalin route, with the body bytes already read replayed
+     * to it, so every other answer comes from the one place that defines it.
+     */
+    static final class FastPredict extends org.eclipse.jetty.server.Handler.Wrapper {
+        private static final String PREFIX = "/v1/models/";
+        private static final String SUFFIX = ":predict";
+        private final Routes routes;
+
+        FastPredict(Routes routes) {
+            this.routes = routes;
+        }
+
+        @Override
+        public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                              org.eclipse.jetty.util.Callback callback) throws Exception {
+            String name = routes.fastPath ? modelName(request) : null;
+            if (name == null) {
+                return super.handle(request, response, callback);
+            }
+            org.eclipse.jetty.http.HttpFields headers = request.getHeaders();
+            Served s = routes.models.get(name).orElse(null);
+            if (s == null) {
+                return super.handle(request, response, callback);
+            }
+            try {
+                routes.tokens.check(Access.MODEL, headers.get(org.eclipse.jetty.http.HttpHeader.AUTHORIZATION));
+            } catch (ServeError refused) {
+                return super.handle(request, response, callback);
+            }
+            long start = System.nanoTime();
+            routes.inFlight.incrementAndGet();
+            boolean released = false; // this request's in-flight count given back (answered, or handed to Javalin)
+            try {
+                int length = (int) request.getLength();
+                byte[] bytes = new byte[length];
+                int n = 0;
+                boolean last = false;
+                org.eclipse.jetty.io.Content.Chunk failure = null;
+                while (n < length && !last) {
+                    org.eclipse.jetty.io.Content.Chunk c = request.read();
+                    if (c == null) {
+                        try (org.eclipse.jetty.util.Blocker.Runnable b = org.eclipse.jetty.util.Blocker.runnable()) {
+                            request.demand(b);
+                            b.block();
+                        }
+                        continue;
+                    }
+                    if (org.eclipse.jetty.io.Content.Chunk.isFailure(c)) {
+                        failure = c;
+                        break;
+                    }
+                    java.nio.ByteBuffer buf = c.getByteBuffer();
+                    int k = Math.min(buf.remaining(), length - n);
+                    buf.get(bytes, n, k);
+                    n += k;
+                    last = c.isLast();
+                    c.release();
+                }
+                List<org.eclipse.jetty.io.Content.Chunk> replay = new ArrayList<>(2);
+                if (n < length) { // stalled (idle timeout) or cut short: Javalin's route answers it
+                    if (n > 0) {
+                        replay.add(org.eclipse.jetty.io.Content.Chunk.from(java.nio.ByteBuffer.wrap(bytes, 0, n), false));
+                    }
+                    if (failure != null) {
+                        replay.add(failure);
+                    }
+                    released = true;
+                    routes.done(); // the Javalin route counts it from here
+                    return fallBack(request, response, callback, replay);
+                }
+                String given = headers.get(REQUEST_ID_HEADER);
+                String id = given != null && REQUEST_ID.matcher(given).matches() ? given : Routes.newRequestId();
+                Exchange x = new Exchange(null, id, start);
+                x.served = s;
+                byte[] out;
+                try {
+                    out = routes.predictPlain(x, s, bytes);
+                } catch (Exception notPlainOrRefused) { // nothing recorded yet: the Javalin route answers it
+                    replay.add(org.eclipse.jetty.io.Content.Chunk.from(java.nio.ByteBuffer.wrap(bytes), true));
+                    released = true;
+                    routes.done(); // the Javalin route counts it from here
+                    return fallBack(request, response, callback, replay);
+                }
+                response.setStatus(200);
+                org.eclipse.jetty.http.HttpFields.Mutable h = response.getHeaders();
+                h.put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, FAST_CONTENT_TYPE); // in the Javalin route's order
+                h.put(REQUEST_ID_HEADER, id);
+                h.put(VERSION_HEADER, s.version());
+                h.put(org.eclipse.jetty.http.HttpHeader.CONTENT_LENGTH, out.length);
+                Routes.ModelMeters m = routes.meters(s);
+                if (m != null) {
+                    m.count(0);
+                    m.latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }
+                routes.fastAnswered.increment();
+                released = true; // by the write's callback
+                response.write(true, java.nio.ByteBuffer.wrap(out), new org.eclipse.jetty.util.Callback.Nested(callback) {
+                    @Override
+                    public void succeeded() {
+                        routes.done();
+                        super.succeeded();
+                    }
+
+                    @Override
+                    public void failed(Throwable x) {
+                        routes.done();
+                        super.failed(x);
+                    }
+                });
+                return true;
+            } finally {
+                if (!released) {
+                    routes.done();
+                }
+            }
+        }
+
+        /** Hands the request on to Javalin, with the body bytes (and failure) already read put back in front. */
+        private boolean fallBack(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                 org.eclipse.jetty.util.Callback callback, List<org.eclipse.jetty.io.Content.Chunk> replay) throws Exception {
+            return super.handle(replay.isEmpty() ? request : new Replay(request, replay), response, callback);
+        }
+
+        /** The model named by a request the fast path may take; null for anything else. */
+        private static String modelName(org.eclipse.jetty.server.Request request) {
+            if (!org.eclipse.jetty.http.HttpMethod.POST.is(request.getMethod())) {
+                return null;
+            }
+            String path = request.getHttpURI().getPath();
+            if (path == null || path.length() <= PREFIX.length() + SUFFIX.length() || !path.startsWith(PREFIX) || !path.endsWith(SUFFIX)) {
+                return null;
+            }
+            long length = request.getLength();
+            if (length <= 0 || length > MAX_BODY_BYTES || request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.EXPECT)) {
+                return null;
+            }
+            String name = path.substring(PREFIX.length(), path.length() - SUFFIX.length());
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c == '/' || c == '%' || c == ';' || c <= ' ' || c >= 0x7f) {
+                    return null; // let Javalin match and decode it
+                }
+            }
+            return name;
+        }
+    }
+
+    /** The Content-Type the fast path answers with: the one the Javalin route's answers carry. */
+    static final String FAST_CONTENT_TYPE = "application/json";
+
+    /** A request whose first body chunks are given (already read from it), then the request's own. */
+    private static final class Replay extends org.eclipse.jetty.server.Request.Wrapper {
+        private final java.util.ArrayDeque<org.eclipse.jetty.io.Content.Chunk> chunks;
+
+        Replay(org.eclipse.jetty.server.Request request, List<org.eclipse.jetty.io.Content.Chunk> chunks) {
+            super(request);
+            this.chunks = new java.util.ArrayDeque<>(chunks);
+        }
+
+        @Override
+        public org.eclipse.jetty.io.Content.Chunk read() {
+            synchronized (chunks) {
+                org.eclipse.jetty.io.Content.Chunk c = chunks.poll();
+                if (c != null) {
+                    return c;
+                }
+            }
+            return super.read();
+        }
+
+        @Override
+        public void demand(Runnable demandCallback) {
+            boolean ready;
+            synchronized (chunks) {
+                ready = !chunks.isEmpty();
+            }
+            if (ready) {
+                demandCallback.run();
+            } else {
+                super.demand(demandCallback);
+            }
+        }
+    }
+
     static final class Routes {
         private final ModelHost models;
         private final PrometheusMeterRegistry registry;
@@ -460,6 +677,10 @@ public final class InferenceServer implements AutoCloseable {
         private final ModelRepository repository;
         volatile boolean shuttingDown;
         final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        /** Whether {@link FastPredict} answers the requests it can (tests turn it off to compare with the Javalin route). */
+        volatile boolean fastPath = !Boolean.getBoolean("kiln.serve.noFastPath");
+        /** Requests answered by {@link FastPredict}. */
+        final java.util.concurrent.atomic.LongAdder fastAnswered = new java.util.concurrent.atomic.LongAdder();
 
         Routes(ModelHost models, PrometheusMeterRegistry registry, PredictionLog log, Tokens tokens, ModelRepository repository) {
             this.models = models;
@@ -549,13 +770,18 @@ public final class InferenceServer implements AutoCloseable {
                 try {
                     handle(access, scoring, action, ctx);
                 } finally {
-                    if (inFlight.decrementAndGet() == 0) {
-                        synchronized (inFlight) {
-                            inFlight.notifyAll();
-                        }
-                    }
+                    done();
                 }
             };
+        }
+
+        /** One request fewer in flight (wakes {@link #awaitIdle} waiters at zero). */
+        void done() {
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+            }
         }
 
         private void handle(Access access, boolean scoring, Action action, Context ctx) throws Exception {
@@ -1119,15 +1345,25 @@ public final class InferenceServer implements AutoCloseable {
                 return predictTree(x, s, readBody(x.ctx));
             }
             byte[] bytes = readBytes(x.ctx);
+            try {
+                return predictPlain(x, s, bytes);
+            } catch (NotPlain | java.io.IOException e) {
+                return predictTree(x, s, parse(bytes));
+            }
+        }
+
+        /**
+         * The records route for a plain well-formed body (see {@link #predict}): the answer's bytes. Throws
+         * {@link NotPlain} (or the parser's IOException) for anything else, and a {@link ServeError} for a value the
+         * model refuses; every such throw happens before any side effect (flag counters, prediction log), so a caller
+         * may answer the request another way afterwards (the Jetty fast path hands it to the Javalin route).
+         */
+        byte[] predictPlain(Exchange x, Served s, byte[] bytes) throws java.io.IOException, NotPlain {
             List<Field> fields = s.model().requiredFields();
             List<Object[]> rows;
             List<Map<String, Object>> sent = log == null ? null : new ArrayList<>();
             InputChecks checks = models.checks(s);
-            try {
-                rows = streamInstances(bytes, fields, checks.columnIndex(), sent);
-            } catch (NotPlain | java.io.IOException e) {
-                return predictTree(x, s, parse(bytes));
-            }
+            rows = streamInstances(bytes, fields, checks.columnIndex(), sent);
             dev.kiln.runtime.KilnModel model = s.model();
             int width = model.featureNames().size();
             double[][] features = new double[rows.size()][width];
@@ -1158,9 +1394,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             List<List<InputChecks.Flag>> flags = new ArrayList<>(rows.size());
             for (Object[] raw : rows) {
-                List<InputChecks.Flag> f = checks.isEmpty() ? List.of() : checks.check(raw);
-                count(s, f);
-                flags.add(f);
+                flags.add(checks.isEmpty() ? List.of() : checks.check(raw));
             }
             java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + 160 * predictions.size());
             try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(buf)) {
@@ -1170,9 +1404,20 @@ public final class InferenceServer implements AutoCloseable {
                 for (int i = 0; i < predictions.size(); i++) {
                     Prediction p = predictions.get(i);
                     g.writeStartObject();
-                    g.writeObjectField(PREDICTION, p.prediction());
+                    // Strings and doubles written directly (the same bytes the mapper writes for them, without its lookups).
+                    Object predicted = p.prediction();
+                    if (predicted instanceof String str) {
+                        g.writeStringField(PREDICTION, str);
+                    } else {
+                        g.writeObjectField(PREDICTION, predicted);
+                    }
                     for (Map.Entry<String, Double> e : p.probabilities().entrySet()) {
-                        g.writeObjectField(PROBABILITY_PREFIX + e.getKey(), e.getValue());
+                        Double prob = e.getValue();
+                        if (prob != null) {
+                            g.writeNumberField(PROBABILITY_PREFIX + e.getKey(), prob.doubleValue());
+                        } else {
+                            g.writeNullField(PROBABILITY_PREFIX + e.getKey());
+                        }
                     }
                     if (!flags.get(i).isEmpty()) {
                         g.writeObjectField("flags", flagMaps(flags.get(i), -1));
@@ -1184,6 +1429,10 @@ public final class InferenceServer implements AutoCloseable {
                 g.writeStringField("model_version", s.version());
                 g.writeStringField("request_id", x.requestId);
                 g.writeEndObject();
+            }
+            // Side effects only from here on (the answer is decided).
+            for (List<InputChecks.Flag> f : flags) {
+                count(s, f);
             }
             if (sent != null) {
                 logPredictions(x, s, null, sent, predictions, flags);

@@ -35,12 +35,22 @@ public final class Values {
         if (raw == null) {
             return true;
         }
-        String s = raw.trim();
-        if (s.isEmpty()) {
-            return true;
+        // Called for every value read or scored: no trimmed or lower-cased copies (they showed in the serving profile).
+        int start = 0;
+        int end = raw.length();
+        while (start < end && raw.charAt(start) <= ' ') {
+            start++;
         }
-        return switch (s.toLowerCase(Locale.ROOT)) {
-            case "na", "n/a", "?", "null", "nan" -> true;
+        while (end > start && raw.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        int n = end - start;
+        return switch (n) {
+            case 0 -> true;
+            case 1 -> raw.charAt(start) == '?';
+            case 2 -> raw.regionMatches(true, start, "na", 0, 2);
+            case 3 -> raw.regionMatches(true, start, "n/a", 0, 3) || raw.regionMatches(true, start, "nan", 0, 3);
+            case 4 -> raw.regionMatches(true, start, "null", 0, 4);
             default -> false;
         };
     }
