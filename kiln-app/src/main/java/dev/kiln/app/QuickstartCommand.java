@@ -103,7 +103,7 @@ final class QuickstartCommand implements Callable<Integer> {
             out.println();
             out.println("== 4. The bundle ==");
             out.println("bundle: " + report.bundle());
-            out.println("  (manifest.json, pipeline.json, estimator.json, profile.json; SHA-256 of each file in the manifest)");
+            out.println("  (manifest.json, pipeline.json, estimator.json, profile.json, reference_sketch.json; SHA-256 of each file in the manifest)");
             out.println();
             out.println("== 5. Tracked and registered ==");
             out.println("run: " + tracked.run().id() + " (kiln runs show " + tracked.run().id() + ")");
@@ -120,6 +120,8 @@ final class QuickstartCommand implements Callable<Integer> {
                     prediction.probabilities().get("bad"), model.decisionThreshold());
             out.println();
             out.println("Next: ./kiln predict --model " + report.bundle() + " --input " + data + " --output predictions.csv");
+            out.println("      ./kiln serve --model credit=credit --monitor    (HTTP inference that watches itself)");
+            out.println("      ./kiln demo drift                               (the monitoring loop on two years of real data)");
         }
         out.flush();
         return 0;
