@@ -53,12 +53,34 @@ public final class Api {
     private final ModelRegistry registry;
     private final ArtifactStore artifacts;
     private final Uploads uploads;
+    private final dev.kiln.store.AlertStore alerts;
 
     public Api(KilnStore store) {
         this.tracking = store.tracking();
         this.registry = store.registry();
         this.artifacts = store.artifacts();
         this.uploads = new Uploads(store.home());
+        this.alerts = store.alerts();
+    }
+
+    /** Monitoring alerts, newest first: {@code ?model=NAME}, {@code ?open=true}, {@code ?limit=N}. */
+    private Object alerts(Call c) {
+        String model = c.query("model");
+        if (model != null) {
+            dev.kiln.store.ModelRef.checkName(model, "model");
+        }
+        String open = c.query("open");
+        if (open != null && !open.equals("true") && !open.equals("false")) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "open must be true or false, not '" + open + "'",
+                    Map.of("field", "open"));
+        }
+        return Map.of("alerts", alerts.list(model, "true".equals(open), c.limit()).stream().map(Views::alert).toList());
+    }
+
+    private Object alert(Call c) {
+        long id = Long.parseLong(c.param("alert")); // checked by Params
+        return Views.alert(alerts.get(id).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
+                "no alert " + id, Map.of("alert", id))));
     }
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
@@ -80,6 +102,8 @@ public final class Api {
                 new Route(GET, "/api/models/{name}/history", role(VIEWER),
                         c -> registry.history(c.param("name")).stream().map(Views::event).toList()),
                 new Route(GET, "/api/lineage/{ref}", role(VIEWER), this::lineage),
+                new Route(GET, "/api/alerts", role(VIEWER), this::alerts),
+                new Route(GET, "/api/alerts/{alert}", role(VIEWER), this::alert),
 
                 new Route(POST, "/api/runs", role(EDITOR), this::startRun),
                 new Route(POST, "/api/runs/{id}/params", role(EDITOR), this::logParams),

@@ -22,7 +22,7 @@ final class Params {
     static final Pattern EXPERIMENT = Pattern.compile("[^/\\\\\\p{Cntrl}]{1,200}");
     /** Artifact names addressed in a path: one plain file name (letters, digits, '.', '_', '-'; no separators). */
     static final Pattern ARTIFACT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
-    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact");
+    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact", "alert");
 
     private Params() {
     }
@@ -42,6 +42,7 @@ final class Params {
             case "artifact" -> ARTIFACT.matcher(v).matches() && !v.contains("..");
             case "experiment" -> EXPERIMENT.matcher(v).matches() && !v.contains("..") && v.strip().equals(v);
             case "version" -> v.matches("[1-9][0-9]{0,8}");
+            case "alert" -> v.matches("[1-9][0-9]{0,17}");
             case "ref" -> {
                 ModelRef.parse(v); // throws invalid_argument with its own message
                 yield true;
@@ -65,6 +66,7 @@ final class Params {
             case "experiment" -> "experiment names here are 1 to 200 printable characters without '/', '\\' or '..' "
                     + "(GET /api/runs?experiment=NAME takes any name)";
             case "version" -> "versions are positive integers";
+            case "alert" -> "alert ids are positive integers";
             default -> "";
         };
     }

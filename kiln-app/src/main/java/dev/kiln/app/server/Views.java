@@ -95,6 +95,24 @@ final class Views {
         return m;
     }
 
+    static Map<String, Object> alert(dev.kiln.store.Alert a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", a.id());
+        m.put("model", a.model());
+        m.put("version", a.version());
+        m.put("rule", a.rule());
+        m.put("kind", a.kind());
+        m.put("severity", a.severity());
+        m.put("status", a.status());
+        m.put("message", a.message());
+        m.put("evidence", a.evidence());
+        m.put("first_seen_at", time(a.firstSeenAt()));
+        m.put("last_seen_at", time(a.lastSeenAt()));
+        m.put("resolved_at", time(a.resolvedAt()));
+        m.put("times_seen", a.timesSeen());
+        return m;
+    }
+
     static String time(Instant t) {
         return t == null ? null : t.toString();
     }

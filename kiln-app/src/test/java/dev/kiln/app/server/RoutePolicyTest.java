@@ -30,6 +30,7 @@ class RoutePolicyTest {
     static TestServer s;
     static Map<Role, String> tokens = new LinkedHashMap<>();
     static String runId;
+    static long alertId;
     static byte[] bundleZip;
 
     /** A concrete request for a route: path parameters (raw, before encoding) and a JSON body, or bytes of a content type. */
@@ -58,6 +59,8 @@ class RoutePolicyTest {
             throw new UncheckedIOException(e);
         }
         bundleZip = Zips.bundle(Bundles.good(), null);
+        alertId = s.store.alerts().fire("credit", 1, "feature-psi", "feature_psi", "warning", "PSI of age 0.3",
+                Map.of("feature", "age"), java.time.Instant.now()).alert().id();
     }
 
     @AfterAll
@@ -88,6 +91,8 @@ class RoutePolicyTest {
                 () -> new Sample(Map.of("ref", "credit"), null),
                 () -> new Sample(Map.of("ref", "credit@production"), null),
                 () -> new Sample(Map.of("ref", "credit:1"), null)));
+        m.put("GET /api/alerts", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/alerts/{alert}", List.of(() -> new Sample(Map.of("alert", Long.toString(alertId)), null)));
         m.put("POST /api/runs", List.of(() -> new Sample(Map.of(), "{\"experiment\": \"exp\", \"name\": \"r\", \"tags\": {\"k\": \"v\"}}")));
         m.put("POST /api/runs/{id}/params", List.of(() -> new Sample(Map.of("id", newRun()), "{\"lr\": 0.1, \"depth\": 3}")));
         m.put("POST /api/runs/{id}/metrics", List.of(
@@ -162,7 +167,7 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
-                "GET /api/lineage/{ref}")) {
+                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
@@ -200,5 +205,20 @@ class RoutePolicyTest {
         }
         assertThat(out).doesNotContain("{");
         return out;
+    }
+
+    @Test
+    void alertsAreListedWithTheirEvidenceAndFiltered() {
+        String viewer = tokens.get(Role.VIEWER);
+        TestServer.Res open = s.get("/api/alerts?model=credit&open=true", viewer);
+        assertThat(open.status()).as(open.body()).isEqualTo(200);
+        assertThat(open.json().get("alerts")).isNotEmpty();
+        assertThat(open.json().get("alerts").get(0).get("evidence").get("feature").asText()).isEqualTo("age");
+        assertThat(open.json().get("alerts").get(0).get("times_seen").asInt()).isPositive();
+        assertThat(s.get("/api/alerts?model=other", viewer).json().get("alerts")).isEmpty();
+        assertThat(s.get("/api/alerts?open=maybe", viewer).status()).isEqualTo(400);
+        assertThat(s.get("/api/alerts/" + alertId, viewer).status()).isEqualTo(200);
+        assertThat(s.get("/api/alerts/999999", viewer).status()).isEqualTo(404);
+        assertThat(s.get("/api/alerts/abc", viewer).status()).isEqualTo(400);
     }
 }
