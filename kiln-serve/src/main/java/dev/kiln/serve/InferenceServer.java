@@ -690,35 +690,24 @@ public final class InferenceServer implements AutoCloseable {
             this.repository = repository;
         }
 
-        /** Offers one record per row to the prediction log (never blocks; a full queue drops and counts). */
-        private void logPredictions(Exchange x, Served s, String id, List<?> inputs, List<Prediction> predictions,
+        /**
+         * Offers one record per row to the prediction log (never blocks; a full queue drops and counts): a compact
+         * {@link PredictionLog.Row} referring to what the request already holds (the instance as sent, the prediction,
+         * its flags); the writer thread turns it into the JSON line (time text included). {@code inputs}: per row, a
+         * map or a JSON object as sent, an {@code Object[]} aligned with {@code fields}, or a {@link PredictionLog.Sent}.
+         */
+        private void logPredictions(Exchange x, Served s, String id, List<Field> fields, List<?> inputs, List<Prediction> predictions,
                                     List<List<InputChecks.Flag>> flags) {
             if (log == null) {
                 return;
             }
             double latencyMs = (System.nanoTime() - x.startNanos) / 1e6;
-            String time = java.time.Instant.now().toString();
+            java.time.Instant time = java.time.Instant.now();
+            String logId = id != null && !id.equals(x.requestId) ? id : null;
             for (int i = 0; i < predictions.size(); i++) {
                 Prediction p = predictions.get(i);
-                Map<String, Object> outputs = new LinkedHashMap<>();
-                outputs.put(PREDICTION, p.prediction());
-                outputs.put("probabilities", p.probabilities());
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("request_id", x.requestId);
-                if (id != null && !id.equals(x.requestId)) {
-                    rec.put("id", id);
-                }
-                rec.put("time", time);
-                rec.put("model", s.name());
-                rec.put("version", s.version());
-                rec.put("row", i);
-                rec.put("inputs", inputs.get(i));
-                rec.put("outputs", outputs);
-                if (!flags.get(i).isEmpty()) {
-                    rec.put("flags", flagMaps(flags.get(i), -1));
-                }
-                rec.put("latency_ms", latencyMs);
-                log.offer(s.name(), PredictionLog.PREDICTIONS, rec);
+                log.offer(new PredictionLog.Row(x.requestId, logId, time, s.name(), s.version(), i, fields, inputs.get(i),
+                        p.prediction(), p.probabilities(), flags.get(i), latencyMs));
             }
         }
 
@@ -1235,7 +1224,7 @@ public final class InferenceServer implements AutoCloseable {
             if (!kilnFlags.isEmpty()) {
                 out.put("parameters", Map.of("kiln_flags", kilnFlags));
             }
-            logPredictions(x, s, id != null && id.isTextual() ? id.asText() : null, batch, predictions, flags);
+            logPredictions(x, s, id != null && id.isTextual() ? id.asText() : null, fields, batch, predictions, flags);
             return out;
         }
 
@@ -1361,7 +1350,7 @@ public final class InferenceServer implements AutoCloseable {
         byte[] predictPlain(Exchange x, Served s, byte[] bytes) throws java.io.IOException, NotPlain {
             List<Field> fields = s.model().requiredFields();
             List<Object[]> rows;
-            List<Map<String, Object>> sent = log == null ? null : new ArrayList<>();
+            List<Object> sent = log == null ? null : new ArrayList<>(2);
             InputChecks checks = models.checks(s);
             rows = streamInstances(bytes, fields, checks.columnIndex(), sent);
             dev.kiln.runtime.KilnModel model = s.model();
@@ -1435,17 +1424,19 @@ public final class InferenceServer implements AutoCloseable {
                 count(s, f);
             }
             if (sent != null) {
-                logPredictions(x, s, null, sent, predictions, flags);
+                logPredictions(x, s, null, fields, sent, predictions, flags);
             }
             return buf.toByteArray();
         }
 
         /**
          * Reads {@code {"instances": [{...}, ...]}} as a stream: one array of raw values (String, Boolean, Long, Double,
-         * null, or {@link #ABSENT}) per instance, aligned with {@code fields}; with {@code sent}, each instance as sent too.
+         * null, or {@link #ABSENT}) per instance, aligned with {@code fields}; with {@code sent}, each instance as sent
+         * too, for the prediction log: the same array when the instance had exactly the model's columns in the model's
+         * order (nothing more is kept), else a {@link PredictionLog.Sent} (the array, the other fields, the key order).
          */
         private static List<Object[]> streamInstances(byte[] bytes, List<Field> fields, Map<String, Integer> index,
-                                                      List<Map<String, Object>> sent) throws java.io.IOException, NotPlain {
+                                                      List<Object> sent) throws java.io.IOException, NotPlain {
             List<Object[]> rows = null;
             try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(bytes)) {
                 if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
@@ -1466,7 +1457,14 @@ public final class InferenceServer implements AutoCloseable {
                     while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                         Object[] raw = new Object[fields.size()];
                         java.util.Arrays.fill(raw, ABSENT);
-                        Map<String, Object> asSent = sent == null ? null : new LinkedHashMap<>();
+                        // For the log: while the keys come as the model's columns in order, only how many came (inOrder);
+                        // after the first that does not, every key's place (order: a column, or -1 - extra) and the extras.
+                        int inOrder = 0;
+                        int[] order = null;
+                        int keys = 0;
+                        String[] extraNames = null;
+                        Object[] extraValues = null;
+                        int extras = 0;
                         while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
                             String name = p.currentName();
                             com.fasterxml.jackson.core.JsonToken v = p.nextToken();
@@ -1490,22 +1488,61 @@ public final class InferenceServer implements AutoCloseable {
                                     if (c != null) {
                                         throw NOT_PLAIN; // a container as a column value: the tree path names it
                                     }
-                                    value = asSent == null ? null : p.readValueAsTree();
-                                    if (asSent == null) {
+                                    value = sent == null ? null : p.readValueAsTree();
+                                    if (sent == null) {
                                         p.skipChildren();
                                     }
                                 }
                             }
                             if (c != null) {
-                                raw[c] = value;
-                            }
-                            if (asSent != null) {
-                                asSent.put(name, value);
+                                int col = c;
+                                if (sent != null && raw[col] == ABSENT) {  // a key sent again keeps its first place
+                                    if (order == null && col == inOrder) {
+                                        inOrder++;
+                                    } else {
+                                        if (order == null) {
+                                            order = firstKeys(inOrder, fields.size() + 4);
+                                            keys = inOrder;
+                                        } else if (keys == order.length) {
+                                            order = java.util.Arrays.copyOf(order, keys * 2);
+                                        }
+                                        order[keys++] = col;
+                                    }
+                                }
+                                raw[col] = value;
+                            } else if (sent != null) {
+                                int k = 0;
+                                while (k < extras && !extraNames[k].equals(name)) {
+                                    k++;
+                                }
+                                if (k < extras) {
+                                    extraValues[k] = value;  // sent again: first place, last value
+                                    continue;
+                                }
+                                if (extraNames == null) {
+                                    extraNames = new String[2];
+                                    extraValues = new Object[2];
+                                } else if (extras == extraNames.length) {
+                                    extraNames = java.util.Arrays.copyOf(extraNames, extras * 2);
+                                    extraValues = java.util.Arrays.copyOf(extraValues, extras * 2);
+                                }
+                                extraNames[extras] = name;
+                                extraValues[extras] = value;
+                                if (order == null) {
+                                    order = firstKeys(inOrder, fields.size() + 4);
+                                    keys = inOrder;
+                                } else if (keys == order.length) {
+                                    order = java.util.Arrays.copyOf(order, keys * 2);
+                                }
+                                order[keys++] = -1 - extras;
+                                extras++;
                             }
                         }
                         rows.add(raw);
                         if (sent != null) {
-                            sent.add(asSent);
+                            sent.add(order == null ? raw : new PredictionLog.Sent(raw, java.util.Arrays.copyOf(order, keys),
+                                    extras == 0 ? new String[0] : java.util.Arrays.copyOf(extraNames, extras),
+                                    extras == 0 ? new Object[0] : java.util.Arrays.copyOf(extraValues, extras)));
                         }
                     }
                     if (t != com.fasterxml.jackson.core.JsonToken.END_ARRAY || rows.isEmpty()) {
@@ -1517,6 +1554,15 @@ public final class InferenceServer implements AutoCloseable {
                 }
             }
             return rows;
+        }
+
+        /** {@code 0, 1, ..., n - 1} in an array of {@code capacity} (at least n). */
+        private static int[] firstKeys(int n, int capacity) {
+            int[] order = new int[Math.max(n + 1, capacity)];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            return order;
         }
 
         /** The records route over a parsed tree (every request the streaming parse does not take). */
@@ -1581,7 +1627,7 @@ public final class InferenceServer implements AutoCloseable {
             reply.put("request_id", x.requestId);
             List<JsonNode> sent = new ArrayList<>(instances.size());
             instances.forEach(sent::add);
-            logPredictions(x, s, null, sent, predictions, flags);
+            logPredictions(x, s, null, fields, sent, predictions, flags);
             return reply;
         }
 

@@ -1,7 +1,12 @@
 package dev.kiln.serve;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.runtime.schema.Field;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -9,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -22,6 +28,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An asynchronous, bounded, append-only log of what a server predicted (and of the feedback sent about it), as
@@ -29,8 +37,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * or {@code feedback}), each file rotated once it would pass a size limit (a line is never split across files).
  *
  * <p>Request threads only {@link #offer} a record to a bounded queue and never block: when the queue is full the
- * record is dropped and counted ({@link #dropped()}). One background thread drains the queue, serializes and
- * writes the records and flushes whenever the queue runs empty. A write failure (a full disk, say) is counted
+ * record is dropped and counted ({@link #dropped()}). A scored row is offered as a compact {@link Row} (references
+ * to the values the request already holds: no maps, no JSON, no time text on the request thread). One background
+ * thread drains the queue, serializes and writes the records and flushes whenever the queue runs empty (while
+ * records keep coming it drains every millisecond rather than being woken by each offer). A write failure (a full disk, say) is counted
  * ({@link #failed()}), reported once per streak through the system logger and in {@link #lastError()}, and
  * never reaches a request; the next write opens a new file. {@link #close()} stops taking records, drains what
  * is queued within a bounded time, flushes and closes the files.
@@ -50,6 +60,11 @@ public final class PredictionLog implements AutoCloseable {
         /** Appends one complete line (ending in a newline) to the {@code kind} log of {@code model}. */
         void append(String model, String kind, byte[] line) throws IOException;
 
+        /** As {@link #append(String, String, byte[])} with {@code len} bytes of {@code buf} from {@code off}. */
+        default void append(String model, String kind, byte[] buf, int off, int len) throws IOException {
+            append(model, kind, java.util.Arrays.copyOfRange(buf, off, off + len));
+        }
+
         void flush() throws IOException;
 
         /** Forgets open files after a failure, so that the next append starts a new one. */
@@ -61,18 +76,59 @@ public final class PredictionLog implements AutoCloseable {
     }
 
     /** One queued record: serialized on the writer thread, so its values must not change once offered. */
-    record Entry(String model, String kind, Map<String, Object> fields) {
+    sealed interface Item permits Entry, Row {
+        String model();
+
+        String kind();
+    }
+
+    /** A record given as a map (feedback, tests): written with the mapper. */
+    record Entry(String model, String kind, Map<String, Object> fields) implements Item {
+    }
+
+    /**
+     * One scored row of the {@code predictions} log, as references to what the request already holds; the writer
+     * thread writes it as the JSON object
+     * <pre>{"request_id", "id"?, "time", "model", "version", "row", "inputs": {...}, "outputs": {"prediction",
+     * "probabilities": {...}}, "flags": [{"column", "value", "reason"}]?, "latency_ms"}</pre>
+     * — the same fields, values and order as the map the server used to offer. {@code id}: the client's id, only
+     * when it differs from the request id (else null). {@code inputs}: the instance as sent — a {@code Map} (written
+     * in its iteration order), a {@code JsonNode}, an {@code Object[]} of raw values aligned with {@code fields}
+     * (an instance that had exactly the model's columns, in the model's order), or a {@link Sent}. Values are
+     * strings, booleans, numbers, null or {@code JsonNode}s (anything else goes through the mapper). Nothing in it
+     * may change once offered.
+     */
+    record Row(String requestId, String id, Instant time, String model, String version, int row, List<Field> fields,
+               Object inputs, Object prediction, Map<String, Double> probabilities, List<InputChecks.Flag> flags,
+               double latencyMs) implements Item {
+        @Override
+        public String kind() {
+            return PREDICTIONS;
+        }
+    }
+
+    /**
+     * An instance as sent, when it was not exactly the model's columns in the model's order: the raw values of the
+     * model's columns ({@code columns}, aligned with the row's fields), the other fields sent ({@code extraNames},
+     * {@code extraValues}) and the order the keys came in ({@code order}: a column index, or {@code -1 - i} for
+     * extra field {@code i}); a key sent twice keeps its first position and its last value, as a map would.
+     */
+    record Sent(Object[] columns, int[] order, String[] extraNames, Object[] extraValues) {
     }
 
     private final Path dir;
-    private final BlockingQueue<Entry> queue;
+    private final BlockingQueue<Item> queue;
     private final Sink sink;
     private final ObjectMapper mapper = InferenceServer.MAPPER;
     private final Duration closeTimeout;
     private final Thread writer;
-    private final AtomicLong enqueued = new AtomicLong();
+    private final LongAdder enqueued = new LongAdder();
     private final AtomicLong written = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
+    private final LongAdder dropped = new LongAdder();
+    // Writer thread only: the line being built, the generator writing rows into it, the time text.
+    private final LineBuffer line = new LineBuffer();
+    private JsonGenerator rows;
+    private final TimeText times = new TimeText();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private volatile boolean closing;
@@ -107,17 +163,26 @@ public final class PredictionLog implements AutoCloseable {
 
     /** Queues a record without blocking; false (and counted as dropped) when the queue is full or the log closed. */
     public boolean offer(String model, String kind, Map<String, Object> fields) {
-        if (!closing && queue.offer(new Entry(model, kind, fields))) {
-            enqueued.incrementAndGet();
+        return offer(new Entry(model, kind, fields));
+    }
+
+    /** Queues one scored row without blocking; false (and counted as dropped) when the queue is full or the log closed. */
+    boolean offer(Row row) {
+        return offer((Item) row);
+    }
+
+    private boolean offer(Item item) {
+        if (!closing && queue.offer(item)) {
+            enqueued.increment();
             return true;
         }
-        dropped.incrementAndGet();
+        dropped.increment();
         return false;
     }
 
     /** Records taken into the queue. */
     public long enqueued() {
-        return enqueued.get();
+        return enqueued.sum();
     }
 
     /** Records written and flushed. */
@@ -127,7 +192,7 @@ public final class PredictionLog implements AutoCloseable {
 
     /** Records refused because the queue was full (or the log closed). */
     public long dropped() {
-        return dropped.get();
+        return dropped.sum();
     }
 
     /** Records lost to a failed write. */
@@ -145,45 +210,60 @@ public final class PredictionLog implements AutoCloseable {
         return java.util.Optional.ofNullable(lastError.get());
     }
 
+    /** Between drains while records keep coming: short enough to keep the queue low, long enough to batch writes. */
+    private static final long BUSY_PARK_NANOS = 1_000_000;
+    /** Without a record for this long the writer waits on the queue instead (an offer then wakes it). */
+    private static final long IDLE_AFTER_NANOS = 100_000_000;
+
+    /**
+     * The writer's loop. While records keep coming it sleeps {@link #BUSY_PARK_NANOS} between drains instead of
+     * waiting on the queue, so that an offer (a request thread) never has to wake it, and each drain writes (and
+     * flushes) a batch; once idle for {@link #IDLE_AFTER_NANOS} it waits on the queue, woken by the next offer.
+     */
     private void drain() {
-        List<Entry> batch = new ArrayList<>(BATCH);
+        List<Item> batch = new ArrayList<>(BATCH);
+        long lastWrite = System.nanoTime();
         while (true) {
-            Entry first;
-            try {
-                first = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                break;  // not expected: close() never interrupts
-            }
-            if (first == null) {
+            if (queue.drainTo(batch, BATCH) == 0) {
                 if (closing) {
                     break;
                 }
-                continue;
+                if (System.nanoTime() - lastWrite < IDLE_AFTER_NANOS) {
+                    LockSupport.parkNanos(BUSY_PARK_NANOS);
+                    continue;
+                }
+                Item first;
+                try {
+                    first = queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    break;  // not expected: close() never interrupts
+                }
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
             }
-            batch.add(first);
-            queue.drainTo(batch, BATCH - 1);
             write(batch);
             batch.clear();
+            lastWrite = System.nanoTime();
             if (abandoned) {
                 break;
             }
         }
     }
 
-    private void write(List<Entry> batch) {
+    private void write(List<Item> batch) {
         int pending = 0;
         for (int i = 0; i < batch.size(); i++) {
             if (abandoned) {
-                dropped.addAndGet(batch.size() - i);  // close() stopped waiting: the rest are not written
+                dropped.add(batch.size() - i);  // close() stopped waiting: the rest are not written
                 break;
             }
-            Entry e = batch.get(i);
+            Item item = batch.get(i);
             try {
-                byte[] json = mapper.writeValueAsBytes(e.fields());
-                byte[] line = new byte[json.length + 1];
-                System.arraycopy(json, 0, line, 0, json.length);
-                line[json.length] = '\n';
-                sink.append(e.model(), e.kind(), line);
+                serialize(item);
+                sink.append(item.model(), item.kind(), line.bytes(), 0, line.size());
                 pending++;
             } catch (IOException | RuntimeException ex) {
                 fail(1, ex);
@@ -198,6 +278,231 @@ public final class PredictionLog implements AutoCloseable {
             }
         } catch (IOException | RuntimeException ex) {
             fail(pending, ex);
+        }
+    }
+
+    /** Serializes one record, with its newline, into {@link #line} (writer thread). */
+    private void serialize(Item item) throws IOException {
+        line.reset();
+        if (item instanceof Row r) {
+            if (rows == null) {
+                rows = mapper.getFactory().createGenerator(line);
+                rows.setRootValueSeparator(null);
+            }
+            try {
+                writeRow(rows, r, times);
+                rows.flush();
+            } catch (IOException | RuntimeException e) {
+                rows = null;  // mid-object: a fresh generator for the next row (this one is dropped, not closed)
+                line.reset();
+                throw e;
+            }
+        } else {
+            mapper.writeValue(line, ((Entry) item).fields());
+        }
+        line.write('\n');
+    }
+
+    private static final SerializableString REQUEST_ID = new SerializedString("request_id");
+    private static final SerializableString ID = new SerializedString("id");
+    private static final SerializableString TIME = new SerializedString("time");
+    private static final SerializableString MODEL = new SerializedString("model");
+    private static final SerializableString VERSION = new SerializedString("version");
+    private static final SerializableString ROW = new SerializedString("row");
+    private static final SerializableString INPUTS = new SerializedString("inputs");
+    private static final SerializableString OUTPUTS = new SerializedString("outputs");
+    private static final SerializableString PREDICTION = new SerializedString("prediction");
+    private static final SerializableString PROBABILITIES = new SerializedString("probabilities");
+    private static final SerializableString FLAGS = new SerializedString("flags");
+    private static final SerializableString COLUMN = new SerializedString("column");
+    private static final SerializableString VALUE = new SerializedString("value");
+    private static final SerializableString REASON = new SerializedString("reason");
+    private static final SerializableString LATENCY_MS = new SerializedString("latency_ms");
+
+    /** Writes one row as the JSON object described at {@link Row} (no newline). */
+    static void writeRow(JsonGenerator g, Row r, TimeText times) throws IOException {
+        g.writeStartObject();
+        g.writeFieldName(REQUEST_ID);
+        writeValue(g, r.requestId());
+        if (r.id() != null) {
+            g.writeFieldName(ID);
+            g.writeString(r.id());
+        }
+        g.writeFieldName(TIME);
+        times.write(g, r.time());
+        g.writeFieldName(MODEL);
+        writeValue(g, r.model());
+        g.writeFieldName(VERSION);
+        writeValue(g, r.version());
+        g.writeFieldName(ROW);
+        g.writeNumber(r.row());
+        g.writeFieldName(INPUTS);
+        writeInputs(g, r);
+        g.writeFieldName(OUTPUTS);
+        g.writeStartObject();
+        g.writeFieldName(PREDICTION);
+        writeValue(g, r.prediction());
+        g.writeFieldName(PROBABILITIES);
+        writeValue(g, r.probabilities());
+        g.writeEndObject();
+        List<InputChecks.Flag> flags = r.flags();
+        if (flags != null && !flags.isEmpty()) {
+            g.writeFieldName(FLAGS);
+            g.writeStartArray();
+            for (InputChecks.Flag f : flags) {
+                g.writeStartObject();
+                g.writeFieldName(COLUMN);
+                writeValue(g, f.column());
+                g.writeFieldName(VALUE);
+                writeValue(g, f.value());
+                g.writeFieldName(REASON);
+                writeValue(g, f.reason());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        g.writeFieldName(LATENCY_MS);
+        g.writeNumber(r.latencyMs());
+        g.writeEndObject();
+    }
+
+    private static void writeInputs(JsonGenerator g, Row r) throws IOException {
+        Object inputs = r.inputs();
+        if (inputs instanceof Object[] columns) {
+            List<Field> fields = r.fields();
+            g.writeStartObject();
+            for (int c = 0; c < columns.length; c++) {
+                g.writeFieldName(fields.get(c).name());
+                writeValue(g, columns[c]);
+            }
+            g.writeEndObject();
+        } else if (inputs instanceof Sent sent) {
+            List<Field> fields = r.fields();
+            g.writeStartObject();
+            for (int k : sent.order()) {
+                if (k >= 0) {
+                    g.writeFieldName(fields.get(k).name());
+                    writeValue(g, sent.columns()[k]);
+                } else {
+                    g.writeFieldName(sent.extraNames()[-1 - k]);
+                    writeValue(g, sent.extraValues()[-1 - k]);
+                }
+            }
+            g.writeEndObject();
+        } else {
+            writeValue(g, inputs);
+        }
+    }
+
+    /** One value as the mapper writes it: the common types directly, anything else through the mapper. */
+    private static void writeValue(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Double d) {
+            g.writeNumber(d.doubleValue());
+        } else if (v instanceof Long l) {
+            g.writeNumber(l.longValue());
+        } else if (v instanceof Integer i) {
+            g.writeNumber(i.intValue());
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Map<?, ?> m && allStringKeys(m)) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                g.writeFieldName((String) e.getKey());
+                writeValue(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else {
+            InferenceServer.MAPPER.writeValue(g, v);  // JsonNode, lists, other numbers: as the old map's serializer did
+        }
+    }
+
+    private static boolean allStringKeys(Map<?, ?> m) {
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link Instant#toString()} written without building it per row: the text up to the seconds is kept for the
+     * latest second seen, the fraction is added as {@code Instant.toString} adds it (none, 3, 6 or 9 digits).
+     */
+    static final class TimeText {
+        private long second = Long.MIN_VALUE;
+        private final char[] text = new char[64];
+        private int prefix;
+
+        void write(JsonGenerator g, Instant t) throws IOException {
+            if (t == null) {
+                g.writeNull();
+                return;
+            }
+            int len = format(t);
+            g.writeString(text, 0, len);
+        }
+
+        /** The text {@link #write} writes (tests compare it with {@code Instant.toString}). */
+        String text(Instant t) {
+            return new String(text, 0, format(t));
+        }
+
+        private int format(Instant t) {
+            long s = t.getEpochSecond();
+            if (s != second) {
+                String whole = Instant.ofEpochSecond(s).toString();  // ends in 'Z'
+                prefix = whole.length() - 1;
+                whole.getChars(0, prefix, text, 0);
+                second = s;
+            }
+            int n = prefix;
+            int nano = t.getNano();
+            if (nano > 0) {
+                text[n++] = '.';
+                int digits;
+                int v;
+                if (nano % 1_000_000 == 0) {
+                    digits = 3;
+                    v = nano / 1_000_000;
+                } else if (nano % 1_000 == 0) {
+                    digits = 6;
+                    v = nano / 1_000;
+                } else {
+                    digits = 9;
+                    v = nano;
+                }
+                for (int i = n + digits - 1; i >= n; i--) {
+                    text[i] = (char) ('0' + v % 10);
+                    v /= 10;
+                }
+                n += digits;
+            }
+            text[n++] = 'Z';
+            return n;
+        }
+    }
+
+    /** A byte buffer reused line after line (its array is read in place). */
+    static final class LineBuffer extends ByteArrayOutputStream {
+        LineBuffer() {
+            super(2048);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        @Override
+        public void reset() {
+            super.reset();
+            if (buf.length > 1 << 20) {
+                buf = new byte[2048];  // do not keep a huge line's buffer
+            }
         }
     }
 
@@ -234,7 +539,7 @@ public final class PredictionLog implements AutoCloseable {
         }
         int left = queue.size();
         if (left > 0) {
-            dropped.addAndGet(left);
+            dropped.add(left);
             queue.clear();
             LOG.log(System.Logger.Level.WARNING, "prediction log closed with " + left + " records unwritten");
         }
@@ -272,21 +577,41 @@ public final class PredictionLog implements AutoCloseable {
             this.maxBytes = maxBytes;
         }
 
+        // The file of the latest append (most lines go to the same one): no key built per line.
+        private String lastModel;
+        private String lastKind;
+        private Open last;
+
         @Override
         public void append(String model, String kind, byte[] line) throws IOException {
-            String key = model + "/" + kind;
-            Open o = open.get(key);
-            if (o != null && o.bytes > 0 && o.bytes + line.length > maxBytes) {
-                open.remove(key);
+            append(model, kind, line, 0, line.length);
+        }
+
+        @Override
+        public void append(String model, String kind, byte[] buf, int off, int len) throws IOException {
+            Open o;
+            String key = null;
+            if (last != null && model.equals(lastModel) && kind.equals(lastKind)) {
+                o = last;
+            } else {
+                key = model + "/" + kind;
+                o = open.get(key);
+            }
+            if (o != null && o.bytes > 0 && o.bytes + len > maxBytes) {
+                open.remove(key != null ? key : model + "/" + kind);
+                last = null;
                 o.out.close();
                 o = null;
             }
             if (o == null) {
                 o = new Open(newFile(model, kind));
-                open.put(key, o);
+                open.put(key != null ? key : model + "/" + kind, o);
             }
-            o.out.write(line);
-            o.bytes += line.length;
+            last = o;
+            lastModel = model;
+            lastKind = kind;
+            o.out.write(buf, off, len);
+            o.bytes += len;
         }
 
         private OutputStream newFile(String model, String kind) throws IOException {
@@ -321,6 +646,7 @@ public final class PredictionLog implements AutoCloseable {
 
         @Override
         public void reset() {
+            last = null;
             for (Open o : open.values()) {
                 try {
                     o.out.close();
