@@ -45,29 +45,55 @@ public final class ApiTokens {
         }
     }
 
-    private final List<Entry> entries;
-    private final List<byte[]> hashes;
+    /** The entries read from the file, with the file's modification time and size when read. */
+    private record Snapshot(List<Entry> entries, List<byte[]> hashes, long modified, long size) {
+        static Snapshot of(List<Entry> entries, long modified, long size) {
+            return new Snapshot(List.copyOf(entries), entries.stream().map(e -> HexFormat.of().parseHex(e.sha256())).toList(),
+                    modified, size);
+        }
+    }
 
-    private ApiTokens(List<Entry> entries) {
-        this.entries = List.copyOf(entries);
-        this.hashes = entries.stream().map(e -> HexFormat.of().parseHex(e.sha256())).toList();
+    private static final System.Logger LOG = System.getLogger("dev.kiln.server.tokens");
+    /** How often a running server looks at the file for added or revoked tokens. */
+    static final long RECHECK_NANOS = 1_000_000_000L;
+
+    private final Path file;
+    private final boolean startedEmpty;
+    private volatile Snapshot current;
+    private volatile long checkedAt;
+
+    private ApiTokens(Path file, Snapshot snapshot) {
+        this.file = file;
+        this.current = snapshot;
+        this.startedEmpty = snapshot.entries().isEmpty();
+        this.checkedAt = System.nanoTime();
     }
 
     public static ApiTokens none() {
-        return new ApiTokens(List.of());
+        return new ApiTokens(null, Snapshot.of(List.of(), 0, 0));
     }
 
-    /** The tokens of {@code home}; none when the file does not exist. A malformed file is an error, never "no tokens". */
+    /**
+     * The tokens of {@code home}; none when the file does not exist. A malformed file is an error, never "no tokens".
+     * A running server re-reads the file when it changes (looked at at most once a second), so a revoked token stops
+     * working and an added one starts, without a restart. Whether the server runs open (no tokens: loopback only,
+     * every request admin) is decided once, when it loads: a server started with tokens never becomes open, and a
+     * file that turns unreadable refuses every token until it is fixed.
+     */
     public static ApiTokens load(Path home) {
-        return new ApiTokens(read(home.resolve(FILE)));
+        Path file = home.resolve(FILE);
+        long[] stamp = stamp(file);
+        return new ApiTokens(file, Snapshot.of(read(file), stamp[0], stamp[1]));
     }
 
+    /** No tokens when this was loaded (the server then runs open until restarted). */
     public boolean isEmpty() {
-        return entries.isEmpty();
+        return startedEmpty;
     }
 
     public List<Entry> entries() {
-        return entries;
+        refresh();
+        return current.entries();
     }
 
     /** The principal whose token this is, comparing hashes in constant time; empty for an unknown token. */
@@ -75,14 +101,69 @@ public final class ApiTokens {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
+        refresh();
+        Snapshot s = current;
         byte[] hash = sha256(token);
         Entry match = null;
-        for (int i = 0; i < entries.size(); i++) {
-            if (MessageDigest.isEqual(hash, hashes.get(i)) && match == null) {
-                match = entries.get(i);
+        for (int i = 0; i < s.entries().size(); i++) {
+            if (MessageDigest.isEqual(hash, s.hashes().get(i)) && match == null) {
+                match = s.entries().get(i);
             }
         }
         return match == null ? Optional.empty() : Optional.of(new Principal(match.name(), match.parsedRole()));
+    }
+
+    /** Re-reads the file when its modification time or size changed since it was read (at most once a second). */
+    private void refresh() {
+        if (file == null || System.nanoTime() - checkedAt < RECHECK_NANOS) {
+            return;
+        }
+        synchronized (this) {
+            if (System.nanoTime() - checkedAt < RECHECK_NANOS) {
+                return;
+            }
+            checkedAt = System.nanoTime();
+            long[] stamp = stamp(file);
+            Snapshot s = current;
+            if (stamp[0] == s.modified() && stamp[1] == s.size()) {
+                return;
+            }
+            try {
+                current = Snapshot.of(read(file), stamp[0], stamp[1]);
+            } catch (KilnException e) {
+                current = Snapshot.of(List.of(), stamp[0], stamp[1]); // fail closed
+                LOG.log(System.Logger.Level.WARNING, "API tokens file " + file + " cannot be read; refusing every token until "
+                        + "it is fixed: " + e.getMessage());
+            }
+        }
+    }
+
+    private static long[] stamp(Path file) {
+        try {
+            return new long[] {Files.getLastModifiedTime(file).toMillis(), Files.size(file)};
+        } catch (IOException e) {
+            return new long[] {-1, -1}; // absent
+        }
+    }
+
+    /** Removes the token named {@code name} from {@code home}'s file; a running server stops taking it within a second. */
+    public static Entry revoke(Path home, String name) {
+        Path file = home.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "there is no API token named '" + name + "' (no tokens in "
+                    + home + ")", Map.of("name", name));
+        }
+        try (FileChannel lockFile = FileChannel.open(home.resolve(FILE + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            lockFile.lock();
+            List<Entry> entries = new ArrayList<>(read(file));
+            Entry gone = entries.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new KilnException(
+                    ErrorCode.MODEL_NOT_FOUND, "there is no API token named '" + name + "'", Map.of("name", name)));
+            entries.remove(gone);
+            write(file, entries);
+            return gone;
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot update " + file + ": " + e.getMessage(), Map.of("file", file.toString()), e);
+        }
     }
 
     /** The token added and the entry recorded for it. */

@@ -94,7 +94,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Command(name = "token", mixinStandardHelpOptions = true,
             description = "API tokens of this Kiln home (HOME/" + ApiTokens.FILE + " holds their SHA-256, never the tokens).",
-            subcommands = {Token.Add.class, Token.List.class})
+            subcommands = {Token.Add.class, Token.List.class, Token.Revoke.class})
     static final class Token implements Runnable {
         @Spec
         CommandSpec spec;
@@ -137,6 +137,32 @@ public final class ServerCommand implements Callable<Integer> {
                 }
                 out.flush();
                 spec.commandLine().getErr().flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "revoke", mixinStandardHelpOptions = true,
+                description = "Remove an API token. A running server stops taking it within a second (it re-reads the file).")
+        static final class Revoke implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+            @Mixin
+            TokenHome home;
+            @Parameters(paramLabel = "NAME", description = "the token's name")
+            String name;
+            @Option(names = "--json", description = "print JSON")
+            boolean json;
+
+            @Override
+            public Integer call() throws Exception {
+                ApiTokens.Entry gone = ApiTokens.revoke(home.home(), name);
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    out.println(ApiJson.write(Map.of("revoked", gone.name(), "role", gone.role())));
+                } else {
+                    out.println("revoked API token '" + gone.name() + "' (" + gone.role() + ")");
+                }
+                out.flush();
                 return 0;
             }
         }

@@ -75,6 +75,48 @@ class TokenCommandTest {
     }
 
     @Test
+    void aRevokedTokenStopsWorkingOnARunningServerAndAnAddedOneStarts() throws Exception {
+        String ci = Kiln.run("server", "token", "add", "ci", "--role", "editor", "--home", home.toString()).out().trim();
+        try (TestServer s = TestServer.start(home)) {
+            assertThat(s.get("/api/runs", ci).status()).isEqualTo(200);
+
+            Kiln revoke = Kiln.run("server", "token", "revoke", "ci", "--home", home.toString());
+            assertThat(revoke.exitCode()).as(revoke.err()).isZero();
+            assertThat(revoke.out()).contains("revoked API token 'ci' (editor)");
+            awaitStatus(s, ci, 401);
+            assertThat(s.server.open()).as("a server started with tokens never turns open").isFalse();
+            assertThat(s.get("/api/runs", null).status()).isEqualTo(401);
+
+            String ops = Kiln.run("server", "token", "add", "ops", "--role", "viewer", "--home", home.toString()).out().trim();
+            awaitStatus(s, ops, 200);
+
+            // A file that turns unreadable refuses every token (fails closed) until it is fixed.
+            String good = Files.readString(home.resolve(ApiTokens.FILE));
+            Files.writeString(home.resolve(ApiTokens.FILE), "{not json, and longer than before so the size changes");
+            awaitStatus(s, ops, 401);
+            Files.writeString(home.resolve(ApiTokens.FILE), good);
+            awaitStatus(s, ops, 200);
+        }
+        Kiln unknown = Kiln.run("server", "token", "revoke", "nobody", "--home", home.toString());
+        assertThat(unknown.exitCode()).isEqualTo(3);
+        assertThat(unknown.err()).contains("no API token named 'nobody'");
+    }
+
+    /** The server re-reads the token file at most once a second: wait up to 10 s for the expected answer. */
+    private static void awaitStatus(TestServer s, String token, int status) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            last = s.get("/api/runs", token).status();
+            if (last == status) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(last).as("status after waiting for the token file to be re-read").isEqualTo(status);
+    }
+
+    @Test
     void aTokenFileThatCannotBeReadStopsTheServerRatherThanOpeningIt() throws IOException {
         Files.writeString(home.resolve(ApiTokens.FILE), "[{\"name\": \"x\", \"role\": \"admin\", \"sha256\": \"not-hex\"}]");
         assertThatThrownBy(() -> ApiTokens.load(home)).isInstanceOf(KilnException.class).hasMessageContaining("server-tokens.json");
