@@ -10,14 +10,9 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.Json;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
-import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.schema.ColumnType;
-import dev.kiln.store.KilnStore;
-import dev.kiln.store.ModelRef;
-import dev.kiln.store.ModelVersion;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -141,29 +136,15 @@ final class DataCommand implements Runnable {
 
         /** A bundle directory as is; anything else through the registry. Fills {@code described} with what was loaded. */
         static KilnModel load(String ref, StoreOptions store, Map<String, Object> described) {
-            Path dir = Path.of(ref);
-            if (Files.isDirectory(dir) || ref.contains("/") || ref.contains(java.io.File.separator)) {
-                if (!Files.isRegularFile(dir.resolve(BundleManifest.MANIFEST_FILE))) {
-                    throw new KilnException(ErrorCode.BUNDLE_NOT_FOUND, "'" + ref + "' is not a bundle directory (no "
-                            + BundleManifest.MANIFEST_FILE + ")", Map.of("bundle", ref));
-                }
-                KilnModel kiln = KilnModel.load(dir);
-                described.put("reference", ref);
-                described.put("bundle", dir.toAbsolutePath().normalize().toString());
-                described.put("algorithm", kiln.manifest().algorithm());
-                return kiln;
+            ModelSource source = ModelSource.load(ref, store);
+            described.put("reference", ref);
+            if (source.registryName() != null) {
+                described.put("name", source.registryName());
+                described.put("version", source.version());
             }
-            try (KilnStore s = store.open()) {
-                ModelVersion v = s.registry().resolve(ModelRef.parse(ref));
-                Path bundle = s.registry().bundlePath(v);
-                KilnModel kiln = KilnModel.load(bundle);
-                described.put("reference", ref);
-                described.put("name", v.model());
-                described.put("version", v.version());
-                described.put("bundle", bundle.toString());
-                described.put("algorithm", kiln.manifest().algorithm());
-                return kiln;
-            }
+            described.put("bundle", source.bundle().toString());
+            described.put("algorithm", source.model().manifest().algorithm());
+            return source.model();
         }
 
         static String render(ValidationReport r, Map<String, Object> model) {

@@ -124,7 +124,7 @@ final class DemoCommand implements Runnable {
 
             say(out, "\n== 2. Serve it and replay 2014-2015 (" + (replay.size() - 1) + " days) in date order, "
                     + "sending each day's observed weather as feedback ==");
-            Path logDir = home.resolve("logs").resolve("predictions");
+            Path logDir = Home.predictionLogs(home);
             ModelHost host = new ModelHost();
             host.load(MODEL, bundle, Integer.toString(version.version()));
             Instant replayStarted = Instant.now();

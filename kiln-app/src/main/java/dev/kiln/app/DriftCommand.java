@@ -6,6 +6,8 @@ import dev.kiln.monitor.drift.DriftAnalyzer;
 import dev.kiln.monitor.drift.DriftReport;
 import dev.kiln.monitor.drift.DriftThresholds;
 import dev.kiln.monitor.drift.DriftTimeline;
+import dev.kiln.monitor.drift.TrafficSketch;
+import dev.kiln.monitor.performance.PerformanceAnalyzer;
 import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.monitor.drift.FeatureDrift;
 import dev.kiln.monitor.logs.LogWindow;
@@ -187,26 +189,18 @@ final class DriftCommand implements Callable<Integer> {
             }
             Instant now = Instant.now();
             LogWindow window = new LogWindow(LogWindow.parseTime(since, now, "--since"), LogWindow.parseTime(until, now, "--until"));
-            Path dir = logDir != null ? logDir : store.home().resolve("logs").resolve("predictions");
-            PredictionLogReader log = new PredictionLogReader(dir, current.logs);
-            if (!log.exists()) {
-                throw new KilnException(ErrorCode.FILE_NOT_FOUND, "no prediction log for model '" + current.logs + "' under " + dir,
-                        Map.of("logs", log.modelDir().toString()));
-            }
+            PredictionLogReader log = Monitoring.openLog(logDir != null ? logDir : Home.predictionLogs(store.home()), current.logs);
+            var manifest = model.model().manifest();
             var task = model.model().task();
-            var positive = model.model().manifest().positiveClass();
-            DatasetSketch.Builder inputs = DatasetSketch.builder(model.model().manifest().inputSchema());
-            DatasetSketch.Builder outputs = DatasetSketch.builder(ReferenceSketch.outputSchema(task));
-            List<Field> fields = model.model().manifest().inputSchema().fields();
-            PredictionLogReader.ReadStats read = log.predictions(window, p -> {
-                Map<String, Object> row = new HashMap<>();
-                for (Field f : fields) {
-                    row.put(f.name(), p.inputs().get(f.name()));
+            TrafficSketch all = new TrafficSketch(manifest.inputSchema(), task, manifest.positiveClass());
+            Map<Long, TrafficSketch> byWindow = new java.util.TreeMap<>();
+            PredictionLogReader.ReadStats read = log.predictions(window, p -> { // one pass for the whole and the windows
+                all.add(p);
+                Instant t = buckets == null ? null : PerformanceAnalyzer.timeOf(p, timeColumn);
+                if (t != null) {
+                    byWindow.computeIfAbsent(buckets.start(t.toEpochMilli()),
+                            w -> new TrafficSketch(manifest.inputSchema(), task, manifest.positiveClass())).add(p);
                 }
-                inputs.addRow(row);
-                Map<String, Object> out = new HashMap<>();
-                out.put(ReferenceSketch.PREDICTION, ReferenceSketch.outputValue(task, positive, p.prediction(), p.probabilities()));
-                outputs.addRow(out);
             });
             Map<String, Object> cur = new LinkedHashMap<>();
             cur.put("kind", "prediction_log");
@@ -221,13 +215,11 @@ final class DriftCommand implements Callable<Integer> {
                 throw new KilnException(ErrorCode.DATA_EMPTY, "the prediction log of '" + current.logs + "' has no predictions in the window",
                         Map.of("logs", log.modelDir().toString()));
             }
-            report = DriftAnalyzer.compare(referenceSketch, inputs.build(), thresholds);
+            report = all.inputDrift(modelReference, thresholds);
+            predictionDrift = all.outputDrift(modelReference, thresholds);
             if (buckets != null) {
-                timeline = DriftTimeline.compute(log, window, model.model().manifest().inputSchema(), task, positive,
-                        modelReference, buckets, timeColumn, thresholds);
+                timeline = DriftTimeline.points(byWindow, modelReference, buckets, thresholds);
             }
-            predictionDrift = DriftAnalyzer.feature(modelReference.outputs().column(ReferenceSketch.PREDICTION),
-                    outputs.build().column(ReferenceSketch.PREDICTION), thresholds);
         }
         result.put("dataset_drift", report.datasetDrift());
         result.put("drifted_count", report.driftedCount());

@@ -17,6 +17,11 @@ public final class Home {
         return (env != null && !env.isBlank() ? Path.of(env) : Path.of(".kiln")).toAbsolutePath().normalize();
     }
 
+    /** Where {@code kiln serve} writes its prediction and feedback logs unless told otherwise ({@code --log-dir}). */
+    static Path predictionLogs(Path home) {
+        return home.resolve("logs").resolve("predictions");
+    }
+
     /** A fresh bundle directory under the home, named after the dataset and the time. */
     static Path newBundleDir(Path home, Path data) {
         String stem = data.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9_-]", "_");

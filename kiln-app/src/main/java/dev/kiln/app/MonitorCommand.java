@@ -7,8 +7,6 @@ import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.performance.PerformanceAnalyzer;
 import dev.kiln.monitor.performance.PerformanceReport;
 import dev.kiln.monitor.performance.PerformanceSpec;
-import dev.kiln.runtime.ErrorCode;
-import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.store.Alert;
 import dev.kiln.store.KilnStore;
@@ -53,17 +51,21 @@ final class MonitorCommand implements Runnable {
         Path logDir;
 
         PredictionLogReader reader(StoreOptions store) {
-            Path dir = logDir != null ? logDir : store.home().resolve("logs").resolve("predictions");
-            PredictionLogReader log = new PredictionLogReader(dir, name);
-            if (!log.exists()) {
-                throw new KilnException(ErrorCode.FILE_NOT_FOUND, "no prediction log for model '" + name + "' under " + dir,
-                        Map.of("logs", log.modelDir().toString()));
-            }
-            return log;
+            return Monitoring.openLog(logDir != null ? logDir : Home.predictionLogs(store.home()), name);
+        }
+
+        boolean fromDirectory() {
+            return ref != null && ModelSource.looksLikePath(ref);
+        }
+
+        /** Resolves the versions the log names: the bundle directory of --ref, else the registry model. */
+        Function<String, KilnModel> resolver(KilnStore s, StoreOptions store) {
+            return fromDirectory() ? Monitoring.resolver(s, null, ModelSource.load(ref, store).bundle())
+                    : Monitoring.resolver(s, registryName(), null);
         }
 
         String registryName() {
-            return ref != null && !ModelSource.looksLikePath(ref) ? ref : name;
+            return ref != null && !fromDirectory() ? ref : name;
         }
     }
 
@@ -106,10 +108,7 @@ final class MonitorCommand implements Runnable {
             PredictionLogReader log = served.reader(store);
             Monitoring.CheckResult result;
             try (KilnStore s = store.open()) {
-                Function<String, KilnModel> models = served.ref != null && ModelSource.looksLikePath(served.ref)
-                        ? Monitoring.resolver(s, null, ModelSource.load(served.ref, store).bundle())
-                        : Monitoring.resolver(s, served.registryName(), null);
-                result = Monitoring.check(s, log, models, served.registryName(), r, now, null);
+                result = Monitoring.check(s, log, served.resolver(s, store), served.registryName(), r, now, null);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -224,8 +223,7 @@ final class MonitorCommand implements Runnable {
             PredictionLogReader log = served.reader(store);
             KilnModel model;
             try (KilnStore s = store.open()) {
-                model = served.ref != null && ModelSource.looksLikePath(served.ref)
-                        ? ModelSource.load(served.ref, store).model()
+                model = served.fromDirectory() ? ModelSource.load(served.ref, store).model()
                         : ModelSource.load(served.registryName(), s).model();
             }
             PerformanceSpec spec = PerformanceSpec.of(model.manifest(), Buckets.parse(window, "--window"), timeColumn);

@@ -5,9 +5,9 @@ import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.monitor.alerts.Evaluation;
 import dev.kiln.monitor.alerts.MonitorSnapshot;
 import dev.kiln.monitor.alerts.WebhookNotifier;
-import dev.kiln.monitor.drift.DriftAnalyzer;
 import dev.kiln.monitor.drift.DriftReport;
 import dev.kiln.monitor.drift.DriftThresholds;
+import dev.kiln.monitor.drift.TrafficSketch;
 import dev.kiln.monitor.drift.FeatureDrift;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
@@ -20,7 +20,6 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.ReferenceSketch;
-import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.store.Alert;
 import dev.kiln.store.AlertStore;
@@ -65,36 +64,35 @@ public final class Monitoring {
         }
     }
 
-    /** The current traffic of one version: its model and sketches of what it received and answered. */
+    /** The current traffic of one version: its model, sketches of what it received and answered, and its latency. */
     private static final class Traffic {
         final KilnModel model;
-        final DatasetSketch.Builder inputs;
-        final DatasetSketch.Builder outputs;
+        final TrafficSketch sketch;
         final QuantileSketch latency = new QuantileSketch();
         long rows;
 
         Traffic(KilnModel model) {
             this.model = model;
-            this.inputs = DatasetSketch.builder(model.manifest().inputSchema());
-            this.outputs = DatasetSketch.builder(ReferenceSketch.outputSchema(model.task()));
+            this.sketch = new TrafficSketch(model.manifest().inputSchema(), model.task(), model.manifest().positiveClass());
         }
 
         void add(PredictionRecord p) {
             rows++;
-            Map<String, Object> row = new HashMap<>();
-            for (var f : model.manifest().inputSchema().fields()) {
-                row.put(f.name(), p.inputs().get(f.name()));
-            }
-            inputs.addRow(row);
-            Object out = ReferenceSketch.outputValue(model.task(), model.manifest().positiveClass(), p.prediction(),
-                    p.probabilities());
-            Map<String, Object> o = new HashMap<>();
-            o.put(ReferenceSketch.PREDICTION, out);
-            outputs.addRow(o);
+            sketch.add(p);
             if (Double.isFinite(p.latencyMs()) && p.latencyMs() >= 0) {
                 latency.add(p.latencyMs());
             }
         }
+    }
+
+    /** The prediction log of served model {@code model} under {@code logDir}; not found when the server never wrote one. */
+    static PredictionLogReader openLog(Path logDir, String model) {
+        PredictionLogReader log = new PredictionLogReader(logDir, model);
+        if (!log.exists()) {
+            throw new KilnException(ErrorCode.FILE_NOT_FOUND, "no prediction log for model '" + model + "' under " + logDir,
+                    Map.of("logs", log.modelDir().toString()));
+        }
+        return log;
     }
 
     /**
@@ -167,9 +165,8 @@ public final class Monitoring {
         if (reference == null) {
             notes.add("version " + last[0] + " was written before bundle format 1.1 and has no reference sketch: no drift");
         } else {
-            inputDrift = DriftAnalyzer.compare(reference.features(), current.inputs.build(), thresholds);
-            predictionDrift = DriftAnalyzer.feature(reference.outputs().column(ReferenceSketch.PREDICTION),
-                    current.outputs.build().column(ReferenceSketch.PREDICTION), thresholds);
+            inputDrift = current.sketch.inputDrift(reference, thresholds);
+            predictionDrift = current.sketch.outputDrift(reference, thresholds);
         }
         BundleManifest manifest = current.model.manifest();
         Duration span = window.since() != null && window.until() != null

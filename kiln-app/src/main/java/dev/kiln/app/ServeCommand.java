@@ -196,7 +196,7 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 }
             }
-            PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : store.home().resolve("logs").resolve("predictions"));
+            PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : Home.predictionLogs(store.home()));
             InferenceServer.Options options = InferenceServer.Options.defaults()
                     .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
                     .withInferenceToken(inferenceToken)
@@ -224,7 +224,7 @@ final class ServeCommand implements Callable<Integer> {
                 refs.forEach((name, ref) -> sources.put(name, Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE))
                         ? new ScheduledMonitor.Source(null, Path.of(ref).toAbsolutePath().normalize())
                         : new ScheduledMonitor.Source(ModelRef.parse(ref).name(), null)));
-                monitorJob = new ScheduledMonitor(server, registry, logDir != null ? logDir : store.home().resolve("logs").resolve("predictions"),
+                monitorJob = new ScheduledMonitor(server, registry, logDir != null ? logDir : Home.predictionLogs(store.home()),
                         rules, sources).start();
                 server.closeAfter(monitorJob); // stopped before the store it writes alerts to
             }

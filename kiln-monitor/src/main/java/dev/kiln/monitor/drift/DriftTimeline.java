@@ -7,12 +7,9 @@ import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.performance.PerformanceAnalyzer;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.ReferenceSketch;
-import dev.kiln.runtime.profile.DatasetSketch;
-import dev.kiln.runtime.schema.Field;
 import dev.kiln.runtime.schema.Schema;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,34 +40,30 @@ public final class DriftTimeline {
     public static List<Point> compute(PredictionLogReader log, LogWindow window, Schema inputSchema, Task task,
                                       String positiveClass, ReferenceSketch reference, Buckets windows, String timeColumn,
                                       DriftThresholds thresholds) {
-        Map<Long, DatasetSketch.Builder[]> buckets = new TreeMap<>();
-        Schema outputSchema = ReferenceSketch.outputSchema(task);
-        List<Field> fields = inputSchema.fields();
+        return points(collect(log, window, inputSchema, task, positiveClass, windows, timeColumn), reference, windows, thresholds);
+    }
+
+    /** One pass over the window: the traffic of each time bucket, by bucket start (epoch milliseconds), in order. */
+    public static Map<Long, TrafficSketch> collect(PredictionLogReader log, LogWindow window, Schema inputSchema, Task task,
+                                                   String positiveClass, Buckets windows, String timeColumn) {
+        Map<Long, TrafficSketch> buckets = new TreeMap<>();
         log.predictions(window, p -> {
             Instant t = PerformanceAnalyzer.timeOf(p, timeColumn);
-            if (t == null) {
-                return;
+            if (t != null) {
+                buckets.computeIfAbsent(windows.start(t.toEpochMilli()), s -> new TrafficSketch(inputSchema, task, positiveClass))
+                        .add(p);
             }
-            long start = windows.start(t.toEpochMilli());
-            DatasetSketch.Builder[] b = buckets.computeIfAbsent(start,
-                    s -> new DatasetSketch.Builder[] {DatasetSketch.builder(inputSchema), DatasetSketch.builder(outputSchema)});
-            Map<String, Object> row = new HashMap<>();
-            for (Field f : fields) {
-                row.put(f.name(), p.inputs().get(f.name()));
-            }
-            b[0].addRow(row);
-            Map<String, Object> out = new HashMap<>();
-            out.put(ReferenceSketch.PREDICTION, ReferenceSketch.outputValue(task, positiveClass, p.prediction(), p.probabilities()));
-            b[1].addRow(out);
         });
+        return buckets;
+    }
+
+    /** Each bucket compared with the reference. */
+    public static List<Point> points(Map<Long, TrafficSketch> buckets, ReferenceSketch reference, Buckets windows,
+                                     DriftThresholds thresholds) {
         List<Point> points = new ArrayList<>();
-        buckets.forEach((start, b) -> {
-            DatasetSketch inputs = b[0].build();
-            DriftReport report = DriftAnalyzer.compare(reference.features(), inputs, thresholds);
-            FeatureDrift prediction = DriftAnalyzer.feature(reference.outputs().column(ReferenceSketch.PREDICTION),
-                    b[1].build().column(ReferenceSketch.PREDICTION), thresholds);
-            points.add(new Point(Instant.ofEpochMilli(start), Instant.ofEpochMilli(windows.end(start)), inputs.rows(), report, prediction));
-        });
+        buckets.forEach((start, traffic) -> points.add(new Point(Instant.ofEpochMilli(start),
+                Instant.ofEpochMilli(windows.end(start)), traffic.rows(), traffic.inputDrift(reference, thresholds),
+                traffic.outputDrift(reference, thresholds))));
         return points;
     }
 }
