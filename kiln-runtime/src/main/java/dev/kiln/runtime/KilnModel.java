@@ -27,6 +27,8 @@ public final class KilnModel {
     private final FeaturePipeline pipeline;
     private final Estimator estimator;
     private final Field[] inputFields;
+    /** {@link #inputFields} as the list handed out (once: the serving path asks for it on every request). */
+    private final List<Field> requiredFields;
     private final List<String> classes;
     private final double threshold;
 
@@ -40,6 +42,7 @@ public final class KilnModel {
         for (int i = 0; i < inputFields.length; i++) {
             inputFields[i] = schema.field(columns.get(i)).orElseThrow();
         }
+        this.requiredFields = List.of(inputFields);
         this.classes = bundle.manifest().classes() == null ? List.of() : List.copyOf(bundle.manifest().classes());
         Double t = bundle.manifest().decisionThreshold();
         this.threshold = t == null ? 0.5 : t;
@@ -72,7 +75,7 @@ public final class KilnModel {
 
     /** The columns a row must carry (others are ignored). */
     public List<Field> requiredFields() {
-        return List.of(inputFields);
+        return requiredFields;
     }
 
     public double decisionThreshold() {

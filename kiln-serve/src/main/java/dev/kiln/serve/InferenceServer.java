@@ -77,7 +77,8 @@ import java.util.regex.Pattern;
  * frequent first, {@code training_categories_truncated}), {@code training_missing_fraction}.
  *
  * <p>Plain records requests are answered by a Jetty core handler in front of Javalin ({@link FastPredict}), with the same
- * bytes, metrics and log records as the Javalin route, which answers everything else.
+ * bytes, metrics and log records as the Javalin route, which answers everything else. That handler is non-blocking:
+ * it scores on the selector thread that read the request and hands every other request to the thread pool.
  */
 public final class InferenceServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 1L << 20;
@@ -87,6 +88,13 @@ public final class InferenceServer implements AutoCloseable {
     public static final int MAX_JSON_DEPTH = 64;
     /** How long a connection may send nothing (e.g. stall in a request body) before it is timed out. */
     public static final java.time.Duration DEFAULT_IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /**
+     * Selector threads of the server's connector: the fast path scores on them, so they bound how many cores serve
+     * records requests. Two per core (Jetty's default is one per two cores): with one per core, a selector thread that
+     * the OS preempts stalls all its connections, which showed as a 12 ms p99 in the load test (3 ms with two per core).
+     * System property {@code kiln.serve.selectors} overrides it.
+     */
+    static final int SELECTORS = Math.max(1, Integer.getInteger("kiln.serve.selectors", 2 * Runtime.getRuntime().availableProcessors()));
     public static final String VERSION_HEADER = "Kiln-Model-Version";
     public static final String ERROR_CODE_HEADER = "Kiln-Error-Code";
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
@@ -213,6 +221,14 @@ public final class InferenceServer implements AutoCloseable {
             config.jetty.port = port;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.http.defaultContentType = "application/json";
+            // Kiln's own connector, for its selector count (see SELECTORS).
+            config.jetty.addConnector((server, httpConfig) -> {
+                org.eclipse.jetty.server.ServerConnector c = new org.eclipse.jetty.server.ServerConnector(server, 1,
+                        SELECTORS, new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
+                c.setHost(bind);
+                c.setPort(port);
+                return c;
+            });
             config.jetty.modifyServer(server -> {
                 // The records fast path, first of the server's handlers (ahead of the StatisticsHandler Javalin puts there, whose
                 // counts nothing reads, so that the requests it answers skip that wrapping too); Javalin attaches its servlet
@@ -317,6 +333,16 @@ public final class InferenceServer implements AutoCloseable {
     /** Requests answered by the Jetty fast path of the records route so far. */
     long fastPathAnswered() {
         return routes.fastAnswered.sum();
+    }
+
+    /** How Jetty invokes the server's handlers: non-blocking means on the selector thread that read the request. */
+    org.eclipse.jetty.util.thread.Invocable.InvocationType invocationType() {
+        return app.jettyServer().server().getInvocationType();
+    }
+
+    /** The selector threads of the server's connector. */
+    int selectors() {
+        return ((org.eclipse.jetty.server.ServerConnector) app.jettyServer().server().getConnectors()[0]).getSelectorManager().getSelectorCount();
     }
 
     /** Requests being handled now (every route but {@code /metrics}). */
@@ -487,6 +513,14 @@ public final class InferenceServer implements AutoCloseable {
      * in-flight count) and writes the same status, headers and body. Everything else (another route, an error of any
      * kind, a body that stalls or ends early) goes on to the Javalin route, with the body bytes already read replayed
      * to it, so every other answer comes from the one place that defines it.
+     *
+     * <p>The handler is {@linkplain org.eclipse.jetty.util.thread.Invocable.InvocationType#NON_BLOCKING non-blocking}:
+     * Jetty runs it on the selector thread that parsed the request, with no hand-off to a pool thread (on the load
+     * test's two cores that hand-off cost more than Kiln's own work: a bare blocking Jetty handler answered 0.47x
+     * nginx's requests/s, a non-blocking one 0.77x). So it must never wait: a request whose body has fully arrived is
+     * scored there (parsing and scoring one row take microseconds, the log offer never blocks); one whose body is still
+     * arriving, and every request it does not answer, is handed to the server's thread pool, where the rest of the body
+     * is awaited and the Javalin stack (which blocks) runs as it would have.
      */
     static final class FastPredict extends org.eclipse.jetty.server.Handler.Wrapper {
         private static final String PREFIX = "/v1/models/";
@@ -498,75 +532,87 @@ public final class InferenceServer implements AutoCloseable {
         }
 
         @Override
+        public org.eclipse.jetty.util.thread.Invocable.InvocationType getInvocationType() {
+            return org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING;
+        }
+
+        @Override
         public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                              org.eclipse.jetty.util.Callback callback) throws Exception {
+                              org.eclipse.jetty.util.Callback callback) {
             String name = routes.fastPath ? modelName(request) : null;
             if (name == null) {
-                return super.handle(request, response, callback);
+                return handOn(request, response, callback, List.of(), false);
             }
-            org.eclipse.jetty.http.HttpFields headers = request.getHeaders();
             Served s = routes.models.get(name).orElse(null);
             if (s == null) {
-                return super.handle(request, response, callback);
+                return handOn(request, response, callback, List.of(), false);
             }
             try {
-                routes.tokens.check(Access.MODEL, headers.get(org.eclipse.jetty.http.HttpHeader.AUTHORIZATION));
+                routes.tokens.check(Access.MODEL, request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.AUTHORIZATION));
             } catch (ServeError refused) {
-                return super.handle(request, response, callback);
+                return handOn(request, response, callback, List.of(), false);
             }
             long start = System.nanoTime();
-            routes.inFlight.incrementAndGet();
+            routes.inFlight.incrementAndGet(); // given back by answer(), or below if it never runs
+            Body body = new Body((int) request.getLength());
+            boolean arrived;
+            try {
+                arrived = body.readArrived(request);
+            } catch (RuntimeException e) {
+                routes.done();
+                throw e;
+            }
+            if (arrived) {
+                return answer(request, response, callback, s, body, start, false);
+            }
+            // The rest of the body is still on its way: wait for it on a pool thread, never on this one.
+            boolean queued = onPool(request, response, callback, () -> {
+                try {
+                    body.readAll(request);
+                } catch (Throwable t) {
+                    routes.done();
+                    throw t;
+                }
+                return answer(request, response, callback, s, body, start, true);
+            });
+            if (!queued) {
+                routes.done();
+            }
+            return true;
+        }
+
+        /**
+         * Scores a request whose body has been read, or hands it on; gives back its in-flight count either way (when
+         * the answer is written, or before handing on). {@code pooled}: whether this thread may block.
+         */
+        private boolean answer(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                               org.eclipse.jetty.util.Callback callback, Served s, Body body, long start, boolean pooled) {
+            List<org.eclipse.jetty.io.Content.Chunk> replay = new ArrayList<>(2);
             boolean released = false; // this request's in-flight count given back (answered, or handed to Javalin)
             try {
-                int length = (int) request.getLength();
-                byte[] bytes = new byte[length];
-                int n = 0;
-                boolean last = false;
-                org.eclipse.jetty.io.Content.Chunk failure = null;
-                while (n < length && !last) {
-                    org.eclipse.jetty.io.Content.Chunk c = request.read();
-                    if (c == null) {
-                        try (org.eclipse.jetty.util.Blocker.Runnable b = org.eclipse.jetty.util.Blocker.runnable()) {
-                            request.demand(b);
-                            b.block();
-                        }
-                        continue;
+                if (!body.complete()) { // stalled (idle timeout) or cut short: Javalin's route answers it
+                    if (body.n > 0) {
+                        replay.add(org.eclipse.jetty.io.Content.Chunk.from(java.nio.ByteBuffer.wrap(body.bytes, 0, body.n), false));
                     }
-                    if (org.eclipse.jetty.io.Content.Chunk.isFailure(c)) {
-                        failure = c;
-                        break;
-                    }
-                    java.nio.ByteBuffer buf = c.getByteBuffer();
-                    int k = Math.min(buf.remaining(), length - n);
-                    buf.get(bytes, n, k);
-                    n += k;
-                    last = c.isLast();
-                    c.release();
-                }
-                List<org.eclipse.jetty.io.Content.Chunk> replay = new ArrayList<>(2);
-                if (n < length) { // stalled (idle timeout) or cut short: Javalin's route answers it
-                    if (n > 0) {
-                        replay.add(org.eclipse.jetty.io.Content.Chunk.from(java.nio.ByteBuffer.wrap(bytes, 0, n), false));
-                    }
-                    if (failure != null) {
-                        replay.add(failure);
+                    if (body.failure != null) {
+                        replay.add(body.failure);
                     }
                     released = true;
                     routes.done(); // the Javalin route counts it from here
-                    return fallBack(request, response, callback, replay);
+                    return handOn(request, response, callback, replay, pooled);
                 }
-                String given = headers.get(REQUEST_ID_HEADER);
+                String given = request.getHeaders().get(REQUEST_ID_HEADER);
                 String id = given != null && REQUEST_ID.matcher(given).matches() ? given : Routes.newRequestId();
                 Exchange x = new Exchange(null, id, start);
                 x.served = s;
                 byte[] out;
                 try {
-                    out = routes.predictPlain(x, s, bytes);
+                    out = routes.predictPlain(x, s, body.bytes);
                 } catch (Exception notPlainOrRefused) { // nothing recorded yet: the Javalin route answers it
-                    replay.add(org.eclipse.jetty.io.Content.Chunk.from(java.nio.ByteBuffer.wrap(bytes), true));
+                    replay.add(org.eclipse.jetty.io.Content.Chunk.from(java.nio.ByteBuffer.wrap(body.bytes), true));
                     released = true;
                     routes.done(); // the Javalin route counts it from here
-                    return fallBack(request, response, callback, replay);
+                    return handOn(request, response, callback, replay, pooled);
                 }
                 response.setStatus(200);
                 org.eclipse.jetty.http.HttpFields.Mutable h = response.getHeaders();
@@ -602,10 +648,55 @@ public final class InferenceServer implements AutoCloseable {
             }
         }
 
-        /** Hands the request on to Javalin, with the body bytes (and failure) already read put back in front. */
-        private boolean fallBack(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                                 org.eclipse.jetty.util.Callback callback, List<org.eclipse.jetty.io.Content.Chunk> replay) throws Exception {
-            return super.handle(replay.isEmpty() ? request : new Replay(request, replay), response, callback);
+        /**
+         * Hands the request on to Javalin, with the body bytes (and failure) already read put back in front: on this
+         * thread when it may block ({@code pooled}), else on a pool thread.
+         */
+        private boolean handOn(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                               org.eclipse.jetty.util.Callback callback, List<org.eclipse.jetty.io.Content.Chunk> replay,
+                               boolean pooled) {
+            org.eclipse.jetty.server.Request r = replay.isEmpty() ? request : new Replay(request, replay);
+            if (pooled) {
+                return next(r, response, callback);
+            }
+            onPool(r, response, callback, () -> next(r, response, callback));
+            return true;
+        }
+
+        /** The wrapped (Javalin) handlers, answering 404 if none takes the request and an error if they throw. */
+        private boolean next(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                             org.eclipse.jetty.util.Callback callback) {
+            try {
+                if (!super.handle(request, response, callback)) {
+                    org.eclipse.jetty.server.Response.writeError(request, response, callback, 404);
+                }
+            } catch (Throwable t) {
+                org.eclipse.jetty.server.Response.writeError(request, response, callback, t);
+            }
+            return true;
+        }
+
+        /**
+         * Runs {@code task} on the server's thread pool, answering 404 if it returns false and an error if it throws;
+         * false (after answering 503) if the pool refuses it.
+         */
+        private boolean onPool(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                               org.eclipse.jetty.util.Callback callback, java.util.concurrent.Callable<Boolean> task) {
+            try {
+                getServer().getThreadPool().execute(() -> {
+                    try {
+                        if (!task.call()) {
+                            org.eclipse.jetty.server.Response.writeError(request, response, callback, 404);
+                        }
+                    } catch (Throwable t) {
+                        org.eclipse.jetty.server.Response.writeError(request, response, callback, t);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException full) {
+                org.eclipse.jetty.server.Response.writeError(request, response, callback, 503);
+                return false;
+            }
+            return true;
         }
 
         /** The model named by a request the fast path may take; null for anything else. */
@@ -629,6 +720,54 @@ public final class InferenceServer implements AutoCloseable {
                 }
             }
             return name;
+        }
+    }
+
+    /** A request body of known length being read: the bytes so far, and how the reading ended. */
+    private static final class Body {
+        final byte[] bytes;
+        int n;
+        boolean last;
+        org.eclipse.jetty.io.Content.Chunk failure;
+
+        Body(int length) {
+            bytes = new byte[length];
+        }
+
+        /** Whether the whole body has been read. */
+        boolean complete() {
+            return n == bytes.length;
+        }
+
+        /** Reads what has arrived, never waiting; true when the reading is over (all bytes, the end, or a failure). */
+        boolean readArrived(org.eclipse.jetty.server.Request request) {
+            while (n < bytes.length && !last && failure == null) {
+                org.eclipse.jetty.io.Content.Chunk c = request.read();
+                if (c == null) {
+                    return false;
+                }
+                if (org.eclipse.jetty.io.Content.Chunk.isFailure(c)) {
+                    failure = c;
+                    break;
+                }
+                java.nio.ByteBuffer buf = c.getByteBuffer();
+                int k = Math.min(buf.remaining(), bytes.length - n);
+                buf.get(bytes, n, k);
+                n += k;
+                last = c.isLast();
+                c.release();
+            }
+            return true;
+        }
+
+        /** Reads until the reading is over, waiting for the bytes to arrive (pool threads only). */
+        void readAll(org.eclipse.jetty.server.Request request) throws java.io.IOException {
+            while (!readArrived(request)) {
+                try (org.eclipse.jetty.util.Blocker.Runnable b = org.eclipse.jetty.util.Blocker.runnable()) {
+                    request.demand(b);
+                    b.block();
+                }
+            }
         }
     }
 
@@ -1352,7 +1491,7 @@ public final class InferenceServer implements AutoCloseable {
             List<Object[]> rows;
             List<Object> sent = log == null ? null : new ArrayList<>(2);
             InputChecks checks = models.checks(s);
-            rows = streamInstances(bytes, fields, checks.columnIndex(), sent);
+            rows = streamInstances(bytes, fields, checks, sent);
             dev.kiln.runtime.KilnModel model = s.model();
             int width = model.featureNames().size();
             double[][] features = new double[rows.size()][width];
@@ -1385,6 +1524,25 @@ public final class InferenceServer implements AutoCloseable {
             for (Object[] raw : rows) {
                 flags.add(checks.isEmpty() ? List.of() : checks.check(raw));
             }
+            boolean flagged = false;
+            for (List<InputChecks.Flag> f : flags) {
+                flagged |= !f.isEmpty();
+            }
+            byte[] plain = flagged ? null : PlainJson.predictions(predictions, s.name(), s.version(), x.requestId);
+            byte[] body = plain != null ? plain : generatedBody(predictions, flags, s.name(), s.version(), x.requestId);
+            // Side effects only from here on (the answer is decided).
+            for (List<InputChecks.Flag> f : flags) {
+                count(s, f);
+            }
+            if (sent != null) {
+                logPredictions(x, s, null, fields, sent, predictions, flags);
+            }
+            return body;
+        }
+
+        /** The records answer through Jackson's generator: what {@link PlainJson} does not write itself (flags, escapes...). */
+        static byte[] generatedBody(List<Prediction> predictions, List<List<InputChecks.Flag>> flags, String model,
+                                    String version, String requestId) throws java.io.IOException {
             java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + 160 * predictions.size());
             try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(buf)) {
                 g.setCodec(MAPPER);
@@ -1414,17 +1572,10 @@ public final class InferenceServer implements AutoCloseable {
                     g.writeEndObject();
                 }
                 g.writeEndArray();
-                g.writeStringField("model_name", s.name());
-                g.writeStringField("model_version", s.version());
-                g.writeStringField("request_id", x.requestId);
+                g.writeStringField("model_name", model);
+                g.writeStringField("model_version", version);
+                g.writeStringField("request_id", requestId);
                 g.writeEndObject();
-            }
-            // Side effects only from here on (the answer is decided).
-            for (List<InputChecks.Flag> f : flags) {
-                count(s, f);
-            }
-            if (sent != null) {
-                logPredictions(x, s, null, fields, sent, predictions, flags);
             }
             return buf.toByteArray();
         }
@@ -1435,7 +1586,7 @@ public final class InferenceServer implements AutoCloseable {
          * too, for the prediction log: the same array when the instance had exactly the model's columns in the model's
          * order (nothing more is kept), else a {@link PredictionLog.Sent} (the array, the other fields, the key order).
          */
-        private static List<Object[]> streamInstances(byte[] bytes, List<Field> fields, Map<String, Integer> index,
+        private static List<Object[]> streamInstances(byte[] bytes, List<Field> fields, InputChecks checks,
                                                       List<Object> sent) throws java.io.IOException, NotPlain {
             List<Object[]> rows = null;
             try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(bytes)) {
@@ -1465,13 +1616,18 @@ public final class InferenceServer implements AutoCloseable {
                         String[] extraNames = null;
                         Object[] extraValues = null;
                         int extras = 0;
+                        int at = 0; // the key's place in the instance
                         while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
                             String name = p.currentName();
                             com.fasterxml.jackson.core.JsonToken v = p.nextToken();
-                            Integer c = index.get(name);
+                            int c = checks.column(name, at++);
                             Object value;
                             switch (v) {
-                                case VALUE_STRING -> value = p.getText();
+                                case VALUE_STRING -> {
+                                    String known = c < 0 ? null
+                                            : checks.known(c, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                                    value = known != null ? known : p.getText();
+                                }
                                 case VALUE_TRUE -> value = Boolean.TRUE;
                                 case VALUE_FALSE -> value = Boolean.FALSE;
                                 case VALUE_NULL -> value = null;
@@ -1485,7 +1641,7 @@ public final class InferenceServer implements AutoCloseable {
                                     value = p.getLongValue();
                                 }
                                 default -> {
-                                    if (c != null) {
+                                    if (c >= 0) {
                                         throw NOT_PLAIN; // a container as a column value: the tree path names it
                                     }
                                     value = sent == null ? null : p.readValueAsTree();
@@ -1494,7 +1650,7 @@ public final class InferenceServer implements AutoCloseable {
                                     }
                                 }
                             }
-                            if (c != null) {
+                            if (c >= 0) {
                                 int col = c;
                                 if (sent != null && raw[col] == ABSENT) {  // a key sent again keeps its first place
                                     if (order == null && col == inOrder) {

@@ -48,16 +48,38 @@ final class InputChecks {
     /** Column name → position in the model's required fields (used to read request bodies straight into arrays). */
     private final Map<String, Integer> columnIndex;
 
-    private InputChecks(List<Range> ranges, List<Levels> levels, Map<String, Integer> columnIndex) {
+    /**
+     * Per position in the model's required fields, the categories its encoding knows, as an open-addressing table
+     * (null for a column without any): see {@link #known}.
+     */
+    private final String[][] known;
+
+    /** The model's required fields' names, by position, interned (see {@link #column}). */
+    private final String[] names;
+
+    private InputChecks(List<Range> ranges, List<Levels> levels, Map<String, Integer> columnIndex, String[][] known) {
         this.ranges = ranges.toArray(new Range[0]);
         this.levels = levels.toArray(new Levels[0]);
         this.columnIndex = Map.copyOf(columnIndex);
+        this.known = known;
+        this.names = new String[columnIndex.size()];
+        columnIndex.forEach((name, at) -> names[at] = name.intern());
     }
 
-    static final InputChecks NONE = new InputChecks(List.of(), List.of(), Map.of());
+    static final InputChecks NONE = new InputChecks(List.of(), List.of(), Map.of(), new String[0][]);
 
-    Map<String, Integer> columnIndex() {
-        return columnIndex;
+    /**
+     * The position of column {@code name} in the model's required fields, or -1 if it is not one; {@code at}: the
+     * key's place in its instance, where a client that sends the columns in the model's order puts it. That case
+     * needs no map lookup: Jackson interns the keys it reads, and {@link #names} are interned, so one reference
+     * comparison confirms it.
+     */
+    int column(String name, int at) {
+        if (at < names.length && names[at] == name) {
+            return at;
+        }
+        Integer c = columnIndex.get(name);
+        return c == null ? -1 : c;
     }
 
     static InputChecks of(KilnModel model) {
@@ -79,14 +101,77 @@ final class InputChecks {
             }
         }
         List<Levels> levels = new ArrayList<>();
+        String[][] known = new String[index.size()][];
         if (model.bundle().pipeline() != null) {
             for (FeatureTransform t : model.bundle().pipeline().transforms()) {
                 if (t instanceof FeatureTransform.OneHot oh && schema.containsKey(oh.column())) {
-                    levels.add(new Levels(oh.column(), index.get(oh.column()), new HashSet<>(oh.levels())));
+                    int column = index.get(oh.column());
+                    levels.add(new Levels(oh.column(), column, new HashSet<>(oh.levels())));
+                    known[column] = knownTable(oh.levels());
                 }
             }
         }
-        return new InputChecks(ranges, levels, index);
+        return new InputChecks(ranges, levels, index, known);
+    }
+
+    /** An open-addressing table (linear probing, at most half full) of the distinct non-null {@code categories}. */
+    private static String[] knownTable(List<String> categories) {
+        int size = 2;
+        while (size < 2 * categories.size()) {
+            size <<= 1;
+        }
+        String[] table = new String[size];
+        for (String c : categories) {
+            if (c == null) {
+                continue;
+            }
+            int slot = spread(c.hashCode()) & (size - 1);
+            while (table[slot] != null && !table[slot].equals(c)) {
+                slot = (slot + 1) & (size - 1);
+            }
+            table[slot] = c;
+        }
+        return table;
+    }
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
+    }
+
+    /**
+     * The category the model's encoding knows for the column at {@code column} whose characters are
+     * {@code text[offset, offset + length)}, as the very instance the encoder's and these checks' tables hold, so that
+     * looking it up there needs neither hashing nor comparing characters again; null if the column has none equal
+     * (the caller then makes its own string). Lets a request's categories be read without a copy each.
+     */
+    String known(int column, char[] text, int offset, int length) {
+        String[] table = column < known.length ? known[column] : null;
+        if (table == null) {
+            return null;
+        }
+        int h = 0;
+        for (int i = 0; i < length; i++) {
+            h = 31 * h + text[offset + i]; // String.hashCode's definition, so the table's strings' cached hashes compare
+        }
+        int mask = table.length - 1;
+        for (int slot = spread(h) & mask; ; slot = (slot + 1) & mask) {
+            String s = table[slot];
+            if (s == null) {
+                return null;
+            }
+            if (s.hashCode() == h && s.length() == length && sameChars(s, text, offset)) {
+                return s;
+            }
+        }
+    }
+
+    private static boolean sameChars(String s, char[] text, int offset) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) != text[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean isEmpty() {

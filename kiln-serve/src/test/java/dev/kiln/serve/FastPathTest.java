@@ -204,6 +204,35 @@ class FastPathTest {
         }
     }
 
+    /**
+     * Jetty runs the handlers on the selector thread that read the request (no hand-off to a pool thread: what makes
+     * the fast path fast), and the fast path hands everything else to the pool, where Javalin's blocking routes run:
+     * a feedback call, health, metadata and metrics are answered while fast-path requests keep coming.
+     */
+    @Test
+    void theFastPathRunsOnSelectorThreadsAndTheOtherRoutesOnThePool() {
+        ModelHost host = new ModelHost();
+        KilnModel model = host.load("credit", bundle("credit-gbdt"), "gbdt-1").model();
+        PredictionLog log = new PredictionLog(dir);
+        try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0, log)) {
+            assertThat(server.invocationType()).isEqualTo(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING);
+            assertThat(server.selectors()).isEqualTo(InferenceServer.SELECTORS).isGreaterThanOrEqualTo(2);
+            String base = "http://127.0.0.1:" + server.port();
+            String one = InferenceServerTest.json(Map.of("instances", Fixtures.rows(model).subList(0, 1)));
+            for (int i = 0; i < 20; i++) {
+                assertThat(postText(base, "/v1/models/credit:predict", one, Map.of("X-Request-Id", "mix-" + i)).status()).isEqualTo(200);
+                Reply feedback = postText(base, "/v1/models/credit:feedback", "{\"request_id\":\"mix-" + i + "\",\"label\":\"good\"}",
+                        Map.of());
+                assertThat(feedback.status()).as(feedback.text()).isBetween(200, 299);
+                assertThat(Fixtures.get(base, "/v2/health/ready").status()).isEqualTo(200);
+                assertThat(Fixtures.get(base, "/v2/models/credit").status()).isEqualTo(200);
+            }
+            assertThat(server.fastPathAnswered()).isEqualTo(20);
+            assertThat(Metrics.scrape(base).requests("credit", "gbdt-1", "success")).isGreaterThanOrEqualTo(20);
+            assertThat(server.inFlight()).isZero();
+        }
+    }
+
     /** A body sent in two parts (the fast path waits for the rest), then one cut short: the Javalin route answers that. */
     @Test
     void aBodyInPartsIsAnsweredAndOneCutShortGoesToJavalin() throws Exception {
