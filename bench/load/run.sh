@@ -8,8 +8,9 @@
 # Settings (environment): DURATION (15s), THREADS (2), CONNECTIONS (16), WARMUP (30s, per target,
 # not reported), KILN_PORT (18080), NGINX_PORT (18081), NGINX_WORKERS (auto), KILN_JAVA_OPTS,
 # KILN (the command that runs Kiln; default ./kiln, which rebuilds the jar when a source is newer),
-# CEILING_CP (a classpath holding Kiln's jar and kiln-serve/target/test-classes: adds two ceiling passes before
-# Kiln's, `jetty-core` (a bare Jetty 12 core handler) and `javalin-min` (a one-route Javalin app), both answering
+# CEILING_CP (a classpath holding Kiln's jar and kiln-serve/target/test-classes: adds three ceiling passes before
+# Kiln's, `jetty-core` (a bare blocking Jetty 12 core handler), `jetty-nb` (a bare non-blocking one on Kiln's selector
+# count) and `javalin-min` (a one-route Javalin app), all answering
 # nginx's body; see kiln-serve/src/test/java/dev/kiln/serve/RawJettyCeiling.java).
 set -euo pipefail
 
@@ -145,6 +146,7 @@ run_ceiling() { # label mode
 }
 if [ -n "${CEILING_CP:-}" ]; then
   run_ceiling jetty-core jetty
+  run_ceiling jetty-nb jetty-nb
   run_ceiling javalin-min javalin
 fi
 

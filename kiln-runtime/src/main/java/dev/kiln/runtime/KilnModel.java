@@ -29,6 +29,8 @@ public final class KilnModel {
     private final Field[] inputFields;
     /** {@link #inputFields} as the list handed out (once: the serving path asks for it on every request). */
     private final List<Field> requiredFields;
+    /** A tree ensemble laid out for single rows ({@link #score}); null for other estimators. */
+    private final dev.kiln.runtime.model.PackedTrees packedTrees;
     private final List<String> classes;
     private final double threshold;
 
@@ -43,6 +45,8 @@ public final class KilnModel {
             inputFields[i] = schema.field(columns.get(i)).orElseThrow();
         }
         this.requiredFields = List.of(inputFields);
+        this.packedTrees = estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees
+                ? dev.kiln.runtime.model.PackedTrees.of(trees) : null;
         this.classes = bundle.manifest().classes() == null ? List.of() : List.copyOf(bundle.manifest().classes());
         Double t = bundle.manifest().decisionThreshold();
         this.threshold = t == null ? 0.5 : t;
@@ -150,7 +154,11 @@ public final class KilnModel {
     /** The estimator's outputs for a feature vector (see {@link Estimator}). */
     public double[] score(double[] features) {
         double[] out = new double[estimator.outputs()];
-        estimator.predict(features, out);
+        if (packedTrees != null) {
+            packedTrees.predict(features, out);
+        } else {
+            estimator.predict(features, out);
+        }
         return out;
     }
 

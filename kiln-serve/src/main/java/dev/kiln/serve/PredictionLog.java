@@ -129,6 +129,7 @@ public final class PredictionLog implements AutoCloseable {
     private final LineBuffer line = new LineBuffer();
     private JsonGenerator rows;
     private final TimeText times = new TimeText();
+    private final FieldNames names = new FieldNames();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private volatile boolean closing;
@@ -290,7 +291,7 @@ public final class PredictionLog implements AutoCloseable {
                 rows.setRootValueSeparator(null);
             }
             try {
-                writeRow(rows, r, times);
+                writeRow(rows, r, times, names);
                 rows.flush();
             } catch (IOException | RuntimeException e) {
                 rows = null;  // mid-object: a fresh generator for the next row (this one is dropped, not closed)
@@ -320,7 +321,7 @@ public final class PredictionLog implements AutoCloseable {
     private static final SerializableString LATENCY_MS = new SerializedString("latency_ms");
 
     /** Writes one row as the JSON object described at {@link Row} (no newline). */
-    static void writeRow(JsonGenerator g, Row r, TimeText times) throws IOException {
+    static void writeRow(JsonGenerator g, Row r, TimeText times, FieldNames names) throws IOException {
         g.writeStartObject();
         g.writeFieldName(REQUEST_ID);
         writeValue(g, r.requestId());
@@ -337,7 +338,7 @@ public final class PredictionLog implements AutoCloseable {
         g.writeFieldName(ROW);
         g.writeNumber(r.row());
         g.writeFieldName(INPUTS);
-        writeInputs(g, r);
+        writeInputs(g, r, names);
         g.writeFieldName(OUTPUTS);
         g.writeStartObject();
         g.writeFieldName(PREDICTION);
@@ -366,22 +367,22 @@ public final class PredictionLog implements AutoCloseable {
         g.writeEndObject();
     }
 
-    private static void writeInputs(JsonGenerator g, Row r) throws IOException {
+    private static void writeInputs(JsonGenerator g, Row r, FieldNames names) throws IOException {
         Object inputs = r.inputs();
         if (inputs instanceof Object[] columns) {
-            List<Field> fields = r.fields();
+            SerializableString[] encoded = names.of(r.fields());
             g.writeStartObject();
             for (int c = 0; c < columns.length; c++) {
-                g.writeFieldName(fields.get(c).name());
+                g.writeFieldName(encoded[c]);
                 writeValue(g, columns[c]);
             }
             g.writeEndObject();
         } else if (inputs instanceof Sent sent) {
-            List<Field> fields = r.fields();
+            SerializableString[] encoded = names.of(r.fields());
             g.writeStartObject();
             for (int k : sent.order()) {
                 if (k >= 0) {
-                    g.writeFieldName(fields.get(k).name());
+                    g.writeFieldName(encoded[k]);
                     writeValue(g, sent.columns()[k]);
                 } else {
                     g.writeFieldName(sent.extraNames()[-1 - k]);
@@ -427,6 +428,31 @@ public final class PredictionLog implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Each model's column names as JSON, escaped once instead of on every row (writer thread only). Keyed by the
+     * identity of the model's field list ({@code KilnModel.requiredFields()} hands out one list per model); bounded,
+     * as models are loaded and unloaded.
+     */
+    static final class FieldNames {
+        private static final int MAX_MODELS = 1024;
+        private final java.util.IdentityHashMap<List<Field>, SerializableString[]> byFields = new java.util.IdentityHashMap<>();
+
+        SerializableString[] of(List<Field> fields) {
+            SerializableString[] encoded = byFields.get(fields);
+            if (encoded == null) {
+                if (byFields.size() >= MAX_MODELS) {
+                    byFields.clear();
+                }
+                encoded = new SerializableString[fields.size()];
+                for (int i = 0; i < encoded.length; i++) {
+                    encoded[i] = new SerializedString(fields.get(i).name());
+                }
+                byFields.put(fields, encoded);
+            }
+            return encoded;
+        }
     }
 
     /**

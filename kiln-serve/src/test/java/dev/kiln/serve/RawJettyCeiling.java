@@ -19,11 +19,13 @@ import org.eclipse.jetty.util.Callback;
  *
  * <pre>
  * java -cp kiln.jar:kiln-serve/target/test-classes dev.kiln.serve.RawJettyCeiling jetty 18082
+ * java -cp kiln.jar:kiln-serve/target/test-classes dev.kiln.serve.RawJettyCeiling jetty-nb 18082
  * java -cp kiln.jar:kiln-serve/target/test-classes dev.kiln.serve.RawJettyCeiling javalin 18082
  * </pre>
  *
  * {@code jetty}: a bare Jetty 12 core {@link Handler.Abstract} (default thread pool, one connector) that reads the
- * request body and answers the same fixed 208-byte JSON body as the load test's nginx. {@code javalin}: a Javalin 7
+ * request body and answers the same fixed 208-byte JSON body as the load test's nginx. {@code jetty-nb}: the same as a
+ * non-blocking handler (run on the selector thread, as Kiln's fast path is) on Kiln's selector count. {@code javalin}: a Javalin 7
  * app (Kiln's stack: Jetty + servlet + Javalin) whose one POST route reads the body and answers the same bytes.
  * Both answer every method and path; readiness: any GET.
  */
@@ -58,11 +60,29 @@ public final class RawJettyCeiling {
             return;
         }
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        boolean nonBlocking = mode.equals("jetty-nb");
+        ServerConnector connector = nonBlocking ? new ServerConnector(server, 1, InferenceServer.SELECTORS) : new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        server.setHandler(nonBlocking ? new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                // Reads what has arrived (with the headers, in the load test); a real server would wait for the rest.
+                for (Content.Chunk c = request.read(); c != null; c = request.read()) {
+                    boolean last = c.isLast();
+                    c.release();
+                    if (last) {
+                        break;
+                    }
+                }
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, BODY.length);
+                response.write(true, ByteBuffer.wrap(BODY), callback);
+                return true;
+            }
+        } : new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 Content.Source.asByteBuffer(request); // reads the POST body (blocking), as a server that parses it must
@@ -74,7 +94,7 @@ public final class RawJettyCeiling {
             }
         });
         server.start();
-        System.err.println("jetty core ceiling on 127.0.0.1:" + port);
+        System.err.println("jetty core ceiling (" + mode + ") on 127.0.0.1:" + port);
         server.join();
     }
 }

@@ -1,0 +1,149 @@
+package dev.kiln.runtime.model;
+
+import java.util.List;
+
+/**
+ * A {@link TreeEnsembleEstimator}'s trees laid out for scoring one row at a time: every node of every tree in one
+ * {@code int} array, three ints a node (the split feature with the missing-value direction, the threshold's bits,
+ * the right child), each tree in depth-first order so that a left child directly follows its parent. A step down a
+ * tree then reads one cache line instead of one in each of the tree's five arrays, which is what a single-row
+ * request's scoring was waiting on. Results are those of {@link TreeEnsembleEstimator#predict}, bit for bit (same
+ * comparisons, same additions in the same order).
+ */
+public final class PackedTrees {
+    private static final int DEFAULT_LEFT = 1 << 30;
+    private static final int FEATURE = DEFAULT_LEFT - 1;
+
+    private final TreeEnsembleEstimator estimator;
+    /** Per node {@code [feature | DEFAULT_LEFT if missing goes left, threshold bits, right child]}; a leaf {@code [~leaf, 0, 0]}. */
+    private final int[] nodes;
+    /** Per tree, the index (in nodes, not ints) of its root. */
+    private final int[] roots;
+    private final Tree[] trees;
+
+    private PackedTrees(TreeEnsembleEstimator estimator, int[] nodes, int[] roots) {
+        this.estimator = estimator;
+        this.nodes = nodes;
+        this.roots = roots;
+        this.trees = estimator.trees().toArray(new Tree[0]);
+    }
+
+    /**
+     * The packed form of {@code estimator}, or null when its trees are not plain trees this can lay out (a node with
+     * children out of order or shared by two parents, a feature beyond 2^30): {@link TreeEnsembleEstimator#predict}
+     * then scores it as before.
+     */
+    public static PackedTrees of(TreeEnsembleEstimator estimator) {
+        List<Tree> trees = estimator.trees();
+        long total = 0;
+        for (Tree t : trees) {
+            total += t.nodeCount();
+        }
+        if (total * 3 > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        int[] nodes = new int[(int) total * 3];
+        int[] roots = new int[trees.size()];
+        int next = 0;
+        for (int k = 0; k < trees.size(); k++) {
+            roots[k] = next;
+            next = lay(trees.get(k), nodes, next);
+            if (next < 0) {
+                return null;
+            }
+        }
+        return new PackedTrees(estimator, nodes, roots);
+    }
+
+    /** Lays {@code tree} out from node index {@code at} in depth-first order; the next free index, or -1 if it cannot. */
+    private static int lay(Tree tree, int[] nodes, int at) {
+        int n = tree.nodeCount();
+        int[] left = tree.left();
+        int[] right = tree.right();
+        int[] feature = tree.feature();
+        float[] threshold = tree.threshold();
+        boolean[] defaultLeft = tree.defaultLeft();
+        if (right.length != n || feature.length != n || threshold.length != n || defaultLeft.length != n || n == 0) {
+            return -1;
+        }
+        boolean[] placed = new boolean[n];
+        // Explicit stack of (original node, packed index of the parent whose right child it is, or -1).
+        int[] stack = new int[2 * n + 2];
+        int top = 0;
+        stack[top++] = 0;
+        stack[top++] = -1;
+        int next = at;
+        while (top > 0) {
+            int parent = stack[--top];
+            int node = stack[--top];
+            if (node < 0 || node >= n || placed[node]) {
+                return -1; // out of range, or reached twice: not a tree
+            }
+            placed[node] = true;
+            int here = next++;
+            if (parent >= 0) {
+                nodes[3 * parent + 2] = here;
+            }
+            if (left[node] < 0) {
+                nodes[3 * here] = ~node;
+                continue;
+            }
+            if (left[node] <= node || right[node] <= node || feature[node] < 0 || feature[node] > FEATURE) {
+                return -1;
+            }
+            nodes[3 * here] = feature[node] | (defaultLeft[node] ? DEFAULT_LEFT : 0);
+            nodes[3 * here + 1] = Float.floatToRawIntBits(threshold[node]);
+            // Right pushed first so that the left subtree is laid out next, directly after this node.
+            stack[top++] = right[node];
+            stack[top++] = here;
+            stack[top++] = left[node];
+            stack[top++] = -1;
+        }
+        return next;
+    }
+
+    /** The leaf (its index in the original tree) that {@code x} falls into in tree {@code k}. */
+    int leafIndex(int k, double[] x) {
+        int[] p = nodes;
+        int i = roots[k];
+        int a;
+        while ((a = p[3 * i]) >= 0) {
+            double v = x[a & FEATURE];
+            boolean left = v != v ? (a & DEFAULT_LEFT) != 0 : (float) v < Float.intBitsToFloat(p[3 * i + 1]);
+            i = left ? i + 1 : p[3 * i + 2];
+        }
+        return ~a;
+    }
+
+    /** As {@link TreeEnsembleEstimator#predict}: {@code out} gets the estimator's outputs for one feature vector. */
+    public void predict(double[] x, double[] out) {
+        double[] base = estimator.base();
+        boolean single = estimator.singlePrecision();
+        for (int j = 0; j < base.length; j++) {
+            out[j] = single ? (float) base[j] : 0.0;
+        }
+        for (int k = 0; k < trees.length; k++) {
+            Tree tree = trees[k];
+            int leaf = leafIndex(k, x);
+            int w = tree.leafWidth();
+            double[] values = tree.leafValues();
+            int o = tree.output();
+            if (single) {
+                for (int j = 0; j < w; j++) {
+                    out[o + j] = (float) (out[o + j] + (float) values[leaf * w + j]);
+                }
+            } else {
+                for (int j = 0; j < w; j++) {
+                    out[o + j] += values[leaf * w + j];
+                }
+            }
+        }
+        if (!single) {
+            double scale = estimator.scale();
+            for (int j = 0; j < base.length; j++) {
+                out[j] = base[j] + scale * out[j];
+            }
+        }
+        estimator.link().apply(out);
+    }
+}
