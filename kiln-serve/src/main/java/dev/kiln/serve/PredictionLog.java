@@ -342,9 +342,13 @@ public final class PredictionLog implements AutoCloseable {
         g.writeFieldName(OUTPUTS);
         g.writeStartObject();
         g.writeFieldName(PREDICTION);
-        writeValue(g, r.prediction());
+        if (r.prediction() instanceof String label) {
+            g.writeString(names.label(label));
+        } else {
+            writeValue(g, r.prediction());
+        }
         g.writeFieldName(PROBABILITIES);
-        writeValue(g, r.probabilities());
+        writeProbabilities(g, r.probabilities(), names);
         g.writeEndObject();
         List<InputChecks.Flag> flags = r.flags();
         if (flags != null && !flags.isEmpty()) {
@@ -395,6 +399,25 @@ public final class PredictionLog implements AutoCloseable {
         }
     }
 
+    /** The class probabilities as the mapper writes the map, with the labels encoded once. */
+    private static void writeProbabilities(JsonGenerator g, Map<String, Double> probabilities, FieldNames names) throws IOException {
+        if (probabilities == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        for (Map.Entry<String, Double> e : probabilities.entrySet()) {
+            g.writeFieldName(names.label(e.getKey()));
+            Double p = e.getValue();
+            if (p == null) {
+                g.writeNull();
+            } else {
+                g.writeNumber(p.doubleValue());
+            }
+        }
+        g.writeEndObject();
+    }
+
     /** One value as the mapper writes it: the common types directly, anything else through the mapper. */
     private static void writeValue(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
@@ -431,13 +454,27 @@ public final class PredictionLog implements AutoCloseable {
     }
 
     /**
-     * Each model's column names as JSON, escaped once instead of on every row (writer thread only). Keyed by the
-     * identity of the model's field list ({@code KilnModel.requiredFields()} hands out one list per model); bounded,
-     * as models are loaded and unloaded.
+     * Each model's column names and class labels as JSON, escaped once instead of on every row (writer thread only).
+     * Keyed by identity: {@code KilnModel.requiredFields()} hands out one list per model, and its predictions carry
+     * its own label strings. Bounded, as models are loaded and unloaded.
      */
     static final class FieldNames {
         private static final int MAX_MODELS = 1024;
+        private static final int MAX_LABELS = 4096;
         private final java.util.IdentityHashMap<List<Field>, SerializableString[]> byFields = new java.util.IdentityHashMap<>();
+        private final java.util.IdentityHashMap<String, SerializableString> labels = new java.util.IdentityHashMap<>();
+
+        SerializableString label(String label) {
+            SerializableString encoded = labels.get(label);
+            if (encoded == null) {
+                if (labels.size() >= MAX_LABELS) {
+                    labels.clear();
+                }
+                encoded = new SerializedString(label);
+                labels.put(label, encoded);
+            }
+            return encoded;
+        }
 
         SerializableString[] of(List<Field> fields) {
             SerializableString[] encoded = byFields.get(fields);
