@@ -517,12 +517,15 @@ public final class InferenceServer implements AutoCloseable {
      * <p>The handler is {@linkplain org.eclipse.jetty.util.thread.Invocable.InvocationType#NON_BLOCKING non-blocking}:
      * Jetty runs it on the selector thread that parsed the request, with no hand-off to a pool thread (on the load
      * test's two cores that hand-off cost more than Kiln's own work: a bare blocking Jetty handler answered 0.47x
-     * nginx's requests/s, a non-blocking one 0.77x). So it must never wait: a request whose body has fully arrived is
-     * scored there (parsing and scoring one row take microseconds, the log offer never blocks); one whose body is still
-     * arriving, and every request it does not answer, is handed to the server's thread pool, where the rest of the body
-     * is awaited and the Javalin stack (which blocks) runs as it would have.
+     * nginx's requests/s, a non-blocking one 0.77x). So it must never wait: a request whose body (at most
+     * {@link #INLINE_BODY_BYTES}) has fully arrived is scored there (parsing and scoring a few rows take microseconds,
+     * the log offer never blocks); one whose body is still arriving or larger, and every request it does not answer, is
+     * handed to the server's thread pool, where the rest of the body is awaited and the Javalin stack (which blocks)
+     * runs as it would have.
      */
     static final class FastPredict extends org.eclipse.jetty.server.Handler.Wrapper {
+        /** Bodies up to this size are scored on the selector thread (a single row is under 1 KiB). */
+        static final int INLINE_BODY_BYTES = 16 << 10;
         private static final String PREFIX = "/v1/models/";
         private static final String SUFFIX = ":predict";
         private final Routes routes;
@@ -557,7 +560,9 @@ public final class InferenceServer implements AutoCloseable {
             Body body = new Body((int) request.getLength());
             boolean arrived;
             try {
-                arrived = body.readArrived(request);
+                // A large body (many rows) is read and scored on a pool thread: scored here, it would hold up the other
+                // connections of this selector for as long as it takes.
+                arrived = body.bytes.length <= INLINE_BODY_BYTES && body.readArrived(request);
             } catch (RuntimeException e) {
                 routes.done();
                 throw e;
@@ -565,7 +570,7 @@ public final class InferenceServer implements AutoCloseable {
             if (arrived) {
                 return answer(request, response, callback, s, body, start, false);
             }
-            // The rest of the body is still on its way: wait for it on a pool thread, never on this one.
+            // The rest of the body is still on its way (or it is large): wait for it on a pool thread, never on this one.
             boolean queued = onPool(request, response, callback, () -> {
                 try {
                     body.readAll(request);

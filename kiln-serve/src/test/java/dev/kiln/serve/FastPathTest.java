@@ -53,6 +53,13 @@ class FastPathTest {
         badDuration.put("duration", "long");
         calls.add(new Call("one row", "/v1/models/credit:predict", one, with(auth, "X-Request-Id", "fast-1"), true));
         calls.add(new Call("three rows", "/v1/models/credit:predict", three, with(auth, "X-Request-Id", "fast-3"), true));
+        List<Map<String, Object>> many = new ArrayList<>();
+        while (many.size() < 80) {
+            many.addAll(rows);
+        }
+        String large = InferenceServerTest.json(Map.of("instances", many.subList(0, 80)));
+        assertThat(large.length()).as("scored on a pool thread, not the selector").isGreaterThan(InferenceServer.FastPredict.INLINE_BODY_BYTES);
+        calls.add(new Call("many rows", "/v1/models/credit:predict", large, with(auth, "X-Request-Id", "fast-80"), true));
         calls.add(new Call("flagged row", "/v1/models/credit:predict", flagged, with(auth, "X-Request-Id", "fast-flags"), true));
         calls.add(new Call("no request id", "/v1/models/credit:predict", one, auth, true));
         calls.add(new Call("invalid request id", "/v1/models/credit:predict", one, with(auth, "X-Request-Id", "has space"), true));
