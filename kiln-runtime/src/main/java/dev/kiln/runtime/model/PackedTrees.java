@@ -20,12 +20,63 @@ public final class PackedTrees {
     /** Per tree, the index (in nodes, not ints) of its root. */
     private final int[] roots;
     private final Tree[] trees;
+    /**
+     * The compact form, when the ensemble allows it (single precision, one output per leaf, features below 2^14, trees
+     * below 2^16 nodes), else null: one {@code long} a node, the leaf's value in the node itself. See {@link #compact}.
+     */
+    private final long[] compact;
+    private final int[] compactRoots;
 
-    private PackedTrees(TreeEnsembleEstimator estimator, int[] nodes, int[] roots) {
+    /** {@code used}: how many nodes the trees took (fewer than allocated when a tree has unreachable nodes). */
+    private PackedTrees(TreeEnsembleEstimator estimator, int[] nodes, int[] roots, int used) {
         this.estimator = estimator;
         this.nodes = nodes;
         this.roots = roots;
         this.trees = estimator.trees().toArray(new Tree[0]);
+        long[] c = null;
+        int[] cr = null;
+        if (estimator.singlePrecision()) {
+            c = new long[nodes.length / 3];
+            cr = new int[roots.length];
+            for (int k = 0; k < trees.length && c != null; k++) {
+                cr[k] = roots[k];
+                int end = k + 1 < roots.length ? roots[k + 1] : used;
+                c = compact(trees[k], nodes, roots[k], end, c);
+            }
+        }
+        this.compact = c;
+        this.compactRoots = c == null ? null : cr;
+    }
+
+    private static final long COMPACT_LEAF = 1L << 31;
+    private static final int COMPACT_DEFAULT_LEFT = 1 << 30;
+
+    /**
+     * Writes tree nodes {@code [from, to)} of the packed form into {@code out} as one {@code long} each: the high 32 bits
+     * the threshold's bits (a split) or the leaf's value as a float (a leaf: exactly what single-precision accumulation
+     * adds); the low 32 bits {@link #COMPACT_LEAF} for a leaf, else {@link #COMPACT_DEFAULT_LEFT} if missing goes left,
+     * the feature in bits 16-29 and the right child's distance in bits 0-15. Null if the tree does not fit.
+     */
+    private static long[] compact(Tree tree, int[] nodes, int from, int to, long[] out) {
+        if (tree.leafWidth() != 1) {
+            return null;
+        }
+        double[] values = tree.leafValues();
+        for (int i = from; i < to; i++) {
+            int a = nodes[3 * i];
+            if (a < 0) {
+                out[i] = ((long) Float.floatToRawIntBits((float) values[~a]) << 32) | COMPACT_LEAF;
+                continue;
+            }
+            int feature = a & FEATURE;
+            int distance = nodes[3 * i + 2] - i;
+            if (feature >= 1 << 14 || distance <= 0 || distance >= 1 << 16) {
+                return null;
+            }
+            long low = ((a & DEFAULT_LEFT) != 0 ? COMPACT_DEFAULT_LEFT : 0) | (feature << 16) | distance;
+            out[i] = ((long) nodes[3 * i + 1] << 32) | low;
+        }
+        return out;
     }
 
     /**
@@ -52,7 +103,7 @@ public final class PackedTrees {
                 return null;
             }
         }
-        return new PackedTrees(estimator, nodes, roots);
+        return new PackedTrees(estimator, nodes, roots, next);
     }
 
     /** Lays {@code tree} out from node index {@code at} in depth-first order; the next free index, or -1 if it cannot. */
@@ -117,6 +168,10 @@ public final class PackedTrees {
 
     /** As {@link TreeEnsembleEstimator#predict}: {@code out} gets the estimator's outputs for one feature vector. */
     public void predict(double[] x, double[] out) {
+        if (compact != null) {
+            predictCompact(x, out);
+            return;
+        }
         double[] base = estimator.base();
         boolean single = estimator.singlePrecision();
         for (int j = 0; j < base.length; j++) {
@@ -145,5 +200,34 @@ public final class PackedTrees {
             }
         }
         estimator.link().apply(out);
+    }
+
+    /** {@link #predict} on the compact form (single precision, one output a leaf). */
+    private void predictCompact(double[] x, double[] out) {
+        double[] base = estimator.base();
+        for (int j = 0; j < base.length; j++) {
+            out[j] = (float) base[j];
+        }
+        long[] p = compact;
+        for (int k = 0; k < compactRoots.length; k++) {
+            int i = compactRoots[k];
+            long node = p[i];
+            int low = (int) node;
+            while (low >= 0) { // a split (a leaf has bit 31 set)
+                double v = x[(low >>> 16) & 0x3FFF];
+                boolean left = v != v ? (low & COMPACT_DEFAULT_LEFT) != 0 : (float) v < Float.intBitsToFloat((int) (node >>> 32));
+                i = left ? i + 1 : i + (low & 0xFFFF);
+                node = p[i];
+                low = (int) node;
+            }
+            int o = trees[k].output();
+            out[o] = (float) (out[o] + Float.intBitsToFloat((int) (node >>> 32)));
+        }
+        estimator.link().apply(out);
+    }
+
+    /** Whether the compact form is in use (tests). */
+    boolean isCompact() {
+        return compact != null;
     }
 }

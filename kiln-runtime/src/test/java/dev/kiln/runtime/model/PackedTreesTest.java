@@ -71,6 +71,8 @@ class PackedTreesTest {
         var estimator = new TreeEnsembleEstimator(width, base, singlePrecision ? 1.0 : 0.5 + r.nextDouble(), link, trees, singlePrecision);
         PackedTrees packed = PackedTrees.of(estimator);
         assertThat(packed).isNotNull();
+        assertThat(packed.isCompact()).as("one long a node when single precision with one output a leaf")
+                .isEqualTo(singlePrecision && trees.stream().allMatch(t -> t.leafWidth() == 1));
         for (int row = 0; row < 50; row++) {
             double[] x = new double[width];
             for (int f = 0; f < width; f++) {
@@ -88,6 +90,23 @@ class PackedTreesTest {
             for (int t = 0; t < trees.size(); t++) {
                 assertThat(packed.leafIndex(t, x)).isEqualTo(trees.get(t).leafIndex(x));
             }
+        }
+    }
+
+    @Test
+    void anUnreachableNodeIsLeftOutAndTheRestStillCompact() {
+        // Node 3 hangs from nothing: the layout takes three nodes of the four.
+        Tree tree = new Tree(0, 1, new int[] {0, 0, 0, 0}, new float[] {0.5f, 0, 0, 0}, new int[] {1, -1, -1, -1},
+                new int[] {2, -1, -1, -1}, new boolean[] {true, false, false, false}, new double[] {0, -1.25, 2.5, 99});
+        var estimator = new TreeEnsembleEstimator(1, new double[] {0.5}, 1, Link.IDENTITY, List.of(tree, tree), true);
+        PackedTrees packed = PackedTrees.of(estimator);
+        assertThat(packed.isCompact()).isTrue();
+        for (double v : new double[] {0.25, 0.75, Double.NaN}) {
+            double[] expected = new double[1];
+            double[] actual = new double[1];
+            estimator.predict(new double[] {v}, expected);
+            packed.predict(new double[] {v}, actual);
+            assertThat(actual).as("x = " + v).containsExactly(expected);
         }
     }
 
