@@ -54,6 +54,7 @@ public class ScoringBenchmark {
     static final int CHUNKS = 16;
 
     private TreeEnsembleEstimator estimator;
+    private dev.kiln.runtime.model.PackedTrees packed;
     private KilnModel model;
     private Booster booster;
     /** The same model loaded from its JSON with {@code nthread=1}, for the lowest-overhead XGBoost path. */
@@ -84,6 +85,7 @@ public class ScoringBenchmark {
         GbdtTrainer trainer = new GbdtTrainer(6, 0.1, TREES, 0, 0, Map.of());
         FittedBooster fitted = trainer.fitBooster(BenchModels.trainingData(target, fit.pipeline(), x), 42L);
         estimator = fitted.estimator();
+        packed = dev.kiln.runtime.model.PackedTrees.of(estimator);
         booster = fitted.booster();
         if (estimator.trees().size() != TREES) {
             throw new IllegalStateException("expected " + TREES + " trees, got " + estimator.trees().size());
@@ -176,6 +178,15 @@ public class ScoringBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public void kilnSingleRow(Blackhole bh) {
         estimator.predict(pool[next()], scratch);
+        bh.consume(scratch[0]);
+    }
+
+    /** The same row on the estimator's packed layout ({@code KilnModel.score} and {@code predict} use it). */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void kilnSingleRowPacked(Blackhole bh) {
+        packed.predict(pool[next()], scratch);
         bh.consume(scratch[0]);
     }
 
