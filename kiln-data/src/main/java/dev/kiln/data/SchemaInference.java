@@ -95,10 +95,7 @@ public final class SchemaInference {
     }
 
     private static Inference infer(int n, IntFunction<String> values) {
-        boolean bool = true;
-        boolean integer = true;
-        boolean number = true;
-        boolean datetime = true;
+        TypeVotes votes = new TypeVotes();
         int present = 0;
         double[] parsed = new double[n];
         for (int i = 0; i < n; i++) {
@@ -108,31 +105,8 @@ public final class SchemaInference {
                 continue;
             }
             present++;
-            if (bool && !Values.isBooleanWord(s)) {
-                bool = false;
-            }
-            double num = Double.NaN;
-            if (integer || number) {
-                num = Values.parseNumber(s);
-                if (integer && (Double.isNaN(num) || !Values.isInteger(s))) {
-                    integer = false;
-                }
-                if (number && Double.isNaN(num)) {
-                    number = false;
-                }
-            }
-            double date = Double.NaN;
-            if (datetime) {
-                // A value that is a number is never a date; skipping the date parse for it saves
-                // much of the inference time on numeric columns.
-                date = Double.isNaN(num) ? Values.parseDatetime(s) : Double.NaN;
-                if (Double.isNaN(date)) {
-                    datetime = false;
-                }
-            }
-            // Whichever type wins, every present value parsed as that type, so this holds its value.
-            parsed[i] = Double.isNaN(num) ? date : num;
-            if (!bool && !integer && !number && !datetime) {
+            parsed[i] = votes.accept(s);
+            if (!votes.anyLeft()) {
                 ColumnType type = looksLikeText(n, values) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
                 return new Inference(type, null);
             }
@@ -140,13 +114,8 @@ public final class SchemaInference {
         if (present == 0) {
             return new Inference(ColumnType.CATEGORICAL, null);
         }
-        if (bool) {
-            return new Inference(ColumnType.BOOLEAN, null);
-        }
-        if (integer) {
-            return new Inference(ColumnType.INTEGER, parsed);
-        }
-        return new Inference(number ? ColumnType.NUMERIC : ColumnType.DATETIME, parsed);
+        ColumnType type = votes.type();
+        return new Inference(type, type == ColumnType.BOOLEAN ? null : parsed);
     }
 
     private static boolean looksLikeText(int n, IntFunction<String> values) {

@@ -268,10 +268,7 @@ public final class Sketcher {
 
     /** Streaming form of {@link SchemaInference}'s rules (see the class comment for the text rule). */
     private static final class Inference {
-        boolean bool = true;
-        boolean integer = true;
-        boolean number = true;
-        boolean datetime = true;
+        final TypeVotes votes = new TypeVotes();
         long present;
         // free-text rule on a bounded sample
         final Set<String> distinct = new HashSet<>();
@@ -293,24 +290,8 @@ public final class Sketcher {
                     sampledWithSpace++;
                 }
             }
-            if (!bool && !integer && !number && !datetime) {
-                return;
-            }
-            if (bool && !Values.isBooleanWord(s)) {
-                bool = false;
-            }
-            double num = Double.NaN;
-            if (integer || number) {
-                num = Values.parseNumber(s);
-                if (integer && (Double.isNaN(num) || !Values.isInteger(s))) {
-                    integer = false;
-                }
-                if (number && Double.isNaN(num)) {
-                    number = false;
-                }
-            }
-            if (datetime && (!Double.isNaN(num) || Double.isNaN(Values.parseDatetime(s)))) {
-                datetime = false;
+            if (votes.anyLeft()) {
+                votes.accept(s);
             }
         }
 
@@ -318,17 +299,9 @@ public final class Sketcher {
             if (present == 0) {
                 return ColumnType.CATEGORICAL;
             }
-            if (bool) {
-                return ColumnType.BOOLEAN;
-            }
-            if (integer) {
-                return ColumnType.INTEGER;
-            }
-            if (number) {
-                return ColumnType.NUMERIC;
-            }
-            if (datetime) {
-                return ColumnType.DATETIME;
+            ColumnType voted = votes.type();
+            if (voted != null) {
+                return voted;
             }
             boolean text = distinct.size() * 2L > sampled
                     && sampledLength > (long) SchemaInference.TEXT_MIN_AVG_LENGTH * sampled
