@@ -1496,7 +1496,12 @@ public final class InferenceServer implements AutoCloseable {
             List<Object[]> rows;
             List<Object> sent = log == null ? null : new ArrayList<>(2);
             InputChecks checks = models.checks(s);
-            rows = streamInstances(bytes, fields, checks, sent);
+            rows = RecordsReader.read(bytes, checks, fields.size());
+            if (rows == null) {
+                rows = streamInstances(bytes, fields, checks, sent);
+            } else if (sent != null) {
+                sent.addAll(rows); // every instance had exactly the model's columns, in its order
+            }
             dev.kiln.runtime.KilnModel model = s.model();
             int width = model.featureNames().size();
             double[][] features = new double[rows.size()][width];
@@ -1591,8 +1596,8 @@ public final class InferenceServer implements AutoCloseable {
          * too, for the prediction log: the same array when the instance had exactly the model's columns in the model's
          * order (nothing more is kept), else a {@link PredictionLog.Sent} (the array, the other fields, the key order).
          */
-        private static List<Object[]> streamInstances(byte[] bytes, List<Field> fields, InputChecks checks,
-                                                      List<Object> sent) throws java.io.IOException, NotPlain {
+        static List<Object[]> streamInstances(byte[] bytes, List<Field> fields, InputChecks checks,
+                                              List<Object> sent) throws java.io.IOException, NotPlain {
             List<Object[]> rows = null;
             try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(bytes)) {
                 if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {

@@ -57,6 +57,9 @@ final class InputChecks {
     /** The model's required fields' names, by position, interned (see {@link #column}). */
     private final String[] names;
 
+    /** The same names in UTF-8, by position: what {@link RecordsReader} compares a body's keys with. */
+    private final byte[][] nameBytes;
+
     private InputChecks(List<Range> ranges, List<Levels> levels, Map<String, Integer> columnIndex, String[][] known) {
         this.ranges = ranges.toArray(new Range[0]);
         this.levels = levels.toArray(new Levels[0]);
@@ -64,6 +67,10 @@ final class InputChecks {
         this.known = known;
         this.names = new String[columnIndex.size()];
         columnIndex.forEach((name, at) -> names[at] = name.intern());
+        this.nameBytes = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            nameBytes[i] = names[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     static final InputChecks NONE = new InputChecks(List.of(), List.of(), Map.of(), new String[0][]);
@@ -80,6 +87,16 @@ final class InputChecks {
         }
         Integer c = columnIndex.get(name);
         return c == null ? -1 : c;
+    }
+
+    /** How many columns the model requires. */
+    int width() {
+        return names.length;
+    }
+
+    /** The name of the column at {@code column} in UTF-8 (not to be changed). */
+    byte[] nameBytes(int column) {
+        return nameBytes[column];
     }
 
     static InputChecks of(KilnModel model) {
@@ -163,6 +180,37 @@ final class InputChecks {
                 return s;
             }
         }
+    }
+
+    /** As {@link #known(int, char[], int, int)}, for text of ASCII bytes (one char each). */
+    String known(int column, byte[] text, int offset, int length) {
+        String[] table = column < known.length ? known[column] : null;
+        if (table == null) {
+            return null;
+        }
+        int h = 0;
+        for (int i = 0; i < length; i++) {
+            h = 31 * h + text[offset + i];
+        }
+        int mask = table.length - 1;
+        for (int slot = spread(h) & mask; ; slot = (slot + 1) & mask) {
+            String s = table[slot];
+            if (s == null) {
+                return null;
+            }
+            if (s.hashCode() == h && s.length() == length && sameBytes(s, text, offset)) {
+                return s;
+            }
+        }
+    }
+
+    private static boolean sameBytes(String s, byte[] text, int offset) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) != text[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean sameChars(String s, char[] text, int offset) {

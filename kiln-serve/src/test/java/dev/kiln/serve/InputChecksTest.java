@@ -47,12 +47,15 @@ class InputChecksTest {
             for (String level : oh.levels()) {
                 char[] text = ("xx" + level + "yy").toCharArray();
                 assertThat(CHECKS.known(column, text, 2, level.length())).as(oh.column() + "=" + level).isSameAs(level);
+                byte[] bytes = ("xx" + level + "yy").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(CHECKS.known(column, bytes, 2, level.length())).as(oh.column() + "=" + level + " as bytes").isSameAs(level);
                 checked++;
             }
             String first = oh.levels().get(0);
             assertThat(CHECKS.known(column, (first + "!").toCharArray(), 0, first.length() + 1)).isNull();
             assertThat(CHECKS.known(column, first.toCharArray(), 0, first.length() - 1)).isNull();
             assertThat(CHECKS.known(column, "spaceship".toCharArray(), 0, 9)).isNull();
+            assertThat(CHECKS.known(column, "spaceship".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 9)).isNull();
         }
         assertThat(checked).isGreaterThan(10);
         assertThat(CHECKS.known(position("duration"), "12".toCharArray(), 0, 2)).as("a numeric column knows no categories").isNull();
