@@ -620,12 +620,14 @@ public final class InferenceServer implements AutoCloseable {
                     return handOn(request, response, callback, replay, pooled);
                 }
                 response.setStatus(200);
-                org.eclipse.jetty.http.HttpFields.Mutable h = response.getHeaders();
-                h.put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, FAST_CONTENT_TYPE); // in the Javalin route's order
-                h.put(REQUEST_ID_HEADER, id);
-                h.put(VERSION_HEADER, s.version());
-                h.put(org.eclipse.jetty.http.HttpHeader.CONTENT_LENGTH, out.length);
                 Routes.ModelMeters m = routes.meters(s);
+                // Added, not put: a fresh response has none of these. In the Javalin route's order; the constant ones
+                // encoded once.
+                org.eclipse.jetty.http.HttpFields.Mutable h = response.getHeaders();
+                h.add(FAST_CONTENT_TYPE_FIELD);
+                h.add(REQUEST_ID_HEADER, id);
+                h.add(m != null ? m.versionField : new org.eclipse.jetty.http.HttpField(VERSION_HEADER, s.version()));
+                h.add(new org.eclipse.jetty.http.HttpField.LongValueHttpField(org.eclipse.jetty.http.HttpHeader.CONTENT_LENGTH, out.length));
                 if (m != null) {
                     m.count(0);
                     m.latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -778,6 +780,8 @@ public final class InferenceServer implements AutoCloseable {
 
     /** The Content-Type the fast path answers with: the one the Javalin route's answers carry. */
     static final String FAST_CONTENT_TYPE = "application/json";
+    private static final org.eclipse.jetty.http.HttpField FAST_CONTENT_TYPE_FIELD =
+            new org.eclipse.jetty.http.PreEncodedHttpField(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, FAST_CONTENT_TYPE);
 
     /** A request whose first body chunks are given (already read from it), then the request's own. */
     private static final class Replay extends org.eclipse.jetty.server.Request.Wrapper {
@@ -963,10 +967,13 @@ public final class InferenceServer implements AutoCloseable {
             /** success, client_error, server_error: registered on first use (no zero series for outcomes never seen). */
             private final Counter[] outcomes = new Counter[3];
             private final Timer latency;
+            /** The fast path's Kiln-Model-Version header for this version, encoded once. */
+            final org.eclipse.jetty.http.HttpField versionField;
 
             ModelMeters(Served served) {
                 this.served = served;
                 this.version = served.version();
+                this.versionField = new org.eclipse.jetty.http.PreEncodedHttpField(VERSION_HEADER, version);
                 this.latency = Timer.builder("kiln.request").description("Scoring request latency, by model")
                         .tag("model", served.name()).publishPercentileHistogram().register(registry);
             }
