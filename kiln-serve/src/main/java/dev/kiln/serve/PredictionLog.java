@@ -286,6 +286,11 @@ public final class PredictionLog implements AutoCloseable {
     private void serialize(Item item) throws IOException {
         line.reset();
         if (item instanceof Row r) {
+            if (writeDirect(line, r, times, names)) {
+                line.write('\n');
+                return;
+            }
+            line.reset();
             if (rows == null) {
                 rows = mapper.getFactory().createGenerator(line);
                 rows.setRootValueSeparator(null);
@@ -369,6 +374,179 @@ public final class PredictionLog implements AutoCloseable {
         g.writeFieldName(LATENCY_MS);
         g.writeNumber(r.latencyMs());
         g.writeEndObject();
+    }
+
+    private static final byte[] D_REQUEST_ID = ascii("{\"request_id\":");
+    private static final byte[] D_ID = ascii(",\"id\":");
+    private static final byte[] D_TIME = ascii(",\"time\":");
+    private static final byte[] D_MODEL = ascii(",\"model\":");
+    private static final byte[] D_VERSION = ascii(",\"version\":");
+    private static final byte[] D_ROW = ascii(",\"row\":");
+    private static final byte[] D_INPUTS = ascii(",\"inputs\":{");
+    private static final byte[] D_OUTPUTS = ascii("},\"outputs\":{\"prediction\":");
+    private static final byte[] D_PROBABILITIES = ascii(",\"probabilities\":");
+    private static final byte[] D_FLAGS = ascii(",\"flags\":[");
+    private static final byte[] D_COLUMN = ascii("{\"column\":");
+    private static final byte[] D_VALUE = ascii(",\"value\":");
+    private static final byte[] D_REASON = ascii(",\"reason\":");
+    private static final byte[] D_LATENCY_MS = ascii(",\"latency_ms\":");
+    private static final byte[] NULL = ascii("null");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Writes {@code r} as {@link #writeRow} does, byte for byte, straight into {@code out} without a generator, for the
+     * common row: the instance as the model's columns in order, and every value null, a boolean, a long or int, a
+     * finite double, or a string of printable ASCII other than {@code "} and {@code \} (what the generator writes
+     * verbatim). False for any other row, with {@code out} holding a partial line to reset. Column names and labels
+     * are the generator's own escaped bytes ({@link FieldNames}).
+     */
+    static boolean writeDirect(LineBuffer out, Row r, TimeText times, FieldNames names) {
+        if (!(r.inputs() instanceof Object[] columns)) {
+            return false;
+        }
+        out.put(D_REQUEST_ID);
+        if (!directValue(out, r.requestId())) {
+            return false;
+        }
+        if (r.id() != null) {
+            out.put(D_ID);
+            if (!directValue(out, r.id())) {
+                return false;
+            }
+        }
+        out.put(D_TIME);
+        if (r.time() == null) {
+            out.put(NULL);
+        } else {
+            out.put((byte) '"');
+            times.writeTo(out, r.time());
+            out.put((byte) '"');
+        }
+        out.put(D_MODEL);
+        if (!directValue(out, r.model())) {
+            return false;
+        }
+        out.put(D_VERSION);
+        if (!directValue(out, r.version())) {
+            return false;
+        }
+        out.put(D_ROW);
+        out.putAscii(Integer.toString(r.row()));
+        out.put(D_INPUTS);
+        SerializableString[] encoded = names.of(r.fields());
+        if (encoded.length != columns.length) {
+            return false;
+        }
+        for (int c = 0; c < columns.length; c++) {
+            if (c > 0) {
+                out.put((byte) ',');
+            }
+            out.put((byte) '"');
+            out.put(encoded[c].asQuotedUTF8());
+            out.put((byte) '"');
+            out.put((byte) ':');
+            if (!directValue(out, columns[c])) {
+                return false;
+            }
+        }
+        out.put(D_OUTPUTS);
+        if (r.prediction() instanceof String label) {
+            out.put((byte) '"');
+            out.put(names.label(label).asQuotedUTF8());
+            out.put((byte) '"');
+        } else if (!directValue(out, r.prediction())) {
+            return false;
+        }
+        out.put(D_PROBABILITIES);
+        Map<String, Double> probabilities = r.probabilities();
+        if (probabilities == null) {
+            out.put(NULL);
+        } else {
+            out.put((byte) '{');
+            boolean first = true;
+            for (Map.Entry<String, Double> e : probabilities.entrySet()) {
+                if (!first) {
+                    out.put((byte) ',');
+                }
+                first = false;
+                if (e.getKey() == null) {
+                    return false;
+                }
+                out.put((byte) '"');
+                out.put(names.label(e.getKey()).asQuotedUTF8());
+                out.put((byte) '"');
+                out.put((byte) ':');
+                if (!directValue(out, e.getValue())) {
+                    return false;
+                }
+            }
+            out.put((byte) '}');
+        }
+        out.put((byte) '}');
+        List<InputChecks.Flag> flags = r.flags();
+        if (flags != null && !flags.isEmpty()) {
+            out.put(D_FLAGS);
+            for (int i = 0; i < flags.size(); i++) {
+                InputChecks.Flag f = flags.get(i);
+                if (i > 0) {
+                    out.put((byte) ',');
+                }
+                out.put(D_COLUMN);
+                if (!directValue(out, f.column())) {
+                    return false;
+                }
+                out.put(D_VALUE);
+                if (!directValue(out, f.value())) {
+                    return false;
+                }
+                out.put(D_REASON);
+                if (!directValue(out, f.reason())) {
+                    return false;
+                }
+                out.put((byte) '}');
+            }
+            out.put((byte) ']');
+        }
+        out.put(D_LATENCY_MS);
+        if (!directValue(out, r.latencyMs())) {
+            return false;
+        }
+        out.put((byte) '}');
+        return true;
+    }
+
+    /** One value as {@link #writeValue} writes it, if it is one written verbatim (see {@link #writeDirect}). */
+    private static boolean directValue(LineBuffer out, Object v) {
+        if (v == null) {
+            out.put(NULL);
+        } else if (v instanceof String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
+                    return false;
+                }
+            }
+            out.put((byte) '"');
+            out.putAscii(s);
+            out.put((byte) '"');
+        } else if (v instanceof Double d) {
+            if (!Double.isFinite(d)) {
+                return false;  // the generator writes these as strings
+            }
+            out.putAscii(Double.toString(d));
+        } else if (v instanceof Long l) {
+            out.putAscii(Long.toString(l));
+        } else if (v instanceof Integer i) {
+            out.putAscii(Integer.toString(i));
+        } else if (v instanceof Boolean b) {
+            out.putAscii(b ? "true" : "false");
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private static void writeInputs(JsonGenerator g, Row r, FieldNames names) throws IOException {
@@ -510,6 +688,15 @@ public final class PredictionLog implements AutoCloseable {
             g.writeString(text, 0, len);
         }
 
+        /** Appends the text {@link #write} writes (ASCII) to {@code out}. */
+        void writeTo(LineBuffer out, Instant t) {
+            int len = format(t);
+            out.ensure(len);
+            for (int i = 0; i < len; i++) {
+                out.putUnchecked((byte) text[i]);
+            }
+        }
+
         /** The text {@link #write} writes (tests compare it with {@code Instant.toString}). */
         String text(Instant t) {
             return new String(text, 0, format(t));
@@ -558,6 +745,39 @@ public final class PredictionLog implements AutoCloseable {
 
         byte[] bytes() {
             return buf;
+        }
+
+        /** Room for {@code n} more bytes. */
+        void ensure(int n) {
+            if (count + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+            }
+        }
+
+        /** Appends a byte there is room for (see {@link #ensure}); unlike {@code write}, not synchronized. */
+        void putUnchecked(byte b) {
+            buf[count++] = b;
+        }
+
+        void put(byte b) {
+            ensure(1);
+            buf[count++] = b;
+        }
+
+        void put(byte[] bytes) {
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buf, count, bytes.length);
+            count += bytes.length;
+        }
+
+        /** Appends a string known to be ASCII, one byte per char. */
+        void putAscii(String s) {
+            int n = s.length();
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                buf[count + i] = (byte) s.charAt(i);
+            }
+            count += n;
         }
 
         @Override
