@@ -18,7 +18,6 @@ import dev.kiln.monitor.performance.PerformanceSpec;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
-import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.ReferenceSketch;
 import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.store.Alert;
@@ -69,11 +68,14 @@ public final class Monitoring {
         final KilnModel model;
         final TrafficSketch sketch;
         final QuantileSketch latency = new QuantileSketch();
+        /** How its performance is measured over a window of {@code span}. */
+        final PerformanceSpec performance;
         long rows;
 
-        Traffic(KilnModel model) {
+        Traffic(KilnModel model, Duration span) {
             this.model = model;
             this.sketch = new TrafficSketch(model.manifest().inputSchema(), model.task(), model.manifest().positiveClass());
+            this.performance = PerformanceSpec.of(model.manifest(), span, null);
         }
 
         void add(PredictionRecord p) {
@@ -132,21 +134,28 @@ public final class Monitoring {
         String[] last = {null};
         List<String> notes = new ArrayList<>();
         Map<String, String> unresolvable = new LinkedHashMap<>();
+        Duration span = window.since() != null && window.until() != null
+                ? Duration.between(window.since(), window.until()) : Duration.ofDays(36_500);
+        // One read of the window for drift and performance: each version measured with its own bundle's spec.
+        PerformanceAnalyzer.Pass performance = new PerformanceAnalyzer.Pass(log, window);
         PredictionLogReader.ReadStats read = log.predictions(window, p -> {
             if (unresolvable.containsKey(p.version())) {
+                performance.add(p, null);
                 return;
             }
             Traffic t = byVersion.get(p.version());
             if (t == null) {
                 try {
-                    t = new Traffic(models.apply(p.version()));
+                    t = new Traffic(models.apply(p.version()), span);
                 } catch (KilnException e) {
                     unresolvable.put(p.version(), e.getMessage());
+                    performance.add(p, null);
                     return;
                 }
                 byVersion.put(p.version(), t);
             }
             t.add(p);
+            performance.add(p, t.performance);
             last[0] = p.version();
         });
         unresolvable.forEach((v, why) -> notes.add("version " + v + " skipped: " + why));
@@ -168,12 +177,8 @@ public final class Monitoring {
             inputDrift = current.sketch.inputDrift(reference, thresholds);
             predictionDrift = current.sketch.outputDrift(reference, thresholds);
         }
-        BundleManifest manifest = current.model.manifest();
-        Duration span = window.since() != null && window.until() != null
-                ? Duration.between(window.since(), window.until()) : Duration.ofDays(36_500);
-        PerformanceReport performance = PerformanceAnalyzer.analyze(log, window, PerformanceSpec.of(manifest, span, null));
-        PerformanceReport.Window perf = performance.versions().stream().filter(w -> w.version().equals(last[0]))
-                .findFirst().orElse(null);
+        PerformanceReport.Window perf = performance.report(current.performance, read).versions().stream()
+                .filter(w -> w.version().equals(last[0])).findFirst().orElse(null);
         return new Measured(new CheckResult(log.model(), last[0], Instant.now(), window.since(), window.until(), current.rows,
                 List.of(), inputDrift, predictionDrift, perf, read, notes), current.latency);
     }

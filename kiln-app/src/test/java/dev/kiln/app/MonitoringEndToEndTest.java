@@ -108,6 +108,29 @@ class MonitoringEndToEndTest {
         }
     }
 
+    /**
+     * The check reads the window once for drift and performance together; what it reports for performance is what the
+     * analyzer reports reading the log on its own.
+     */
+    @Test
+    void theChecksOnePassMeasuresPerformanceAsTheAnalyzerAlone() {
+        try (KilnStore s = KilnStore.open(home, null)) {
+            for (String served : List.of("credit", "shifted")) {
+                dev.kiln.monitor.logs.PredictionLogReader log = Monitoring.openLog(home.resolve("logs").resolve("predictions"), served);
+                Monitoring.CheckResult check = Monitoring.measure(log, dev.kiln.monitor.logs.LogWindow.ALL,
+                        Monitoring.resolver(s, "credit", null), dev.kiln.monitor.drift.DriftThresholds.defaults());
+                dev.kiln.runtime.KilnModel model = Monitoring.resolver(s, "credit", null).apply("1");
+                dev.kiln.monitor.performance.PerformanceReport alone = dev.kiln.monitor.performance.PerformanceAnalyzer.analyze(log,
+                        dev.kiln.monitor.logs.LogWindow.ALL,
+                        dev.kiln.monitor.performance.PerformanceSpec.of(model.manifest(), java.time.Duration.ofDays(36_500), null));
+                assertThat(check.version()).isEqualTo("1");
+                assertThat(check.rows()).isEqualTo(200);
+                assertThat(check.performance()).as(served).isEqualTo(alone.versions().get(0));
+                assertThat(check.performance().labelled()).as(served).isEqualTo(200);
+            }
+        }
+    }
+
     @Test
     void driftOfTheLogAgainstTheModelsReferenceFlagsTheShiftedFeaturesOnly() throws IOException {
         CliRun normal = kiln("drift", "--reference", "credit", "--logs", "credit", "--json");

@@ -30,23 +30,48 @@ public final class PerformanceAnalyzer {
     }
 
     public static PerformanceReport analyze(PredictionLogReader log, LogWindow window, PerformanceSpec spec) {
-        Map<String, FeedbackRecord> feedback = new HashMap<>();
-        PredictionLogReader.ReadStats feedbackRead = log.feedback(new LogWindow(window.since(), null),
-                f -> feedback.put(f.key(), f));
-        long feedbackRecords = feedback.size();
+        Pass pass = new Pass(log, window);
+        PredictionLogReader.ReadStats predictionsRead = log.predictions(window, p -> pass.add(p, spec));
+        return pass.report(spec, predictionsRead);
+    }
 
-        Map<String, Map<Long, Acc>> byVersion = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
+    /**
+     * One analysis whose predictions the caller streams in ({@link #add}), so that a caller reading the log's
+     * predictions for something else too (the monitoring check measures drift) reads them once. The feedback is read
+     * when the pass is made.
+     */
+    public static final class Pass {
+        private final PredictionLogReader log;
+        private final Map<String, FeedbackRecord> feedback = new HashMap<>();
+        private final PredictionLogReader.ReadStats feedbackRead;
+        private final long feedbackRecords;
+        private final Map<String, Map<Long, Acc>> byVersion = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
                 .thenComparing(Comparator.naturalOrder()));
-        Map<String, Acc> totals = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
+        private final Map<String, Acc> totals = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
                 .thenComparing(Comparator.naturalOrder()));
-        long[] unknownLabels = {0};
-        long[] withoutTime = {0};
-        List<String> unknownExamples = new ArrayList<>();
+        private long unknownLabels;
+        private long withoutTime;
+        private final List<String> unknownExamples = new ArrayList<>();
 
-        PredictionLogReader.ReadStats predictionsRead = log.predictions(window, p -> {
+        /** Reads the feedback sent from {@code window.since()} on (labels arrive after their predictions). */
+        public Pass(PredictionLogReader log, LogWindow window) {
+            this.log = log;
+            this.feedbackRead = log.feedback(new LogWindow(window.since(), null), f -> feedback.put(f.key(), f));
+            this.feedbackRecords = feedback.size();
+        }
+
+        /**
+         * One prediction of the window, in log order, measured with {@code spec} (its version's task, classes and
+         * costs); a null spec only takes its feedback out of the join (a version that cannot be measured).
+         */
+        public void add(PredictionRecord p, PerformanceSpec spec) {
+            if (spec == null) {
+                feedback.remove(p.key());
+                return;
+            }
             Instant t = timeOf(p, spec.timeColumn());
             if (t == null) {
-                withoutTime[0]++;
+                withoutTime++;
                 return;
             }
             long bucket = spec.window().start(t.toEpochMilli());
@@ -56,24 +81,27 @@ public final class PerformanceAnalyzer {
             String problem = acc.add(p, f);
             total.add(p, f);
             if (problem != null) {
-                unknownLabels[0]++;
+                unknownLabels++;
                 if (unknownExamples.size() < MAX_EXAMPLES) {
                     unknownExamples.add(problem);
                 }
             }
-        });
+        }
 
-        List<PerformanceReport.Window> windows = new ArrayList<>();
-        byVersion.forEach((version, buckets) -> buckets.forEach((start, acc) -> windows.add(
-                acc.result(version, Instant.ofEpochMilli(start), Instant.ofEpochMilli(spec.window().end(start))))));
-        windows.sort(Comparator.comparing(PerformanceReport.Window::start)
-                .thenComparing(w -> versionOrder(w.version())).thenComparing(PerformanceReport.Window::version));
-        List<PerformanceReport.Window> versions = new ArrayList<>();
-        totals.forEach((version, acc) -> versions.add(acc.result(version, null, null)));
-        return new PerformanceReport(log.model(), spec.task().wireName(),
-                spec.timeColumn() == null ? "logged" : "input:" + spec.timeColumn(), spec.window().label(),
-                windows, versions, feedbackRecords, feedback.size(),
-                unknownLabels[0], List.copyOf(unknownExamples), withoutTime[0], predictionsRead, feedbackRead);
+        /** The report once every prediction has been added; {@code spec} names the task, time basis and window. */
+        public PerformanceReport report(PerformanceSpec spec, PredictionLogReader.ReadStats predictionsRead) {
+            List<PerformanceReport.Window> windows = new ArrayList<>();
+            byVersion.forEach((version, buckets) -> buckets.forEach((start, acc) -> windows.add(
+                    acc.result(version, Instant.ofEpochMilli(start), Instant.ofEpochMilli(acc.spec.window().end(start))))));
+            windows.sort(Comparator.comparing(PerformanceReport.Window::start)
+                    .thenComparing(w -> versionOrder(w.version())).thenComparing(PerformanceReport.Window::version));
+            List<PerformanceReport.Window> versions = new ArrayList<>();
+            totals.forEach((version, acc) -> versions.add(acc.result(version, null, null)));
+            return new PerformanceReport(log.model(), spec.task().wireName(),
+                    spec.timeColumn() == null ? "logged" : "input:" + spec.timeColumn(), spec.window().label(),
+                    windows, versions, feedbackRecords, feedback.size(),
+                    unknownLabels, List.copyOf(unknownExamples), withoutTime, predictionsRead, feedbackRead);
+        }
     }
 
     /** Numeric versions sort as numbers, before any other name. */

@@ -121,4 +121,34 @@ class PerformanceAnalyzerTest {
         assertThat(w.metrics().get("rmse")).isCloseTo(Math.sqrt((9 + 16) / 2.0), within(1e-12));
         assertThat(w.metrics().get("mae")).isEqualTo(3.5);
     }
+    /** A pass fed by its caller measures each version with its own spec; a version given no spec only takes its feedback. */
+    @Test
+    void aPassMeasuresEachVersionWithItsOwnSpecAndSkipsOnesWithout() throws Exception {
+        LogFiles.write(logs, "credit", "predictions", "20261101-000000", 1, List.of(
+                LogFiles.prediction("r1", "2026-11-01T01:00:00Z", "1", 0, "{}", "bad", 0.9),
+                LogFiles.prediction("r2", "2026-11-01T02:00:00Z", "2", 0, "{}", "bad", 0.6),
+                LogFiles.prediction("r3", "2026-11-01T03:00:00Z", "3", 0, "{}", "good", 0.2)));
+        LogFiles.write(logs, "credit", "feedback", "20261103-000000", 1, List.of(
+                LogFiles.label("r1", "2026-11-03T00:00:01Z", "bad"),
+                LogFiles.label("r2", "2026-11-03T00:00:01Z", "good"),
+                LogFiles.label("r3", "2026-11-03T00:00:01Z", "good")));
+        PredictionLogReader log = new PredictionLogReader(logs, "credit");
+        PerformanceSpec cheapMistakes = new PerformanceSpec(Task.BINARY, List.of("good", "bad"), "bad", 0.5, 1.0,
+                Duration.ofDays(1), null);
+        PerformanceAnalyzer.Pass pass = new PerformanceAnalyzer.Pass(log, LogWindow.ALL);
+        PredictionLogReader.ReadStats read = log.predictions(LogWindow.ALL,
+                p -> pass.add(p, switch (p.version()) {
+                    case "1" -> SPEC;
+                    case "2" -> cheapMistakes;
+                    default -> null;
+                }));
+        PerformanceReport report = pass.report(SPEC, read);
+
+        assertThat(report.versions()).extracting(PerformanceReport.Window::version).containsExactly("1", "2");
+        assertThat(report.versions().get(0).costPerRow()).isEqualTo(0.0);
+        assertThat(report.versions().get(1).costPerRow()).as("a false positive at version 2's price").isEqualTo(0.5);
+        assertThat(report.feedbackRecords()).isEqualTo(3);
+        assertThat(report.feedbackUnmatched()).as("version 3's label was taken, not left unmatched").isZero();
+        assertThat(report.predictionsRead()).isSameAs(read);
+    }
 }
