@@ -114,7 +114,8 @@ final class PlainJson {
         return at + s.length();
     }
 
-    private static byte[] ascii(String s) {
+    /** The bytes of an ASCII constant. */
+    static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

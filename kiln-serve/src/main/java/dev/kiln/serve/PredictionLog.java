@@ -287,7 +287,7 @@ public final class PredictionLog implements AutoCloseable {
         line.reset();
         if (item instanceof Row r) {
             if (writeDirect(line, r, times, names)) {
-                line.write('\n');
+                line.put((byte) '\n');
                 return;
             }
             line.reset();
@@ -376,25 +376,21 @@ public final class PredictionLog implements AutoCloseable {
         g.writeEndObject();
     }
 
-    private static final byte[] D_REQUEST_ID = ascii("{\"request_id\":");
-    private static final byte[] D_ID = ascii(",\"id\":");
-    private static final byte[] D_TIME = ascii(",\"time\":");
-    private static final byte[] D_MODEL = ascii(",\"model\":");
-    private static final byte[] D_VERSION = ascii(",\"version\":");
-    private static final byte[] D_ROW = ascii(",\"row\":");
-    private static final byte[] D_INPUTS = ascii(",\"inputs\":{");
-    private static final byte[] D_OUTPUTS = ascii("},\"outputs\":{\"prediction\":");
-    private static final byte[] D_PROBABILITIES = ascii(",\"probabilities\":");
-    private static final byte[] D_FLAGS = ascii(",\"flags\":[");
-    private static final byte[] D_COLUMN = ascii("{\"column\":");
-    private static final byte[] D_VALUE = ascii(",\"value\":");
-    private static final byte[] D_REASON = ascii(",\"reason\":");
-    private static final byte[] D_LATENCY_MS = ascii(",\"latency_ms\":");
-    private static final byte[] NULL = ascii("null");
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
+    private static final byte[] D_REQUEST_ID = PlainJson.ascii("{\"request_id\":");
+    private static final byte[] D_ID = PlainJson.ascii(",\"id\":");
+    private static final byte[] D_TIME = PlainJson.ascii(",\"time\":");
+    private static final byte[] D_MODEL = PlainJson.ascii(",\"model\":");
+    private static final byte[] D_VERSION = PlainJson.ascii(",\"version\":");
+    private static final byte[] D_ROW = PlainJson.ascii(",\"row\":");
+    private static final byte[] D_INPUTS = PlainJson.ascii(",\"inputs\":{");
+    private static final byte[] D_OUTPUTS = PlainJson.ascii("},\"outputs\":{\"prediction\":");
+    private static final byte[] D_PROBABILITIES = PlainJson.ascii(",\"probabilities\":");
+    private static final byte[] D_FLAGS = PlainJson.ascii(",\"flags\":[");
+    private static final byte[] D_COLUMN = PlainJson.ascii("{\"column\":");
+    private static final byte[] D_VALUE = PlainJson.ascii(",\"value\":");
+    private static final byte[] D_REASON = PlainJson.ascii(",\"reason\":");
+    private static final byte[] D_LATENCY_MS = PlainJson.ascii(",\"latency_ms\":");
+    private static final byte[] NULL = PlainJson.ascii("null");
 
     /**
      * Writes {@code r} as {@link #writeRow} does, byte for byte, straight into {@code out} without a generator, for the
@@ -444,9 +440,7 @@ public final class PredictionLog implements AutoCloseable {
             if (c > 0) {
                 out.put((byte) ',');
             }
-            out.put((byte) '"');
-            out.put(encoded[c].asQuotedUTF8());
-            out.put((byte) '"');
+            out.putQuoted(encoded[c]);
             out.put((byte) ':');
             if (!directValue(out, columns[c])) {
                 return false;
@@ -454,9 +448,7 @@ public final class PredictionLog implements AutoCloseable {
         }
         out.put(D_OUTPUTS);
         if (r.prediction() instanceof String label) {
-            out.put((byte) '"');
-            out.put(names.label(label).asQuotedUTF8());
-            out.put((byte) '"');
+            out.putQuoted(names.label(label));
         } else if (!directValue(out, r.prediction())) {
             return false;
         }
@@ -475,9 +467,7 @@ public final class PredictionLog implements AutoCloseable {
                 if (e.getKey() == null) {
                     return false;
                 }
-                out.put((byte) '"');
-                out.put(names.label(e.getKey()).asQuotedUTF8());
-                out.put((byte) '"');
+                out.putQuoted(names.label(e.getKey()));
                 out.put((byte) ':');
                 if (!directValue(out, e.getValue())) {
                     return false;
@@ -523,11 +513,8 @@ public final class PredictionLog implements AutoCloseable {
         if (v == null) {
             out.put(NULL);
         } else if (v instanceof String s) {
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
-                    return false;
-                }
+            if (!PlainJson.verbatim(s)) {
+                return false;
             }
             out.put((byte) '"');
             out.putAscii(s);
@@ -768,6 +755,16 @@ public final class PredictionLog implements AutoCloseable {
             ensure(bytes.length);
             System.arraycopy(bytes, 0, buf, count, bytes.length);
             count += bytes.length;
+        }
+
+        /** Appends a JSON string whose content is already escaped UTF-8, in quotes. */
+        void putQuoted(SerializableString escaped) {
+            byte[] bytes = escaped.asQuotedUTF8();
+            ensure(bytes.length + 2);
+            buf[count++] = '"';
+            System.arraycopy(bytes, 0, buf, count, bytes.length);
+            count += bytes.length;
+            buf[count++] = '"';
         }
 
         /** Appends a string known to be ASCII, one byte per char. */

@@ -20,7 +20,7 @@ import java.util.List;
  * For any body it takes, the rows equal those of the streaming parse (RecordsReaderTest holds it to that).
  */
 final class RecordsReader {
-    private static final byte[] INSTANCES = "instances".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] INSTANCES = PlainJson.ascii("instances");
     private static final int MAX_INT_DIGITS = 18;   // fits a long whatever the digits
     private static final int MAX_NUMBER_CHARS = 64; // far below Jackson's limit on a number's length
     private static final int DECLINE = -1;
