@@ -9,9 +9,10 @@
 # not reported), ROUNDS (1; more repeats nginx and both Kiln passes, each ratio against its own round's nginx),
 # KILN_PORT (18080), NGINX_PORT (18081), NGINX_WORKERS (auto), KILN_JAVA_OPTS,
 # KILN (the command that runs Kiln; default ./kiln, which rebuilds the jar when a source is newer),
-# CEILING_CP (a classpath holding Kiln's jar and kiln-serve/target/test-classes: adds three ceiling passes before
+# CEILING_CP (a classpath holding Kiln's jar and kiln-serve/target/test-classes: adds four ceiling passes before
 # Kiln's, `jetty-core` (a bare blocking Jetty 12 core handler), `jetty-nb` (a bare non-blocking one on Kiln's selector
-# count) and `javalin-min` (a one-route Javalin app), all answering
+# count), `javalin-min` (a one-route Javalin app) and `parser-nio` (Jetty's HTTP parser alone on plain NIO selector
+# loops, Kiln's count: the most a leaner HTTP layer keeping that parser could reach), all answering
 # nginx's body; see kiln-serve/src/test/java/dev/kiln/serve/RawJettyCeiling.java).
 set -euo pipefail
 
@@ -154,6 +155,7 @@ if [ -n "${CEILING_CP:-}" ]; then
   run_ceiling jetty-core jetty
   run_ceiling jetty-nb jetty-nb
   run_ceiling javalin-min javalin
+  run_ceiling parser-nio parser-nio
 fi
 
 run_kiln() { # label extra-serve-args...
