@@ -421,12 +421,7 @@ public final class PredictionLog implements AutoCloseable {
             times.writeTo(out, r.time());
             out.put((byte) '"');
         }
-        out.put(D_MODEL);
-        if (!directValue(out, r.model())) {
-            return false;
-        }
-        out.put(D_VERSION);
-        if (!directValue(out, r.version())) {
+        if (!directField(out, D_MODEL, r.model()) || !directField(out, D_VERSION, r.version())) {
             return false;
         }
         out.put(D_ROW);
@@ -484,16 +479,8 @@ public final class PredictionLog implements AutoCloseable {
                 if (i > 0) {
                     out.put((byte) ',');
                 }
-                out.put(D_COLUMN);
-                if (!directValue(out, f.column())) {
-                    return false;
-                }
-                out.put(D_VALUE);
-                if (!directValue(out, f.value())) {
-                    return false;
-                }
-                out.put(D_REASON);
-                if (!directValue(out, f.reason())) {
+                if (!directField(out, D_COLUMN, f.column()) || !directField(out, D_VALUE, f.value())
+                        || !directField(out, D_REASON, f.reason())) {
                     return false;
                 }
                 out.put((byte) '}');
@@ -506,6 +493,12 @@ public final class PredictionLog implements AutoCloseable {
         }
         out.put((byte) '}');
         return true;
+    }
+
+    /** {@code key} (a field's name with its separators, pre-encoded), then {@code value} as {@link #directValue} writes it. */
+    private static boolean directField(LineBuffer out, byte[] key, Object value) {
+        out.put(key);
+        return directValue(out, value);
     }
 
     /** One value as {@link #writeValue} writes it, if it is one written verbatim (see {@link #writeDirect}). */
