@@ -40,7 +40,11 @@ import picocli.CommandLine.Spec;
                         + "/v2/health/ready and /metrics stay open for probes and scrapers. With an admin token the model "
                         + "repository routes are enabled: POST /v2/repository/models/NAME/load (body "
                         + "{\"parameters\": {\"ref\": REF}}, optional: reloads NAME's last REF), POST .../NAME/unload, "
-                        + "GET /v2/repository/index; without one they answer 403. The admin token also opens the model routes."})
+                        + "GET /v2/repository/index; without one they answer 403. The admin token also opens the model routes.",
+                "A canary (--canary NAME=REF) answers a share of NAME's scoring requests (--canary-percent, default 10) with "
+                        + "another version, under NAME, in the same metrics and log by version; the header Kiln-Route-Key keeps a "
+                        + "key (a customer id) on one side. An alias canary is followed like a model. With an admin token, "
+                        + "PUT /v2/repository/models/NAME/canary {\"ref\": REF, \"percent\": P} sets or changes it and DELETE removes it."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -50,6 +54,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "NAME=REF", description = "a model to serve (repeatable)")
     List<String> models = new ArrayList<>();
+
+    @Option(names = "--canary", paramLabel = "NAME=REF",
+            description = "serve REF as the canary of model NAME, answering a share of its requests (repeatable)")
+    List<String> canaries = new ArrayList<>();
+
+    @Option(names = "--canary-percent", paramLabel = "NAME=P",
+            description = "the share of NAME's requests its canary answers, 0 to 100 (default: 10)")
+    Map<String, String> canaryPercents = new java.util.LinkedHashMap<>();
 
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int port;
@@ -196,16 +208,31 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 }
             }
+            Map<String, String> canaryRefs = canaries(refs.keySet());
+            ModelRepository repository = null;
+            if (adminToken != null || !canaryRefs.isEmpty()) {
+                if (registry == null && canaryRefs.values().stream().anyMatch(r -> !ModelRepository.isPath(r))) {
+                    registry = store.open();
+                }
+                if (follower == null && registry != null && pollSeconds > 0) {
+                    follower = new RegistryFollower(host, registry.registry(), Duration.ofSeconds(pollSeconds));
+                }
+                repository = new ModelRepository(host, registry == null ? null : registry.registry(), follower, bundleRoots);
+                for (Map.Entry<String, String> c : canaryRefs.entrySet()) {
+                    String p = canaryPercents.get(c.getKey());
+                    repository.setCanary(c.getKey(), c.getValue(), p == null ? null : percent(c.getKey(), p), true);
+                }
+            }
             PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : Home.predictionLogs(store.home()));
             InferenceServer.Options options = InferenceServer.Options.defaults()
                     .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
                     .withInferenceToken(inferenceToken)
                     .withAdminToken(adminToken);
             if (adminToken != null) {
-                ModelRepository repository = new ModelRepository(host, registry.registry(), follower, bundleRoots);
-                refs.forEach((name, ref) -> repository.remember(name, Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE))
+                ModelRepository admin = repository;
+                refs.forEach((name, ref) -> admin.remember(name, Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE))
                         ? Path.of(ref).toAbsolutePath().toString() : ref));
-                options = options.withRepository(repository);
+                options = options.withRepository(admin);
             }
             AlertRules rules = null;
             if (monitor || monitorRules != null) {
@@ -246,6 +273,45 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** {@code --canary} as NAME to REF, each NAME served by {@code --model}; {@code --canary-percent} checked against them. */
+    private Map<String, String> canaries(java.util.Set<String> served) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String spec : canaries) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary '" + spec + "' is not NAME=REF", Map.of("canary", spec));
+            }
+            String name = ModelRef.checkName(spec.substring(0, eq), spec);
+            if (!served.contains(name)) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary '" + spec + "' names model '" + name
+                        + "', which no --model serves " + served, Map.of("canary", spec));
+            }
+            if (out.put(name, spec.substring(eq + 1)) != null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' has two --canary options; it takes one",
+                        Map.of("canary", spec));
+            }
+        }
+        for (String name : canaryPercents.keySet()) {
+            if (!out.containsKey(name)) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-percent names model '" + name + "', which has no --canary",
+                        Map.of("model", name));
+            }
+        }
+        return out;
+    }
+
+    private static double percent(String name, String text) {
+        double p;
+        try {
+            p = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-percent " + name + "=" + text
+                    + " is not a percentage from 0 to 100", Map.of("model", name));
+        }
+        ModelRepository.basisPoints(p, "--canary-percent " + name);
+        return p;
     }
 
     private static String manifestSha(Path dir) {

@@ -151,6 +151,101 @@ class ServeCommandTest {
     }
 
     @Test
+    void aCanaryFollowsItsAliasAnswersItsShareAndIsComparedByVersion() throws Exception {
+        Path data = QuickstartCommand.extractDataset(home.resolve("canary-data"));
+        try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
+            store.registry().register("ab", bundle, null, "test", "linear");
+        }
+        CliRun gbdt = CliRun.of("train", "--home", home.toString(), "--data", data.toString(), "--target", "class",
+                "--algorithms", "gbdt", "--register", "ab", "--json");
+        assertThat(gbdt.exitCode()).as(gbdt.err()).isZero();
+        assertThat(CliRun.of("models", "alias", "ab", "stable", "1", "--home", home.toString()).exitCode()).isZero();
+        assertThat(CliRun.of("models", "alias", "ab", "candidate", "2", "--home", home.toString()).exitCode()).isZero();
+
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).parseArgs("--home", home.toString(), "--port", "0", "--poll-seconds", "1",
+                "--model", "ab=ab@stable", "--canary", "ab=ab@candidate", "--canary-percent", "ab=30");
+        Map<String, Object> applicant = QuickstartCommand.sampleApplicant();
+        String body = dev.kiln.runtime.Json.mapper().writeValueAsString(Map.of("instances", java.util.List.of(applicant)));
+        Map<String, Integer> byVersion = new java.util.HashMap<>();
+        int n = 200;
+        int expectedCanary = 0;
+        try (InferenceServer server = command.start()) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> meta = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v2/models/ab"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(BadInputTest.json(meta.body()).get("versions").toString()).isEqualTo("[\"1\",\"2\"]");
+            for (int i = 0; i < n; i++) {
+                String key = "customer-" + i;
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/models/ab:predict"))
+                        .header("Content-Type", "application/json").header(InferenceServer.ROUTE_KEY_HEADER, key)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                byVersion.merge(r.headers().firstValue("Kiln-Model-Version").orElseThrow(), 1, Integer::sum);
+                String id = BadInputTest.json(r.body()).get("request_id").asText();
+                String feedback = "{\"request_id\": \"" + id + "\", \"label\": \"" + (i % 3 == 0 ? "bad" : "good") + "\"}";
+                assertThat(post(server.port(), "/v1/models/ab:feedback", feedback, null).statusCode()).isEqualTo(202);
+            }
+            for (int i = 0; i < n; i++) {
+                expectedCanary += dev.kiln.serve.ModelHost.bucket("customer-" + i) < 3_000 ? 1 : 0;
+            }
+            // The candidate alias moves: the canary follows it, the model stays.
+            try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
+                store.registry().setAlias("ab", "candidate", 1, "test", "back", Map.of());
+            }
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (!"1".equals(server.models().canary("ab").map(c -> c.served().version()).orElse(null)) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(server.models().canary("ab").orElseThrow().served().version()).isEqualTo("1");
+            assertThat(server.models().canary("ab").orElseThrow().percent()).isEqualTo(30.0);
+            server.beginShutdown();
+            assertThat(server.awaitIdle(java.time.Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(byVersion.get("2")).isEqualTo(expectedCanary);
+        assertThat(byVersion.get("1")).isEqualTo(n - expectedCanary);
+
+        // monitor performance compares the two versions on their own traffic and labels.
+        CliRun perf = CliRun.of("monitor", "performance", "--model", "ab", "--ref", "ab@stable", "--home", home.toString(), "--json");
+        assertThat(perf.exitCode()).as(perf.err() + perf.out()).isZero();
+        Map<String, Integer> labelled = new java.util.HashMap<>();
+        for (JsonNode v : BadInputTest.json(perf.out()).get("versions")) {
+            assertThat(v.get("predictions").asInt()).isEqualTo(v.get("labelled").asInt());
+            labelled.put(v.get("version").asText(), v.get("labelled").asInt());
+        }
+        assertThat(labelled).isEqualTo(byVersion);
+
+        // Refused at start: a canary of another task, a canary of a model not served, a bad share.
+        CliRun amount = CliRun.of("train", "--home", home.toString(), "--data", data.toString(), "--target", "credit_amount",
+                "--algorithms", "linear", "--register", "amount", "--json");
+        assertThat(amount.exitCode()).as(amount.err()).isZero();
+        CliRun otherTask = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "ab=ab@stable", "--canary", "ab=amount:1");
+        assertThat(otherTask.exitCode()).as(otherTask.err()).isEqualTo(2);
+        assertThat(otherTask.err()).contains("cannot be the canary of model 'ab'").contains("REGRESSION");
+        // A model swapped in under the name that its canary does not match drops the canary, and says why.
+        try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
+            dev.kiln.store.ModelRegistry reg = store.registry();
+            dev.kiln.serve.ModelHost host = new dev.kiln.serve.ModelHost();
+            host.load("ab", reg.bundlePath(reg.resolve(dev.kiln.store.ModelRef.parse("ab:1"))), "1");
+            host.putCanary("ab", KilnModel.load(reg.bundlePath(reg.resolve(dev.kiln.store.ModelRef.parse("ab:2")))), "2", 5_000);
+            host.put("ab", KilnModel.load(reg.bundlePath(reg.resolve(dev.kiln.store.ModelRef.parse("amount:1")))), "9");
+            assertThat(host.canary("ab")).isEmpty();
+            assertThat(host.lastError("ab").orElseThrow()).contains("the canary was removed when version 9 was served")
+                    .contains("BINARY");
+        }
+        CliRun notServed = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "ab=ab@stable", "--canary", "cd=ab@candidate");
+        assertThat(notServed.exitCode()).isEqualTo(2);
+        assertThat(notServed.err()).contains("which no --model serves");
+        for (String bad : new String[] {"ab=ten", "ab=120"}) {
+            CliRun share = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "ab=ab@stable", "--canary", "ab=ab@candidate",
+                    "--canary-percent", bad);
+            assertThat(share.exitCode()).as(bad).isEqualTo(2);
+            assertThat(share.err()).as(bad).contains("--canary-percent ab");
+        }
+        assertThat(CliRun.of("serve", "--help").out()).contains("--canary", "--canary-percent", "Kiln-Route-Key");
+    }
+
+    @Test
     void monitorsServedModelsOnAScheduleWithTheServersOwnErrorCounts() throws Exception {
         Path rules = home.resolve("serve-rules.json");
         java.nio.file.Files.writeString(rules, """

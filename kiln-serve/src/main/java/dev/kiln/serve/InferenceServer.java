@@ -98,6 +98,11 @@ public final class InferenceServer implements AutoCloseable {
     public static final String VERSION_HEADER = "Kiln-Model-Version";
     public static final String ERROR_CODE_HEADER = "Kiln-Error-Code";
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /**
+     * The key that decides whether a request goes to a model's canary: the same key always goes the same way (an
+     * A/B test by customer, say); without it the request id decides, and a request without either is drawn at random.
+     */
+    public static final String ROUTE_KEY_HEADER = "Kiln-Route-Key";
     public static final String PREDICTION = "prediction";
     public static final String PROBABILITY_PREFIX = "probability_";
 
@@ -261,6 +266,9 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.addHttpHandler(HandlerType.POST, "/v2/repository/models/{name}/load", r.wrap(Access.ADMIN, false, r::repositoryLoad));
             config.routes.addHttpHandler(HandlerType.POST, "/v2/repository/models/{name}/unload",
                     r.wrap(Access.ADMIN, false, r::repositoryUnload));
+            config.routes.addHttpHandler(HandlerType.PUT, "/v2/repository/models/{name}/canary", r.wrap(Access.ADMIN, false, r::repositoryCanary));
+            config.routes.addHttpHandler(HandlerType.DELETE, "/v2/repository/models/{name}/canary",
+                    r.wrap(Access.ADMIN, false, r::repositoryCanary));
             config.routes.addHttpHandler(HandlerType.GET, "/metrics", ctx -> {
                 ctx.header(VERSION_HEADER, r.versionSummary());
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
@@ -485,7 +493,7 @@ public final class InferenceServer implements AutoCloseable {
                 return;
             }
             if (access == Access.ADMIN && admin == null) {
-                throw new ServeError(403, ServeError.FORBIDDEN, "the model repository (load, unload, index) is disabled: start kiln serve "
+                throw new ServeError(403, ServeError.FORBIDDEN, "the model repository (load, unload, canary, index) is disabled: start kiln serve "
                         + "with --admin-token-file PATH or KILN_SERVE_ADMIN_TOKEN to enable it", Map.of());
             }
             String what = access == Access.ADMIN ? "the admin token" : "a token";
@@ -546,7 +554,9 @@ public final class InferenceServer implements AutoCloseable {
             if (name == null) {
                 return handOn(request, response, callback, List.of(), false);
             }
-            Served s = routes.models.get(name).orElse(null);
+            ModelHost.Slot slot = routes.models.slot(name);
+            Served s = slot == null ? null : slot.canary == null ? slot.served
+                    : ModelHost.route(slot, Routes.routeKey(request.getHeaders().get(ROUTE_KEY_HEADER), request.getHeaders().get(REQUEST_ID_HEADER)));
             if (s == null) {
                 return handOn(request, response, callback, List.of(), false);
             }
@@ -996,6 +1006,8 @@ public final class InferenceServer implements AutoCloseable {
 
         /** Per model name: the meters of the version served last (rebuilt when the version changes). */
         final Map<String, ModelMeters> meters = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Per model name: the meters of its canary's version (kept apart so that the two do not evict each other). */
+        final Map<String, ModelMeters> canaryMeters = new java.util.concurrent.ConcurrentHashMap<>();
 
         /** The meters of a snapshot; null when its model was unloaded meanwhile (no series reappear for it). */
         private ModelMeters meters(Served s) {
@@ -1003,17 +1015,27 @@ public final class InferenceServer implements AutoCloseable {
             if (m != null && m.version().equals(s.version())) {
                 return m;
             }
-            if (models.get(s.name()).isEmpty()) {
+            ModelMeters c = canaryMeters.get(s.name());
+            if (c != null && c.version().equals(s.version())) {
+                return c;
+            }
+            Served served = models.get(s.name()).orElse(null);
+            if (served == null) {
                 return null;
             }
             m = new ModelMeters(s);
-            meters.put(s.name(), m);
+            (served.version().equals(s.version()) ? meters : canaryMeters).put(s.name(), m);
             return m;
         }
 
         private Counter requests(Served s, String outcome) {
             return Counter.builder("kiln.requests").description("Scoring requests, by model, version and outcome")
                     .tag("model", s.name()).tag("version", s.version()).tag("outcome", outcome).register(registry);
+        }
+
+        /** The routing key of a request: the one it names, else its request id (either may be null). */
+        static String routeKey(String key, String requestId) {
+            return key != null && !key.isEmpty() ? key : requestId;
         }
 
         /**
@@ -1086,11 +1108,37 @@ public final class InferenceServer implements AutoCloseable {
             Served s = models.get(name).orElseThrow(() -> new ServeError(404, ErrorCode.MODEL_NOT_FOUND.wireName(),
                     "model '" + name + "' is not served here (served: " + models.names() + ")", Map.of("model", name)));
             if (version != null && !version.equals(s.version())) {
-                throw new ServeError(404, ServeError.MODEL_VERSION_NOT_FOUND, "model '" + name + "' is served at version "
-                        + s.version() + ", not " + version, Map.of("model", name, "version", version));
+                s = models.get(name, version).orElseThrow(() -> new ServeError(404, ServeError.MODEL_VERSION_NOT_FOUND, "model '"
+                        + name + "' is served at " + servedVersions(name) + ", not " + version, Map.of("model", name, "version", version)));
             }
             x.served = s;
             return s;
+        }
+
+        /**
+         * The snapshot that scores this request: as {@link #serve}, except that without a version the model's canary
+         * (if any) answers its share of routing keys.
+         */
+        private Served route(Exchange x, String version) {
+            Served s = serve(x, version);
+            if (version == null) {
+                ModelHost.Slot slot = models.slot(s.name());
+                if (slot != null && slot.canary != null) {
+                    Served routed = ModelHost.route(slot, routeKey(x.ctx.header(ROUTE_KEY_HEADER), x.requestId));
+                    if (routed != null) {
+                        x.served = routed;
+                        return routed;
+                    }
+                }
+            }
+            return s;
+        }
+
+        /** The versions a name is served at: {@code version N}, or {@code versions N and M (canary, P%)}. */
+        private String servedVersions(String name) {
+            String v = models.get(name).map(Served::version).orElse("?");
+            ModelHost.Canary c = models.canary(name).orElse(null);
+            return c == null ? "version " + v : "versions " + v + " and " + c.served().version() + " (canary, " + c.percent() + "%)";
         }
 
         Object serverMetadata() {
@@ -1133,10 +1181,59 @@ public final class InferenceServer implements AutoCloseable {
             return out;
         }
 
+        /**
+         * {@code PUT}: body {@code {"ref": "credit@staging" | "/abs/bundle/dir", "percent": 10}} (either may be left
+         * out: no ref changes the share of the canary there, no percent keeps it); {@code DELETE}: no body.
+         */
+        Object repositoryCanary(Exchange x) {
+            String name = x.ctx.pathParam("name");
+            if (x.ctx.method() == HandlerType.DELETE) {
+                ModelHost.Canary c = repository.removeCanary(name);
+                canaryMeters.remove(name);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("name", name);
+                out.put("removed_version", c.served().version());
+                return out;
+            }
+            JsonNode body = parse(readBytes(x.ctx));
+            if (!body.isObject()) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "the body is a JSON object: {\"ref\": REF, \"percent\": P}", Map.of());
+            }
+            for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!f.equals("ref") && !f.equals("percent")) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "unknown field \"" + f + "\": a canary takes \"ref\" and \"percent\"",
+                            Map.of("field", f));
+                }
+            }
+            JsonNode ref = body.get("ref");
+            JsonNode percent = body.get("percent");
+            if (ref != null && !ref.isTextual()) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"ref\" must be a registry reference or an absolute bundle directory, as a string",
+                        Map.of("field", "ref"));
+            }
+            if (percent != null && !percent.isNumber()) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"percent\" must be a number from 0 to 100", Map.of("field", "percent"));
+            }
+            if (ref == null && percent == null) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "name the canary (\"ref\"), its share (\"percent\") or both",
+                        Map.of("field", "ref"));
+            }
+            Served s = repository.setCanary(name, ref == null ? null : ref.asText(), percent == null ? null : percent.asDouble(), false);
+            ModelHost.Canary c = models.canary(name).orElseThrow();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", name);
+            out.put("version", models.get(name).map(Served::version).orElse(""));
+            out.put("canary_version", s.version());
+            out.put("percent", c.percent());
+            return out;
+        }
+
         Object repositoryUnload(Exchange x) {
             String name = x.ctx.pathParam("name");
             Served s = repository.unload(name);
             meters.remove(name);
+            canaryMeters.remove(name);
             for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
                 if (name.equals(m.getId().getTag("model"))) {
                     registry.remove(m);
@@ -1195,7 +1292,9 @@ public final class InferenceServer implements AutoCloseable {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("name", s.name());
-            out.put("versions", List.of(s.version()));
+            List<String> versions = new ArrayList<>(List.of(models.get(s.name()).map(Served::version).orElse(s.version())));
+            models.canary(s.name()).map(c -> c.served().version()).filter(v -> !versions.contains(v)).ifPresent(versions::add);
+            out.put("versions", versions);
             out.put("platform", "kiln");
             out.put("inputs", inputs);
             out.put("outputs", outputs);
@@ -1280,7 +1379,7 @@ public final class InferenceServer implements AutoCloseable {
         // -------------------------------------------------------------- OIP infer
 
         Object infer(Exchange x, String version) {
-            Served s = serve(x, version);
+            Served s = route(x, version);
             JsonNode body = readBody(x.ctx);
             JsonNode inputs = body.get("inputs");
             if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
@@ -1480,7 +1579,7 @@ public final class InferenceServer implements AutoCloseable {
          * beyond 64 bits) goes through {@link #predictTree}, whose answers (errors included) define the route.
          */
         Object predict(Exchange x) throws java.io.IOException {
-            Served s = serve(x, null);
+            Served s = route(x, null);
             if (x.ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
                 return predictTree(x, s, readBody(x.ctx));
             }

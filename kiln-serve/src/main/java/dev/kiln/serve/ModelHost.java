@@ -12,13 +12,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The models a server answers for, by name. Each name holds one loaded model and its version label in an
- * {@link AtomicReference}: a request takes a {@link Served} snapshot once and uses it to the end, so a swap
+ * The models a server answers for, by name. Each name holds one loaded model and its version label in a
+ * volatile field: a request takes a {@link Served} snapshot once and uses it to the end, so a swap
  * ({@link #load}) never disturbs a request in flight, which finishes on the model it started with.
  * A load that fails leaves the model already served (if any) in place and is remembered ({@link #lastError}).
+ *
+ * <p>A name may also hold a <em>canary</em>: a second model (another version, usually) that answers a share of the
+ * name's scoring requests ({@link #route}). Its answers, metrics and log records carry the name and the canary's
+ * version, so that the two versions are compared on the same traffic (and, through feedback, on the same labels).
+ * The share is drawn from a routing key: requests with the same key always go the same way (an A/B test by
+ * customer), requests without one are drawn at random. Removing the name removes its canary.
  */
 public final class ModelHost {
 
@@ -31,8 +36,31 @@ public final class ModelHost {
         }
     }
 
-    private final Map<String, AtomicReference<Served>> models = new ConcurrentHashMap<>();
+    /** A canary of a name: the model, its out-of-range checks and the share of requests it answers (basis points). */
+    public record Canary(Served served, int basisPoints, InputChecks checks) {
+        public Canary {
+            Objects.requireNonNull(served, "served");
+            if (basisPoints < 0 || basisPoints > 10_000) {
+                throw new IllegalArgumentException("a canary share is 0 to 10000 basis points, not " + basisPoints);
+            }
+        }
+
+        /** The share of requests as a percentage (0 to 100). */
+        public double percent() {
+            return basisPoints / 100.0;
+        }
+    }
+
+    /** What a name serves: its model (null until the first load succeeds) and its canary, if any. */
+    static final class Slot {
+        volatile Served served;
+        volatile Canary canary;
+    }
+
+    private final Map<String, Slot> models = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    /** The last failed background load of each name's canary, cleared when a canary is put or removed. */
+    private final Map<String, String> canaryErrors = new ConcurrentHashMap<>();
     /** The out-of-range checks of the model last put under each name, computed once per load. */
     private final Map<String, ModelChecks> checks = new ConcurrentHashMap<>();
 
@@ -50,14 +78,14 @@ public final class ModelHost {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a model version label must not be blank", Map.of("model", name));
         }
         // Registered before loading so that readiness reports a name whose first load failed as not ready.
-        AtomicReference<Served> slot = models.computeIfAbsent(name, n -> new AtomicReference<>());
+        Slot slot = models.computeIfAbsent(name, n -> new Slot());
         KilnModel model;
         try {
             model = KilnModel.load(bundleDir);
         } catch (KilnException e) {
             lastErrors.put(name, e.getMessage());
             throw new KilnException(e.code(), "cannot load model '" + name + "' version " + version + " from " + bundleDir + ": "
-                    + e.getMessage() + (slot.get() == null ? "" : " (still serving version " + slot.get().version() + ")"),
+                    + e.getMessage() + (slot.served == null ? "" : " (still serving version " + slot.served.version() + ")"),
                     withModel(e.details(), name, version), e);
         } catch (RuntimeException e) {
             lastErrors.put(name, String.valueOf(e.getMessage()));
@@ -67,14 +95,171 @@ public final class ModelHost {
         return put(name, model, version);
     }
 
-    /** Serves an already loaded model as {@code name} at {@code version} (atomic swap). */
+    /**
+     * Serves an already loaded model as {@code name} at {@code version} (atomic swap). A canary the new model's
+     * clients could not call as they call the model (see {@link #checkCanary}) is removed, and the reason recorded.
+     */
     public Served put(String name, KilnModel model, String version) {
         checkName(name);
         Served served = new Served(name, version, model);
         checks.put(name, new ModelChecks(model, InputChecks.of(model)));  // before the swap: requests find them ready
-        models.computeIfAbsent(name, n -> new AtomicReference<>()).set(served);
+        Slot slot = models.computeIfAbsent(name, n -> new Slot());
+        Canary canary = slot.canary;
+        String dropped = null;
+        if (canary != null) {
+            try {
+                checkCanary(name, model, canary.served().model(), canary.served().version());
+            } catch (KilnException e) {
+                slot.canary = null; // before the swap: no request pairs the new model with a canary it does not match
+                dropped = "the canary was removed when version " + version + " was served: " + e.getMessage();
+            }
+        }
+        slot.served = served;
         lastErrors.remove(name);
+        if (dropped != null) {
+            canaryErrors.put(name, dropped);
+        }
         return served;
+    }
+
+    /**
+     * Serves {@code model} at {@code version} as the canary of {@code name} (which must be served), answering
+     * {@code basisPoints} of 10,000 of its scoring requests; replaces the canary it had (atomically).
+     */
+    public Served putCanary(String name, KilnModel model, String version, int basisPoints) {
+        Slot slot = models.get(name);
+        if (slot == null || slot.served == null) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a canary",
+                    Map.of("model", name));
+        }
+        checkCanary(name, slot.served.model(), model, version);
+        Served served = new Served(name, version, model);
+        slot.canary = new Canary(served, basisPoints, InputChecks.of(model));
+        canaryErrors.remove(name);
+        return served;
+    }
+
+    /**
+     * Refuses a canary that the model's clients could not call as they call the model: another task or other
+     * classes (the answers would change shape), or an input column the model does not read or reads as another
+     * type (requests that suit the model would fail on the canary).
+     */
+    static void checkCanary(String name, KilnModel served, KilnModel canary, String version) {
+        String prefix = "version " + version + " cannot be the canary of model '" + name + "': ";
+        if (served.task() != canary.task()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "it is a " + canary.task() + " model, the model is "
+                    + served.task(), Map.of("model", name, "version", version));
+        }
+        if (!new java.util.HashSet<>(served.classes()).equals(new java.util.HashSet<>(canary.classes()))) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "its classes " + canary.classes() + " differ from the model's "
+                    + served.classes(), Map.of("model", name, "version", version));
+        }
+        Map<String, dev.kiln.runtime.schema.ColumnType> types = new java.util.HashMap<>();
+        for (dev.kiln.runtime.schema.Field f : served.requiredFields()) {
+            types.put(f.name(), f.type());
+        }
+        for (dev.kiln.runtime.schema.Field f : canary.requiredFields()) {
+            dev.kiln.runtime.schema.ColumnType t = types.get(f.name());
+            if (t == null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "it reads column '" + f.name()
+                        + "', which the model's requests need not carry", Map.of("model", name, "version", version, "column", f.name()));
+            }
+            if (t != f.type()) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "it reads column '" + f.name() + "' as " + f.type()
+                        + ", the model as " + t, Map.of("model", name, "version", version, "column", f.name()));
+            }
+        }
+    }
+
+    /** Changes the share of the canary of {@code name}; false when it has none. */
+    public boolean setCanaryShare(String name, int basisPoints) {
+        Slot slot = models.get(name);
+        Canary c = slot == null ? null : slot.canary;
+        if (c == null) {
+            return false;
+        }
+        slot.canary = new Canary(c.served(), basisPoints, c.checks());
+        return true;
+    }
+
+    /** The canary of {@code name}, if any. */
+    public Optional<Canary> canary(String name) {
+        Slot slot = models.get(name);
+        return slot == null ? Optional.empty() : Optional.ofNullable(slot.canary);
+    }
+
+    /** Stops the canary of {@code name}: its requests go to the model again (in-flight ones finish on the canary). */
+    public Optional<Canary> removeCanary(String name) {
+        Slot slot = models.get(name);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        Canary c = slot.canary;
+        slot.canary = null;
+        canaryErrors.remove(name);
+        return Optional.ofNullable(c);
+    }
+
+    /** The slot of {@code name}, or null (the scoring routes' one lookup). */
+    Slot slot(String name) {
+        return models.get(name);
+    }
+
+    /**
+     * The snapshot that answers a scoring request to {@code name}: the canary for its share of routing keys, else
+     * the model; null when nothing is served under the name. {@code key}: the request's routing key (null: drawn at
+     * random).
+     */
+    public Served route(String name, String key) {
+        Slot slot = models.get(name);
+        return slot == null ? null : route(slot, key);
+    }
+
+    static Served route(Slot slot, String key) {
+        Served served = slot.served;
+        Canary c = slot.canary;
+        if (c == null || served == null) {
+            return served;
+        }
+        return bucket(key) < c.basisPoints() ? c.served() : served;
+    }
+
+    /**
+     * The bucket (0 to 9,999) of a routing key: stable for a key (across restarts and servers: it depends on the
+     * key's characters only), uniform over keys; a random one for null. A request goes to a canary of share P
+     * basis points when its bucket is under P, so a key on the canary stays there when the share grows.
+     */
+    public static int bucket(String key) {
+        if (key == null) {
+            return java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+        }
+        // FNV-1a over the UTF-16 units, then a murmur3 finaliser so that keys differing in their last character
+        // (customer-1, customer-2, ...) spread over all buckets.
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < key.length(); i++) {
+            h ^= key.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return (int) Long.remainderUnsigned(h, 10_000);
+    }
+
+    /** The model or the canary of {@code name} served at {@code version}, if either is. */
+    public Optional<Served> get(String name, String version) {
+        Slot slot = models.get(name);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        Served s = slot.served;
+        if (s != null && s.version().equals(version)) {
+            return Optional.of(s);
+        }
+        Canary c = slot.canary;
+        return c != null && c.served().version().equals(version) ? Optional.of(c.served()) : Optional.empty();
     }
 
     /**
@@ -83,13 +268,18 @@ public final class ModelHost {
      */
     InputChecks checks(Served served) {
         ModelChecks c = checks.get(served.name());
-        return c != null && c.model() == served.model() ? c.checks() : InputChecks.of(served.model());
+        if (c != null && c.model() == served.model()) {
+            return c.checks();
+        }
+        Slot slot = models.get(served.name());
+        Canary canary = slot == null ? null : slot.canary;
+        return canary != null && canary.served().model() == served.model() ? canary.checks() : InputChecks.of(served.model());
     }
 
     /** The model served as {@code name} now, if any. */
     public Optional<Served> get(String name) {
-        AtomicReference<Served> slot = models.get(name);
-        return slot == null ? Optional.empty() : Optional.ofNullable(slot.get());
+        Slot slot = models.get(name);
+        return slot == null ? Optional.empty() : Optional.ofNullable(slot.served);
     }
 
     /** Every name registered (loaded, or whose load was tried), sorted. */
@@ -104,8 +294,8 @@ public final class ModelHost {
         if (models.isEmpty()) {
             return false;
         }
-        for (AtomicReference<Served> slot : models.values()) {
-            if (slot.get() == null) {
+        for (Slot slot : models.values()) {
+            if (slot.served == null) {
                 return false;
             }
         }
@@ -118,10 +308,11 @@ public final class ModelHost {
      * @return the snapshot that was served, if any
      */
     public Optional<Served> remove(String name) {
-        AtomicReference<Served> slot = models.remove(name);
+        Slot slot = models.remove(name);
         checks.remove(name);
         lastErrors.remove(name);
-        return slot == null ? Optional.empty() : Optional.ofNullable(slot.get());
+        canaryErrors.remove(name);
+        return slot == null ? Optional.empty() : Optional.ofNullable(slot.served);
     }
 
     /**
@@ -133,9 +324,19 @@ public final class ModelHost {
         lastErrors.put(name, String.valueOf(message));
     }
 
-    /** The message of the last failed load of {@code name}, cleared by a successful one. */
+    /** Records a failed background load of the canary of {@code name}: the canary there, if any, stays. */
+    public void recordCanaryError(String name, String message) {
+        checkName(name);
+        canaryErrors.put(name, String.valueOf(message));
+    }
+
+    /**
+     * The message of the last failed load of {@code name}, cleared by a successful one; else that of its canary,
+     * cleared when a canary is put or removed.
+     */
     public Optional<String> lastError(String name) {
-        return Optional.ofNullable(lastErrors.get(name));
+        String e = lastErrors.get(name);
+        return Optional.ofNullable(e != null ? e : canaryErrors.get(name));
     }
 
     private static Map<String, Object> withModel(Map<String, Object> details, String name, String version) {

@@ -42,6 +42,8 @@ public final class ModelRepository {
     private final List<Path> bundleRoots;
     /** The reference each name was last loaded from (reloaded when a load names none). */
     private final Map<String, String> refs = new ConcurrentHashMap<>();
+    /** The reference each canary was loaded from (shown by the index). */
+    private final Map<String, String> canaryRefs = new ConcurrentHashMap<>();
     /** Names unloaded, or whose first load failed, with the reason (shown by the index). */
     private final Map<String, String> unavailable = new ConcurrentHashMap<>();
 
@@ -76,7 +78,7 @@ public final class ModelRepository {
     }
 
     /** True for a reference that names a directory rather than a registry model. */
-    static boolean isPath(String ref) {
+    public static boolean isPath(String ref) {
         return ref.indexOf('/') >= 0 || ref.indexOf('\\') >= 0 || ref.startsWith(".") || ref.startsWith("~");
     }
 
@@ -110,12 +112,115 @@ public final class ModelRepository {
 
     private Served loadBundle(String name, String ref) {
         Path dir = bundleDir(ref);
-        String version = "sha256:" + manifestSha(dir).substring(0, 12);
-        Served served = put(name, KilnModel.load(dir), version);
+        Served served = put(name, KilnModel.load(dir), bundleVersion(dir));
         if (follower != null) {
             follower.unfollow(name); // a bundle directory replaces an alias that was followed
         }
         return served;
+    }
+
+    /** The version label of a bundle served from a directory: its manifest's SHA-256, shortened. */
+    public static String bundleVersion(Path dir) {
+        return "sha256:" + manifestSha(dir).substring(0, 12);
+    }
+
+    /** A canary answers this share of its model's requests unless told otherwise. */
+    public static final double DEFAULT_CANARY_PERCENT = 10;
+
+    /** A share of requests, 0 to 100 percent, in basis points; refused with a message naming {@code field} otherwise. */
+    public static int basisPoints(double percent, String field) {
+        if (!Double.isFinite(percent) || percent < 0 || percent > 100) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, field + " must be a percentage from 0 to 100, not " + percent,
+                    Map.of("field", field));
+        }
+        return (int) Math.round(percent * 100);
+    }
+
+    /**
+     * Serves {@code ref} (verified and warmed up first) as the canary of {@code name}, answering {@code percent} of
+     * its scoring requests (null: the current canary's share, else {@link #DEFAULT_CANARY_PERCENT}); an alias
+     * reference is followed. A null {@code ref} only changes the share of the canary already there. A bundle
+     * directory must lie under a bundle root unless {@code anyDirectory} (the operator's own command line).
+     * Throws {@link KilnException}; what was serving keeps serving.
+     */
+    public synchronized Served setCanary(String name, String ref, Double percent, boolean anyDirectory) {
+        ModelRef.checkName(name, name);
+        if (host.get(name).isEmpty()) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a canary",
+                    Map.of("model", name));
+        }
+        ModelHost.Canary existing = host.canary(name).orElse(null);
+        int share = percent != null ? basisPoints(percent, "percent")
+                : existing != null ? existing.basisPoints() : basisPoints(DEFAULT_CANARY_PERCENT, "percent");
+        if (ref == null || ref.isBlank()) {
+            if (existing == null || !host.setCanaryShare(name, share)) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' has no canary: name one with "
+                        + "{\"ref\": \"credit@staging\"} (a registry reference or a bundle directory)", Map.of("model", name));
+            }
+            return existing.served();
+        }
+        Served served;
+        if (isPath(ref) || anyDirectory && isBundleDir(ref)) {
+            Path dir = anyDirectory ? operatorBundleDir(ref) : bundleDir(ref);
+            served = putCanary(name, KilnModel.load(dir), bundleVersion(dir), share);
+            if (follower != null) {
+                follower.unfollowCanary(name);
+            }
+        } else {
+            if (registry == null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "this server has no registry to resolve '" + ref + "'", Map.of("ref", ref));
+            }
+            ModelRef parsed = ModelRef.parse(ref);
+            ModelVersion v = registry.resolve(parsed);
+            served = putCanary(name, KilnModel.load(registry.bundlePath(v)), Integer.toString(v.version()), share);
+            if (follower != null) {
+                if (RegistryFollower.follows(parsed)) {
+                    follower.followCanary(name, parsed, v.version());
+                } else {
+                    follower.unfollowCanary(name);
+                }
+            }
+        }
+        canaryRefs.put(name, ref);
+        return served;
+    }
+
+    /** Stops the canary of {@code name}: all its requests go to the model again. */
+    public synchronized ModelHost.Canary removeCanary(String name) {
+        if (follower != null) {
+            follower.unfollowCanary(name);
+        }
+        canaryRefs.remove(name);
+        return host.removeCanary(name).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
+                "model '" + name + "' has no canary", Map.of("model", name)));
+    }
+
+    private Served putCanary(String name, KilnModel model, String version, int share) {
+        try {
+            RegistryFollower.warmUp(model);
+        } catch (RuntimeException e) {
+            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "the canary of model '" + name + "' failed its warm-up: " + e.getMessage(),
+                    Map.of("model", name), e);
+        }
+        return host.putCanary(name, model, version, share);
+    }
+
+    private static boolean isBundleDir(String ref) {
+        try {
+            return Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A bundle directory named on the operator's command line: any readable one. */
+    private static Path operatorBundleDir(String ref) {
+        Path dir = Path.of(ref).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve(BundleManifest.MANIFEST_FILE))) {
+            throw new KilnException(ErrorCode.BUNDLE_NOT_FOUND, "'" + ref + "' is not a bundle directory (no "
+                    + BundleManifest.MANIFEST_FILE + ")", Map.of("ref", ref));
+        }
+        return dir;
     }
 
     /** The canonical bundle directory named by {@code ref}, refused unless it lies under a bundle root. */
@@ -190,10 +295,14 @@ public final class ModelRepository {
         Served s = host.remove(name).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
                 "model '" + name + "' is not loaded", Map.of("model", name)));
         unavailable.put(name, "unloaded");
+        canaryRefs.remove(name);
         return s;
     }
 
-    /** Every name loaded, unloaded or failed, sorted: {@code name, version, state, reason}. */
+    /**
+     * Every name loaded, unloaded or failed, sorted: {@code name, version, state, reason}, and {@code canary}
+     * ({@code version, percent, ref}) for a name that has one.
+     */
     public List<Map<String, Object>> index() {
         TreeSet<String> names = new TreeSet<>(host.names());
         names.addAll(unavailable.keySet());
@@ -207,12 +316,23 @@ public final class ModelRepository {
             String reason = s == null ? host.lastError(name).orElse(unavailable.getOrDefault(name, "not loaded"))
                     : host.lastError(name).orElse("");
             m.put("reason", reason);
+            ModelHost.Canary c = host.canary(name).orElse(null);
+            if (c != null) {
+                Map<String, Object> canary = new LinkedHashMap<>();
+                canary.put("version", c.served().version());
+                canary.put("percent", c.percent());
+                String ref = canaryRefs.get(name);
+                if (ref != null) {
+                    canary.put("ref", ref);
+                }
+                m.put("canary", canary);
+            }
             out.add(m);
         }
         return out;
     }
 
-    private static String manifestSha(Path dir) {
+    static String manifestSha(Path dir) {
         try {
             return Checksums.sha256(dir.resolve(BundleManifest.MANIFEST_FILE));
         } catch (IOException e) {

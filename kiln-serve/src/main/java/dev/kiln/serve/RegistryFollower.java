@@ -34,14 +34,27 @@ public final class RegistryFollower implements AutoCloseable {
     private volatile boolean closed;
 
     private static final class Followed {
+        final String name;
+        final boolean canary;
         final ModelRef ref;
         volatile int serving;
         volatile Integer failed; // the version that last failed to load, skipped until the alias moves
 
-        Followed(ModelRef ref, int serving) {
+        Followed(String name, boolean canary, ModelRef ref, int serving) {
+            this.name = name;
+            this.canary = canary;
             this.ref = ref;
             this.serving = serving;
         }
+
+        String what() {
+            return canary ? "the canary of model '" + name + "'" : "model '" + name + "'";
+        }
+    }
+
+    /** The key of a followed canary: '@' never occurs in a model name. */
+    private static String canaryKey(String name) {
+        return name + "@canary";
     }
 
     /** A follower polling {@code registry} every {@code interval} (positive); {@link #start()} starts it. */
@@ -66,12 +79,26 @@ public final class RegistryFollower implements AutoCloseable {
         if (!follows(ref)) {
             throw new IllegalArgumentException(ref + " is pinned to a version; only NAME and NAME@ALIAS are followed");
         }
-        followed.put(name, new Followed(ref, servingVersion));
+        followed.put(name, new Followed(name, false, ref, servingVersion));
     }
 
-    /** Stops following the model served as {@code name} (unloaded, or loaded from elsewhere); no-op if not followed. */
+    /** Follows {@code ref} for the canary of {@code name}, which serves version {@code servingVersion} now. */
+    public void followCanary(String name, ModelRef ref, int servingVersion) {
+        if (!follows(ref)) {
+            throw new IllegalArgumentException(ref + " is pinned to a version; only NAME and NAME@ALIAS are followed");
+        }
+        followed.put(canaryKey(name), new Followed(name, true, ref, servingVersion));
+    }
+
+    /** Stops following the model served as {@code name} and its canary (unloaded, or loaded from elsewhere). */
     public void unfollow(String name) {
         followed.remove(name);
+        followed.remove(canaryKey(name));
+    }
+
+    /** Stops following the canary of {@code name} (removed, or loaded from elsewhere); no-op if not followed. */
+    public void unfollowCanary(String name) {
+        followed.remove(canaryKey(name));
     }
 
     public RegistryFollower start() {
@@ -88,22 +115,23 @@ public final class RegistryFollower implements AutoCloseable {
             try {
                 poll(e.getKey(), e.getValue());
             } catch (RuntimeException | LinkageError t) {
-                String message = "following " + e.getValue().ref + " for model '" + e.getKey() + "' failed: " + t;
+                String message = "following " + e.getValue().ref + " for " + e.getValue().what() + " failed: " + t;
                 LOG.log(System.Logger.Level.WARNING, message, t);
-                record(e.getKey(), message);
+                record(e.getValue(), message);
             }
         }
     }
 
-    private void poll(String name, Followed f) {
+    private void poll(String key, Followed f) {
+        String name = f.name;
         ModelVersion v;
         try {
             v = registry.resolve(f.ref);
         } catch (RuntimeException e) {
-            String message = "cannot resolve " + f.ref + " for model '" + name + "' (still serving version " + f.serving + "): "
+            String message = "cannot resolve " + f.ref + " for " + f.what() + " (still serving version " + f.serving + "): "
                     + e.getMessage();
             LOG.log(System.Logger.Level.WARNING, message);
-            record(name, message);
+            record(f, message);
             return;
         }
         int version = v.version();
@@ -118,30 +146,42 @@ public final class RegistryFollower implements AutoCloseable {
             Path bundle = registry.bundlePath(v);
             KilnModel model = KilnModel.load(bundle);
             warmUp(model);
-            if (followed.get(name) != f) {
+            if (followed.get(key) != f) {
                 return; // unfollowed (unloaded or loaded from elsewhere by an admin) while loading
             }
-            host.put(name, model, Integer.toString(version));
-            LOG.log(System.Logger.Level.INFO, "model '" + name + "' now serves version " + version + " (" + f.ref
+            if (f.canary) {
+                ModelHost.Canary c = host.canary(name).orElse(null);
+                if (c == null) {
+                    return; // the canary was removed while loading
+                }
+                host.putCanary(name, model, Integer.toString(version), c.basisPoints());
+            } else {
+                host.put(name, model, Integer.toString(version));
+            }
+            LOG.log(System.Logger.Level.INFO, f.what() + " now serves version " + version + " (" + f.ref
                     + ", was " + f.serving + ")");
             f.serving = version;
             f.failed = null;
         } catch (RuntimeException | LinkageError e) {
             f.failed = version;
-            String message = "cannot load version " + version + " of " + f.ref + " for model '" + name
-                    + "' (still serving version " + f.serving + "): " + e.getMessage();
+            String message = "cannot load version " + version + " of " + f.ref + " for " + f.what()
+                    + " (still serving version " + f.serving + "): " + e.getMessage();
             if (e instanceof dev.kiln.runtime.KilnException) {
                 LOG.log(System.Logger.Level.WARNING, message); // the message says it all (checksum, format, ...)
             } else {
                 LOG.log(System.Logger.Level.WARNING, message, e);
             }
-            record(name, message);
+            record(f, message);
         }
     }
 
-    private void record(String name, String message) {
+    private void record(Followed f, String message) {
         try {
-            host.recordError(name, message);
+            if (f.canary) {
+                host.recordCanaryError(f.name, message);
+            } else {
+                host.recordError(f.name, message);
+            }
         } catch (RuntimeException ignored) {
             // an invalid name never gets here: it was served before it was followed
         }
