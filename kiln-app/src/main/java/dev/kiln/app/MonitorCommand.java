@@ -187,7 +187,8 @@ final class MonitorCommand implements Runnable {
 
     @Command(name = "performance", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Quality of a served model over time: its logged predictions joined with the feedback sent later "
-                    + "(POST /v1/models/NAME:feedback) by request id, per version and window.",
+                    + "(POST /v1/models/NAME:feedback) by request id, per version and window; a shadow's rows (kiln serve --shadow) "
+                    + "are measured on the same feedback, over the whole period.",
                     "Classification: accuracy, ROC AUC (binary), log loss, the positive rate, and the cost per row under the "
                             + "model's cost matrix; regression: RMSE and MAE; rewards: their mean."})
     static final class Performance implements Callable<Integer> {
@@ -254,6 +255,9 @@ final class MonitorCommand implements Runnable {
         }
         for (PerformanceReport.Window w : r.versions()) {
             addRow(t, w, "all", binary, regression);
+        }
+        for (PerformanceReport.Window w : r.shadows()) {
+            addRow(t, w, "all (shadow)", binary, regression);
         }
         sb.append(t.render());
         sb.append(String.format(Locale.ROOT, "feedback: %d records, %d matched no logged prediction, %d labels not usable%n",

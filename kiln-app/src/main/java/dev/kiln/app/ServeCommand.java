@@ -44,7 +44,11 @@ import picocli.CommandLine.Spec;
                 "A canary (--canary NAME=REF) answers a share of NAME's scoring requests (--canary-percent, default 10) with "
                         + "another version, under NAME, in the same metrics and log by version; the header Kiln-Route-Key keeps a "
                         + "key (a customer id) on one side. An alias canary is followed like a model. With an admin token, "
-                        + "PUT /v2/repository/models/NAME/canary {\"ref\": REF, \"percent\": P} sets or changes it and DELETE removes it."})
+                        + "PUT /v2/repository/models/NAME/canary {\"ref\": REF, \"percent\": P} sets or changes it and DELETE removes it.",
+                "A shadow (--shadow NAME=REF) scores a copy of every request to NAME off the response path: its answers are never "
+                        + "sent, only written to the prediction log (shadow-*.jsonl, same request ids) and counted in "
+                        + "kiln_shadow_rows_total{outcome=agree|disagree|error}; kiln monitor performance compares it with the "
+                        + "served versions on the same feedback. PUT/DELETE /v2/repository/models/NAME/shadow {\"ref\": REF} with an admin token."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -58,6 +62,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--canary", paramLabel = "NAME=REF",
             description = "serve REF as the canary of model NAME, answering a share of its requests (repeatable)")
     List<String> canaries = new ArrayList<>();
+
+    @Option(names = "--shadow", paramLabel = "NAME=REF",
+            description = "score a copy of every request to model NAME with REF, off the response path, into the log (repeatable)")
+    List<String> shadows = new ArrayList<>();
 
     @Option(names = "--canary-percent", paramLabel = "NAME=P",
             description = "the share of NAME's requests its canary answers, 0 to 100 (default: 10)")
@@ -208,10 +216,22 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 }
             }
-            Map<String, String> canaryRefs = canaries(refs.keySet());
+            Map<String, String> canaryRefs = sides("--canary", canaries, refs.keySet());
+            for (String name : canaryPercents.keySet()) {
+                if (!canaryRefs.containsKey(name)) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-percent names model '" + name + "', which has no --canary",
+                            Map.of("model", name));
+                }
+            }
+            Map<String, String> shadowRefs = sides("--shadow", shadows, refs.keySet());
+            if (noLog && !shadowRefs.isEmpty()) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--shadow needs the prediction log (a shadow's answers go only there): "
+                        + "drop --no-log", Map.of("option", "--no-log"));
+            }
             ModelRepository repository = null;
-            if (adminToken != null || !canaryRefs.isEmpty()) {
-                if (registry == null && canaryRefs.values().stream().anyMatch(r -> !ModelRepository.isPath(r))) {
+            if (adminToken != null || !canaryRefs.isEmpty() || !shadowRefs.isEmpty()) {
+                if (registry == null && java.util.stream.Stream.concat(canaryRefs.values().stream(), shadowRefs.values().stream())
+                        .anyMatch(r -> !ModelRepository.isPath(r))) {
                     registry = store.open();
                 }
                 if (follower == null && registry != null && pollSeconds > 0) {
@@ -221,6 +241,9 @@ final class ServeCommand implements Callable<Integer> {
                 for (Map.Entry<String, String> c : canaryRefs.entrySet()) {
                     String p = canaryPercents.get(c.getKey());
                     repository.setCanary(c.getKey(), c.getValue(), p == null ? null : percent(c.getKey(), p), true);
+                }
+                for (Map.Entry<String, String> sh : shadowRefs.entrySet()) {
+                    repository.setShadow(sh.getKey(), sh.getValue(), true);
                 }
             }
             PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : Home.predictionLogs(store.home()));
@@ -275,28 +298,22 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --canary} as NAME to REF, each NAME served by {@code --model}; {@code --canary-percent} checked against them. */
-    private Map<String, String> canaries(java.util.Set<String> served) {
+    /** {@code --canary} or {@code --shadow} ({@code option}) as NAME to REF, each NAME served by {@code --model}, once. */
+    private static Map<String, String> sides(String option, List<String> specs, java.util.Set<String> served) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (String spec : canaries) {
+        for (String spec : specs) {
             int eq = spec.indexOf('=');
             if (eq <= 0 || eq == spec.length() - 1) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary '" + spec + "' is not NAME=REF", Map.of("canary", spec));
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " '" + spec + "' is not NAME=REF", Map.of("option", option));
             }
             String name = ModelRef.checkName(spec.substring(0, eq), spec);
             if (!served.contains(name)) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary '" + spec + "' names model '" + name
-                        + "', which no --model serves " + served, Map.of("canary", spec));
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " '" + spec + "' names model '" + name
+                        + "', which no --model serves " + served, Map.of("option", option));
             }
             if (out.put(name, spec.substring(eq + 1)) != null) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' has two --canary options; it takes one",
-                        Map.of("canary", spec));
-            }
-        }
-        for (String name : canaryPercents.keySet()) {
-            if (!out.containsKey(name)) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-percent names model '" + name + "', which has no --canary",
-                        Map.of("model", name));
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' has two " + option + " options; it takes one",
+                        Map.of("option", option));
             }
         }
         return out;

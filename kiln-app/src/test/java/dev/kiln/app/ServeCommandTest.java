@@ -151,7 +151,7 @@ class ServeCommandTest {
     }
 
     @Test
-    void aCanaryFollowsItsAliasAnswersItsShareAndIsComparedByVersion() throws Exception {
+    void canariesAndShadowsFromTheCommandLineAreComparedByVersion() throws Exception {
         Path data = QuickstartCommand.extractDataset(home.resolve("canary-data"));
         try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
             store.registry().register("ab", bundle, null, "test", "linear");
@@ -215,6 +215,39 @@ class ServeCommandTest {
         }
         assertThat(labelled).isEqualTo(byVersion);
 
+        // A shadow: version 2 scores a copy of every request to ab:1, never answering; monitor performance measures both
+        // on the same feedback.
+        Path shadowLog = home.resolve("shadow-log");
+        ServeCommand shadowed = new ServeCommand();
+        new CommandLine(shadowed).parseArgs("--home", home.toString(), "--port", "0", "--log-dir", shadowLog.toString(),
+                "--model", "ab=ab:1", "--shadow", "ab=ab:2");
+        int m = 40;
+        try (InferenceServer server = shadowed.start()) {
+            for (int i = 0; i < m; i++) {
+                HttpResponse<String> r = post(server.port(), "/v1/models/ab:predict", body, null);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.headers().firstValue("Kiln-Model-Version")).contains("1");
+                String id = BadInputTest.json(r.body()).get("request_id").asText();
+                assertThat(post(server.port(), "/v1/models/ab:feedback", "{\"request_id\": \"" + id + "\", \"label\": \""
+                        + (i % 4 == 0 ? "bad" : "good") + "\"}", null).statusCode()).isEqualTo(202);
+            }
+            assertThat(server.models().shadow("ab")).map(dev.kiln.serve.ModelHost.Served::version).contains("2");
+        }
+        CliRun shadowPerf = CliRun.of("monitor", "performance", "--model", "ab", "--ref", "ab:1", "--log-dir", shadowLog.toString(),
+                "--home", home.toString(), "--json");
+        assertThat(shadowPerf.exitCode()).as(shadowPerf.err()).isZero();
+        JsonNode sp = BadInputTest.json(shadowPerf.out());
+        assertThat(sp.get("versions").size()).isEqualTo(1);
+        assertThat(sp.get("versions").get(0).get("labelled").asInt()).isEqualTo(m);
+        assertThat(sp.get("shadows").size()).isEqualTo(1);
+        assertThat(sp.get("shadows").get(0).get("version").asText()).isEqualTo("2");
+        assertThat(sp.get("shadows").get(0).get("labelled").asInt()).as("every copy scored before the server stopped").isEqualTo(m);
+        assertThat(CliRun.of("monitor", "performance", "--model", "ab", "--ref", "ab:1", "--log-dir", shadowLog.toString(),
+                "--home", home.toString()).out()).contains("all (shadow)");
+        CliRun shadowNoLog = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--no-log", "--model", "ab=ab:1", "--shadow", "ab=ab:2");
+        assertThat(shadowNoLog.exitCode()).isEqualTo(2);
+        assertThat(shadowNoLog.err()).contains("--shadow needs the prediction log");
+
         // Refused at start: a canary of another task, a canary of a model not served, a bad share.
         CliRun amount = CliRun.of("train", "--home", home.toString(), "--data", data.toString(), "--target", "credit_amount",
                 "--algorithms", "linear", "--register", "amount", "--json");
@@ -242,7 +275,7 @@ class ServeCommandTest {
             assertThat(share.exitCode()).as(bad).isEqualTo(2);
             assertThat(share.err()).as(bad).contains("--canary-percent ab");
         }
-        assertThat(CliRun.of("serve", "--help").out()).contains("--canary", "--canary-percent", "Kiln-Route-Key");
+        assertThat(CliRun.of("serve", "--help").out()).contains("--canary", "--canary-percent", "Kiln-Route-Key", "--shadow");
     }
 
     @Test

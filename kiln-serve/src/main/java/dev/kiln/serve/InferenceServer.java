@@ -209,6 +209,10 @@ public final class InferenceServer implements AutoCloseable {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Routes r = new Routes(models, registry, log, tokens, repository);
+        if (r.shadows != null) {
+            Gauge.builder("kiln.shadow.queue.size", r.shadows, ShadowScorer::queued)
+                    .description("Shadow scoring jobs waiting").register(registry);
+        }
         if (log != null) {
             Gauge.builder("kiln.prediction.log.queue.size", log, PredictionLog::queueSize)
                     .description("Records waiting to be written to the prediction log").register(registry);
@@ -269,6 +273,9 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.addHttpHandler(HandlerType.PUT, "/v2/repository/models/{name}/canary", r.wrap(Access.ADMIN, false, r::repositoryCanary));
             config.routes.addHttpHandler(HandlerType.DELETE, "/v2/repository/models/{name}/canary",
                     r.wrap(Access.ADMIN, false, r::repositoryCanary));
+            config.routes.addHttpHandler(HandlerType.PUT, "/v2/repository/models/{name}/shadow", r.wrap(Access.ADMIN, false, r::repositoryShadow));
+            config.routes.addHttpHandler(HandlerType.DELETE, "/v2/repository/models/{name}/shadow",
+                    r.wrap(Access.ADMIN, false, r::repositoryShadow));
             config.routes.addHttpHandler(HandlerType.GET, "/metrics", ctx -> {
                 ctx.header(VERSION_HEADER, r.versionSummary());
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
@@ -286,6 +293,9 @@ public final class InferenceServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             app.stop();
+            if (r.shadows != null) {
+                r.shadows.close();
+            }
             if (log != null) {
                 log.close();
             }
@@ -392,6 +402,9 @@ public final class InferenceServer implements AutoCloseable {
             app.stop();
         } finally {
             try {
+                if (routes.shadows != null) {
+                    routes.shadows.close(); // its rows go to the log: first
+                }
                 if (log != null) {
                     log.close();
                 }
@@ -846,7 +859,11 @@ public final class InferenceServer implements AutoCloseable {
             this.log = log;
             this.tokens = tokens;
             this.repository = repository;
+            this.shadows = log == null ? null : new ShadowScorer(log, registry, ShadowScorer.DEFAULT_CAPACITY);
         }
+
+        /** Scores copies of requests with their models' shadows; null without a prediction log (shadows are only logged). */
+        final ShadowScorer shadows;
 
         /**
          * Offers one record per row to the prediction log (never blocks; a full queue drops and counts): a compact
@@ -866,6 +883,17 @@ public final class InferenceServer implements AutoCloseable {
                 Prediction p = predictions.get(i);
                 log.offer(new PredictionLog.Row(x.requestId, logId, time, s.name(), s.version(), i, fields, inputs.get(i),
                         p.prediction(), p.probabilities(), flags.get(i), latencyMs));
+            }
+            if (models.hasShadows()) {
+                ModelHost.Slot slot = models.slot(s.name());
+                Served shadow = slot == null ? null : slot.shadow;
+                if (shadow != null) {
+                    List<Object> served = new ArrayList<>(predictions.size());
+                    for (Prediction p : predictions) {
+                        served.add(p.prediction());
+                    }
+                    shadows.offer(new ShadowScorer.Job(shadow, s.version(), served, x.requestId, time, fields, inputs));
+                }
             }
         }
 
@@ -1226,6 +1254,43 @@ public final class InferenceServer implements AutoCloseable {
             out.put("version", models.get(name).map(Served::version).orElse(""));
             out.put("canary_version", s.version());
             out.put("percent", c.percent());
+            return out;
+        }
+
+        /** {@code PUT}: body {@code {"ref": "credit@staging" | "/abs/bundle/dir"}}; {@code DELETE}: no body. */
+        Object repositoryShadow(Exchange x) {
+            String name = x.ctx.pathParam("name");
+            if (x.ctx.method() == HandlerType.DELETE) {
+                Served removed = repository.removeShadow(name);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("name", name);
+                out.put("removed_version", removed.version());
+                return out;
+            }
+            if (shadows == null) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "this server keeps no prediction log, and a shadow's answers go only "
+                        + "there: start it without --no-log", Map.of("model", name));
+            }
+            JsonNode body = parse(readBytes(x.ctx));
+            if (!body.isObject()) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "the body is a JSON object: {\"ref\": REF}", Map.of());
+            }
+            for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!f.equals("ref")) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "unknown field \"" + f + "\": a shadow takes \"ref\"", Map.of("field", f));
+                }
+            }
+            JsonNode ref = body.get("ref");
+            if (ref == null || !ref.isTextual()) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"ref\" must be a registry reference or an absolute bundle directory, as a string",
+                        Map.of("field", "ref"));
+            }
+            Served s = repository.setShadow(name, ref.asText(), false);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", name);
+            out.put("version", models.get(name).map(Served::version).orElse(""));
+            out.put("shadow_version", s.version());
             return out;
         }
 

@@ -24,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * version, so that the two versions are compared on the same traffic (and, through feedback, on the same labels).
  * The share is drawn from a routing key: requests with the same key always go the same way (an A/B test by
  * customer), requests without one are drawn at random. Removing the name removes its canary.
+ *
+ * <p>A name may also hold a <em>shadow</em>: a model that scores a copy of every scoring request of the name off the
+ * response path (see {@link ShadowScorer}); its answers are never sent, only logged and counted.
  */
 public final class ModelHost {
 
@@ -51,16 +54,21 @@ public final class ModelHost {
         }
     }
 
-    /** What a name serves: its model (null until the first load succeeds) and its canary, if any. */
+    /** What a name serves: its model (null until the first load succeeds), its canary and its shadow, if any. */
     static final class Slot {
         volatile Served served;
         volatile Canary canary;
+        volatile Served shadow;
     }
 
     private final Map<String, Slot> models = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
     /** The last failed background load of each name's canary, cleared when a canary is put or removed. */
     private final Map<String, String> canaryErrors = new ConcurrentHashMap<>();
+    /** The same for shadows. */
+    private final Map<String, String> shadowErrors = new ConcurrentHashMap<>();
+    /** How many names have a shadow: the scoring routes look for one only when some name has one. */
+    private volatile int shadows;
     /** The out-of-range checks of the model last put under each name, computed once per load. */
     private final Map<String, ModelChecks> checks = new ConcurrentHashMap<>();
 
@@ -97,7 +105,7 @@ public final class ModelHost {
 
     /**
      * Serves an already loaded model as {@code name} at {@code version} (atomic swap). A canary the new model's
-     * clients could not call as they call the model (see {@link #checkCanary}) is removed, and the reason recorded.
+     * clients could not call as they call the model (see {@link #checkCompatible}), and likewise a shadow, is removed, and the reason recorded.
      */
     public Served put(String name, KilnModel model, String version) {
         checkName(name);
@@ -108,16 +116,29 @@ public final class ModelHost {
         String dropped = null;
         if (canary != null) {
             try {
-                checkCanary(name, model, canary.served().model(), canary.served().version());
+                checkCompatible("canary", name, model, canary.served().model(), canary.served().version());
             } catch (KilnException e) {
                 slot.canary = null; // before the swap: no request pairs the new model with a canary it does not match
                 dropped = "the canary was removed when version " + version + " was served: " + e.getMessage();
+            }
+        }
+        Served shadow = slot.shadow;
+        String droppedShadow = null;
+        if (shadow != null) {
+            try {
+                checkCompatible("shadow", name, model, shadow.model(), shadow.version());
+            } catch (KilnException e) {
+                setShadow(slot, null);
+                droppedShadow = "the shadow was removed when version " + version + " was served: " + e.getMessage();
             }
         }
         slot.served = served;
         lastErrors.remove(name);
         if (dropped != null) {
             canaryErrors.put(name, dropped);
+        }
+        if (droppedShadow != null) {
+            shadowErrors.put(name, droppedShadow);
         }
         return served;
     }
@@ -132,7 +153,7 @@ public final class ModelHost {
             throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a canary",
                     Map.of("model", name));
         }
-        checkCanary(name, slot.served.model(), model, version);
+        checkCompatible("canary", name, slot.served.model(), model, version);
         Served served = new Served(name, version, model);
         slot.canary = new Canary(served, basisPoints, InputChecks.of(model));
         canaryErrors.remove(name);
@@ -140,12 +161,65 @@ public final class ModelHost {
     }
 
     /**
-     * Refuses a canary that the model's clients could not call as they call the model: another task or other
-     * classes (the answers would change shape), or an input column the model does not read or reads as another
-     * type (requests that suit the model would fail on the canary).
+     * Serves {@code model} at {@code version} as the shadow of {@code name} (which must be served): it scores a copy
+     * of every scoring request of the name, off the response path; replaces the shadow it had.
      */
-    static void checkCanary(String name, KilnModel served, KilnModel canary, String version) {
-        String prefix = "version " + version + " cannot be the canary of model '" + name + "': ";
+    public Served putShadow(String name, KilnModel model, String version) {
+        Slot slot = models.get(name);
+        if (slot == null || slot.served == null) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a shadow",
+                    Map.of("model", name));
+        }
+        checkCompatible("shadow", name, slot.served.model(), model, version);
+        Served served = new Served(name, version, model);
+        setShadow(slot, served);
+        shadowErrors.remove(name);
+        return served;
+    }
+
+    /** The shadow of {@code name}, if any. */
+    public Optional<Served> shadow(String name) {
+        Slot slot = models.get(name);
+        return slot == null ? Optional.empty() : Optional.ofNullable(slot.shadow);
+    }
+
+    /** Stops the shadow of {@code name} (copies already queued are still scored). */
+    public Optional<Served> removeShadow(String name) {
+        Slot slot = models.get(name);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        Served s = slot.shadow;
+        setShadow(slot, null);
+        shadowErrors.remove(name);
+        return Optional.ofNullable(s);
+    }
+
+    /** True when some name has a shadow (one volatile read: the scoring routes' check). */
+    boolean hasShadows() {
+        return shadows > 0;
+    }
+
+    private synchronized void setShadow(Slot slot, Served shadow) {
+        slot.shadow = shadow;
+        recountShadows();
+    }
+
+    private synchronized void recountShadows() {
+        int n = 0;
+        for (Slot s : models.values()) {
+            n += s.shadow != null ? 1 : 0;
+        }
+        shadows = n;
+    }
+
+    /**
+     * Refuses a canary (or shadow: {@code role}) that the model's clients could not call as they call the model:
+     * another task or other classes (the answers would change shape, and could not be compared), or an input
+     * column the model does not read or reads as another type (requests that suit the model would fail on it).
+     */
+    static void checkCompatible(String role, String name, KilnModel served, KilnModel canary, String version) {
+        String prefix = "version " + version + " cannot be the " + role + " of model '" + name + "': ";
         if (served.task() != canary.task()) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "it is a " + canary.task() + " model, the model is "
                     + served.task(), Map.of("model", name, "version", version));
@@ -312,6 +386,10 @@ public final class ModelHost {
         checks.remove(name);
         lastErrors.remove(name);
         canaryErrors.remove(name);
+        shadowErrors.remove(name);
+        if (slot != null && slot.shadow != null) {
+            recountShadows();
+        }
         return slot == null ? Optional.empty() : Optional.ofNullable(slot.served);
     }
 
@@ -330,13 +408,22 @@ public final class ModelHost {
         canaryErrors.put(name, String.valueOf(message));
     }
 
+    /** Records a failed background load of the shadow of {@code name}: the shadow there, if any, stays. */
+    public void recordShadowError(String name, String message) {
+        checkName(name);
+        shadowErrors.put(name, String.valueOf(message));
+    }
+
     /**
      * The message of the last failed load of {@code name}, cleared by a successful one; else that of its canary,
-     * cleared when a canary is put or removed.
+     * cleared when a canary is put or removed; else that of its shadow, likewise.
      */
     public Optional<String> lastError(String name) {
         String e = lastErrors.get(name);
-        return Optional.ofNullable(e != null ? e : canaryErrors.get(name));
+        if (e == null) {
+            e = canaryErrors.get(name);
+        }
+        return Optional.ofNullable(e != null ? e : shadowErrors.get(name));
     }
 
     private static Map<String, Object> withModel(Map<String, Object> details, String name, String version) {

@@ -44,6 +44,8 @@ public final class ModelRepository {
     private final Map<String, String> refs = new ConcurrentHashMap<>();
     /** The reference each canary was loaded from (shown by the index). */
     private final Map<String, String> canaryRefs = new ConcurrentHashMap<>();
+    /** The reference each shadow was loaded from (shown by the index). */
+    private final Map<String, String> shadowRefs = new ConcurrentHashMap<>();
     /** Names unloaded, or whose first load failed, with the reason (shown by the index). */
     private final Map<String, String> unavailable = new ConcurrentHashMap<>();
 
@@ -159,30 +161,76 @@ public final class ModelRepository {
             }
             return existing.served();
         }
-        Served served;
-        if (isPath(ref) || anyDirectory && isBundleDir(ref)) {
-            Path dir = anyDirectory ? operatorBundleDir(ref) : bundleDir(ref);
-            served = putCanary(name, KilnModel.load(dir), bundleVersion(dir), share);
-            if (follower != null) {
+        Side side = side(ref, anyDirectory);
+        warmUp(name, "canary", side.model());
+        Served served = host.putCanary(name, side.model(), side.version(), share);
+        if (follower != null) {
+            if (side.followed() != null) {
+                follower.followCanary(name, side.followed(), Integer.parseInt(side.version()));
+            } else {
                 follower.unfollowCanary(name);
-            }
-        } else {
-            if (registry == null) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "this server has no registry to resolve '" + ref + "'", Map.of("ref", ref));
-            }
-            ModelRef parsed = ModelRef.parse(ref);
-            ModelVersion v = registry.resolve(parsed);
-            served = putCanary(name, KilnModel.load(registry.bundlePath(v)), Integer.toString(v.version()), share);
-            if (follower != null) {
-                if (RegistryFollower.follows(parsed)) {
-                    follower.followCanary(name, parsed, v.version());
-                } else {
-                    follower.unfollowCanary(name);
-                }
             }
         }
         canaryRefs.put(name, ref);
         return served;
+    }
+
+    /**
+     * Serves {@code ref} (verified and warmed up first) as the shadow of {@code name}: it scores a copy of every
+     * scoring request of the name off the response path, into the prediction log; an alias reference is followed.
+     * A bundle directory must lie under a bundle root unless {@code anyDirectory}. Throws {@link KilnException};
+     * what was serving keeps serving.
+     */
+    public synchronized Served setShadow(String name, String ref, boolean anyDirectory) {
+        ModelRef.checkName(name, name);
+        if (host.get(name).isEmpty()) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a shadow",
+                    Map.of("model", name));
+        }
+        if (ref == null || ref.isBlank()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "name the shadow: {\"ref\": \"credit@staging\"} (a registry reference "
+                    + "or a bundle directory)", Map.of("field", "ref"));
+        }
+        Side side = side(ref, anyDirectory);
+        warmUp(name, "shadow", side.model());
+        Served served = host.putShadow(name, side.model(), side.version());
+        if (follower != null) {
+            if (side.followed() != null) {
+                follower.followShadow(name, side.followed(), Integer.parseInt(side.version()));
+            } else {
+                follower.unfollowShadow(name);
+            }
+        }
+        shadowRefs.put(name, ref);
+        return served;
+    }
+
+    /** Stops the shadow of {@code name}. */
+    public synchronized Served removeShadow(String name) {
+        if (follower != null) {
+            follower.unfollowShadow(name);
+        }
+        shadowRefs.remove(name);
+        return host.removeShadow(name).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
+                "model '" + name + "' has no shadow", Map.of("model", name)));
+    }
+
+    /** A canary or shadow loaded: the model, its version label, and the reference to follow (null: pinned or a directory). */
+    private record Side(KilnModel model, String version, ModelRef followed) {
+    }
+
+    private Side side(String ref, boolean anyDirectory) {
+        if (isPath(ref) || anyDirectory && isBundleDir(ref)) {
+            Path dir = anyDirectory ? operatorBundleDir(ref) : bundleDir(ref);
+            return new Side(KilnModel.load(dir), bundleVersion(dir), null);
+        }
+        if (registry == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "this server has no registry to resolve '" + ref + "'", Map.of("ref", ref));
+        }
+        ModelRef parsed = ModelRef.parse(ref);
+        ModelVersion v = registry.resolve(parsed);
+        return new Side(KilnModel.load(registry.bundlePath(v)), Integer.toString(v.version()),
+                RegistryFollower.follows(parsed) ? parsed : null);
     }
 
     /** Stops the canary of {@code name}: all its requests go to the model again. */
@@ -195,14 +243,13 @@ public final class ModelRepository {
                 "model '" + name + "' has no canary", Map.of("model", name)));
     }
 
-    private Served putCanary(String name, KilnModel model, String version, int share) {
+    private static void warmUp(String name, String role, KilnModel model) {
         try {
             RegistryFollower.warmUp(model);
         } catch (RuntimeException e) {
-            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "the canary of model '" + name + "' failed its warm-up: " + e.getMessage(),
+            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "the " + role + " of model '" + name + "' failed its warm-up: " + e.getMessage(),
                     Map.of("model", name), e);
         }
-        return host.putCanary(name, model, version, share);
     }
 
     private static boolean isBundleDir(String ref) {
@@ -296,12 +343,13 @@ public final class ModelRepository {
                 "model '" + name + "' is not loaded", Map.of("model", name)));
         unavailable.put(name, "unloaded");
         canaryRefs.remove(name);
+        shadowRefs.remove(name);
         return s;
     }
 
     /**
-     * Every name loaded, unloaded or failed, sorted: {@code name, version, state, reason}, and {@code canary}
-     * ({@code version, percent, ref}) for a name that has one.
+     * Every name loaded, unloaded or failed, sorted: {@code name, version, state, reason}, {@code canary}
+     * ({@code version, percent, ref}) and {@code shadow} ({@code version, ref}) for a name that has them.
      */
     public List<Map<String, Object>> index() {
         TreeSet<String> names = new TreeSet<>(host.names());
@@ -326,6 +374,16 @@ public final class ModelRepository {
                     canary.put("ref", ref);
                 }
                 m.put("canary", canary);
+            }
+            Served shadow = host.shadow(name).orElse(null);
+            if (shadow != null) {
+                Map<String, Object> sh = new LinkedHashMap<>();
+                sh.put("version", shadow.version());
+                String ref = shadowRefs.get(name);
+                if (ref != null) {
+                    sh.put("ref", ref);
+                }
+                m.put("shadow", sh);
             }
             out.add(m);
         }

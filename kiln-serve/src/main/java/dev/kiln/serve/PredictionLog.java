@@ -51,6 +51,8 @@ public final class PredictionLog implements AutoCloseable {
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     public static final String PREDICTIONS = "predictions";
     public static final String FEEDBACK = "feedback";
+    /** Rows scored by a model's shadow ({@link ShadowScorer}), beside its predictions. */
+    public static final String SHADOW = "shadow";
 
     private static final System.Logger LOG = System.getLogger("dev.kiln.serve.log");
     private static final int BATCH = 512;

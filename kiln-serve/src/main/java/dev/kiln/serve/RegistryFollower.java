@@ -33,28 +33,31 @@ public final class RegistryFollower implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
+    /** What a followed reference serves for its name. */
+    private enum Role { MODEL, CANARY, SHADOW }
+
     private static final class Followed {
         final String name;
-        final boolean canary;
+        final Role role;
         final ModelRef ref;
         volatile int serving;
         volatile Integer failed; // the version that last failed to load, skipped until the alias moves
 
-        Followed(String name, boolean canary, ModelRef ref, int serving) {
+        Followed(String name, Role role, ModelRef ref, int serving) {
             this.name = name;
-            this.canary = canary;
+            this.role = role;
             this.ref = ref;
             this.serving = serving;
         }
 
         String what() {
-            return canary ? "the canary of model '" + name + "'" : "model '" + name + "'";
+            return role == Role.MODEL ? "model '" + name + "'" : "the " + role.name().toLowerCase(java.util.Locale.ROOT) + " of model '" + name + "'";
         }
     }
 
-    /** The key of a followed canary: '@' never occurs in a model name. */
-    private static String canaryKey(String name) {
-        return name + "@canary";
+    /** The key of a followed canary or shadow: '@' never occurs in a model name. */
+    private static String key(String name, Role role) {
+        return role == Role.MODEL ? name : name + "@" + role.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A follower polling {@code registry} every {@code interval} (positive); {@link #start()} starts it. */
@@ -79,26 +82,41 @@ public final class RegistryFollower implements AutoCloseable {
         if (!follows(ref)) {
             throw new IllegalArgumentException(ref + " is pinned to a version; only NAME and NAME@ALIAS are followed");
         }
-        followed.put(name, new Followed(name, false, ref, servingVersion));
+        followed.put(name, new Followed(name, Role.MODEL, ref, servingVersion));
     }
 
     /** Follows {@code ref} for the canary of {@code name}, which serves version {@code servingVersion} now. */
     public void followCanary(String name, ModelRef ref, int servingVersion) {
+        follow(name, Role.CANARY, ref, servingVersion);
+    }
+
+    /** Follows {@code ref} for the shadow of {@code name}, which scores with version {@code servingVersion} now. */
+    public void followShadow(String name, ModelRef ref, int servingVersion) {
+        follow(name, Role.SHADOW, ref, servingVersion);
+    }
+
+    private void follow(String name, Role role, ModelRef ref, int servingVersion) {
         if (!follows(ref)) {
             throw new IllegalArgumentException(ref + " is pinned to a version; only NAME and NAME@ALIAS are followed");
         }
-        followed.put(canaryKey(name), new Followed(name, true, ref, servingVersion));
+        followed.put(key(name, role), new Followed(name, role, ref, servingVersion));
     }
 
-    /** Stops following the model served as {@code name} and its canary (unloaded, or loaded from elsewhere). */
+    /** Stops following the model served as {@code name}, its canary and its shadow (unloaded, or loaded from elsewhere). */
     public void unfollow(String name) {
-        followed.remove(name);
-        followed.remove(canaryKey(name));
+        for (Role r : Role.values()) {
+            followed.remove(key(name, r));
+        }
     }
 
     /** Stops following the canary of {@code name} (removed, or loaded from elsewhere); no-op if not followed. */
     public void unfollowCanary(String name) {
-        followed.remove(canaryKey(name));
+        followed.remove(key(name, Role.CANARY));
+    }
+
+    /** Stops following the shadow of {@code name}; no-op if not followed. */
+    public void unfollowShadow(String name) {
+        followed.remove(key(name, Role.SHADOW));
     }
 
     public RegistryFollower start() {
@@ -149,14 +167,21 @@ public final class RegistryFollower implements AutoCloseable {
             if (followed.get(key) != f) {
                 return; // unfollowed (unloaded or loaded from elsewhere by an admin) while loading
             }
-            if (f.canary) {
-                ModelHost.Canary c = host.canary(name).orElse(null);
-                if (c == null) {
-                    return; // the canary was removed while loading
+            switch (f.role) {
+                case CANARY -> {
+                    ModelHost.Canary c = host.canary(name).orElse(null);
+                    if (c == null) {
+                        return; // the canary was removed while loading
+                    }
+                    host.putCanary(name, model, Integer.toString(version), c.basisPoints());
                 }
-                host.putCanary(name, model, Integer.toString(version), c.basisPoints());
-            } else {
-                host.put(name, model, Integer.toString(version));
+                case SHADOW -> {
+                    if (host.shadow(name).isEmpty()) {
+                        return; // the shadow was removed while loading
+                    }
+                    host.putShadow(name, model, Integer.toString(version));
+                }
+                case MODEL -> host.put(name, model, Integer.toString(version));
             }
             LOG.log(System.Logger.Level.INFO, f.what() + " now serves version " + version + " (" + f.ref
                     + ", was " + f.serving + ")");
@@ -177,10 +202,10 @@ public final class RegistryFollower implements AutoCloseable {
 
     private void record(Followed f, String message) {
         try {
-            if (f.canary) {
-                host.recordCanaryError(f.name, message);
-            } else {
-                host.recordError(f.name, message);
+            switch (f.role) {
+                case CANARY -> host.recordCanaryError(f.name, message);
+                case SHADOW -> host.recordShadowError(f.name, message);
+                case MODEL -> host.recordError(f.name, message);
             }
         } catch (RuntimeException ignored) {
             // an invalid name never gets here: it was served before it was followed

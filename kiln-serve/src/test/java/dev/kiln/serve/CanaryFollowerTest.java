@@ -38,13 +38,17 @@ class CanaryFollowerTest {
                 follower.follow("credit", dev.kiln.store.ModelRef.parse("credit@production"), 1);
                 ModelRepository repo = new ModelRepository(host, reg, follower, List.of());
                 assertThat(repo.setCanary("credit", "credit@staging", 20.0, false).version()).isEqualTo("2");
+                assertThat(repo.setShadow("credit", "credit@staging", false).version()).as("a shadow follows its alias too").isEqualTo("2");
                 follower.start();
                 Map<String, Object> entry = repo.index().get(0);
                 assertThat(entry.get("canary")).isEqualTo(Map.of("version", "2", "percent", 20.0, "ref", "credit@staging"));
+                assertThat(entry.get("shadow")).isEqualTo(Map.of("version", "2", "ref", "credit@staging"));
 
                 reg.setAlias("credit", "staging", 3, "test", "next candidate", Map.of());
                 await(() -> "3".equals(host.canary("credit").map(c -> c.served().version()).orElse(null)), "the canary moved to 3");
                 assertThat(host.canary("credit").orElseThrow().basisPoints()).as("the share is kept").isEqualTo(2_000);
+                await(() -> "3".equals(host.shadow("credit").map(ModelHost.Served::version).orElse(null)), "the shadow moved to 3");
+                assertThat(repo.removeShadow("credit").version()).isEqualTo("3");
                 assertThat(host.get("credit").orElseThrow().version()).isEqualTo("1");
 
                 reg.setAlias("credit", "production", 2, "test", "promote", Map.of());

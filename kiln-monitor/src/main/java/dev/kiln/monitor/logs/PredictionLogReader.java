@@ -41,8 +41,10 @@ import java.util.stream.Stream;
 public final class PredictionLogReader {
     public static final String PREDICTIONS = "predictions";
     public static final String FEEDBACK = "feedback";
+    /** Rows scored by the model's shadow: prediction records under the shadow's version, beside the predictions. */
+    public static final String SHADOW = "shadow";
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final Pattern FILE = Pattern.compile("(predictions|feedback)-(\\d{8}-\\d{6})-(\\d+)\\.jsonl");
+    private static final Pattern FILE = Pattern.compile("(predictions|feedback|shadow)-(\\d{8}-\\d{6})-(\\d+)\\.jsonl");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final int MAX_EXAMPLES = 5;
 
@@ -85,7 +87,19 @@ public final class PredictionLogReader {
 
     /** Streams the predictions whose time is in {@code window}, in log order. */
     public ReadStats predictions(LogWindow window, Consumer<PredictionRecord> sink) {
-        return read(PREDICTIONS, window, node -> {
+        return read(PREDICTIONS, window, this::prediction, sink);
+    }
+
+    /**
+     * Streams the rows the model's shadow scored whose time is in {@code window}, in log order: each under the
+     * shadow's version and the request id and row of the served prediction it copies.
+     */
+    public ReadStats shadows(LogWindow window, Consumer<PredictionRecord> sink) {
+        return read(SHADOW, window, this::prediction, sink);
+    }
+
+    private PredictionRecord prediction(JsonNode node) {
+        {
             JsonNode outputs = node.path("outputs");
             Map<String, Double> probabilities = new LinkedHashMap<>();
             JsonNode probs = outputs.get("probabilities");
@@ -109,7 +123,7 @@ public final class PredictionLogReader {
             return new PredictionRecord(text(node, "request_id"), time(node), node.path("model").asText(model), text(node, "version"),
                     node.path("row").asInt(0), values(inputs), scalar(prediction), probabilities,
                     node.path("latency_ms").asDouble(Double.NaN), node.has("flags"));
-        }, sink);
+        }
     }
 
     /** Streams the feedback whose time is in {@code window}, in log order. */

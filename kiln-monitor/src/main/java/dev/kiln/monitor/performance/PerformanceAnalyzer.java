@@ -31,6 +31,8 @@ public final class PerformanceAnalyzer {
 
     public static PerformanceReport analyze(PredictionLogReader log, LogWindow window, PerformanceSpec spec) {
         Pass pass = new Pass(log, window);
+        // Shadows first: they share their served predictions' feedback, which the predictions then take out of the join.
+        log.shadows(window, p -> pass.addShadow(p, spec));
         PredictionLogReader.ReadStats predictionsRead = log.predictions(window, p -> pass.add(p, spec));
         return pass.report(spec, predictionsRead);
     }
@@ -48,6 +50,8 @@ public final class PerformanceAnalyzer {
         private final Map<String, Map<Long, Acc>> byVersion = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
                 .thenComparing(Comparator.naturalOrder()));
         private final Map<String, Acc> totals = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
+                .thenComparing(Comparator.naturalOrder()));
+        private final Map<String, Acc> shadowTotals = new TreeMap<>(Comparator.comparing(PerformanceAnalyzer::versionOrder)
                 .thenComparing(Comparator.naturalOrder()));
         private long unknownLabels;
         private long withoutTime;
@@ -88,6 +92,17 @@ public final class PerformanceAnalyzer {
             }
         }
 
+        /**
+         * One row a shadow scored (a copy of a served request, under the shadow's version), measured over the whole
+         * period with {@code spec}; to be added before the predictions, whose feedback it shares without taking it.
+         */
+        public void addShadow(PredictionRecord p, PerformanceSpec spec) {
+            if (timeOf(p, spec.timeColumn()) == null) {
+                return;
+            }
+            shadowTotals.computeIfAbsent(p.version(), v -> new Acc(spec)).add(p, feedback.get(p.key()));
+        }
+
         /** The report once every prediction has been added; {@code spec} names the task, time basis and window. */
         public PerformanceReport report(PerformanceSpec spec, PredictionLogReader.ReadStats predictionsRead) {
             List<PerformanceReport.Window> windows = new ArrayList<>();
@@ -97,10 +112,12 @@ public final class PerformanceAnalyzer {
                     .thenComparing(w -> versionOrder(w.version())).thenComparing(PerformanceReport.Window::version));
             List<PerformanceReport.Window> versions = new ArrayList<>();
             totals.forEach((version, acc) -> versions.add(acc.result(version, null, null)));
+            List<PerformanceReport.Window> shadows = new ArrayList<>();
+            shadowTotals.forEach((version, acc) -> shadows.add(acc.result(version, null, null)));
             return new PerformanceReport(log.model(), spec.task().wireName(),
                     spec.timeColumn() == null ? "logged" : "input:" + spec.timeColumn(), spec.window().label(),
                     windows, versions, feedbackRecords, feedback.size(),
-                    unknownLabels, List.copyOf(unknownExamples), withoutTime, predictionsRead, feedbackRead);
+                    unknownLabels, List.copyOf(unknownExamples), withoutTime, predictionsRead, feedbackRead, shadows);
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Quality of a served model over time, from logged predictions joined with the feedback sent about them.
  * {@code windows} holds one entry per model version and time window (in time order); {@code versions} the same
- * metrics over the whole period, per version.
+ * metrics over the whole period, per version; {@code shadows} the same for each version that scored copies of the
+ * requests as the model's shadow (never answering them), on the same feedback.
  */
 public record PerformanceReport(
         String model,
@@ -24,7 +25,8 @@ public record PerformanceReport(
         @JsonProperty("labels_unknown_examples") List<String> labelsUnknownExamples,
         @JsonProperty("rows_without_time") long rowsWithoutTime,
         @JsonProperty("predictions_read") ReadStats predictionsRead,
-        @JsonProperty("feedback_read") ReadStats feedbackRead) {
+        @JsonProperty("feedback_read") ReadStats feedbackRead,
+        List<Window> shadows) {
 
     /**
      * One version over one window: how many rows were predicted, how many got a label or a reward, the metrics

@@ -102,6 +102,40 @@ class PerformanceAnalyzerTest {
         assertThat(report.rowsWithoutTime()).isEqualTo(1);
     }
 
+    /** A shadow's rows share the feedback of the predictions they copy; they neither take it nor count as served. */
+    @Test
+    void aShadowIsMeasuredOnTheSameFeedbackAsTheServedVersion() throws Exception {
+        LogFiles.write(logs, "credit", "predictions", "20261101-000000", 1, List.of(
+                LogFiles.prediction("r1", "2026-11-01T01:00:00Z", "1", 0, "{}", "bad", 0.9),
+                LogFiles.prediction("r2", "2026-11-01T02:00:00Z", "1", 0, "{}", "bad", 0.6),
+                LogFiles.prediction("r3", "2026-11-01T03:00:00Z", "1", 0, "{}", "good", 0.2)));
+        LogFiles.write(logs, "credit", "shadow", "20261101-000000", 1, List.of(
+                LogFiles.prediction("r1", "2026-11-01T01:00:00Z", "7", 0, "{}", "bad", 0.8),
+                LogFiles.prediction("r2", "2026-11-01T02:00:00Z", "7", 0, "{}", "good", 0.3),
+                LogFiles.prediction("r3", "2026-11-01T03:00:00Z", "7", 0, "{}", "bad", 0.7)));
+        LogFiles.write(logs, "credit", "feedback", "20261103-000000", 1, List.of(
+                LogFiles.label("r1", "2026-11-03T00:00:01Z", "bad"),
+                LogFiles.label("r2", "2026-11-03T00:00:01Z", "good"),
+                LogFiles.label("r3", "2026-11-03T00:00:01Z", "good")));
+
+        PerformanceReport report = PerformanceAnalyzer.analyze(new PredictionLogReader(logs, "credit"), LogWindow.ALL, SPEC);
+
+        assertThat(report.versions()).singleElement().satisfies(v -> {
+            assertThat(v.version()).isEqualTo("1");
+            assertThat(v.labelled()).isEqualTo(3);
+            assertThat(v.metrics().get("accuracy")).isEqualTo(2 / 3.0); // r2 wrong
+        });
+        assertThat(report.shadows()).singleElement().satisfies(v -> {
+            assertThat(v.version()).isEqualTo("7");
+            assertThat(v.predictions()).isEqualTo(3);
+            assertThat(v.labelled()).isEqualTo(3);
+            assertThat(v.metrics().get("accuracy")).isEqualTo(2 / 3.0); // r3 wrong
+            assertThat(v.metrics().get("roc_auc")).isEqualTo(1.0); // positive 0.8 above both negatives 0.3, 0.7
+        });
+        assertThat(report.windows()).extracting(PerformanceReport.Window::version).containsExactly("1");
+        assertThat(report.feedbackUnmatched()).isZero();
+    }
+
     @Test
     void regressionGetsRmseAndMae() throws Exception {
         LogFiles.write(logs, "price", "predictions", "20261101-000000", 1, List.of(
