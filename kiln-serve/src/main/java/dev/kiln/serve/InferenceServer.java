@@ -568,8 +568,7 @@ public final class InferenceServer implements AutoCloseable {
                 return handOn(request, response, callback, List.of(), false);
             }
             ModelHost.Slot slot = routes.models.slot(name);
-            Served s = slot == null ? null : slot.canary == null ? slot.served
-                    : ModelHost.route(slot, Routes.routeKey(request.getHeaders().get(ROUTE_KEY_HEADER), request.getHeaders().get(REQUEST_ID_HEADER)));
+            Served s = slot == null ? null : slot.canary == null ? slot.served : routed(slot, request);
             if (s == null) {
                 return handOn(request, response, callback, List.of(), false);
             }
@@ -730,6 +729,11 @@ public final class InferenceServer implements AutoCloseable {
         }
 
         /** The model named by a request the fast path may take; null for anything else. */
+        /** The model or canary of a slot that has a canary, for this request's routing key. */
+        private static Served routed(ModelHost.Slot slot, org.eclipse.jetty.server.Request request) {
+            return ModelHost.route(slot, Routes.routeKey(request.getHeaders().get(ROUTE_KEY_HEADER), request.getHeaders().get(REQUEST_ID_HEADER)));
+        }
+
         private static String modelName(org.eclipse.jetty.server.Request request) {
             if (!org.eclipse.jetty.http.HttpMethod.POST.is(request.getMethod())) {
                 return null;
@@ -885,15 +889,21 @@ public final class InferenceServer implements AutoCloseable {
                         p.prediction(), p.probabilities(), flags.get(i), latencyMs));
             }
             if (models.hasShadows()) {
-                ModelHost.Slot slot = models.slot(s.name());
-                Served shadow = slot == null ? null : slot.shadow;
-                if (shadow != null) {
-                    List<Object> served = new ArrayList<>(predictions.size());
-                    for (Prediction p : predictions) {
-                        served.add(p.prediction());
-                    }
-                    shadows.offer(new ShadowScorer.Job(shadow, s.version(), served, x.requestId, time, fields, inputs));
+                offerShadow(x, s, time, fields, inputs, predictions);
+            }
+        }
+
+        /** Hands a copy of a logged request to the shadow of its model, if it has one (kept out of the hot method). */
+        private void offerShadow(Exchange x, Served s, java.time.Instant time, List<Field> fields, List<?> inputs,
+                                 List<Prediction> predictions) {
+            ModelHost.Slot slot = models.slot(s.name());
+            Served shadow = slot == null ? null : slot.shadow;
+            if (shadow != null) {
+                List<Object> served = new ArrayList<>(predictions.size());
+                for (Prediction p : predictions) {
+                    served.add(p.prediction());
                 }
+                shadows.offer(new ShadowScorer.Job(shadow, s.version(), served, x.requestId, time, fields, inputs));
             }
         }
 
