@@ -48,7 +48,11 @@ import picocli.CommandLine.Spec;
                 "A shadow (--shadow NAME=REF) scores a copy of every request to NAME off the response path: its answers are never "
                         + "sent, only written to the prediction log (shadow-*.jsonl, same request ids) and counted in "
                         + "kiln_shadow_rows_total{outcome=agree|disagree|error}; kiln monitor performance compares it with the "
-                        + "served versions on the same feedback. PUT/DELETE /v2/repository/models/NAME/shadow {\"ref\": REF} with an admin token."})
+                        + "served versions on the same feedback. PUT/DELETE /v2/repository/models/NAME/shadow {\"ref\": REF} with an admin token.",
+                "A bandit (--bandit NAME=REF,REF,...) sends each request to NAME to the version whose draw from its Beta posterior is "
+                        + "highest (Thompson sampling); POST /v1/models/NAME:feedback {\"request_id\", \"reward\": 0..1} credits the "
+                        + "version that answered, so traffic moves to the version that earns more. Versions are resolved once. "
+                        + "PUT/DELETE /v2/repository/models/NAME/bandit {\"refs\": [...]} with an admin token."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -66,6 +70,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shadow", paramLabel = "NAME=REF",
             description = "score a copy of every request to model NAME with REF, off the response path, into the log (repeatable)")
     List<String> shadows = new ArrayList<>();
+
+    @Option(names = "--bandit", paramLabel = "NAME=REF,REF[,...]",
+            description = "route model NAME's requests through a Thompson-sampling bandit over these versions, learning from "
+                    + "feedback rewards (0 to 1) (repeatable)")
+    List<String> bandits = new ArrayList<>();
 
     @Option(names = "--canary-percent", paramLabel = "NAME=P",
             description = "the share of NAME's requests its canary answers, 0 to 100 (default: 10)")
@@ -228,10 +237,22 @@ final class ServeCommand implements Callable<Integer> {
                 throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--shadow needs the prediction log (a shadow's answers go only there): "
                         + "drop --no-log", Map.of("option", "--no-log"));
             }
+            Map<String, String> banditRefs = sides("--bandit", bandits, refs.keySet());
+            if (noLog && !banditRefs.isEmpty()) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--bandit needs the prediction log (it learns from feedback, which "
+                        + "the log takes): drop --no-log", Map.of("option", "--no-log"));
+            }
+            for (String name : banditRefs.keySet()) {
+                if (canaryRefs.containsKey(name)) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' has both --canary and --bandit: a bandit "
+                            + "already splits its traffic; give one", Map.of("model", name));
+                }
+            }
             ModelRepository repository = null;
-            if (adminToken != null || !canaryRefs.isEmpty() || !shadowRefs.isEmpty()) {
-                if (registry == null && java.util.stream.Stream.concat(canaryRefs.values().stream(), shadowRefs.values().stream())
-                        .anyMatch(r -> !ModelRepository.isPath(r))) {
+            if (adminToken != null || !canaryRefs.isEmpty() || !shadowRefs.isEmpty() || !banditRefs.isEmpty()) {
+                if (registry == null && java.util.stream.Stream.of(canaryRefs.values(), shadowRefs.values(), banditRefs.values())
+                        .flatMap(java.util.Collection::stream).flatMap(r -> java.util.Arrays.stream(r.split(",")))
+                        .anyMatch(r -> !ModelRepository.isPath(r.strip()))) {
                     registry = store.open();
                 }
                 if (follower == null && registry != null && pollSeconds > 0) {
@@ -244,6 +265,9 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 for (Map.Entry<String, String> sh : shadowRefs.entrySet()) {
                     repository.setShadow(sh.getKey(), sh.getValue(), true);
+                }
+                for (Map.Entry<String, String> b : banditRefs.entrySet()) {
+                    repository.setBandit(b.getKey(), java.util.Arrays.stream(b.getValue().split(",")).map(String::strip).toList(), true);
                 }
             }
             PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : Home.predictionLogs(store.home()));

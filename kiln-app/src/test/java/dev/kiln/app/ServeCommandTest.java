@@ -248,6 +248,36 @@ class ServeCommandTest {
         assertThat(shadowNoLog.exitCode()).isEqualTo(2);
         assertThat(shadowNoLog.err()).contains("--shadow needs the prediction log");
 
+        // A bandit over versions 1 and 2: rewards for version 2 move the traffic to it.
+        ServeCommand bandit = new ServeCommand();
+        new CommandLine(bandit).parseArgs("--home", home.toString(), "--port", "0", "--log-dir", home.resolve("bandit-log").toString(),
+                "--model", "ab=ab:1", "--bandit", "ab=ab:1, ab:2");
+        int lateTwo = 0;
+        try (InferenceServer server = bandit.start()) {
+            for (int i = 0; i < 150; i++) {
+                HttpResponse<String> r = post(server.port(), "/v1/models/ab:predict", body, null);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                String version = r.headers().firstValue("Kiln-Model-Version").orElseThrow();
+                String id = BadInputTest.json(r.body()).get("request_id").asText();
+                assertThat(post(server.port(), "/v1/models/ab:feedback", "{\"request_id\": \"" + id + "\", \"reward\": "
+                        + (version.equals("2") ? 1 : 0) + "}", null).statusCode()).isEqualTo(202);
+                lateTwo += i >= 110 && version.equals("2") ? 1 : 0;
+            }
+            assertThat(server.models().bandit("ab").orElseThrow().arms()).extracting(a -> a.served().version()).containsExactly("1", "2");
+        }
+        assertThat(lateTwo).as("of the last 40 requests").isGreaterThanOrEqualTo(28);
+        CliRun both = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "ab=ab:1", "--bandit", "ab=ab:1,ab:2",
+                "--canary", "ab=ab:2");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("both --canary and --bandit");
+        CliRun oneArm = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "ab=ab:1", "--bandit", "ab=ab:1");
+        assertThat(oneArm.exitCode()).isEqualTo(2);
+        assertThat(oneArm.err()).contains("at least two");
+        CliRun banditNoLog = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--no-log", "--model", "ab=ab:1",
+                "--bandit", "ab=ab:1,ab:2");
+        assertThat(banditNoLog.exitCode()).isEqualTo(2);
+        assertThat(banditNoLog.err()).contains("--bandit needs the prediction log");
+
         // Refused at start: a canary of another task, a canary of a model not served, a bad share.
         CliRun amount = CliRun.of("train", "--home", home.toString(), "--data", data.toString(), "--target", "credit_amount",
                 "--algorithms", "linear", "--register", "amount", "--json");
@@ -275,7 +305,7 @@ class ServeCommandTest {
             assertThat(share.exitCode()).as(bad).isEqualTo(2);
             assertThat(share.err()).as(bad).contains("--canary-percent ab");
         }
-        assertThat(CliRun.of("serve", "--help").out()).contains("--canary", "--canary-percent", "Kiln-Route-Key", "--shadow");
+        assertThat(CliRun.of("serve", "--help").out()).contains("--canary", "--canary-percent", "Kiln-Route-Key", "--shadow", "--bandit");
     }
 
     @Test

@@ -276,6 +276,9 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.addHttpHandler(HandlerType.PUT, "/v2/repository/models/{name}/shadow", r.wrap(Access.ADMIN, false, r::repositoryShadow));
             config.routes.addHttpHandler(HandlerType.DELETE, "/v2/repository/models/{name}/shadow",
                     r.wrap(Access.ADMIN, false, r::repositoryShadow));
+            config.routes.addHttpHandler(HandlerType.PUT, "/v2/repository/models/{name}/bandit", r.wrap(Access.ADMIN, false, r::repositoryBandit));
+            config.routes.addHttpHandler(HandlerType.DELETE, "/v2/repository/models/{name}/bandit",
+                    r.wrap(Access.ADMIN, false, r::repositoryBandit));
             config.routes.addHttpHandler(HandlerType.GET, "/metrics", ctx -> {
                 ctx.header(VERSION_HEADER, r.versionSummary());
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
@@ -568,7 +571,7 @@ public final class InferenceServer implements AutoCloseable {
                 return handOn(request, response, callback, List.of(), false);
             }
             ModelHost.Slot slot = routes.models.slot(name);
-            Served s = slot == null ? null : slot.canary == null ? slot.served : routed(slot, request);
+            Served s = slot == null ? null : slot.canary == null && slot.bandit == null ? slot.served : routed(slot, request);
             if (s == null) {
                 return handOn(request, response, callback, List.of(), false);
             }
@@ -877,6 +880,9 @@ public final class InferenceServer implements AutoCloseable {
          */
         private void logPredictions(Exchange x, Served s, String id, List<Field> fields, List<?> inputs, List<Prediction> predictions,
                                     List<List<InputChecks.Flag>> flags) {
+            if (models.hasBandits()) {
+                rememberArm(x, s);
+            }
             if (log == null) {
                 return;
             }
@@ -891,6 +897,40 @@ public final class InferenceServer implements AutoCloseable {
             if (models.hasShadows()) {
                 offerShadow(x, s, time, fields, inputs, predictions);
             }
+        }
+
+        /** Remembers which arm of its model's bandit answered a request, for the reward that may follow. */
+        private void rememberArm(Exchange x, Served s) {
+            ModelHost.Slot slot = models.slot(s.name());
+            Bandit bandit = slot == null ? null : slot.bandit;
+            if (bandit != null) {
+                bandit.answered(x.requestId, s);
+            }
+        }
+
+        /** Per model and version: the counter of rewards credited to a bandit arm, with the gauge of its mean reward. */
+        private final Map<String, Counter> banditRewards = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private void credit(Served model, JsonNode requestId, double reward) {
+            ModelHost.Slot slot = models.slot(model.name());
+            Bandit bandit = slot == null ? null : slot.bandit;
+            if (bandit == null) {
+                return;
+            }
+            String version = bandit.reward(requestId.asText(), reward);
+            String name = model.name();
+            String v = version == null ? "" : version;
+            banditRewards.computeIfAbsent(name + '\u0000' + v, k -> {
+                if (version != null) {
+                    Gauge.builder("kiln.bandit.mean.reward", () -> models.bandit(name).map(b -> {
+                        Bandit.Arm arm = b.arm(version);
+                        return arm == null ? Double.NaN : b.posteriors().get(b.arms().indexOf(arm)).mean();
+                    }).orElse(Double.NaN)).description("Posterior mean reward of a bandit arm").tag("model", name).tag("version", version)
+                            .register(registry);
+                }
+                return Counter.builder("kiln.bandit.rewards").description("Rewards credited to bandit arms (version \"\": to none)")
+                        .tag("model", name).tag("version", v).register(registry);
+            }).increment();
         }
 
         /** Hands a copy of a logged request to the shadow of its model, if it has one (kept out of the hot method). */
@@ -1161,7 +1201,7 @@ public final class InferenceServer implements AutoCloseable {
             Served s = serve(x, version);
             if (version == null) {
                 ModelHost.Slot slot = models.slot(s.name());
-                if (slot != null && slot.canary != null) {
+                if (slot != null && (slot.canary != null || slot.bandit != null)) {
                     Served routed = ModelHost.route(slot, routeKey(x.ctx.header(ROUTE_KEY_HEADER), x.requestId));
                     if (routed != null) {
                         x.served = routed;
@@ -1267,6 +1307,49 @@ public final class InferenceServer implements AutoCloseable {
             return out;
         }
 
+        /** {@code PUT}: body {@code {"refs": ["credit:3", "credit:4", ...]}}; {@code DELETE}: no body. */
+        Object repositoryBandit(Exchange x) {
+            String name = x.ctx.pathParam("name");
+            if (x.ctx.method() == HandlerType.DELETE) {
+                Bandit removed = repository.removeBandit(name);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("name", name);
+                out.put("removed_arms", removed.describe());
+                return out;
+            }
+            if (log == null) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "this server keeps no prediction log, so it takes no feedback, and a "
+                        + "bandit learns from feedback: start it without --no-log", Map.of("model", name));
+            }
+            JsonNode body = parse(readBytes(x.ctx));
+            if (!body.isObject()) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "the body is a JSON object: {\"refs\": [REF, REF, ...]}", Map.of());
+            }
+            for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!f.equals("refs")) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "unknown field \"" + f + "\": a bandit takes \"refs\"", Map.of("field", f));
+                }
+            }
+            JsonNode refs = body.get("refs");
+            if (refs == null || !refs.isArray()) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"refs\" must be an array of registry references or absolute bundle "
+                        + "directories, at least two", Map.of("field", "refs"));
+            }
+            List<String> list = new ArrayList<>();
+            for (JsonNode r : refs) {
+                if (!r.isTextual()) {
+                    throw badRequest(ErrorCode.VALUE_INVALID, "\"refs\" holds strings, not " + r, Map.of("field", "refs"));
+                }
+                list.add(r.asText());
+            }
+            Bandit bandit = repository.setBandit(name, list, false);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", name);
+            out.put("arms", bandit.describe());
+            return out;
+        }
+
         /** {@code PUT}: body {@code {"ref": "credit@staging" | "/abs/bundle/dir"}}; {@code DELETE}: no body. */
         Object repositoryShadow(Exchange x) {
             String name = x.ctx.pathParam("name");
@@ -1369,6 +1452,8 @@ public final class InferenceServer implements AutoCloseable {
             out.put("name", s.name());
             List<String> versions = new ArrayList<>(List.of(models.get(s.name()).map(Served::version).orElse(s.version())));
             models.canary(s.name()).map(c -> c.served().version()).filter(v -> !versions.contains(v)).ifPresent(versions::add);
+            models.bandit(s.name()).ifPresent(b -> b.arms().stream().map(a -> a.served().version()).filter(v -> !versions.contains(v))
+                    .forEach(versions::add));
             out.put("versions", versions);
             out.put("platform", "kiln");
             out.put("inputs", inputs);
@@ -2030,10 +2115,18 @@ public final class InferenceServer implements AutoCloseable {
                 rec.put("reward", reward.asDouble());
             }
             rec.put("feedback_id", x.requestId);
+            if (reward != null && models.hasBandits() && models.bandit(s.name()).isPresent()
+                    && !(reward.asDouble() >= 0 && reward.asDouble() <= 1)) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"reward\" must be from 0 to 1 for model '" + name + "', which routes "
+                        + "through a bandit, not " + reward, Map.of("field", "reward"));
+            }
             if (!log.offer(s.name(), PredictionLog.FEEDBACK, rec)) {
                 x.ctx.header("Retry-After", "1");
                 throw new ServeError(503, ServeError.PREDICTION_LOG_FULL, "the prediction log is full; send the feedback again later",
                         Map.of("model", name));
+            }
+            if (reward != null && models.hasBandits()) {
+                credit(s, requestId, reward.asDouble());
             }
             return new Reply(202, Map.of("accepted", true));
         }

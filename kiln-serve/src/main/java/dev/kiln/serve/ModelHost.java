@@ -26,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * customer), requests without one are drawn at random. Removing the name removes its canary.
  *
  * <p>A name may also hold a <em>shadow</em>: a model that scores a copy of every scoring request of the name off the
- * response path (see {@link ShadowScorer}); its answers are never sent, only logged and counted.
+ * response path (see {@link ShadowScorer}); its answers are never sent, only logged and counted. Instead of a
+ * canary, a name may route its requests through a {@link Bandit} over several versions, which moves traffic to the
+ * version whose answers earn the most reward.
  */
 public final class ModelHost {
 
@@ -59,6 +61,7 @@ public final class ModelHost {
         volatile Served served;
         volatile Canary canary;
         volatile Served shadow;
+        volatile Bandit bandit;
     }
 
     private final Map<String, Slot> models = new ConcurrentHashMap<>();
@@ -69,6 +72,8 @@ public final class ModelHost {
     private final Map<String, String> shadowErrors = new ConcurrentHashMap<>();
     /** How many names have a shadow: the scoring routes look for one only when some name has one. */
     private volatile int shadows;
+    /** How many names have a bandit (the routes remember which arm answered only when some name has one). */
+    private volatile int bandits;
     /** The out-of-range checks of the model last put under each name, computed once per load. */
     private final Map<String, ModelChecks> checks = new ConcurrentHashMap<>();
 
@@ -132,6 +137,17 @@ public final class ModelHost {
                 droppedShadow = "the shadow was removed when version " + version + " was served: " + e.getMessage();
             }
         }
+        Bandit bandit = slot.bandit;
+        if (bandit != null) {
+            try {
+                for (Bandit.Arm arm : bandit.arms()) {
+                    checkCompatible("arm", name, model, arm.served().model(), arm.served().version());
+                }
+            } catch (KilnException e) {
+                setBandit(slot, null);
+                dropped = "the bandit was removed when version " + version + " was served: " + e.getMessage();
+            }
+        }
         slot.served = served;
         lastErrors.remove(name);
         if (dropped != null) {
@@ -154,6 +170,10 @@ public final class ModelHost {
                     Map.of("model", name));
         }
         checkCompatible("canary", name, slot.served.model(), model, version);
+        if (slot.bandit != null) {
+            throw new KilnException(ErrorCode.CONFLICT, "model '" + name + "' routes its requests through a bandit; remove it before "
+                    + "giving it a canary", Map.of("model", name));
+        }
         Served served = new Served(name, version, model);
         slot.canary = new Canary(served, basisPoints, InputChecks.of(model));
         canaryErrors.remove(name);
@@ -195,6 +215,62 @@ public final class ModelHost {
         return Optional.ofNullable(s);
     }
 
+    /**
+     * Routes the scoring requests of {@code name} (which must be served, without a canary) through a Thompson-sampling
+     * bandit over {@code versions} (model to version label, at least two, labels distinct), each compatible with the
+     * model; replaces the bandit it had, posteriors and all.
+     */
+    public Bandit putBandit(String name, Map<String, KilnModel> versions) {
+        Slot slot = models.get(name);
+        if (slot == null || slot.served == null) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a bandit",
+                    Map.of("model", name));
+        }
+        if (slot.canary != null) {
+            throw new KilnException(ErrorCode.CONFLICT, "model '" + name + "' has a canary; remove it before routing the model "
+                    + "through a bandit", Map.of("model", name));
+        }
+        if (versions.size() < 2) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a bandit needs at least two versions with distinct labels, not "
+                    + versions.keySet(), Map.of("model", name));
+        }
+        List<Bandit.Arm> arms = new ArrayList<>();
+        for (Map.Entry<String, KilnModel> v : versions.entrySet()) {
+            checkCompatible("arm", name, slot.served.model(), v.getValue(), v.getKey());
+            arms.add(new Bandit.Arm(new Served(name, v.getKey(), v.getValue()), InputChecks.of(v.getValue())));
+        }
+        Bandit bandit = new Bandit(arms);
+        setBandit(slot, bandit);
+        return bandit;
+    }
+
+    /** The bandit of {@code name}, if any. */
+    public Optional<Bandit> bandit(String name) {
+        Slot slot = models.get(name);
+        return slot == null ? Optional.empty() : Optional.ofNullable(slot.bandit);
+    }
+
+    /** Stops the bandit of {@code name}: its requests go to the model again. */
+    public Optional<Bandit> removeBandit(String name) {
+        Slot slot = models.get(name);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        Bandit b = slot.bandit;
+        setBandit(slot, null);
+        return Optional.ofNullable(b);
+    }
+
+    /** True when some name has a bandit. */
+    boolean hasBandits() {
+        return bandits > 0;
+    }
+
+    private synchronized void setBandit(Slot slot, Bandit bandit) {
+        slot.bandit = bandit;
+        recountShadows();
+    }
+
     /** True when some name has a shadow (one volatile read: the scoring routes' check). */
     boolean hasShadows() {
         return shadows > 0;
@@ -205,12 +281,16 @@ public final class ModelHost {
         recountShadows();
     }
 
+    /** Recounts the names with a shadow and with a bandit. */
     private synchronized void recountShadows() {
         int n = 0;
+        int b = 0;
         for (Slot s : models.values()) {
             n += s.shadow != null ? 1 : 0;
+            b += s.bandit != null ? 1 : 0;
         }
         shadows = n;
+        bandits = b;
     }
 
     /**
@@ -290,6 +370,10 @@ public final class ModelHost {
     }
 
     static Served route(Slot slot, String key) {
+        Bandit bandit = slot.bandit;
+        if (bandit != null) {
+            return bandit.pick().served();
+        }
         Served served = slot.served;
         Canary c = slot.canary;
         if (c == null || served == null) {
@@ -333,7 +417,12 @@ public final class ModelHost {
             return Optional.of(s);
         }
         Canary c = slot.canary;
-        return c != null && c.served().version().equals(version) ? Optional.of(c.served()) : Optional.empty();
+        if (c != null && c.served().version().equals(version)) {
+            return Optional.of(c.served());
+        }
+        Bandit b = slot.bandit;
+        Bandit.Arm arm = b == null ? null : b.arm(version);
+        return arm == null ? Optional.empty() : Optional.of(arm.served());
     }
 
     /**
@@ -347,7 +436,18 @@ public final class ModelHost {
         }
         Slot slot = models.get(served.name());
         Canary canary = slot == null ? null : slot.canary;
-        return canary != null && canary.served().model() == served.model() ? canary.checks() : InputChecks.of(served.model());
+        if (canary != null && canary.served().model() == served.model()) {
+            return canary.checks();
+        }
+        Bandit bandit = slot == null ? null : slot.bandit;
+        if (bandit != null) {
+            for (Bandit.Arm arm : bandit.arms()) {
+                if (arm.served() == served) {
+                    return arm.checks();
+                }
+            }
+        }
+        return InputChecks.of(served.model());
     }
 
     /** The model served as {@code name} now, if any. */
@@ -387,7 +487,7 @@ public final class ModelHost {
         lastErrors.remove(name);
         canaryErrors.remove(name);
         shadowErrors.remove(name);
-        if (slot != null && slot.shadow != null) {
+        if (slot != null && (slot.shadow != null || slot.bandit != null)) {
             recountShadows();
         }
         return slot == null ? Optional.empty() : Optional.ofNullable(slot.served);

@@ -46,6 +46,8 @@ public final class ModelRepository {
     private final Map<String, String> canaryRefs = new ConcurrentHashMap<>();
     /** The reference each shadow was loaded from (shown by the index). */
     private final Map<String, String> shadowRefs = new ConcurrentHashMap<>();
+    /** The references of each bandit's arms. */
+    private final Map<String, List<String>> banditRefs = new ConcurrentHashMap<>();
     /** Names unloaded, or whose first load failed, with the reason (shown by the index). */
     private final Map<String, String> unavailable = new ConcurrentHashMap<>();
 
@@ -215,6 +217,46 @@ public final class ModelRepository {
                 "model '" + name + "' has no shadow", Map.of("model", name)));
     }
 
+    /**
+     * Routes the scoring requests of {@code name} through a Thompson-sampling bandit over {@code refs} (at least two,
+     * each a registry reference or a bundle directory, resolved once: an alias is not followed, so that an arm keeps
+     * its meaning), each verified and warmed up first. A directory must lie under a bundle root unless
+     * {@code anyDirectory}. Throws {@link KilnException}; what was serving keeps serving.
+     */
+    public synchronized Bandit setBandit(String name, List<String> refs, boolean anyDirectory) {
+        ModelRef.checkName(name, name);
+        if (host.get(name).isEmpty()) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a bandit",
+                    Map.of("model", name));
+        }
+        if (refs == null || refs.size() < 2) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a bandit needs at least two versions: {\"refs\": [\"credit:3\", "
+                    + "\"credit:4\"]}", Map.of("field", "refs"));
+        }
+        Map<String, KilnModel> arms = new LinkedHashMap<>();
+        for (String ref : refs) {
+            if (ref == null || ref.isBlank()) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a bandit arm's reference is blank", Map.of("field", "refs"));
+            }
+            Side side = side(ref, anyDirectory);
+            warmUp(name, "bandit arm " + ref, side.model());
+            if (arms.put(side.version(), side.model()) != null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "two of the bandit's arms are version " + side.version()
+                        + ": each arm must be another version", Map.of("field", "refs"));
+            }
+        }
+        Bandit bandit = host.putBandit(name, arms);
+        banditRefs.put(name, List.copyOf(refs));
+        return bandit;
+    }
+
+    /** Stops the bandit of {@code name}: all its requests go to the model again. */
+    public synchronized Bandit removeBandit(String name) {
+        banditRefs.remove(name);
+        return host.removeBandit(name).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND,
+                "model '" + name + "' has no bandit", Map.of("model", name)));
+    }
+
     /** A canary or shadow loaded: the model, its version label, and the reference to follow (null: pinned or a directory). */
     private record Side(KilnModel model, String version, ModelRef followed) {
     }
@@ -344,12 +386,14 @@ public final class ModelRepository {
         unavailable.put(name, "unloaded");
         canaryRefs.remove(name);
         shadowRefs.remove(name);
+        banditRefs.remove(name);
         return s;
     }
 
     /**
      * Every name loaded, unloaded or failed, sorted: {@code name, version, state, reason}, {@code canary}
-     * ({@code version, percent, ref}) and {@code shadow} ({@code version, ref}) for a name that has them.
+     * ({@code version, percent, ref}), {@code shadow} ({@code version, ref}) and {@code bandit} ({@code arms} with their
+     * posteriors, {@code refs}, {@code unattributed_rewards}) for a name that has them.
      */
     public List<Map<String, Object>> index() {
         TreeSet<String> names = new TreeSet<>(host.names());
@@ -384,6 +428,17 @@ public final class ModelRepository {
                     sh.put("ref", ref);
                 }
                 m.put("shadow", sh);
+            }
+            Bandit bandit = host.bandit(name).orElse(null);
+            if (bandit != null) {
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("arms", bandit.describe());
+                List<String> refs = banditRefs.get(name);
+                if (refs != null) {
+                    b.put("refs", refs);
+                }
+                b.put("unattributed_rewards", bandit.unattributed());
+                m.put("bandit", b);
             }
             out.add(m);
         }

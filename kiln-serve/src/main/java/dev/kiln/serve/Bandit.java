@@ -1,0 +1,196 @@
+package dev.kiln.serve;
+
+import dev.kiln.serve.ModelHost.Served;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * A multi-armed bandit over a name's versions (Thompson sampling): each scoring request goes to the arm whose draw
+ * from its Beta(α, β) posterior is highest, so traffic moves to the version that earns more reward as rewards come
+ * in, while a worse arm still gets the occasional request while it is uncertain.
+ *
+ * <p>Rewards are the feedback route's {@code "reward"}, from 0 to 1 (a success rate, a conversion; the Bernoulli
+ * trick: reward r adds r to α and 1 − r to β); each is credited to the arm that answered its request, looked up by
+ * request id among the last {@link #PENDING} requests (older ones, or ids this server did not answer, are counted as
+ * unattributed). The posterior starts at Beta(1, 1). The state lives in memory: a restart starts again from the prior.
+ */
+public final class Bandit {
+    /** Requests whose arm is remembered for their reward. */
+    static final int PENDING = 100_000;
+
+    /** One arm: a version of the model, and its out-of-range checks. */
+    public record Arm(Served served, InputChecks checks) {
+        public Arm {
+            Objects.requireNonNull(served, "served");
+        }
+    }
+
+    /** An arm's posterior and counts, as a snapshot. */
+    public record Posterior(double alpha, double beta, long rewards) {
+        /** The posterior mean of the arm's reward. */
+        public double mean() {
+            return alpha / (alpha + beta);
+        }
+    }
+
+    private final List<Arm> arms;
+    /** Replaced whole on each reward (copy on write): requests read it without a lock. */
+    private volatile Posterior[] posteriors;
+    /** Request id to arm index, oldest first, bounded to {@link #PENDING}. */
+    private final LinkedHashMap<String, Integer> pending = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > PENDING;
+        }
+    };
+    private final LongAdder unattributed = new LongAdder();
+    private final Supplier<RandomGenerator> random;
+
+    Bandit(List<Arm> arms) {
+        this(arms, ThreadLocalRandom::current);
+    }
+
+    /** {@code random}: where each draw's randomness comes from (tests give a seeded one). */
+    Bandit(List<Arm> arms, Supplier<RandomGenerator> random) {
+        if (arms.size() < 2) {
+            throw new IllegalArgumentException("a bandit needs at least two arms, not " + arms.size());
+        }
+        this.arms = List.copyOf(arms);
+        this.random = random;
+        Posterior[] p = new Posterior[arms.size()];
+        java.util.Arrays.fill(p, new Posterior(1, 1, 0));
+        this.posteriors = p;
+    }
+
+    public List<Arm> arms() {
+        return arms;
+    }
+
+    /** The posteriors, in the order of {@link #arms()}. */
+    public List<Posterior> posteriors() {
+        return List.of(posteriors);
+    }
+
+    /** Rewards that named a request this bandit does not remember (too old, or not one it routed). */
+    public long unattributed() {
+        return unattributed.sum();
+    }
+
+    /** The arm a request goes to: the highest draw from the arms' posteriors. */
+    Arm pick() {
+        Posterior[] p = posteriors;
+        RandomGenerator r = random.get();
+        int best = 0;
+        double bestDraw = -1;
+        for (int i = 0; i < p.length; i++) {
+            double d = beta(r, p[i].alpha(), p[i].beta());
+            if (d > bestDraw) {
+                bestDraw = d;
+                best = i;
+            }
+        }
+        return arms.get(best);
+    }
+
+    /** Remembers which arm answered {@code requestId} (a snapshot that is none of the arms is ignored). */
+    void answered(String requestId, Served served) {
+        for (int i = 0; i < arms.size(); i++) {
+            if (arms.get(i).served() == served) {
+                synchronized (pending) {
+                    pending.put(requestId, i);
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Credits {@code reward} (0 to 1) to the arm that answered {@code requestId}; the version credited, or null when
+     * the request is not remembered (counted as unattributed). A request is credited once.
+     */
+    String reward(String requestId, double reward) {
+        if (!(reward >= 0 && reward <= 1)) {
+            throw new IllegalArgumentException("a bandit's reward is 0 to 1, not " + reward);
+        }
+        Integer arm;
+        synchronized (pending) {
+            arm = pending.remove(requestId);
+        }
+        if (arm == null) {
+            unattributed.increment();
+            return null;
+        }
+        synchronized (this) {
+            Posterior[] next = posteriors.clone();
+            Posterior old = next[arm];
+            next[arm] = new Posterior(old.alpha() + reward, old.beta() + 1 - reward, old.rewards() + 1);
+            posteriors = next;
+        }
+        return arms.get(arm).served().version();
+    }
+
+    /** The arm serving {@code version}, if any. */
+    Arm arm(String version) {
+        for (Arm a : arms) {
+            if (a.served().version().equals(version)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** A Beta(a, b) draw: X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+    static double beta(RandomGenerator r, double a, double b) {
+        double x = gamma(r, a);
+        double y = gamma(r, b);
+        return x + y > 0 ? x / (x + y) : 0.5;
+    }
+
+    /**
+     * A Gamma(shape, 1) draw (Marsaglia and Tsang, 2000); a shape under 1 is boosted: Gamma(k + 1) · U^(1/k).
+     */
+    static double gamma(RandomGenerator r, double shape) {
+        if (shape < 1) {
+            double u = r.nextDouble();
+            return gamma(r, shape + 1) * Math.pow(u, 1 / shape);
+        }
+        double d = shape - 1.0 / 3;
+        double c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double x;
+            double v;
+            do {
+                x = r.nextGaussian();
+                v = 1 + c * x;
+            } while (v <= 0);
+            v = v * v * v;
+            double u = r.nextDouble();
+            if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
+                return d * v;
+            }
+        }
+    }
+
+    /** The arms' versions with their posteriors: what the repository index and metadata show. */
+    List<Map<String, Object>> describe() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Posterior[] p = posteriors;
+        for (int i = 0; i < arms.size(); i++) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", arms.get(i).served().version());
+            m.put("alpha", p[i].alpha());
+            m.put("beta", p[i].beta());
+            m.put("mean_reward", p[i].mean());
+            m.put("rewards", p[i].rewards());
+            out.add(m);
+        }
+        return out;
+    }
+}
