@@ -78,7 +78,7 @@ public final class PredictionLog implements AutoCloseable {
     }
 
     /** One queued record: serialized on the writer thread, so its values must not change once offered. */
-    sealed interface Item permits Entry, Row {
+    sealed interface Item permits Entry, Row, ShadowRow {
         String model();
 
         String kind();
@@ -107,6 +107,28 @@ public final class PredictionLog implements AutoCloseable {
         public String kind() {
             return PREDICTIONS;
         }
+    }
+
+    /**
+     * A row scored by a model's shadow ({@link ShadowScorer}), for the {@code shadow} log: written as its {@code row}
+     * (the shadow's version and answer, the inputs as sent), then {@code "served_version"} and
+     * {@code "served_prediction"}: the version that answered the request and its prediction.
+     */
+    record ShadowRow(Row row, String servedVersion, Object servedPrediction) implements Item {
+        @Override
+        public String model() {
+            return row.model();
+        }
+
+        @Override
+        public String kind() {
+            return SHADOW;
+        }
+    }
+
+    /** Queues one shadow row without blocking; false (and counted as dropped) when the queue is full or the log closed. */
+    boolean offer(ShadowRow row) {
+        return offer((Item) row);
     }
 
     /**
@@ -286,6 +308,22 @@ public final class PredictionLog implements AutoCloseable {
 
     /** Serializes one record, with its newline, into {@link #line} (writer thread). */
     private void serialize(Item item) throws IOException {
+        if (item instanceof ShadowRow sr) {
+            serialize(sr.row());
+            // The row's object, reopened for the served answer: '}' and '\n' are its last two bytes.
+            line.drop(2);
+            line.put(D_SERVED_VERSION);
+            if (!directValue(line, sr.servedVersion())) {
+                line.write(mapper.writeValueAsBytes(sr.servedVersion()));
+            }
+            line.put(D_SERVED_PREDICTION);
+            if (!directValue(line, sr.servedPrediction())) {
+                line.write(mapper.writeValueAsBytes(sr.servedPrediction()));
+            }
+            line.put((byte) '}');
+            line.put((byte) '\n');
+            return;
+        }
         line.reset();
         if (item instanceof Row r) {
             if (writeDirect(line, r, times, names)) {
@@ -392,6 +430,8 @@ public final class PredictionLog implements AutoCloseable {
     private static final byte[] D_VALUE = PlainJson.ascii(",\"value\":");
     private static final byte[] D_REASON = PlainJson.ascii(",\"reason\":");
     private static final byte[] D_LATENCY_MS = PlainJson.ascii(",\"latency_ms\":");
+    private static final byte[] D_SERVED_VERSION = PlainJson.ascii(",\"served_version\":");
+    private static final byte[] D_SERVED_PREDICTION = PlainJson.ascii(",\"served_prediction\":");
     private static final byte[] NULL = PlainJson.ascii("null");
 
     /**
@@ -760,6 +800,11 @@ public final class PredictionLog implements AutoCloseable {
             System.arraycopy(bytes, 0, buf, count, bytes.length);
             count += bytes.length;
             buf[count++] = '"';
+        }
+
+        /** Removes the last {@code n} bytes. */
+        void drop(int n) {
+            count -= Math.min(n, count);
         }
 
         /** Appends a string known to be ASCII, one byte per char. */

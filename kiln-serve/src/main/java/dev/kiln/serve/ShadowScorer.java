@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -118,23 +117,10 @@ final class ShadowScorer implements AutoCloseable {
             double latencyMs = (System.nanoTime() - start) / 1e6;
             Object served = job.servedPredictions().get(i);
             count(shadow, java.util.Objects.equals(String.valueOf(served), String.valueOf(p.prediction())) ? "agree" : "disagree");
-            Map<String, Object> rec = new LinkedHashMap<>();
-            rec.put("request_id", job.requestId());
-            rec.put("time", job.time().toString());
-            rec.put("model", shadow.name());
-            rec.put("version", shadow.version());
-            rec.put("row", i);
-            rec.put("inputs", row);
-            Map<String, Object> outputs = new LinkedHashMap<>();
-            outputs.put("prediction", p.prediction());
-            if (!p.probabilities().isEmpty()) {
-                outputs.put("probabilities", p.probabilities());
-            }
-            rec.put("outputs", outputs);
-            rec.put("latency_ms", latencyMs);
-            rec.put("served_version", job.servedVersion());
-            rec.put("served_prediction", served);
-            log.offer(shadow.name(), PredictionLog.SHADOW, rec);
+            // The inputs as the served prediction's record has them (the same bytes in the log), the shadow's answer.
+            log.offer(new PredictionLog.ShadowRow(new PredictionLog.Row(job.requestId(), null, job.time(), shadow.name(), shadow.version(),
+                    i, job.fields(), job.inputs().get(i), p.prediction(), p.probabilities(), List.of(), latencyMs),
+                    job.servedVersion(), served));
         }
     }
 

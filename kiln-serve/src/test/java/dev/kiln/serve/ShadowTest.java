@@ -154,6 +154,29 @@ class ShadowTest {
         }
     }
 
+    /** A shadow line is its row's line with the served version and prediction appended, escaped where they must be. */
+    @Test
+    void shadowLinesAreRowsWithTheServedAnswer() throws Exception {
+        List<Field> fields = KilnModel.load(bundle("credit-gbdt")).requiredFields().subList(0, 2);
+        Instant time = Instant.parse("2026-11-24T07:00:00Z");
+        Path logDir = dir.resolve("format");
+        try (PredictionLog log = new PredictionLog(logDir)) {
+            log.offer(new PredictionLog.ShadowRow(new PredictionLog.Row("r1", null, time, "credit", "2", 0, fields,
+                    new Object[] {"x", 12L}, "bad", Map.of("bad", 0.75), List.of(), 0.5), "1", "good"));
+            log.offer(new PredictionLog.ShadowRow(new PredictionLog.Row("r2", null, time, "credit", "2", 1, fields,
+                    Map.of(fields.get(0).name(), "é"), "bad", Map.of("bad", 0.75), List.of(), 0.5), "1", "say \"no\""));
+            await(() -> log.written() == 2, "two lines");
+        }
+        List<JsonNode> lines = records(logDir, "credit", PredictionLog.SHADOW);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).toString()).isEqualTo("{\"request_id\":\"r1\",\"time\":\"2026-11-24T07:00:00Z\",\"model\":\"credit\","
+                + "\"version\":\"2\",\"row\":0,\"inputs\":{\"" + fields.get(0).name() + "\":\"x\",\"" + fields.get(1).name() + "\":12},"
+                + "\"outputs\":{\"prediction\":\"bad\",\"probabilities\":{\"bad\":0.75}},\"latency_ms\":0.5,\"served_version\":\"1\","
+                + "\"served_prediction\":\"good\"}");
+        assertThat(lines.get(1).get("inputs").get(fields.get(0).name()).asText()).isEqualTo("é");
+        assertThat(lines.get(1).get("served_prediction").asText()).isEqualTo("say \"no\"");
+    }
+
     @Test
     void loggedInstancesOfEveryShapeBecomeRows() {
         List<Field> fields = KilnModel.load(bundle("credit-gbdt")).requiredFields().subList(0, 2);
