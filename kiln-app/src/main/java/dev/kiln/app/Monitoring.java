@@ -119,7 +119,36 @@ public final class Monitoring {
         });
     }
 
-    /** Reads the window of the log and measures drift and performance of the version serving last, without acting. */
+    /** How many of the window's last rows decide which version is the one serving ({@link #serving}). */
+    static final int RECENT_ROWS = 1_000;
+
+    /**
+     * The version serving now: the one that answered most of the window's last {@link #RECENT_ROWS} rows ({@code last}
+     * on a tie), so that a canary answering a share of the requests is not taken for the model, while a version an
+     * alias moved to takes over once it answers most requests.
+     */
+    static String serving(String[] recent, String last) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String v : recent) {
+            if (v != null) {
+                counts.merge(v, 1, Integer::sum);
+            }
+        }
+        String best = last;
+        int most = counts.getOrDefault(last, 0);
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            if (e.getValue() > most) {
+                most = e.getValue();
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Reads the window of the log and measures drift and performance of the version serving now (see
+     * {@link #serving}), without acting.
+     */
     public static CheckResult measure(PredictionLogReader log, LogWindow window, Function<String, KilnModel> models,
                                       DriftThresholds thresholds) {
         return measureWithLatency(log, window, models, thresholds).result();
@@ -132,6 +161,8 @@ public final class Monitoring {
                                                Function<String, KilnModel> models, DriftThresholds thresholds) {
         Map<String, Traffic> byVersion = new LinkedHashMap<>();
         String[] last = {null};
+        String[] recent = new String[RECENT_ROWS]; // the versions of the window's last rows, as a ring
+        long[] seen = {0};
         List<String> notes = new ArrayList<>();
         Map<String, String> unresolvable = new LinkedHashMap<>();
         Duration span = window.since() != null && window.until() != null
@@ -157,6 +188,7 @@ public final class Monitoring {
             t.add(p);
             performance.add(p, t.performance);
             last[0] = p.version();
+            recent[(int) (seen[0]++ % RECENT_ROWS)] = p.version();
         });
         unresolvable.forEach((v, why) -> notes.add("version " + v + " skipped: " + why));
         if (read.malformed() > 0) {
@@ -167,6 +199,7 @@ public final class Monitoring {
             return new Measured(new CheckResult(log.model(), null, Instant.now(), window.since(), window.until(), 0, List.of(),
                     null, null, null, read, notes), new QuantileSketch());
         }
+        last[0] = serving(recent, last[0]);
         Traffic current = byVersion.get(last[0]);
         ReferenceSketch reference = current.model.bundle().referenceSketch();
         DriftReport inputDrift = null;
