@@ -44,7 +44,10 @@ import picocli.CommandLine.Spec;
                 "A canary (--canary NAME=REF) answers a share of NAME's scoring requests (--canary-percent, default 10) with "
                         + "another version, under NAME, in the same metrics and log by version; the header Kiln-Route-Key keeps a "
                         + "key (a customer id) on one side. An alias canary is followed like a model. With an admin token, "
-                        + "PUT /v2/repository/models/NAME/canary {\"ref\": REF, \"percent\": P} sets or changes it and DELETE removes it.",
+                        + "PUT /v2/repository/models/NAME/canary {\"ref\": REF, \"percent\": P} sets or changes it and DELETE removes it. "
+                        + "--canary-steps NAME=5,25,50,100 (or \"steps\": [...], \"interval_seconds\": S in the PUT) rolls it out: "
+                        + "one step per interval while its error rate stays within 1 point of the model's and its mean latency within "
+                        + "1.5x, after at least 100 requests per step; otherwise it is removed, and the reason shows in last_error.",
                 "A shadow (--shadow NAME=REF) scores a copy of every request to NAME off the response path: its answers are never "
                         + "sent, only written to the prediction log (shadow-*.jsonl, same request ids) and counted in "
                         + "kiln_shadow_rows_total{outcome=agree|disagree|error}; kiln monitor performance compares it with the "
@@ -66,6 +69,16 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--canary", paramLabel = "NAME=REF",
             description = "serve REF as the canary of model NAME, answering a share of its requests (repeatable)")
     List<String> canaries = new ArrayList<>();
+
+    @Option(names = "--canary-steps", paramLabel = "NAME=P,P,...",
+            description = "roll NAME's canary out progressively: its share goes up these percentages, one step per "
+                    + "--canary-interval-seconds while its error rate and latency keep up with the model's; it is removed "
+                    + "(rolled back) when they do not")
+    Map<String, String> canarySteps = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--canary-interval-seconds", defaultValue = "60", paramLabel = "S",
+            description = "time between rollout steps (default: ${DEFAULT-VALUE})")
+    double canaryIntervalSeconds;
 
     @Option(names = "--shadow", paramLabel = "NAME=REF",
             description = "score a copy of every request to model NAME with REF, off the response path, into the log (repeatable)")
@@ -226,6 +239,27 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
             Map<String, String> canaryRefs = sides("--canary", canaries, refs.keySet());
+            Map<String, dev.kiln.serve.CanaryRollout.Plan> plans = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, String> e : canarySteps.entrySet()) {
+                if (!canaryRefs.containsKey(e.getKey())) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-steps names model '" + e.getKey() + "', which has no --canary",
+                            Map.of("model", e.getKey()));
+                }
+                if (canaryPercents.containsKey(e.getKey())) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + e.getKey() + "' has --canary-percent and --canary-steps: "
+                            + "a rollout sets the share itself", Map.of("model", e.getKey()));
+                }
+                if (!(canaryIntervalSeconds > 0)) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-interval-seconds must be positive, not "
+                            + canaryIntervalSeconds, Map.of("option", "--canary-interval-seconds"));
+                }
+                List<Double> percents = new ArrayList<>();
+                for (String p : e.getValue().split(",")) {
+                    percents.add(percent("--canary-steps", e.getKey(), p));
+                }
+                plans.put(e.getKey(), dev.kiln.serve.CanaryRollout.Plan.of(percents,
+                        Duration.ofMillis(Math.max(1, Math.round(canaryIntervalSeconds * 1000)))));
+            }
             for (String name : canaryPercents.keySet()) {
                 if (!canaryRefs.containsKey(name)) {
                     throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-percent names model '" + name + "', which has no --canary",
@@ -261,7 +295,14 @@ final class ServeCommand implements Callable<Integer> {
                 repository = new ModelRepository(host, registry == null ? null : registry.registry(), follower, bundleRoots);
                 for (Map.Entry<String, String> c : canaryRefs.entrySet()) {
                     String p = canaryPercents.get(c.getKey());
-                    repository.setCanary(c.getKey(), c.getValue(), p == null ? null : percent(c.getKey(), p), true);
+                    dev.kiln.serve.CanaryRollout.Plan plan = plans.get(c.getKey());
+                    Double share = null;
+                    if (plan != null) {
+                        share = plan.steps().get(0) / 100.0;
+                    } else if (p != null) {
+                        share = percent(c.getKey(), p);
+                    }
+                    repository.setCanary(c.getKey(), c.getValue(), share, true);
                 }
                 for (Map.Entry<String, String> sh : shadowRefs.entrySet()) {
                     repository.setShadow(sh.getKey(), sh.getValue(), true);
@@ -290,6 +331,9 @@ final class ServeCommand implements Callable<Integer> {
                 rules = monitorRules == null ? AlertRules.defaults() : AlertRules.load(monitorRules);
             }
             server = InferenceServer.start(host, this.host, port, log, options);
+            for (Map.Entry<String, dev.kiln.serve.CanaryRollout.Plan> e : plans.entrySet()) {
+                server.rollouts().start(e.getKey(), e.getValue());
+            }
             if (rules != null) {
                 if (registry == null) {
                     registry = store.open();
@@ -344,14 +388,19 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private static double percent(String name, String text) {
+        return percent("--canary-percent", name, text);
+    }
+
+    /** A percentage given to {@code option} for model {@code name}, refused with a message naming both. */
+    private static double percent(String option, String name, String text) {
         double p;
         try {
             p = Double.parseDouble(text.strip());
         } catch (NumberFormatException e) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-percent " + name + "=" + text
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " " + name + "=" + text
                     + " is not a percentage from 0 to 100", Map.of("model", name));
         }
-        ModelRepository.basisPoints(p, "--canary-percent " + name);
+        ModelRepository.basisPoints(p, option + " " + name);
         return p;
     }
 

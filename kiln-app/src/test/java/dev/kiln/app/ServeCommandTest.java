@@ -248,6 +248,22 @@ class ServeCommandTest {
         assertThat(shadowNoLog.exitCode()).isEqualTo(2);
         assertThat(shadowNoLog.err()).contains("--shadow needs the prediction log");
 
+        // A progressive rollout from the command line starts at its first step.
+        ServeCommand rollout = new ServeCommand();
+        new CommandLine(rollout).parseArgs("--home", home.toString(), "--port", "0", "--no-log", "--model", "ab=ab:1",
+                "--canary", "ab=ab:2", "--canary-steps", "ab=10,50,100", "--canary-interval-seconds", "3600");
+        try (InferenceServer server = rollout.start()) {
+            assertThat(server.rollouts().status("ab").orElseThrow().state()).isEqualTo("running");
+            assertThat(server.models().canary("ab").orElseThrow().percent()).isEqualTo(10.0);
+        }
+        for (String[] bad : new String[][] {{"--canary-steps", "ab=50,10", "increase"}, {"--canary-steps", "ab=5,x", "--canary-steps ab"},
+                {"--canary-percent", "ab=5", "--canary-percent and --canary-steps"}}) {
+            CliRun r = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "ab=ab:1", "--canary", "ab=ab:2",
+                    "--canary-steps", "ab=5,50", bad[0], bad[1]);
+            assertThat(r.exitCode()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", bad)).contains(bad[2]);
+        }
+
         // A bandit over versions 1 and 2: rewards for version 2 move the traffic to it.
         ServeCommand bandit = new ServeCommand();
         new CommandLine(bandit).parseArgs("--home", home.toString(), "--port", "0", "--log-dir", home.resolve("bandit-log").toString(),
@@ -305,7 +321,7 @@ class ServeCommandTest {
             assertThat(share.exitCode()).as(bad).isEqualTo(2);
             assertThat(share.err()).as(bad).contains("--canary-percent ab");
         }
-        assertThat(CliRun.of("serve", "--help").out()).contains("--canary", "--canary-percent", "Kiln-Route-Key", "--shadow", "--bandit");
+        assertThat(CliRun.of("serve", "--help").out()).contains("--canary", "--canary-percent", "Kiln-Route-Key", "--shadow", "--bandit", "--canary-steps");
     }
 
     @Test

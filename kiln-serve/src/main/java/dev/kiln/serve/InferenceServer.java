@@ -317,6 +317,11 @@ public final class InferenceServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The progressive rollouts of this server's canaries. */
+    public CanaryRollout rollouts() {
+        return routes.rollouts;
+    }
+
     public ModelHost models() {
         return models;
     }
@@ -405,6 +410,7 @@ public final class InferenceServer implements AutoCloseable {
             app.stop();
         } finally {
             try {
+                routes.rollouts.close();
                 if (routes.shadows != null) {
                     routes.shadows.close(); // its rows go to the log: first
                 }
@@ -654,8 +660,7 @@ public final class InferenceServer implements AutoCloseable {
                 h.add(m != null ? m.versionField : new org.eclipse.jetty.http.HttpField(VERSION_HEADER, s.version()));
                 h.add(new org.eclipse.jetty.http.HttpField.LongValueHttpField(org.eclipse.jetty.http.HttpHeader.CONTENT_LENGTH, out.length));
                 if (m != null) {
-                    m.count(0);
-                    m.latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    m.record(0, System.nanoTime() - start);
                 }
                 routes.fastAnswered.increment();
                 released = true; // by the write's callback
@@ -867,7 +872,11 @@ public final class InferenceServer implements AutoCloseable {
             this.tokens = tokens;
             this.repository = repository;
             this.shadows = log == null ? null : new ShadowScorer(log, registry, ShadowScorer.DEFAULT_CAPACITY);
+            this.rollouts = new CanaryRollout(models, this::stats, registry);
         }
+
+        /** Progressive rollouts of canaries, compared on this server's meters. */
+        final CanaryRollout rollouts;
 
         /** Scores copies of requests with their models' shadows; null without a prediction log (shadows are only logged). */
         final ShadowScorer shadows;
@@ -1041,8 +1050,7 @@ public final class InferenceServer implements AutoCloseable {
                 if (scoring && x.served != null) {
                     ModelMeters m = meters(x.served);
                     if (m != null) {
-                        m.count(status < 400 ? 0 : status < 500 ? 1 : 2);
-                        m.latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        m.record(status < 400 ? 0 : status < 500 ? 1 : 2, System.nanoTime() - start);
                     }
                 }
             }
@@ -1070,6 +1078,23 @@ public final class InferenceServer implements AutoCloseable {
                 return version;
             }
 
+            /** Requests by outcome and their total time in nanoseconds, for a canary rollout's comparisons. */
+            private final java.util.concurrent.atomic.LongAdder[] counts = {new java.util.concurrent.atomic.LongAdder(),
+                    new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+            private final java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
+
+            /** One scoring request's outcome (0 success, 1 client error, 2 server error) and latency. */
+            void record(int outcome, long latencyNanos) {
+                count(outcome);
+                latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+                counts[outcome].increment();
+                nanos.add(latencyNanos);
+            }
+
+            CanaryRollout.Stats stats() {
+                return new CanaryRollout.Stats(counts[0].sum(), counts[1].sum(), counts[2].sum(), nanos.sum());
+            }
+
             void count(int outcome) {
                 Counter c = outcomes[outcome];
                 if (c == null) {
@@ -1078,6 +1103,17 @@ public final class InferenceServer implements AutoCloseable {
                 }
                 c.increment();
             }
+        }
+
+        /** The request counts of {@code name} at {@code version} so far (zeros when it has no meters yet). */
+        CanaryRollout.Stats stats(String name, String version) {
+            for (Map<String, ModelMeters> map : List.of(meters, canaryMeters)) {
+                ModelMeters m = map.get(name);
+                if (m != null && m.version().equals(version)) {
+                    return m.stats();
+                }
+            }
+            return CanaryRollout.Stats.ZERO;
         }
 
         private static final String[] OUTCOMES = {"success", "client_error", "server_error"};
@@ -1230,7 +1266,17 @@ public final class InferenceServer implements AutoCloseable {
         // -------------------------------------------------------------- model repository (admin)
 
         Object repositoryIndex(Exchange x) {
-            return repository.index();
+            List<Map<String, Object>> index = repository.index();
+            for (Map<String, Object> entry : index) {
+                if (entry.get("canary") instanceof Map<?, ?> canary) {
+                    rollouts.status(String.valueOf(entry.get("name"))).ifPresent(st -> {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> c = (Map<String, Object>) canary;
+                        c.put("rollout", st.toMap());
+                    });
+                }
+            }
+            return index;
         }
 
         /** Body optional: {@code {"parameters": {"ref": "credit@staging" | "/abs/bundle/dir"}}}. */
@@ -1266,6 +1312,7 @@ public final class InferenceServer implements AutoCloseable {
         Object repositoryCanary(Exchange x) {
             String name = x.ctx.pathParam("name");
             if (x.ctx.method() == HandlerType.DELETE) {
+                rollouts.stop(name);
                 ModelHost.Canary c = repository.removeCanary(name);
                 canaryMeters.remove(name);
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -1279,9 +1326,9 @@ public final class InferenceServer implements AutoCloseable {
             }
             for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
                 String f = it.next();
-                if (!f.equals("ref") && !f.equals("percent")) {
-                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "unknown field \"" + f + "\": a canary takes \"ref\" and \"percent\"",
-                            Map.of("field", f));
+                if (!f.equals("ref") && !f.equals("percent") && !f.equals("steps") && !f.equals("interval_seconds")) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "unknown field \"" + f + "\": a canary takes \"ref\", \"percent\", "
+                            + "\"steps\" and \"interval_seconds\"", Map.of("field", f));
                 }
             }
             JsonNode ref = body.get("ref");
@@ -1293,18 +1340,63 @@ public final class InferenceServer implements AutoCloseable {
             if (percent != null && !percent.isNumber()) {
                 throw badRequest(ErrorCode.VALUE_INVALID, "\"percent\" must be a number from 0 to 100", Map.of("field", "percent"));
             }
-            if (ref == null && percent == null) {
-                throw badRequest(ErrorCode.INVALID_ARGUMENT, "name the canary (\"ref\"), its share (\"percent\") or both",
-                        Map.of("field", "ref"));
+            if (ref == null && percent == null && body.get("steps") == null) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "name the canary (\"ref\"), its share (\"percent\") or its rollout "
+                        + "(\"steps\")", Map.of("field", "ref"));
             }
-            Served s = repository.setCanary(name, ref == null ? null : ref.asText(), percent == null ? null : percent.asDouble(), false);
+            CanaryRollout.Plan plan = rolloutPlan(body);
+            if (plan != null && percent != null) {
+                throw badRequest(ErrorCode.INVALID_ARGUMENT, "give \"percent\" or \"steps\": a rollout sets the share itself",
+                        Map.of("field", "percent"));
+            }
+            Double share = null; // null: the canary's current share, else the default
+            if (percent != null) {
+                share = percent.asDouble();
+            } else if (plan != null) {
+                share = plan.steps().get(0) / 100.0;
+            }
+            Served s = repository.setCanary(name, ref == null ? null : ref.asText(), share, false);
+            if (plan != null) {
+                rollouts.start(name, plan);
+            } else if (percent != null || ref != null) {
+                rollouts.stop(name); // set by hand
+            }
             ModelHost.Canary c = models.canary(name).orElseThrow();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("name", name);
             out.put("version", models.get(name).map(Served::version).orElse(""));
             out.put("canary_version", s.version());
             out.put("percent", c.percent());
+            rollouts.status(name).ifPresent(st -> out.put("rollout", st.toMap()));
             return out;
+        }
+
+        /** The rollout a canary body asks for ({@code "steps"}: percents; {@code "interval_seconds"}, default 60), or null. */
+        private static CanaryRollout.Plan rolloutPlan(JsonNode body) {
+            JsonNode steps = body.get("steps");
+            JsonNode interval = body.get("interval_seconds");
+            if (steps == null) {
+                if (interval != null) {
+                    throw badRequest(ErrorCode.INVALID_ARGUMENT, "\"interval_seconds\" goes with \"steps\"", Map.of("field", "interval_seconds"));
+                }
+                return null;
+            }
+            if (!steps.isArray() || steps.isEmpty()) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"steps\" must be a non-empty array of percentages, e.g. [5, 25, 50, 100]",
+                        Map.of("field", "steps"));
+            }
+            List<Double> percents = new ArrayList<>();
+            for (JsonNode p : steps) {
+                if (!p.isNumber()) {
+                    throw badRequest(ErrorCode.VALUE_INVALID, "\"steps\" holds numbers, not " + p, Map.of("field", "steps"));
+                }
+                percents.add(p.asDouble());
+            }
+            if (interval != null && (!interval.isNumber() || !(interval.asDouble() > 0))) {
+                throw badRequest(ErrorCode.VALUE_INVALID, "\"interval_seconds\" must be a positive number", Map.of("field", "interval_seconds"));
+            }
+            double seconds = interval == null ? 60 : interval.asDouble();
+            return CanaryRollout.Plan.of(percents, java.time.Duration.ofMillis(Math.max(1, Math.round(seconds * 1000))));
         }
 
         /** {@code PUT}: body {@code {"refs": ["credit:3", "credit:4", ...]}}; {@code DELETE}: no body. */

@@ -232,6 +232,12 @@ class CanaryServerTest {
             Reply unknown = put(base, "/v2/repository/models/nobody/canary", setBody, bearer(ADMIN));
             assertThat(unknown.status()).isEqualTo(404);
 
+            // The reference alone: the share stays (it was a bug to answer 500 here).
+            Reply refOnly = put(base, path, "{\"ref\": " + InferenceServerTest.json(roots.resolve("linear").toString()) + "}", bearer(ADMIN));
+            assertThat(refOnly.status()).as(refOnly.text()).isEqualTo(200);
+            assertThat(refOnly.body().get("percent").asDouble()).isEqualTo(0.5);
+            put(base, path, setBody, bearer(ADMIN));
+
             Reply removed = delete(base, path, bearer(ADMIN));
             assertThat(removed.status()).as(removed.text()).isEqualTo(200);
             assertThat(removed.body().get("removed_version").asText()).isEqualTo(canaryVersion);

@@ -1,0 +1,188 @@
+package dev.kiln.serve;
+
+import static dev.kiln.serve.CanaryServerTest.put;
+import static dev.kiln.serve.Fixtures.bundle;
+import static dev.kiln.serve.Fixtures.postText;
+import static dev.kiln.serve.TokensAndRepositoryTest.ADMIN;
+import static dev.kiln.serve.TokensAndRepositoryTest.bearer;
+import static dev.kiln.serve.TokensAndRepositoryTest.copy;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.serve.CanaryRollout.Decision;
+import dev.kiln.serve.CanaryRollout.Plan;
+import dev.kiln.serve.CanaryRollout.Stats;
+import dev.kiln.serve.Fixtures.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A canary's share goes up its steps while it keeps up with the model, and it is rolled back when it does not. */
+class CanaryRolloutTest {
+    @TempDir
+    Path dir;
+
+    static final Plan PLAN = new Plan(List.of(500, 2_500, 10_000), Duration.ofSeconds(60), 100, 0.01, 1.5);
+
+    @Test
+    void theDecisionComparesTheCanaryWithTheModel() {
+        Stats model = new Stats(990, 10, 0, 990_000_000L); // 1% errors, 1 ms
+        assertThat(CanaryRollout.decide(PLAN, new Stats(50, 0, 0, 50_000_000L), model)).isInstanceOf(Decision.Hold.class);
+        assertThat(CanaryRollout.decide(PLAN, new Stats(197, 1, 2, 200_000_000L), model)).as("1.5% against 1% + 1 point")
+                .isInstanceOf(Decision.Advance.class);
+        Decision errors = CanaryRollout.decide(PLAN, new Stats(190, 0, 10, 200_000_000L), model); // 5% > 1% + 1 point
+        assertThat(errors).isInstanceOf(Decision.Rollback.class);
+        assertThat(((Decision.Rollback) errors).why()).contains("error rate 0.0500").contains("0.0100");
+        Decision slow = CanaryRollout.decide(PLAN, new Stats(200, 0, 0, 400_000_000L), model); // 2 ms > 1.5 x 1 ms
+        assertThat(slow).isInstanceOf(Decision.Rollback.class);
+        assertThat(((Decision.Rollback) slow).why()).contains("mean latency 2.000 ms");
+        assertThat(CanaryRollout.decide(PLAN, new Stats(200, 0, 0, 400_000_000L), Stats.ZERO))
+                .as("no model traffic to compare latency with").isInstanceOf(Decision.Advance.class);
+    }
+
+    @Test
+    void plansAreChecked() {
+        assertThat(Plan.of(List.of(5.0, 50.0, 100.0), Duration.ofSeconds(1)).steps()).containsExactly(500, 5_000, 10_000);
+        for (List<Integer> bad : List.of(List.<Integer>of(), List.of(50, 10), List.of(0, 10), List.of(10, 10_001), List.of(10, 10))) {
+            assertThatThrownBy(() -> new Plan(bad, Duration.ofSeconds(1), 1, 0.01, 1.5)).as(bad.toString()).isInstanceOf(KilnException.class);
+        }
+        assertThatThrownBy(() -> new Plan(List.of(10), Duration.ZERO, 1, 0.01, 1.5)).hasMessageContaining("interval");
+        assertThatThrownBy(() -> new Plan(List.of(10), Duration.ofSeconds(1), 0, 0.01, 1.5)).hasMessageContaining("request");
+        assertThatThrownBy(() -> new Plan(List.of(10), Duration.ofSeconds(1), 1, 2, 1.5)).hasMessageContaining("margin");
+        assertThatThrownBy(() -> new Plan(List.of(10), Duration.ofSeconds(1), 1, 0.01, 0.5)).hasMessageContaining("ratio");
+    }
+
+    /** Clients keep sending requests until {@code stop}; failures (non-200) are collected. */
+    static List<Thread> clients(String base, String body, AtomicBoolean stop, List<String> failures) {
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread th = new Thread(() -> {
+                while (!stop.get()) {
+                    Reply r = postText(base, "/v1/models/credit:predict", body, Map.of());
+                    if (r.status() != 200) {
+                        failures.add(r.status() + " " + r.text());
+                    }
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        return threads;
+    }
+
+    @Test
+    void aHealthyCanaryIsRolledOutStepByStep() throws Exception {
+        ModelHost host = new ModelHost();
+        KilnModel linear = host.load("credit", bundle("credit-linear"), "1").model();
+        host.putCanary("credit", KilnModel.load(bundle("credit-gbdt")), "2", 0);
+        String body = InferenceServerTest.json(Map.of("instances", List.of(Fixtures.rows(linear).get(1))));
+        try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0)) {
+            String base = "http://127.0.0.1:" + server.port();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> threads = clients(base, body, stop, failures);
+            // Latency is not what this test is about: a lax ratio keeps a slower tree model from failing it.
+            CanaryRollout.Status started = server.rollouts().start("credit",
+                    new Plan(List.of(1_000, 5_000, 10_000), Duration.ofMillis(300), 20, 0.01, 100));
+            assertThat(started.state()).isEqualTo("running");
+            assertThat(host.canary("credit").orElseThrow().basisPoints()).isEqualTo(1_000);
+            RegistryFollowerTest.await(() -> server.rollouts().status("credit").orElseThrow().state().equals("complete"), "rolled out");
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            assertThat(failures).isEmpty();
+            CanaryRollout.Status done = server.rollouts().status("credit").orElseThrow();
+            assertThat(done.step()).isEqualTo(2);
+            assertThat(done.percent()).isEqualTo(100.0);
+            assertThat(host.canary("credit").orElseThrow().basisPoints()).isEqualTo(10_000);
+            assertThat(Metrics.scrape(base).requests("credit", "2", "success")).isGreaterThanOrEqualTo(40);
+        }
+    }
+
+    @Test
+    void aCanaryFailingItsRequestsIsRolledBack() throws Exception {
+        ModelHost host = new ModelHost();
+        KilnModel linear = host.load("credit", bundle("credit-linear"), "1").model();
+        KilnModel gbdt = KilnModel.load(bundle("credit-gbdt"));
+        host.putCanary("credit", gbdt, "2", 0);
+        String body = InferenceServerTest.json(Map.of("instances", List.of(Fixtures.rows(linear).get(1))));
+        try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0)) {
+            String base = "http://127.0.0.1:" + server.port();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> threads = clients(base, body, stop, failures);
+            server.rollouts().start("credit", new Plan(List.of(5_000, 10_000), Duration.ofMillis(300), 20, 0.01, 100));
+            // Requests pinned to the canary's version that it refuses (an integer column sent as BYTES): its error rate climbs.
+            String badInfer = InferenceServerTest.json(Fixtures.oipRequest(gbdt, List.of(Fixtures.rows(gbdt).get(0)), null))
+                    .replaceFirst("\"datatype\":\"INT64\"", "\"datatype\":\"BYTES\"");
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (!server.rollouts().status("credit").orElseThrow().state().equals("rolled_back") && System.nanoTime() < deadline) {
+                Reply r = postText(base, "/v2/models/credit/versions/2/infer", badInfer, Map.of());
+                if (r.status() == 404) {
+                    break; // rolled back meanwhile: version 2 is no longer served
+                }
+                assertThat(r.status()).as(r.text()).isEqualTo(400);
+            }
+            RegistryFollowerTest.await(() -> server.rollouts().status("credit").orElseThrow().state().equals("rolled_back"), "rolled back");
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            assertThat(failures).as("the model's own requests never failed").isEmpty();
+            assertThat(host.canary("credit")).isEmpty();
+            assertThat(host.lastError("credit").orElseThrow()).contains("canary version 2 rolled back at 50.0%").contains("error rate");
+            assertThat(server.rollouts().status("credit").orElseThrow().reason()).contains("error rate");
+            assertThat(Metrics.scrape(base).sample("kiln_canary_rollbacks_total", "model=\"credit\"")).isEqualTo(1);
+            Reply after = postText(base, "/v1/models/credit:predict", body, Map.of());
+            assertThat(after.header(InferenceServer.VERSION_HEADER)).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void theAdminRouteStartsARolloutAndTheIndexShowsIt() throws Exception {
+        Path roots = dir.resolve("bundles");
+        copy(bundle("credit-linear"), roots.resolve("linear"));
+        copy(bundle("credit-gbdt"), roots.resolve("gbdt"));
+        ModelHost host = new ModelHost();
+        host.load("credit", roots.resolve("linear"), "1");
+        ModelRepository repo = new ModelRepository(host, null, null, List.of(roots));
+        String gbdt = InferenceServerTest.json(roots.resolve("gbdt").toString());
+        String path = "/v2/repository/models/credit/canary";
+        InferenceServer.Options options = InferenceServer.Options.defaults().withAdminToken(ADMIN).withRepository(repo);
+        try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0, null, options)) {
+            String base = "http://127.0.0.1:" + server.port();
+            for (String[] bad : new String[][] {
+                    {"{\"ref\": " + gbdt + ", \"steps\": [50, 10]}", "increase"},
+                    {"{\"ref\": " + gbdt + ", \"steps\": []}", "steps"},
+                    {"{\"ref\": " + gbdt + ", \"steps\": [\"5\"]}", "steps"},
+                    {"{\"ref\": " + gbdt + ", \"steps\": [5], \"percent\": 5}", "percent"},
+                    {"{\"ref\": " + gbdt + ", \"interval_seconds\": 5}", "interval_seconds"},
+                    {"{\"ref\": " + gbdt + ", \"steps\": [5], \"interval_seconds\": 0}", "interval_seconds"}}) {
+                Reply r = put(base, path, bad[0], bearer(ADMIN));
+                assertThat(r.status()).as(bad[0] + " " + r.text()).isEqualTo(400);
+                assertThat(r.body().get("error").asText()).as(bad[0]).contains(bad[1]);
+            }
+            Reply set = put(base, path, "{\"ref\": " + gbdt + ", \"steps\": [5, 50, 100], \"interval_seconds\": 3600}", bearer(ADMIN));
+            assertThat(set.status()).as(set.text()).isEqualTo(200);
+            assertThat(set.body().get("percent").asDouble()).isEqualTo(5.0);
+            assertThat(set.body().get("rollout").get("state").asText()).isEqualTo("running");
+            JsonNode index = TokensAndRepositoryTest.getWith(base, "/v2/repository/index", bearer(ADMIN)).body();
+            JsonNode rollout = index.get(0).get("canary").get("rollout");
+            assertThat(rollout.get("steps").toString()).isEqualTo("[5.0,50.0,100.0]");
+            assertThat(rollout.get("step").asInt()).isZero();
+            // A share set by hand ends the rollout.
+            assertThat(put(base, path, "{\"percent\": 20}", bearer(ADMIN)).status()).isEqualTo(200);
+            assertThat(server.rollouts().status("credit")).isEmpty();
+            assertThat(host.canary("credit").orElseThrow().basisPoints()).isEqualTo(2_000);
+        }
+    }
+}
