@@ -1107,21 +1107,31 @@ public final class InferenceServer implements AutoCloseable {
 
         /** The request counts of {@code name} at {@code version} so far (zeros when it has no meters yet). */
         CanaryRollout.Stats stats(String name, String version) {
-            for (Map<String, ModelMeters> map : List.of(meters, canaryMeters)) {
-                ModelMeters m = map.get(name);
-                if (m != null && m.version().equals(version)) {
-                    return m.stats();
-                }
+            ModelMeters m = meters.get(name);
+            if (m == null || !m.version().equals(version)) {
+                m = sideMeters.get(sideKey(name, version));
             }
-            return CanaryRollout.Stats.ZERO;
+            return m == null ? CanaryRollout.Stats.ZERO : m.stats();
         }
 
         private static final String[] OUTCOMES = {"success", "client_error", "server_error"};
 
         /** Per model name: the meters of the version served last (rebuilt when the version changes). */
         final Map<String, ModelMeters> meters = new java.util.concurrent.ConcurrentHashMap<>();
-        /** Per model name: the meters of its canary's version (kept apart so that the two do not evict each other). */
-        final Map<String, ModelMeters> canaryMeters = new java.util.concurrent.ConcurrentHashMap<>();
+        /**
+         * Per model name and version: the meters of its other versions serving (a canary, bandit arms), kept apart so
+         * that versions answering side by side do not evict each other's.
+         */
+        final Map<String, ModelMeters> sideMeters = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private static String sideKey(String name, String version) {
+            return name + '\u0000' + version;
+        }
+
+        /** Drops the side meters of {@code name} (its series stay registered until the name is unloaded). */
+        private void dropSideMeters(String name) {
+            sideMeters.keySet().removeIf(k -> k.startsWith(name + '\u0000'));
+        }
 
         /** The meters of a snapshot; null when its model was unloaded meanwhile (no series reappear for it). */
         private ModelMeters meters(Served s) {
@@ -1129,17 +1139,16 @@ public final class InferenceServer implements AutoCloseable {
             if (m != null && m.version().equals(s.version())) {
                 return m;
             }
-            ModelMeters c = canaryMeters.get(s.name());
-            if (c != null && c.version().equals(s.version())) {
-                return c;
-            }
             Served served = models.get(s.name()).orElse(null);
             if (served == null) {
                 return null;
             }
-            m = new ModelMeters(s);
-            (served.version().equals(s.version()) ? meters : canaryMeters).put(s.name(), m);
-            return m;
+            if (served.version().equals(s.version())) {
+                m = new ModelMeters(s);
+                meters.put(s.name(), m);
+                return m;
+            }
+            return sideMeters.computeIfAbsent(sideKey(s.name(), s.version()), k -> new ModelMeters(s));
         }
 
         private Counter requests(Served s, String outcome) {
@@ -1314,7 +1323,6 @@ public final class InferenceServer implements AutoCloseable {
             if (x.ctx.method() == HandlerType.DELETE) {
                 rollouts.stop(name);
                 ModelHost.Canary c = repository.removeCanary(name);
-                canaryMeters.remove(name);
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("name", name);
                 out.put("removed_version", c.served().version());
@@ -1483,7 +1491,7 @@ public final class InferenceServer implements AutoCloseable {
             String name = x.ctx.pathParam("name");
             Served s = repository.unload(name);
             meters.remove(name);
-            canaryMeters.remove(name);
+            dropSideMeters(name);
             for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
                 if (name.equals(m.getId().getTag("model"))) {
                     registry.remove(m);

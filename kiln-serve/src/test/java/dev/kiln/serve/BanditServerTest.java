@@ -95,6 +95,34 @@ class BanditServerTest {
         }
     }
 
+    /** Three arms, none of them the model's version: each is counted under its own version (no meters thrash). */
+    @Test
+    void everyArmIsCountedUnderItsOwnVersion() throws Exception {
+        ModelHost host = new ModelHost();
+        KilnModel linear = host.load("credit", bundle("credit-linear"), "1").model();
+        Map<String, KilnModel> arms = new LinkedHashMap<>();
+        for (String v : List.of("2", "3", "4")) {
+            arms.put(v, linear);
+        }
+        host.putBandit("credit", arms);
+        String body = InferenceServerTest.json(Map.of("instances", List.of(Fixtures.rows(linear).get(0))));
+        Map<String, Integer> answered = new java.util.HashMap<>();
+        try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0, new PredictionLog(dir.resolve("log")))) {
+            String base = "http://127.0.0.1:" + server.port();
+            for (int i = 0; i < 90; i++) {
+                Reply r = postText(base, "/v1/models/credit:predict", body, Map.of());
+                assertThat(r.status()).isEqualTo(200);
+                answered.merge(r.header(InferenceServer.VERSION_HEADER), 1, Integer::sum);
+            }
+            Metrics m = Metrics.scrape(base);
+            for (String v : List.of("2", "3", "4")) {
+                assertThat(m.requests("credit", v, "success")).as("version " + v).isEqualTo((double) answered.getOrDefault(v, 0));
+            }
+            assertThat(answered.keySet()).as("no feedback: every arm keeps being tried").containsExactlyInAnyOrder("2", "3", "4");
+            assertThat(m.requests("credit", "1", "success")).isZero();
+        }
+    }
+
     @Test
     void adminRoutesSetAndRemoveTheBandit() throws Exception {
         Path roots = dir.resolve("bundles");
