@@ -89,6 +89,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "feedback rewards (0 to 1) (repeatable)")
     List<String> bandits = new ArrayList<>();
 
+    @Option(names = "--bandit-history-hours", defaultValue = "168", paramLabel = "H",
+            description = "a bandit starts from the rewards its versions earned in the prediction log over the last H hours "
+                    + "(default: ${DEFAULT-VALUE}; 0: from the prior)")
+    double banditHistoryHours;
+
     @Option(names = "--canary-percent", paramLabel = "NAME=P",
             description = "the share of NAME's requests its canary answers, 0 to 100 (default: 10)")
     Map<String, String> canaryPercents = new java.util.LinkedHashMap<>();
@@ -311,7 +316,13 @@ final class ServeCommand implements Callable<Integer> {
                     repository.setBandit(b.getKey(), java.util.Arrays.stream(b.getValue().split(",")).map(String::strip).toList(), true);
                 }
             }
-            PredictionLog log = noLog ? null : new PredictionLog(logDir != null ? logDir : Home.predictionLogs(store.home()));
+            Path logRoot = logDir != null ? logDir : Home.predictionLogs(store.home());
+            if (banditHistoryHours > 0 && repository != null) {
+                for (String name : banditRefs.keySet()) {
+                    restoreBandit(host, logRoot, name, Duration.ofMillis(Math.round(banditHistoryHours * 3_600_000)));
+                }
+            }
+            PredictionLog log = noLog ? null : new PredictionLog(logRoot);
             InferenceServer.Options options = InferenceServer.Options.defaults()
                     .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
                     .withInferenceToken(inferenceToken)
@@ -363,6 +374,41 @@ final class ServeCommand implements Callable<Integer> {
                     registry.close();
                 }
             }
+        }
+    }
+
+    /**
+     * Adds to the bandit of {@code name} the rewards its versions earned over {@code history} according to the
+     * prediction log: each reward joined (by request id and row) to a prediction logged under one of its versions.
+     */
+    static void restoreBandit(dev.kiln.serve.ModelHost host, Path logRoot, String name, Duration history) {
+        dev.kiln.serve.Bandit bandit = host.bandit(name).orElseThrow();
+        dev.kiln.monitor.logs.PredictionLogReader reader = new dev.kiln.monitor.logs.PredictionLogReader(logRoot, name);
+        if (!reader.exists()) {
+            return;
+        }
+        dev.kiln.monitor.logs.LogWindow window = new dev.kiln.monitor.logs.LogWindow(java.time.Instant.now().minus(history), null);
+        Map<String, Double> rewards = new java.util.HashMap<>();
+        reader.feedback(window, f -> {
+            if (f.reward() != null && f.reward() >= 0 && f.reward() <= 1) {
+                rewards.put(f.key(), f.reward());
+            }
+        });
+        Map<String, double[]> byVersion = new java.util.HashMap<>(); // version -> {sum, count}
+        java.util.Set<String> arms = new java.util.HashSet<>();
+        bandit.arms().forEach(a -> arms.add(a.served().version()));
+        reader.predictions(window, p -> {
+            Double r = arms.contains(p.version()) ? rewards.remove(p.key()) : null;
+            if (r != null) {
+                double[] acc = byVersion.computeIfAbsent(p.version(), v -> new double[2]);
+                acc[0] += r;
+                acc[1]++;
+            }
+        });
+        byVersion.forEach((version, acc) -> bandit.restore(version, acc[0], (long) acc[1]));
+        if (!byVersion.isEmpty()) {
+            System.getLogger(ServeCommand.class.getName()).log(System.Logger.Level.INFO, "the bandit of model '" + name
+                    + "' starts from the rewards in its log: " + bandit.describe());
         }
     }
 

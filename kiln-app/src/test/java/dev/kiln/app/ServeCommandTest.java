@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -282,6 +283,23 @@ class ServeCommandTest {
             assertThat(server.models().bandit("ab").orElseThrow().arms()).extracting(a -> a.served().version()).containsExactly("1", "2");
         }
         assertThat(lateTwo).as("of the last 40 requests").isGreaterThanOrEqualTo(28);
+        // Restarted on the same log, the bandit starts from the rewards it earned: 150, version 2's all 1.
+        ServeCommand restarted = new ServeCommand();
+        new CommandLine(restarted).parseArgs("--home", home.toString(), "--port", "0", "--log-dir", home.resolve("bandit-log").toString(),
+                "--model", "ab=ab:1", "--bandit", "ab=ab:1,ab:2");
+        try (InferenceServer server = restarted.start()) {
+            List<dev.kiln.serve.Bandit.Posterior> p = server.models().bandit("ab").orElseThrow().posteriors();
+            assertThat(p.get(0).rewards() + p.get(1).rewards()).isEqualTo(150);
+            assertThat(p.get(0).alpha()).as("version 1 earned nothing").isEqualTo(1.0);
+            assertThat(p.get(1).beta()).as("version 2 earned every reward").isEqualTo(1.0);
+            assertThat(p.get(1).mean()).isGreaterThan(0.9);
+        }
+        ServeCommand fresh = new ServeCommand();
+        new CommandLine(fresh).parseArgs("--home", home.toString(), "--port", "0", "--log-dir", home.resolve("bandit-log").toString(),
+                "--model", "ab=ab:1", "--bandit", "ab=ab:1,ab:2", "--bandit-history-hours", "0");
+        try (InferenceServer server = fresh.start()) {
+            assertThat(server.models().bandit("ab").orElseThrow().posteriors()).allSatisfy(p -> assertThat(p.rewards()).isZero());
+        }
         CliRun both = CliRun.of("serve", "--home", home.toString(), "--port", "0", "--model", "ab=ab:1", "--bandit", "ab=ab:1,ab:2",
                 "--canary", "ab=ab:2");
         assertThat(both.exitCode()).isEqualTo(2);

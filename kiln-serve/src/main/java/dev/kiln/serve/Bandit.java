@@ -19,7 +19,8 @@ import java.util.random.RandomGenerator;
  * <p>Rewards are the feedback route's {@code "reward"}, from 0 to 1 (a success rate, a conversion; the Bernoulli
  * trick: reward r adds r to α and 1 − r to β); each is credited to the arm that answered its request, looked up by
  * request id among the last {@link #PENDING} requests (older ones, or ids this server did not answer, are counted as
- * unattributed). The posterior starts at Beta(1, 1). The state lives in memory: a restart starts again from the prior.
+ * unattributed). The posterior starts at Beta(1, 1). The state lives in memory; {@link #restore} adds the rewards a
+ * restarted server reads back from its prediction log.
  */
 public final class Bandit {
     /** Requests whose arm is remembered for their reward. */
@@ -81,6 +82,26 @@ public final class Bandit {
     /** Rewards that named a request this bandit does not remember (too old, or not one it routed). */
     public long unattributed() {
         return unattributed.sum();
+    }
+
+    /**
+     * Adds rewards already earned (read back from the prediction log after a restart) to the arm serving
+     * {@code version}: {@code sum} of the rewards, {@code count} of them. False when no arm serves that version.
+     */
+    public synchronized boolean restore(String version, double sum, long count) {
+        if (count < 0 || !(sum >= 0 && sum <= count)) {
+            throw new IllegalArgumentException("restored rewards must sum to 0.." + count + ", not " + sum);
+        }
+        Arm arm = arm(version);
+        if (arm == null) {
+            return false;
+        }
+        int i = arms.indexOf(arm);
+        Posterior[] next = posteriors.clone();
+        Posterior old = next[i];
+        next[i] = new Posterior(old.alpha() + sum, old.beta() + count - sum, old.rewards() + count);
+        posteriors = next;
+        return true;
     }
 
     /** The arm a request goes to: the highest draw from the arms' posteriors. */
@@ -179,7 +200,7 @@ public final class Bandit {
     }
 
     /** The arms' versions with their posteriors: what the repository index and metadata show. */
-    List<Map<String, Object>> describe() {
+    public List<Map<String, Object>> describe() {
         List<Map<String, Object>> out = new ArrayList<>();
         Posterior[] p = posteriors;
         for (int i = 0; i < arms.size(); i++) {

@@ -92,5 +92,12 @@ class BanditSamplingTest {
         assertThat(bandit.unattributed()).isEqualTo(2);
         assertThat(bandit.posteriors().get(0)).isEqualTo(new Bandit.Posterior(1, 1, 0));
         assertThat(host.bandit("credit")).isEmpty();
+
+        // Restored rewards add to an arm's posterior; other versions and impossible sums are refused.
+        assertThat(bandit.restore("1", 3.5, 5)).isTrue();
+        assertThat(bandit.posteriors().get(0)).isEqualTo(new Bandit.Posterior(4.5, 2.5, 5));
+        assertThat(bandit.restore("9", 1, 1)).isFalse();
+        assertThatThrownBy(() -> bandit.restore("1", 6, 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> bandit.restore("1", -1, 5)).isInstanceOf(IllegalArgumentException.class);
     }
 }
