@@ -89,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
                     + "feedback rewards (0 to 1) (repeatable)")
     List<String> bandits = new ArrayList<>();
 
-    @Option(names = "--bandit-history-hours", defaultValue = "168", paramLabel = "H",
+    @Option(names = "--bandit-history-hours", defaultValue = "24", paramLabel = "H",
             description = "a bandit starts from the rewards its versions earned in the prediction log over the last H hours "
                     + "(default: ${DEFAULT-VALUE}; 0: from the prior)")
     double banditHistoryHours;
