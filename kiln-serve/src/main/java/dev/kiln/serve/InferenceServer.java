@@ -920,13 +920,14 @@ public final class InferenceServer implements AutoCloseable {
         /** Per model and version: the counter of rewards credited to a bandit arm, with the gauge of its mean reward. */
         private final Map<String, Counter> banditRewards = new java.util.concurrent.ConcurrentHashMap<>();
 
-        private void credit(Served model, JsonNode requestId, double reward) {
+        private void credit(Served model, JsonNode requestId, JsonNode modelVersion, double reward) {
             ModelHost.Slot slot = models.slot(model.name());
             Bandit bandit = slot == null ? null : slot.bandit;
             if (bandit == null) {
                 return;
             }
-            String version = bandit.reward(requestId.asText(), reward);
+            String version = bandit.reward(requestId.asText(), modelVersion != null && modelVersion.isTextual() ? modelVersion.asText() : null,
+                    reward);
             String name = model.name();
             String v = version == null ? "" : version;
             banditRewards.computeIfAbsent(name + '\u0000' + v, k -> {
@@ -2226,7 +2227,7 @@ public final class InferenceServer implements AutoCloseable {
                         Map.of("model", name));
             }
             if (reward != null && models.hasBandits()) {
-                credit(s, requestId, reward.asDouble());
+                credit(s, requestId, body.get("model_version"), reward.asDouble());
             }
             return new Reply(202, Map.of("accepted", true));
         }

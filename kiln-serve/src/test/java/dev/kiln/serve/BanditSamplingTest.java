@@ -74,6 +74,29 @@ class BanditSamplingTest {
         assertThat(bandit.posteriors().get(0).rewards()).as("the worse arm was still tried").isPositive();
     }
 
+    /** The direct-mapped memory keeps nearly all of the last 50,000 requests (expected 97.6%). */
+    @Example
+    void theMemoryKeepsRecentRequests() {
+        KilnModel linear = KilnModel.load(bundle("credit-linear"));
+        ModelHost.Served one = new ModelHost.Served("credit", "1", linear);
+        ModelHost.Served two = new ModelHost.Served("credit", "2", linear);
+        Bandit bandit = new Bandit(List.of(new Bandit.Arm(one, null), new Bandit.Arm(two, null)));
+        int n = 50_000;
+        for (int i = 0; i < n; i++) {
+            bandit.answered(java.util.UUID.nameUUIDFromBytes(("r" + i).getBytes()).toString(), i % 2 == 0 ? one : two);
+        }
+        int credited = 0;
+        int right = 0;
+        for (int i = 0; i < n; i++) {
+            String v = bandit.reward(java.util.UUID.nameUUIDFromBytes(("r" + i).getBytes()).toString(), 1);
+            credited += v != null ? 1 : 0;
+            right += (i % 2 == 0 ? "1" : "2").equals(v) ? 1 : 0;
+        }
+        assertThat(credited / (double) n).isGreaterThan(0.96);
+        assertThat(right).as("never credited to the wrong arm").isEqualTo(credited);
+        assertThat(bandit.unattributed()).isEqualTo(n - credited);
+    }
+
     @Example
     void rewardsAreCreditedOnceToKnownRequestsAndMustBeZeroToOne() {
         ModelHost host = new ModelHost();
@@ -93,9 +116,17 @@ class BanditSamplingTest {
         assertThat(bandit.posteriors().get(0)).isEqualTo(new Bandit.Posterior(1, 1, 0));
         assertThat(host.bandit("credit")).isEmpty();
 
+        // A reward naming the version is credited to it without the memory; a remembered request is then forgotten.
+        bandit.answered("c", one);
+        assertThat(bandit.reward("c", "2", 1)).isEqualTo("2");
+        assertThat(bandit.reward("c", 1)).as("forgotten once credited").isNull();
+        assertThat(bandit.reward("never", "2", 1)).as("named: no memory needed").isEqualTo("2");
+        assertThat(bandit.reward("never", "9", 1)).as("a version that is no arm").isNull();
+
         // Restored rewards add to an arm's posterior; other versions and impossible sums are refused.
         assertThat(bandit.restore("1", 3.5, 5)).isTrue();
         assertThat(bandit.posteriors().get(0)).isEqualTo(new Bandit.Posterior(4.5, 2.5, 5));
+        assertThat(bandit.posteriors().get(1).rewards()).isEqualTo(3);
         assertThat(bandit.restore("9", 1, 1)).isFalse();
         assertThatThrownBy(() -> bandit.restore("1", 6, 5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> bandit.restore("1", -1, 5)).isInstanceOf(IllegalArgumentException.class);

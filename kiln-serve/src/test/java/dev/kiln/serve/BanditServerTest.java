@@ -81,13 +81,17 @@ class BanditServerTest {
             Reply bad = postText(base, "/v1/models/credit:feedback", feedback("whatever", 1.5), Map.of());
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.body().get("error").get("message").asText()).contains("reward").contains("0 to 1");
+            long twoBefore = bandit.posteriors().get(1).rewards();
+            assertThat(postText(base, "/v1/models/credit:feedback", "{\"request_id\": \"long-ago\", \"reward\": 1, \"model_version\": \"2\"}",
+                    Map.of()).status()).isEqualTo(202);
+            assertThat(bandit.posteriors().get(1).rewards()).as("credited to the version the feedback names").isEqualTo(twoBefore + 1);
             long before = bandit.unattributed();
             assertThat(postText(base, "/v1/models/credit:feedback", feedback("never-seen", 1), Map.of()).status()).isEqualTo(202);
             assertThat(bandit.unattributed()).isEqualTo(before + 1);
 
             Metrics m = Metrics.scrape(base);
             assertThat(m.sample("kiln_bandit_rewards_total", "model=\"credit\"", "version=\"1\"")
-                    + m.sample("kiln_bandit_rewards_total", "model=\"credit\"", "version=\"2\"")).isEqualTo(n + 2);
+                    + m.sample("kiln_bandit_rewards_total", "model=\"credit\"", "version=\"2\"")).isEqualTo(n + 3);
             assertThat(m.sample("kiln_bandit_mean_reward", "model=\"credit\"", "version=\"2\"")).isGreaterThan(0.95);
             assertThat(m.requests("credit", "2", "success")).isGreaterThan(m.requests("credit", "1", "success"));
             JsonNode meta = Fixtures.get(base, "/v2/models/credit").body();
