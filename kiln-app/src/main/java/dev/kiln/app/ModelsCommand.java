@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         description = {"The model registry: models, immutable versions, moving aliases, and the history of every change.",
                 "References: NAME (its 'production' alias), NAME@ALIAS, NAME:VERSION."},
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class,
-                ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class, ModelsCommand.Describe.class})
+                ModelsCommand.Unalias.class, ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class, ModelsCommand.Describe.class})
 final class ModelsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -194,6 +194,46 @@ final class ModelsCommand implements Runnable {
                             .collect(Collectors.joining(", ")) + "); use --force --reason \"...\" to override",
                             Map.of("model", name, "alias", alias, "version", version));
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "unalias", mixinStandardHelpOptions = true,
+            description = {"Remove ALIAS from model NAME (recorded in the history). Servers following NAME@ALIAS as a canary or "
+                    + "shadow stop it; a model served as NAME@ALIAS keeps its version."})
+    static final class Unalias implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        StoreOptions store;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Parameters(index = "1", paramLabel = "ALIAS")
+        String alias;
+        @Option(names = "--reason", paramLabel = "TEXT", description = "why; recorded in the history")
+        String reason;
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            ModelRef.checkName(alias, alias);
+            try (KilnStore s = store.open()) {
+                Integer from = s.registry().model(name).map(m -> m.aliases().get(alias)).orElse(null);
+                s.registry().removeAlias(name, alias, Promotion.actor(), reason);
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("model", name);
+                    r.put("alias", alias);
+                    r.put("removed", true);
+                    r.put("from", from);
+                    Reports.json(out, r);
+                } else {
+                    out.println(name + "@" + alias + ": " + from + " -> (none)");
+                }
+                out.flush();
             }
             return 0;
         }

@@ -67,6 +67,17 @@ class RegistryCliTest {
         assertThat(moves).containsExactly("none->1", "1->2", "2->1");
         assertThat(history.toString()).contains("roll back");
 
+        // An alias removed, with its reason in the history; removing it again is "not found".
+        assertThat(kiln("models", "alias", "credit", "staging", "2", "--max-regression", "1").exitCode()).isZero();
+        CliRun unalias = kiln("models", "unalias", "credit", "staging", "--reason", "canary over");
+        assertThat(unalias.exitCode()).as(unalias.err()).isZero();
+        assertThat(unalias.out()).contains("credit@staging: 2 -> (none)");
+        assertThat(kiln("models", "list", "--json").out()).doesNotContain("staging");
+        assertThat(kiln("models", "history", "credit", "--json").out()).contains("alias_removed").contains("canary over");
+        CliRun again = kiln("models", "unalias", "credit", "staging");
+        assertThat(again.exitCode()).isEqualTo(3);
+        assertThat(again.err()).contains("no alias 'staging'");
+
         assertThat(BadInputTest.json(kiln("models", "show", "credit:2", "--json").out()).get("version").asInt()).isEqualTo(2);
         CliRun missing = kiln("models", "show", "credit@staging");
         assertThat(missing.exitCode()).isEqualTo(3);

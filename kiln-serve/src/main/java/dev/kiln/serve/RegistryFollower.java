@@ -146,6 +146,15 @@ public final class RegistryFollower implements AutoCloseable {
         try {
             v = registry.resolve(f.ref);
         } catch (RuntimeException e) {
+            if (f.role != Role.MODEL && aliasRemoved(e)) {
+                // Publishing as data works both ways: removing the alias a canary or shadow follows ends it.
+                followed.remove(key, f);
+                Object removed = f.role == Role.CANARY ? host.removeCanary(name).orElse(null) : host.removeShadow(name).orElse(null);
+                if (removed != null) {
+                    LOG.log(System.Logger.Level.INFO, "alias " + f.ref + " was removed: " + f.what() + " stops");
+                }
+                return;
+            }
             String message = "cannot resolve " + f.ref + " for " + f.what() + " (still serving version " + f.serving + "): "
                     + e.getMessage();
             LOG.log(System.Logger.Level.WARNING, message);
@@ -198,6 +207,12 @@ public final class RegistryFollower implements AutoCloseable {
             }
             record(f, message);
         }
+    }
+
+    /** True for the registry's answer that an alias does not exist (as opposed to a store that cannot be read). */
+    private static boolean aliasRemoved(RuntimeException e) {
+        return e instanceof dev.kiln.runtime.KilnException k && k.code() == dev.kiln.runtime.ErrorCode.MODEL_NOT_FOUND
+                && k.details().containsKey("alias");
     }
 
     private void record(Followed f, String message) {

@@ -71,6 +71,12 @@ class CanaryFollowerTest {
                 assertThat(host.canary("credit").orElseThrow().served().version()).isEqualTo("3");
                 Files.writeString(victim, original);
 
+                // Removing the alias a shadow follows ends the shadow (published as data, both ways).
+                reg.setAlias("credit", "shadowing", 3, "test", "shadow", Map.of());
+                repo.setShadow("credit", "credit@shadowing", false);
+                reg.removeAlias("credit", "shadowing", "test", "done");
+                await(() -> host.shadow("credit").isEmpty(), "the shadow stopped with its alias");
+
                 // Removed: the alias is no longer followed for it, and the error goes with it.
                 assertThat(repo.removeCanary("credit").served().version()).isEqualTo("3");
                 assertThat(host.lastError("credit")).isEmpty();
