@@ -260,6 +260,11 @@ final class MonitorCommand implements Runnable {
             addRow(t, w, "all (shadow)", binary, regression);
         }
         sb.append(t.render());
+        for (PerformanceReport.Comparison c : r.comparisons()) {
+            sb.append(String.format(Locale.ROOT, "%s %s vs %s: %s %.4f vs %.4f, difference %+.4f (95%% CI %+.4f to %+.4f), p = %.3g (%d vs %d)%n",
+                    c.shadow() ? "shadow" : "version", c.version(), c.against(), c.metric(), c.value(), c.againstValue(), c.difference(),
+                    c.ciLow(), c.ciHigh(), c.pValue(), c.n(), c.againstN()));
+        }
         sb.append(String.format(Locale.ROOT, "feedback: %d records, %d matched no logged prediction, %d labels not usable%n",
                 r.feedbackRecords(), r.feedbackUnmatched(), r.labelsUnknown()));
         for (String e : r.labelsUnknownExamples()) {

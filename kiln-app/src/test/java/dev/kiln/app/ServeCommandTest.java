@@ -215,6 +215,12 @@ class ServeCommandTest {
             labelled.put(v.get("version").asText(), v.get("labelled").asInt());
         }
         assertThat(labelled).isEqualTo(byVersion);
+        JsonNode comparison = BadInputTest.json(perf.out()).get("comparisons").get(0);
+        assertThat(comparison.get("metric").asText()).isEqualTo("accuracy");
+        assertThat(comparison.get("against").asText()).as("the version with the most rows").isEqualTo("1");
+        assertThat(comparison.get("p_value").asDouble()).isBetween(0.0, 1.0);
+        assertThat(CliRun.of("monitor", "performance", "--model", "ab", "--ref", "ab@stable", "--home", home.toString()).out())
+                .contains("version 2 vs 1: accuracy").contains("95% CI");
 
         // A shadow: version 2 scores a copy of every request to ab:1, never answering; monitor performance measures both
         // on the same feedback.

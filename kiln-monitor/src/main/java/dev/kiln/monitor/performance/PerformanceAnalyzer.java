@@ -117,7 +117,8 @@ public final class PerformanceAnalyzer {
             return new PerformanceReport(log.model(), spec.task().wireName(),
                     spec.timeColumn() == null ? "logged" : "input:" + spec.timeColumn(), spec.window().label(),
                     windows, versions, feedbackRecords, feedback.size(),
-                    unknownLabels, List.copyOf(unknownExamples), withoutTime, predictionsRead, feedbackRead, shadows);
+                    unknownLabels, List.copyOf(unknownExamples), withoutTime, predictionsRead, feedbackRead, shadows,
+                    Comparisons.of(versions, shadows));
         }
     }
 
@@ -155,6 +156,7 @@ public final class PerformanceAnalyzer {
         long correct;
         long rewarded;
         double rewardSum;
+        double rewardSquares;
         double costSum;
         int n;
         double[] score = new double[16];      // binary: P(positive); regression: predicted value
@@ -179,6 +181,7 @@ public final class PerformanceAnalyzer {
             if (f.reward() != null) {
                 rewarded++;
                 rewardSum += f.reward();
+                rewardSquares += f.reward() * f.reward();
                 return null;
             }
             String label = f.label();
@@ -261,8 +264,13 @@ public final class PerformanceAnalyzer {
                 }
             }
             Double positiveRate = spec.task() == Task.BINARY && predictions > 0 ? (double) positivesPredicted / predictions : null;
+            Double rewardSd = null;
+            if (rewarded > 1) {
+                double mean = rewardSum / rewarded;
+                rewardSd = Math.sqrt(Math.max(0, (rewardSquares - rewarded * mean * mean) / (rewarded - 1)));
+            }
             return new PerformanceReport.Window(version, start, end, predictions, labelled, rewarded, metrics,
-                    rewarded == 0 ? null : rewardSum / rewarded, cost, positiveRate);
+                    rewarded == 0 ? null : rewardSum / rewarded, rewardSd, cost, positiveRate);
         }
 
         private static boolean allFinite(double[] a, int n) {

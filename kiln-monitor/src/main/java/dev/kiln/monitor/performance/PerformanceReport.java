@@ -10,7 +10,8 @@ import java.util.Map;
  * Quality of a served model over time, from logged predictions joined with the feedback sent about them.
  * {@code windows} holds one entry per model version and time window (in time order); {@code versions} the same
  * metrics over the whole period, per version; {@code shadows} the same for each version that scored copies of the
- * requests as the model's shadow (never answering them), on the same feedback.
+ * requests as the model's shadow (never answering them), on the same feedback; {@code comparisons} each other
+ * version and shadow against the version with the most predictions, with confidence intervals and p-values.
  */
 public record PerformanceReport(
         String model,
@@ -26,7 +27,30 @@ public record PerformanceReport(
         @JsonProperty("rows_without_time") long rowsWithoutTime,
         @JsonProperty("predictions_read") ReadStats predictionsRead,
         @JsonProperty("feedback_read") ReadStats feedbackRead,
-        List<Window> shadows) {
+        List<Window> shadows,
+        List<Comparison> comparisons) {
+
+    /**
+     * One version (or shadow) against the reference version (the one with the most predictions) on one metric over
+     * the whole period: both values, their difference with its 95% confidence interval, and the two-sided p-value of
+     * "no difference". Accuracy: two proportions (unpooled standard error for the interval, pooled for the test);
+     * reward: Welch's standard error with the normal approximation. A shadow scored the same rows as the versions
+     * that answered them, so treating the two as independent samples is conservative.
+     */
+    public record Comparison(
+            String version,
+            boolean shadow,
+            String against,
+            String metric,
+            double value,
+            @JsonProperty("against_value") double againstValue,
+            double difference,
+            @JsonProperty("ci_low") double ciLow,
+            @JsonProperty("ci_high") double ciHigh,
+            @JsonProperty("p_value") double pValue,
+            long n,
+            @JsonProperty("against_n") long againstN) {
+    }
 
     /**
      * One version over one window: how many rows were predicted, how many got a label or a reward, the metrics
@@ -42,6 +66,7 @@ public record PerformanceReport(
             long rewarded,
             Map<String, Double> metrics,
             @JsonProperty("reward_mean") Double rewardMean,
+            @JsonProperty("reward_sd") Double rewardSd,
             @JsonProperty("cost_per_row") Double costPerRow,
             @JsonProperty("positive_rate") Double positiveRate) {
     }

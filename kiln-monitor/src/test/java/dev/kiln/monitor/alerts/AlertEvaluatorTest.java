@@ -28,7 +28,7 @@ class AlertEvaluatorTest {
     }
 
     static PerformanceReport.Window perf(long labelled, Map<String, Double> metrics) {
-        return new PerformanceReport.Window("3", null, null, 500, labelled, 0, metrics, null, null, null);
+        return new PerformanceReport.Window("3", null, null, 500, labelled, 0, metrics, null, null, null, null);
     }
 
     static AlertRules rules(String json) {
