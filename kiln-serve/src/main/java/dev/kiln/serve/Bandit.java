@@ -130,19 +130,9 @@ public final class Bandit {
         }
     }
 
-    /** 64 well-mixed bits of a request id (FNV-1a, then a murmur3 finaliser). */
+    /** 64 well-mixed bits of a request id. */
     static long hash(String id) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < id.length(); i++) {
-            h ^= id.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return ModelHost.mix64(id);
     }
 
     private static int slot(long h) {

@@ -391,11 +391,17 @@ public final class ModelHost {
         if (key == null) {
             return java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
         }
-        // FNV-1a over the UTF-16 units, then a murmur3 finaliser so that keys differing in their last character
-        // (customer-1, customer-2, ...) spread over all buckets.
+        return (int) Long.remainderUnsigned(mix64(key), 10_000);
+    }
+
+    /**
+     * 64 well-mixed bits of a string, the same on every JVM: FNV-1a over the UTF-16 units, then a murmur3 finaliser
+     * (so that strings differing in their last character, customer-1, customer-2, ..., spread over all values).
+     */
+    static long mix64(String s) {
         long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < key.length(); i++) {
-            h ^= key.charAt(i);
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
             h *= 0x100000001b3L;
         }
         h ^= h >>> 33;
@@ -403,7 +409,7 @@ public final class ModelHost {
         h ^= h >>> 33;
         h *= 0xc4ceb9fe1a85ec53L;
         h ^= h >>> 33;
-        return (int) Long.remainderUnsigned(h, 10_000);
+        return h;
     }
 
     /** The model or the canary of {@code name} served at {@code version}, if either is. */

@@ -5,7 +5,6 @@ import static dev.kiln.serve.Fixtures.bundle;
 import static dev.kiln.serve.Fixtures.postText;
 import static dev.kiln.serve.TokensAndRepositoryTest.ADMIN;
 import static dev.kiln.serve.TokensAndRepositoryTest.bearer;
-import static dev.kiln.serve.TokensAndRepositoryTest.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -149,12 +148,10 @@ class CanaryRolloutTest {
 
     @Test
     void theAdminRouteStartsARolloutAndTheIndexShowsIt() throws Exception {
-        Path roots = dir.resolve("bundles");
-        copy(bundle("credit-linear"), roots.resolve("linear"));
-        copy(bundle("credit-gbdt"), roots.resolve("gbdt"));
-        ModelHost host = new ModelHost();
-        host.load("credit", roots.resolve("linear"), "1");
-        ModelRepository repo = new ModelRepository(host, null, null, List.of(roots));
+        RepositoryFixture fixture = RepositoryFixture.of(dir);
+        Path roots = fixture.roots();
+        ModelHost host = fixture.host();
+        ModelRepository repo = fixture.repo();
         String gbdt = InferenceServerTest.json(roots.resolve("gbdt").toString());
         String path = "/v2/repository/models/credit/canary";
         InferenceServer.Options options = InferenceServer.Options.defaults().withAdminToken(ADMIN).withRepository(repo);

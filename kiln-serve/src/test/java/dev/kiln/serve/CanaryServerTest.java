@@ -6,7 +6,6 @@ import static dev.kiln.serve.Fixtures.postText;
 import static dev.kiln.serve.PredictionLogTest.records;
 import static dev.kiln.serve.TokensAndRepositoryTest.ADMIN;
 import static dev.kiln.serve.TokensAndRepositoryTest.bearer;
-import static dev.kiln.serve.TokensAndRepositoryTest.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -179,12 +178,10 @@ class CanaryServerTest {
 
     @Test
     void adminRoutesSetChangeAndRemoveTheCanary() throws Exception {
-        Path roots = dir.resolve("bundles");
-        copy(bundle("credit-linear"), roots.resolve("linear"));
-        copy(bundle("credit-gbdt"), roots.resolve("gbdt"));
-        ModelHost host = new ModelHost();
-        host.load("credit", roots.resolve("linear"), "1");
-        ModelRepository repo = new ModelRepository(host, null, null, List.of(roots));
+        RepositoryFixture fixture = RepositoryFixture.of(dir);
+        Path roots = fixture.roots();
+        ModelHost host = fixture.host();
+        ModelRepository repo = fixture.repo();
         String path = "/v2/repository/models/credit/canary";
         String gbdt = roots.resolve("gbdt").toString();
         String setBody = "{\"ref\": " + InferenceServerTest.json(gbdt) + ", \"percent\": 50}";
