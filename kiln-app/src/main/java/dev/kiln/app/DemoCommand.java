@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Guided demonstrations on data shipped with Kiln.",
-        subcommands = {DemoCommand.Drift.class})
+        subcommands = {DemoCommand.Drift.class, DemoCommand.Ab.class})
 final class DemoCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -244,7 +244,7 @@ final class DemoCommand implements Runnable {
             return sent;
         }
 
-        private static JsonNode post(HttpClient http, int port, String route, Object body, int expected)
+        static JsonNode post(HttpClient http, int port, String route, Object body, int expected)
                 throws IOException, InterruptedException {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models/" + route))
                     .header("Content-Type", "application/json")
@@ -265,7 +265,7 @@ final class DemoCommand implements Runnable {
             }
         }
 
-        private static Path write(Path dir, String name, List<String> lines) throws IOException {
+        static Path write(Path dir, String name, List<String> lines) throws IOException {
             Files.createDirectories(dir);
             Path target = dir.resolve(name);
             byte[] bytes = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -276,6 +276,120 @@ final class DemoCommand implements Runnable {
             Files.write(tmp, bytes);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
+        }
+    }
+
+    @Command(name = "ab", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Several versions under one name, on the German credit data shipped with Kiln.",
+                    "Trains a linear model and a gradient-boosted one on the first 600 applicants and registers both; "
+                            + "serves the linear one as production with the boosted one as a 50%% canary (by customer, "
+                            + "Kiln-Route-Key) and a decision tree as a shadow; sends the other 400 applicants, each "
+                            + "followed by its true outcome as feedback; then compares the versions as kiln monitor "
+                            + "performance does, with confidence intervals."})
+    static final class Ab implements Callable<Integer> {
+        static final String MODEL = "credit-ab";
+        static final int TRAIN_ROWS = 600;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--json", description = "print the report as JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = store.home();
+            Path dir = home.resolve("demo").resolve("ab");
+            Path data = QuickstartCommand.extractDataset(dir);
+            List<String> lines = Files.readAllLines(data, StandardCharsets.UTF_8);
+            Path trainFile = Drift.write(dir, "train.csv", lines.subList(0, TRAIN_ROWS + 1));
+            dev.kiln.data.DataFrame frame = dev.kiln.data.DataReader.read(data);
+            PrintWriter out = spec.commandLine().getOut();
+            say(out, "== 1. Train three candidates on the first " + TRAIN_ROWS + " applicants and register them ==");
+            Map<String, ModelVersion> versions = new LinkedHashMap<>();
+            Map<String, KilnModel> models = new LinkedHashMap<>();
+            try (KilnStore s = store.open(); Progress progress = new Progress("demo", !json)) {
+                for (String algorithm : List.of("linear", "gbdt", "tree")) {
+                    TrainOptions options = new TrainOptions(trainFile, "class", null, null, null, 0.2, 0.2, 42,
+                            List.of("baseline", algorithm), List.of(), null, null,
+                            home.resolve("bundles").resolve("credit-ab-" + algorithm), true);
+                    Tracking.Tracked tracked = Tracking.train(s, "demo-ab", options, progress);
+                    ModelVersion v = s.registry().register(MODEL, Path.of(tracked.report().bundle()), tracked.run().id(),
+                            Promotion.actor(), "kiln demo ab: " + algorithm);
+                    versions.put(algorithm, v);
+                    models.put(algorithm, KilnModel.load(s.registry().bundlePath(v)));
+                }
+                s.registry().setAlias(MODEL, "production", versions.get("linear").version(), Promotion.actor(), "kiln demo ab", Map.of());
+                s.registry().setAlias(MODEL, "staging", versions.get("gbdt").version(), Promotion.actor(), "kiln demo ab", Map.of());
+            }
+            String linear = Integer.toString(versions.get("linear").version());
+            String gbdt = Integer.toString(versions.get("gbdt").version());
+            String tree = Integer.toString(versions.get("tree").version());
+            say(out, "registered " + MODEL + ":" + linear + " (linear, production), :" + gbdt + " (gbdt, staging), :" + tree + " (tree)");
+
+            say(out, "\n== 2. Serve " + linear + " with " + gbdt + " as a 50% canary and " + tree + " as a shadow; send the other "
+                    + (frame.rowCount() - TRAIN_ROWS) + " applicants, each followed by its outcome ==");
+            ModelHost host = new ModelHost();
+            host.put(MODEL, models.get("linear"), linear);
+            host.putCanary(MODEL, models.get("gbdt"), gbdt, 5_000);
+            host.putShadow(MODEL, models.get("tree"), tree);
+            Path logDir = dir.resolve("logs");
+            Instant started = Instant.now();
+            Map<String, Integer> answered = new LinkedHashMap<>();
+            HttpClient http = HttpClient.newHttpClient();
+            try (InferenceServer server = InferenceServer.start(host, null, 0, new PredictionLog(logDir))) {
+                for (int i = TRAIN_ROWS; i < frame.rowCount(); i++) {
+                    Map<String, Object> row = new LinkedHashMap<>(frame.row(i));
+                    String label = String.valueOf(row.remove("class"));
+                    row.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v);
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                                    + "/v1/models/" + MODEL + ":predict")).header("Content-Type", "application/json")
+                            .header(InferenceServer.ROUTE_KEY_HEADER, "applicant-" + i)
+                            .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(Map.of("instances", List.of(row)))))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        throw new KilnException(ErrorCode.INTERNAL, "the demo server answered " + r.statusCode() + ": " + r.body());
+                    }
+                    JsonNode answer = Json.mapper().readTree(r.body());
+                    answered.merge(answer.get("model_version").asText(), 1, Integer::sum);
+                    Drift.post(http, server.port(), MODEL + ":feedback", Map.of("request_id", answer.get("request_id").asText(),
+                            "label", label), 202);
+                }
+            }
+            say(out, "answered: " + answered + " (version: requests); prediction log under " + logDir);
+
+            say(out, "\n== 3. The versions on the same stream of applicants and their outcomes ==");
+            PerformanceReport report = PerformanceAnalyzer.analyze(new PredictionLogReader(logDir, MODEL),
+                    new LogWindow(started.minusSeconds(1), null),
+                    PerformanceSpec.of(models.get("linear").manifest(), Buckets.parse("1d", "--window"), null));
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("versions", Map.of("production", linear, "canary", gbdt, "shadow", tree));
+                result.put("answered", answered);
+                result.put("performance", report);
+                Reports.json(out, result);
+            } else {
+                out.print(MonitorCommand.render(report));
+                out.println("What to read: the canary answered about half the applicants (the same ones every time, by "
+                        + "Kiln-Route-Key), the shadow scored every one of them without answering any. Each comparison "
+                        + "says whether a difference in accuracy is more than the noise of a few hundred outcomes: "
+                        + "a p-value above 0.05 means these outcomes cannot tell the versions apart yet.");
+                out.println("Next: ./kiln serve --model " + MODEL + "=" + MODEL + " --canary " + MODEL + "=" + MODEL
+                        + "@staging --canary-steps " + MODEL + "=10,50,100");
+                out.println("      ./kiln monitor performance --model " + MODEL + " --log-dir " + logDir);
+            }
+            out.flush();
+            return 0;
+        }
+
+        private void say(PrintWriter out, String line) {
+            if (!json) {
+                out.println(line);
+                out.flush();
+            }
         }
     }
 }
