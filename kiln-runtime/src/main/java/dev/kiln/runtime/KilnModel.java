@@ -162,6 +162,71 @@ public final class KilnModel {
         return out;
     }
 
+    /** Whether {@link #explain} works for this bundle (format 1.2 or later, or a constant baseline). */
+    public boolean explainable() {
+        return estimator.explainable();
+    }
+
+    /**
+     * Explains one row: each input column's additive share of the model's margin (see {@link Explanation}).
+     * The row is checked as {@link #predict} checks it.
+     *
+     * @throws KilnException {@code explanation_unavailable} for a bundle written before format 1.2
+     */
+    public Explanation explain(Map<String, ?> row) {
+        requireExplainable();
+        double[] features = new double[pipeline.width()];
+        encode(row, features);
+        return explainFeatures(features);
+    }
+
+    /** Explains an already-encoded feature vector (see {@link #encode}). */
+    public Explanation explainFeatures(double[] features) {
+        requireExplainable();
+        int width = pipeline.width();
+        int outputs = estimator.outputs();
+        double[][] phi = new double[outputs][width + 1];
+        estimator.contributions(features, phi);
+        int columns = pipeline.inputColumns().size();
+        double[][] byColumn = new double[outputs][columns];
+        double[] base = new double[outputs];
+        for (int k = 0; k < outputs; k++) {
+            for (int f = 0; f < width; f++) {
+                byColumn[k][pipeline.featureColumn(f)] += phi[k][f];
+            }
+            base[k] = phi[k][width];
+        }
+        return new Explanation(space(), explainedOutputs(), base, pipeline.inputColumns(), byColumn);
+    }
+
+    /** Throws {@code explanation_unavailable}, naming the bundle and its format, unless {@link #explainable()}. */
+    public void requireExplainable() {
+        if (!estimator.explainable()) {
+            throw new KilnException(ErrorCode.EXPLANATION_UNAVAILABLE, "bundle " + bundle.directory()
+                    + " (format " + manifest().formatVersion() + ") cannot explain its predictions: its "
+                    + manifest().algorithm() + " model was written before bundle format 1.2 and lacks what "
+                    + "explanations need (tree node covers, training feature means); retrain it to explain",
+                    Map.of("formatVersion", String.valueOf(manifest().formatVersion())));
+        }
+    }
+
+    private String space() {
+        return switch (estimator.link()) {
+            case LOGISTIC -> "log_odds";
+            case SOFTMAX -> "softmax_margin";
+            case IDENTITY -> task() == Task.REGRESSION ? "value" : "probability";
+        };
+    }
+
+    /** What an explanation's rows explain: the positive class (binary), every class (multiclass), the target. */
+    public List<String> explainedOutputs() {
+        return switch (task()) {
+            case BINARY -> List.of(classes.get(1));
+            case MULTICLASS -> classes;
+            case REGRESSION -> List.of(manifest().target() == null ? "value" : manifest().target());
+        };
+    }
+
     /** Turns estimator outputs into a prediction: label by threshold (binary) or arg-max (multiclass). */
     public Prediction decode(double[] scores) {
         Task task = task();

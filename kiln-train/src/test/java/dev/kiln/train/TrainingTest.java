@@ -101,7 +101,8 @@ class TrainingTest {
         KilnModel model = KilnModel.load(Path.of(r.bundle()));
         dev.kiln.runtime.bundle.ReferenceSketch sketch = model.bundle().referenceSketch();
         assertThat(sketch).isNotNull();
-        assertThat(model.manifest().formatVersion()).isEqualTo("1.1");
+        assertThat(model.manifest().formatVersion()).isEqualTo("1.2");
+        assertThat(model.explainable()).as("a linear bundle carries its feature means").isTrue();
         assertThat(model.manifest().files()).containsKey("reference_sketch.json");
         assertThat(sketch.features().names()).containsExactlyElementsOf(model.bundle().pipeline().inputColumns());
         assertThat(sketch.features().rows()).isEqualTo(r.trainRows() + r.validationRows());

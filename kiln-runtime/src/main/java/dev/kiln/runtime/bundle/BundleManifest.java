@@ -27,9 +27,10 @@ public record BundleManifest(
 
     /**
      * The format this Kiln writes. Readers accept any minor version of the same major. 1.1 added the optional
-     * {@link #REFERENCE_SKETCH_FILE}; 1.0 bundles still load, without it.
+     * {@link #REFERENCE_SKETCH_FILE}; 1.2 added what explanations need (trees' node covers, linear models'
+     * training feature means). Older bundles still load and score, without what they lack.
      */
-    public static final String FORMAT_VERSION = "1.1";
+    public static final String FORMAT_VERSION = "1.2";
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String PIPELINE_FILE = "pipeline.json";
     public static final String ESTIMATOR_FILE = "estimator.json";

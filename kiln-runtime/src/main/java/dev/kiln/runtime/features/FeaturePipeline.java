@@ -22,6 +22,7 @@ public final class FeaturePipeline {
     private final List<String> featureNames;
     private final int[] inputIndex;
     private final int[] offsets;
+    private final int[] featureColumn;
     private final List<Map<String, Integer>> levelIndex;
 
     @JsonCreator
@@ -48,6 +49,16 @@ public final class FeaturePipeline {
         }
         this.inputColumns = List.copyOf(columns);
         this.featureNames = Collections.unmodifiableList(names);
+        this.featureColumn = new int[names.size()];
+        for (int i = 0; i < this.transforms.size(); i++) {
+            int end = i + 1 < offsets.length ? offsets[i + 1] : names.size();
+            java.util.Arrays.fill(featureColumn, offsets[i], end, inputIndex[i]);
+        }
+    }
+
+    /** The input column (index into {@link #inputColumns()}) that feature {@code f} is made from. */
+    public int featureColumn(int f) {
+        return featureColumn[f];
     }
 
     @JsonProperty("transforms")

@@ -13,6 +13,25 @@ public record ConstantEstimator(int inputWidth, double[] values) implements Esti
     }
 
     @Override
+    public Link link() {
+        return Link.IDENTITY;
+    }
+
+    @Override
+    public boolean explainable() {
+        return true;
+    }
+
+    /** Every row gets the same outputs: nothing to attribute, the base is the output. */
+    @Override
+    public void contributions(double[] features, double[][] phi) {
+        for (int k = 0; k < values.length; k++) {
+            java.util.Arrays.fill(phi[k], 0.0);
+            phi[k][inputWidth] = values[k];
+        }
+    }
+
+    @Override
     public void validate(int featureWidth) {
         if (values == null || values.length == 0) {
             throw new IllegalStateException("constant estimator has no values");

@@ -34,6 +34,26 @@ public sealed interface Estimator permits ConstantEstimator, LinearEstimator, Tr
         }
     }
 
+    /** How the margins become outputs; {@link Link#IDENTITY} when the estimator's outputs are its margins. */
+    Link link();
+
+    /**
+     * Whether {@link #contributions} can run: tree ensembles need their node covers and linear models their
+     * training feature means, both written from bundle format 1.2 on; a constant always can.
+     */
+    boolean explainable();
+
+    /**
+     * Splits the margins of one feature vector (the values before {@link #link()}) into additive parts:
+     * {@code phi[k][f]} is feature f's contribution to output k's margin and {@code phi[k][inputWidth()]} the
+     * base, the expected margin over the training rows, so that each row of {@code phi} sums to that margin
+     * (to rounding). {@code phi} is {@code outputs() x (inputWidth() + 1)} and is overwritten. Tree ensembles
+     * give exact Shapley values (path-dependent TreeSHAP); linear models {@code w_f (x_f - mean_f)}.
+     *
+     * @throws IllegalStateException when not {@link #explainable()}
+     */
+    void contributions(double[] features, double[][] phi);
+
     /** Checks internal consistency (array sizes, indices); throws IllegalStateException naming the problem. */
     void validate(int featureWidth);
 }

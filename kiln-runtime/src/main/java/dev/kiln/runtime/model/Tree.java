@@ -6,9 +6,19 @@ package dev.kiln.runtime.model;
  * otherwise, and by {@code defaultLeft} when the value is missing (NaN). A leaf has {@code left == -1}
  * and adds {@code leafValues[node * leafWidth + j]} to output {@code output + j}. Children always have
  * larger indices than their parent, which {@link #validate} checks, so scoring always terminates.
+ *
+ * <p>{@code cover} (bundle format 1.2; null in older bundles) is how much of the training data reached each
+ * node: XGBoost's sum of hessians, or a CART node's row count. Scoring never reads it; explanations
+ * (TreeSHAP) need it to weigh the branches a row did not take.
  */
 public record Tree(int output, int leafWidth, int[] feature, float[] threshold, int[] left, int[] right,
-                   boolean[] defaultLeft, double[] leafValues) {
+                   boolean[] defaultLeft, double[] leafValues, double[] cover) {
+
+    /** A tree without covers: it scores, but cannot be explained. */
+    public Tree(int output, int leafWidth, int[] feature, float[] threshold, int[] left, int[] right,
+                boolean[] defaultLeft, double[] leafValues) {
+        this(output, leafWidth, feature, threshold, left, right, defaultLeft, leafValues, null);
+    }
 
     public int nodeCount() {
         return left.length;
@@ -34,6 +44,17 @@ public record Tree(int output, int leafWidth, int[] feature, float[] threshold, 
         if (n == 0 || feature.length != n || threshold.length != n || right.length != n || defaultLeft.length != n
                 || leafValues.length != (long) n * leafWidth) {
             throw new IllegalStateException("tree arrays have inconsistent lengths");
+        }
+        if (cover != null) {
+            if (cover.length != n) {
+                throw new IllegalStateException("tree has " + n + " nodes but " + cover.length + " covers");
+            }
+            for (int i = 0; i < n; i++) {
+                if (!(cover[i] >= 0) || Double.isInfinite(cover[i])) {
+                    throw new IllegalStateException("tree node " + i + " has cover " + cover[i]
+                            + "; covers are finite and not negative");
+                }
+            }
         }
         if (leafWidth < 1 || output < 0 || output + leafWidth > outputs) {
             throw new IllegalStateException("tree writes outputs " + output + ".." + (output + leafWidth - 1)

@@ -163,6 +163,35 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
     }
 
     @Override
+    public boolean explainable() {
+        for (Tree t : trees) {
+            if (t.cover() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Exact Shapley values of the margin, tree by tree (path-dependent TreeSHAP): the margin is
+     * {@code base + scale * sum(leaves)}, so each tree's contributions and expected value count {@code scale}
+     * times, and the base adds {@code base}.
+     */
+    @Override
+    public void contributions(double[] x, double[][] phi) {
+        for (double[] row : phi) {
+            java.util.Arrays.fill(row, 0.0);
+        }
+        TreeShap shap = new TreeShap();
+        for (Tree tree : trees) {
+            shap.add(tree, x, phi, scale);
+        }
+        for (int k = 0; k < base.length; k++) {
+            phi[k][inputWidth] += base[k];
+        }
+    }
+
+    @Override
     public void validate(int featureWidth) {
         if (singlePrecision && scale != 1.0) {
             throw new IllegalStateException("single-precision accumulation needs scale 1, found " + scale);

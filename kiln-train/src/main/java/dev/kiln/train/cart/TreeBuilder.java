@@ -38,6 +38,7 @@ final class TreeBuilder {
     private final List<int[]> splits = new ArrayList<>();   // {feature, left, right}
     private final List<Float> thresholds = new ArrayList<>();
     private final List<double[]> values = new ArrayList<>();
+    private final List<Integer> rowCounts = new ArrayList<>();   // the node's training rows: its cover
 
     /**
      * @param labels  class per row for classification (targets null), with {@code classes} classes
@@ -81,6 +82,7 @@ final class TreeBuilder {
             int[] anyOrder = order.length > 0 ? order[0] : rowsInOrder;
             Stats stats = stats(anyOrder, node.start, node.end);
             values.set(node.id, stats.value());
+            rowCounts.set(node.id, n);
             depthReached = Math.max(depthReached, node.depth);
             Candidate best = null;
             if (node.depth < maxDepth && n >= 2 * minSamplesLeaf && !stats.pure()) {
@@ -122,6 +124,7 @@ final class TreeBuilder {
         splits.add(null);
         thresholds.add(0f);
         values.add(null);
+        rowCounts.add(0);
         return splits.size() - 1;
     }
 
@@ -262,7 +265,9 @@ final class TreeBuilder {
         int[] left = new int[n];
         int[] right = new int[n];
         double[] leafValues = new double[n * leafWidth];
+        double[] cover = new double[n];
         for (int i = 0; i < n; i++) {
+            cover[i] = rowCounts.get(i);
             int[] s = splits.get(i);
             feature[i] = s == null ? 0 : s[0];
             left[i] = s == null ? -1 : s[1];
@@ -271,6 +276,6 @@ final class TreeBuilder {
             // Internal nodes keep their value too (never read by scoring; useful when inspecting a tree).
             System.arraycopy(values.get(i), 0, leafValues, i * leafWidth, leafWidth);
         }
-        return new Tree(0, leafWidth, feature, threshold, left, right, new boolean[n], leafValues);
+        return new Tree(0, leafWidth, feature, threshold, left, right, new boolean[n], leafValues, cover);
     }
 }

@@ -61,7 +61,7 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
             Ridge.Solution s = Ridge.fit(data.x(), data.y(), width, ridgeAlpha);
             info.put("ridge_alpha_used", s.alpha());
             estimator = new LinearEstimator(new double[][] {s.weights()}, new double[] {s.intercept()},
-                    Link.IDENTITY);
+                    Link.IDENTITY, featureMeans(data.x(), width));
         } else {
             hyperparameters.put("C", c);
             hyperparameters.put("max_iter", maxIterations);
@@ -74,7 +74,7 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
             info.put("iterations", r.iterations());
             info.put("converged", r.converged());
             info.put("objective", r.value());
-            estimator = toEstimator(objective, r.x(), outputs);
+            estimator = toEstimator(objective, r.x(), outputs, featureMeans(data.x(), width));
         }
         return new TrainedModel(estimator, hyperparameters, info);
     }
@@ -94,7 +94,22 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
         return labels;
     }
 
-    private static LinearEstimator toEstimator(LogisticObjective objective, double[] theta, int outputs) {
+    /** The training rows' mean of each feature: the reference explanations measure a row against. */
+    static double[] featureMeans(double[][] x, int width) {
+        double[] sum = new double[width];
+        for (double[] row : x) {
+            for (int j = 0; j < width; j++) {
+                sum[j] += row[j];
+            }
+        }
+        for (int j = 0; j < width; j++) {
+            sum[j] /= x.length;
+        }
+        return sum;
+    }
+
+    private static LinearEstimator toEstimator(LogisticObjective objective, double[] theta, int outputs,
+                                               double[] means) {
         double[][] weights = new double[outputs][];
         double[] intercepts = new double[outputs];
         for (int o = 0; o < outputs; o++) {
@@ -112,6 +127,6 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
                 intercepts[o] -= mean;
             }
         }
-        return new LinearEstimator(weights, intercepts, outputs > 1 ? Link.SOFTMAX : Link.LOGISTIC);
+        return new LinearEstimator(weights, intercepts, outputs > 1 ? Link.SOFTMAX : Link.LOGISTIC, means);
     }
 }

@@ -212,9 +212,12 @@ public final class XGBoostJsonConverter {
         int[] splitIndex = ints(tree, "split_indices", where);
         float[] condition = floats(tree, "split_conditions", where);
         boolean[] defaultLeft = booleans(tree, "default_left", where);
+        // Each node's sum of hessians: the training data's weight at the node, which TreeSHAP needs. XGBoost
+        // always writes it; a model without it still converts, but cannot be explained.
+        float[] sumHessian = tree.has("sum_hessian") ? floats(tree, "sum_hessian", where) : null;
         int[] splitType = tree.has("split_type") ? ints(tree, "split_type", where) : new int[n];
         if (right.length != n || splitIndex.length != n || condition.length != n || defaultLeft.length != n
-                || splitType.length != n) {
+                || splitType.length != n || (sumHessian != null && sumHessian.length != n)) {
             throw new IllegalArgumentException(where + " has node arrays of different lengths");
         }
         JsonNode categoryNodes = tree.get("categories_nodes");
@@ -268,8 +271,15 @@ public final class XGBoostJsonConverter {
         int[] newRight = new int[count];
         boolean[] newDefaultLeft = new boolean[count];
         double[] leafValues = new double[count];
+        double[] cover = sumHessian == null ? null : new double[count];
         for (int i = 0; i < count; i++) {
             int old = order[i];
+            if (cover != null) {
+                cover[i] = sumHessian[old];
+                if (!(cover[i] >= 0) || Double.isInfinite(cover[i])) {
+                    throw new IllegalArgumentException(where + " node " + old + " has sum_hessian " + sumHessian[old]);
+                }
+            }
             if (left[old] == -1) {
                 newLeft[i] = -1;
                 newRight[i] = -1;
@@ -282,7 +292,7 @@ public final class XGBoostJsonConverter {
                 newDefaultLeft[i] = defaultLeft[old];
             }
         }
-        return new Tree(output, 1, feature, threshold, newLeft, newRight, newDefaultLeft, leafValues);
+        return new Tree(output, 1, feature, threshold, newLeft, newRight, newDefaultLeft, leafValues, cover);
     }
 
     // ---- JSON helpers: every failure is an IllegalArgumentException naming the field ----
