@@ -263,6 +263,7 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.addHttpHandler(HandlerType.POST, "/v2/models/{name}/versions/{version}/infer",
                     r.wrap(Access.MODEL, true, x -> r.infer(x, x.ctx.pathParam("version"))));
             config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:predict", r.wrap(Access.MODEL, true, r::predict));
+            config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:explain", r.wrap(Access.MODEL, true, r::explain));
             config.routes.addHttpHandler(HandlerType.POST, "/v1/models/{name}:feedback", r.wrap(Access.MODEL, false, r::feedback));
             // The model repository extension: admin token only; 403 when no admin token is configured.
             config.routes.addHttpHandler(HandlerType.GET, "/v2/repository/index", r.wrap(Access.ADMIN, false, r::repositoryIndex));
@@ -889,6 +890,12 @@ public final class InferenceServer implements AutoCloseable {
          */
         private void logPredictions(Exchange x, Served s, String id, List<Field> fields, List<?> inputs, List<Prediction> predictions,
                                     List<List<InputChecks.Flag>> flags) {
+            logPredictions(x, s, id, fields, inputs, predictions, flags, null);
+        }
+
+        /** As above, each row with its explanation ({@code explanations}: one map per row, or null for none). */
+        private void logPredictions(Exchange x, Served s, String id, List<Field> fields, List<?> inputs, List<Prediction> predictions,
+                                    List<List<InputChecks.Flag>> flags, List<Map<String, Object>> explanations) {
             if (models.hasBandits()) {
                 rememberArm(x, s);
             }
@@ -901,7 +908,8 @@ public final class InferenceServer implements AutoCloseable {
             for (int i = 0; i < predictions.size(); i++) {
                 Prediction p = predictions.get(i);
                 log.offer(new PredictionLog.Row(x.requestId, logId, time, s.name(), s.version(), i, fields, inputs.get(i),
-                        p.prediction(), p.probabilities(), flags.get(i), latencyMs));
+                        p.prediction(), p.probabilities(), flags.get(i), latencyMs,
+                        explanations == null ? null : explanations.get(i)));
             }
             if (models.hasShadows()) {
                 offerShadow(x, s, time, fields, inputs, predictions);
@@ -2100,6 +2108,27 @@ public final class InferenceServer implements AutoCloseable {
 
         /** The records route over a parsed tree (every request the streaming parse does not take). */
         Object predictTree(Exchange x, Served s, JsonNode body) {
+            return predictTree(x, s, body, false);
+        }
+
+        /**
+         * {@code POST /v1/models/{name}:explain}: the records route's request and answer, each prediction with its
+         * {@code "explanation"} (every input column's additive share of the model's margin, see
+         * {@link dev.kiln.runtime.Explanation}), logged with it. 409 {@code explanation_unavailable} for a bundle
+         * written before format 1.2.
+         */
+        Object explain(Exchange x) {
+            Served s = route(x, null);
+            return predictTree(x, s, readBody(x.ctx), true);
+        }
+
+        Object predictTree(Exchange x, Served s, JsonNode body, boolean explain) {
+            if (explain && !s.model().explainable()) {
+                throw new ServeError(409, ErrorCode.EXPLANATION_UNAVAILABLE.wireName(), "model '" + s.name() + "' version "
+                        + s.version() + " cannot explain its predictions: its bundle was written before format 1.2 "
+                        + "(format " + s.model().manifest().formatVersion() + "); retrain it to explain",
+                        Map.of("model", s.name(), "version", s.version()));
+            }
             JsonNode instances = body.get("instances");
             if (instances == null || !instances.isArray() || instances.isEmpty()) {
                 throw badRequest(ErrorCode.INVALID_ARGUMENT, "the request needs \"instances\": a non-empty array of objects, one per row",
@@ -2141,6 +2170,14 @@ public final class InferenceServer implements AutoCloseable {
                 }
                 throw new ServeError(e.code().category().httpStatus(), e.code().wireName(), message, details);
             }
+            // The rows were checked by predictBatch: explaining them cannot fail on their values.
+            List<Map<String, Object>> explanations = null;
+            if (explain) {
+                explanations = new ArrayList<>(batch.size());
+                for (Map<String, Object> row : batch) {
+                    explanations.add(s.model().explain(row).toMap());
+                }
+            }
             List<List<InputChecks.Flag>> flags = flag(s, batch);
             List<Object> out = new ArrayList<>(predictions.size());
             for (int i = 0; i < predictions.size(); i++) {
@@ -2148,6 +2185,9 @@ public final class InferenceServer implements AutoCloseable {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put(PREDICTION, p.prediction());
                 p.probabilities().forEach((cls, prob) -> m.put(PROBABILITY_PREFIX + cls, prob));
+                if (explanations != null) {
+                    m.put("explanation", explanations.get(i));
+                }
                 if (!flags.get(i).isEmpty()) {
                     m.put("flags", flagMaps(flags.get(i), -1));
                 }
@@ -2160,7 +2200,7 @@ public final class InferenceServer implements AutoCloseable {
             reply.put("request_id", x.requestId);
             List<JsonNode> sent = new ArrayList<>(instances.size());
             instances.forEach(sent::add);
-            logPredictions(x, s, null, fields, sent, predictions, flags);
+            logPredictions(x, s, null, fields, sent, predictions, flags, explanations);
             return reply;
         }
 

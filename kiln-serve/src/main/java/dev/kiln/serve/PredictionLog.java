@@ -92,17 +92,25 @@ public final class PredictionLog implements AutoCloseable {
      * One scored row of the {@code predictions} log, as references to what the request already holds; the writer
      * thread writes it as the JSON object
      * <pre>{"request_id", "id"?, "time", "model", "version", "row", "inputs": {...}, "outputs": {"prediction",
-     * "probabilities": {...}}, "flags": [{"column", "value", "reason"}]?, "latency_ms"}</pre>
+     * "probabilities": {...}}, "explanation": {...}?, "flags": [{"column", "value", "reason"}]?, "latency_ms"}</pre>
      * — the same fields, values and order as the map the server used to offer. {@code id}: the client's id, only
      * when it differs from the request id (else null). {@code inputs}: the instance as sent — a {@code Map} (written
      * in its iteration order), a {@code JsonNode}, an {@code Object[]} of raw values aligned with {@code fields}
      * (an instance that had exactly the model's columns, in the model's order), or a {@link Sent}. Values are
-     * strings, booleans, numbers, null or {@code JsonNode}s (anything else goes through the mapper). Nothing in it
-     * may change once offered.
+     * strings, booleans, numbers, null or {@code JsonNode}s (anything else goes through the mapper).
+     * {@code explanation}: {@link dev.kiln.runtime.Explanation#toMap()} of the row, only from {@code :explain}
+     * (else null). Nothing in it may change once offered.
      */
     record Row(String requestId, String id, Instant time, String model, String version, int row, List<Field> fields,
                Object inputs, Object prediction, Map<String, Double> probabilities, List<InputChecks.Flag> flags,
-               double latencyMs) implements Item {
+               double latencyMs, Map<String, Object> explanation) implements Item {
+        /** A row without an explanation (every route but {@code :explain}). */
+        Row(String requestId, String id, Instant time, String model, String version, int row, List<Field> fields,
+            Object inputs, Object prediction, Map<String, Double> probabilities, List<InputChecks.Flag> flags,
+            double latencyMs) {
+            this(requestId, id, time, model, version, row, fields, inputs, prediction, probabilities, flags, latencyMs, null);
+        }
+
         @Override
         public String kind() {
             return PREDICTIONS;
@@ -360,6 +368,7 @@ public final class PredictionLog implements AutoCloseable {
     private static final SerializableString PREDICTION = new SerializedString("prediction");
     private static final SerializableString PROBABILITIES = new SerializedString("probabilities");
     private static final SerializableString FLAGS = new SerializedString("flags");
+    private static final SerializableString EXPLANATION = new SerializedString("explanation");
     private static final SerializableString COLUMN = new SerializedString("column");
     private static final SerializableString VALUE = new SerializedString("value");
     private static final SerializableString REASON = new SerializedString("reason");
@@ -395,6 +404,10 @@ public final class PredictionLog implements AutoCloseable {
         g.writeFieldName(PROBABILITIES);
         writeProbabilities(g, r.probabilities(), names);
         g.writeEndObject();
+        if (r.explanation() != null) {
+            g.writeFieldName(EXPLANATION);
+            writeValue(g, r.explanation());
+        }
         List<InputChecks.Flag> flags = r.flags();
         if (flags != null && !flags.isEmpty()) {
             g.writeFieldName(FLAGS);
@@ -442,7 +455,7 @@ public final class PredictionLog implements AutoCloseable {
      * are the generator's own escaped bytes ({@link FieldNames}).
      */
     static boolean writeDirect(LineBuffer out, Row r, TimeText times, FieldNames names) {
-        if (!(r.inputs() instanceof Object[] columns)) {
+        if (!(r.inputs() instanceof Object[] columns) || r.explanation() != null) {
             return false;
         }
         out.put(D_REQUEST_ID);
