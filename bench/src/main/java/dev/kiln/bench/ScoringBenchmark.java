@@ -71,6 +71,7 @@ public class ScoringBenchmark {
     private double[][] batchOut2d;
 
     private final double[] scratch = new double[1];
+    private double[][] phi;
     private int cursor;
 
     @Setup(Level.Trial)
@@ -94,6 +95,7 @@ public class ScoringBenchmark {
         boosterOneThread.setParam("nthread", 1);
         model = BenchModels.model(target, SyntheticData.TARGET, fit, estimator);
         width = fit.pipeline().width();
+        phi = new double[1][width + 1];
 
         DataFrame scoring = SyntheticData.frame(BATCH_ROWS, 4242L);
         batch = FeaturePipelineFitter.encode(fit.pipeline(), scoring);
@@ -237,6 +239,23 @@ public class ScoringBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public float[][] xgboostSingleRowInplace() throws XGBoostError {
         return booster.inplace_predict(poolFloat[next()], 1, width, Float.NaN);
+    }
+
+    /** TreeSHAP contributions of one encoded row (exact, path-dependent): what {@code KilnModel.explain} costs beyond encoding. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void kilnExplainSingleRow(Blackhole bh) {
+        estimator.contributions(pool[next()], phi);
+        bh.consume(phi[0][0]);
+    }
+
+    /** XGBoost's own TreeSHAP ({@code pred_contribs}) for one row on a prebuilt 1-row DMatrix, {@code nthread=1}. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public float[][] xgboostExplainSingleRowOneThread() throws XGBoostError {
+        return boosterOneThread.predictContrib(poolMatrices[next()], 0);
     }
 
     // ---- 10,000 rows: throughput in rows/s ----

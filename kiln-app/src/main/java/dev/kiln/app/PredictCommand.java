@@ -5,6 +5,7 @@ import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
 import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Explanation;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
@@ -35,7 +36,11 @@ import picocli.CommandLine.Spec;
                 "The output CSV holds the input columns, then 'prediction', then for classification one "
                         + "'probability_<class>' column per class. Columns the model does not use are ignored; "
                         + "unseen categories go to the unknown bucket; a missing column or a value of the wrong "
-                        + "type is an error naming the column and line."})
+                        + "type is an error naming the column and line.",
+                "With --explain, each row's explanation follows: 'explanation_base' and one 'contribution_<column>' "
+                        + "per input column (multiclass: per class, 'explanation_base_<class>' and "
+                        + "'contribution_<class>_<column>'), additive shares of the model's margin (log-odds for "
+                        + "logistic models) that sum with the base to it."})
 final class PredictCommand implements Callable<Integer> {
     private static final int CHUNK = 4096;
 
@@ -54,9 +59,16 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON summary")
     boolean json;
 
+    @Option(names = "--explain", description = "add each row's explanation: every input column's share of the "
+            + "model's margin (exact TreeSHAP for tree models; needs a bundle of format 1.2 or later)")
+    boolean explain;
+
     @Override
     public Integer call() throws IOException {
         KilnModel kiln = KilnModel.load(model);
+        if (explain) {
+            kiln.requireExplainable();  // before anything is read or written
+        }
         List<Field> fields = kiln.requiredFields();
         Map<String, ColumnType> types = new LinkedHashMap<>();
         for (Field f : fields) {
@@ -77,6 +89,14 @@ final class PredictCommand implements Callable<Integer> {
         if (kiln.task() != Task.REGRESSION) {
             for (String c : classes) {
                 header.add("probability_" + c);
+            }
+        }
+        List<String> explained = explain ? kiln.explainedOutputs() : List.of();
+        for (String output : explained) {
+            String prefix = explained.size() == 1 ? "" : "_" + output;
+            header.add("explanation_base" + prefix);
+            for (Field f : fields) {
+                header.add("contribution" + prefix + "_" + f.name());
             }
         }
         Path target = output.toAbsolutePath().normalize();
@@ -109,6 +129,15 @@ final class PredictCommand implements Callable<Integer> {
                     for (String c : classes) {
                         cells.add(Double.toString(p.probabilities().get(c)));
                     }
+                    if (explain) {
+                        Explanation e = kiln.explainFeatures(features[i - from]);
+                        for (int k = 0; k < explained.size(); k++) {
+                            cells.add(Double.toString(e.base(k)));
+                            for (double v : e.values(k)) {
+                                cells.add(Double.toString(v));
+                            }
+                        }
+                    }
                     writeRow(w, cells);
                 }
             }
@@ -125,6 +154,7 @@ final class PredictCommand implements Callable<Integer> {
             summary.put("input", input.toString());
             summary.put("output", target.toString());
             summary.put("rows", rows);
+            summary.put("explained", explain);
             Reports.json(out, summary);
         } else {
             out.println("scored " + rows + " rows with " + kiln.manifest().algorithm() + " model " + kiln.bundle().directory());

@@ -2,6 +2,7 @@ package dev.kiln.app;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.Explanation;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.bundle.Checksums;
@@ -70,6 +71,7 @@ final class QuickstartCommand implements Callable<Integer> {
         KilnModel model = KilnModel.load(Path.of(report.bundle()));
         Map<String, Object> applicant = sampleApplicant();
         Prediction prediction = model.predict(applicant);
+        Explanation why = model.explain(applicant);
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -83,7 +85,7 @@ final class QuickstartCommand implements Callable<Integer> {
             result.put("run_id", tracked.run().id());
             result.put("registered", registry);
             result.put("sample", Map.of("input", applicant, "prediction", prediction.prediction(),
-                    "probabilities", prediction.probabilities()));
+                    "probabilities", prediction.probabilities(), "explanation", why.toMap()));
             Reports.json(out, result);
         } else {
             out.println("== 1. The data: German credit (1000 applicants, target 'class' good/bad) ==");
@@ -114,12 +116,13 @@ final class QuickstartCommand implements Callable<Integer> {
                     : MODEL + "@production stays at version " + promotion.from() + ": the new version failed its gates");
             out.println("(kiln models history " + MODEL + ", kiln lineage " + MODEL + ", kiln models card " + MODEL + ")");
             out.println();
-            out.println("== 6. A sample prediction (Java: KilnModel.load(path).predict(row)) ==");
+            out.println("== 6. A sample prediction, explained (Java: KilnModel.load(path).predict(row), .explain(row)) ==");
             out.println("applicant: " + applicant);
             out.printf(java.util.Locale.ROOT, "prediction: %s  (P(bad) = %.3f, threshold %.3f)%n", prediction.prediction(),
                     prediction.probabilities().get("bad"), model.decisionThreshold());
+            out.print(Reports.reasons(why, applicant, 5));
             out.println();
-            out.println("Next: ./kiln predict --model " + report.bundle() + " --input " + data + " --output predictions.csv");
+            out.println("Next: ./kiln predict --model " + report.bundle() + " --input " + data + " --output predictions.csv [--explain]");
             out.println("      ./kiln serve --model credit=credit --monitor    (HTTP inference that watches itself)");
             out.println("      ./kiln demo drift                               (the monitoring loop on two years of real data)");
         }

@@ -141,6 +141,20 @@ final class Reports {
         return sb.toString();
     }
 
+    /**
+     * The {@code n} columns that moved the first output most, each with the row's value and its share of the margin:
+     * "why" for a person reading one decision (for a binary model, towards the positive class).
+     */
+    static String reasons(dev.kiln.runtime.Explanation e, Map<String, ?> row, int n) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(java.util.Locale.ROOT, "why (%s of '%s', base %.3f over the training rows; + pushes towards '%s'):%n",
+                e.space().replace('_', '-'), e.outputs().get(0), e.base(), e.outputs().get(0)));
+        for (Map.Entry<String, Double> c : e.top(n)) {
+            b.append(String.format(java.util.Locale.ROOT, "  %-24s %+.3f%n", c.getKey() + " = " + row.get(c.getKey()), c.getValue()));
+        }
+        return b.toString();
+    }
+
     static String business(TrainingReport r) {
         TrainingReport.Business b = r.business();
         if (b == null) {

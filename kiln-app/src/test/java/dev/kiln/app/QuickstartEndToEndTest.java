@@ -108,6 +108,86 @@ class QuickstartEndToEndTest {
     }
 
     @Test
+    void theSampleIsExplainedAndTheExplanationAddsUpToItsProbability() {
+        JsonNode e = report.get("sample").get("explanation");
+        assertThat(e.get("space").asText()).isEqualTo("log_odds");
+        assertThat(e.get("output").asText()).isEqualTo("bad");
+        double margin = e.get("base").asDouble();
+        List<String> columns = new ArrayList<>();
+        for (var it = e.get("contributions").fields(); it.hasNext(); ) {
+            var c = it.next();
+            columns.add(c.getKey());
+            margin += c.getValue().asDouble();
+        }
+        assertThat(columns).containsExactlyInAnyOrderElementsOf(QuickstartCommand.sampleApplicant().keySet());
+        assertThat(1 / (1 + Math.exp(-margin))).isCloseTo(report.get("sample").get("probabilities").get("bad").asDouble(),
+                org.assertj.core.data.Offset.offset(1e-6));
+        CliRun text = CliRun.of("quickstart", "--home", home.toString());
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).contains("why (log-odds of 'bad'");
+    }
+
+    @Test
+    void predictExplainAddsABaseAndAContributionPerColumnThatSumToTheProbability() throws IOException {
+        Path data = home.resolve("quickstart/credit-g.csv");
+        Path out = home.resolve("explained.csv");
+        CliRun run = CliRun.of("predict", "--model", bundle.toString(), "--input", data.toString(), "--output", out.toString(),
+                "--explain", "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(BadInputTest.json(run.out()).get("explained").asBoolean()).isTrue();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(1001);
+        List<String> header = List.of(lines.get(0).split(","));
+        int base = header.indexOf("explanation_base");
+        assertThat(header.subList(base + 1, header.size())).hasSize(20).allMatch(h -> h.startsWith("contribution_"))
+                .contains("contribution_duration", "contribution_checking_status");
+        for (String line : lines.subList(1, 1001)) {
+            String[] cells = line.split(",");
+            double margin = 0;
+            for (int j = base; j < cells.length; j++) {
+                margin += Double.parseDouble(cells[j]);
+            }
+            double pBad = Double.parseDouble(cells[header.indexOf("probability_bad")]);
+            assertThat(1 / (1 + Math.exp(-margin))).as(line).isCloseTo(pBad, org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
+    @Test
+    void predictExplainOnABundleFromBeforeFormat12FailsBeforeWritingAnything() throws IOException {
+        // The quickstart bundle as Kiln 1.1 wrote it: no tree covers nor feature means, format 1.1, checksums to match.
+        Path old = home.resolve("old-bundle");
+        Files.createDirectories(old);
+        try (var files = Files.list(bundle)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, old.resolve(f.getFileName()));
+            }
+        }
+        var mapper = dev.kiln.runtime.Json.mapper();
+        var estimator = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(old.resolve("estimator.json").toFile());
+        estimator.remove("featureMeans");
+        if (estimator.has("trees")) {
+            estimator.get("trees").forEach(t -> ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("cover"));
+        }
+        mapper.writeValue(old.resolve("estimator.json").toFile(), estimator);
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(old.resolve("manifest.json").toFile());
+        manifest.put("formatVersion", "1.1");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("files")).put("estimator.json",
+                dev.kiln.runtime.bundle.Checksums.sha256(old.resolve("estimator.json")));
+        mapper.writeValue(old.resolve("manifest.json").toFile(), manifest);
+
+        Path out = home.resolve("never.csv");
+        CliRun plain = CliRun.of("predict", "--model", old.toString(), "--input", home.resolve("quickstart/credit-g.csv").toString(),
+                "--output", out.toString());
+        assertThat(plain.exitCode()).as("an old bundle still scores: " + plain.err()).isZero();
+        Files.delete(out);
+        CliRun run = CliRun.of("predict", "--model", old.toString(), "--input", home.resolve("quickstart/credit-g.csv").toString(),
+                "--output", out.toString(), "--explain");
+        assertThat(run.exitCode()).isEqualTo(4);
+        assertThat(run.err()).contains("explanation_unavailable").contains("format 1.1").contains("retrain");
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
     void unseenCategoryGoesToTheUnknownBucket() {
         KilnModel model = KilnModel.load(bundle);
         var row = new java.util.LinkedHashMap<>(QuickstartCommand.sampleApplicant());
