@@ -33,6 +33,8 @@ public final class KilnModel {
     private final dev.kiln.runtime.model.PackedTrees packedTrees;
     private final List<String> classes;
     private final double threshold;
+    /** A tree ensemble's explanation state, when it can explain; null otherwise. */
+    private final dev.kiln.runtime.model.TreeContributions treeContributions;
 
     private KilnModel(Bundle bundle) {
         this.bundle = bundle;
@@ -47,6 +49,8 @@ public final class KilnModel {
         this.requiredFields = List.of(inputFields);
         this.packedTrees = estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees
                 ? dev.kiln.runtime.model.PackedTrees.of(trees) : null;
+        this.treeContributions = estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees && trees.explainable()
+                ? dev.kiln.runtime.model.TreeContributions.of(trees) : null;
         this.classes = bundle.manifest().classes() == null ? List.of() : List.copyOf(bundle.manifest().classes());
         Double t = bundle.manifest().decisionThreshold();
         this.threshold = t == null ? 0.5 : t;
@@ -186,7 +190,11 @@ public final class KilnModel {
         int width = pipeline.width();
         int outputs = estimator.outputs();
         double[][] phi = new double[outputs][width + 1];
-        estimator.contributions(features, phi);
+        if (treeContributions != null) {
+            treeContributions.compute(features, phi);
+        } else {
+            estimator.contributions(features, phi);
+        }
         int columns = pipeline.inputColumns().size();
         double[][] byColumn = new double[outputs][columns];
         double[] base = new double[outputs];

@@ -179,16 +179,10 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
      */
     @Override
     public void contributions(double[] x, double[][] phi) {
-        for (double[] row : phi) {
-            java.util.Arrays.fill(row, 0.0);
+        if (!explainable()) {
+            throw new IllegalStateException("the tree ensemble has trees without node covers");
         }
-        TreeShap shap = new TreeShap();
-        for (Tree tree : trees) {
-            shap.add(tree, x, phi, scale);
-        }
-        for (int k = 0; k < base.length; k++) {
-            phi[k][inputWidth] += base[k];
-        }
+        TreeContributions.of(this).compute(x, phi);  // a model keeps its TreeContributions instead
     }
 
     @Override

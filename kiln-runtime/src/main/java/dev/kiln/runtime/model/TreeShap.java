@@ -16,6 +16,8 @@ final class TreeShap {
     private double[] zero;
     private double[] one;
     private double[] weight;
+    /** {@code reciprocal[n] = 1 / n} for every path length up to the deepest tree's depth plus one. */
+    private double[] reciprocal = new double[0];
 
     TreeShap() {
         ensure(16);
@@ -29,23 +31,27 @@ final class TreeShap {
             one = new double[size];
             weight = new double[size];
         }
+        if (reciprocal.length < depth + 3) {
+            reciprocal = new double[depth + 3];
+            for (int i = 1; i < reciprocal.length; i++) {
+                reciprocal[i] = 1.0 / i;
+            }
+        }
     }
 
     /**
      * Adds {@code tree}'s contributions for row {@code x} to {@code phi}: {@code phi[output][f]} for each
-     * feature f, {@code phi[output][width]} the tree's expected output over the training rows. Leaf vectors
-     * (width k) contribute to outputs {@code tree.output()} .. {@code + k - 1}. {@code scale} multiplies
-     * every contribution (an averaging forest's 1/trees).
+     * feature f, {@code phi[output][width]} the tree's expected output over the training rows ({@code expected},
+     * from {@link #expectedValues}). Leaf vectors (width k) contribute to outputs {@code tree.output()} ..
+     * {@code + k - 1}. {@code scale} multiplies every contribution (an averaging forest's 1/trees). {@code depth}
+     * is at least the tree's depth ({@link #depth}).
      */
-    void add(Tree tree, double[] x, double[][] phi, double scale) {
-        double[] cover = tree.cover();
-        if (cover == null) {
+    void add(Tree tree, double[] expected, int depth, double[] x, double[][] phi, double scale) {
+        if (tree.cover() == null) {
             throw new IllegalStateException("the tree has no node covers");
         }
-        ensure(depth(tree, 0));
+        ensure(depth);
         int k = tree.leafWidth();
-        double[] expected = new double[tree.nodeCount() * k];
-        expectedValues(tree, expected);
         int width = phi[tree.output()].length - 1;
         for (int j = 0; j < k; j++) {
             phi[tree.output() + j][width] += scale * expected[j];
@@ -53,8 +59,9 @@ final class TreeShap {
         recurse(tree, x, phi, scale, 0, 0, 0, 1.0, 1.0, -1);
     }
 
-    /** Expected output of every node: its leaf value, or its children's cover-weighted mean. */
-    static void expectedValues(Tree tree, double[] out) {
+    /** Expected output of every node ({@code nodes x leafWidth}): its leaf value, or its children's cover-weighted mean. */
+    static double[] expectedValues(Tree tree) {
+        double[] out = new double[tree.nodeCount() * tree.leafWidth()];
         int k = tree.leafWidth();
         int[] left = tree.left();
         int[] right = tree.right();
@@ -76,9 +83,12 @@ final class TreeShap {
                 out[n * k + j] = total > 0 ? (l * cl + r * cr) / total : 0.5 * (l + r);
             }
         }
+        return out;
     }
 
-    private static int depth(Tree tree, int node) {
+    /** The number of splits on the tree's longest path from the root. */
+    static int depth(Tree tree) {
+        int node = 0;
         int max = 0;
         int[] stackNode = new int[tree.nodeCount() + 1];
         int[] stackDepth = new int[tree.nodeCount() + 1];
@@ -166,9 +176,10 @@ final class TreeShap {
         zero[start + depth] = zeroFraction;
         one[start + depth] = oneFraction;
         weight[start + depth] = depth == 0 ? 1.0 : 0.0;
+        double invD1 = reciprocal[depth + 1];
         for (int i = depth - 1; i >= 0; i--) {
-            weight[start + i + 1] += oneFraction * weight[start + i] * (i + 1) / (depth + 1);
-            weight[start + i] = zeroFraction * weight[start + i] * (depth - i) / (depth + 1);
+            weight[start + i + 1] += oneFraction * weight[start + i] * (i + 1) * invD1;
+            weight[start + i] = zeroFraction * weight[start + i] * (depth - i) * invD1;
         }
     }
 
@@ -176,13 +187,18 @@ final class TreeShap {
         double oneFraction = one[start + index];
         double zeroFraction = zero[start + index];
         double next = weight[start + depth];
-        for (int i = depth - 1; i >= 0; i--) {
-            if (oneFraction != 0) {
+        double invD1 = reciprocal[depth + 1];
+        if (oneFraction != 0) {
+            double up = (depth + 1) / oneFraction;
+            for (int i = depth - 1; i >= 0; i--) {
                 double tmp = weight[start + i];
-                weight[start + i] = next * (depth + 1) / ((i + 1) * oneFraction);
-                next = tmp - weight[start + i] * zeroFraction * (depth - i) / (depth + 1);
-            } else {
-                weight[start + i] = weight[start + i] * (depth + 1) / (zeroFraction * (depth - i));
+                weight[start + i] = next * up * reciprocal[i + 1];
+                next = tmp - weight[start + i] * zeroFraction * (depth - i) * invD1;
+            }
+        } else {
+            double up = (depth + 1) / zeroFraction;
+            for (int i = depth - 1; i >= 0; i--) {
+                weight[start + i] = weight[start + i] * up * reciprocal[depth - i];
             }
         }
         for (int i = index; i < depth; i++) {
@@ -192,21 +208,32 @@ final class TreeShap {
         }
     }
 
-    /** The total weight of the path with element {@code index} unwound, without changing the path. */
+    /**
+     * The total weight of the path with element {@code index} unwound, without changing the path. The divisions
+     * of the published algorithm are taken out of the loop (reciprocals), since the leaves' calls to this are
+     * most of TreeSHAP's time.
+     */
     private double unwoundSum(int start, int depth, int index) {
         double oneFraction = one[start + index];
         double zeroFraction = zero[start + index];
         double next = weight[start + depth];
         double total = 0.0;
-        for (int i = depth - 1; i >= 0; i--) {
-            if (oneFraction != 0) {
-                double tmp = next * (depth + 1) / ((i + 1) * oneFraction);
-                total += tmp;
-                next = weight[start + i] - tmp * zeroFraction * (depth - i) / (depth + 1);
-            } else if (zeroFraction != 0) {
-                total += weight[start + i] / zeroFraction / ((double) (depth - i) / (depth + 1));
+        if (oneFraction != 0) {
+            double up = (depth + 1) / oneFraction;
+            double down = zeroFraction * reciprocal[depth + 1];
+            for (int i = depth - 1; i >= 0; i--) {
+                // next's chain is one multiply and one subtract per step; the factors do not depend on it.
+                double a = up * reciprocal[i + 1];
+                total += next * a;
+                next = weight[start + i] - next * (a * down * (depth - i));
+            }
+        } else if (zeroFraction != 0) {
+            double up = (depth + 1) / zeroFraction;
+            for (int i = depth - 1; i >= 0; i--) {
+                total += weight[start + i] * up * reciprocal[depth - i];
             }
         }
         return total;
     }
+
 }

@@ -41,6 +41,14 @@ class ContributionsPropertiesTest {
 
         double[][] phi = new double[outputs][features + 1];
         estimator.contributions(x, phi);
+        // The per-model state KilnModel keeps, after another row: the same values.
+        TreeContributions prepared = TreeContributions.of(estimator);
+        double[][] reused = new double[outputs][features + 1];
+        prepared.compute(randomRow(rnd, features), reused);
+        prepared.compute(x, reused);
+        for (int k = 0; k < outputs; k++) {
+            assertThat(reused[k]).containsExactly(phi[k]);
+        }
 
         double[][] exact = new double[outputs][features + 1];
         for (int k = 0; k < outputs; k++) {
