@@ -69,6 +69,19 @@ final class ModelCard {
         if (m.extra() != null && m.extra().get("selection_metric") != null) {
             sb.append("Chosen on validation ").append(m.extra().get("selection_metric")).append("; the test rows were used once, for this report.\n\n");
         }
+        Map<String, Object> importance = m.extra() == null ? null : (Map<String, Object>) m.extra().get("feature_importance");
+        if (importance != null && importance.get("columns") instanceof Map<?, ?> columns) {
+            sb.append("## What drives the model\n\n");
+            sb.append("Each input column's mean absolute contribution to the model's ").append(String.valueOf(importance.get("space")).replace('_', '-'))
+                    .append(" over ").append(importance.get("rows"))
+                    .append(" validation rows (exact TreeSHAP for trees, w (x - mean) for linear models; "
+                            + "`kiln predict --explain` and `:explain` give them row by row).\n\n");
+            Table drivers = new Table("input column", "mean absolute contribution");
+            columns.entrySet().stream()
+                    .sorted((a, b) -> Double.compare(((Number) b.getValue()).doubleValue(), ((Number) a.getValue()).doubleValue()))
+                    .forEach(e -> drivers.row(e.getKey(), Table.num(((Number) e.getValue()).doubleValue(), 4)));
+            sb.append(drivers.renderMarkdown()).append('\n');
+        }
         sb.append("## Parameters\n\n");
         Table params = new Table("parameter", "value");
         new java.util.TreeMap<>(m.hyperparameters()).forEach((k, val) -> params.row(k, val));

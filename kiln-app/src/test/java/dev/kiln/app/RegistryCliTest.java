@@ -148,6 +148,7 @@ class RegistryCliTest {
         String text = Files.readString(card);
         assertThat(text).contains("# Model card: card version 1", "## Intended use", "## Data", "## Metrics (test rows) against the baseline",
                 "| roc_auc |", "## Parameters", "## Provenance", runId);
+        assertThat(text).contains("## What drives the model", "| input column | mean absolute contribution |", "validation rows");
     }
 
     @Test

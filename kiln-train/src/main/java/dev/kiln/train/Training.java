@@ -183,6 +183,10 @@ public final class Training {
             }
         }
 
+        Map<String, Object> importance = importance(chosenManifest, chosen);
+        if (importance != null) {
+            chosenManifest = chosenManifest.withExtra("feature_importance", importance);
+        }
         progress.onStep("writing bundle", step++, totalSteps);
         // The bundle's reference profile covers the training rows (fit + validation), the data the model
         // learnt from, so later drift checks compare against exactly that.
@@ -389,6 +393,50 @@ public final class Training {
             }
         }
         return Metrics.confusion(labels(y), predicted, k);
+    }
+
+    /** Validation rows explained for the chosen model's feature importance (evenly spaced when there are more). */
+    static final int IMPORTANCE_ROWS = 1000;
+
+    /**
+     * What drives the chosen model: each input column's mean absolute contribution to its margin over the validation
+     * rows (multiclass: averaged over the classes too), largest first, as {@code {"space", "rows", "columns"}}; null
+     * when there are no validation rows.
+     */
+    static Map<String, Object> importance(BundleManifest manifest, Fitted chosen) {
+        double[][] rows = chosen.enc().validX();
+        KilnModel model = KilnModel.of(new Bundle(null, manifest, chosen.enc().fit().pipeline(), chosen.model().estimator(), null));
+        if (rows.length == 0 || !model.explainable()) {
+            return null;
+        }
+        int n = Math.min(rows.length, IMPORTANCE_ROWS);
+        List<String> columns = chosen.enc().fit().pipeline().inputColumns();
+        double[] sum = new double[columns.size()];
+        String space = null;
+        for (int i = 0; i < n; i++) {
+            dev.kiln.runtime.Explanation e = model.explainFeatures(rows[(int) ((long) i * rows.length / n)]);
+            space = e.space();
+            for (int k = 0; k < e.outputs().size(); k++) {
+                double[] v = e.values(k);
+                for (int c = 0; c < v.length; c++) {
+                    sum[c] += Math.abs(v[c]) / e.outputs().size();
+                }
+            }
+        }
+        Integer[] order = new Integer[columns.size()];
+        for (int c = 0; c < order.length; c++) {
+            order[c] = c;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(sum[b], sum[a]));
+        Map<String, Object> byColumn = new LinkedHashMap<>();
+        for (int c : order) {
+            byColumn.put(columns.get(c), sum[c] / n);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("space", space);
+        out.put("rows", n);
+        out.put("columns", byColumn);
+        return out;
     }
 
     /** Single-row latency through the public scoring API, after a warm-up: {p50, p99} in microseconds. */

@@ -103,6 +103,14 @@ class TrainingTest {
         assertThat(sketch).isNotNull();
         assertThat(model.manifest().formatVersion()).isEqualTo("1.2");
         assertThat(model.explainable()).as("a linear bundle carries its feature means").isTrue();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> importance = (Map<String, Object>) model.manifest().extra().get("feature_importance");
+        assertThat(importance.get("space")).isEqualTo("log_odds");
+        assertThat(((Number) importance.get("rows")).intValue()).isEqualTo(r.validationRows());
+        @SuppressWarnings("unchecked")
+        Map<String, Number> byColumn = (Map<String, Number>) importance.get("columns");
+        assertThat(byColumn.keySet()).containsExactlyInAnyOrderElementsOf(model.bundle().pipeline().inputColumns());
+        assertThat(byColumn.values()).allMatch(v -> v.doubleValue() >= 0).anyMatch(v -> v.doubleValue() > 0);
         assertThat(model.manifest().files()).containsKey("reference_sketch.json");
         assertThat(sketch.features().names()).containsExactlyElementsOf(model.bundle().pipeline().inputColumns());
         assertThat(sketch.features().rows()).isEqualTo(r.trainRows() + r.validationRows());

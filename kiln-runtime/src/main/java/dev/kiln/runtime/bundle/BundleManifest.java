@@ -37,6 +37,14 @@ public record BundleManifest(
     public static final String PROFILE_FILE = "profile.json";
     public static final String REFERENCE_SKETCH_FILE = "reference_sketch.json";
 
+    /** This manifest with {@code extra[key] = value} (the other entries kept, in their order). */
+    public BundleManifest withExtra(String key, Object value) {
+        Map<String, Object> more = new java.util.LinkedHashMap<>(extra == null ? Map.of() : extra);
+        more.put(key, value);
+        return new BundleManifest(formatVersion, task, target, classes, positiveClass, decisionThreshold, inputSchema,
+                algorithm, hyperparameters, validationMetrics, testMetrics, lineage, more, files);
+    }
+
     public static int major(String formatVersion) {
         try {
             return Integer.parseInt(formatVersion.split("\\.", 2)[0]);
