@@ -93,6 +93,7 @@ class RegistryFollowerTest {
                             c.join(30_000);
                         }
                     }
+                    System.out.printf("alias moved twice under load: %d requests, %d failed%n", done.get(), failures.size());
                     assertThat(failures).as("failed requests out of " + done.get()).isEmpty();
                     assertThat(seen).containsExactlyInAnyOrder("1", "2");
                     assertThat(host.lastError("credit")).isEmpty();
