@@ -103,7 +103,8 @@ final class PredictCommand implements Callable<Integer> {
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         int rows = frame.rowCount();
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+             Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
             writeRow(w, header);
             int width = kiln.featureNames().size();
             Object[] values = new Object[inputs.length];
@@ -140,6 +141,7 @@ final class PredictCommand implements Callable<Integer> {
                     }
                     writeRow(w, cells);
                 }
+                progress.onStep("rows", to, rows);
             }
         } catch (RuntimeException | IOException e) {
             Files.deleteIfExists(tmp);
