@@ -36,14 +36,19 @@ class ExplainCliTest {
         return bundle;
     }
 
-    @Test
-    void multiclassRowsGetABaseAndContributionsPerClassThatGiveEachProbability() throws IOException {
+    /** The shipped weather data scored with --explain by a model of {@code algorithm} trained to predict {@code target}. */
+    private List<String> explained(String target, String algorithm) throws IOException {
         Path data = weather();
-        Path bundle = train(data, "weather", "gbdt");
+        Path bundle = train(data, target, algorithm);
         Path out = home.resolve("explained.csv");
         CliRun run = CliRun.of("predict", "--model", bundle.toString(), "--input", data.toString(), "--output", out.toString(), "--explain");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        List<String> lines = Files.readAllLines(out);
+        return Files.readAllLines(out);
+    }
+
+    @Test
+    void multiclassRowsGetABaseAndContributionsPerClassThatGiveEachProbability() throws IOException {
+        List<String> lines = explained("weather", "gbdt");
         List<String> header = List.of(lines.get(0).split(","));
         List<String> classes = header.stream().filter(h -> h.startsWith("probability_")).map(h -> h.substring("probability_".length())).toList();
         assertThat(classes).hasSizeGreaterThanOrEqualTo(4);
@@ -78,12 +83,7 @@ class ExplainCliTest {
 
     @Test
     void regressionRowsSumToTheirPredictedValue() throws IOException {
-        Path data = weather();
-        Path bundle = train(data, "temp_max", "linear");
-        Path out = home.resolve("explained.csv");
-        CliRun run = CliRun.of("predict", "--model", bundle.toString(), "--input", data.toString(), "--output", out.toString(), "--explain");
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        List<String> lines = Files.readAllLines(out);
+        List<String> lines = explained("temp_max", "linear");
         List<String> header = List.of(lines.get(0).split(","));
         int base = header.indexOf("explanation_base");
         assertThat(header.subList(base + 1, header.size())).allMatch(h -> h.startsWith("contribution_")).doesNotContain("contribution_temp_max");
