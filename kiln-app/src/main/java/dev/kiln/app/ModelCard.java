@@ -7,6 +7,7 @@ import dev.kiln.runtime.profile.ColumnProfile;
 import dev.kiln.store.ModelVersion;
 import dev.kiln.store.RegisteredModel;
 import dev.kiln.store.Run;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -14,6 +15,50 @@ import java.util.stream.Collectors;
 /** A Markdown model card built from the registry and the bundle's own manifest and reference profile. */
 final class ModelCard {
     private ModelCard() {
+    }
+
+    /** The "Slices and fairness" section from the manifest's {@code extra.slices} (empty when training sliced nothing). */
+    @SuppressWarnings("unchecked")
+    private static String slices(BundleManifest m) {
+        StringBuilder sb = new StringBuilder();
+        if (m.extra() != null && m.extra().get("slices") instanceof List<?> slices && !slices.isEmpty()) {
+            sb.append("## Slices and fairness (test rows)\n\n");
+            sb.append("The model on each group of test rows").append(m.task() == dev.kiln.runtime.Task.BINARY
+                    ? ", at its decision threshold. Gaps are taken over the groups of at least " + dev.kiln.train.eval.Slices.MIN_ROWS
+                    + " rows; the four-fifths rule reads the ratio of the favourable outcome's rate" : "").append(".\n\n");
+            String positive = m.positiveClass() == null ? "positive" : m.positiveClass();
+            for (Object o : slices) {
+                Map<String, Object> c = (Map<String, Object>) o;
+                List<Map<String, Object>> groups = (List<Map<String, Object>>) c.get("groups");
+                sb.append("### By `").append(c.get("column")).append("` (").append(c.get("grouping")).append(")\n\n");
+                List<String> metrics = groups.isEmpty() ? List.of() : new java.util.ArrayList<>(((Map<String, Object>) groups.get(0).get("metrics")).keySet());
+                metrics.sort(java.util.Comparator.comparingInt(k -> dev.kiln.train.eval.Slices.METRIC_ORDER.indexOf(k)));
+                List<String> header = new java.util.ArrayList<>(List.of("group", "rows"));
+                metrics.forEach(k -> header.add(Reports.sliceMetricName(k, positive)));
+                Table t = new Table(header.toArray(String[]::new));
+                for (Map<String, Object> g : groups) {
+                    List<Object> row = new java.util.ArrayList<>(List.of(g.get("value"), g.get("rows")));
+                    Map<String, Object> values = (Map<String, Object>) g.get("metrics");
+                    metrics.forEach(k -> row.add(number(values.get(k))));
+                    t.row(row.toArray());
+                }
+                sb.append(t.renderMarkdown()).append('\n');
+                Map<String, Object> gaps = (Map<String, Object>) c.get("gaps");
+                if (gaps != null && !gaps.isEmpty()) {
+                    sb.append("Gaps: ").append(gaps.entrySet().stream().map(e -> e.getKey() + " " + number(e.getValue()))
+                            .collect(Collectors.joining(", "))).append(".\n\n");
+                }
+                for (Object note : (List<Object>) c.getOrDefault("notes", List.of())) {
+                    sb.append("Note: ").append(note).append(".\n\n");
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** A number from the manifest's JSON (NaN is written as the string "NaN"), to three decimals. */
+    private static String number(Object v) {
+        return v instanceof Number n ? Table.num(n.doubleValue(), 3) : String.valueOf(v);
     }
 
     @SuppressWarnings("unchecked")
@@ -69,6 +114,7 @@ final class ModelCard {
         if (m.extra() != null && m.extra().get("selection_metric") != null) {
             sb.append("Chosen on validation ").append(m.extra().get("selection_metric")).append("; the test rows were used once, for this report.\n\n");
         }
+        sb.append(slices(m));
         Map<String, Object> importance = m.extra() == null ? null : (Map<String, Object>) m.extra().get("feature_importance");
         if (importance != null && importance.get("columns") instanceof Map<?, ?> columns) {
             sb.append("## What drives the model\n\n");

@@ -37,6 +37,8 @@ final class QuickstartCommand implements Callable<Integer> {
     static final String MODEL = "credit";
     /** The dataset's documented costs: 'good' predicted for a bad customer costs 5, 'bad' for a good one 1. */
     static final CostMatrix CREDIT_COSTS = new CostMatrix(1.0, 5.0);
+    /** The credit data's sensitive attributes (its provenance note): sex and marital status, age, foreign worker. */
+    static final List<String> SENSITIVE = List.of("personal_status", "age", "foreign_worker");
 
     @Spec
     CommandSpec spec;
@@ -56,7 +58,7 @@ final class QuickstartCommand implements Callable<Integer> {
         Path data = extractDataset(kilnHome.resolve("quickstart"));
         Path bundle = kilnHome.resolve("bundles").resolve("credit-quickstart");
         TrainOptions options = new TrainOptions(data, "class", null, null, null, 0.2, 0.2, seed,
-                TrainOptions.ALL_ALGORITHMS, List.of(), "bad", CREDIT_COSTS, bundle, true);
+                TrainOptions.ALL_ALGORITHMS, List.of(), "bad", CREDIT_COSTS, bundle, true, SENSITIVE);
         TrainingReport report;
         Tracking.Tracked tracked;
         ModelVersion version;
@@ -102,6 +104,9 @@ final class QuickstartCommand implements Callable<Integer> {
             out.println();
             out.println("== 3. The business view ==");
             out.print(Reports.business(report));
+            out.println();
+            out.println("== 3b. Fairness: the chosen model on groups of test applicants ==");
+            out.print(Reports.slices(report));
             out.println();
             out.println("== 4. The bundle ==");
             out.println("bundle: " + report.bundle());

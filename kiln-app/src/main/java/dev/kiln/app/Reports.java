@@ -155,6 +155,53 @@ final class Reports {
         return b.toString();
     }
 
+    /**
+     * The chosen model on each group of every --slice-by column (test rows), with the gaps between the groups. Binary:
+     * rows, actual and predicted positive rates, accuracy, TPR, FPR; other tasks: their slice metrics.
+     */
+    static String slices(TrainingReport r) {
+        if (r.slices() == null || r.slices().isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        String positive = r.positiveClass() == null ? "positive" : r.positiveClass();
+        for (dev.kiln.train.eval.Slices.Column c : r.slices()) {
+            b.append("by ").append(c.column()).append(" (").append(c.grouping()).append("), test rows")
+                    .append(r.task() == dev.kiln.runtime.Task.BINARY ? ", at the model's decision threshold:\n" : ":\n");
+            List<String> metrics = c.groups().isEmpty() ? List.of() : List.copyOf(c.groups().get(0).metrics().keySet());
+            List<String> header = new java.util.ArrayList<>(List.of("group", "rows"));
+            for (String m : metrics) {
+                header.add(sliceMetricName(m, positive));
+            }
+            Table t = new Table(header.toArray(String[]::new));
+            for (dev.kiln.train.eval.Slices.Group g : c.groups()) {
+                List<Object> row = new java.util.ArrayList<>(List.of(g.value(), g.rows()));
+                for (String m : metrics) {
+                    row.add(Table.num(g.metrics().get(m), 3));
+                }
+                t.row(row.toArray());
+            }
+            b.append(t.render());
+            if (!c.gaps().isEmpty()) {
+                b.append("  gaps: ").append(c.gaps().entrySet().stream()
+                        .map(e -> e.getKey() + " " + Table.num(e.getValue(), 3)).collect(Collectors.joining(", "))).append('\n');
+            }
+            for (String note : c.notes()) {
+                b.append("  note: ").append(note).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /** A slice metric's column heading: the binary rates name the positive class. */
+    static String sliceMetricName(String metric, String positive) {
+        return switch (metric) {
+            case "positive_rate" -> "actual '" + positive + "'";
+            case "predicted_positive_rate" -> "predicted '" + positive + "'";
+            default -> metric;
+        };
+    }
+
     static String business(TrainingReport r) {
         TrainingReport.Business b = r.business();
         if (b == null) {

@@ -161,8 +161,9 @@ public final class Retraining {
         }
         CostMatrix cost = fp == null ? null : new CostMatrix(parse(label, run, "cost_fp", fp, Double::parseDouble),
                 parse(label, run, "cost_fn", fn, Double::parseDouble));
+        List<String> sliceBy = p.get("slice_by") == null ? List.of() : list(p.get("slice_by"));
         return new TrainOptions(data, target, task, split, p.get("time_column"), testFraction, validationFraction, seed,
-                algorithms, exclude, positive, cost, out, false);
+                algorithms, exclude, positive, cost, out, false, sliceBy);
     }
 
     private static List<String> list(String csv) {
@@ -202,6 +203,9 @@ public final class Retraining {
         if (o.costMatrix() != null) {
             c.put("cost_fp", o.costMatrix().falsePositive());
             c.put("cost_fn", o.costMatrix().falseNegative());
+        }
+        if (!o.sliceBy().isEmpty()) {
+            c.put("slice_by", o.sliceBy());
         }
         return c;
     }

@@ -109,6 +109,9 @@ final class Tracking {
         if (!o.exclude().isEmpty()) {
             p.put("exclude", String.join(",", o.exclude()));
         }
+        if (!o.sliceBy().isEmpty()) {
+            p.put("slice_by", String.join(",", o.sliceBy()));
+        }
         if (o.positiveClass() != null) {
             p.put("positive_class", o.positiveClass());
         }

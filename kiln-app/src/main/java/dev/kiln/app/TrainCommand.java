@@ -59,6 +59,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "COLS", split = ",", description = "columns not to use as features (ids, leaks)")
     List<String> exclude = List.of();
 
+    @Option(names = "--slice-by", paramLabel = "COLS", split = ",", description = "evaluate the chosen model on the test "
+            + "rows of each group of these columns (values, or quartiles of a number); binary models also get fairness "
+            + "gaps between the groups (parity, equal opportunity, equalized odds)")
+    List<String> sliceBy = List.of();
+
     @Option(names = "--positive-class", paramLabel = "CLASS", description = "binary only: the event of interest (default: the minority class)")
     String positiveClass;
 
@@ -119,6 +124,7 @@ final class TrainCommand implements Callable<Integer> {
             out.println("chosen: " + report.chosen() + " (best validation " + report.selectionMetric() + ")");
             out.print(Reports.confusion(report));
             out.print(Reports.business(report));
+            out.print(Reports.slices(report));
             out.println("bundle: " + report.bundle());
             out.println("run: " + tracked.run().id() + " (experiment " + experiment + ")");
             if (version != null) {
@@ -139,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
                 : new CostMatrix(costFalsePositive, costFalseNegative);
         Path bundle = out != null ? out : Home.newBundleDir(store.home(), data);
         return new TrainOptions(data, target, task == null ? null : Task.parse(task), splitKind(split), timeColumn,
-                testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force);
+                testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force, sliceBy);
     }
 
     static TrainOptions.SplitKind splitKind(String split) {

@@ -61,6 +61,29 @@ class QuickstartEndToEndTest {
     }
 
     @Test
+    void fairnessOnTheSensitiveAttributesIsReportedAndInTheModelCard() {
+        JsonNode slices = report.get("slices");
+        List<String> columns = new ArrayList<>();
+        slices.forEach(c -> columns.add(c.get("column").asText()));
+        assertThat(columns).containsExactly("personal_status", "age", "foreign_worker");
+        JsonNode status = slices.get(0);
+        int rows = 0;
+        for (JsonNode g : status.get("groups")) {
+            rows += g.get("rows").asInt();
+            assertThat(g.get("metrics").get("predicted_positive_rate").asDouble()).isBetween(0.0, 1.0);
+        }
+        assertThat(rows).isEqualTo(report.get("testRows").asInt());
+        assertThat(status.get("gaps").get("parity_difference").asDouble()).isBetween(0.0, 1.0);
+        assertThat(status.get("gaps").get("negative_rate_ratio").asDouble()).isBetween(0.0, 1.0);
+        assertThat(slices.get(1).get("grouping").asText()).isEqualTo("quartiles");
+
+        CliRun card = CliRun.of("models", "card", "credit", "--home", home.toString());
+        assertThat(card.exitCode()).as(card.err()).isZero();
+        assertThat(card.out()).contains("## Slices and fairness (test rows)", "### By `personal_status` (values)",
+                "| group | rows | actual 'bad' | predicted 'bad' | accuracy | tpr | fpr | roc_auc |", "parity_difference");
+    }
+
+    @Test
     void bundleLoadsAndScoresTheSampleLikeTheReport() {
         KilnModel model = KilnModel.load(bundle);
         Prediction p = model.predict(QuickstartCommand.sampleApplicant());

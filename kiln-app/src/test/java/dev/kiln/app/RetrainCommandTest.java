@@ -30,8 +30,9 @@ class RetrainCommandTest {
         Path data = QuickstartCommand.extractDataset(home.resolve("data"));
         CliRun train = kiln("train", "--data", data.toString(), "--target", "class", "--algorithms", "linear,tree",
                 "--split", "stratified", "--exclude", "own_telephone", "--cost-fp", "1", "--cost-fn", "5", "--seed", "7",
-                "--register", "credit", "--json");
+                "--slice-by", "foreign_worker", "--register", "credit", "--json");
         assertThat(train.exitCode()).as(train.err()).isZero();
+        assertThat(BadInputTest.json(train.out()).get("slices").get(0).get("column").asText()).isEqualTo("foreign_worker");
         String firstRun = BadInputTest.json(train.out()).get("run_id").asText();
         CliRun promote = kiln("models", "alias", "credit", "production", "1");
         assertThat(promote.exitCode()).as(promote.err() + promote.out()).isZero();
@@ -53,6 +54,7 @@ class RetrainCommandTest {
         assertThat(config.get("seed").asLong()).isEqualTo(7);
         assertThat(config.get("algorithms").toString()).isEqualTo("[\"linear\",\"tree\"]");
         assertThat(config.get("exclude").toString()).isEqualTo("[\"own_telephone\"]");
+        assertThat(config.get("slice_by").toString()).isEqualTo("[\"foreign_worker\"]");
         assertThat(config.get("cost_fn").asDouble()).isEqualTo(5.0);
         assertThat(r.get("pinned").get("task").asText()).isEqualTo("binary");
         assertThat(r.get("pinned").get("positive_class").asText()).isEqualTo("bad");
@@ -68,6 +70,7 @@ class RetrainCommandTest {
         assertThat(params.get("algorithms").asText()).isEqualTo("linear,tree");
         assertThat(params.get("split").asText()).isEqualTo("stratified");
         assertThat(params.get("exclude").asText()).isEqualTo("own_telephone");
+        assertThat(params.get("slice_by").asText()).isEqualTo("foreign_worker");
         assertThat(params.get("data").asText()).endsWith("newer.csv");
 
         JsonNode v2 = BadInputTest.json(kiln("models", "show", "credit:2", "--json").out());

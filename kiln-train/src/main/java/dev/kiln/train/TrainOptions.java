@@ -12,6 +12,7 @@ import java.util.List;
  * @param split        random, stratified (default for classification) or time
  * @param positiveClass binary only; null picks the minority class
  * @param costMatrix   binary only; when set, the decision threshold minimises this cost on validation rows
+ * @param sliceBy      columns whose groups the chosen model is evaluated on, test rows (with fairness gaps for binary)
  */
 public record TrainOptions(
         Path data,
@@ -27,7 +28,20 @@ public record TrainOptions(
         String positiveClass,
         CostMatrix costMatrix,
         Path out,
-        boolean replaceOutput) {
+        boolean replaceOutput,
+        List<String> sliceBy) {
+
+    public TrainOptions {
+        sliceBy = sliceBy == null ? List.of() : List.copyOf(sliceBy);
+    }
+
+    /** Options without slices. */
+    public TrainOptions(Path data, String target, Task task, SplitKind split, String timeColumn, double testFraction,
+                        double validationFraction, long seed, List<String> algorithms, List<String> exclude,
+                        String positiveClass, CostMatrix costMatrix, Path out, boolean replaceOutput) {
+        this(data, target, task, split, timeColumn, testFraction, validationFraction, seed, algorithms, exclude,
+                positiveClass, costMatrix, out, replaceOutput, List.of());
+    }
 
     public static final List<String> ALL_ALGORITHMS = List.of("baseline", "linear", "tree", "forest", "gbdt");
 
@@ -46,11 +60,16 @@ public record TrainOptions(
 
     public TrainOptions withAlgorithms(List<String> algorithms) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy);
     }
 
     public TrainOptions withCostMatrix(CostMatrix cost, String positive) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positive, cost, out, replaceOutput);
+                algorithms, exclude, positive, cost, out, replaceOutput, sliceBy);
+    }
+
+    public TrainOptions withSliceBy(List<String> columns) {
+        return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, columns);
     }
 }

@@ -21,6 +21,7 @@ import dev.kiln.runtime.bundle.Lineage;
 import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.train.eval.BusinessCost;
+import dev.kiln.train.eval.Slices;
 import dev.kiln.train.eval.CostMatrix;
 import dev.kiln.train.eval.Metrics;
 import java.nio.file.Path;
@@ -70,6 +71,13 @@ public final class Training {
             frame.column(excluded); // names the columns that exist when --exclude has a typo
         }
         features.removeAll(options.exclude());
+        for (String sliced : options.sliceBy()) {
+            if (sliced.equals(options.target())) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--slice-by '" + sliced + "' is the target; slice by "
+                        + "an input column", Map.of("column", sliced));
+            }
+            frame.column(sliced); // names the columns that exist when --slice-by has a typo
+        }
         Splits splits = split(frame, target, options);
 
         DataFrame fitRows = frame.select(splits.fit());
@@ -183,6 +191,10 @@ public final class Training {
             }
         }
 
+        List<Slices.Column> slices = slices(options, task, testRows, yTest, outputs(chosen, chosen.enc().testX()), threshold);
+        if (!slices.isEmpty()) {
+            chosenManifest = chosenManifest.withExtra("slices", slices);
+        }
         Map<String, Object> importance = importance(chosenManifest, chosen);
         if (importance != null) {
             chosenManifest = chosenManifest.withExtra("feature_importance", importance);
@@ -200,7 +212,7 @@ public final class Training {
         return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), task,
                 target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
                 splits.validation().length, splits.test().length, notes, leaderboard, chosen.algorithm(),
-                bundleDir.toString(), confusion, business, profile);
+                bundleDir.toString(), confusion, business, profile, slices);
     }
 
     /**
@@ -395,6 +407,42 @@ public final class Training {
         return Metrics.confusion(labels(y), predicted, k);
     }
 
+    /** The chosen model on the test rows, grouped by each {@code --slice-by} column (see {@link Slices}). */
+    private static List<Slices.Column> slices(TrainOptions o, Task task, DataFrame testRows, double[] yTest, double[][] out,
+                                              double threshold) {
+        List<Slices.Column> slices = new ArrayList<>();
+        if (testRows.rowCount() == 0) {
+            return slices;
+        }
+        int[] labels = task.isClassification() ? labels(yTest) : null;
+        for (String name : o.sliceBy()) {
+            var column = testRows.column(name);
+            Object[] values = new Object[testRows.rowCount()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = column.value(i);
+            }
+            slices.add(switch (task) {
+                case BINARY -> Slices.binary(name, column.type(), values, labels,
+                        Arrays.stream(out).mapToDouble(r -> r[0]).toArray(), threshold);
+                case MULTICLASS -> Slices.multiclass(name, column.type(), values, labels,
+                        Arrays.stream(out).mapToInt(Training::argMax).toArray());
+                case REGRESSION -> Slices.regression(name, column.type(), values, yTest,
+                        Arrays.stream(out).mapToDouble(r -> r[0]).toArray());
+            });
+        }
+        return slices;
+    }
+
+    private static int argMax(double[] v) {
+        int best = 0;
+        for (int j = 1; j < v.length; j++) {
+            if (v[j] > v[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
     /** Validation rows explained for the chosen model's feature importance (evenly spaced when there are more). */
     static final int IMPORTANCE_ROWS = 1000;
 
@@ -484,6 +532,9 @@ public final class Training {
         p.put("validation_fraction", o.validationFraction());
         p.put("seed", o.seed());
         p.put("exclude", o.exclude());
+        if (!o.sliceBy().isEmpty()) {
+            p.put("slice_by", o.sliceBy());
+        }
         p.put("positive_class", target.positiveClass());
         if (o.costMatrix() != null) {
             p.put("cost_false_positive", o.costMatrix().falsePositive());

@@ -25,7 +25,8 @@ public record TrainingReport(
         String bundle,
         long[][] confusionMatrix,
         Business business,
-        DatasetProfile profile) {
+        DatasetProfile profile,
+        List<dev.kiln.train.eval.Slices.Column> slices) {
 
     /**
      * One candidate: metrics on validation rows (used to choose) and on test rows (reported once, after the

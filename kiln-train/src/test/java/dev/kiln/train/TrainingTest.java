@@ -153,6 +153,29 @@ class TrainingTest {
     }
 
     /** Two informative numeric columns, a categorical one with a few levels, some missing values. */
+    @Test
+    void slicesEvaluateTheChosenModelOnEachGroupOfTestRowsAndTheBundleKeepsThem() throws Exception {
+        Path data = synthetic(dir.resolve("sl.csv"), 800, 9);
+        TrainOptions o = TrainOptions.defaults(data, "y", dir.resolve("sliced")).withAlgorithms(List.of("linear"))
+                .withSliceBy(List.of("colour", "a"));
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        assertThat(r.slices()).extracting(dev.kiln.train.eval.Slices.Column::column).containsExactly("colour", "a");
+        dev.kiln.train.eval.Slices.Column colour = r.slices().get(0);
+        assertThat(colour.groups()).extracting(dev.kiln.train.eval.Slices.Group::value).contains("red", "green", "blue");
+        assertThat(colour.groups().stream().mapToInt(dev.kiln.train.eval.Slices.Group::rows).sum()).isEqualTo((int) r.testRows());
+        assertThat(colour.gaps()).containsKeys("parity_difference", "equal_opportunity_difference", "equalized_odds_difference");
+        assertThat(r.slices().get(1).grouping()).isEqualTo("quartiles");
+        KilnModel model = KilnModel.load(Path.of(r.bundle()));
+        assertThat((List<?>) model.manifest().extra().get("slices")).hasSize(2);
+        assertThat(model.manifest().lineage().parameters()).containsEntry("slice_by", List.of("colour", "a"));
+
+        assertThatThrownBy(() -> Training.run(TrainOptions.defaults(data, "y", dir.resolve("x")).withSliceBy(List.of("colur")),
+                ProgressListener.NONE)).hasMessageContaining("colur");
+        assertThatThrownBy(() -> Training.run(TrainOptions.defaults(data, "y", dir.resolve("x")).withSliceBy(List.of("y")),
+                ProgressListener.NONE)).hasMessageContaining("is the target");
+        assertThat(Files.exists(dir.resolve("x"))).isFalse();
+    }
+
     static Path synthetic(Path file, int rows, long seed) throws IOException {
         Random r = new Random(seed);
         StringBuilder sb = new StringBuilder("a,b,colour,y\n");

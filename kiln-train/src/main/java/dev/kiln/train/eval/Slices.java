@@ -1,0 +1,280 @@
+package dev.kiln.train.eval;
+
+import dev.kiln.runtime.schema.ColumnType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How a model does on groups of rows (slices) defined by one column, and, for binary models, how far apart the
+ * groups are (fairness gaps). A categorical, text or boolean column is grouped by value (the {@link #MAX_GROUPS}
+ * most frequent, the rest as {@code (other)}); a numeric, integer or datetime column by its quartiles over the
+ * rows given; missing values form {@code (missing)}.
+ *
+ * <p>Binary, per group: {@code rows}, {@code positive_rate} (actual), {@code predicted_positive_rate} (at the
+ * decision threshold), {@code accuracy}, {@code tpr} (recall; NaN without positives), {@code fpr} (NaN without
+ * negatives), {@code roc_auc} (NaN unless both classes are present). The gaps, over the groups of at least
+ * {@link #MIN_ROWS} rows: {@code parity_difference} (max - min predicted positive rate), {@code positive_rate_ratio}
+ * and {@code negative_rate_ratio} (min / max of the predicted positive and negative rates: the four-fifths rule
+ * reads the ratio of the favourable outcome), {@code equal_opportunity_difference} (max - min TPR),
+ * {@code equalized_odds_difference} (the larger of the TPR and FPR ranges) and {@code accuracy_difference}.
+ */
+public final class Slices {
+    /** Groups smaller than this are reported but left out of the gaps: their rates are noise. */
+    public static final int MIN_ROWS = 10;
+    /** Categories reported one by one; the rest are pooled as {@code (other)}. */
+    public static final int MAX_GROUPS = 20;
+    /** The order metrics are shown in (binary, multiclass, regression), whatever order a map gives them back in. */
+    public static final List<String> METRIC_ORDER = List.of("positive_rate", "predicted_positive_rate", "accuracy", "tpr",
+            "fpr", "roc_auc", "rmse", "mae", "mean_actual", "mean_predicted");
+    static final String MISSING = "(missing)";
+    static final String OTHER = "(other)";
+
+    /** One group: what defines it, how many rows fell in it, and the model's metrics on them. */
+    public record Group(String value, int rows, Map<String, Double> metrics) {
+    }
+
+    /** One column's groups, and the gaps between them (binary models; empty otherwise). */
+    public record Column(String column, String grouping, List<Group> groups, Map<String, Double> gaps, List<String> notes) {
+    }
+
+    private Slices() {
+    }
+
+    /** Binary: {@code y} 0/1, {@code p} P(positive), {@code values} the column's internal values (Double or String). */
+    public static Column binary(String column, ColumnType type, Object[] values, int[] y, double[] p, double threshold) {
+        Grouping g = group(type, values);
+        List<Group> groups = new ArrayList<>();
+        for (int k = 0; k < g.labels.size(); k++) {
+            int[] rows = g.rows(k);
+            if (rows.length == 0) {
+                continue;
+            }
+            int[] gy = new int[rows.length];
+            double[] gp = new double[rows.length];
+            long positives = 0;
+            long predicted = 0;
+            long tp = 0;
+            long fp = 0;
+            for (int i = 0; i < rows.length; i++) {
+                gy[i] = y[rows[i]];
+                gp[i] = p[rows[i]];
+                boolean yes = gp[i] >= threshold;
+                positives += gy[i];
+                predicted += yes ? 1 : 0;
+                tp += yes && gy[i] == 1 ? 1 : 0;
+                fp += yes && gy[i] == 0 ? 1 : 0;
+            }
+            Map<String, Double> all = Metrics.binary(gy, gp, threshold);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("positive_rate", (double) positives / rows.length);
+            m.put("predicted_positive_rate", (double) predicted / rows.length);
+            m.put("accuracy", all.get("accuracy"));
+            m.put("tpr", positives == 0 ? Double.NaN : (double) tp / positives);
+            m.put("fpr", positives == rows.length ? Double.NaN : (double) fp / (rows.length - positives));
+            m.put("roc_auc", all.get("roc_auc"));
+            groups.add(new Group(g.labels.get(k), rows.length, m));
+        }
+        Map<String, Double> gaps = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>(g.notes);
+        List<Group> counted = groups.stream().filter(x -> x.rows() >= MIN_ROWS).toList();
+        if (counted.size() < groups.size()) {
+            notes.add((groups.size() - counted.size()) + " group(s) of fewer than " + MIN_ROWS + " rows left out of the gaps");
+        }
+        if (counted.size() >= 2) {
+            double[] ppr = values(counted, "predicted_positive_rate");
+            double[] npr = Arrays.stream(ppr).map(v -> 1 - v).toArray();
+            double tprRange = range(values(counted, "tpr"));
+            double fprRange = range(values(counted, "fpr"));
+            gaps.put("parity_difference", range(ppr));
+            gaps.put("positive_rate_ratio", ratio(ppr));
+            gaps.put("negative_rate_ratio", ratio(npr));
+            gaps.put("equal_opportunity_difference", tprRange);
+            gaps.put("equalized_odds_difference", Double.isNaN(tprRange) || Double.isNaN(fprRange) ? Double.NaN
+                    : Math.max(tprRange, fprRange));
+            gaps.put("accuracy_difference", range(values(counted, "accuracy")));
+        }
+        return new Column(column, g.kind, groups, gaps, notes);
+    }
+
+    /** Multiclass: {@code y} and {@code predicted} class indices. */
+    public static Column multiclass(String column, ColumnType type, Object[] values, int[] y, int[] predicted) {
+        Grouping g = group(type, values);
+        List<Group> groups = new ArrayList<>();
+        for (int k = 0; k < g.labels.size(); k++) {
+            int[] rows = g.rows(k);
+            if (rows.length == 0) {
+                continue;
+            }
+            long correct = Arrays.stream(rows).filter(i -> y[i] == predicted[i]).count();
+            groups.add(new Group(g.labels.get(k), rows.length, Map.of("accuracy", (double) correct / rows.length)));
+        }
+        return new Column(column, g.kind, groups, accuracyGap(groups), g.notes);
+    }
+
+    /** Regression: actual and predicted values. */
+    public static Column regression(String column, ColumnType type, Object[] values, double[] y, double[] predicted) {
+        Grouping g = group(type, values);
+        List<Group> groups = new ArrayList<>();
+        for (int k = 0; k < g.labels.size(); k++) {
+            int[] rows = g.rows(k);
+            if (rows.length == 0) {
+                continue;
+            }
+            double[] gy = Arrays.stream(rows).mapToDouble(i -> y[i]).toArray();
+            double[] gp = Arrays.stream(rows).mapToDouble(i -> predicted[i]).toArray();
+            Map<String, Double> all = Metrics.regression(gy, gp);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("rmse", all.get("rmse"));
+            m.put("mae", all.get("mae"));
+            m.put("mean_actual", Arrays.stream(gy).average().orElse(Double.NaN));
+            m.put("mean_predicted", Arrays.stream(gp).average().orElse(Double.NaN));
+            groups.add(new Group(g.labels.get(k), rows.length, m));
+        }
+        return new Column(column, g.kind, groups, Map.of(), g.notes);
+    }
+
+    private static Map<String, Double> accuracyGap(List<Group> groups) {
+        List<Group> counted = groups.stream().filter(x -> x.rows() >= MIN_ROWS).toList();
+        return counted.size() >= 2 ? Map.of("accuracy_difference", range(values(counted, "accuracy"))) : Map.of();
+    }
+
+    private static double[] values(List<Group> groups, String metric) {
+        return groups.stream().mapToDouble(x -> x.metrics().get(metric)).toArray();
+    }
+
+    /** max - min over the defined values; NaN when fewer than two are defined. */
+    static double range(double[] v) {
+        double[] defined = Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
+        if (defined.length < 2) {
+            return Double.NaN;
+        }
+        return Arrays.stream(defined).max().getAsDouble() - Arrays.stream(defined).min().getAsDouble();
+    }
+
+    /** min / max over the defined values (1 when all are 0); NaN when fewer than two are defined. */
+    static double ratio(double[] v) {
+        double[] defined = Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
+        if (defined.length < 2) {
+            return Double.NaN;
+        }
+        double max = Arrays.stream(defined).max().getAsDouble();
+        return max == 0 ? 1.0 : Arrays.stream(defined).min().getAsDouble() / max;
+    }
+
+    /** Which group each row falls in. */
+    private record Grouping(String kind, List<String> labels, int[] groupOf, List<String> notes) {
+        int[] rows(int k) {
+            int n = 0;
+            for (int g : groupOf) {
+                n += g == k ? 1 : 0;
+            }
+            int[] out = new int[n];
+            int j = 0;
+            for (int i = 0; i < groupOf.length; i++) {
+                if (groupOf[i] == k) {
+                    out[j++] = i;
+                }
+            }
+            return out;
+        }
+    }
+
+    private static Grouping group(ColumnType type, Object[] values) {
+        return switch (type) {
+            case NUMERIC, INTEGER, DATETIME -> quartiles(type, values);
+            default -> categories(type, values);
+        };
+    }
+
+    private static Grouping categories(ColumnType type, Object[] values) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Object v : values) {
+            counts.merge(text(type, v), 1, Integer::sum);
+        }
+        List<String> ordered = new ArrayList<>(counts.keySet());
+        ordered.remove(MISSING);
+        ordered.sort((a, b) -> counts.get(b) - counts.get(a) != 0 ? counts.get(b) - counts.get(a) : a.compareTo(b));
+        List<String> notes = new ArrayList<>();
+        List<String> labels = new ArrayList<>(ordered.subList(0, Math.min(MAX_GROUPS, ordered.size())));
+        boolean other = ordered.size() > MAX_GROUPS;
+        if (other) {
+            notes.add((ordered.size() - MAX_GROUPS) + " less frequent values pooled as " + OTHER);
+            labels.add(OTHER);
+        }
+        labels.add(MISSING);
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int k = 0; k < labels.size(); k++) {
+            index.put(labels.get(k), k);
+        }
+        int[] groupOf = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            Integer k = index.get(text(type, values[i]));
+            groupOf[i] = k != null ? k : index.get(OTHER);
+        }
+        return new Grouping("values", labels, groupOf, notes);
+    }
+
+    private static String text(ColumnType type, Object v) {
+        if (v == null || v instanceof Double d && d.isNaN()) {
+            return MISSING;
+        }
+        if (type == ColumnType.BOOLEAN && v instanceof Double d) {
+            return d == 1.0 ? "true" : "false";
+        }
+        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString(d.longValue());  // a boolean's 0/1, an integer category
+        }
+        return v.toString();
+    }
+
+    private static Grouping quartiles(ColumnType type, Object[] values) {
+        double[] present = Arrays.stream(values).filter(v -> v instanceof Double d && !d.isNaN())
+                .mapToDouble(v -> (Double) v).sorted().toArray();
+        List<Double> edges = new ArrayList<>();
+        if (present.length > 0) {
+            for (double q : new double[] {0.25, 0.5, 0.75}) {
+                double e = present[(int) Math.min(present.length - 1, Math.floor(q * present.length))];
+                if (e > present[0] && (edges.isEmpty() || e > edges.get(edges.size() - 1))) {
+                    edges.add(e);
+                }
+            }
+        }
+        List<String> labels = new ArrayList<>();
+        if (present.length > 0) {
+            double lo = present[0];
+            for (double e : edges) {
+                labels.add("[" + format(type, lo) + ", " + format(type, e) + ")");
+                lo = e;
+            }
+            labels.add("[" + format(type, lo) + ", " + format(type, present[present.length - 1]) + "]");
+        }
+        labels.add(MISSING);
+        int[] groupOf = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] instanceof Double d) || d.isNaN()) {
+                groupOf[i] = labels.size() - 1;
+                continue;
+            }
+            int k = 0;
+            while (k < edges.size() && d >= edges.get(k)) {
+                k++;
+            }
+            groupOf[i] = k;
+        }
+        return new Grouping("quartiles", labels, groupOf, List.of());
+    }
+
+    private static String format(ColumnType type, double v) {
+        if (type == ColumnType.DATETIME) {
+            return java.time.Instant.ofEpochMilli((long) v).toString();
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+}
