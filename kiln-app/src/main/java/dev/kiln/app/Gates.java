@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * Promotion gates for protected aliases. A candidate version must pass every check:
  * <ul>
  *   <li>absolute thresholds ({@code roc_auc>=0.70}) from the model's {@code gate.<metric>} tags and the
- *       command line;</li>
+ *       command line; a fairness gap of the candidate's slices is named {@code fairness.<column>.<gap>}
+ *       ({@code fairness.age.parity_difference<=0.2}) and needs the candidate trained with {@code --slice-by column};</li>
  *   <li>lift over the baseline of its own training run on the selection metric (at least {@code minLift});</li>
  *   <li>not worse than the alias's current holder by more than {@code maxRegression} on that metric.</li>
  * </ul>
@@ -26,7 +27,8 @@ public final class Gates {
     public static final Set<String> PROTECTED_ALIASES = Set.of("production");
     /** Model tag listing more protected aliases, comma-separated (production always is). */
     public static final String PROTECTED_ALIASES_TAG = "protected_aliases";
-    private static final Pattern RULE = Pattern.compile("\\s*([a-z0-9_]+)\\s*(>=|<=|>|<)\\s*([-+0-9.eE]+)\\s*");
+    private static final Pattern RULE = Pattern.compile("\\s*([a-z0-9_]+|fairness\\.[^\\s<>=]+\\.[a-z_]+)\\s*(>=|<=|>|<)\\s*([-+0-9.eE]+)\\s*");
+    static final String FAIRNESS = "fairness.";
 
     public record Check(String name, Double value, String requirement, boolean passed) {
     }
@@ -64,7 +66,7 @@ public final class Gates {
     public static Threshold parse(String rule) {
         Matcher m = RULE.matcher(rule);
         if (!m.matches()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "gate '" + rule + "' is not METRIC>=VALUE (or <=, >, <), e.g. roc_auc>=0.70");
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "gate '" + rule + "' is not METRIC>=VALUE (or <=, >, <), e.g. roc_auc>=0.70 or fairness.age.parity_difference<=0.1");
         }
         try {
             return new Threshold(m.group(1), m.group(2), Double.parseDouble(m.group(3)));
@@ -90,6 +92,10 @@ public final class Gates {
         List<Check> checks = new ArrayList<>();
         Map<String, Double> metrics = candidate.testMetrics();
         for (Threshold t : thresholds) {
+            if (t.metric().startsWith(FAIRNESS)) {
+                checks.add(fairness(candidate, t));
+                continue;
+            }
             Double v = metrics.get(t.metric());
             checks.add(new Check(t.metric(), v, t.toString(), v != null && !v.isNaN() && t.test(v)));
         }
@@ -119,6 +125,28 @@ public final class Gates {
             }
         }
         return checks;
+    }
+
+    /** A gap between the candidate's slices of one column ({@code extra.slices}, written by --slice-by). */
+    @SuppressWarnings("unchecked")
+    private static Check fairness(BundleManifest candidate, Threshold t) {
+        String rest = t.metric().substring(FAIRNESS.length());
+        String column = rest.substring(0, rest.lastIndexOf('.'));
+        String gap = rest.substring(rest.lastIndexOf('.') + 1);
+        Object slices = candidate.extra() == null ? null : candidate.extra().get("slices");
+        if (slices instanceof List<?> list) {
+            for (Object o : list) {
+                Map<String, Object> c = (Map<String, Object>) o;
+                if (column.equals(c.get("column"))) {
+                    Object value = ((Map<String, Object>) c.getOrDefault("gaps", Map.of())).get(gap);
+                    Double v = value instanceof Number n ? n.doubleValue() : null;
+                    return new Check(t.metric(), v, v == null ? t + " (no such gap: too few groups of "
+                            + dev.kiln.train.eval.Slices.MIN_ROWS + "+ rows, or not a binary model)" : t.toString(),
+                            v != null && !v.isNaN() && t.test(v));
+                }
+            }
+        }
+        return new Check(t.metric(), null, t + " (the candidate was not trained with --slice-by " + column + ")", false);
     }
 
     static String table(List<Check> checks) {

@@ -77,6 +77,21 @@ class QuickstartEndToEndTest {
         assertThat(status.get("gaps").get("negative_rate_ratio").asDouble()).isBetween(0.0, 1.0);
         assertThat(slices.get(1).get("grouping").asText()).isEqualTo("quartiles");
 
+        // A fairness gap as a promotion gate: too strict refuses the move (exit 4), naming it; a lax one lets it pass.
+        double parity = slices.get(1).get("gaps").get("parity_difference").asDouble();
+        CliRun strict = CliRun.of("models", "alias", "credit", "production", "1", "--home", home.toString(),
+                "--require", "fairness.age.parity_difference<=" + parity / 2);
+        assertThat(strict.exitCode()).isEqualTo(4);
+        assertThat(strict.out()).contains("fairness.age.parity_difference").contains("FAIL");
+        assertThat(strict.err()).contains("gate_failed");
+        CliRun lax = CliRun.of("models", "alias", "credit", "production", "1", "--home", home.toString(),
+                "--require", "fairness.age.parity_difference<=" + Math.min(1.0, parity * 2));
+        assertThat(lax.exitCode()).as(lax.out() + lax.err()).isZero();
+        CliRun unsliced = CliRun.of("models", "alias", "credit", "production", "1", "--home", home.toString(),
+                "--require", "fairness.job.parity_difference<=0.5");
+        assertThat(unsliced.exitCode()).isEqualTo(4);
+        assertThat(unsliced.out()).contains("not trained with --slice-by job");
+
         CliRun card = CliRun.of("models", "card", "credit", "--home", home.toString());
         assertThat(card.exitCode()).as(card.err()).isZero();
         assertThat(card.out()).contains("## Slices and fairness (test rows)", "### By `personal_status` (values)",
