@@ -67,6 +67,7 @@ final class Tracking {
             }
             TrainingReport.Candidate chosen = report.leaderboard().stream().filter(TrainingReport.Candidate::chosen).findFirst().orElseThrow();
             tracking.logMetrics(parent.id(), candidateMetrics(chosen), 0);
+            tracking.logMetrics(parent.id(), fairnessMetrics(report), 0);
             tracking.setTag(parent.id(), "kiln.chosen", report.chosen());
             tracking.setTag(parent.id(), "kiln.dataset_sha256", report.datasetSha256());
             tracking.setTag(parent.id(), "kiln.task", report.task().wireName());
@@ -79,6 +80,18 @@ final class Tracking {
             throw e;
         }
         return new Tracked(report, tracking.run(parent.id()).orElse(parent));
+    }
+
+    /** The chosen model's slice gaps as run metrics, {@code fairness.<column>.<gap>}: what runs compare and gates read. */
+    static Map<String, Double> fairnessMetrics(TrainingReport report) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (report.slices() != null) {
+            for (var c : report.slices()) {
+                c.gaps().forEach((gap, v) -> m.put(Gates.FAIRNESS + c.column() + "." + gap, v));
+            }
+        }
+        m.values().removeIf(v -> v == null || v.isNaN());
+        return m;
     }
 
     private static Map<String, Double> candidateMetrics(TrainingReport.Candidate c) {

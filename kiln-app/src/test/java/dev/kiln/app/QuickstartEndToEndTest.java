@@ -61,7 +61,7 @@ class QuickstartEndToEndTest {
     }
 
     @Test
-    void fairnessOnTheSensitiveAttributesIsReportedAndInTheModelCard() {
+    void fairnessOnTheSensitiveAttributesIsReportedAndInTheModelCard() throws IOException {
         JsonNode slices = report.get("slices");
         List<String> columns = new ArrayList<>();
         slices.forEach(c -> columns.add(c.get("column").asText()));
@@ -76,6 +76,11 @@ class QuickstartEndToEndTest {
         assertThat(status.get("gaps").get("parity_difference").asDouble()).isBetween(0.0, 1.0);
         assertThat(status.get("gaps").get("negative_rate_ratio").asDouble()).isBetween(0.0, 1.0);
         assertThat(slices.get(1).get("grouping").asText()).isEqualTo("quartiles");
+
+        JsonNode runMetrics = json(CliRun.of("runs", "show", report.get("run_id").asText(), "--home", home.toString(), "--json"))
+                .get("run").get("latestMetrics");
+        assertThat(runMetrics.get("fairness.age.parity_difference").asDouble())
+                .isEqualTo(slices.get(1).get("gaps").get("parity_difference").asDouble());
 
         // A fairness gap as a promotion gate: too strict refuses the move (exit 4), naming it; a lax one lets it pass.
         double parity = slices.get(1).get("gaps").get("parity_difference").asDouble();
@@ -223,6 +228,11 @@ class QuickstartEndToEndTest {
         assertThat(run.exitCode()).isEqualTo(4);
         assertThat(run.err()).contains("explanation_unavailable").contains("format 1.1").contains("retrain");
         assertThat(Files.exists(out)).isFalse();
+    }
+
+    private static JsonNode json(CliRun run) throws IOException {
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        return BadInputTest.json(run.out());
     }
 
     @Test
