@@ -44,8 +44,10 @@ final class ModelCard {
                 }
                 sb.append(t.renderMarkdown()).append('\n');
                 Map<String, Object> gaps = (Map<String, Object>) c.get("gaps");
+                Map<String, Object> intervals = (Map<String, Object>) c.getOrDefault("gapIntervals", Map.of());
                 if (gaps != null && !gaps.isEmpty()) {
-                    sb.append("Gaps: ").append(gaps.entrySet().stream().map(e -> e.getKey() + " " + number(e.getValue()))
+                    sb.append("Gaps [95% bootstrap interval]: ").append(gaps.entrySet().stream()
+                            .map(e -> e.getKey() + " " + number(e.getValue()) + Reports.interval((List<?>) intervals.get(e.getKey())))
                             .collect(Collectors.joining(", "))).append(".\n\n");
                 }
                 for (Object note : (List<Object>) c.getOrDefault("notes", List.of())) {

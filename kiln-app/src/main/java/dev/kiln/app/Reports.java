@@ -183,14 +183,27 @@ final class Reports {
             }
             b.append(t.render());
             if (!c.gaps().isEmpty()) {
-                b.append("  gaps: ").append(c.gaps().entrySet().stream()
-                        .map(e -> e.getKey() + " " + Table.num(e.getValue(), 3)).collect(Collectors.joining(", "))).append('\n');
+                b.append("  gaps [95% bootstrap interval]: ").append(c.gaps().entrySet().stream()
+                        .map(e -> e.getKey() + " " + Table.num(e.getValue(), 3) + interval(c.gapIntervals().get(e.getKey())))
+                        .collect(Collectors.joining(", "))).append('\n');
             }
             for (String note : c.notes()) {
                 b.append("  note: ").append(note).append('\n');
             }
         }
         return b.toString();
+    }
+
+    /** " [lo, hi]" for a gap's interval (numbers, or the manifest's "NaN" strings); empty without one. */
+    static String interval(List<?> bounds) {
+        if (bounds == null || bounds.size() != 2) {
+            return "";
+        }
+        return " [" + bound(bounds.get(0)) + ", " + bound(bounds.get(1)) + "]";
+    }
+
+    private static String bound(Object v) {
+        return v instanceof Number n ? Table.num(n.doubleValue(), 3) : String.valueOf(v);
     }
 
     /** A slice metric's column heading: the binary rates name the positive class. */

@@ -75,6 +75,8 @@ class QuickstartEndToEndTest {
         assertThat(rows).isEqualTo(report.get("testRows").asInt());
         assertThat(status.get("gaps").get("parity_difference").asDouble()).isBetween(0.0, 1.0);
         assertThat(status.get("gaps").get("negative_rate_ratio").asDouble()).isBetween(0.0, 1.0);
+        JsonNode interval = status.get("gapIntervals").get("parity_difference");
+        assertThat(interval.get(0).asDouble()).isLessThanOrEqualTo(interval.get(1).asDouble());
         assertThat(slices.get(1).get("grouping").asText()).isEqualTo("quartiles");
 
         JsonNode runMetrics = json(CliRun.of("runs", "show", report.get("run_id").asText(), "--home", home.toString(), "--json"))
@@ -100,7 +102,8 @@ class QuickstartEndToEndTest {
         CliRun card = CliRun.of("models", "card", "credit", "--home", home.toString());
         assertThat(card.exitCode()).as(card.err()).isZero();
         assertThat(card.out()).contains("## Slices and fairness (test rows)", "### By `personal_status` (values)",
-                "| group | rows | actual 'bad' | predicted 'bad' | accuracy | tpr | fpr | roc_auc |", "parity_difference");
+                "| group | rows | actual 'bad' | predicted 'bad' | accuracy | tpr | fpr | roc_auc |", "parity_difference",
+                "Gaps [95% bootstrap interval]");
     }
 
     @Test

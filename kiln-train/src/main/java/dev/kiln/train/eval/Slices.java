@@ -20,7 +20,11 @@ import java.util.Map;
  * {@link #MIN_ROWS} rows: {@code parity_difference} (max - min predicted positive rate), {@code positive_rate_ratio}
  * and {@code negative_rate_ratio} (min / max of the predicted positive and negative rates: the four-fifths rule
  * reads the ratio of the favourable outcome), {@code equal_opportunity_difference} (max - min TPR),
- * {@code equalized_odds_difference} (the larger of the TPR and FPR ranges) and {@code accuracy_difference}.
+ * {@code equalized_odds_difference} (the larger of the TPR and FPR ranges) and {@code accuracy_difference}. Each gap
+ * comes with a 95% bootstrap interval ({@code gapIntervals}: the 2.5th and 97.5th percentiles of the gap over
+ * {@link #BOOTSTRAP} resamples of the rows, seeded, so a run repeats exactly). Small groups make wide intervals: the
+ * width shows how much of a gap the rows' noise alone could make. Percentile intervals of a max - min gap lean upward
+ * (noise only ever widens a range), so they are not a test of a zero gap.
  */
 public final class Slices {
     /** Groups smaller than this are reported but left out of the gaps: their rates are noise. */
@@ -37,8 +41,13 @@ public final class Slices {
     public record Group(String value, int rows, Map<String, Double> metrics) {
     }
 
-    /** One column's groups, and the gaps between them (binary models; empty otherwise). */
-    public record Column(String column, String grouping, List<Group> groups, Map<String, Double> gaps, List<String> notes) {
+    /** Resamples for the gaps' intervals (fewer for large row counts: at most {@link #BOOTSTRAP_WORK} row draws in all). */
+    public static final int BOOTSTRAP = 1000;
+    static final long BOOTSTRAP_WORK = 20_000_000L;
+
+    /** One column's groups, the gaps between them and their 95% intervals (binary models; empty otherwise). */
+    public record Column(String column, String grouping, List<Group> groups, Map<String, Double> gaps,
+                         Map<String, List<Double>> gapIntervals, List<String> notes) {
     }
 
     private Slices() {
@@ -47,7 +56,12 @@ public final class Slices {
     /** Binary: {@code y} 0/1, {@code p} P(positive), {@code values} the column's internal values (Double or String). */
     public static Column binary(String column, ColumnType type, Object[] values, int[] y, double[] p, double threshold) {
         Grouping g = group(type, values);
+        boolean[] yes = new boolean[y.length];
+        for (int i = 0; i < y.length; i++) {
+            yes[i] = p[i] >= threshold;
+        }
         List<Group> groups = new ArrayList<>();
+        List<Integer> counted = new ArrayList<>();  // group indices in the gaps: at least MIN_ROWS rows
         for (int k = 0; k < g.labels.size(); k++) {
             int[] rows = g.rows(k);
             if (rows.length == 0) {
@@ -55,49 +69,153 @@ public final class Slices {
             }
             int[] gy = new int[rows.length];
             double[] gp = new double[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                gy[i] = y[rows[i]];
+                gp[i] = p[rows[i]];
+            }
+            Counts c = Counts.of(rows, y, yes);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("positive_rate", (double) c.positives / c.rows);
+            m.put("predicted_positive_rate", c.rate());
+            m.put("accuracy", c.accuracy());
+            m.put("tpr", c.tpr());
+            m.put("fpr", c.fpr());
+            m.put("roc_auc", Metrics.binary(gy, gp, threshold).get("roc_auc"));
+            groups.add(new Group(g.labels.get(k), rows.length, m));
+            if (rows.length >= MIN_ROWS) {
+                counted.add(k);
+            }
+        }
+        List<String> notes = new ArrayList<>(g.notes);
+        if (counted.size() < groups.size()) {
+            notes.add((groups.size() - counted.size()) + " group(s) of fewer than " + MIN_ROWS + " rows left out of the gaps");
+        }
+        Map<String, Double> gaps = new LinkedHashMap<>();
+        Map<String, List<Double>> intervals = new LinkedHashMap<>();
+        if (counted.size() >= 2) {
+            int[] slot = new int[g.labels.size()];
+            java.util.Arrays.fill(slot, -1);
+            for (int j = 0; j < counted.size(); j++) {
+                slot[counted.get(j)] = j;
+            }
+            gaps.putAll(gaps(countsOf(g.groupOf, slot, counted.size(), y, yes, null)));
+            intervals.putAll(bootstrap(g.groupOf, slot, counted.size(), y, yes, gaps.keySet()));
+        }
+        return new Column(column, g.kind, groups, gaps, intervals, notes);
+    }
+
+    /** One group's tallies at the threshold: all a gap needs. */
+    private record Counts(long rows, long positives, long predicted, long tp, long fp, long correct) {
+        static Counts of(int[] rows, int[] y, boolean[] yes) {
             long positives = 0;
             long predicted = 0;
             long tp = 0;
             long fp = 0;
-            for (int i = 0; i < rows.length; i++) {
-                gy[i] = y[rows[i]];
-                gp[i] = p[rows[i]];
-                boolean yes = gp[i] >= threshold;
-                positives += gy[i];
-                predicted += yes ? 1 : 0;
-                tp += yes && gy[i] == 1 ? 1 : 0;
-                fp += yes && gy[i] == 0 ? 1 : 0;
+            for (int r : rows) {
+                positives += y[r];
+                predicted += yes[r] ? 1 : 0;
+                tp += yes[r] && y[r] == 1 ? 1 : 0;
+                fp += yes[r] && y[r] == 0 ? 1 : 0;
             }
-            Map<String, Double> all = Metrics.binary(gy, gp, threshold);
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("positive_rate", (double) positives / rows.length);
-            m.put("predicted_positive_rate", (double) predicted / rows.length);
-            m.put("accuracy", all.get("accuracy"));
-            m.put("tpr", positives == 0 ? Double.NaN : (double) tp / positives);
-            m.put("fpr", positives == rows.length ? Double.NaN : (double) fp / (rows.length - positives));
-            m.put("roc_auc", all.get("roc_auc"));
-            groups.add(new Group(g.labels.get(k), rows.length, m));
+            long tn = rows.length - positives - fp;
+            return new Counts(rows.length, positives, predicted, tp, fp, tp + tn);
         }
+
+        double tpr() {
+            return positives == 0 ? Double.NaN : (double) tp / positives;
+        }
+
+        double fpr() {
+            return positives == rows ? Double.NaN : (double) fp / (rows - positives);
+        }
+
+        double rate() {
+            return rows == 0 ? Double.NaN : (double) predicted / rows;
+        }
+
+        double accuracy() {
+            return rows == 0 ? Double.NaN : (double) correct / rows;
+        }
+    }
+
+    /**
+     * The counted groups' tallies ({@code slot[group]}: its place, or -1 for a group left out), over every row, or over
+     * the rows {@code draw} names (a bootstrap resample).
+     */
+    private static List<Counts> countsOf(int[] groupOf, int[] slot, int groups, int[] y, boolean[] yes, int[] draw) {
+        long[][] t = new long[groups][5];
+        int n = draw == null ? y.length : draw.length;
+        for (int j = 0; j < n; j++) {
+            int r = draw == null ? j : draw[j];
+            int s = slot[groupOf[r]];
+            if (s < 0) {
+                continue;
+            }
+            long[] c = t[s];
+            c[0]++;
+            c[1] += y[r];
+            c[2] += yes[r] ? 1 : 0;
+            c[3] += yes[r] && y[r] == 1 ? 1 : 0;
+            c[4] += yes[r] && y[r] == 0 ? 1 : 0;
+        }
+        List<Counts> out = new ArrayList<>(groups);
+        for (long[] c : t) {
+            out.add(new Counts(c[0], c[1], c[2], c[3], c[4], c[3] + (c[0] - c[1] - c[4])));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> gaps(List<Counts> groups) {
+        double[] ppr = groups.stream().mapToDouble(Counts::rate).toArray();
+        double[] npr = Arrays.stream(ppr).map(v -> 1 - v).toArray();
+        double tprRange = range(groups.stream().mapToDouble(Counts::tpr).toArray());
+        double fprRange = range(groups.stream().mapToDouble(Counts::fpr).toArray());
         Map<String, Double> gaps = new LinkedHashMap<>();
-        List<String> notes = new ArrayList<>(g.notes);
-        List<Group> counted = groups.stream().filter(x -> x.rows() >= MIN_ROWS).toList();
-        if (counted.size() < groups.size()) {
-            notes.add((groups.size() - counted.size()) + " group(s) of fewer than " + MIN_ROWS + " rows left out of the gaps");
+        gaps.put("parity_difference", range(ppr));
+        gaps.put("positive_rate_ratio", ratio(ppr));
+        gaps.put("negative_rate_ratio", ratio(npr));
+        gaps.put("equal_opportunity_difference", tprRange);
+        gaps.put("equalized_odds_difference", Double.isNaN(tprRange) || Double.isNaN(fprRange) ? Double.NaN
+                : Math.max(tprRange, fprRange));
+        gaps.put("accuracy_difference", range(groups.stream().mapToDouble(Counts::accuracy).toArray()));
+        return gaps;
+    }
+
+    /** 95% percentile intervals of each gap over bootstrap resamples of all rows (seeded: the same rows, the same intervals). */
+    private static Map<String, List<Double>> bootstrap(int[] groupOf, int[] slot, int groups, int[] y, boolean[] yes,
+                                                       java.util.Set<String> names) {
+        int n = y.length;
+        int resamples = (int) Math.max(100, Math.min(BOOTSTRAP, BOOTSTRAP_WORK / Math.max(1, n)));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        Map<String, double[]> draws = new LinkedHashMap<>();
+        for (String name : names) {
+            draws.put(name, new double[resamples]);
         }
-        if (counted.size() >= 2) {
-            double[] ppr = values(counted, "predicted_positive_rate");
-            double[] npr = Arrays.stream(ppr).map(v -> 1 - v).toArray();
-            double tprRange = range(values(counted, "tpr"));
-            double fprRange = range(values(counted, "fpr"));
-            gaps.put("parity_difference", range(ppr));
-            gaps.put("positive_rate_ratio", ratio(ppr));
-            gaps.put("negative_rate_ratio", ratio(npr));
-            gaps.put("equal_opportunity_difference", tprRange);
-            gaps.put("equalized_odds_difference", Double.isNaN(tprRange) || Double.isNaN(fprRange) ? Double.NaN
-                    : Math.max(tprRange, fprRange));
-            gaps.put("accuracy_difference", range(values(counted, "accuracy")));
+        int[] draw = new int[n];
+        for (int b = 0; b < resamples; b++) {
+            for (int j = 0; j < n; j++) {
+                draw[j] = rnd.nextInt(n);
+            }
+            Map<String, Double> gaps = gaps(countsOf(groupOf, slot, groups, y, yes, draw));
+            for (String name : names) {
+                draws.get(name)[b] = gaps.get(name);
+            }
         }
-        return new Column(column, g.kind, groups, gaps, notes);
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        draws.forEach((name, v) -> {
+            double[] defined = Arrays.stream(v).filter(x -> !Double.isNaN(x)).sorted().toArray();
+            out.put(name, defined.length < resamples / 2 ? Arrays.asList(Double.NaN, Double.NaN)
+                    : List.of(percentile(defined, 0.025), percentile(defined, 0.975)));
+        });
+        return out;
+    }
+
+    /** Linear interpolation between order statistics (numpy's default). */
+    static double percentile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     /** Multiclass: {@code y} and {@code predicted} class indices. */
@@ -112,7 +230,7 @@ public final class Slices {
             long correct = Arrays.stream(rows).filter(i -> y[i] == predicted[i]).count();
             groups.add(new Group(g.labels.get(k), rows.length, Map.of("accuracy", (double) correct / rows.length)));
         }
-        return new Column(column, g.kind, groups, accuracyGap(groups), g.notes);
+        return new Column(column, g.kind, groups, accuracyGap(groups), Map.of(), g.notes);
     }
 
     /** Regression: actual and predicted values. */
@@ -134,7 +252,7 @@ public final class Slices {
             m.put("mean_predicted", Arrays.stream(gp).average().orElse(Double.NaN));
             groups.add(new Group(g.labels.get(k), rows.length, m));
         }
-        return new Column(column, g.kind, groups, Map.of(), g.notes);
+        return new Column(column, g.kind, groups, Map.of(), Map.of(), g.notes);
     }
 
     private static Map<String, Double> accuracyGap(List<Group> groups) {

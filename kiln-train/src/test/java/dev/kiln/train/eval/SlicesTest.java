@@ -56,6 +56,44 @@ class SlicesTest {
         assertThat(c.gaps().get("equalized_odds_difference")).isCloseTo(0.6 - 1.0 / 6, EXACT);
         assertThat(c.gaps().get("accuracy_difference")).isCloseTo(0.1, EXACT);
         assertThat(c.notes()).containsExactly("2 group(s) of fewer than 10 rows left out of the gaps");
+
+        // Each gap has a 95% bootstrap interval, the same on every run.
+        assertThat(c.gapIntervals().keySet()).isEqualTo(c.gaps().keySet());
+        List<Double> parity = c.gapIntervals().get("parity_difference");
+        assertThat(parity.get(0)).isLessThanOrEqualTo(0.4).isGreaterThanOrEqualTo(0.0);
+        assertThat(parity.get(1)).isGreaterThanOrEqualTo(0.4).isLessThanOrEqualTo(1.0);
+        assertThat(parity.get(1) - parity.get(0)).as("ten rows a group: a wide interval").isGreaterThan(0.3);
+        Slices.Column again = Slices.binary("group", ColumnType.CATEGORICAL, values.toArray(),
+                y.stream().mapToInt(Integer::intValue).toArray(), p.stream().mapToDouble(Double::doubleValue).toArray(), 0.5);
+        assertThat(again.gapIntervals()).isEqualTo(c.gapIntervals());
+    }
+
+    @Test
+    void theIntervalNarrowsAsGroupsGrowAndCoversTheTrueGap() {
+        // Two groups whose true predicted-positive rates are 0.3 and 0.5: parity difference 0.2.
+        double[] widths = new double[2];
+        int[] sizes = {100, 2000};
+        for (int s = 0; s < 2; s++) {
+            int n = sizes[s];
+            SplittableRandom rnd = new SplittableRandom(5);
+            Object[] values = new Object[2 * n];
+            int[] y = new int[2 * n];
+            double[] p = new double[2 * n];
+            for (int i = 0; i < 2 * n; i++) {
+                boolean second = i >= n;
+                values[i] = second ? "b" : "a";
+                y[i] = rnd.nextInt(2);
+                p[i] = rnd.nextDouble() < (second ? 0.5 : 0.3) ? 0.9 : 0.1;
+            }
+            Slices.Column c = Slices.binary("g", ColumnType.CATEGORICAL, values, y, p, 0.5);
+            List<Double> interval = c.gapIntervals().get("parity_difference");
+            widths[s] = interval.get(1) - interval.get(0);
+            if (s == 1) {
+                assertThat(interval.get(0)).isLessThan(0.2);
+                assertThat(interval.get(1)).isGreaterThan(0.2);
+            }
+        }
+        assertThat(widths[1]).isLessThan(widths[0] / 2);
     }
 
     @Test
@@ -117,6 +155,12 @@ class SlicesTest {
                 assertThat(v).isBetween(0.0, 1.0);
             }
         }
+        c.gapIntervals().forEach((gap, interval) -> {
+            if (!interval.get(0).isNaN()) {
+                assertThat(interval.get(0)).as(gap).isLessThanOrEqualTo(interval.get(1)).isGreaterThanOrEqualTo(0.0);
+                assertThat(interval.get(1)).as(gap).isLessThanOrEqualTo(1.0);
+            }
+        });
         // The same rows in reverse order: the same groups, metrics and gaps.
         Object[] rv = new Object[n];
         int[] ry = new int[n];
@@ -127,7 +171,7 @@ class SlicesTest {
             rp[i] = p[n - 1 - i];
         }
         Slices.Column reversed = Slices.binary("g", ColumnType.CATEGORICAL, rv, ry, rp, 0.5);
-        assertThat(reversed.gaps()).isEqualTo(c.gaps());
+        assertThat(reversed.gaps()).isEqualTo(c.gaps());  // (the intervals resample other rows, so they may differ)
         for (Slices.Group g : c.groups()) {
             Slices.Group same = reversed.groups().stream().filter(x -> x.value().equals(g.value())).findFirst().orElseThrow();
             assertThat(same.rows()).isEqualTo(g.rows());
