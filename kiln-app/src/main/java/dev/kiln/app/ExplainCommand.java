@@ -83,10 +83,14 @@ final class ExplainCommand implements Callable<Integer> {
                     + (since == null ? "" : " since " + since), Map.of("request_id", requestId, "model", name));
         }
         List<Map<String, Object>> traced = new ArrayList<>();
+        List<String> why = new ArrayList<>();  // each row's reasons as text
         try (KilnStore s = ref == null ? store.open() : null) {
             Function<String, KilnModel> models = Monitoring.resolver(s, name, ref);
             for (PredictionRecord r : found) {
-                traced.add(trace(r, models.apply(r.version()), s));
+                KilnModel model = models.apply(r.version());
+                Explanation e = model.explainable() ? model.explain(r.inputs()) : null;
+                traced.add(trace(r, model, e, s));
+                why.add(e == null ? null : Reports.reasons(e, r.inputs(), top, "  "));
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -97,8 +101,8 @@ final class ExplainCommand implements Callable<Integer> {
             m.put("rows", traced);
             Reports.json(out, m);
         } else {
-            for (Map<String, Object> t : traced) {
-                out.print(text(t));
+            for (int i = 0; i < traced.size(); i++) {
+                out.print(text(traced.get(i), why.get(i)));
             }
         }
         out.flush();
@@ -106,7 +110,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** One logged row: what was asked and answered, the answer again from the same version, why, and where that version came from. */
-    private Map<String, Object> trace(PredictionRecord r, KilnModel model, KilnStore s) {
+    private Map<String, Object> trace(PredictionRecord r, KilnModel model, Explanation e, KilnStore s) {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("row", r.row());
         t.put("time", r.time() == null ? null : r.time().toString());
@@ -123,8 +127,7 @@ final class ExplainCommand implements Callable<Integer> {
         now.put("prediction", again.prediction());
         now.put("probabilities", again.probabilities());
         t.put("rescored", now);
-        if (model.explainable()) {
-            Explanation e = model.explain(r.inputs());
+        if (e != null) {
             t.put("explanation", e.toMap());
             List<Map<String, Object>> reasons = new ArrayList<>();
             for (Map.Entry<String, Double> c : e.top(top)) {
@@ -189,7 +192,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static String text(Map<String, Object> t) {
+    private static String text(Map<String, Object> t, String why) {
         StringBuilder b = new StringBuilder();
         Map<String, Object> served = (Map<String, Object>) t.get("served");
         Map<String, Object> lineage = (Map<String, Object>) t.get("lineage");
@@ -206,14 +209,8 @@ final class ExplainCommand implements Callable<Integer> {
                 ? "the same answer (this version still reproduces it)"
                 : "DIFFERENT: " + ((Map<String, Object>) t.get("rescored")).get("prediction") + " "
                         + ((Map<String, Object>) t.get("rescored")).get("probabilities")).append('\n');
-        if (t.get("reasons") instanceof List<?> reasons) {
-            b.append(String.format(java.util.Locale.ROOT, "  why (%s of '%s', base %.3f over the training rows; + pushes towards it):%n",
-                    String.valueOf(t.get("space")).replace('_', '-'), t.get("explained_output"), (Double) t.get("base")));
-            for (Object o : reasons) {
-                Map<String, Object> r = (Map<String, Object>) o;
-                b.append(String.format(java.util.Locale.ROOT, "    %-28s %+.3f%n", r.get("column") + " = " + r.get("value"),
-                        (Double) r.get("contribution")));
-            }
+        if (why != null) {
+            b.append(why);
         } else {
             b.append("  why:      ").append(t.get("explanation_unavailable")).append('\n');
         }

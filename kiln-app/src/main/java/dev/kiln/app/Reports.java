@@ -146,11 +146,17 @@ final class Reports {
      * "why" for a person reading one decision (for a binary model, towards the positive class).
      */
     static String reasons(dev.kiln.runtime.Explanation e, Map<String, ?> row, int n) {
-        StringBuilder b = new StringBuilder();
+        return reasons(e, row, n, "");
+    }
+
+    /** As {@link #reasons(dev.kiln.runtime.Explanation, Map, int)}, every line after {@code indent}. */
+    static String reasons(dev.kiln.runtime.Explanation e, Map<String, ?> row, int n, String indent) {
+        StringBuilder b = new StringBuilder(indent);
         b.append(String.format(java.util.Locale.ROOT, "why (%s of '%s', base %.3f over the training rows; + pushes towards '%s'):%n",
                 e.space().replace('_', '-'), e.outputs().get(0), e.base(), e.outputs().get(0)));
         for (Map.Entry<String, Double> c : e.top(n)) {
-            b.append(String.format(java.util.Locale.ROOT, "  %-24s %+.3f%n", c.getKey() + " = " + row.get(c.getKey()), c.getValue()));
+            b.append(indent).append(String.format(java.util.Locale.ROOT, "  %-28s %+.3f%n", c.getKey() + " = " + row.get(c.getKey()),
+                    c.getValue()));
         }
         return b.toString();
     }
