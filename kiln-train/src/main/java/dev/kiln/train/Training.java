@@ -191,7 +191,8 @@ public final class Training {
             }
         }
 
-        List<Slices.Column> slices = slices(options, task, testRows, yTest, outputs(chosen, chosen.enc().testX()), threshold);
+        List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
+                : slices(options, task, testRows, yTest, outputs(chosen, chosen.enc().testX()), threshold);
         if (!slices.isEmpty()) {
             chosenManifest = chosenManifest.withExtra("slices", slices);
         }
@@ -448,8 +449,8 @@ public final class Training {
 
     /**
      * What drives the chosen model: each input column's mean absolute contribution to its margin over the validation
-     * rows (multiclass: averaged over the classes too), largest first, as {@code {"space", "rows", "columns"}}; null
-     * when there are no validation rows.
+     * rows (multiclass: averaged over the classes too), as {@code {"space", "rows", "columns"}} (largest first here; the
+     * manifest's JSON orders keys by name, so readers sort by value); null when there are no validation rows.
      */
     static Map<String, Object> importance(BundleManifest manifest, Fitted chosen) {
         double[][] rows = chosen.enc().validX();
