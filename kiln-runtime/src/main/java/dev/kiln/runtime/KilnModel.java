@@ -33,8 +33,11 @@ public final class KilnModel {
     private final dev.kiln.runtime.model.PackedTrees packedTrees;
     private final List<String> classes;
     private final double threshold;
-    /** A tree ensemble's explanation state, when it can explain; null otherwise. */
-    private final dev.kiln.runtime.model.TreeContributions treeContributions;
+    /**
+     * A tree ensemble's explanation state (node expectations, as many doubles as the trees have nodes), built on the
+     * first explanation so that a model that is only scored does not carry it; null until then and for other estimators.
+     */
+    private volatile dev.kiln.runtime.model.TreeContributions treeContributions;
 
     private KilnModel(Bundle bundle) {
         this.bundle = bundle;
@@ -49,8 +52,6 @@ public final class KilnModel {
         this.requiredFields = List.of(inputFields);
         this.packedTrees = estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees
                 ? dev.kiln.runtime.model.PackedTrees.of(trees) : null;
-        this.treeContributions = estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees && trees.explainable()
-                ? dev.kiln.runtime.model.TreeContributions.of(trees) : null;
         this.classes = bundle.manifest().classes() == null ? List.of() : List.copyOf(bundle.manifest().classes());
         Double t = bundle.manifest().decisionThreshold();
         this.threshold = t == null ? 0.5 : t;
@@ -190,8 +191,13 @@ public final class KilnModel {
         int width = pipeline.width();
         int outputs = estimator.outputs();
         double[][] phi = new double[outputs][width + 1];
-        if (treeContributions != null) {
-            treeContributions.compute(features, phi);
+        if (estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees) {
+            dev.kiln.runtime.model.TreeContributions tc = treeContributions;
+            if (tc == null) {
+                tc = dev.kiln.runtime.model.TreeContributions.of(trees);  // a race builds it twice, harmlessly
+                treeContributions = tc;
+            }
+            tc.compute(features, phi);
         } else {
             estimator.contributions(features, phi);
         }
