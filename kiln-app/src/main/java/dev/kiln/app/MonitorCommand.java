@@ -211,6 +211,11 @@ final class MonitorCommand implements Runnable {
                 description = "place each row in time by this input column (the event's own date) instead of the time it was logged")
         String timeColumn;
 
+        @Option(names = "--slice-by", paramLabel = "COLS", split = ",",
+                description = "also the labelled rows of each group of these input columns (values, or quartiles of a number), "
+                        + "every version together, with the fairness gaps between the groups for a binary model")
+        List<String> sliceBy = List.of();
+
         @Mixin
         StoreOptions store;
 
@@ -229,11 +234,27 @@ final class MonitorCommand implements Runnable {
             }
             PerformanceSpec spec = PerformanceSpec.of(model.manifest(), Buckets.parse(window, "--window"), timeColumn);
             PerformanceReport report = PerformanceAnalyzer.analyze(log, w, spec);
+            ServedSlices.Result slices = sliceBy.isEmpty() ? null : ServedSlices.measure(log, w, model, sliceBy);
             PrintWriter out = this.spec.commandLine().getOut();
             if (json) {
-                Reports.json(out, report);
+                if (slices == null) {
+                    Reports.json(out, report);
+                } else {
+                    Map<String, Object> m = Reports.asMap(report);
+                    m.put("slices", slices.slices());
+                    m.put("sliced_rows", slices.labelled());
+                    m.put("slice_rows_unusable", slices.unusable());
+                    Reports.json(out, m);
+                }
             } else {
                 out.print(render(report));
+                if (slices != null) {
+                    out.print(Reports.slices(slices.slices(), model.task(), model.manifest().positiveClass(),
+                            slices.labelled() + " labelled rows, all versions, as answered"));
+                    if (slices.unusable() > 0) {
+                        out.println(slices.unusable() + " labelled rows left out: their label or input does not fit the model");
+                    }
+                }
             }
             out.flush();
             return 0;

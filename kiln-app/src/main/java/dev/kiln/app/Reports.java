@@ -21,6 +21,12 @@ final class Reports {
             .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    /** {@code value} as the JSON object {@link #json} would print, to add fields to. */
+    static Map<String, Object> asMap(Object value) {
+        return new java.util.LinkedHashMap<>(OUTPUT.convertValue(value,
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+    }
+
     static void json(PrintWriter out, Object value) {
         try {
             out.println(OUTPUT.writeValueAsString(value));
@@ -166,14 +172,17 @@ final class Reports {
      * rows, actual and predicted positive rates, accuracy, TPR, FPR; other tasks: their slice metrics.
      */
     static String slices(TrainingReport r) {
-        if (r.slices() == null || r.slices().isEmpty()) {
-            return "";
-        }
+        return r.slices() == null ? "" : slices(r.slices(), r.task(), r.positiveClass(),
+                r.task() == dev.kiln.runtime.Task.BINARY ? "test rows, at the model's decision threshold" : "test rows");
+    }
+
+    /** Slices of any rows ({@code rows} says which), as {@link #slices(TrainingReport)} prints them. */
+    static String slices(List<dev.kiln.train.eval.Slices.Column> slices, dev.kiln.runtime.Task task, String positiveClass,
+                         String rows) {
         StringBuilder b = new StringBuilder();
-        String positive = r.positiveClass() == null ? "positive" : r.positiveClass();
-        for (dev.kiln.train.eval.Slices.Column c : r.slices()) {
-            b.append("by ").append(c.column()).append(" (").append(c.grouping()).append("), test rows")
-                    .append(r.task() == dev.kiln.runtime.Task.BINARY ? ", at the model's decision threshold:\n" : ":\n");
+        String positive = positiveClass == null ? "positive" : positiveClass;
+        for (dev.kiln.train.eval.Slices.Column c : slices) {
+            b.append("by ").append(c.column()).append(" (").append(c.grouping()).append("), ").append(rows).append(":\n");
             List<String> metrics = c.groups().isEmpty() ? List.of() : List.copyOf(c.groups().get(0).metrics().keySet());
             List<String> header = new java.util.ArrayList<>(List.of("group", "rows"));
             for (String m : metrics) {

@@ -175,6 +175,50 @@ class MonitoringEndToEndTest {
     }
 
     @Test
+    void performanceSlicedByAnInputMeasuresEachGroupAsItWasAnswered() throws IOException {
+        CliRun run = kiln("monitor", "performance", "--model", "credit", "--slice-by", "personal_status,age", "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode r = BadInputTest.json(run.out());
+        assertThat(r.get("sliced_rows").asInt()).isEqualTo(200);
+        assertThat(r.get("slice_rows_unusable").asInt()).isZero();
+        assertThat(r.get("versions").get(0).get("labelled").asInt()).as("the usual report is still there").isEqualTo(200);
+
+        // The same groups recomputed from the data: the first 200 applicants, the bundle's answers, their true class.
+        dev.kiln.runtime.KilnModel model;
+        try (KilnStore s = KilnStore.open(home, null)) {
+            model = dev.kiln.runtime.KilnModel.load(s.registry().bundlePath(s.registry().resolve(ModelRef.parse("credit:1"))));
+        }
+        DataFrame frame = DataReader.read(data);
+        Map<String, int[]> expected = new LinkedHashMap<>();  // group -> {rows, correct, predicted bad}
+        for (int i = 0; i < 200; i++) {
+            Map<String, Object> row = instance(frame, i);
+            String predicted = (String) model.predict(row).prediction();
+            int[] c = expected.computeIfAbsent((String) row.get("personal_status"), k -> new int[3]);
+            c[0]++;
+            c[1] += predicted.equals(frame.row(i).get("class")) ? 1 : 0;
+            c[2] += predicted.equals("bad") ? 1 : 0;
+        }
+        JsonNode status = r.get("slices").get(0);
+        assertThat(status.get("column").asText()).isEqualTo("personal_status");
+        assertThat(status.get("groups").size()).isEqualTo(expected.size());
+        for (JsonNode g : status.get("groups")) {
+            int[] c = expected.get(g.get("value").asText());
+            assertThat(g.get("rows").asInt()).as(g.toString()).isEqualTo(c[0]);
+            assertThat(g.get("metrics").get("accuracy").asDouble()).as(g.toString()).isEqualTo((double) c[1] / c[0]);
+            assertThat(g.get("metrics").get("predicted_positive_rate").asDouble()).as(g.toString()).isEqualTo((double) c[2] / c[0]);
+        }
+        assertThat(status.get("gaps").get("parity_difference").asDouble()).isBetween(0.0, 1.0);
+        assertThat(r.get("slices").get(1).get("grouping").asText()).isEqualTo("quartiles");
+
+        CliRun text = kiln("monitor", "performance", "--model", "credit", "--slice-by", "personal_status");
+        assertThat(text.out()).contains("by personal_status (values), 200 labelled rows, all versions, as answered",
+                "gaps [95% bootstrap interval]");
+        CliRun unknown = kiln("monitor", "performance", "--model", "credit", "--slice-by", "salary");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("column_missing").contains("'salary'");
+    }
+
+    @Test
     void performanceJoinsTheDelayedLabels() throws IOException {
         CliRun run = kiln("monitor", "performance", "--model", "credit", "--json");
         assertThat(run.exitCode()).as(run.err()).isZero();

@@ -55,11 +55,19 @@ public final class Slices {
 
     /** Binary: {@code y} 0/1, {@code p} P(positive), {@code values} the column's internal values (Double or String). */
     public static Column binary(String column, ColumnType type, Object[] values, int[] y, double[] p, double threshold) {
-        Grouping g = group(type, values);
         boolean[] yes = new boolean[y.length];
         for (int i = 0; i < y.length; i++) {
             yes[i] = p[i] >= threshold;
         }
+        return binary(column, type, values, y, p, yes);
+    }
+
+    /**
+     * As above, with each row's decision given ({@code yes}: predicted positive), as a server logged it: rows answered by
+     * versions with different thresholds keep the answer they got. {@code p} only serves ROC AUC.
+     */
+    public static Column binary(String column, ColumnType type, Object[] values, int[] y, double[] p, boolean[] yes) {
+        Grouping g = group(type, values);
         List<Group> groups = new ArrayList<>();
         List<Integer> counted = new ArrayList<>();  // group indices in the gaps: at least MIN_ROWS rows
         for (int k = 0; k < g.labels.size(); k++) {
@@ -80,7 +88,7 @@ public final class Slices {
             m.put("accuracy", c.accuracy());
             m.put("tpr", c.tpr());
             m.put("fpr", c.fpr());
-            m.put("roc_auc", Metrics.binary(gy, gp, threshold).get("roc_auc"));
+            m.put("roc_auc", Metrics.binary(gy, gp, 0.5).get("roc_auc"));  // the threshold does not enter the AUC
             groups.add(new Group(g.labels.get(k), rows.length, m));
             if (rows.length >= MIN_ROWS) {
                 counted.add(k);

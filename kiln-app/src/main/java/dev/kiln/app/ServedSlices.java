@@ -1,0 +1,116 @@
+package dev.kiln.app;
+
+import dev.kiln.monitor.logs.FeedbackRecord;
+import dev.kiln.monitor.logs.LogWindow;
+import dev.kiln.monitor.logs.PredictionLogReader;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.Task;
+import dev.kiln.runtime.schema.Field;
+import dev.kiln.runtime.schema.Values;
+import dev.kiln.train.eval.Slices;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Slices and fairness gaps of what a server answered (every version together: what the customers met), on the
+ * predictions that received a label: the training report's {@link Slices}, measured in production. A row's group
+ * comes from its logged input (checked against the model's schema); its answer from the log; its truth from the
+ * feedback. Rows whose label or input does not fit the model are counted, not guessed.
+ */
+final class ServedSlices {
+    private ServedSlices() {
+    }
+
+    /** The slices, and how many labelled rows could not be used. */
+    record Result(List<Slices.Column> slices, long labelled, long unusable) {
+    }
+
+    private static boolean[] answered(List<Boolean> positive) {
+        boolean[] out = new boolean[positive.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = positive.get(i);
+        }
+        return out;
+    }
+
+    static Result measure(PredictionLogReader log, LogWindow window, KilnModel model, List<String> columns) {
+        Map<String, Field> fields = new HashMap<>();
+        for (Field f : model.requiredFields()) {
+            fields.put(f.name(), f);
+        }
+        for (String c : columns) {
+            if (!fields.containsKey(c)) {
+                throw new KilnException(ErrorCode.COLUMN_MISSING, "--slice-by '" + c + "' is not an input of the model (its inputs: "
+                        + String.join(", ", fields.keySet()) + ")", Map.of("column", c));
+            }
+        }
+        Map<String, String> labels = new HashMap<>();
+        log.feedback(new LogWindow(window.since(), null), (FeedbackRecord f) -> {
+            if (f.label() != null) {
+                labels.put(f.key(), f.label());
+            }
+        });
+        Task task = model.task();
+        List<String> classes = model.classes();
+        String positive = task == Task.BINARY ? classes.get(1) : null;
+        List<Object[]> values = new ArrayList<>();
+        List<Double> truth = new ArrayList<>();
+        List<Double> answer = new ArrayList<>();
+        List<Boolean> answeredPositive = new ArrayList<>();
+        long[] unusable = {0};
+        log.predictions(window, p -> {
+            String label = labels.get(p.key());
+            if (label == null) {
+                return;
+            }
+            try {
+                double y;
+                double a;
+                if (task == Task.REGRESSION) {
+                    y = Double.parseDouble(label);
+                    a = ((Number) p.prediction()).doubleValue();
+                } else {
+                    y = classes.indexOf(label);
+                    Double pPositive = positive == null ? null : p.probabilities().get(positive);
+                    a = task == Task.BINARY ? (pPositive == null ? Double.NaN : pPositive) : classes.indexOf(String.valueOf(p.prediction()));
+                }
+                if (y < 0 || Double.isNaN(a) || a < 0) {
+                    unusable[0]++;
+                    return;
+                }
+                Object[] row = new Object[columns.size()];
+                for (int c = 0; c < row.length; c++) {
+                    row[c] = Values.coerce(fields.get(columns.get(c)), p.inputs().get(columns.get(c)));
+                }
+                values.add(row);
+                truth.add(task == Task.BINARY ? (y == 1 ? 1.0 : 0.0) : y);
+                answer.add(a);
+                answeredPositive.add(positive != null && positive.equals(String.valueOf(p.prediction())));
+            } catch (KilnException | NumberFormatException | ClassCastException e) {
+                unusable[0]++;
+            }
+        });
+        int n = values.size();
+        List<Slices.Column> out = new ArrayList<>();
+        for (int c = 0; c < columns.size(); c++) {
+            Object[] v = new Object[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = values.get(i)[c];
+            }
+            Field f = fields.get(columns.get(c));
+            int[] yInt = truth.stream().mapToInt(Double::intValue).toArray();
+            out.add(switch (task) {
+                case BINARY -> Slices.binary(f.name(), f.type(), v, yInt, answer.stream().mapToDouble(Double::doubleValue).toArray(),
+                        answered(answeredPositive));
+                case MULTICLASS -> Slices.multiclass(f.name(), f.type(), v, yInt, answer.stream().mapToInt(Double::intValue).toArray());
+                case REGRESSION -> Slices.regression(f.name(), f.type(), v, truth.stream().mapToDouble(Double::doubleValue).toArray(),
+                        answer.stream().mapToDouble(Double::doubleValue).toArray());
+            });
+        }
+        return new Result(out, n, unusable[0]);
+    }
+}
