@@ -212,7 +212,8 @@ final class MonitorCommand implements Runnable {
         String timeColumn;
 
         @Option(names = "--slice-by", paramLabel = "COLS", split = ",",
-                description = "also the labelled rows of each group of these input columns (values, or quartiles of a number), "
+                description = "also the labelled rows of each group of these input columns (values, or quartiles of a number; "
+                        + "a*b for both at once), "
                         + "every version together, with the fairness gaps between the groups for a binary model")
         List<String> sliceBy = List.of();
 

@@ -7,6 +7,7 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
+import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.runtime.schema.Values;
 import dev.kiln.train.eval.Slices;
@@ -42,10 +43,17 @@ final class ServedSlices {
         for (Field f : model.requiredFields()) {
             fields.put(f.name(), f);
         }
-        for (String c : columns) {
-            if (!fields.containsKey(c)) {
-                throw new KilnException(ErrorCode.COLUMN_MISSING, "--slice-by '" + c + "' is not an input of the model (its inputs: "
-                        + String.join(", ", fields.keySet()) + ")", Map.of("column", c));
+        // Each input a slice reads: a column, or the columns of an intersectional slice (a*b).
+        List<String> inputs = new ArrayList<>();
+        for (String slice : columns) {
+            for (String c : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
+                if (!fields.containsKey(c)) {
+                    throw new KilnException(ErrorCode.COLUMN_MISSING, "--slice-by '" + c + "' is not an input of the model (its inputs: "
+                            + String.join(", ", fields.keySet()) + ")", Map.of("column", c));
+                }
+                if (!inputs.contains(c)) {
+                    inputs.add(c);
+                }
             }
         }
         Map<String, String> labels = new HashMap<>();
@@ -82,9 +90,9 @@ final class ServedSlices {
                     unusable[0]++;
                     return;
                 }
-                Object[] row = new Object[columns.size()];
+                Object[] row = new Object[inputs.size()];
                 for (int c = 0; c < row.length; c++) {
-                    row[c] = Values.coerce(fields.get(columns.get(c)), p.inputs().get(columns.get(c)));
+                    row[c] = Values.coerce(fields.get(inputs.get(c)), p.inputs().get(inputs.get(c)));
                 }
                 values.add(row);
                 truth.add(task == Task.BINARY ? (y == 1 ? 1.0 : 0.0) : y);
@@ -96,18 +104,27 @@ final class ServedSlices {
         });
         int n = values.size();
         List<Slices.Column> out = new ArrayList<>();
-        for (int c = 0; c < columns.size(); c++) {
-            Object[] v = new Object[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = values.get(i)[c];
+        int[] yInt = truth.stream().mapToInt(Double::intValue).toArray();
+        for (String slice : columns) {
+            List<ColumnType> types = new ArrayList<>();
+            List<Object[]> parts = new ArrayList<>();
+            for (String c : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
+                int at = inputs.indexOf(c);
+                Object[] v = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = values.get(i)[at];
+                }
+                types.add(fields.get(c).type());
+                parts.add(v);
             }
-            Field f = fields.get(columns.get(c));
-            int[] yInt = truth.stream().mapToInt(Double::intValue).toArray();
+            boolean crossed = parts.size() > 1;
+            Object[] v = crossed ? Slices.crossed(types, parts) : parts.get(0);
+            ColumnType type = crossed ? ColumnType.CATEGORICAL : types.get(0);
             out.add(switch (task) {
-                case BINARY -> Slices.binary(f.name(), f.type(), v, yInt, answer.stream().mapToDouble(Double::doubleValue).toArray(),
+                case BINARY -> Slices.binary(slice, type, v, yInt, answer.stream().mapToDouble(Double::doubleValue).toArray(),
                         answered(answeredPositive));
-                case MULTICLASS -> Slices.multiclass(f.name(), f.type(), v, yInt, answer.stream().mapToInt(Double::intValue).toArray());
-                case REGRESSION -> Slices.regression(f.name(), f.type(), v, truth.stream().mapToDouble(Double::doubleValue).toArray(),
+                case MULTICLASS -> Slices.multiclass(slice, type, v, yInt, answer.stream().mapToInt(Double::intValue).toArray());
+                case REGRESSION -> Slices.regression(slice, type, v, truth.stream().mapToDouble(Double::doubleValue).toArray(),
                         answer.stream().mapToDouble(Double::doubleValue).toArray());
             });
         }

@@ -60,8 +60,8 @@ final class TrainCommand implements Callable<Integer> {
     List<String> exclude = List.of();
 
     @Option(names = "--slice-by", paramLabel = "COLS", split = ",", description = "evaluate the chosen model on the test "
-            + "rows of each group of these columns (values, or quartiles of a number); binary models also get fairness "
-            + "gaps between the groups (parity, equal opportunity, equalized odds)")
+            + "rows of each group of these columns (values, or quartiles of a number; a*b for the groups of both at once); "
+            + "binary models also get fairness gaps between the groups (parity, equal opportunity, equalized odds)")
     List<String> sliceBy = List.of();
 
     @Option(names = "--positive-class", paramLabel = "CLASS", description = "binary only: the event of interest (default: the minority class)")

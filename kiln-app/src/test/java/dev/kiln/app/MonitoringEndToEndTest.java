@@ -210,6 +210,17 @@ class MonitoringEndToEndTest {
         assertThat(status.get("gaps").get("parity_difference").asDouble()).isBetween(0.0, 1.0);
         assertThat(r.get("slices").get(1).get("grouping").asText()).isEqualTo("quartiles");
 
+        CliRun crossed = kiln("monitor", "performance", "--model", "credit", "--slice-by", "personal_status*age", "--json");
+        assertThat(crossed.exitCode()).as(crossed.err()).isZero();
+        JsonNode both = BadInputTest.json(crossed.out()).get("slices").get(0);
+        assertThat(both.get("column").asText()).isEqualTo("personal_status*age");
+        int crossedRows = 0;
+        for (JsonNode g : both.get("groups")) {
+            crossedRows += g.get("rows").asInt();
+            assertThat(g.get("value").asText()).contains(" \u00d7 ");
+        }
+        assertThat(crossedRows).isEqualTo(200);
+
         CliRun text = kiln("monitor", "performance", "--model", "credit", "--slice-by", "personal_status");
         assertThat(text.out()).contains("by personal_status (values), 200 labelled rows, all versions, as answered",
                 "gaps [95% bootstrap interval]");

@@ -71,12 +71,14 @@ public final class Training {
             frame.column(excluded); // names the columns that exist when --exclude has a typo
         }
         features.removeAll(options.exclude());
-        for (String sliced : options.sliceBy()) {
-            if (sliced.equals(options.target())) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--slice-by '" + sliced + "' is the target; slice by "
-                        + "an input column", Map.of("column", sliced));
+        for (String slice : options.sliceBy()) {
+            for (String sliced : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
+                if (sliced.equals(options.target())) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--slice-by '" + sliced + "' is the target; slice by "
+                            + "an input column", Map.of("column", sliced));
+                }
+                frame.column(sliced); // names the columns that exist when --slice-by has a typo
             }
-            frame.column(sliced); // names the columns that exist when --slice-by has a typo
         }
         Splits splits = split(frame, target, options);
 
@@ -417,17 +419,26 @@ public final class Training {
         }
         int[] labels = task.isClassification() ? labels(yTest) : null;
         for (String name : o.sliceBy()) {
-            var column = testRows.column(name);
-            Object[] values = new Object[testRows.rowCount()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = column.value(i);
+            List<ColumnType> types = new ArrayList<>();
+            List<Object[]> parts = new ArrayList<>();
+            for (String part : name.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
+                var column = testRows.column(part);
+                Object[] v = new Object[testRows.rowCount()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = column.value(i);
+                }
+                types.add(column.type());
+                parts.add(v);
             }
+            boolean crossed = parts.size() > 1;
+            Object[] values = crossed ? Slices.crossed(types, parts) : parts.get(0);
+            ColumnType type = crossed ? ColumnType.CATEGORICAL : types.get(0);
             slices.add(switch (task) {
-                case BINARY -> Slices.binary(name, column.type(), values, labels,
+                case BINARY -> Slices.binary(name, type, values, labels,
                         Arrays.stream(out).mapToDouble(r -> r[0]).toArray(), threshold);
-                case MULTICLASS -> Slices.multiclass(name, column.type(), values, labels,
+                case MULTICLASS -> Slices.multiclass(name, type, values, labels,
                         Arrays.stream(out).mapToInt(Training::argMax).toArray());
-                case REGRESSION -> Slices.regression(name, column.type(), values, yTest,
+                case REGRESSION -> Slices.regression(name, type, values, yTest,
                         Arrays.stream(out).mapToDouble(r -> r[0]).toArray());
             });
         }

@@ -169,6 +169,15 @@ class TrainingTest {
         assertThat((List<?>) model.manifest().extra().get("slices")).hasSize(2);
         assertThat(model.manifest().lineage().parameters()).containsEntry("slice_by", List.of("colour", "a"));
 
+        TrainingReport crossed = Training.run(TrainOptions.defaults(data, "y", dir.resolve("crossed")).withAlgorithms(List.of("linear"))
+                .withSliceBy(List.of("colour*a")), ProgressListener.NONE);
+        dev.kiln.train.eval.Slices.Column both = crossed.slices().get(0);
+        assertThat(both.column()).isEqualTo("colour*a");
+        assertThat(both.groups()).allMatch(g -> g.value().contains(" \u00d7 "));
+        assertThat(both.groups().stream().mapToInt(dev.kiln.train.eval.Slices.Group::rows).sum()).isEqualTo((int) crossed.testRows());
+        assertThatThrownBy(() -> Training.run(TrainOptions.defaults(data, "y", dir.resolve("x")).withSliceBy(List.of("colour*b2")),
+                ProgressListener.NONE)).hasMessageContaining("b2");
+
         assertThatThrownBy(() -> Training.run(TrainOptions.defaults(data, "y", dir.resolve("x")).withSliceBy(List.of("colur")),
                 ProgressListener.NONE)).hasMessageContaining("colur");
         assertThatThrownBy(() -> Training.run(TrainOptions.defaults(data, "y", dir.resolve("x")).withSliceBy(List.of("y")),

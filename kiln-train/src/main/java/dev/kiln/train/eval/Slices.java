@@ -263,6 +263,27 @@ public final class Slices {
         return new Column(column, g.kind, groups, Map.of(), Map.of(), g.notes);
     }
 
+    /** Between the columns of an intersectional slice ({@code --slice-by personal_status*age}). */
+    public static final String CROSS = "*";
+
+    /**
+     * The rows' groups of several columns at once, as one categorical column: each row's label is its group in every
+     * column (value, quartile or {@code (missing)}), joined by {@code " × "}, e.g. {@code "male single × [27, 35)"}.
+     * Slice the result as {@link ColumnType#CATEGORICAL}.
+     */
+    public static Object[] crossed(List<ColumnType> types, List<Object[]> columns) {
+        int n = columns.get(0).length;
+        String[] out = new String[n];
+        for (int c = 0; c < columns.size(); c++) {
+            Grouping g = group(types.get(c), columns.get(c));
+            for (int i = 0; i < n; i++) {
+                String label = g.labels.get(g.groupOf[i]);
+                out[i] = c == 0 ? label : out[i] + " \u00d7 " + label;
+            }
+        }
+        return out;
+    }
+
     private static Map<String, Double> accuracyGap(List<Group> groups) {
         List<Group> counted = groups.stream().filter(x -> x.rows() >= MIN_ROWS).toList();
         return counted.size() >= 2 ? Map.of("accuracy_difference", range(values(counted, "accuracy"))) : Map.of();

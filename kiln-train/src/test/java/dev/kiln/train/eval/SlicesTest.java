@@ -130,6 +130,23 @@ class SlicesTest {
         assertThat(bool.groups().stream().map(Slices.Group::value)).containsExactly("true", "false");
     }
 
+    @Test
+    void crossedColumnsGroupEveryCombinationThatOccurs() {
+        Object[] colour = {"red", "red", "blue", "blue", null, "red"};
+        Object[] size = {1.0, 9.0, 1.0, 9.0, 9.0, Double.NaN};
+        Object[] crossed = Slices.crossed(List.of(ColumnType.CATEGORICAL, ColumnType.NUMERIC), List.of(colour, size));
+        // size's quartiles over {1, 1, 9, 9, 9}: one edge, at 9.
+        assertThat(crossed).containsExactly("red \u00d7 [1, 9)", "red \u00d7 [9, 9]", "blue \u00d7 [1, 9)", "blue \u00d7 [9, 9]",
+                "(missing) \u00d7 [9, 9]", "red \u00d7 (missing)");
+        Object[] two = {1.0, 9.0, 1.0, 9.0, 5.0, 7.0, 2.0, 8.0};
+        Object[] crossedTwo = Slices.crossed(List.of(ColumnType.CATEGORICAL, ColumnType.INTEGER),
+                List.of(new Object[] {"a", "a", "b", "b", "a", "a", "b", "b"}, two));
+        Slices.Column c = Slices.multiclass("g*n", ColumnType.CATEGORICAL, crossedTwo, new int[8], new int[8]);
+        assertThat(c.groups().stream().mapToInt(Slices.Group::rows).sum()).isEqualTo(8);
+        assertThat(c.groups()).allMatch(g -> g.value().contains(" \u00d7 "));
+        assertThat(c.groups().size()).isBetween(4, 8);
+    }
+
     @Property(tries = 200)
     void groupsCoverEveryRowAndGapsAreBoundedAndOrderFree(@ForAll long seed, @ForAll @IntRange(min = 20, max = 300) int n) {
         SplittableRandom rnd = new SplittableRandom(seed);
