@@ -117,9 +117,9 @@ final class ServedSlices {
                 types.add(fields.get(c).type());
                 parts.add(v);
             }
-            boolean crossed = parts.size() > 1;
-            Object[] v = crossed ? Slices.crossed(types, parts) : parts.get(0);
-            ColumnType type = crossed ? ColumnType.CATEGORICAL : types.get(0);
+            Slices.Input in = Slices.Input.of(types, parts);
+            ColumnType type = in.type();
+            Object[] v = in.values();
             out.add(switch (task) {
                 case BINARY -> Slices.binary(slice, type, v, yInt, answer.stream().mapToDouble(Double::doubleValue).toArray(),
                         answered(answeredPositive));

@@ -430,9 +430,9 @@ public final class Training {
                 types.add(column.type());
                 parts.add(v);
             }
-            boolean crossed = parts.size() > 1;
-            Object[] values = crossed ? Slices.crossed(types, parts) : parts.get(0);
-            ColumnType type = crossed ? ColumnType.CATEGORICAL : types.get(0);
+            Slices.Input in = Slices.Input.of(types, parts);
+            ColumnType type = in.type();
+            Object[] values = in.values();
             slices.add(switch (task) {
                 case BINARY -> Slices.binary(name, type, values, labels,
                         Arrays.stream(out).mapToDouble(r -> r[0]).toArray(), threshold);

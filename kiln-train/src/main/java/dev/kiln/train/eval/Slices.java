@@ -271,6 +271,14 @@ public final class Slices {
      * column (value, quartile or {@code (missing)}), joined by {@code " × "}, e.g. {@code "male single × [27, 35)"}.
      * Slice the result as {@link ColumnType#CATEGORICAL}.
      */
+    /** What a slice groups by: one column's values and type, or the {@link #crossed} labels of several, as categories. */
+    public record Input(ColumnType type, Object[] values) {
+        public static Input of(List<ColumnType> types, List<Object[]> columns) {
+            return columns.size() == 1 ? new Input(types.get(0), columns.get(0))
+                    : new Input(ColumnType.CATEGORICAL, crossed(types, columns));
+        }
+    }
+
     public static Object[] crossed(List<ColumnType> types, List<Object[]> columns) {
         int n = columns.get(0).length;
         String[] out = new String[n];
