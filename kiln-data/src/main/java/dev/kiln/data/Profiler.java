@@ -174,7 +174,7 @@ public final class Profiler {
     }
 
     /** numpy's default ("linear") quantile of sorted values: interpolate at position q * (n - 1). */
-    static double quantile(double[] sorted, double q) {
+    public static double quantile(double[] sorted, double q) {
         double h = (sorted.length - 1) * q;
         int lo = (int) Math.floor(h);
         int hi = Math.min(lo + 1, sorted.length - 1);

@@ -68,6 +68,11 @@ public final class Slices {
      */
     public static Column binary(String column, ColumnType type, Object[] values, int[] y, double[] p, boolean[] yes) {
         Grouping g = group(type, values);
+        int[] every = new int[g.labels.size()];
+        for (int k = 0; k < every.length; k++) {
+            every[k] = k;
+        }
+        List<Counts> tallies = countsOf(g.groupOf, every, every.length, y, yes, null);
         List<Group> groups = new ArrayList<>();
         List<Integer> counted = new ArrayList<>();  // group indices in the gaps: at least MIN_ROWS rows
         for (int k = 0; k < g.labels.size(); k++) {
@@ -81,7 +86,7 @@ public final class Slices {
                 gy[i] = y[rows[i]];
                 gp[i] = p[rows[i]];
             }
-            Counts c = Counts.of(rows, y, yes);
+            Counts c = tallies.get(k);
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("positive_rate", (double) c.positives / c.rows);
             m.put("predicted_positive_rate", c.rate());
@@ -114,21 +119,6 @@ public final class Slices {
 
     /** One group's tallies at the threshold: all a gap needs. */
     private record Counts(long rows, long positives, long predicted, long tp, long fp, long correct) {
-        static Counts of(int[] rows, int[] y, boolean[] yes) {
-            long positives = 0;
-            long predicted = 0;
-            long tp = 0;
-            long fp = 0;
-            for (int r : rows) {
-                positives += y[r];
-                predicted += yes[r] ? 1 : 0;
-                tp += yes[r] && y[r] == 1 ? 1 : 0;
-                fp += yes[r] && y[r] == 0 ? 1 : 0;
-            }
-            long tn = rows.length - positives - fp;
-            return new Counts(rows.length, positives, predicted, tp, fp, tp + tn);
-        }
-
         double tpr() {
             return positives == 0 ? Double.NaN : (double) tp / positives;
         }
@@ -213,17 +203,10 @@ public final class Slices {
         draws.forEach((name, v) -> {
             double[] defined = Arrays.stream(v).filter(x -> !Double.isNaN(x)).sorted().toArray();
             out.put(name, defined.length < resamples / 2 ? Arrays.asList(Double.NaN, Double.NaN)
-                    : List.of(percentile(defined, 0.025), percentile(defined, 0.975)));
+                    : List.of(dev.kiln.data.Profiler.quantile(defined, 0.025),
+                    dev.kiln.data.Profiler.quantile(defined, 0.975)));
         });
         return out;
-    }
-
-    /** Linear interpolation between order statistics (numpy's default). */
-    static double percentile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     /** Multiclass: {@code y} and {@code predicted} class indices. */
