@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
                 "6:drift or a firing alert, when asked (--fail-on-drift, --fail-on-alert)",
                 "10:training or internal failure"})
 public final class Cli implements Runnable {
-    static final String EXIT_CODES_HELP = "0 ok, 2 bad input, 3 not found, 4 conflict, 10 failure";
+    static final String EXIT_CODES_HELP = ErrorCode.EXIT_CODES_HELP;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
