@@ -48,27 +48,95 @@ public final class Training {
 
     public static TrainingReport run(TrainOptions options, ProgressListener progress) {
         checkOptions(options);
+        List<String> algorithms = candidates(options);
+        Steps steps = new Steps(progress, algorithms.size() + 3);
+        steps.next("reading " + options.data().getFileName());
+        DataFrame all = DataReader.read(options.data());
+        DatasetProfile profile = Profiler.profile(all);
+        steps.next("preparing target and splits");
+        Target target = Target.of(all, options);
+        DataFrame frame = target.frame();
+        List<String> features = featureColumns(frame, options);
+        Splits splits = split(frame, target, options);
+        Rows rows = new Rows(frame, target, splits);
+
+        List<Fitted> fitted = fitAll(algorithms, features, rows, target.task(), target.classes().size(), options.seed(), steps);
+        List<String> notes = notes(target, fitted);
+        String metric = selectionMetric(target.task());
+        Map<String, Map<String, Double>> validationMetrics = validationMetrics(target.task(), fitted, rows.yValid());
+        Fitted chosen = choose(fitted, validationMetrics, metric);
+
+        steps.next("evaluating on test rows");
+        Fitted baseline = fitted.get(0);
+        TrainingReport.Business business = businessView(options, target.task(), chosen, baseline, rows);
+        double threshold = business == null ? 0.5 : business.threshold();
+        Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), splits.fit().length,
+                splits.validation().length, splits.test().length, splits.kind().wireName(), options.seed(),
+                parameters(options, target.task(), target), KilnVersion.get(), System.getProperty("kiln.gitCommit"),
+                Instant.now().toString());
+        Evaluated evaluated = evaluateOnTest(options, target, fitted, chosen, threshold, validationMetrics, rows, lineage, metric);
+
+        List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
+                : slices(options, target.task(), rows.test(), rows.yTest(), outputs(chosen, chosen.enc().testX()), threshold);
+        BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
+        steps.next("writing bundle");
+        Path bundleDir = writeBundle(options, frame, splits, chosenManifest, chosen);
+        progress.onStep("done", steps.total(), steps.total());
+        return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), target.task(),
+                target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
+                splits.validation().length, splits.test().length, notes, evaluated.leaderboard(), chosen.algorithm(),
+                bundleDir.toString(), evaluated.confusion(), business, profile, slices);
+    }
+
+    /** Progress through training's steps: one per candidate plus reading, splitting, evaluating and writing. */
+    private static final class Steps {
+        private final ProgressListener progress;
+        private final int total;
+        private int done;
+
+        Steps(ProgressListener progress, int total) {
+            this.progress = progress;
+            this.total = total;
+        }
+
+        void next(String what) {
+            progress.onStep(what, done++, total);
+        }
+
+        int total() {
+            return total;
+        }
+    }
+
+    /** The rows and targets of each split, selected once. */
+    private record Rows(DataFrame fit, DataFrame validation, DataFrame test, double[] yFit, double[] yValid, double[] yTest) {
+        Rows(DataFrame frame, Target target, Splits splits) {
+            this(frame.select(splits.fit()), frame.select(splits.validation()), frame.select(splits.test()),
+                    select(target.y(), splits.fit()), select(target.y(), splits.validation()), select(target.y(), splits.test()));
+        }
+    }
+
+    /** The test-row leaderboard, the chosen model's manifest and its confusion matrix. */
+    private record Evaluated(List<TrainingReport.Candidate> leaderboard, BundleManifest chosenManifest, long[][] confusion) {
+    }
+
+    /** The baseline first, then the requested algorithms in order, each once. */
+    private static List<String> candidates(TrainOptions options) {
         List<String> algorithms = new ArrayList<>(List.of("baseline"));
         for (String a : options.algorithms()) {
             if (!algorithms.contains(a)) {
                 algorithms.add(a);
             }
         }
-        int totalSteps = algorithms.size() + 3;
-        int step = 0;
-        progress.onStep("reading " + options.data().getFileName(), step++, totalSteps);
-        DataFrame all = DataReader.read(options.data());
-        DatasetProfile profile = Profiler.profile(all);
-        progress.onStep("preparing target and splits", step++, totalSteps);
+        return algorithms;
+    }
 
-        Target target = Target.of(all, options);
-        DataFrame frame = target.frame();
-        List<String> notes = new ArrayList<>(target.notes());
-        Task task = target.task();
+    /** Every column but the target and the excluded ones; names the columns that exist when an option has a typo. */
+    private static List<String> featureColumns(DataFrame frame, TrainOptions options) {
         List<String> features = new ArrayList<>(frame.names());
         features.remove(options.target());
         for (String excluded : options.exclude()) {
-            frame.column(excluded); // names the columns that exist when --exclude has a typo
+            frame.column(excluded);
         }
         features.removeAll(options.exclude());
         for (String slice : options.sliceBy()) {
@@ -77,103 +145,120 @@ public final class Training {
                     throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--slice-by '" + sliced + "' is the target; slice by "
                             + "an input column", Map.of("column", sliced));
                 }
-                frame.column(sliced); // names the columns that exist when --slice-by has a typo
+                frame.column(sliced);
             }
         }
-        Splits splits = split(frame, target, options);
+        return features;
+    }
 
-        DataFrame fitRows = frame.select(splits.fit());
-        DataFrame validRows = frame.select(splits.validation());
-        DataFrame testRows = frame.select(splits.test());
-        double[] yFit = select(target.y(), splits.fit());
-        double[] yValid = select(target.y(), splits.validation());
-        double[] yTest = select(target.y(), splits.test());
-
+    /** Fits every candidate; candidates that need scaled inputs share one pipeline, the others another. */
+    private static List<Fitted> fitAll(List<String> algorithms, List<String> features, Rows rows, Task task, int classes,
+            long seed, Steps steps) {
         Map<Boolean, Encoded> encodings = new HashMap<>();
         List<Fitted> fitted = new ArrayList<>();
         for (String algorithm : algorithms) {
-            progress.onStep("training " + algorithm, step++, totalSteps);
+            steps.next("training " + algorithm);
             Trainer trainer = Trainers.byName(algorithm);
             Encoded enc = encodings.computeIfAbsent(trainer.needsScaling(), scale -> {
-                var result = FeaturePipelineFitter.fit(fitRows, features, FeaturePipelineFitter.Options.defaults(scale));
-                return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), fitRows),
-                        FeaturePipelineFitter.encode(result.pipeline(), validRows),
-                        FeaturePipelineFitter.encode(result.pipeline(), testRows));
+                var result = FeaturePipelineFitter.fit(rows.fit(), features, FeaturePipelineFitter.Options.defaults(scale));
+                return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), rows.fit()),
+                        FeaturePipelineFitter.encode(result.pipeline(), rows.validation()),
+                        FeaturePipelineFitter.encode(result.pipeline(), rows.test()));
             });
             if (enc.fit().pipeline().width() == 0 && !algorithm.equals("baseline")) {
                 throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
                         + String.join("; ", enc.fit().notes()));
             }
-            TrainingData data = new TrainingData(task, target.classes().size(), enc.fit().pipeline().featureNames(),
-                    enc.x(), yFit, enc.validX(), yValid);
-            long start = System.nanoTime();
-            TrainedModel model;
-            try {
-                model = trainer.fit(data, options.seed());
-            } catch (KilnException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new KilnException(ErrorCode.TRAINING_FAILED, algorithm + " failed to train: " + e.getMessage(),
-                        Map.of("algorithm", algorithm), e);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            fitted.add(new Fitted(algorithm, model, enc, seconds));
+            TrainingData data = new TrainingData(task, classes, enc.fit().pipeline().featureNames(),
+                    enc.x(), rows.yFit(), enc.validX(), rows.yValid());
+            fitted.add(fitOne(trainer, algorithm, data, seed, enc));
         }
-        for (Encoded enc : encodings.values()) {
-            for (String note : enc.fit().notes()) {
+        return fitted;
+    }
+
+    private static Fitted fitOne(Trainer trainer, String algorithm, TrainingData data, long seed, Encoded enc) {
+        long start = System.nanoTime();
+        TrainedModel model;
+        try {
+            model = trainer.fit(data, seed);
+        } catch (KilnException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KilnException(ErrorCode.TRAINING_FAILED, algorithm + " failed to train: " + e.getMessage(),
+                    Map.of("algorithm", algorithm), e);
+        }
+        return new Fitted(algorithm, model, enc, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The target's notes, then each feature pipeline's, each once. */
+    private static List<String> notes(Target target, List<Fitted> fitted) {
+        List<String> notes = new ArrayList<>(target.notes());
+        for (Fitted f : fitted) {
+            for (String note : f.enc().fit().notes()) {
                 if (!notes.contains(note)) {
                     notes.add(note);
                 }
             }
         }
+        return notes;
+    }
 
-        String metric = selectionMetric(task);
+    private static Map<String, Map<String, Double>> validationMetrics(Task task, List<Fitted> fitted, double[] yValid) {
+        Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+        for (Fitted f : fitted) {
+            metrics.put(f.algorithm(), evaluate(task, f.model(), f.enc().validX(), yValid, 0.5));
+        }
+        return metrics;
+    }
+
+    /** The best candidate on validation rows by the task's selection metric; the baseline only when it is alone. */
+    private static Fitted choose(List<Fitted> fitted, Map<String, Map<String, Double>> validationMetrics, String metric) {
         boolean higherIsBetter = !Metrics.lowerIsBetter(metric);
         Fitted chosen = null;
-        Map<String, Map<String, Double>> validationMetrics = new LinkedHashMap<>();
         for (Fitted f : fitted) {
-            Map<String, Double> m = evaluate(task, f.model(), f.enc().validX(), yValid, 0.5);
-            validationMetrics.put(f.algorithm(), m);
             if (f.algorithm().equals("baseline") && fitted.size() > 1) {
                 continue;
             }
+            Map<String, Double> m = validationMetrics.get(f.algorithm());
             if (chosen == null || better(m.get(metric), validationMetrics.get(chosen.algorithm()).get(metric), higherIsBetter)) {
                 chosen = f;
             }
         }
+        return chosen;
+    }
 
-        progress.onStep("evaluating on test rows", step++, totalSteps);
-        TrainingReport.Business business = null;
-        double threshold = 0.5;
-        Fitted baseline = fitted.get(0);
-        if (task == Task.BINARY && options.costMatrix() != null) {
-            CostMatrix cost = options.costMatrix();
-            var best = BusinessCost.bestThreshold(labels(yValid), probabilities(chosen, chosen.enc().validX()), cost);
-            var baseBest = BusinessCost.bestThreshold(labels(yValid), probabilities(baseline, baseline.enc().validX()), cost);
-            threshold = best.threshold();
-            double[] pTest = probabilities(chosen, chosen.enc().testX());
-            business = new TrainingReport.Business(cost.falsePositive(), cost.falseNegative(), threshold,
-                    1000 * BusinessCost.expectedCost(labels(yTest), pTest, threshold, cost),
-                    baseBest.threshold(),
-                    1000 * BusinessCost.expectedCost(labels(yTest), probabilities(baseline, baseline.enc().testX()),
-                            baseBest.threshold(), cost),
-                    1000 * BusinessCost.expectedCost(labels(yTest), pTest, 0.5, cost));
+    /** With a cost matrix (binary only): the cost-minimising threshold on validation rows and its cost on test rows. */
+    private static TrainingReport.Business businessView(TrainOptions options, Task task, Fitted chosen, Fitted baseline, Rows rows) {
+        if (task != Task.BINARY || options.costMatrix() == null) {
+            return null;
         }
+        CostMatrix cost = options.costMatrix();
+        var best = BusinessCost.bestThreshold(labels(rows.yValid()), probabilities(chosen, chosen.enc().validX()), cost);
+        var baseBest = BusinessCost.bestThreshold(labels(rows.yValid()), probabilities(baseline, baseline.enc().validX()), cost);
+        double threshold = best.threshold();
+        int[] yTest = labels(rows.yTest());
+        double[] pTest = probabilities(chosen, chosen.enc().testX());
+        return new TrainingReport.Business(cost.falsePositive(), cost.falseNegative(), threshold,
+                1000 * BusinessCost.expectedCost(yTest, pTest, threshold, cost),
+                baseBest.threshold(),
+                1000 * BusinessCost.expectedCost(yTest, probabilities(baseline, baseline.enc().testX()), baseBest.threshold(), cost),
+                1000 * BusinessCost.expectedCost(yTest, pTest, 0.5, cost));
+    }
 
+    /** Every candidate on the test rows (metrics, latency, size), and the chosen one's manifest and confusion matrix. */
+    private static Evaluated evaluateOnTest(TrainOptions options, Target target, List<Fitted> fitted, Fitted chosen,
+            double threshold, Map<String, Map<String, Double>> validationMetrics, Rows rows, Lineage lineage, String metric) {
+        Task task = target.task();
+        Fitted baseline = fitted.get(0);
         List<TrainingReport.Candidate> leaderboard = new ArrayList<>();
         Map<String, Double> baselineTest = null;
         long[][] confusion = null;
-        String gitCommit = System.getProperty("kiln.gitCommit");
-        Instant created = Instant.now();
-        Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), splits.fit().length,
-                splits.validation().length, splits.test().length, splits.kind().wireName(), options.seed(),
-                parameters(options, task, target), KilnVersion.get(), gitCommit, created.toString());
         BundleManifest chosenManifest = null;
         for (Fitted f : fitted) {
             // Every candidate is compared at the same 0.5 threshold; the chosen model's own decision threshold
             // (cost-minimising when a cost matrix is given) shows in the confusion matrix and business view.
             double t = f == chosen ? threshold : 0.5;
-            Map<String, Double> test = evaluate(task, f.model(), f.enc().testX(), yTest, 0.5);
+            Map<String, Double> test = evaluate(task, f.model(), f.enc().testX(), rows.yTest(), 0.5);
             if (f == baseline) {
                 baselineTest = test;
             }
@@ -181,41 +266,38 @@ public final class Training {
             BundleManifest manifest = manifest(options, task, target, f, t, validationMetrics.get(f.algorithm()), test,
                     lineage, metric, baselineMetrics);
             KilnModel model = KilnModel.of(new Bundle(null, manifest, f.enc().fit().pipeline(), f.model().estimator(), null));
-            double[] latency = latencyMicros(model, testRows.rowCount() > 0 ? testRows : fitRows);
+            double[] latency = latencyMicros(model, rows.test().rowCount() > 0 ? rows.test() : rows.fit());
             long size = BundleWriter.sizeInBytes(f.enc().fit().pipeline(), f.model().estimator());
             leaderboard.add(new TrainingReport.Candidate(f.algorithm(), validationMetrics.get(f.algorithm()), test,
                     f.trainSeconds(), latency[0], latency[1], size, f.model().hyperparameters(), f == chosen));
             if (f == chosen) {
                 chosenManifest = manifest;
                 if (task.isClassification()) {
-                    confusion = confusion(task, f, yTest, t, target.classes().size());
+                    confusion = confusion(task, f, rows.yTest(), t, target.classes().size());
                 }
             }
         }
+        return new Evaluated(leaderboard, chosenManifest, confusion);
+    }
 
-        List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
-                : slices(options, task, testRows, yTest, outputs(chosen, chosen.enc().testX()), threshold);
+    /** The chosen model's manifest with its slices and what drives it. */
+    private static BundleManifest withAnalyses(BundleManifest manifest, List<Slices.Column> slices, Fitted chosen) {
         if (!slices.isEmpty()) {
-            chosenManifest = chosenManifest.withExtra("slices", slices);
+            manifest = manifest.withExtra("slices", slices);
         }
-        Map<String, Object> importance = importance(chosenManifest, chosen);
-        if (importance != null) {
-            chosenManifest = chosenManifest.withExtra("feature_importance", importance);
-        }
-        progress.onStep("writing bundle", step++, totalSteps);
+        Map<String, Object> importance = importance(manifest, chosen);
+        return importance == null ? manifest : manifest.withExtra("feature_importance", importance);
+    }
+
+    private static Path writeBundle(TrainOptions options, DataFrame frame, Splits splits, BundleManifest manifest, Fitted chosen) {
         // The bundle's reference profile covers the training rows (fit + validation), the data the model
         // learnt from, so later drift checks compare against exactly that.
         int[] trainingRows = IntStream.concat(Arrays.stream(splits.fit()), Arrays.stream(splits.validation())).sorted().toArray();
         DatasetProfile reference = Profiler.profile(frame.select(trainingRows));
-        ReferenceSketch sketch = referenceSketch(frame, trainingRows, chosenManifest, chosen,
+        ReferenceSketch sketch = referenceSketch(frame, trainingRows, manifest, chosen,
                 IntStream.concat(Arrays.stream(splits.validation()), Arrays.stream(splits.test())).sorted().toArray());
-        Path bundleDir = BundleWriter.write(options.out(), chosenManifest, chosen.enc().fit().pipeline(),
+        return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
                 chosen.model().estimator(), reference, sketch, options.replaceOutput());
-        progress.onStep("done", totalSteps, totalSteps);
-        return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), task,
-                target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
-                splits.validation().length, splits.test().length, notes, leaderboard, chosen.algorithm(),
-                bundleDir.toString(), confusion, business, profile, slices);
     }
 
     /**
