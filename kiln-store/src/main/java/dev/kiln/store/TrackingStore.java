@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Experiments, runs, parameters, metrics, tags and artifacts. Every method is one transaction. */
+/**
+ * Experiments, runs, parameters, metrics, tags and artifacts. Every method is one transaction. Once a run has
+ * ended (FINISHED, FAILED or KILLED) its parameters, metrics and {@code kiln.*} tags are final: changing one is a
+ * CONFLICT naming the run and the key; other tags may still change.
+ */
 public interface TrackingStore {
     Experiment experiment(String name);
 
