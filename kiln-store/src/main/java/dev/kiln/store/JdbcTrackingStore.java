@@ -157,13 +157,23 @@ final class JdbcTrackingStore implements TrackingStore {
         if (value == null) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "tag '" + k + "' has no value", Map.of("tag", k));
         }
+        setTags(runId, Map.of(k, value));
+    }
+
+    @Override
+    public void setTags(String runId, Map<String, String> tags) {
+        Map<String, String> t = checkedStrings(tags, "tag");
         db.write(c -> {
             String status = requireRun(c, runId);
-            if (ended(status) && k.startsWith(SYSTEM_TAG_PREFIX)) {
-                throw frozen(runId, status, "tag", k);
+            for (String k : t.keySet()) {
+                if (ended(status) && k.startsWith(SYSTEM_TAG_PREFIX)) {
+                    throw frozen(runId, status, "tag", k);
+                }
             }
-            Db.update(c, "INSERT INTO run_tags (run_id, name, value) VALUES (?, ?, ?) "
-                    + "ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value", runId, k, value);
+            for (Map.Entry<String, String> e : t.entrySet()) {
+                Db.update(c, "INSERT INTO run_tags (run_id, name, value) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value", runId, e.getKey(), e.getValue());
+            }
             return null;
         });
     }

@@ -25,6 +25,9 @@ public interface TrackingStore {
 
     void setTag(String runId, String key, String value);
 
+    /** Sets several tags in one transaction: all of them, or none when one is refused. */
+    void setTags(String runId, Map<String, String> tags);
+
     /** Copies a file or a directory into the artifact store and records it under {@code name}. */
     Artifact logArtifact(String runId, String name, Path fileOrDirectory);
 

@@ -178,6 +178,8 @@ abstract class StoreContract {
             tracking.logParams(run.id(), Map.of("lr", "0.1")); // the value it already has changes nothing
             tracking.setTag(run.id(), "note", "second"); // user tags stay editable
             tracking.setTag(run.id(), "reviewed", "yes");
+            assertKiln(() -> tracking.setTags(run.id(), Map.of("note", "third", "kiln.chosen", "forged")), ErrorCode.CONFLICT,
+                    "tag 'kiln.chosen'");
 
             Run after = tracking.run(run.id()).orElseThrow();
             assertThat(after.params()).containsExactly(Map.entry("lr", "0.1"));
