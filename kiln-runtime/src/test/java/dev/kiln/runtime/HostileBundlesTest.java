@@ -146,6 +146,29 @@ class HostileBundlesTest {
         assertCorrupt("nesting depth");
     }
 
+    @Test
+    void estimatorsAndPipelinesWithMissingPartsAreBundleCorrupt() throws IOException {
+        for (String[] file : List.of(
+                new String[] {BundleManifest.ESTIMATOR_FILE, "{\"kind\": \"tree_ensemble\", \"inputWidth\": 5}"},
+                new String[] {BundleManifest.ESTIMATOR_FILE, "{\"kind\": \"tree_ensemble\", \"inputWidth\": 5, \"base\": [0], "
+                        + "\"scale\": 1, \"link\": \"logistic\", \"trees\": [{\"output\": 0, \"leafWidth\": 1}]}"},
+                new String[] {BundleManifest.ESTIMATOR_FILE, "{\"kind\": \"tree_ensemble\", \"inputWidth\": 5, \"base\": [0], "
+                        + "\"scale\": 1, \"link\": \"logistic\", \"trees\": [null]}"},
+                new String[] {BundleManifest.ESTIMATOR_FILE, "{\"kind\": \"linear\"}"},
+                new String[] {BundleManifest.ESTIMATOR_FILE, "{\"kind\": \"constant\", \"inputWidth\": 5}"},
+                new String[] {BundleManifest.ESTIMATOR_FILE, "{\"kind\": \"nonsense\"}"},
+                new String[] {BundleManifest.PIPELINE_FILE, "{}"},
+                new String[] {BundleManifest.PIPELINE_FILE, "{\"transforms\": [null]}"})) {
+            BundleReaderTest.writeBundle(dir, "1.2", ensemble(chain(1)));
+            byte[] bytes = file[1].getBytes(StandardCharsets.UTF_8);
+            Files.write(dir.resolve(file[0]), bytes);
+            rewriteChecksum(file[0], bytes);
+            assertThatThrownBy(() -> KilnModel.load(dir)).as(file[1]).isInstanceOf(KilnException.class)
+                    .satisfies(e -> assertThat(((KilnException) e).code()).as(e.getMessage()).isEqualTo(ErrorCode.BUNDLE_CORRUPT))
+                    .hasMessageContaining(file[0]);
+        }
+    }
+
     private void rewriteChecksum(String file, byte[] content) throws IOException {
         Path manifest = dir.resolve(BundleManifest.MANIFEST_FILE);
         BundleManifest m = Json.mapper().readValue(manifest.toFile(), BundleManifest.class);
