@@ -6,14 +6,14 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.BundleReader;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.runtime.io.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
-import dev.kiln.runtime.io.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -35,8 +35,8 @@ import java.util.stream.Stream;
 
 /**
  * Content-addressed storage under {@code HOME/artifacts/}: files at {@code files/<sha256>}, bundles at
- * {@code bundles/<sha256 of manifest.json>/}. Every write goes to a temporary sibling, is fsynced, then
- * renamed into place, so a reader sees a whole artifact or none; writing content that is already there
+ * {@code bundles/<sha256 of manifest.json>/}. Every write goes to a temporary sibling and is published by
+ * {@link AtomicFiles#publish} (fsynced, renamed into place, directory fsynced), so a reader sees a whole artifact or none; writing content that is already there
  * reuses it. Reading a bundle back verifies it. Nothing a user names becomes a path unchecked: addresses
  * must be SHA-256 hex, bundle file names plain names, and no symbolic link is ever followed out.
  */
@@ -130,13 +130,8 @@ public final class ArtifactStore {
                             Map.of("file", src.resolve(name).toString(), "expected", f.getValue(), "actual", copied));
                 }
             }
-            for (Path p : list(tmp)) {
-                fsync(p, false);
-            }
-            fsync(tmp, true);
             publishDirectory(tmp, target, sha);
             tmp = null;
-            fsync(bundles, true);
             return sha;
         } catch (IOException e) {
             throw new KilnException(ErrorCode.INTERNAL, "cannot store bundle " + src + " in " + bundles + ": " + e.getMessage(),
@@ -148,9 +143,10 @@ public final class ArtifactStore {
         }
     }
 
+    /** {@link AtomicFiles#publish} (synced, renamed, parent synced), unless another writer got there first. */
     private void publishDirectory(Path tmp, Path target, String sha) throws IOException {
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.publish(tmp, target);
         } catch (IOException e) {
             if (!(e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException)
                     && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -163,7 +159,7 @@ public final class ArtifactStore {
             }
             Path trash = bundles.resolve(".trash-" + UUID.randomUUID());
             Files.move(target, trash, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.publish(tmp, target);
             deleteTree(trash);
         }
     }
@@ -324,10 +320,8 @@ public final class ArtifactStore {
             if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && intactFile(target, sha)) {
                 return new Stored(sha, size);
             }
-            fsync(tmp, false);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.publish(tmp, target); // replaces a damaged copy; an intact one was kept above
             tmp = null;
-            fsync(files, true);
             return new Stored(sha, size);
         } catch (IOException e) {
             throw new KilnException(ErrorCode.INTERNAL, "cannot store " + src + " in " + files + ": " + e.getMessage(),
@@ -501,23 +495,6 @@ public final class ArtifactStore {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void fsync(Path p, boolean directory) {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            if (!directory) {
-                throw new KilnException(ErrorCode.INTERNAL, "cannot sync " + p + ": " + e.getMessage(), Map.of("path", p.toString()), e);
-            }
-            // Some file systems refuse to sync a directory; the rename is still atomic there.
-        }
-    }
-
-    private static java.util.List<Path> list(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.toList();
         }
     }
 

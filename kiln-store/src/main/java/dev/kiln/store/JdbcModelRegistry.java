@@ -118,7 +118,7 @@ final class JdbcModelRegistry implements ModelRegistry {
     }
 
     @Override
-    public void setTag(String model, String key, String value, String actor) {
+    public void setTag(String model, String key, String value, String actor, String reason) {
         if (key == null || key.isBlank() || key.length() > 250) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "tag name '" + key + "' must be 1 to 250 characters",
                     Map.of("tag", String.valueOf(key)));
@@ -127,6 +127,8 @@ final class JdbcModelRegistry implements ModelRegistry {
         db.write(c -> {
             long now = JdbcTrackingStore.nowMillis();
             lockModel(c, model);
+            Optional<String> previous = Db.one(c, "SELECT value FROM model_tags WHERE model = ? AND name = ?",
+                    rs -> rs.getString(1), model, key);
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("key", key);
             if (value == null) {
@@ -137,7 +139,11 @@ final class JdbcModelRegistry implements ModelRegistry {
                         + "ON CONFLICT (model, name) DO UPDATE SET value = excluded.value", model, key, value);
                 d.put("value", value);
             }
-            event(c, model, "tag_set", null, null, who, null, d, now);
+            previous.ifPresent(p -> d.put("from", p));
+            if (GoverningTags.governsPromotion(key)) {
+                d.put("governs_promotion", true);
+            }
+            event(c, model, "tag_set", null, null, who, reason, d, now);
             return null;
         });
     }

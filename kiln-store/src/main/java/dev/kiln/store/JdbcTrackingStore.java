@@ -24,6 +24,8 @@ import java.util.UUID;
 final class JdbcTrackingStore implements TrackingStore {
     static final String HOST = hostName();
     static final long PID = ProcessHandle.current().pid();
+    /** Tags Kiln itself records about a run (dataset version, chosen candidate…): final once the run has ended. */
+    static final String SYSTEM_TAG_PREFIX = "kiln.";
     private static final int MAX_KEY = 250;
     private static final int IN_CHUNK = 500;
 
@@ -94,8 +96,16 @@ final class JdbcTrackingStore implements TrackingStore {
     public void logParams(String runId, Map<String, String> params) {
         Map<String, String> p = checkedStrings(params, "parameter");
         db.write(c -> {
-            requireRun(c, runId);
+            String status = requireRun(c, runId);
             for (Map.Entry<String, String> e : p.entrySet()) {
+                if (ended(status)) {
+                    Optional<String> existing = Db.one(c, "SELECT value FROM run_params WHERE run_id = ? AND name = ?",
+                            rs -> rs.getString(1), runId, e.getKey());
+                    if (existing.isEmpty() || !existing.get().equals(e.getValue())) {
+                        throw frozen(runId, status, "parameter", e.getKey());
+                    }
+                    continue; // the value it already has: nothing changes
+                }
                 int inserted = Db.update(c, "INSERT INTO run_params (run_id, name, value) VALUES (?, ?, ?) "
                         + "ON CONFLICT (run_id, name) DO NOTHING", runId, e.getKey(), e.getValue());
                 if (inserted == 0) {
@@ -129,7 +139,10 @@ final class JdbcTrackingStore implements TrackingStore {
         }
         long now = nowMillis();
         db.write(c -> {
-            requireRun(c, runId);
+            String status = requireRun(c, runId);
+            if (ended(status) && !m.isEmpty()) {
+                throw frozen(runId, status, "metric", m.keySet().iterator().next());
+            }
             for (Map.Entry<String, Double> e : m.entrySet()) {
                 Db.update(c, "INSERT INTO metrics (run_id, name, step, value, logged_at) VALUES (?, ?, ?, ?, ?)",
                         runId, e.getKey(), step, e.getValue(), now);
@@ -144,10 +157,23 @@ final class JdbcTrackingStore implements TrackingStore {
         if (value == null) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "tag '" + k + "' has no value", Map.of("tag", k));
         }
+        setTags(runId, Map.of(k, value));
+    }
+
+    @Override
+    public void setTags(String runId, Map<String, String> tags) {
+        Map<String, String> t = checkedStrings(tags, "tag");
         db.write(c -> {
-            requireRun(c, runId);
-            Db.update(c, "INSERT INTO run_tags (run_id, name, value) VALUES (?, ?, ?) "
-                    + "ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value", runId, k, value);
+            String status = requireRun(c, runId);
+            for (String k : t.keySet()) {
+                if (ended(status) && k.startsWith(SYSTEM_TAG_PREFIX)) {
+                    throw frozen(runId, status, "tag", k);
+                }
+            }
+            for (Map.Entry<String, String> e : t.entrySet()) {
+                Db.update(c, "INSERT INTO run_tags (run_id, name, value) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value", runId, e.getKey(), e.getValue());
+            }
             return null;
         });
     }
@@ -299,6 +325,25 @@ final class JdbcTrackingStore implements TrackingStore {
         return Db.one(c, "SELECT status FROM runs WHERE id = ?", rs -> rs.getString(1), runId)
                 .orElseThrow(() -> new KilnException(ErrorCode.RUN_NOT_FOUND, "no run with id '" + runId + "'",
                         Map.of("run", runId)));
+    }
+
+    private static boolean ended(String status) {
+        return RunStatus.valueOf(status).isTerminal();
+    }
+
+    /**
+     * What an ended run refuses: its parameters, metrics and {@code kiln.*} tags are the record of what was trained
+     * and measured, so they are final once it ends (user tags may still change).
+     */
+    private static KilnException frozen(String runId, String status, String what, String key) {
+        String verb = switch (what) {
+            case "metric" -> "logged";
+            case "tag" -> "changed";
+            default -> "set";
+        };
+        return new KilnException(ErrorCode.CONFLICT, "run " + runId + " has ended (" + status + "): " + what + " '" + key
+                + "' cannot be " + verb + "; the parameters, metrics and kiln.* tags of an ended run are final",
+                Map.of("run", runId, "status", status, what, key));
     }
 
     private static String checkKey(String key, String what) {

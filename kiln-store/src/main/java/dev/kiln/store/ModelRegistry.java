@@ -34,7 +34,16 @@ public interface ModelRegistry {
 
     void removeAlias(String model, String alias, String actor, String reason);
 
-    void setTag(String model, String key, String value, String actor);
+    /**
+     * Sets ({@code value} non-null) or removes ({@code value} null) a model tag. The {@code tag_set} event holds
+     * {@code key}, {@code value} or {@code removed: true}, {@code from} (the previous value, absent when there was
+     * none), {@code governs_promotion: true} for a {@link GoverningTags governing tag}, and the reason.
+     */
+    void setTag(String model, String key, String value, String actor, String reason);
+
+    default void setTag(String model, String key, String value, String actor) {
+        setTag(model, key, value, actor, null);
+    }
 
     void setDescription(String model, String description, String actor);
 

@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Experiments, runs, parameters, metrics, tags and artifacts. Every method is one transaction. */
+/**
+ * Experiments, runs, parameters, metrics, tags and artifacts. Every method is one transaction. Once a run has
+ * ended (FINISHED, FAILED or KILLED) its parameters, metrics and {@code kiln.*} tags are final: changing one is a
+ * CONFLICT naming the run and the key; other tags may still change.
+ */
 public interface TrackingStore {
     Experiment experiment(String name);
 
@@ -20,6 +24,9 @@ public interface TrackingStore {
     void logMetrics(String runId, Map<String, Double> metrics, long step);
 
     void setTag(String runId, String key, String value);
+
+    /** Sets several tags in one transaction: all of them, or none when one is refused. */
+    void setTags(String runId, Map<String, String> tags);
 
     /** Copies a file or a directory into the artifact store and records it under {@code name}. */
     Artifact logArtifact(String runId, String name, Path fileOrDirectory);

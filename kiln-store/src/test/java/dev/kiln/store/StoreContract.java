@@ -158,6 +158,39 @@ abstract class StoreContract {
     }
 
     @Test
+    void anEndedRunKeepsItsParamsMetricsAndKilnTags() {
+        for (RunStatus end : List.of(RunStatus.FINISHED, RunStatus.FAILED, RunStatus.KILLED)) {
+            Run run = tracking.startRun("credit", null, "r", Map.of());
+            tracking.logParams(run.id(), Map.of("lr", "0.1"));
+            tracking.logMetric(run.id(), "auc", 0.8, 0);
+            tracking.setTag(run.id(), "kiln.dataset_version", "abc");
+            tracking.setTag(run.id(), "note", "first");
+            tracking.endRun(run.id(), end);
+
+            assertKiln(() -> tracking.logMetric(run.id(), "auc", 0.99, 1), ErrorCode.CONFLICT,
+                    run.id(), "metric 'auc'", end.name());
+            assertKiln(() -> tracking.logMetrics(run.id(), Map.of("recall", 0.9), 0), ErrorCode.CONFLICT, run.id(), "metric 'recall'");
+            assertKiln(() -> tracking.logParams(run.id(), Map.of("depth", "6")), ErrorCode.CONFLICT, run.id(), "parameter 'depth'");
+            assertKiln(() -> tracking.logParams(run.id(), Map.of("lr", "0.2")), ErrorCode.CONFLICT, run.id(), "parameter 'lr'");
+            assertKiln(() -> tracking.setTag(run.id(), "kiln.dataset_version", "forged"), ErrorCode.CONFLICT,
+                    run.id(), "tag 'kiln.dataset_version'");
+            assertKiln(() -> tracking.setTag(run.id(), "kiln.new", "x"), ErrorCode.CONFLICT, run.id(), "tag 'kiln.new'");
+            tracking.logParams(run.id(), Map.of("lr", "0.1")); // the value it already has changes nothing
+            tracking.setTag(run.id(), "note", "second"); // user tags stay editable
+            tracking.setTag(run.id(), "reviewed", "yes");
+            assertKiln(() -> tracking.setTags(run.id(), Map.of("note", "third", "kiln.chosen", "forged")), ErrorCode.CONFLICT,
+                    "tag 'kiln.chosen'");
+
+            Run after = tracking.run(run.id()).orElseThrow();
+            assertThat(after.params()).containsExactly(Map.entry("lr", "0.1"));
+            assertThat(after.latestMetrics()).containsExactly(Map.entry("auc", 0.8));
+            assertThat(tracking.metricHistory(run.id(), "auc")).hasSize(1);
+            assertThat(after.tags()).containsEntry("kiln.dataset_version", "abc").containsEntry("note", "second")
+                    .containsEntry("reviewed", "yes").doesNotContainKey("kiln.new");
+        }
+    }
+
+    @Test
     void runsAreListedNewestFirstPerExperiment() {
         Run a = tracking.startRun("credit", null, "a", Map.of());
         Run b = tracking.startRun("churn", null, "b", Map.of());
@@ -372,6 +405,34 @@ abstract class StoreContract {
         assertThat(registry.history("credit").get(5).details()).containsEntry("key", "tier").containsEntry("removed", true);
         assertKiln(() -> registry.setTag("fraud", "a", "b", null), ErrorCode.MODEL_NOT_FOUND, "'fraud'");
         assertKiln(() -> registry.setDescription("fraud", "d", null), ErrorCode.MODEL_NOT_FOUND, "'fraud'");
+    }
+
+    @Test
+    void changesOfTagsThatGovernPromotionAreInTheHistoryWithTheirOldValue() {
+        registry.register("credit", bundle("b1", 0.0), null, "alice", null);
+        registry.setTag("credit", "gate.roc_auc", ">=0.7", "alice", "the floor agreed with risk");
+        registry.setTag("credit", "gate.roc_auc", ">=0.0", "mallory", null);
+        registry.setTag("credit", "protected_aliases", "production,staging", "alice");
+        registry.setTag("credit", "protected_aliases", null, "bob", "staging no longer gated");
+        registry.setTag("credit", "gate.fairness.age.parity_difference", "<=0.2", "alice");
+        registry.setTag("credit", "team", "risk", "alice");
+
+        List<ModelEvent> tags = registry.history("credit").stream().filter(e -> e.type().equals("tag_set")).toList();
+        assertThat(tags).extracting(ModelEvent::actor).containsExactly("alice", "mallory", "alice", "bob", "alice", "alice");
+        ModelEvent first = tags.get(0);
+        assertThat(first.reason()).isEqualTo("the floor agreed with risk");
+        assertThat(first.details()).containsEntry("key", "gate.roc_auc").containsEntry("value", ">=0.7")
+                .containsEntry("governs_promotion", true).doesNotContainKey("from");
+        assertThat(tags.get(1).details()).containsEntry("value", ">=0.0").containsEntry("from", ">=0.7");
+        assertThat(tags.get(1).at()).isAfterOrEqualTo(first.at());
+        assertThat(tags.get(3).details()).containsEntry("key", "protected_aliases").containsEntry("removed", true)
+                .containsEntry("from", "production,staging").containsEntry("governs_promotion", true);
+        assertThat(tags.get(3).reason()).isEqualTo("staging no longer gated");
+        assertThat(tags.get(4).details()).containsEntry("governs_promotion", true);
+        assertThat(tags.get(5).details()).containsEntry("key", "team").doesNotContainKey("governs_promotion");
+        assertThat(GoverningTags.governsPromotion("gate.fairness.age.parity_difference")).isTrue();
+        assertThat(GoverningTags.governsPromotion("protected_aliases")).isTrue();
+        assertThat(GoverningTags.governsPromotion("gates")).isFalse();
     }
 
     @Test

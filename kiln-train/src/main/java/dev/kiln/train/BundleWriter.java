@@ -6,14 +6,12 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
 import dev.kiln.runtime.features.FeaturePipeline;
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.io.FileTrees;
 import dev.kiln.runtime.model.Estimator;
 import dev.kiln.runtime.profile.DatasetProfile;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,9 +22,9 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Writes a bundle directory atomically: every file goes into a hidden sibling temp directory, is synced,
- * checksummed, and the manifest (with all checksums) is written last; then the directory is renamed into
- * place. A crash leaves either no bundle or a complete one, never a half-written one.
+ * Writes a bundle directory atomically: every file goes into a hidden sibling temp directory and is
+ * checksummed, the manifest (with all checksums) is written last, then {@link AtomicFiles#publish} syncs the
+ * tree, renames it into place and syncs the parent. A crash leaves either no bundle or a complete one, never a half-written one.
  */
 public final class BundleWriter {
     private BundleWriter() {
@@ -55,7 +53,7 @@ public final class BundleWriter {
                              DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch, boolean replace) {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
+        Path tmp = AtomicFiles.temporaryFor(dir);
         try {
             Files.createDirectories(parent);
             if (Files.exists(dir) && !replace) {
@@ -82,16 +80,15 @@ public final class BundleWriter {
                     manifest.algorithm(), manifest.hyperparameters(), manifest.validationMetrics(),
                     manifest.testMetrics(), manifest.lineage(), manifest.extra(), files);
             writeJson(tmp.resolve(BundleManifest.MANIFEST_FILE), complete);
-            fsync(tmp);
             if (Files.exists(dir)) {
+                // A non-empty directory cannot be renamed over: the old bundle steps aside first.
                 Path old = parent.resolve("." + dir.getFileName() + ".old-" + UUID.randomUUID());
                 Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-                moveAtomically(tmp, dir);
+                AtomicFiles.publish(tmp, dir);
                 FileTrees.deleteQuietly(old);
             } else {
-                moveAtomically(tmp, dir);
+                AtomicFiles.publish(tmp, dir);
             }
-            fsync(parent);
             return dir;
         } catch (IOException e) {
             deleteQuietly(tmp);
@@ -103,31 +100,12 @@ public final class BundleWriter {
         }
     }
 
-    private static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-            throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
-        }
-    }
-
     private static String writeJson(Path file, Object value) throws IOException {
         byte[] bytes = Json.mapper().writeValueAsBytes(value);
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             out.write(bytes);
         }
-        fsync(file);
         return Checksums.sha256(bytes);
-    }
-
-    private static void fsync(Path path) {
-        boolean directory = Files.isDirectory(path);
-        try (FileChannel ch = directory ? FileChannel.open(path, StandardOpenOption.READ)
-                : FileChannel.open(path, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some filesystems refuse to open directories for sync; the rename is still atomic there.
-        }
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {

@@ -19,6 +19,7 @@ import dev.kiln.runtime.bundle.BundleReader;
 import dev.kiln.runtime.bundle.Lineage;
 import dev.kiln.store.Artifact;
 import dev.kiln.store.ArtifactStore;
+import dev.kiln.store.GoverningTags;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelEvent;
 import dev.kiln.store.ModelRef;
@@ -113,6 +114,7 @@ public final class Api {
                 Route.upload(POST, "/api/runs/{id}/artifacts/{artifact}", role(EDITOR), OCTET_STREAM, this::logArtifact),
                 Route.upload(POST, "/api/models/{name}/versions", role(EDITOR), ZIP, this::registerVersion),
                 new Route(PUT, "/api/models/{name}/tags/{key}", role(EDITOR), this::setModelTag),
+                new Route(DELETE, "/api/models/{name}/tags/{key}", role(EDITOR), this::removeModelTag),
                 new Route(PUT, "/api/models/{name}/description", role(EDITOR), this::setDescription),
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
 
@@ -287,8 +289,7 @@ public final class Api {
     private Map<String, Object> setRunTags(Call c) {
         String id = c.param("id");
         Map<String, String> tags = c.body().asScalars();
-        run(id);
-        tags.forEach((k, v) -> tracking.setTag(id, k, v));
+        tracking.setTags(id, tags);
         return Views.run(run(id));
     }
 
@@ -384,16 +385,46 @@ public final class Api {
         return out;
     }
 
+    /**
+     * Sets a model tag: {@code {"value": "...", "reason": "..."}}. A tag that governs promotion
+     * ({@link GoverningTags}: {@code protected_aliases}, {@code gate.*}) needs the admin role, checked before the
+     * body is read; the registry records every change with its previous value and reason.
+     */
     private Map<String, Object> setModelTag(Call c) {
         String name = c.param("name");
         String key = c.param("key");
-        String value = c.body().allow("value").string("value");
+        requireRoleForTag(c, key, "setting");
+        Body b = c.body().allow("value", "reason");
+        String value = b.string("value");
         if (key.startsWith("gate.")) {
             Gates.parse(key.substring("gate.".length()) + value); // a gate that cannot be read would block every promotion
         }
         model(name);
-        registry.setTag(name, key, value, c.principal().name());
+        registry.setTag(name, key, value, c.principal().name(), b.optString("reason"));
         return Views.model(model(name));
+    }
+
+    /** Removes a model tag ({@code ?reason=}); the same role rule as setting it. */
+    private Map<String, Object> removeModelTag(Call c) {
+        String name = c.param("name");
+        String key = c.param("key");
+        requireRoleForTag(c, key, "removing");
+        RegisteredModel m = model(name);
+        if (!m.tags().containsKey(key)) {
+            throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' has no tag '" + key + "'",
+                    Map.of("model", name, "tag", key));
+        }
+        registry.setTag(name, key, null, c.principal().name(), c.query("reason"));
+        return Views.model(model(name));
+    }
+
+    /** Tags that decide what a promotion must pass are the admins' to change, like the protected aliases they guard. */
+    private static void requireRoleForTag(Call c, String key, String doing) {
+        if (GoverningTags.governsPromotion(key) && !c.principal().role().includes(ADMIN)) {
+            throw new ApiError(403, ApiError.FORBIDDEN, doing + " tag '" + key + "' needs the admin role: it governs promotion (token '"
+                    + c.principal().name() + "' is " + c.principal().role().wireName() + ")",
+                    Map.of("tag", key, "required_role", ADMIN.wireName(), "role", c.principal().role().wireName()));
+        }
     }
 
     private Map<String, Object> setDescription(Call c) {

@@ -4,6 +4,7 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.store.KilnStore;
 import io.javalin.Javalin;
+import jakarta.servlet.DispatcherType;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
@@ -14,6 +15,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,14 +39,18 @@ import java.util.regex.Pattern;
  * <p>Body size: JSON bodies are read through Javalin, whose {@code maxRequestSize} ({@link #MAX_BODY_BYTES})
  * applies to exactly that read; upload routes read the raw stream themselves, up to
  * {@link Uploads#MAX_UPLOAD_BYTES} ({@link Uploads#receive}). Both answer 413 {@code payload_too_large}.
+ *
+ * <p>Slow bodies: the token, the role and the content type are checked before any of the body is read, and a
+ * request refused there (401, 403, 415) is answered at once and its connection closed, without reading the rest
+ * of its body. Every body must keep up a minimum rate ({@link BodyRate}); one that falls behind is answered 408
+ * {@code request_timeout} and its connection closed, so slow senders cannot hold the server's threads.
  */
 public final class ApiServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 5000;
     public static final String LOOPBACK = "127.0.0.1";
     public static final long MAX_BODY_BYTES = 1L << 20;
-    /** How much of an unauthenticated caller's refused upload is read and dropped to keep the connection; more closes it. */
-    static final long DISCARD_BYTES = 4L << 20;
-    private static final String AUTHENTICATED = "kiln.authenticated";
+    /** Set once a request has passed its token, role and content-type checks: only then is any of its body read. */
+    private static final String AUTHORIZED = "kiln.authorized";
     private static final System.Logger LOG = System.getLogger("dev.kiln.app.server");
     private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
     private static final Set<String> LOOPBACK_HOST_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
@@ -66,6 +72,11 @@ public final class ApiServer implements AutoCloseable {
      * Without tokens, a host other than loopback is refused (invalid_argument).
      */
     public static ApiServer start(KilnStore store, ApiTokens tokens, String host, int port) {
+        return start(store, tokens, host, port, BodyRate.DEFAULT);
+    }
+
+    /** As above, with the minimum rate at which request bodies must arrive. */
+    static ApiServer start(KilnStore store, ApiTokens tokens, String host, int port, BodyRate bodyRate) {
         String bind = bindHost(host, tokens);
         if (port < 0 || port > 65535) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
@@ -80,6 +91,8 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.http.defaultContentType = "application/json";
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            config.jetty.modifyServletContextHandler(handler -> handler.addFilter(bodyRate.filter(System::nanoTime), "/*",
+                    EnumSet.of(DispatcherType.REQUEST)));
             for (Route r : routes) {
                 config.routes.addHttpHandler(r.method().handlerType(), r.path(), guarded(r, tokens));
             }
@@ -174,34 +187,42 @@ public final class ApiServer implements AutoCloseable {
 
     private static Handler guarded(Route route, ApiTokens tokens) {
         Handler handler = checked(route, tokens);
-        if (!route.upload()) {
+        if (!route.method().hasBody()) {
             return handler;
         }
         return ctx -> {
             try {
                 handler.handle(ctx);
             } catch (Exception e) {
-                discardUpload(ctx);
+                BodyRate.TooSlow slow = causeOf(e, BodyRate.TooSlow.class);
+                if (slow != null) {
+                    ctx.header("Connection", "close");
+                    throw new ApiError(408, ErrorCode.REQUEST_TIMEOUT.wireName(), slow.getMessage(),
+                            Map.of("received_bytes", slow.bytes(), "elapsed_ms", slow.elapsedMillis()));
+                }
+                if (route.upload()) {
+                    discardUpload(ctx);
+                }
                 throw e;
             }
         };
     }
 
     /**
-     * An upload refused before its body was all read (400, 404, 409, 415…): a client that did not ask
-     * {@code Expect: 100-continue} is still sending, and closing on it would lose the answer (the client
-     * sees a broken pipe). So the rest of a body that declared its length is read and dropped: up to the
-     * upload limit for an authenticated caller, {@link #DISCARD_BYTES} otherwise (401, 403). Past that, or
-     * for a chunked body, the connection is closed after the answer.
+     * An upload refused before its body was all read. A caller refused at the door (401, 403, 415) gets its answer
+     * at once and the connection is closed: reading a stranger's body first is what let slow senders hold threads.
+     * An authorised caller's upload refused by the route (400, 404, 409…) may still be being sent by a client that
+     * did not ask {@code Expect: 100-continue}, and closing on it would lose the answer (the client sees a broken
+     * pipe), so the rest of a body that declared its length is read and dropped, up to the upload limit and at the
+     * {@link BodyRate}. Past that, or for a chunked body, the connection is closed after the answer.
      */
     private static void discardUpload(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        long budget = ctx.attribute(AUTHENTICATED) != null ? Uploads.MAX_UPLOAD_BYTES : DISCARD_BYTES;
-        if (declared >= 0 && declared <= budget) {
+        if (ctx.attribute(AUTHORIZED) != null && declared >= 0 && declared <= Uploads.MAX_UPLOAD_BYTES) {
             try {
                 InputStream in = ctx.req().getInputStream();
                 byte[] buf = new byte[64 * 1024];
-                long left = budget;
+                long left = Uploads.MAX_UPLOAD_BYTES;
                 int n;
                 while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) >= 0) {
                     left -= n;
@@ -221,7 +242,6 @@ public final class ApiServer implements AutoCloseable {
             Principal principal = null;
             if (!(route.access() instanceof Access.Open)) {
                 principal = authenticate(ctx, tokens);
-                ctx.attribute(AUTHENTICATED, principal.name());
             }
             Map<String, String> params = Params.validate(ctx.pathParamMap());
             Role required = route.access().required(params);
@@ -236,6 +256,7 @@ public final class ApiServer implements AutoCloseable {
                         : "send the request body as JSON with Content-Type: application/json",
                         Map.of("content_type", String.valueOf(ctx.contentType()), "expected", route.bodyType()));
             }
+            ctx.attribute(AUTHORIZED, true);
             Object out = route.action().handle(new Call(ctx, principal, params));
             if (out instanceof Route.Reply reply) {
                 respond(ctx, reply.status(), reply.body());
@@ -318,12 +339,16 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        return causeOf(t, type) != null;
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {
-                return true;
+                return type.cast(c);
             }
         }
-        return false;
+        return null;
     }
 
     private static String rootMessage(Throwable t) {

@@ -93,11 +93,11 @@ class GatesOverHttpTest {
         assertThat(staging.status()).as(staging.toString()).isEqualTo(200);
         assertThat(lastAliasSet("credit").actor()).isEqualTo("ed");
 
-        // A model may protect more aliases; then they need an admin too.
-        assertThat(s.put("/api/models/credit/tags/protected_aliases", editor, "{\"value\": \"staging\"}").status()).isEqualTo(200);
+        // A model may protect more aliases (an admin's decision); then they need an admin too.
+        assertThat(s.put("/api/models/credit/tags/protected_aliases", admin, "{\"value\": \"staging\"}").status()).isEqualTo(200);
         assertThat(s.put("/api/models/credit/aliases/staging", editor, "{\"version\": 1}").status()).isEqualTo(403);
 
-        TestServer.Res badGate = s.put("/api/models/credit/tags/gate.roc_auc", editor, "{\"value\": \"about 0.9\"}");
+        TestServer.Res badGate = s.put("/api/models/credit/tags/gate.roc_auc", admin, "{\"value\": \"about 0.9\"}");
         assertThat(badGate.status()).as(badGate.toString()).isEqualTo(400);
 
         TestServer.Res removed = s.delete("/api/models/credit/aliases/production?reason=retired", admin);

@@ -104,6 +104,10 @@ class RoutePolicyTest {
                 "same bytes every time".getBytes(StandardCharsets.UTF_8), "application/octet-stream")));
         m.put("POST /api/models/{name}/versions", List.of(() -> new Sample(Map.of("name", "credit"), null, bundleZip, "application/zip")));
         m.put("PUT /api/models/{name}/tags/{key}", List.of(() -> new Sample(Map.of("name", "credit", "key", "team"), "{\"value\": \"risk\"}")));
+        m.put("DELETE /api/models/{name}/tags/{key}", List.of(() -> {
+            s.store.registry().setTag("credit", "scratch", "x", "seed");
+            return new Sample(Map.of("name", "credit", "key", "scratch"), null);
+        }));
         m.put("PUT /api/models/{name}/description", List.of(() -> new Sample(Map.of("name", "credit"), "{\"description\": \"scores\"}")));
         m.put("PUT /api/models/{name}/aliases/{alias}", List.of(
                 () -> new Sample(Map.of("name", "credit", "alias", "staging"), "{\"version\": 1}"),
@@ -173,7 +177,7 @@ class RoutePolicyTest {
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
                 "POST /api/runs/{id}/tags", "POST /api/runs/{id}/end", "POST /api/runs/{id}/artifacts/{artifact}",
                 "POST /api/models/{name}/versions", "PUT /api/models/{name}/tags/{key}",
-                "PUT /api/models/{name}/description")) {
+                "DELETE /api/models/{name}/tags/{key}", "PUT /api/models/{name}/description")) {
             expected.put(editor, "editor");
         }
         expected.put("PUT /api/models/{name}/aliases/{alias}", "editor; admin for a protected alias");

@@ -32,9 +32,14 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path home) {
+        return start(home, BodyRate.DEFAULT);
+    }
+
+    /** With the minimum rate at which request bodies must arrive. */
+    static TestServer start(Path home, BodyRate bodyRate) {
         KilnStore store = KilnStore.open(home, null);
         try {
-            return new TestServer(home, store, ApiServer.start(store, ApiTokens.load(home), null, 0));
+            return new TestServer(home, store, ApiServer.start(store, ApiTokens.load(home), null, 0, bodyRate));
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -85,4 +85,35 @@ class TrackingOverHttpTest {
             assertThat(s.put("/api/models/nope/description", null, "{\"description\": \"x\"}").status()).isEqualTo(404);
         }
     }
+
+    @Test
+    void aFinishedRunCannotBeRewrittenButItsUserTagsCanChange() {
+        String editor = ApiTokens.add(home, "ed", Role.EDITOR).token();
+        try (TestServer s = TestServer.start(home)) {
+            String id = s.post("/api/runs", editor, "{\"experiment\": \"churn\"}").json().path("id").asText();
+            assertThat(s.post("/api/runs/" + id + "/params", editor, "{\"lr\": 0.1}").status()).isEqualTo(200);
+            assertThat(s.post("/api/runs/" + id + "/metrics", editor, "{\"key\": \"auc\", \"value\": 0.7}").status()).isEqualTo(200);
+            assertThat(s.post("/api/runs/" + id + "/tags", editor, "{\"kiln.dataset_version\": \"abc\"}").status()).isEqualTo(200);
+            assertThat(s.post("/api/runs/" + id + "/end", editor, "{\"status\": \"finished\"}").status()).isEqualTo(200);
+
+            TestServer.Res metric = s.post("/api/runs/" + id + "/metrics", editor, "{\"key\": \"auc\", \"value\": 0.99, \"step\": 1}");
+            assertThat(metric.status()).as(metric.toString()).isEqualTo(409);
+            assertThat(metric.errorCode()).isEqualTo("conflict");
+            assertThat(metric.json().path("error").path("message").asText()).contains(id, "'auc'");
+            assertThat(metric.json().path("error").path("details").path("metric").asText()).isEqualTo("auc");
+            TestServer.Res param = s.post("/api/runs/" + id + "/params", editor, "{\"depth\": 6}");
+            assertThat(param.status()).as(param.toString()).isEqualTo(409);
+            assertThat(param.json().path("error").path("message").asText()).contains(id, "'depth'");
+            TestServer.Res forged = s.post("/api/runs/" + id + "/tags", editor, "{\"note\": \"x\", \"kiln.dataset_version\": \"forged\"}");
+            assertThat(forged.status()).as(forged.toString()).isEqualTo(409);
+            assertThat(forged.json().path("error").path("message").asText()).contains(id, "'kiln.dataset_version'");
+            assertThat(s.post("/api/runs/" + id + "/tags", editor, "{\"note\": \"reviewed\"}").status()).isEqualTo(200);
+
+            JsonNode run = s.get("/api/runs/" + id, editor).json().path("run");
+            assertThat(run.path("metrics").path("auc").asDouble()).isEqualTo(0.7);
+            assertThat(run.path("params").has("depth")).isFalse();
+            assertThat(run.path("tags").path("kiln.dataset_version").asText()).isEqualTo("abc");
+            assertThat(run.path("tags").path("note").asText()).isEqualTo("reviewed");
+        }
+    }
 }

@@ -70,6 +70,9 @@ public record LinearEstimator(double[][] weights, double[] intercepts, Link link
                 }
             }
         }
+        if (weights == null || intercepts == null || link == null || java.util.Arrays.asList(weights).contains(null)) {
+            throw new IllegalStateException("linear estimator needs weights, intercepts and a link");
+        }
         if (weights.length != intercepts.length) {
             throw new IllegalStateException("linear estimator has " + weights.length + " weight rows but "
                     + intercepts.length + " intercepts");

@@ -7,12 +7,22 @@ package dev.kiln.runtime.model;
  * and adds {@code leafValues[node * leafWidth + j]} to output {@code output + j}. Children always have
  * larger indices than their parent, which {@link #validate} checks, so scoring always terminates.
  *
+ * <p>A bundle is input Kiln does not trust, so {@link #validate} also bounds what scoring and explaining cost:
+ * at most {@link #MAX_NODES} nodes and {@link #MAX_DEPTH} levels (TreeSHAP's recursion and its path arrays grow
+ * with depth), every node but the root reached from exactly one parent (a node shared by two parents would make
+ * the walk over all paths exponential), and finite split thresholds and leaf values. XGBoost's default depth is
+ * 6 and Kiln's trainers stay far below these limits.
+ *
  * <p>{@code cover} (bundle format 1.2; null in older bundles) is how much of the training data reached each
  * node: XGBoost's sum of hessians, or a CART node's row count. Scoring never reads it; explanations
  * (TreeSHAP) need it to weigh the branches a row did not take.
  */
 public record Tree(int output, int leafWidth, int[] feature, float[] threshold, int[] left, int[] right,
                    boolean[] defaultLeft, double[] leafValues, double[] cover) {
+    /** The most levels below the root a tree may have: far above what gradient boosting or CART grow. */
+    public static final int MAX_DEPTH = 256;
+    /** The most nodes one tree may have (2^20). */
+    public static final int MAX_NODES = 1 << 20;
 
     /** A tree without covers: it scores, but cannot be explained. */
     public Tree(int output, int leafWidth, int[] feature, float[] threshold, int[] left, int[] right,
@@ -39,8 +49,18 @@ public record Tree(int output, int leafWidth, int[] feature, float[] threshold, 
         return node;
     }
 
+    /**
+     * Checks the arrays' consistency and the limits above; throws IllegalStateException naming the node and the
+     * limit (the bundle reader turns it into {@code bundle_corrupt} naming the file and the tree).
+     */
     public void validate(int featureWidth, int outputs) {
+        if (feature == null || threshold == null || left == null || right == null || defaultLeft == null || leafValues == null) {
+            throw new IllegalStateException("a tree needs feature, threshold, left, right, defaultLeft and leafValues");
+        }
         int n = left.length;
+        if (n > MAX_NODES) {
+            throw new IllegalStateException("it has " + n + " nodes; the limit is " + MAX_NODES + " nodes per tree");
+        }
         if (n == 0 || feature.length != n || threshold.length != n || right.length != n || defaultLeft.length != n
                 || leafValues.length != (long) n * leafWidth) {
             throw new IllegalStateException("tree arrays have inconsistent lengths");
@@ -60,8 +80,22 @@ public record Tree(int output, int leafWidth, int[] feature, float[] threshold, 
             throw new IllegalStateException("tree writes outputs " + output + ".." + (output + leafWidth - 1)
                     + " of " + outputs);
         }
+        // Parents come before their children, so one pass in index order knows each node's depth when it
+        // reaches the node. Nodes no parent reaches (XGBoost may keep pruned ones) stay at -1 and are never scored.
+        int[] depth = new int[n];
+        java.util.Arrays.fill(depth, -1);
+        depth[0] = 0;
+        boolean[] hasParent = new boolean[n];
         for (int i = 0; i < n; i++) {
             if (left[i] < 0) {
+                if (depth[i] >= 0) {
+                    for (int j = 0; j < leafWidth; j++) {
+                        double v = leafValues[i * leafWidth + j];
+                        if (!Double.isFinite(v)) {
+                            throw new IllegalStateException("leaf " + i + " has the value " + v + "; leaf values must be finite");
+                        }
+                    }
+                }
                 continue;
             }
             if (left[i] <= i || right[i] <= i || left[i] >= n || right[i] >= n) {
@@ -70,6 +104,22 @@ public record Tree(int output, int leafWidth, int[] feature, float[] threshold, 
             if (feature[i] < 0 || feature[i] >= featureWidth) {
                 throw new IllegalStateException("tree node " + i + " splits on feature " + feature[i]
                         + " but the pipeline makes " + featureWidth + " features");
+            }
+            if (!Float.isFinite(threshold[i])) {
+                throw new IllegalStateException("tree node " + i + " splits at " + threshold[i] + "; thresholds must be finite");
+            }
+            for (int child : new int[] {left[i], right[i]}) {
+                if (hasParent[child]) {
+                    throw new IllegalStateException("tree node " + child + " has more than one parent: not a tree");
+                }
+                hasParent[child] = true;
+                if (depth[i] >= 0) {
+                    depth[child] = depth[i] + 1;
+                    if (depth[child] > MAX_DEPTH) {
+                        throw new IllegalStateException("it is deeper than " + MAX_DEPTH + " levels (node " + child
+                                + "); the limit is " + MAX_DEPTH + " levels");
+                    }
+                }
             }
         }
     }

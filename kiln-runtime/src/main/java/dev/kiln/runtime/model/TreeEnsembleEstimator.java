@@ -185,16 +185,52 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
         TreeContributions.of(this).compute(x, phi);  // a model keeps its TreeContributions instead
     }
 
+    /** The most nodes all trees of an ensemble may have together (2^25, about 1 GiB of arrays). */
+    public static final long MAX_TOTAL_NODES = 1L << 25;
+
+    /**
+     * Consistency and the limits that keep a hostile bundle from exhausting the JVM: at least one tree, each
+     * within {@link Tree}'s limits, at most {@link #MAX_TOTAL_NODES} nodes together, a finite base and scale.
+     * Throws IllegalStateException naming the tree and the limit.
+     */
     @Override
     public void validate(int featureWidth) {
+        if (trees.isEmpty()) {
+            throw new IllegalStateException("the tree ensemble has no trees");
+        }
+        if (base == null || base.length == 0) {
+            throw new IllegalStateException("the tree ensemble has no base margin");
+        }
+        for (double b : base) {
+            if (!Double.isFinite(b)) {
+                throw new IllegalStateException("the tree ensemble has the base margin " + b + "; it must be finite");
+            }
+        }
+        if (link == null) {
+            throw new IllegalStateException("the tree ensemble has no link");
+        }
+        if (!Double.isFinite(scale)) {
+            throw new IllegalStateException("the tree ensemble has the scale " + scale + "; it must be finite");
+        }
         if (singlePrecision && scale != 1.0) {
             throw new IllegalStateException("single-precision accumulation needs scale 1, found " + scale);
         }
         if (inputWidth != featureWidth) {
             throw new IllegalStateException("tree ensemble expects " + inputWidth + " features, the pipeline makes " + featureWidth);
         }
-        for (Tree t : trees) {
-            t.validate(featureWidth, base.length);
+        long total = 0;
+        for (int i = 0; i < trees.size(); i++) {
+            Tree t = trees.get(i);
+            total += t.nodeCount();
+            if (total > MAX_TOTAL_NODES) {
+                throw new IllegalStateException("trees 0.." + i + " have " + total + " nodes together; the limit is "
+                        + MAX_TOTAL_NODES + " nodes per ensemble");
+            }
+            try {
+                t.validate(featureWidth, base.length);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("tree " + i + ": " + e.getMessage(), e);
+            }
         }
     }
 }
