@@ -76,11 +76,20 @@ public final class FeaturePipelineFitter {
                 sum += v;
             }
             center = sum / present.length;
+            if (!Double.isFinite(center)) {
+                center = meanWithoutOverflow(present);
+            }
+            if (!deviationsFinite(present, center)) {
+                center = 0.0; // values of both signs near the largest double: only 0 keeps every v - center finite
+            }
             double ss = 0;
             for (double v : present) {
                 ss += (v - center) * (v - center);
             }
             double std = present.length > 1 ? Math.sqrt(ss / (present.length - 1)) : 0.0;
+            if (Double.isInfinite(std)) {
+                std = stdWithoutOverflow(present, center);
+            }
             spread = std > 1e-12 && Double.isFinite(std) ? std : 1.0;
         }
         return new FeatureTransform.Numeric(column.name(), median, anyMissing, center, spread);
@@ -134,7 +143,55 @@ public final class FeaturePipelineFitter {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
+        if (sorted.length % 2 == 1) {
+            return sorted[mid];
+        }
+        double median = (sorted[mid - 1] + sorted[mid]) / 2.0;
+        // Two values near the largest double overflow their sum; halving first cannot (and differs only below 1e-307).
+        return Double.isFinite(median) ? median : sorted[mid - 1] / 2.0 + sorted[mid] / 2.0;
+    }
+
+    /*
+     * The fallbacks below run only where the plain sums overflow a double (values beyond about 1e307, which a data
+     * file may hold): the runtime refuses a transform with an infinite center or fill, and an infinite scale would
+     * leave the column unscaled. Everywhere else the plain sums are kept, so fitted pipelines stay bit for bit.
+     */
+
+    /** The mean as a sum of {@code v / n}: no partial sum can overflow. */
+    private static double meanWithoutOverflow(double[] values) {
+        double mean = 0;
+        for (double v : values) {
+            mean += v / values.length;
+        }
+        return mean;
+    }
+
+    /** Whether {@code v - center}, which the runtime computes for every value, stays finite over the training rows. */
+    private static boolean deviationsFinite(double[] values, double center) {
+        for (double v : values) {
+            if (!Double.isFinite(v - center)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The sample standard deviation with every (halved) deviation divided by the largest one first. */
+    private static double stdWithoutOverflow(double[] values, double center) {
+        double largest = 0;
+        for (double v : values) {
+            largest = Math.max(largest, Math.abs(v / 2 - center / 2));
+        }
+        if (largest == 0) {
+            return 0.0;
+        }
+        double ss = 0;
+        for (double v : values) {
+            double d = (v / 2 - center / 2) / largest;
+            ss += d * d;
+        }
+        double std = 2 * largest * Math.sqrt(ss / (values.length - 1));
+        return Double.isFinite(std) ? std : Double.MAX_VALUE; // a spread past the largest double: scale by that
     }
 
     /** Encodes every row of {@code frame} through {@code pipeline}. */

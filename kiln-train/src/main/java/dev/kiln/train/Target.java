@@ -56,8 +56,16 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
                         + "; regression needs a numeric target", Map.of("column", name));
             }
             double[] y = new double[target.size()];
+            double magnitude = 0;
             for (int i = 0; i < y.length; i++) {
                 y[i] = (Double) target.value(i);
+                magnitude += Math.abs(y[i]);
+            }
+            if (!Double.isFinite(magnitude)) {
+                // Every model's mean, loss and metrics would be infinite: refuse the data rather than write such a model.
+                throw new KilnException(ErrorCode.TARGET_INVALID, "target '" + name + "' holds values too large to learn "
+                        + "from (their sum overflows a double; largest " + largest(y) + "): rescale the target",
+                        Map.of("column", name));
             }
             return new Target(task, List.of(), null, y, frame, notes);
         }
@@ -97,6 +105,14 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
             y[i] = index.get(labels[i]);
         }
         return new Target(task, classes, positive, y, frame, notes);
+    }
+
+    private static double largest(double[] y) {
+        double largest = 0;
+        for (double v : y) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        return largest;
     }
 
     private static Task infer(DataColumn target, int distinct) {

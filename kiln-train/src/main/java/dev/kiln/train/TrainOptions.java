@@ -1,9 +1,12 @@
 package dev.kiln.train;
 
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Task;
 import dev.kiln.train.eval.CostMatrix;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything that decides a training run; recorded in the bundle's lineage so the run can be repeated.
@@ -32,7 +35,23 @@ public record TrainOptions(
         List<String> sliceBy) {
 
     public TrainOptions {
-        sliceBy = sliceBy == null ? List.of() : List.copyOf(sliceBy);
+        algorithms = names("--algorithms", algorithms);
+        exclude = names("--exclude", exclude);
+        sliceBy = names("--slice-by", sliceBy);
+    }
+
+    /** A list option as given (null: none), refused when an entry is null, which no command line can give. */
+    private static List<String> names(String option, List<String> names) {
+        if (names == null) {
+            return List.of();
+        }
+        for (String name : names) {
+            if (name == null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " has an empty (null) entry",
+                        Map.of("option", option));
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** Options without slices. */

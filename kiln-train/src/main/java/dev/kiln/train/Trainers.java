@@ -14,6 +14,10 @@ public final class Trainers {
     }
 
     public static Trainer byName(String name) {
+        if (name == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "no algorithm named: expected one of "
+                    + TrainOptions.ALL_ALGORITHMS, Map.of());
+        }
         return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "baseline" -> new BaselineTrainer();
             case "linear" -> new LinearTrainer();

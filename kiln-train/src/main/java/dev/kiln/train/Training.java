@@ -331,11 +331,35 @@ public final class Training {
     }
 
     private static void checkOptions(TrainOptions o) {
+        if (o.data() == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--data is required: the training data file",
+                    Map.of("option", "--data"));
+        }
+        if (o.target() == null || o.target().isBlank()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--target is required: the column to predict",
+                    Map.of("option", "--target"));
+        }
+        if (o.out() == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--out is required: the bundle directory to write",
+                    Map.of("option", "--out"));
+        }
+        for (String slice : o.sliceBy()) {
+            for (String part : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
+                if (part.isBlank()) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--slice-by '" + slice + "' names an empty column: "
+                            + "give a column, or columns joined by '" + Slices.CROSS + "' (a" + Slices.CROSS + "b)",
+                            Map.of("option", "--slice-by", "value", slice));
+                }
+            }
+        }
         if (!(o.testFraction() > 0 && o.testFraction() < 1)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--test-fraction must be between 0 and 1 (exclusive), got " + o.testFraction());
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--test-fraction must be between 0 and 1 (exclusive), got "
+                    + o.testFraction(), Map.of("option", "--test-fraction", "value", String.valueOf(o.testFraction())));
         }
         if (!(o.validationFraction() > 0 && o.validationFraction() < 1)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "validation fraction must be between 0 and 1 (exclusive), got " + o.validationFraction());
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--validation-fraction must be between 0 and 1 (exclusive), got "
+                    + o.validationFraction(), Map.of("option", "--validation-fraction",
+                    "value", String.valueOf(o.validationFraction())));
         }
         for (String a : o.algorithms()) {
             Trainers.byName(a);
@@ -380,6 +404,11 @@ public final class Training {
         TrainOptions.SplitKind kind = options.split() != null ? options.split()
                 : options.timeColumn() != null ? TrainOptions.SplitKind.TIME
                 : target.task().isClassification() ? TrainOptions.SplitKind.STRATIFIED : TrainOptions.SplitKind.RANDOM;
+        if (kind == TrainOptions.SplitKind.STRATIFIED && !target.task().isClassification()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--split stratified needs a class target; '" + options.target()
+                    + "' is a " + target.task().wireName() + " target: use --split random or time",
+                    Map.of("option", "--split", "value", kind.wireName()));
+        }
         if (n < 10) {
             throw new KilnException(ErrorCode.DATA_EMPTY, "only " + n + " rows with a target value; Kiln needs at least 10 to train and test",
                     Map.of("rows", n));

@@ -10,6 +10,7 @@ import java.net.IDN;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -294,7 +295,12 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
             names.add(name);
         }
         String data = text(n, "data", path, true);
-        Path p = Path.of(data);
+        Path p;
+        try {
+            p = Path.of(data);
+        } catch (InvalidPathException e) {
+            throw invalid(path + ".data", "'" + data + "' is not a file path: " + e.getReason());
+        }
         if (!p.isAbsolute() && baseDir != null) {
             p = baseDir.resolve(p);
         }
@@ -339,7 +345,7 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
         if (v == null) {
             return dflt;
         }
-        if (!v.isIntegralNumber() || v.asLong() < 0) {
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
             throw invalid(path + "." + field, "must be a whole number ≥ 0, not " + v);
         }
         return v.asLong();

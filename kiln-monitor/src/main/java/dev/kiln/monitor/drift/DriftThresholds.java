@@ -1,6 +1,9 @@
 package dev.kiln.monitor.drift;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import java.util.Map;
 
 /**
  * When a feature, and the data set, count as drifted.
@@ -47,10 +50,12 @@ public record DriftThresholds(
         check("unseen_share", unseenShare);
         check("dataset_drift_share", datasetDriftShare);
         if (!(psi >= 0) || Double.isInfinite(psi)) {
-            throw new IllegalArgumentException("psi threshold must be a non-negative number, was " + psi);
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "psi (--psi) must be a finite number >= 0, was " + psi,
+                    Map.of("field", "psi"));
         }
         if (psiBins < 1 || psiBins > 1000) {
-            throw new IllegalArgumentException("psi_bins must be in [1, 1000], was " + psiBins);
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "psi_bins must be in [1, 1000], was " + psiBins,
+                    Map.of("field", "psi_bins"));
         }
     }
 
@@ -60,7 +65,8 @@ public record DriftThresholds(
 
     private static void check(String name, double v) {
         if (!(v >= 0.0 && v <= 1.0)) {
-            throw new IllegalArgumentException(name + " must be in [0, 1], was " + v);
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, name + " (--" + name.replace('_', '-') + ") must be in [0, 1], was "
+                    + v, Map.of("field", name));
         }
     }
 }

@@ -76,6 +76,13 @@ public sealed interface Buckets {
     }
 
     record Months(int months) implements Buckets {
+        public Months {
+            if (months < 1) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a window of months must be at least 1mo, got " + months
+                        + "mo", Map.of("field", "window"));
+            }
+        }
+
         @Override
         public long start(long epochMillis) {
             LocalDate d = Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate();

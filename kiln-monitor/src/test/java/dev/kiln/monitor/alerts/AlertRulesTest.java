@@ -3,6 +3,7 @@ package dev.kiln.monitor.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +65,18 @@ class AlertRulesTest {
     }
 
     @Test
+    void aRetrainPathNoFileCanHaveAndACountPastALongAreTheirFieldsErrors() {
+        // Before: Path.of threw InvalidPathException, an IllegalArgumentException, out of the parser.
+        assertError("{\"rules\": [{\"kind\": \"feature_psi\"}], \"retrain\": {\"every\": \"30d\", \"data\": \"a\\u0000b.csv\"}}",
+                "alert rules $.retrain.data: 'a\u0000b.csv' is not a file path");
+        // Before: 2^64 + 1 was read as 1.
+        assertError("{\"rules\": [{\"kind\": \"metric_drop\", \"min_labelled\": 18446744073709551617}]}",
+                "alert rules $.rules[0].min_labelled: must be a whole number ≥ 0, not 18446744073709551617");
+        assertThat(AlertRules.parse("{\"rules\": [{\"kind\": \"metric_drop\", \"min_labelled\": 9223372036854775807}]}", null)
+                .rules().get(0).minLabelled()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void webhookUrlsAreCheckedInCanonicalForm() {
         Set<String> allowed = Set.of("hooks.example.com");
         assertThat(AlertRules.webhookUrl("https://hooks.example.com/x", allowed, "u").getHost()).isEqualTo("hooks.example.com");
@@ -83,7 +96,8 @@ class AlertRulesTest {
     }
 
     private static void assertError(String json, String path, String... parts) {
-        assertThatThrownBy(() -> AlertRules.parse(json, null)).isInstanceOf(KilnException.class)
+        assertThatThrownBy(() -> AlertRules.parse(json, null))
+                .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
                 .hasMessageContaining(path).satisfies(e -> {
                     for (String p : parts) {
                         assertThat(e.getMessage()).contains(p);

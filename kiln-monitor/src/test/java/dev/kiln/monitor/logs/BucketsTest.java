@@ -3,6 +3,8 @@ package dev.kiln.monitor.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +40,8 @@ class BucketsTest {
         assertThatThrownBy(() -> Buckets.parse("5mo", "--window")).hasMessageContaining("--window '5mo'");
         assertThatThrownBy(() -> Buckets.parse("0mo", "--window")).hasMessageContaining("divide a year");
         assertThat(Buckets.parse("12mo", "--window").label()).isEqualTo("12mo");
+        // Built directly, zero months divided by zero later (ArithmeticException).
+        assertThatThrownBy(() -> new Buckets.Months(0)).isInstanceOfSatisfying(KilnException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT)).hasMessageContaining("at least 1mo");
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.train.cart;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.model.Link;
 import dev.kiln.runtime.model.TreeEnsembleEstimator;
+import dev.kiln.train.Hyperparameters;
 import dev.kiln.train.TrainedModel;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingData;
@@ -24,9 +25,14 @@ import java.util.Map;
  */
 public record DecisionTreeTrainer(int maxDepth, int minSamplesLeaf, double minImpurityDecrease) implements Trainer {
     public DecisionTreeTrainer {
-        if (maxDepth < 0 || minSamplesLeaf < 1 || !(minImpurityDecrease >= 0.0)) {
-            throw new IllegalArgumentException("decision tree needs max depth >= 0, min samples per leaf >= 1 "
-                    + "and min impurity decrease >= 0");
+        if (maxDepth < 0) {
+            throw Hyperparameters.invalid("tree", "max_depth", "an integer >= 0", maxDepth);
+        }
+        if (minSamplesLeaf < 1) {
+            throw Hyperparameters.invalid("tree", "min_samples_leaf", "an integer >= 1", minSamplesLeaf);
+        }
+        if (!(minImpurityDecrease >= 0.0)) {
+            throw Hyperparameters.invalid("tree", "min_impurity_decrease", "a number >= 0", minImpurityDecrease);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kiln.train.linear;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.model.LinearEstimator;
 import dev.kiln.runtime.model.Link;
+import dev.kiln.train.Hyperparameters;
 import dev.kiln.train.TrainedModel;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingData;
@@ -24,9 +25,17 @@ import java.util.Map;
  */
 public record LinearTrainer(double c, int maxIterations, double tolerance, double ridgeAlpha) implements Trainer {
     public LinearTrainer {
-        if (!(c > 0.0) || maxIterations < 1 || !(tolerance > 0.0) || !(ridgeAlpha > 0.0)) {
-            throw new IllegalArgumentException("linear trainer needs C > 0, max iterations >= 1, tolerance > 0 "
-                    + "and ridge alpha > 0");
+        if (!(c > 0.0) || Double.isInfinite(c)) {
+            throw Hyperparameters.invalid("linear", "C", "a finite number > 0", c);
+        }
+        if (maxIterations < 1) {
+            throw Hyperparameters.invalid("linear", "max_iter", "an integer >= 1", maxIterations);
+        }
+        if (!(tolerance > 0.0)) {
+            throw Hyperparameters.invalid("linear", "tol", "a number > 0", tolerance);
+        }
+        if (!(ridgeAlpha > 0.0) || Double.isInfinite(ridgeAlpha)) {
+            throw Hyperparameters.invalid("linear", "ridge_alpha", "a finite number > 0", ridgeAlpha);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln.train.xgboost;
 
 import dev.kiln.runtime.model.TreeEnsembleEstimator;
+import dev.kiln.train.Hyperparameters;
 import dev.kiln.train.TrainedModel;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingData;
@@ -28,19 +29,22 @@ public record ForestTrainer(int numTrees, int maxDepth, double subsample, double
     public static final double DEFAULT_SUBSAMPLE = 0.632;
 
     public ForestTrainer {
-        if (numTrees < 1 || maxDepth < 1) {
-            throw new IllegalArgumentException("a forest needs at least one tree of depth at least 1");
+        if (numTrees < 1) {
+            throw Hyperparameters.invalid("forest", "num_trees", "an integer >= 1", numTrees);
+        }
+        if (maxDepth < 1) {
+            throw Hyperparameters.invalid("forest", "max_depth", "an integer >= 1", maxDepth);
         }
         if (!(subsample > 0.0 && subsample <= 1.0)) {
-            throw new IllegalArgumentException("subsample must be in (0, 1], got " + subsample);
+            throw Hyperparameters.invalid("forest", "subsample", "in (0, 1]", subsample);
         }
         if (!(colsampleByNode >= 0.0 && colsampleByNode <= 1.0)) {
-            throw new IllegalArgumentException("colsample_bynode must be in (0, 1], or 0 for sqrt(p)/p, got " + colsampleByNode);
+            throw Hyperparameters.invalid("forest", "colsample_bynode", "in (0, 1], or 0 for sqrt(p)/p", colsampleByNode);
         }
         if (threads < 0) {
-            throw new IllegalArgumentException("threads must not be negative");
+            throw Hyperparameters.invalid("forest", "threads", "an integer >= 0 (0: all processors)", threads);
         }
-        extraParams = XGBoostTraining.sortedCopy(extraParams);
+        extraParams = XGBoostTraining.sortedCopy("forest", extraParams);
     }
 
     /** The defaults: 100 trees of depth 8, subsample 0.632, sqrt(p) features per split, all processors. */

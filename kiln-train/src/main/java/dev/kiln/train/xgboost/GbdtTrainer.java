@@ -1,6 +1,7 @@
 package dev.kiln.train.xgboost;
 
 import dev.kiln.runtime.model.TreeEnsembleEstimator;
+import dev.kiln.train.Hyperparameters;
 import dev.kiln.train.TrainedModel;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingData;
@@ -34,18 +35,22 @@ public record GbdtTrainer(int maxDepth, double learningRate, int maxRounds, int 
 
     public GbdtTrainer {
         if (maxDepth < 1) {
-            throw new IllegalArgumentException("max depth must be at least 1, got " + maxDepth);
+            throw Hyperparameters.invalid("gbdt", "max_depth", "an integer >= 1", maxDepth);
         }
         if (!(learningRate > 0.0 && learningRate <= 1.0)) {
-            throw new IllegalArgumentException("learning rate must be in (0, 1], got " + learningRate);
+            throw Hyperparameters.invalid("gbdt", "learning_rate", "in (0, 1]", learningRate);
         }
         if (maxRounds < 1) {
-            throw new IllegalArgumentException("max rounds must be at least 1, got " + maxRounds);
+            throw Hyperparameters.invalid("gbdt", "max_rounds", "an integer >= 1", maxRounds);
         }
-        if (earlyStoppingRounds < 0 || threads < 0) {
-            throw new IllegalArgumentException("early stopping rounds and threads must not be negative");
+        if (earlyStoppingRounds < 0) {
+            throw Hyperparameters.invalid("gbdt", "early_stopping_rounds", "an integer >= 0 (0: no early stopping)",
+                    earlyStoppingRounds);
         }
-        extraParams = XGBoostTraining.sortedCopy(extraParams);
+        if (threads < 0) {
+            throw Hyperparameters.invalid("gbdt", "threads", "an integer >= 0 (0: all processors)", threads);
+        }
+        extraParams = XGBoostTraining.sortedCopy("gbdt", extraParams);
     }
 
     /** The defaults: depth 6, eta 0.1, up to 300 rounds, early stopping after 20, all processors. */

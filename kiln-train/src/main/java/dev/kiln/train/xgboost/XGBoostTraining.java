@@ -11,6 +11,7 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.model.TreeEnsembleEstimator;
+import dev.kiln.train.Hyperparameters;
 import dev.kiln.train.TrainedModel;
 import dev.kiln.train.TrainingData;
 import java.io.IOException;
@@ -85,13 +86,16 @@ final class XGBoostTraining {
         return params;
     }
 
-    static Map<String, Object> sortedCopy(Map<String, Object> extra) {
+    static Map<String, Object> sortedCopy(String algorithm, Map<String, Object> extra) {
         if (extra == null) {
             return Map.of();
         }
         extra.forEach((k, v) -> {
-            if (k == null || v == null) {
-                throw new IllegalArgumentException("XGBoost parameter " + k + " has no value");
+            if (k == null || k.isBlank()) {
+                throw Hyperparameters.invalid(algorithm, "extra XGBoost parameter names", "non-empty", k);
+            }
+            if (v == null) {
+                throw Hyperparameters.invalid(algorithm, "XGBoost parameter " + k, "set to a value", null);
             }
         });
         return Collections.unmodifiableMap(new TreeMap<>(extra));
@@ -176,6 +180,35 @@ final class XGBoostTraining {
         if (data.task() == Task.MULTICLASS && data.numClasses() < 2) {
             throw new KilnException(ErrorCode.TARGET_INVALID, "multiclass training needs at least 2 classes, got "
                     + data.numClasses());
+        }
+        checkSinglePrecision(data, data.x(), data.y());
+        if (hasValidation(data)) {
+            checkSinglePrecision(data, data.validX(), data.validY());
+        }
+    }
+
+    /**
+     * XGBoost holds features and labels as floats and refuses one that becomes infinite (past about 3.4e38), with a
+     * native stack trace for a message; a data file can hold such values, so they are named here instead.
+     */
+    private static void checkSinglePrecision(TrainingData data, double[][] x, double[] y) {
+        for (double[] row : x) {
+            for (int j = 0; j < row.length; j++) {
+                if (Double.isFinite(row[j]) && Float.isInfinite((float) row[j])) {
+                    String feature = j < data.featureNames().size() ? data.featureNames().get(j) : "#" + j;
+                    throw new KilnException(ErrorCode.VALUE_INVALID, "feature '" + feature + "' holds " + row[j]
+                            + ", beyond the single precision (±" + Float.MAX_VALUE + ") that XGBoost trains in (forest, "
+                            + "gbdt): rescale the column, or train without forest and gbdt",
+                            Map.of("feature", feature, "value", String.valueOf(row[j])));
+                }
+            }
+        }
+        for (double label : y) {
+            if (data.task() == Task.REGRESSION && Double.isFinite(label) && Float.isInfinite((float) label)) {
+                throw new KilnException(ErrorCode.TARGET_INVALID, "the target holds " + label + ", beyond the single "
+                        + "precision (±" + Float.MAX_VALUE + ") that XGBoost trains in (forest, gbdt): rescale the "
+                        + "target, or train without forest and gbdt", Map.of("value", String.valueOf(label)));
+            }
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
 import org.junit.jupiter.api.Test;
 
 class BusinessCostTest {
@@ -60,7 +62,14 @@ class BusinessCostTest {
 
     @Test
     void rejectsNegativeCostsAndBadProbabilities() {
-        assertThatThrownBy(() -> new CostMatrix(-1, 1)).isInstanceOf(IllegalArgumentException.class);
+        // A cost is user input (--cost-fp / --cost-fn): a KilnException naming the option, not an IllegalArgumentException.
+        assertThatThrownBy(() -> new CostMatrix(-1, 1)).isInstanceOfSatisfying(KilnException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT)).hasMessageContaining("--cost-fp");
+        assertThatThrownBy(() -> new CostMatrix(1, Double.NaN)).isInstanceOfSatisfying(KilnException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT)).hasMessageContaining("--cost-fn");
+        assertThatThrownBy(() -> new CostMatrix(Double.POSITIVE_INFINITY, 1)).isInstanceOf(KilnException.class)
+                .hasMessageContaining("--cost-fp").hasMessageContaining("finite number >= 0");
+        // Probabilities come from Kiln's own models: a programming invariant, left an IllegalArgumentException.
         assertThatThrownBy(() -> BusinessCost.bestThreshold(new int[] {0}, new double[] {1.5}, COSTS))
                 .isInstanceOf(IllegalArgumentException.class);
     }

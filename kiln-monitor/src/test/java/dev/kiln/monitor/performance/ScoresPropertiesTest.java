@@ -11,7 +11,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class ScoresProperties {
+class ScoresPropertiesTest {
     record Row(double score, boolean positive) {
     }
 
