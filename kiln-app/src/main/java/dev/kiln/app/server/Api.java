@@ -9,8 +9,8 @@ import static dev.kiln.app.server.Route.Method.GET;
 import static dev.kiln.app.server.Route.Method.POST;
 import static dev.kiln.app.server.Route.Method.PUT;
 
-import dev.kiln.app.Gates;
-import dev.kiln.app.Promotion;
+import dev.kiln.app.promotion.Gates;
+import dev.kiln.app.promotion.Promotion;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnVersion;
