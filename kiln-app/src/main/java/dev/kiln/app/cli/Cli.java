@@ -1,12 +1,11 @@
 package dev.kiln.app.cli;
 
+import dev.kiln.runtime.ErrorBody;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.Json;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnVersion;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -54,12 +53,8 @@ public final class Cli implements Runnable {
         KilnException ke = ex instanceof KilnException k ? k
                 : new KilnException(ErrorCode.INTERNAL, "unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
         if (json) {
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("code", ke.code().wireName());
-            error.put("message", ke.getMessage());
-            error.put("details", ke.details());
             try {
-                cl.getOut().println(Json.mapper().writeValueAsString(Map.of("error", error)));
+                cl.getOut().println(Json.mapper().writeValueAsString(ErrorBody.kiln(ke)));
             } catch (Exception ignored) {
                 cl.getErr().println("error [" + ke.code().wireName() + "]: " + ke.getMessage());
             }
@@ -75,7 +70,7 @@ public final class Cli implements Runnable {
         }
         cl.getErr().flush();
         cl.getOut().flush();
-        return ex instanceof KilnException ? ke.code().category().exitCode() : 1;
+        return ex instanceof KilnException ? ke.code().exitCode() : 1;
     }
 
     private static boolean hasJson(CommandLine.ParseResult parsed) {

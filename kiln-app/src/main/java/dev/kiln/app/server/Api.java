@@ -416,7 +416,7 @@ public final class Api {
         String reason = b.optString("reason");
         boolean force = b.optBoolean("force");
         if (force && !c.principal().role().includes(ADMIN)) {
-            throw new ApiError(403, ApiError.FORBIDDEN, "forcing an alias past its gates needs the admin role (token '"
+            throw KilnException.answer(ErrorCode.FORBIDDEN, "forcing an alias past its gates needs the admin role (token '"
                     + c.principal().name() + "' is " + c.principal().role().wireName() + ")", Map.of("required_role", ADMIN.wireName()));
         }
         if (force && (reason == null || reason.isBlank())) {

@@ -394,7 +394,7 @@ final class BundleZip {
         return new KilnException(ErrorCode.INVALID_ARGUMENT, message, new LinkedHashMap<>(details));
     }
 
-    static ApiError tooLarge(String message) {
-        return new ApiError(413, ApiError.PAYLOAD_TOO_LARGE, message, Map.of("limit_bytes", MAX_UNPACKED_BYTES));
+    static KilnException tooLarge(String message) {
+        return KilnException.answer(ErrorCode.PAYLOAD_TOO_LARGE, message, Map.of("limit_bytes", MAX_UNPACKED_BYTES));
     }
 }
