@@ -21,6 +21,7 @@ import dev.kiln.runtime.Json;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.serve.InferenceServer;
 import dev.kiln.serve.ModelHost;
 import dev.kiln.serve.PredictionLog;
@@ -38,7 +39,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -277,9 +277,7 @@ final class DemoCommand implements Runnable {
             if (Files.isRegularFile(target) && Checksums.sha256(target).equals(Checksums.sha256(bytes))) {
                 return target;
             }
-            Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(target, bytes);
             return target;
         }
     }

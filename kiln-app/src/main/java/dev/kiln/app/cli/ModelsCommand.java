@@ -7,6 +7,7 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.Bundle;
 import dev.kiln.runtime.bundle.BundleReader;
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelEvent;
 import dev.kiln.store.ModelRef;
@@ -15,9 +16,7 @@ import dev.kiln.store.ModelVersion;
 import dev.kiln.store.RegisteredModel;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -300,10 +299,7 @@ final class ModelsCommand implements Runnable {
                     spec.commandLine().getOut().flush();
                 } else {
                     Path target = out.toAbsolutePath().normalize();
-                    Files.createDirectories(target.getParent());
-                    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-                    Files.writeString(tmp, card);
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    AtomicFiles.writeString(target, card);
                     spec.commandLine().getOut().println("wrote " + target);
                 }
             }

@@ -10,6 +10,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.Task;
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.runtime.schema.Values;
@@ -19,7 +20,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,7 +101,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Path target = output.toAbsolutePath().normalize();
         Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = AtomicFiles.temporaryFor(target);
         int rows = frame.rowCount();
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
              Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
@@ -147,7 +147,7 @@ final class PredictCommand implements Callable<Integer> {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.publish(tmp, target);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> summary = new LinkedHashMap<>();

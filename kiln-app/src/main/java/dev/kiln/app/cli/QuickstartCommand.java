@@ -10,6 +10,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelVersion;
 import dev.kiln.train.TrainOptions;
@@ -20,7 +21,6 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,9 +153,7 @@ final class QuickstartCommand implements Callable<Integer> {
         if (Files.isRegularFile(target) && Checksums.sha256(target).equals(Checksums.sha256(bytes))) {
             return target;
         }
-        Path tmp = Files.createTempFile(dir, "." + DATASET, ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(target, bytes);
         return target;
     }
 
