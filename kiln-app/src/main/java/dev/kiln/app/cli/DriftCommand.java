@@ -121,12 +121,7 @@ final class DriftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DriftThresholds thresholds;
-        try {
-            thresholds = new DriftThresholds(ksPValue, ksStatistic, psi, chiSquarePValue, unseenShare, datasetDriftShare, 10);
-        } catch (IllegalArgumentException e) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-        }
+        DriftThresholds thresholds = thresholds();
         if (current.data != null && (since != null || until != null || logDir != null || by != null)) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--since, --until, --by and --log-dir go with --logs, not --current");
         }
@@ -134,14 +129,87 @@ final class DriftCommand implements Callable<Integer> {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--time-column goes with --by");
         }
         Buckets buckets = by == null ? null : Buckets.parse(by, "--by");
-        List<DriftTimeline.Point> timeline = null;
         Map<String, Object> result = new LinkedHashMap<>();
-        DatasetSketch referenceSketch;
-        ReferenceSketch modelReference = null;
-        ModelSource model = null;
+        Reference ref = reference(result);
+        Comparison c = current.data != null ? compareData(ref, thresholds, result) : compareLogs(ref, thresholds, buckets, result);
+        DriftReport report = c.report();
+        result.put("dataset_drift", report.datasetDrift());
+        result.put("drifted_count", report.driftedCount());
+        result.put("share_drifted", report.shareDrifted());
+        result.put("features", report.features());
+        result.put("missing_in_current", report.missingInCurrent());
+        result.put("missing_in_reference", report.missingInReference());
+        if (c.prediction() != null) {
+            result.put("prediction", c.prediction());
+        }
+        result.put("thresholds", report.thresholds());
+        if (c.timeline() != null) {
+            result.put("timeline", c.timeline());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Reports.json(out, result);
+        } else {
+            print(out, result, c, buckets);
+        }
+        out.flush();
+        return failOnDrift && report.datasetDrift() ? EXIT_DRIFT : 0;
+    }
+
+    /** The drift options, each refused with its own name when out of range. */
+    private DriftThresholds thresholds() {
+        share("--ks-p-value", ksPValue);
+        share("--ks-statistic", ksStatistic);
+        share("--chi-square-p-value", chiSquarePValue);
+        share("--unseen-share", unseenShare);
+        share("--dataset-drift-share", datasetDriftShare);
+        if (!(psi >= 0) || Double.isInfinite(psi)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--psi must be a number of 0 or more, not " + psi,
+                    Map.of("option", "--psi", "value", String.valueOf(psi)));
+        }
+        return new DriftThresholds(ksPValue, ksStatistic, psi, chiSquarePValue, unseenShare, datasetDriftShare, 10);
+    }
+
+    private static void share(String option, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " must be from 0 to 1, not " + value,
+                    Map.of("option", option, "value", String.valueOf(value)));
+        }
+    }
+
+    /**
+     * What the current data is compared with: a dataset's sketch, or a model's reference sketches ({@code model}
+     * and {@code modelSketch} set). {@code current} is the current dataset's sketch when it was made along with the
+     * reference's, else null.
+     */
+    private record Reference(DatasetSketch sketch, ModelSource model, ReferenceSketch modelSketch, DatasetSketch current) {
+    }
+
+    /** The drift of the inputs, and with --logs of the model's output ({@code prediction}) and by window ({@code timeline}). */
+    private record Comparison(DriftReport report, FeatureDrift prediction, List<DriftTimeline.Point> timeline) {
+    }
+
+    /** Sketches or loads the reference, and describes it in {@code result}. */
+    private Reference reference(Map<String, Object> result) {
         Path referencePath = Path.of(reference);
+        if (!Files.isRegularFile(referencePath)) {
+            ModelSource model = ModelSource.load(reference, store);
+            ReferenceSketch modelReference = model.model().bundle().referenceSketch();
+            if (modelReference == null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model " + model.describe() + " was written before bundle format 1.1 "
+                        + "and carries no reference sketch; pass its training data as --reference PATH", Map.of("reference", reference));
+            }
+            Map<String, Object> ref = new LinkedHashMap<>();
+            ref.put("kind", "model");
+            ref.put("model", model.describe());
+            ref.put("source", modelReference.featuresSource());
+            ref.put("rows", modelReference.features().rows());
+            result.put("reference", ref);
+            return new Reference(modelReference.features(), model, modelReference, null);
+        }
+        DatasetSketch referenceSketch;
         DatasetSketch currentSketch = null;
-        if (Files.isRegularFile(referencePath) && current.data != null) {
+        if (current.data != null) {
             // Infer the reference's types once, then sketch both files with them at the same time: two passes
             // of wall time instead of three.
             ReadOptions typed = ReadOptions.defaults().withTypes(Sketcher.inferTypes(referencePath, ReadOptions.defaults()));
@@ -153,130 +221,103 @@ final class DriftCommand implements Callable<Integer> {
             } catch (java.util.concurrent.CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
-            result.put("reference", Map.of("kind", "dataset", "path", referencePath.toAbsolutePath().normalize().toString(),
-                    "rows", referenceSketch.rows()));
-        } else if (Files.isRegularFile(referencePath)) {
+        } else {
             referenceSketch = Sketcher.sketch(referencePath, ReadOptions.defaults());
-            result.put("reference", Map.of("kind", "dataset", "path", referencePath.toAbsolutePath().normalize().toString(),
-                    "rows", referenceSketch.rows()));
-        } else {
-            model = ModelSource.load(reference, store);
-            modelReference = model.model().bundle().referenceSketch();
-            if (modelReference == null) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model " + model.describe() + " was written before bundle format 1.1 "
-                        + "and carries no reference sketch; pass its training data as --reference PATH", Map.of("reference", reference));
-            }
-            referenceSketch = modelReference.features();
-            Map<String, Object> ref = new LinkedHashMap<>();
-            ref.put("kind", "model");
-            ref.put("model", model.describe());
-            ref.put("source", modelReference.featuresSource());
-            ref.put("rows", referenceSketch.rows());
-            result.put("reference", ref);
         }
+        result.put("reference", Map.of("kind", "dataset", "path", referencePath.toAbsolutePath().normalize().toString(),
+                "rows", referenceSketch.rows()));
+        return new Reference(referenceSketch, null, null, currentSketch);
+    }
 
-        DriftReport report;
-        FeatureDrift predictionDrift = null;
-        if (current.data != null) {
-            Map<String, ColumnType> types = new HashMap<>();
-            for (Field f : referenceSketch.schema().fields()) {
-                types.put(f.name(), f.type());
-            }
-            DatasetSketch cur = currentSketch != null ? currentSketch : Sketcher.sketch(current.data, ReadOptions.defaults().withTypes(types));
-            result.put("current", Map.of("kind", "dataset", "path", current.data.toAbsolutePath().normalize().toString(),
-                    "rows", cur.rows()));
-            report = DriftAnalyzer.compare(referenceSketch, cur, thresholds);
-        } else {
-            if (model == null) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--logs needs a model as --reference (its input schema "
-                        + "reads the log), not a dataset", Map.of("reference", reference));
-            }
-            Instant now = Instant.now();
-            LogWindow window = new LogWindow(LogWindow.parseTime(since, now, "--since"), LogWindow.parseTime(until, now, "--until"));
-            PredictionLogReader log = Monitoring.openLog(logDir != null ? logDir : Home.predictionLogs(store.home()), current.logs);
-            var manifest = model.model().manifest();
-            var task = model.model().task();
-            TrafficSketch all = new TrafficSketch(manifest.inputSchema(), task, manifest.positiveClass());
-            Map<Long, TrafficSketch> byWindow = new java.util.TreeMap<>();
-            PredictionLogReader.ReadStats read = log.predictions(window, p -> { // one pass for the whole and the windows
-                all.add(p);
-                Instant t = buckets == null ? null : PerformanceAnalyzer.timeOf(p, timeColumn);
-                if (t != null) {
-                    byWindow.computeIfAbsent(buckets.start(t.toEpochMilli()),
-                            w -> new TrafficSketch(manifest.inputSchema(), task, manifest.positiveClass())).add(p);
-                }
-            });
-            Map<String, Object> cur = new LinkedHashMap<>();
-            cur.put("kind", "prediction_log");
-            cur.put("model", current.logs);
-            cur.put("since", window.since() == null ? null : window.since().toString());
-            cur.put("until", window.until() == null ? null : window.until().toString());
-            cur.put("rows", read.records());
-            cur.put("unreadable_lines", read.malformed());
-            cur.put("unreadable_examples", read.malformedExamples());
-            result.put("current", cur);
-            if (read.records() == 0) {
-                throw new KilnException(ErrorCode.DATA_EMPTY, "the prediction log of '" + current.logs + "' has no predictions in the window",
-                        Map.of("logs", log.modelDir().toString()));
-            }
-            report = all.inputDrift(modelReference, thresholds);
-            predictionDrift = all.outputDrift(modelReference, thresholds);
-            if (buckets != null) {
-                timeline = DriftTimeline.points(byWindow, modelReference, buckets, thresholds);
-            }
+    /** --current: the current dataset against the reference, read with the reference's column types. */
+    private Comparison compareData(Reference ref, DriftThresholds thresholds, Map<String, Object> result) {
+        Map<String, ColumnType> types = new HashMap<>();
+        for (Field f : ref.sketch().schema().fields()) {
+            types.put(f.name(), f.type());
         }
-        result.put("dataset_drift", report.datasetDrift());
-        result.put("drifted_count", report.driftedCount());
-        result.put("share_drifted", report.shareDrifted());
-        result.put("features", report.features());
-        result.put("missing_in_current", report.missingInCurrent());
-        result.put("missing_in_reference", report.missingInReference());
-        if (predictionDrift != null) {
-            result.put("prediction", predictionDrift);
-        }
-        result.put("thresholds", report.thresholds());
-        if (timeline != null) {
-            result.put("timeline", timeline);
-        }
+        DatasetSketch cur = ref.current() != null ? ref.current() : Sketcher.sketch(current.data, ReadOptions.defaults().withTypes(types));
+        result.put("current", Map.of("kind", "dataset", "path", current.data.toAbsolutePath().normalize().toString(),
+                "rows", cur.rows()));
+        return new Comparison(DriftAnalyzer.compare(ref.sketch(), cur, thresholds), null, null);
+    }
 
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            Reports.json(out, result);
-        } else {
-            out.println("reference: " + describe(result.get("reference")));
-            out.println("current:   " + describe(result.get("current")));
+    /** --logs: a window of the served model's prediction log against the model's reference sketches, in one pass. */
+    private Comparison compareLogs(Reference ref, DriftThresholds thresholds, Buckets buckets, Map<String, Object> result) {
+        if (ref.model() == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--logs needs a model as --reference (its input schema "
+                    + "reads the log), not a dataset", Map.of("reference", reference));
+        }
+        Instant now = Instant.now();
+        LogWindow window = new LogWindow(LogWindow.parseTime(since, now, "--since"), LogWindow.parseTime(until, now, "--until"));
+        PredictionLogReader log = Monitoring.openLog(logDir != null ? logDir : Home.predictionLogs(store.home()), current.logs);
+        var manifest = ref.model().model().manifest();
+        var task = ref.model().model().task();
+        TrafficSketch all = new TrafficSketch(manifest.inputSchema(), task, manifest.positiveClass());
+        Map<Long, TrafficSketch> byWindow = new java.util.TreeMap<>();
+        PredictionLogReader.ReadStats read = log.predictions(window, p -> { // one pass for the whole and the windows
+            all.add(p);
+            Instant t = buckets == null ? null : PerformanceAnalyzer.timeOf(p, timeColumn);
+            if (t != null) {
+                byWindow.computeIfAbsent(buckets.start(t.toEpochMilli()),
+                        w -> new TrafficSketch(manifest.inputSchema(), task, manifest.positiveClass())).add(p);
+            }
+        });
+        Map<String, Object> cur = new LinkedHashMap<>();
+        cur.put("kind", "prediction_log");
+        cur.put("model", current.logs);
+        cur.put("since", window.since() == null ? null : window.since().toString());
+        cur.put("until", window.until() == null ? null : window.until().toString());
+        cur.put("rows", read.records());
+        cur.put("unreadable_lines", read.malformed());
+        cur.put("unreadable_examples", read.malformedExamples());
+        result.put("current", cur);
+        if (read.records() == 0) {
+            throw new KilnException(ErrorCode.DATA_EMPTY, "the prediction log of '" + current.logs + "' has no predictions in the window",
+                    Map.of("logs", log.modelDir().toString()));
+        }
+        List<DriftTimeline.Point> timeline = buckets == null ? null
+                : DriftTimeline.points(byWindow, ref.modelSketch(), buckets, thresholds);
+        return new Comparison(all.inputDrift(ref.modelSketch(), thresholds), all.outputDrift(ref.modelSketch(), thresholds), timeline);
+    }
+
+    private void print(PrintWriter out, Map<String, Object> result, Comparison c, Buckets buckets) {
+        DriftReport report = c.report();
+        out.println("reference: " + describe(result.get("reference")));
+        out.println("current:   " + describe(result.get("current")));
+        out.println();
+        out.print(table(report, c.prediction()));
+        if (!report.missingInCurrent().isEmpty()) {
+            out.println("missing from the current data: " + String.join(", ", report.missingInCurrent()));
+        }
+        if (!report.missingInReference().isEmpty()) {
+            out.println("not in the reference: " + String.join(", ", report.missingInReference()));
+        }
+        out.printf(Locale.ROOT, "%d of %d features drifted (%.0f%%): %s%n", report.driftedCount(), report.features().size(),
+                100 * report.shareDrifted(), report.datasetDrift() ? "the data set DRIFTED" : "no data-set drift");
+        if (c.timeline() != null) {
             out.println();
-            out.print(table(report, predictionDrift));
-            if (!report.missingInCurrent().isEmpty()) {
-                out.println("missing from the current data: " + String.join(", ", report.missingInCurrent()));
-            }
-            if (!report.missingInReference().isEmpty()) {
-                out.println("not in the reference: " + String.join(", ", report.missingInReference()));
-            }
-            out.printf(Locale.ROOT, "%d of %d features drifted (%.0f%%): %s%n", report.driftedCount(), report.features().size(),
-                    100 * report.shareDrifted(), report.datasetDrift() ? "the data set DRIFTED" : "no data-set drift");
-            if (timeline != null) {
-                out.println();
-                out.println("by " + buckets.label() + (timeColumn == null ? " of logged time:" : " of " + timeColumn + ":"));
-                Table t = new Table("window from", "rows", "drifted features", "highest PSI", "output PSI", "output drift");
-                for (DriftTimeline.Point p : timeline) {
-                    FeatureDrift top = p.maxPsiFeature();
-                    t.row(p.start().toString(), p.rows(), p.inputs().driftedCount() + " of " + p.inputs().features().size()
-                                    + (p.inputs().driftedCount() == 0 ? "" : " (" + String.join(", ", p.inputs().features().stream()
-                                    .filter(FeatureDrift::drift).map(FeatureDrift::name).toList()) + ")"),
-                            top == null ? "" : String.format(Locale.ROOT, "%.3f %s", top.psi(), top.name()),
-                            p.prediction().psi() == null ? "" : String.format(Locale.ROOT, "%.3f", p.prediction().psi()),
-                            p.prediction().drift() ? "DRIFT" : "");
-                }
-                out.print(t.render());
-            }
-            if (predictionDrift != null) {
-                out.println("model output: " + (predictionDrift.drift() ? "DRIFTED" : "no drift")
-                        + (predictionDrift.psi() == null ? "" : String.format(Locale.ROOT, " (PSI %.3f)", predictionDrift.psi())));
-            }
+            out.println("by " + buckets.label() + (timeColumn == null ? " of logged time:" : " of " + timeColumn + ":"));
+            out.print(timeline(c.timeline()));
         }
-        out.flush();
-        return failOnDrift && report.datasetDrift() ? EXIT_DRIFT : 0;
+        FeatureDrift prediction = c.prediction();
+        if (prediction != null) {
+            out.println("model output: " + (prediction.drift() ? "DRIFTED" : "no drift")
+                    + (prediction.psi() == null ? "" : String.format(Locale.ROOT, " (PSI %.3f)", prediction.psi())));
+        }
+    }
+
+    private static String timeline(List<DriftTimeline.Point> timeline) {
+        Table t = new Table("window from", "rows", "drifted features", "highest PSI", "output PSI", "output drift");
+        for (DriftTimeline.Point p : timeline) {
+            FeatureDrift top = p.maxPsiFeature();
+            t.row(p.start().toString(), p.rows(), p.inputs().driftedCount() + " of " + p.inputs().features().size()
+                            + (p.inputs().driftedCount() == 0 ? "" : " (" + String.join(", ", p.inputs().features().stream()
+                            .filter(FeatureDrift::drift).map(FeatureDrift::name).toList()) + ")"),
+                    top == null ? "" : String.format(Locale.ROOT, "%.3f %s", top.psi(), top.name()),
+                    p.prediction().psi() == null ? "" : String.format(Locale.ROOT, "%.3f", p.prediction().psi()),
+                    p.prediction().drift() ? "DRIFT" : "");
+        }
+        return t.render();
     }
 
     private static String describe(Object o) {

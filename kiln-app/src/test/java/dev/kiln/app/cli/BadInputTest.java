@@ -41,6 +41,21 @@ class BadInputTest {
     }
 
     @Test
+    void driftThresholdsOutOfRangeNameTheirOption() throws IOException {
+        Path data = write("d.csv", "a,b\n1,2\n3,4\n");
+        for (String[] bad : new String[][] {{"--ks-p-value", "2"}, {"--ks-statistic", "-0.1"}, {"--chi-square-p-value", "1.5"},
+                {"--unseen-share", "NaN"}, {"--dataset-drift-share", "7"}, {"--psi", "-1"}}) {
+            CliRun run = CliRun.of("drift", "--reference", data.toString(), "--current", data.toString(), bad[0], bad[1],
+                    "--home", dir.toString());
+            assertCleanError(run, 2, "invalid_argument", bad[0] + " must be");
+        }
+        CliRun json = CliRun.of("drift", "--reference", data.toString(), "--current", data.toString(), "--psi", "-1",
+                "--home", dir.toString(), "--json");
+        assertThat(json.exitCode()).isEqualTo(2);
+        assertThat(json(json.out()).at("/error/details/option").asText()).isEqualTo("--psi");
+    }
+
+    @Test
     void emptyFile() throws IOException {
         assertCleanError(train(write("empty.csv", ""), "y"), 2, "data_empty", "empty.csv");
     }

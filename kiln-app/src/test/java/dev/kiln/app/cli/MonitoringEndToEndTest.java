@@ -319,8 +319,14 @@ class MonitoringEndToEndTest {
         Files.writeString(rules, """
                 {"rules": [{"kind": "latency_p99", "threshold": 10000}],
                  "retrain": {"every": "1s", "data": "%s"}}""".formatted(data.toString()));
-        Thread.sleep(1100);
-        CliRun run = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
+        // Checked as of two seconds after the newest version was registered (--at), instead of waiting for it to age.
+        java.time.Instant newest;
+        try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
+            newest = store.registry().versions("credit").stream().map(dev.kiln.store.ModelVersion::createdAt)
+                    .max(java.util.Comparator.naturalOrder()).orElseThrow();
+        }
+        CliRun run = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json",
+                "--at", newest.plusSeconds(2).toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode notes = BadInputTest.json(run.out()).get("notes");
         assertThat(notes.toString()).contains("scheduled retrain").contains("registered credit:");

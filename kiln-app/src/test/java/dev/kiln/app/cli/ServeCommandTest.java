@@ -63,12 +63,8 @@ class ServeCommandTest {
             try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
                 int v2 = store.registry().register("credit", bundle, null, "test", "again").version();
                 store.registry().setAlias("credit", "production", v2, "test", "promote", Map.of());
-                long deadline = System.nanoTime() + 15_000_000_000L;
-                String version = "1";
-                while (!version.equals(Integer.toString(v2)) && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                    version = server.models().get("credit").orElseThrow().version();
-                }
+                String version = dev.kiln.app.Poll.until(() -> server.models().get("credit").orElseThrow().version(),
+                        Integer.toString(v2)::equals, java.time.Duration.ofSeconds(15));
                 assertThat(version).as("the alias move is followed").isEqualTo(Integer.toString(v2));
             }
             server.beginShutdown();
@@ -194,11 +190,9 @@ class ServeCommandTest {
             try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
                 store.registry().setAlias("ab", "candidate", 1, "test", "back", Map.of());
             }
-            long deadline = System.nanoTime() + 15_000_000_000L;
-            while (!"1".equals(server.models().canary("ab").map(c -> c.served().version()).orElse(null)) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(server.models().canary("ab").orElseThrow().served().version()).isEqualTo("1");
+            String canaryVersion = dev.kiln.app.Poll.until(() -> server.models().canary("ab").map(c -> c.served().version()).orElse(null),
+                    "1"::equals, java.time.Duration.ofSeconds(15));
+            assertThat(canaryVersion).as("the canary follows its alias").isEqualTo("1");
             assertThat(server.models().canary("ab").orElseThrow().percent()).isEqualTo(30.0);
             server.beginShutdown();
             assertThat(server.awaitIdle(java.time.Duration.ofSeconds(5))).isTrue();
