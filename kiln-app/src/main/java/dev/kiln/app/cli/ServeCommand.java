@@ -69,37 +69,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "NAME=REF", description = "a model to serve (repeatable)")
     List<String> models = new ArrayList<>();
 
-    @Option(names = "--canary", paramLabel = "NAME=REF",
-            description = "serve REF as the canary of model NAME, answering a share of its requests (repeatable)")
-    List<String> canaries = new ArrayList<>();
-
-    @Option(names = "--canary-steps", paramLabel = "NAME=P,P,...",
-            description = "roll NAME's canary out progressively: its share goes up these percentages, one step per "
-                    + "--canary-interval-seconds while its error rate and latency keep up with the model's; it is removed "
-                    + "(rolled back) when they do not")
-    Map<String, String> canarySteps = new java.util.LinkedHashMap<>();
-
-    @Option(names = "--canary-interval-seconds", defaultValue = "60", paramLabel = "S",
-            description = "time between rollout steps (default: ${DEFAULT-VALUE})")
-    double canaryIntervalSeconds;
-
-    @Option(names = "--shadow", paramLabel = "NAME=REF",
-            description = "score a copy of every request to model NAME with REF, off the response path, into the log (repeatable)")
-    List<String> shadows = new ArrayList<>();
-
-    @Option(names = "--bandit", paramLabel = "NAME=REF,REF[,...]",
-            description = "route model NAME's requests through a Thompson-sampling bandit over these versions, learning from "
-                    + "feedback rewards (0 to 1) (repeatable)")
-    List<String> bandits = new ArrayList<>();
-
-    @Option(names = "--bandit-history-hours", defaultValue = "24", paramLabel = "H",
-            description = "a bandit starts from the rewards its versions earned in the prediction log over the last H hours "
-                    + "(default: ${DEFAULT-VALUE}; 0: from the prior)")
-    double banditHistoryHours;
-
-    @Option(names = "--canary-percent", paramLabel = "NAME=P",
-            description = "the share of NAME's requests its canary answers, 0 to 100 (default: 10)")
-    Map<String, String> canaryPercents = new java.util.LinkedHashMap<>();
+    @Mixin
+    TrafficOptions traffic;
 
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int port;
@@ -184,11 +155,59 @@ final class ServeCommand implements Callable<Integer> {
         return token;
     }
 
-    /** Loads every model and starts the server; {@link #call} then waits for a shutdown signal. */
     /** The scheduled monitoring of the last {@link #start()}, when --monitor is on (tests drive it directly). */
     ScheduledMonitor monitorJob;
 
+    /** Loads every model and starts the server; {@link #call} then waits for a shutdown signal. */
     InferenceServer start() {
+        checkLimits();
+        String inferenceToken = token(tokenFile, TOKEN_ENV, "--token-file");
+        String adminToken = token(adminTokenFile, ADMIN_TOKEN_ENV, "--admin-token-file");
+        checkTokens(inferenceToken, adminToken);
+        Wiring w = new Wiring();
+        InferenceServer server = null;
+        try {
+            if (adminToken != null) {
+                // Admin loads may resolve registry references and follow aliases, whatever --model named.
+                w.registry();
+                if (pollSeconds > 0) {
+                    w.follower();
+                }
+            }
+            Map<String, String> refs = loadModels(w);
+            TrafficOptions.Splits splits = traffic.resolve(refs.keySet(), noLog);
+            ModelRepository repository = adminToken != null || splits.any() ? repository(w, splits) : null;
+            Path logRoot = logDir != null ? logDir : Home.predictionLogs(store.home());
+            if (repository != null) {
+                traffic.restoreBandits(w.host, logRoot, splits.bandits().keySet());
+            }
+            PredictionLog log = noLog ? null : new PredictionLog(logRoot);
+            InferenceServer.Options options = InferenceServer.Options.defaults()
+                    .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
+                    .withInferenceToken(inferenceToken)
+                    .withAdminToken(adminToken);
+            if (adminToken != null) {
+                refs.forEach((name, ref) -> repository.remember(name, isBundle(ref) ? Path.of(ref).toAbsolutePath().toString() : ref));
+                options = options.withRepository(repository);
+            }
+            AlertRules rules = alertRules(log);
+            server = InferenceServer.start(w.host, this.host, port, log, options);
+            for (Map.Entry<String, dev.kiln.serve.CanaryRollout.Plan> e : splits.plans().entrySet()) {
+                server.rollouts().start(e.getKey(), e.getValue());
+            }
+            if (rules != null) {
+                startMonitor(server, w.registry(), rules, refs);
+            }
+            w.closeAfter(server);
+            return server;
+        } finally {
+            if (server == null) {
+                w.close();
+            }
+        }
+    }
+
+    private void checkLimits() {
         if (pollSeconds < 0 || drainSeconds < 0) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--poll-seconds and --drain-seconds must be 0 or more",
                     Map.of("poll_seconds", pollSeconds, "drain_seconds", drainSeconds));
@@ -197,8 +216,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--read-timeout-seconds must be 1 to " + MAX_READ_TIMEOUT_SECONDS
                     + ", not " + readTimeoutSeconds, Map.of("read_timeout_seconds", readTimeoutSeconds));
         }
-        String inferenceToken = token(tokenFile, TOKEN_ENV, "--token-file");
-        String adminToken = token(adminTokenFile, ADMIN_TOKEN_ENV, "--admin-token-file");
+    }
+
+    private void checkTokens(String inferenceToken, String adminToken) {
         if (adminToken != null && adminToken.equals(inferenceToken)) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the admin token must differ from the inference token", Map.of());
         }
@@ -206,251 +226,121 @@ final class ServeCommand implements Callable<Integer> {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--bundle-root is for admin loads: give --admin-token-file or "
                     + ADMIN_TOKEN_ENV + " too", Map.of());
         }
-        ModelHost host = new ModelHost();
-        KilnStore registry = null;
-        RegistryFollower follower = null;
-        InferenceServer server = null;
-        try {
-            if (adminToken != null) {
-                // Admin loads may resolve registry references and follow aliases, whatever --model named.
+    }
+
+    /**
+     * What a starting server is built from: the model host, and the store and registry follower, opened only
+     * when something needs them. Until the server owns them, closing this closes them.
+     */
+    private final class Wiring implements AutoCloseable {
+        final ModelHost host = new ModelHost();
+        private KilnStore registry;
+        private RegistryFollower follower;
+
+        KilnStore registry() {
+            if (registry == null) {
                 registry = store.open();
-                if (pollSeconds > 0) {
-                    follower = new RegistryFollower(host, registry.registry(), Duration.ofSeconds(pollSeconds));
-                }
             }
-            Map<String, String> refs = new java.util.LinkedHashMap<>();
-            for (String spec : models) {
-                int eq = spec.indexOf('=');
-                if (eq <= 0 || eq == spec.length() - 1) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--model '" + spec + "' is not NAME=REF", Map.of("model", spec));
-                }
-                String name = ModelRef.checkName(spec.substring(0, eq), spec);
-                String ref = spec.substring(eq + 1);
-                refs.put(name, ref);
-                Path dir = Path.of(ref);
-                if (Files.isRegularFile(dir.resolve(BundleManifest.MANIFEST_FILE))) {
-                    // A bundle outside the registry is named by its content: the manifest's SHA-256.
-                    host.load(name, dir, "sha256:" + manifestSha(dir).substring(0, 12));
-                } else {
-                    if (registry == null) {
-                        registry = store.open();
-                    }
-                    ModelRef parsed = ModelRef.parse(ref);
-                    ModelVersion v = registry.registry().resolve(parsed);
-                    host.load(name, registry.registry().bundlePath(v), Integer.toString(v.version()));
-                    if (pollSeconds > 0 && RegistryFollower.follows(parsed)) {
-                        if (follower == null) {
-                            follower = new RegistryFollower(host, registry.registry(), Duration.ofSeconds(pollSeconds));
-                        }
-                        follower.follow(name, parsed, v.version());
-                    }
-                }
+            return registry;
+        }
+
+        boolean hasRegistry() {
+            return registry != null;
+        }
+
+        RegistryFollower follower() {
+            if (follower == null) {
+                follower = new RegistryFollower(host, registry().registry(), Duration.ofSeconds(pollSeconds));
             }
-            Map<String, String> canaryRefs = sides("--canary", canaries, refs.keySet());
-            Map<String, dev.kiln.serve.CanaryRollout.Plan> plans = new java.util.LinkedHashMap<>();
-            for (Map.Entry<String, String> e : canarySteps.entrySet()) {
-                if (!canaryRefs.containsKey(e.getKey())) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-steps names model '" + e.getKey() + "', which has no --canary",
-                            Map.of("model", e.getKey()));
-                }
-                if (canaryPercents.containsKey(e.getKey())) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + e.getKey() + "' has --canary-percent and --canary-steps: "
-                            + "a rollout sets the share itself", Map.of("model", e.getKey()));
-                }
-                if (!(canaryIntervalSeconds > 0)) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-interval-seconds must be positive, not "
-                            + canaryIntervalSeconds, Map.of("option", "--canary-interval-seconds"));
-                }
-                List<Double> percents = new ArrayList<>();
-                for (String p : e.getValue().split(",")) {
-                    percents.add(percent("--canary-steps", e.getKey(), p));
-                }
-                plans.put(e.getKey(), dev.kiln.serve.CanaryRollout.Plan.of(percents,
-                        Duration.ofMillis(Math.max(1, Math.round(canaryIntervalSeconds * 1000)))));
-            }
-            for (String name : canaryPercents.keySet()) {
-                if (!canaryRefs.containsKey(name)) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--canary-percent names model '" + name + "', which has no --canary",
-                            Map.of("model", name));
-                }
-            }
-            Map<String, String> shadowRefs = sides("--shadow", shadows, refs.keySet());
-            if (noLog && !shadowRefs.isEmpty()) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--shadow needs the prediction log (a shadow's answers go only there): "
-                        + "drop --no-log", Map.of("option", "--no-log"));
-            }
-            Map<String, String> banditRefs = sides("--bandit", bandits, refs.keySet());
-            if (noLog && !banditRefs.isEmpty()) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--bandit needs the prediction log (it learns from feedback, which "
-                        + "the log takes): drop --no-log", Map.of("option", "--no-log"));
-            }
-            for (String name : banditRefs.keySet()) {
-                if (canaryRefs.containsKey(name)) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' has both --canary and --bandit: a bandit "
-                            + "already splits its traffic; give one", Map.of("model", name));
-                }
-            }
-            ModelRepository repository = null;
-            if (adminToken != null || !canaryRefs.isEmpty() || !shadowRefs.isEmpty() || !banditRefs.isEmpty()) {
-                if (registry == null && java.util.stream.Stream.of(canaryRefs.values(), shadowRefs.values(), banditRefs.values())
-                        .flatMap(java.util.Collection::stream).flatMap(r -> java.util.Arrays.stream(r.split(",")))
-                        .anyMatch(r -> !ModelRepository.isPath(r.strip()))) {
-                    registry = store.open();
-                }
-                if (follower == null && registry != null && pollSeconds > 0) {
-                    follower = new RegistryFollower(host, registry.registry(), Duration.ofSeconds(pollSeconds));
-                }
-                repository = new ModelRepository(host, registry == null ? null : registry.registry(), follower, bundleRoots);
-                for (Map.Entry<String, String> c : canaryRefs.entrySet()) {
-                    String p = canaryPercents.get(c.getKey());
-                    dev.kiln.serve.CanaryRollout.Plan plan = plans.get(c.getKey());
-                    Double share = null;
-                    if (plan != null) {
-                        share = plan.steps().get(0) / 100.0;
-                    } else if (p != null) {
-                        share = percent(c.getKey(), p);
-                    }
-                    repository.setCanary(c.getKey(), c.getValue(), share, true);
-                }
-                for (Map.Entry<String, String> sh : shadowRefs.entrySet()) {
-                    repository.setShadow(sh.getKey(), sh.getValue(), true);
-                }
-                for (Map.Entry<String, String> b : banditRefs.entrySet()) {
-                    repository.setBandit(b.getKey(), java.util.Arrays.stream(b.getValue().split(",")).map(String::strip).toList(), true);
-                }
-            }
-            Path logRoot = logDir != null ? logDir : Home.predictionLogs(store.home());
-            if (banditHistoryHours > 0 && repository != null) {
-                for (String name : banditRefs.keySet()) {
-                    restoreBandit(host, logRoot, name, Duration.ofMillis(Math.round(banditHistoryHours * 3_600_000)));
-                }
-            }
-            PredictionLog log = noLog ? null : new PredictionLog(logRoot);
-            InferenceServer.Options options = InferenceServer.Options.defaults()
-                    .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
-                    .withInferenceToken(inferenceToken)
-                    .withAdminToken(adminToken);
-            if (adminToken != null) {
-                ModelRepository admin = repository;
-                refs.forEach((name, ref) -> admin.remember(name, Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE))
-                        ? Path.of(ref).toAbsolutePath().toString() : ref));
-                options = options.withRepository(admin);
-            }
-            AlertRules rules = null;
-            if (monitor || monitorRules != null) {
-                if (log == null) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--monitor needs the prediction log: drop --no-log",
-                            Map.of("option", "--no-log"));
-                }
-                rules = monitorRules == null ? AlertRules.defaults() : AlertRules.load(monitorRules);
-            }
-            server = InferenceServer.start(host, this.host, port, log, options);
-            for (Map.Entry<String, dev.kiln.serve.CanaryRollout.Plan> e : plans.entrySet()) {
-                server.rollouts().start(e.getKey(), e.getValue());
-            }
-            if (rules != null) {
-                if (registry == null) {
-                    registry = store.open();
-                }
-                Map<String, ScheduledMonitor.Source> sources = new java.util.LinkedHashMap<>();
-                refs.forEach((name, ref) -> sources.put(name, Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE))
-                        ? new ScheduledMonitor.Source(null, Path.of(ref).toAbsolutePath().normalize())
-                        : new ScheduledMonitor.Source(ModelRef.parse(ref).name(), null)));
-                monitorJob = new ScheduledMonitor(server, registry, logDir != null ? logDir : Home.predictionLogs(store.home()),
-                        rules, sources).start();
-                server.closeAfter(monitorJob); // stopped before the store it writes alerts to
-            }
-            // Closed after Jetty stops and the log is drained: the follower first, then the store it reads.
+            return follower;
+        }
+
+        /** Hands the follower and the store to the server: closed after Jetty stops and the log is drained, follower first. */
+        void closeAfter(InferenceServer server) {
             if (follower != null) {
                 server.closeAfter(follower.start());
             }
             if (registry != null) {
                 server.closeAfter(registry);
             }
-            return server;
-        } finally {
-            if (server == null) {
-                if (follower != null) {
-                    follower.close();
-                }
-                if (registry != null) {
-                    registry.close();
-                }
+        }
+
+        @Override
+        public void close() {
+            if (follower != null) {
+                follower.close();
+            }
+            if (registry != null) {
+                registry.close();
             }
         }
     }
 
-    /**
-     * Adds to the bandit of {@code name} the rewards its versions earned over {@code history} according to the
-     * prediction log: each reward joined (by request id and row) to a prediction logged under one of its versions.
-     */
-    static void restoreBandit(dev.kiln.serve.ModelHost host, Path logRoot, String name, Duration history) {
-        dev.kiln.serve.Bandit bandit = host.bandit(name).orElseThrow();
-        dev.kiln.monitor.logs.PredictionLogReader reader = new dev.kiln.monitor.logs.PredictionLogReader(logRoot, name);
-        if (!reader.exists()) {
-            return;
-        }
-        dev.kiln.monitor.logs.LogWindow window = new dev.kiln.monitor.logs.LogWindow(java.time.Instant.now().minus(history), null);
-        Map<String, Double> rewards = new java.util.HashMap<>();
-        reader.feedback(window, f -> {
-            if (f.reward() != null && f.reward() >= 0 && f.reward() <= 1) {
-                rewards.put(f.key(), f.reward());
-            }
-        });
-        Map<String, double[]> byVersion = new java.util.HashMap<>(); // version -> {sum, count}
-        java.util.Set<String> arms = new java.util.HashSet<>();
-        bandit.arms().forEach(a -> arms.add(a.served().version()));
-        reader.predictions(window, p -> {
-            Double r = arms.contains(p.version()) ? rewards.remove(p.key()) : null;
-            if (r != null) {
-                double[] acc = byVersion.computeIfAbsent(p.version(), v -> new double[2]);
-                acc[0] += r;
-                acc[1]++;
-            }
-        });
-        byVersion.forEach((version, acc) -> bandit.restore(version, acc[0], (long) acc[1]));
-        if (!byVersion.isEmpty()) {
-            System.getLogger(ServeCommand.class.getName()).log(System.Logger.Level.INFO, "the bandit of model '" + name
-                    + "' starts from the rewards in its log: " + bandit.describe());
-        }
-    }
-
-    /** {@code --canary} or {@code --shadow} ({@code option}) as NAME to REF, each NAME served by {@code --model}, once. */
-    private static Map<String, String> sides(String option, List<String> specs, java.util.Set<String> served) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (String spec : specs) {
+    /** Loads every --model NAME=REF; a registry reference that names an alias is followed. Returns NAME to REF. */
+    private Map<String, String> loadModels(Wiring w) {
+        Map<String, String> refs = new java.util.LinkedHashMap<>();
+        for (String spec : models) {
             int eq = spec.indexOf('=');
             if (eq <= 0 || eq == spec.length() - 1) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " '" + spec + "' is not NAME=REF", Map.of("option", option));
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--model '" + spec + "' is not NAME=REF", Map.of("model", spec));
             }
             String name = ModelRef.checkName(spec.substring(0, eq), spec);
-            if (!served.contains(name)) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " '" + spec + "' names model '" + name
-                        + "', which no --model serves " + served, Map.of("option", option));
-            }
-            if (out.put(name, spec.substring(eq + 1)) != null) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model '" + name + "' has two " + option + " options; it takes one",
-                        Map.of("option", option));
+            String ref = spec.substring(eq + 1);
+            refs.put(name, ref);
+            Path dir = Path.of(ref);
+            if (isBundle(ref)) {
+                // A bundle outside the registry is named by its content: the manifest's SHA-256.
+                w.host.load(name, dir, "sha256:" + manifestSha(dir).substring(0, 12));
+            } else {
+                ModelRef parsed = ModelRef.parse(ref);
+                ModelVersion v = w.registry().registry().resolve(parsed);
+                w.host.load(name, w.registry().registry().bundlePath(v), Integer.toString(v.version()));
+                if (pollSeconds > 0 && RegistryFollower.follows(parsed)) {
+                    w.follower().follow(name, parsed, v.version());
+                }
             }
         }
-        return out;
+        return refs;
     }
 
-    private static double percent(String name, String text) {
-        return percent("--canary-percent", name, text);
+    private static boolean isBundle(String ref) {
+        return Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE));
     }
 
-    /** A percentage given to {@code option} for model {@code name}, refused with a message naming both. */
-    private static double percent(String option, String name, String text) {
-        double p;
-        try {
-            p = Double.parseDouble(text.strip());
-        } catch (NumberFormatException e) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " " + name + "=" + text
-                    + " is not a percentage from 0 to 100", Map.of("model", name));
+    /** The model repository (admin routes, canaries, shadows, bandits), with the splits from the command line set. */
+    private ModelRepository repository(Wiring w, TrafficOptions.Splits splits) {
+        if (!w.hasRegistry() && splits.namesARegistryReference()) {
+            w.registry();
         }
-        ModelRepository.basisPoints(p, option + " " + name);
-        return p;
+        if (w.hasRegistry() && pollSeconds > 0) {
+            w.follower();
+        }
+        ModelRepository repository = new ModelRepository(w.host, w.hasRegistry() ? w.registry().registry() : null,
+                w.follower, bundleRoots);
+        traffic.apply(repository, splits);
+        return repository;
+    }
+
+    /** The alert rules of --monitor / --monitor-rules, or null without either. */
+    private AlertRules alertRules(PredictionLog log) {
+        if (!monitor && monitorRules == null) {
+            return null;
+        }
+        if (log == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--monitor needs the prediction log: drop --no-log",
+                    Map.of("option", "--no-log"));
+        }
+        return monitorRules == null ? AlertRules.defaults() : AlertRules.load(monitorRules);
+    }
+
+    private void startMonitor(InferenceServer server, KilnStore registry, AlertRules rules, Map<String, String> refs) {
+        Map<String, ScheduledMonitor.Source> sources = new java.util.LinkedHashMap<>();
+        refs.forEach((name, ref) -> sources.put(name, isBundle(ref)
+                ? new ScheduledMonitor.Source(null, Path.of(ref).toAbsolutePath().normalize())
+                : new ScheduledMonitor.Source(ModelRef.parse(ref).name(), null)));
+        monitorJob = new ScheduledMonitor(server, registry, logDir != null ? logDir : Home.predictionLogs(store.home()),
+                rules, sources).start();
+        server.closeAfter(monitorJob); // stopped before the store it writes alerts to
     }
 
     private static String manifestSha(Path dir) {
