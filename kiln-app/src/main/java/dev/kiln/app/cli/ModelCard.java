@@ -63,11 +63,31 @@ final class ModelCard {
         return v instanceof Number n ? Table.num(n.doubleValue(), 3) : String.valueOf(v);
     }
 
-    @SuppressWarnings("unchecked")
     static String render(RegisteredModel model, ModelVersion v, Bundle bundle, Run run) {
         BundleManifest m = bundle.manifest();
-        Lineage l = m.lineage();
         StringBuilder sb = new StringBuilder();
+        summary(sb, model, v, m);
+        sb.append("\n## Intended use\n\n");
+        sb.append(model.description() != null && !model.description().isBlank() ? model.description()
+                : "Predicts `" + m.target() + "` from the " + m.inputSchema().fields().size()
+                + " input columns below, for rows drawn from the same population as the training data. "
+                + "Not validated outside that population; check drift against the reference profile before relying on it.");
+        sb.append("\n\n## Data\n\n");
+        data(sb, bundle);
+        sb.append("## Metrics (test rows) against the baseline\n\n");
+        metrics(sb, m);
+        sb.append(slices(m));
+        drivers(sb, m);
+        sb.append("## Parameters\n\n");
+        Table params = new Table("parameter", "value");
+        new java.util.TreeMap<>(m.hyperparameters()).forEach((k, val) -> params.row(k, val));
+        sb.append(params.renderMarkdown()).append('\n');
+        sb.append("## Provenance\n\n");
+        provenance(sb, v, m.lineage(), run);
+        return sb.toString();
+    }
+
+    private static void summary(StringBuilder sb, RegisteredModel model, ModelVersion v, BundleManifest m) {
         sb.append("# Model card: ").append(v.model()).append(" version ").append(v.version()).append("\n\n");
         String aliases = model.aliases().entrySet().stream().filter(e -> e.getValue() == v.version())
                 .map(Map.Entry::getKey).sorted().collect(Collectors.joining(", "));
@@ -82,30 +102,34 @@ final class ModelCard {
             }
             sb.append('\n');
         }
-        sb.append("\n## Intended use\n\n");
-        sb.append(model.description() != null && !model.description().isBlank() ? model.description()
-                : "Predicts `" + m.target() + "` from the " + m.inputSchema().fields().size()
-                + " input columns below, for rows drawn from the same population as the training data. "
-                + "Not validated outside that population; check drift against the reference profile before relying on it.");
-        sb.append("\n\n## Data\n\n");
+    }
+
+    /** The dataset and its split, and each input column as the reference profile saw it. */
+    private static void data(StringBuilder sb, Bundle bundle) {
+        BundleManifest m = bundle.manifest();
+        Lineage l = m.lineage();
         sb.append("- Dataset: `").append(l.datasetSource()).append("`, version (SHA-256) `").append(l.datasetSha256()).append("`\n");
         sb.append("- Rows: ").append(l.datasetRows()).append(" (train ").append(l.trainRows()).append(", validation ")
                 .append(l.validationRows()).append(", test ").append(l.testRows()).append("; split ").append(l.split()).append(")\n\n");
-        if (bundle.referenceProfile() != null) {
-            Table t = new Table("input column", "type", "missing", "distinct", "range / top values");
-            for (var f : m.inputSchema().fields()) {
-                ColumnProfile c = bundle.referenceProfile().column(f.name()).orElse(null);
-                if (c == null) {
-                    continue;
-                }
-                String range = c.mean() != null && !c.type().equals("datetime")
-                        ? Table.num(c.min(), 2) + " .. " + Table.num(c.max(), 2)
-                        : c.topCategories() == null ? "" : c.topCategories().stream().limit(3).map(k -> k.value()).collect(Collectors.joining(", "));
-                t.row(c.name(), c.type(), c.missing(), c.distinct(), range);
-            }
-            sb.append(t.renderMarkdown()).append('\n');
+        if (bundle.referenceProfile() == null) {
+            return;
         }
-        sb.append("## Metrics (test rows) against the baseline\n\n");
+        Table t = new Table("input column", "type", "missing", "distinct", "range / top values");
+        for (var f : m.inputSchema().fields()) {
+            ColumnProfile c = bundle.referenceProfile().column(f.name()).orElse(null);
+            if (c == null) {
+                continue;
+            }
+            String range = c.mean() != null && !c.type().equals("datetime")
+                    ? Table.num(c.min(), 2) + " .. " + Table.num(c.max(), 2)
+                    : c.topCategories() == null ? "" : c.topCategories().stream().limit(3).map(k -> k.value()).collect(Collectors.joining(", "));
+            t.row(c.name(), c.type(), c.missing(), c.distinct(), range);
+        }
+        sb.append(t.renderMarkdown()).append('\n');
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void metrics(StringBuilder sb, BundleManifest m) {
         Map<String, Object> baseline = m.extra() == null ? null : (Map<String, Object>) m.extra().get("baseline_metrics");
         Map<String, Double> baseTest = baseline == null ? Map.of() : (Map<String, Double>) baseline.get("test");
         Table metrics = new Table("metric", "model", "baseline");
@@ -116,25 +140,28 @@ final class ModelCard {
         if (m.extra() != null && m.extra().get("selection_metric") != null) {
             sb.append("Chosen on validation ").append(m.extra().get("selection_metric")).append("; the test rows were used once, for this report.\n\n");
         }
-        sb.append(slices(m));
+    }
+
+    /** The feature importance the bundle carries, largest first; nothing when it carries none. */
+    @SuppressWarnings("unchecked")
+    private static void drivers(StringBuilder sb, BundleManifest m) {
         Map<String, Object> importance = m.extra() == null ? null : (Map<String, Object>) m.extra().get("feature_importance");
-        if (importance != null && importance.get("columns") instanceof Map<?, ?> columns) {
-            sb.append("## What drives the model\n\n");
-            sb.append("Each input column's mean absolute contribution to the model's ").append(String.valueOf(importance.get("space")).replace('_', '-'))
-                    .append(" over ").append(importance.get("rows"))
-                    .append(" validation rows (exact TreeSHAP for trees, w (x - mean) for linear models; "
-                            + "`kiln predict --explain` and `:explain` give them row by row).\n\n");
-            Table drivers = new Table("input column", "mean absolute contribution");
-            columns.entrySet().stream()
-                    .sorted((a, b) -> Double.compare(((Number) b.getValue()).doubleValue(), ((Number) a.getValue()).doubleValue()))
-                    .forEach(e -> drivers.row(e.getKey(), Table.num(((Number) e.getValue()).doubleValue(), 4)));
-            sb.append(drivers.renderMarkdown()).append('\n');
+        if (importance == null || !(importance.get("columns") instanceof Map<?, ?> columns)) {
+            return;
         }
-        sb.append("## Parameters\n\n");
-        Table params = new Table("parameter", "value");
-        new java.util.TreeMap<>(m.hyperparameters()).forEach((k, val) -> params.row(k, val));
-        sb.append(params.renderMarkdown()).append('\n');
-        sb.append("## Provenance\n\n");
+        sb.append("## What drives the model\n\n");
+        sb.append("Each input column's mean absolute contribution to the model's ").append(String.valueOf(importance.get("space")).replace('_', '-'))
+                .append(" over ").append(importance.get("rows"))
+                .append(" validation rows (exact TreeSHAP for trees, w (x - mean) for linear models; "
+                        + "`kiln predict --explain` and `:explain` give them row by row).\n\n");
+        Table drivers = new Table("input column", "mean absolute contribution");
+        columns.entrySet().stream()
+                .sorted((a, b) -> Double.compare(((Number) b.getValue()).doubleValue(), ((Number) a.getValue()).doubleValue()))
+                .forEach(e -> drivers.row(e.getKey(), Table.num(((Number) e.getValue()).doubleValue(), 4)));
+        sb.append(drivers.renderMarkdown()).append('\n');
+    }
+
+    private static void provenance(StringBuilder sb, ModelVersion v, Lineage l, Run run) {
         sb.append("- Bundle SHA-256 (manifest): `").append(v.bundleSha256()).append("`\n");
         sb.append("- Training run: `").append(v.sourceRunId()).append('`');
         if (run != null) {
@@ -146,6 +173,5 @@ final class ModelCard {
         sb.append("- Seed: ").append(l.seed()).append("; Kiln ").append(l.kilnVersion())
                 .append(l.gitCommit() == null || l.gitCommit().isBlank() ? "" : " (commit " + l.gitCommit() + ")").append('\n');
         sb.append("- Created: ").append(l.createdAt()).append("; registered by ").append(v.createdBy()).append(" at ").append(v.createdAt()).append('\n');
-        return sb.toString();
     }
 }

@@ -63,80 +63,93 @@ final class QuickstartCommand implements Callable<Integer> {
         Path bundle = kilnHome.resolve("bundles").resolve("credit-quickstart");
         TrainOptions options = new TrainOptions(data, "class", null, null, null, 0.2, 0.2, seed,
                 TrainOptions.ALL_ALGORITHMS, List.of(), "bad", CREDIT_COSTS, bundle, true, SENSITIVE);
-        TrainingReport report;
         Tracking.Tracked tracked;
         ModelVersion version;
         Promotion.Outcome promotion;
         try (KilnStore s = store.open(); Progress progress = new Progress("quickstart", !json)) {
             tracked = Tracking.train(s, "quickstart", options, progress);
-            report = tracked.report();
-            version = s.registry().register(MODEL, Path.of(report.bundle()), tracked.run().id(), Promotion.actor(), "kiln quickstart");
+            version = s.registry().register(MODEL, Path.of(tracked.report().bundle()), tracked.run().id(), Promotion.actor(),
+                    "kiln quickstart");
             promotion = Promotion.moveAlias(s.registry(), MODEL, "production", version.version(), Promotion.Policy.defaults(),
                     false, "kiln quickstart");
         }
-        KilnModel model = KilnModel.load(Path.of(report.bundle()));
+        KilnModel model = KilnModel.load(Path.of(tracked.report().bundle()));
         Map<String, Object> applicant = sampleApplicant();
-        Prediction prediction = model.predict(applicant);
-        Explanation why = model.explain(applicant);
-
+        Result r = new Result(data, tracked, version, promotion, model, applicant, model.predict(applicant), model.explain(applicant));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Map<String, Object> result = new LinkedHashMap<>(Tracking.withoutProfile(report));
-            result.put("profile", report.profile());
-            Map<String, Object> registry = new LinkedHashMap<>();
-            registry.put("name", version.model());
-            registry.put("version", version.version());
-            registry.put("production", promotion.moved());
-            registry.put("checks", promotion.checks());
-            result.put("run_id", tracked.run().id());
-            result.put("registered", registry);
-            result.put("sample", Map.of("input", applicant, "prediction", prediction.prediction(),
-                    "probabilities", prediction.probabilities(), "explanation", why.toMap()));
-            Reports.json(out, result);
+            Reports.json(out, json(r));
         } else {
-            out.println("== 1. The data: German credit (1000 applicants, target 'class' good/bad) ==");
-            out.print(Reports.profile(report.profile()));
-            out.println();
-            out.println("== 2. Candidates against the baseline ==");
-            out.print(Reports.summary(report));
-            out.print(Reports.leaderboard(report));
-            out.println("chosen: " + report.chosen() + " (best validation " + report.selectionMetric()
-                    + "; test metrics are reported once, after the choice)");
-            out.println();
-            out.println("Confusion matrix on test rows at the cost-minimising threshold:");
-            out.print(Reports.confusion(report));
-            out.println();
-            out.println("== 3. The business view ==");
-            out.print(Reports.business(report));
-            out.println();
-            out.println("== 3b. Fairness: the chosen model on groups of test applicants ==");
-            out.print(Reports.slices(report));
-            out.println();
-            out.println("== 4. The bundle ==");
-            out.println("bundle: " + report.bundle());
-            out.println("  (manifest.json, pipeline.json, estimator.json, profile.json, reference_sketch.json; SHA-256 of each file in the manifest)");
-            out.println();
-            out.println("== 5. Tracked and registered ==");
-            out.println("run: " + tracked.run().id() + " (kiln runs show " + tracked.run().id() + ")");
-            out.println("registered: " + version.model() + ":" + version.version());
-            out.print(Reports.gates(promotion.checks()));
-            out.println(promotion.moved()
-                    ? MODEL + "@production -> version " + version.version() + (promotion.from() == null ? "" : " (was " + promotion.from() + ")")
-                    : MODEL + "@production stays at version " + promotion.from() + ": the new version failed its gates");
-            out.println("(kiln models history " + MODEL + ", kiln lineage " + MODEL + ", kiln models card " + MODEL + ")");
-            out.println();
-            out.println("== 6. A sample prediction, explained (Java: KilnModel.load(path).predict(row), .explain(row)) ==");
-            out.println("applicant: " + applicant);
-            out.printf(java.util.Locale.ROOT, "prediction: %s  (P(bad) = %.3f, threshold %.3f)%n", prediction.prediction(),
-                    prediction.probabilities().get("bad"), model.decisionThreshold());
-            out.print(Reports.reasons(why, applicant, 5));
-            out.println();
-            out.println("Next: ./kiln predict --model " + report.bundle() + " --input " + data + " --output predictions.csv [--explain]");
-            out.println("      ./kiln serve --model credit=credit --monitor    (HTTP inference that watches itself)");
-            out.println("      ./kiln demo drift                               (the monitoring loop on two years of real data)");
+            print(out, r);
         }
         out.flush();
         return 0;
+    }
+
+    /** What the quickstart did: the run, the registered version and its promotion, and a sample applicant scored. */
+    private record Result(Path data, Tracking.Tracked tracked, ModelVersion version, Promotion.Outcome promotion, KilnModel model,
+                          Map<String, Object> applicant, Prediction prediction, Explanation why) {
+        TrainingReport report() {
+            return tracked.report();
+        }
+    }
+
+    private static Map<String, Object> json(Result r) {
+        Map<String, Object> result = new LinkedHashMap<>(Tracking.withoutProfile(r.report()));
+        result.put("profile", r.report().profile());
+        Map<String, Object> registry = new LinkedHashMap<>();
+        registry.put("name", r.version().model());
+        registry.put("version", r.version().version());
+        registry.put("production", r.promotion().moved());
+        registry.put("checks", r.promotion().checks());
+        result.put("run_id", r.tracked().run().id());
+        result.put("registered", registry);
+        result.put("sample", Map.of("input", r.applicant(), "prediction", r.prediction().prediction(),
+                "probabilities", r.prediction().probabilities(), "explanation", r.why().toMap()));
+        return result;
+    }
+
+    private static void print(PrintWriter out, Result r) {
+        out.println("== 1. The data: German credit (1000 applicants, target 'class' good/bad) ==");
+        out.print(Reports.profile(r.report().profile()));
+        out.println();
+        out.println("== 2. Candidates against the baseline ==");
+        out.print(Reports.summary(r.report()));
+        out.print(Reports.leaderboard(r.report()));
+        out.println("chosen: " + r.report().chosen() + " (best validation " + r.report().selectionMetric()
+                + "; test metrics are reported once, after the choice)");
+        out.println();
+        out.println("Confusion matrix on test rows at the cost-minimising threshold:");
+        out.print(Reports.confusion(r.report()));
+        out.println();
+        out.println("== 3. The business view ==");
+        out.print(Reports.business(r.report()));
+        out.println();
+        out.println("== 3b. Fairness: the chosen model on groups of test applicants ==");
+        out.print(Reports.slices(r.report()));
+        out.println();
+        out.println("== 4. The bundle ==");
+        out.println("bundle: " + r.report().bundle());
+        out.println("  (manifest.json, pipeline.json, estimator.json, profile.json, reference_sketch.json; SHA-256 of each file in the manifest)");
+        out.println();
+        out.println("== 5. Tracked and registered ==");
+        out.println("run: " + r.tracked().run().id() + " (kiln runs show " + r.tracked().run().id() + ")");
+        out.println("registered: " + r.version().model() + ":" + r.version().version());
+        out.print(Reports.gates(r.promotion().checks()));
+        out.println(r.promotion().moved()
+                ? MODEL + "@production -> version " + r.version().version() + (r.promotion().from() == null ? "" : " (was " + r.promotion().from() + ")")
+                : MODEL + "@production stays at version " + r.promotion().from() + ": the new version failed its gates");
+        out.println("(kiln models history " + MODEL + ", kiln lineage " + MODEL + ", kiln models card " + MODEL + ")");
+        out.println();
+        out.println("== 6. A sample prediction, explained (Java: KilnModel.load(path).predict(row), .explain(row)) ==");
+        out.println("applicant: " + r.applicant());
+        out.printf(java.util.Locale.ROOT, "prediction: %s  (P(bad) = %.3f, threshold %.3f)%n", r.prediction().prediction(),
+                r.prediction().probabilities().get("bad"), r.model().decisionThreshold());
+        out.print(Reports.reasons(r.why(), r.applicant(), 5));
+        out.println();
+        out.println("Next: ./kiln predict --model " + r.report().bundle() + " --input " + r.data() + " --output predictions.csv [--explain]");
+        out.println("      ./kiln serve --model credit=credit --monitor    (HTTP inference that watches itself)");
+        out.println("      ./kiln demo drift                               (the monitoring loop on two years of real data)");
     }
 
     /** Copies the shipped dataset under the home (atomically), unless an identical copy is there. */

@@ -3,6 +3,7 @@ package dev.kiln.app.monitoring;
 import dev.kiln.monitor.logs.FeedbackRecord;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
+import dev.kiln.monitor.logs.PredictionRecord;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
@@ -43,7 +44,29 @@ public final class ServedSlices {
         for (Field f : model.requiredFields()) {
             fields.put(f.name(), f);
         }
-        // Each input a slice reads: a column, or the columns of an intersectional slice (a*b).
+        List<String> inputs = inputs(columns, fields);
+        Map<String, String> labels = new HashMap<>();
+        log.feedback(new LogWindow(window.since(), null), (FeedbackRecord f) -> {
+            if (f.label() != null) {
+                labels.put(f.key(), f.label());
+            }
+        });
+        Labelled rows = new Labelled(model, inputs, fields);
+        log.predictions(window, p -> {
+            String label = labels.get(p.key());
+            if (label != null) {
+                rows.add(p, label);
+            }
+        });
+        List<Slices.Column> out = new ArrayList<>();
+        for (String slice : columns) {
+            out.add(rows.slice(slice, fields));
+        }
+        return new Result(out, rows.values.size(), rows.unusable);
+    }
+
+    /** Each input a slice reads: a column, or the columns of an intersectional slice (a*b); each must be a model input. */
+    private static List<String> inputs(List<String> columns, Map<String, Field> fields) {
         List<String> inputs = new ArrayList<>();
         for (String slice : columns) {
             for (String c : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
@@ -56,25 +79,32 @@ public final class ServedSlices {
                 }
             }
         }
-        Map<String, String> labels = new HashMap<>();
-        log.feedback(new LogWindow(window.since(), null), (FeedbackRecord f) -> {
-            if (f.label() != null) {
-                labels.put(f.key(), f.label());
-            }
-        });
-        Task task = model.task();
-        List<String> classes = model.classes();
-        String positive = task == Task.BINARY ? classes.get(1) : null;
-        List<Object[]> values = new ArrayList<>();
-        List<Double> truth = new ArrayList<>();
-        List<Double> answer = new ArrayList<>();
-        List<Boolean> answeredPositive = new ArrayList<>();
-        long[] unusable = {0};
-        log.predictions(window, p -> {
-            String label = labels.get(p.key());
-            if (label == null) {
-                return;
-            }
+        return inputs;
+    }
+
+    /** The labelled predictions, column by column: the inputs slices read, the truth, the answer; and the rows that did not fit. */
+    private static final class Labelled {
+        private final Task task;
+        private final List<String> classes;
+        private final String positive;
+        private final List<String> inputs;
+        private final Map<String, Field> fields;
+        final List<Object[]> values = new ArrayList<>();
+        private final List<Double> truth = new ArrayList<>();
+        private final List<Double> answer = new ArrayList<>();
+        private final List<Boolean> answeredPositive = new ArrayList<>();
+        long unusable;
+
+        Labelled(KilnModel model, List<String> inputs, Map<String, Field> fields) {
+            this.task = model.task();
+            this.classes = model.classes();
+            this.positive = task == Task.BINARY ? classes.get(1) : null;
+            this.inputs = inputs;
+            this.fields = fields;
+        }
+
+        /** Adds a prediction with its label, or counts it as unusable when either does not fit the model. */
+        void add(PredictionRecord p, String label) {
             try {
                 double y;
                 double a;
@@ -87,7 +117,7 @@ public final class ServedSlices {
                     a = task == Task.BINARY ? (pPositive == null ? Double.NaN : pPositive) : classes.indexOf(String.valueOf(p.prediction()));
                 }
                 if (y < 0 || Double.isNaN(a) || a < 0) {
-                    unusable[0]++;
+                    unusable++;
                     return;
                 }
                 Object[] row = new Object[inputs.size()];
@@ -99,13 +129,13 @@ public final class ServedSlices {
                 answer.add(a);
                 answeredPositive.add(positive != null && positive.equals(String.valueOf(p.prediction())));
             } catch (KilnException | NumberFormatException | ClassCastException e) {
-                unusable[0]++;
+                unusable++;
             }
-        });
-        int n = values.size();
-        List<Slices.Column> out = new ArrayList<>();
-        int[] yInt = truth.stream().mapToInt(Double::intValue).toArray();
-        for (String slice : columns) {
+        }
+
+        /** The slice {@code slice} (a column or a*b) of the rows added, with the task's metrics and gaps. */
+        Slices.Column slice(String slice, Map<String, Field> fields) {
+            int n = values.size();
             List<ColumnType> types = new ArrayList<>();
             List<Object[]> parts = new ArrayList<>();
             for (String c : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
@@ -118,16 +148,14 @@ public final class ServedSlices {
                 parts.add(v);
             }
             Slices.Input in = Slices.Input.of(types, parts);
-            ColumnType type = in.type();
-            Object[] v = in.values();
-            out.add(switch (task) {
-                case BINARY -> Slices.binary(slice, type, v, yInt, answer.stream().mapToDouble(Double::doubleValue).toArray(),
+            int[] yInt = truth.stream().mapToInt(Double::intValue).toArray();
+            return switch (task) {
+                case BINARY -> Slices.binary(slice, in.type(), in.values(), yInt, answer.stream().mapToDouble(Double::doubleValue).toArray(),
                         answered(answeredPositive));
-                case MULTICLASS -> Slices.multiclass(slice, type, v, yInt, answer.stream().mapToInt(Double::intValue).toArray());
-                case REGRESSION -> Slices.regression(slice, type, v, truth.stream().mapToDouble(Double::doubleValue).toArray(),
+                case MULTICLASS -> Slices.multiclass(slice, in.type(), in.values(), yInt, answer.stream().mapToInt(Double::intValue).toArray());
+                case REGRESSION -> Slices.regression(slice, in.type(), in.values(), truth.stream().mapToDouble(Double::doubleValue).toArray(),
                         answer.stream().mapToDouble(Double::doubleValue).toArray());
-            });
+            };
         }
-        return new Result(out, n, unusable[0]);
     }
 }
