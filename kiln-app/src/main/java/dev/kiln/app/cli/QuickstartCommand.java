@@ -2,7 +2,6 @@ package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.lifecycle.Tracking;
-import dev.kiln.app.promotion.Gates;
 import dev.kiln.app.promotion.Promotion;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.Explanation;

@@ -243,42 +243,9 @@ public final class Monitoring {
         MonitorSnapshot snapshot = new MonitorSnapshot(log.model(), version, measured.rows(), measured.inputDrift(),
                 measured.predictionDrift(), measured.performance(), current.manifest().testMetrics(), stats);
         WebhookNotifier webhook = rules.webhook() == null ? null : new WebhookNotifier(rules.webhook());
-        AlertStore alerts = store.alerts();
         List<Outcome> outcomes = new ArrayList<>();
         for (Evaluation e : AlertEvaluator.evaluate(rules, snapshot)) {
-            AlertRules.Rule r = e.rule();
-            String status = e.status().name().toLowerCase(java.util.Locale.ROOT);
-            String action = "none";
-            Long alertId = null;
-            String webhookError = null;
-            String retrain = null;
-            if (e.status() == Evaluation.Status.FIRING) {
-                AlertStore.Fired fired = alerts.fire(log.model(), version, r.name(), r.kind().wireName(), r.severity(),
-                        e.message(), e.evidence(), now);
-                alertId = fired.alert().id();
-                action = fired.opened() ? "opened" : "updated";
-                if (fired.opened()) {
-                    LOG.log(System.Logger.Level.WARNING, "alert " + r.name() + " opened for " + log.model() + ": " + e.message());
-                    if (webhook != null) {
-                        webhookError = webhook.post(payload("alert_opened", fired.alert()));
-                    }
-                    if (rules.retrain() != null && rules.retrain().on().contains(r.name())) {
-                        retrain = retrain(store, registryName, rules.retrain().data());
-                    }
-                }
-            } else if (e.status() == Evaluation.Status.OK) {
-                var resolved = alerts.resolve(log.model(), r.name(), now);
-                if (resolved.isPresent()) {
-                    action = "resolved";
-                    alertId = resolved.get().id();
-                    LOG.log(System.Logger.Level.INFO, "alert " + r.name() + " resolved for " + log.model() + ": " + e.message());
-                    if (webhook != null) {
-                        webhookError = webhook.post(payload("alert_resolved", resolved.get()));
-                    }
-                }
-            }
-            outcomes.add(new Outcome(r.name(), r.kind().wireName(), status, r.severity(), e.message(), e.evidence(), action,
-                    alertId, webhookError, retrain));
+            outcomes.add(act(e, store, log.model(), version, registryName, rules, webhook, now));
         }
         List<String> notes = new ArrayList<>(measured.notes());
         boolean retrained = outcomes.stream().anyMatch(o -> o.retrain() != null && o.retrain().startsWith("registered"));
@@ -288,6 +255,48 @@ public final class Monitoring {
         return new CheckResult(measured.model(), measured.version(), now, window.since(), window.until(), measured.rows(),
                 outcomes, measured.inputDrift(), measured.predictionDrift(), measured.performance(), measured.read(),
                 notes);
+    }
+
+    /**
+     * What one rule's evaluation does: a firing rule opens (or updates) its alert, posts the webhook and retrains
+     * when the policy says so, the first time; a rule back to ok resolves its open alert.
+     */
+    private static Outcome act(Evaluation e, KilnStore store, String model, Integer version, String registryName,
+                               AlertRules rules, WebhookNotifier webhook, Instant now) {
+        AlertStore alerts = store.alerts();
+        AlertRules.Rule r = e.rule();
+        String status = e.status().name().toLowerCase(java.util.Locale.ROOT);
+        String action = "none";
+        Long alertId = null;
+        String webhookError = null;
+        String retrain = null;
+        if (e.status() == Evaluation.Status.FIRING) {
+            AlertStore.Fired fired = alerts.fire(model, version, r.name(), r.kind().wireName(), r.severity(),
+                    e.message(), e.evidence(), now);
+            alertId = fired.alert().id();
+            action = fired.opened() ? "opened" : "updated";
+            if (fired.opened()) {
+                LOG.log(System.Logger.Level.WARNING, "alert " + r.name() + " opened for " + model + ": " + e.message());
+                if (webhook != null) {
+                    webhookError = webhook.post(payload("alert_opened", fired.alert()));
+                }
+                if (rules.retrain() != null && rules.retrain().on().contains(r.name())) {
+                    retrain = retrain(store, registryName, rules.retrain().data());
+                }
+            }
+        } else if (e.status() == Evaluation.Status.OK) {
+            var resolved = alerts.resolve(model, r.name(), now);
+            if (resolved.isPresent()) {
+                action = "resolved";
+                alertId = resolved.get().id();
+                LOG.log(System.Logger.Level.INFO, "alert " + r.name() + " resolved for " + model + ": " + e.message());
+                if (webhook != null) {
+                    webhookError = webhook.post(payload("alert_resolved", resolved.get()));
+                }
+            }
+        }
+        return new Outcome(r.name(), r.kind().wireName(), status, r.severity(), e.message(), e.evidence(), action,
+                alertId, webhookError, retrain);
     }
 
     /** Retrains when the policy has a schedule and the newest registered version is older than it. */

@@ -312,59 +312,70 @@ final class BundleZip {
         raf.seek(dataOffset(e, u16(header, 26), u16(header, 28)));
         long cap = Math.min(e.size(), budget); // never write more than declared, nor past the total
         CRC32 crc = new CRC32();
-        long written = 0;
-        byte[] in = new byte[64 * 1024];
-        byte[] out = new byte[64 * 1024];
+        long written;
         try (OutputStream o = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            if (e.method() == 0) {
-                long left = e.compressedSize();
-                while (left > 0) {
-                    int n = raf.read(in, 0, (int) Math.min(in.length, left));
-                    if (n < 0) {
-                        throw truncated(e);
-                    }
-                    left -= n;
-                    written = write(o, crc, in, n, written, cap, e);
-                }
-            } else {
-                Inflater inflater = new Inflater(true);
-                try {
-                    long left = e.compressedSize();
-                    boolean padded = false;
-                    while (!inflater.finished()) {
-                        if (inflater.needsInput()) {
-                            if (left > 0) {
-                                int n = raf.read(in, 0, (int) Math.min(in.length, left));
-                                if (n < 0) {
-                                    throw truncated(e);
-                                }
-                                left -= n;
-                                inflater.setInput(in, 0, n);
-                            } else if (!padded) {
-                                inflater.setInput(new byte[1]); // raw inflate may want one byte past the data
-                                padded = true;
-                            } else {
-                                throw truncated(e);
-                            }
-                        }
-                        if (inflater.needsDictionary()) {
-                            throw corrupt(e, "it needs a preset dictionary");
-                        }
-                        int n = inflater.inflate(out);
-                        written = write(o, crc, out, n, written, cap, e);
-                    }
-                } catch (DataFormatException x) {
-                    throw corrupt(e, "its compressed data is invalid (" + x.getMessage() + ")");
-                } finally {
-                    inflater.end();
-                }
-            }
+            written = e.method() == 0 ? copyStored(raf, e, o, crc, cap) : inflate(raf, e, o, crc, cap);
         }
         if (written != e.size()) {
             throw corrupt(e, "it holds " + written + " bytes, not the " + e.size() + " its header declares");
         }
         if (crc.getValue() != e.crc()) {
             throw corrupt(e, "its CRC-32 does not match");
+        }
+        return written;
+    }
+
+    /** A stored entry's bytes, copied as they are; returns how many. */
+    private static long copyStored(RandomAccessFile raf, Entry e, OutputStream o, CRC32 crc, long cap) throws IOException {
+        byte[] in = new byte[64 * 1024];
+        long written = 0;
+        long left = e.compressedSize();
+        while (left > 0) {
+            int n = raf.read(in, 0, (int) Math.min(in.length, left));
+            if (n < 0) {
+                throw truncated(e);
+            }
+            left -= n;
+            written = write(o, crc, in, n, written, cap, e);
+        }
+        return written;
+    }
+
+    /** A deflated entry, inflated at most to {@code cap} bytes (counted as they come out); returns how many. */
+    private static long inflate(RandomAccessFile raf, Entry e, OutputStream o, CRC32 crc, long cap) throws IOException {
+        byte[] in = new byte[64 * 1024];
+        byte[] out = new byte[64 * 1024];
+        long written = 0;
+        Inflater inflater = new Inflater(true);
+        try {
+            long left = e.compressedSize();
+            boolean padded = false;
+            while (!inflater.finished()) {
+                if (inflater.needsInput()) {
+                    if (left > 0) {
+                        int n = raf.read(in, 0, (int) Math.min(in.length, left));
+                        if (n < 0) {
+                            throw truncated(e);
+                        }
+                        left -= n;
+                        inflater.setInput(in, 0, n);
+                    } else if (!padded) {
+                        inflater.setInput(new byte[1]); // raw inflate may want one byte past the data
+                        padded = true;
+                    } else {
+                        throw truncated(e);
+                    }
+                }
+                if (inflater.needsDictionary()) {
+                    throw corrupt(e, "it needs a preset dictionary");
+                }
+                int n = inflater.inflate(out);
+                written = write(o, crc, out, n, written, cap, e);
+            }
+        } catch (DataFormatException x) {
+            throw corrupt(e, "its compressed data is invalid (" + x.getMessage() + ")");
+        } finally {
+            inflater.end();
         }
         return written;
     }
