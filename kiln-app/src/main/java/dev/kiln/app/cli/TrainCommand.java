@@ -140,13 +140,22 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A cost option's value: a finite number of 0 or more. */
+    private static double cost(String option, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new dev.kiln.runtime.KilnException(dev.kiln.runtime.ErrorCode.INVALID_ARGUMENT,
+                    option + " must be a finite cost of 0 or more, not " + value, Map.of("option", option, "value", String.valueOf(value)));
+        }
+        return value;
+    }
+
     TrainOptions options() {
         if ((costFalsePositive == null) != (costFalseNegative == null)) {
             throw new dev.kiln.runtime.KilnException(dev.kiln.runtime.ErrorCode.INVALID_ARGUMENT,
                     "--cost-fp and --cost-fn go together");
         }
         CostMatrix cost = costFalsePositive == null ? null
-                : new CostMatrix(costFalsePositive, costFalseNegative);
+                : new CostMatrix(cost("--cost-fp", costFalsePositive), cost("--cost-fn", costFalseNegative));
         Path bundle = out != null ? out : Home.newBundleDir(store.home(), data);
         return new TrainOptions(data, target, task == null ? null : Task.parse(task), Tracking.splitKind(split), timeColumn,
                 testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force, sliceBy);

@@ -152,8 +152,8 @@ public final class Retraining {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "cannot retrain " + label + ": its training run " + run.id()
                     + " recorded one cost but not the parameter '" + lacking + "'", Map.of("parameter", lacking, "run", run.id()));
         }
-        CostMatrix cost = fp == null ? null : new CostMatrix(parse(label, run, "cost_fp", fp, Double::parseDouble),
-                parse(label, run, "cost_fn", fn, Double::parseDouble));
+        CostMatrix cost = fp == null ? null : new CostMatrix(parse(label, run, "cost_fp", fp, Retraining::cost),
+                parse(label, run, "cost_fn", fn, Retraining::cost));
         List<String> sliceBy = p.get("slice_by") == null ? List.of() : list(p.get("slice_by"));
         return new TrainOptions(data, target, task, split, p.get("time_column"), testFraction, validationFraction, seed,
                 algorithms, exclude, positive, cost, out, false, sliceBy);
@@ -164,6 +164,15 @@ public final class Retraining {
             return List.of();
         }
         return new ArrayList<>(Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+
+    /** A recorded cost: a finite number of 0 or more (a run recorded over the REST API may hold anything). */
+    private static double cost(String text) {
+        double v = Double.parseDouble(text);
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new NumberFormatException("not a finite cost of 0 or more: " + text);
+        }
+        return v;
     }
 
     private static <T> T parse(String label, Run run, String key, String value, java.util.function.Function<String, T> parser) {

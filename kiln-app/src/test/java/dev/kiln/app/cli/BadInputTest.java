@@ -41,6 +41,13 @@ class BadInputTest {
     }
 
     @Test
+    void aNegativeOrInfiniteCostNamesItsOption() throws IOException {
+        Path data = write("c.csv", "a,b,y\n1,2,x\n3,4,z\n");
+        assertCleanError(train(data, "y", "--cost-fp", "-1", "--cost-fn", "5"), 2, "invalid_argument", "--cost-fp must be", "-1.0");
+        assertCleanError(train(data, "y", "--cost-fp", "1", "--cost-fn", "Infinity"), 2, "invalid_argument", "--cost-fn must be");
+    }
+
+    @Test
     void driftThresholdsOutOfRangeNameTheirOption() throws IOException {
         Path data = write("d.csv", "a,b\n1,2\n3,4\n");
         for (String[] bad : new String[][] {{"--ks-p-value", "2"}, {"--ks-statistic", "-0.1"}, {"--chi-square-p-value", "1.5"},

@@ -37,4 +37,19 @@ class RetrainingTest {
         assertThat(o.costMatrix().falseNegative()).isEqualTo(5.0);
         assertThat(o.data()).isEqualTo(home);
     }
+
+    @Test
+    void aRecordedNegativeCostIsAnErrorNamingTheParameter() {
+        java.util.Map<String, String> params = new java.util.LinkedHashMap<>(java.util.Map.of("target", "class", "task", "binary",
+                "split", "random", "test_fraction", "0.2", "validation_fraction", "0.2", "seed", "5",
+                "algorithms", "linear", "positive_class", "bad", "cost_fp", "-1", "cost_fn", "5"));
+        dev.kiln.store.Run run = new dev.kiln.store.Run("r2", "default", null, "train", dev.kiln.store.RunStatus.FINISHED,
+                null, null, "host", 1, params, java.util.Map.of(), java.util.Map.of());
+        dev.kiln.store.ModelVersion v = new dev.kiln.store.ModelVersion("credit", 1, "sha", "r2", "dsha", "linear", "binary",
+                java.util.Map.of(), "me", java.time.Instant.now(), null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Retraining.trainOptions("credit:1", run, v, home, home, null, null,
+                        new java.util.HashMap<>()))
+                .isInstanceOf(dev.kiln.runtime.KilnException.class).hasMessageContaining("cost_fp").hasMessageContaining("'-1'")
+                .hasMessageContaining("r2");
+    }
 }
