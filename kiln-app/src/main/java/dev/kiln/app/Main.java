@@ -1,5 +1,6 @@
 package dev.kiln.app;
 
+import dev.kiln.app.cli.Cli;
 import picocli.CommandLine;
 
 /** Entry point of the {@code kiln} command. */

@@ -9,8 +9,8 @@ import static dev.kiln.app.server.Route.Method.GET;
 import static dev.kiln.app.server.Route.Method.POST;
 import static dev.kiln.app.server.Route.Method.PUT;
 
-import dev.kiln.app.Gates;
-import dev.kiln.app.Promotion;
+import dev.kiln.app.promotion.Gates;
+import dev.kiln.app.promotion.Promotion;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnVersion;
@@ -447,7 +447,7 @@ public final class Api {
         String reason = b.optString("reason");
         boolean force = b.optBoolean("force");
         if (force && !c.principal().role().includes(ADMIN)) {
-            throw new ApiError(403, ApiError.FORBIDDEN, "forcing an alias past its gates needs the admin role (token '"
+            throw KilnException.answer(ErrorCode.FORBIDDEN, "forcing an alias past its gates needs the admin role (token '"
                     + c.principal().name() + "' is " + c.principal().role().wireName() + ")", Map.of("required_role", ADMIN.wireName()));
         }
         if (force && (reason == null || reason.isBlank())) {

@@ -1,5 +1,6 @@
 package dev.kiln.app.server;
 
+import dev.kiln.runtime.ErrorBody;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.store.KilnStore;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,21 +100,18 @@ public final class ApiServer implements AutoCloseable {
                 if (e.code().category() == ErrorCode.Category.INTERNAL) {
                     // Store failures carry JDBC URLs and driver messages: for the log, not for remote callers.
                     LOG.log(System.Logger.Level.ERROR, "internal error on " + ctx.method() + " " + ctx.path() + ": " + e.getMessage(), e);
-                    error(ctx, 500, e.code().wireName(), "internal error (logged by the server)", Map.of());
+                    error(ctx, 500, e.code(), "internal error (logged by the server)", Map.of());
                 } else {
-                    error(ctx, e.code().category().httpStatus(), e.code().wireName(), e.getMessage(), e.details());
+                    if (e.code() == ErrorCode.UNAUTHENTICATED) {
+                        ctx.header("WWW-Authenticate", "Bearer realm=\"kiln\"");
+                    }
+                    error(ctx, e.httpStatus(), e.code(), e.getMessage(), e.details());
                 }
-            });
-            config.routes.exception(ApiError.class, (e, ctx) -> {
-                if (e.status() == 401) {
-                    ctx.header("WWW-Authenticate", "Bearer realm=\"kiln\"");
-                }
-                error(ctx, e.status(), e.code(), e.getMessage(), e.details());
             });
             config.routes.exception(HttpResponseException.class, ApiServer::httpError);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(System.Logger.Level.ERROR, "internal error on " + ctx.method() + " " + ctx.path(), e);
-                error(ctx, 500, ErrorCode.INTERNAL.wireName(), "internal error (logged by the server)", Map.of());
+                error(ctx, 500, ErrorCode.INTERNAL, "internal error (logged by the server)", Map.of());
             });
         });
         try {
@@ -246,12 +243,12 @@ public final class ApiServer implements AutoCloseable {
             Map<String, String> params = Params.validate(ctx.pathParamMap());
             Role required = route.access().required(params);
             if (required != null && !principal.role().includes(required)) {
-                throw new ApiError(403, ApiError.FORBIDDEN, route.method() + " " + route.path() + " needs the " + required.wireName()
+                throw KilnException.answer(ErrorCode.FORBIDDEN, route.method() + " " + route.path() + " needs the " + required.wireName()
                         + " role; token '" + principal.name() + "' is " + principal.role().wireName(),
                         Map.of("required_role", required.wireName(), "role", principal.role().wireName()));
             }
             if (route.method().hasBody() && !mediaType(ctx.contentType()).equals(route.bodyType())) {
-                throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, route.upload()
+                throw KilnException.answer(ErrorCode.UNSUPPORTED_MEDIA_TYPE, route.upload()
                         ? "send the request body with Content-Type: " + route.bodyType()
                         : "send the request body as JSON with Content-Type: application/json",
                         Map.of("content_type", String.valueOf(ctx.contentType()), "expected", route.bodyType()));
@@ -273,17 +270,17 @@ public final class ApiServer implements AutoCloseable {
         if (tokens.isEmpty()) {
             String hostHeader = ctx.host() == null ? "" : ctx.host().toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "");
             if (!LOOPBACK_HOST_NAMES.contains(hostHeader)) {
-                throw new ApiError(403, ApiError.FORBIDDEN, "without API tokens this server answers only requests addressed to "
+                throw KilnException.answer(ErrorCode.FORBIDDEN, "without API tokens this server answers only requests addressed to "
                         + "localhost or 127.0.0.1, not '" + ctx.host() + "'", Map.of());
             }
             return Principal.LOCAL;
         }
         String header = ctx.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiError(401, ApiError.UNAUTHENTICATED, "this request needs an API token: Authorization: Bearer TOKEN");
+            throw KilnException.answer(ErrorCode.UNAUTHENTICATED, "this request needs an API token: Authorization: Bearer TOKEN");
         }
         return tokens.authenticate(header.substring(7).trim())
-                .orElseThrow(() -> new ApiError(401, ApiError.UNAUTHENTICATED, "unknown API token"));
+                .orElseThrow(() -> KilnException.answer(ErrorCode.UNAUTHENTICATED, "unknown API token"));
     }
 
     /** The media type of a Content-Type header, lower case, without parameters; "" when absent. */
@@ -297,29 +294,24 @@ public final class ApiServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- errors
 
-    static Map<String, Object> errorBody(String code, String message, Map<String, ?> details) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", code);
-        error.put("message", message);
-        error.put("details", details == null ? Map.of() : details);
-        return Map.of("error", error);
+    /** Kiln's error shape ({@link ErrorBody#kiln}) with its code also in the {@link ErrorBody#CODE_HEADER} header. */
+    private static void error(Context ctx, int status, ErrorCode code, String message, Map<String, ?> details) {
+        ctx.header(ErrorBody.CODE_HEADER, code.wireName());
+        respond(ctx, status, ErrorBody.kiln(code, message, details));
     }
 
-    private static void error(Context ctx, int status, String code, String message, Map<String, ?> details) {
-        respond(ctx, status, errorBody(code, message, details));
-    }
-
-    /** Javalin's own errors: no route (404), a body over the limit (413), and the like. */
+    /** Javalin's own errors: no route (404), a body over the limit (413), and the like; the status stays Javalin's. */
     private static void httpError(HttpResponseException e, Context ctx) {
         int status = e.getStatus();
-        switch (status) {
-            case 404 -> error(ctx, 404, ApiError.ROUTE_NOT_FOUND, "no route " + ctx.method() + " " + ctx.path(), Map.of());
-            case 405 -> error(ctx, 405, ApiError.METHOD_NOT_ALLOWED, "method " + ctx.method() + " is not allowed on " + ctx.path(), Map.of());
-            case 413 -> error(ctx, 413, ApiError.PAYLOAD_TOO_LARGE, "the request body is over " + MAX_BODY_BYTES + " bytes",
-                    Map.of("limit_bytes", MAX_BODY_BYTES));
-            case 400 -> error(ctx, 400, ErrorCode.INVALID_ARGUMENT.wireName(), e.getMessage(), Map.of());
-            default -> error(ctx, status, status >= 500 ? ErrorCode.INTERNAL.wireName() : "http_" + status, e.getMessage(), Map.of());
-        }
+        ErrorCode code = ErrorCode.forHttpStatus(status);
+        String message = switch (status) {
+            case 404 -> "no route " + ctx.method() + " " + ctx.path();
+            case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
+            case 413 -> "the request body is over " + MAX_BODY_BYTES + " bytes";
+            default -> e.getMessage();
+        };
+        Map<String, ?> details = status == 413 ? Map.of("limit_bytes", MAX_BODY_BYTES) : Map.of();
+        error(ctx, status, code, message, details);
     }
 
     /** Every path parameter in the table has a validation rule, and no method and path appear twice. */

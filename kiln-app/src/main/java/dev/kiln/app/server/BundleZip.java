@@ -79,6 +79,41 @@ final class BundleZip {
     // ---------------------------------------------------------------- central directory
 
     private static List<Entry> entries(RandomAccessFile raf) throws IOException {
+        EndRecord end = endRecord(raf);
+        byte[] cen = new byte[(int) end.cenSize()];
+        raf.seek(end.cenOffset());
+        raf.readFully(cen);
+        List<Entry> entries = new ArrayList<>();
+        Layout layout = new Layout();
+        long declared = 0;
+        int p = 0;
+        for (int n = 0; n < end.count(); n++) {
+            CentralRecord r = centralRecord(cen, p);
+            p += r.length();
+            entries.add(entry(r, layout));
+            declared += r.size();
+            if (declared > MAX_UNPACKED_BYTES) {
+                throw tooLarge("the zip unpacks to more than " + MAX_UNPACKED_BYTES + " bytes");
+            }
+        }
+        if (p != cen.length) {
+            throw bad("the zip's central directory is malformed", Map.of());
+        }
+        if (!layout.seen.contains(BundleManifest.MANIFEST_FILE)) {
+            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "the uploaded zip is not a Kiln bundle: it has no "
+                    + BundleManifest.MANIFEST_FILE + " at its top level (or inside its one top directory)", Map.of());
+        }
+        for (Entry e : entries) {
+            checkLocalHeader(raf, e, end.cenOffset());
+        }
+        return entries;
+    }
+
+    /** The end of central directory record: how many entries, where the central directory is and how long. */
+    private record EndRecord(int count, long cenSize, long cenOffset) {
+    }
+
+    private static EndRecord endRecord(RandomAccessFile raf) throws IOException {
         long length = raf.length();
         if (length < EOCD_SIZE) {
             throw bad("the request body is not a zip archive (too short for one)", Map.of());
@@ -118,106 +153,101 @@ final class BundleZip {
         if (cenSize > MAX_CENTRAL_DIRECTORY || cenOffset + cenSize > endOffset) {
             throw bad("the zip's central directory is malformed", Map.of());
         }
-        byte[] cen = new byte[(int) cenSize];
-        raf.seek(cenOffset);
-        raf.readFully(cen);
+        return new EndRecord(count, cenSize, cenOffset);
+    }
 
-        List<Entry> entries = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        String top = null; // the single top directory, when the files are inside one
-        boolean topLevelFiles = false;
-        long declared = 0;
-        int p = 0;
-        for (int n = 0; n < count; n++) {
-            if (p + CEN_SIZE > cen.length || i32(cen, p) != CEN) {
-                throw bad("the zip's central directory is malformed", Map.of());
-            }
-            int madeBy = u16(cen, p + 4);
-            int flags = u16(cen, p + 8);
-            int method = u16(cen, p + 10);
-            long crc = u32(cen, p + 16);
-            long compressed = u32(cen, p + 20);
-            long size = u32(cen, p + 24);
-            int nameLength = u16(cen, p + 28);
-            int extraLength = u16(cen, p + 30);
-            int commentLength = u16(cen, p + 32);
-            long attributes = u32(cen, p + 38);
-            long localOffset = u32(cen, p + 42);
-            if (p + CEN_SIZE + nameLength + extraLength + commentLength > cen.length) {
-                throw bad("the zip's central directory is malformed", Map.of());
-            }
-            String name = new String(cen, p + CEN_SIZE, nameLength, StandardCharsets.ISO_8859_1);
-            p += CEN_SIZE + nameLength + extraLength + commentLength;
+    /** One central directory record as stored; {@code length} is its size with name, extra field and comment. */
+    private record CentralRecord(String name, int madeBy, int flags, int method, long crc, long compressed, long size,
+                                 long attributes, long localOffset, int length) {
+    }
 
-            String[] parts = checkName(name);
-            int unixType = (int) (attributes >>> 16) & 0xF000;
-            boolean unix = (madeBy >>> 8) == 3;
-            if (unix && unixType == 0xA000) {
-                throw bad("zip entry '" + printable(name) + "' is a symbolic link; a bundle holds regular files only", Map.of("entry", printable(name)));
-            }
-            boolean directory = name.endsWith("/");
-            if (unix && unixType != 0 && unixType != (directory ? 0x4000 : 0x8000)) {
-                throw bad("zip entry '" + printable(name) + "' is not a regular file", Map.of("entry", printable(name)));
-            }
-            if ((flags & 1) != 0) {
-                throw bad("zip entry '" + printable(name) + "' is encrypted", Map.of("entry", printable(name)));
-            }
-            String file;
+    private static CentralRecord centralRecord(byte[] cen, int p) {
+        if (p + CEN_SIZE > cen.length || i32(cen, p) != CEN) {
+            throw bad("the zip's central directory is malformed", Map.of());
+        }
+        int nameLength = u16(cen, p + 28);
+        int extraLength = u16(cen, p + 30);
+        int commentLength = u16(cen, p + 32);
+        int length = CEN_SIZE + nameLength + extraLength + commentLength;
+        if (p + length > cen.length) {
+            throw bad("the zip's central directory is malformed", Map.of());
+        }
+        return new CentralRecord(new String(cen, p + CEN_SIZE, nameLength, StandardCharsets.ISO_8859_1), u16(cen, p + 4),
+                u16(cen, p + 8), u16(cen, p + 10), u32(cen, p + 16), u32(cen, p + 20), u32(cen, p + 24), u32(cen, p + 38),
+                u32(cen, p + 42), length);
+    }
+
+    /**
+     * Where the entries sit: all at the top level, or all inside one top directory ({@code top}); and the names
+     * seen so far (case-insensitively, as a case-insensitive file system would see them).
+     */
+    private static final class Layout {
+        String top;
+        boolean topLevelFiles;
+        final Set<String> seen = new HashSet<>();
+
+        /** The plain file name an entry unpacks to; null for the top directory's own entry. */
+        String place(String name, String[] parts, boolean directory, long size) {
             if (directory) {
                 if (parts.length != 1 || (top != null && !top.equals(parts[0])) || topLevelFiles) {
                     throw nested(name);
                 }
                 top = parts[0];
-                file = null;
                 if (size != 0) {
                     throw bad("zip entry '" + printable(name) + "' is a directory with content", Map.of("entry", printable(name)));
                 }
-            } else if (parts.length == 1) {
+                return null;
+            }
+            if (parts.length == 1) {
                 if (top != null) {
                     throw nested(name);
                 }
                 topLevelFiles = true;
-                file = parts[0];
-            } else if (parts.length == 2) {
+                return parts[0];
+            }
+            if (parts.length == 2) {
                 if (topLevelFiles || (top != null && !top.equals(parts[0]))) {
                     throw nested(name);
                 }
                 top = parts[0];
-                file = parts[1];
-            } else {
-                throw nested(name);
+                return parts[1];
             }
-            if (file != null && !FILE_NAME.matcher(file).matches()) {
-                throw bad("zip entry '" + printable(name) + "': bundle file names use letters, digits, '.', '_' and '-', starting with a "
-                        + "letter, digit or '_'", Map.of("entry", printable(name)));
-            }
-            if (!seen.add((file == null ? name : file).toLowerCase(Locale.ROOT))) {
-                throw bad("zip entry '" + printable(name) + "' appears twice", Map.of("entry", printable(name)));
-            }
-            if (method != 0 && method != 8) {
-                throw bad("zip entry '" + printable(name) + "' uses compression method " + method + "; use stored or deflated",
-                        Map.of("entry", printable(name), "method", method));
-            }
-            if (method == 0 && compressed != size) {
-                throw bad("zip entry '" + printable(name) + "' is stored with inconsistent sizes", Map.of("entry", printable(name)));
-            }
-            declared += size;
-            if (declared > MAX_UNPACKED_BYTES) {
-                throw tooLarge("the zip unpacks to more than " + MAX_UNPACKED_BYTES + " bytes");
-            }
-            entries.add(new Entry(name, file, method, crc, compressed, size, localOffset));
+            throw nested(name);
         }
-        if (p != cen.length) {
-            throw bad("the zip's central directory is malformed", Map.of());
+    }
+
+    /** The entry of a central record, refused when it is not a plain, unencrypted, stored or deflated bundle file. */
+    private static Entry entry(CentralRecord r, Layout layout) {
+        String name = r.name();
+        String[] parts = checkName(name);
+        int unixType = (int) (r.attributes() >>> 16) & 0xF000;
+        boolean unix = (r.madeBy() >>> 8) == 3;
+        if (unix && unixType == 0xA000) {
+            throw bad("zip entry '" + printable(name) + "' is a symbolic link; a bundle holds regular files only", Map.of("entry", printable(name)));
         }
-        if (!seen.contains(BundleManifest.MANIFEST_FILE)) {
-            throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "the uploaded zip is not a Kiln bundle: it has no "
-                    + BundleManifest.MANIFEST_FILE + " at its top level (or inside its one top directory)", Map.of());
+        boolean directory = name.endsWith("/");
+        if (unix && unixType != 0 && unixType != (directory ? 0x4000 : 0x8000)) {
+            throw bad("zip entry '" + printable(name) + "' is not a regular file", Map.of("entry", printable(name)));
         }
-        for (Entry e : entries) {
-            checkLocalHeader(raf, e, cenOffset);
+        if ((r.flags() & 1) != 0) {
+            throw bad("zip entry '" + printable(name) + "' is encrypted", Map.of("entry", printable(name)));
         }
-        return entries;
+        String file = layout.place(name, parts, directory, r.size());
+        if (file != null && !FILE_NAME.matcher(file).matches()) {
+            throw bad("zip entry '" + printable(name) + "': bundle file names use letters, digits, '.', '_' and '-', starting with a "
+                    + "letter, digit or '_'", Map.of("entry", printable(name)));
+        }
+        if (!layout.seen.add((file == null ? name : file).toLowerCase(Locale.ROOT))) {
+            throw bad("zip entry '" + printable(name) + "' appears twice", Map.of("entry", printable(name)));
+        }
+        if (r.method() != 0 && r.method() != 8) {
+            throw bad("zip entry '" + printable(name) + "' uses compression method " + r.method() + "; use stored or deflated",
+                    Map.of("entry", printable(name), "method", r.method()));
+        }
+        if (r.method() == 0 && r.compressed() != r.size()) {
+            throw bad("zip entry '" + printable(name) + "' is stored with inconsistent sizes", Map.of("entry", printable(name)));
+        }
+        return new Entry(name, file, r.method(), r.crc(), r.compressed(), r.size(), r.localOffset());
     }
 
     /** The name's '/'-separated parts; refuses backslashes, absolute paths, '.', '..', empty parts and control characters. */
@@ -282,59 +312,70 @@ final class BundleZip {
         raf.seek(dataOffset(e, u16(header, 26), u16(header, 28)));
         long cap = Math.min(e.size(), budget); // never write more than declared, nor past the total
         CRC32 crc = new CRC32();
-        long written = 0;
-        byte[] in = new byte[64 * 1024];
-        byte[] out = new byte[64 * 1024];
+        long written;
         try (OutputStream o = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            if (e.method() == 0) {
-                long left = e.compressedSize();
-                while (left > 0) {
-                    int n = raf.read(in, 0, (int) Math.min(in.length, left));
-                    if (n < 0) {
-                        throw truncated(e);
-                    }
-                    left -= n;
-                    written = write(o, crc, in, n, written, cap, e);
-                }
-            } else {
-                Inflater inflater = new Inflater(true);
-                try {
-                    long left = e.compressedSize();
-                    boolean padded = false;
-                    while (!inflater.finished()) {
-                        if (inflater.needsInput()) {
-                            if (left > 0) {
-                                int n = raf.read(in, 0, (int) Math.min(in.length, left));
-                                if (n < 0) {
-                                    throw truncated(e);
-                                }
-                                left -= n;
-                                inflater.setInput(in, 0, n);
-                            } else if (!padded) {
-                                inflater.setInput(new byte[1]); // raw inflate may want one byte past the data
-                                padded = true;
-                            } else {
-                                throw truncated(e);
-                            }
-                        }
-                        if (inflater.needsDictionary()) {
-                            throw corrupt(e, "it needs a preset dictionary");
-                        }
-                        int n = inflater.inflate(out);
-                        written = write(o, crc, out, n, written, cap, e);
-                    }
-                } catch (DataFormatException x) {
-                    throw corrupt(e, "its compressed data is invalid (" + x.getMessage() + ")");
-                } finally {
-                    inflater.end();
-                }
-            }
+            written = e.method() == 0 ? copyStored(raf, e, o, crc, cap) : inflate(raf, e, o, crc, cap);
         }
         if (written != e.size()) {
             throw corrupt(e, "it holds " + written + " bytes, not the " + e.size() + " its header declares");
         }
         if (crc.getValue() != e.crc()) {
             throw corrupt(e, "its CRC-32 does not match");
+        }
+        return written;
+    }
+
+    /** A stored entry's bytes, copied as they are; returns how many. */
+    private static long copyStored(RandomAccessFile raf, Entry e, OutputStream o, CRC32 crc, long cap) throws IOException {
+        byte[] in = new byte[64 * 1024];
+        long written = 0;
+        long left = e.compressedSize();
+        while (left > 0) {
+            int n = raf.read(in, 0, (int) Math.min(in.length, left));
+            if (n < 0) {
+                throw truncated(e);
+            }
+            left -= n;
+            written = write(o, crc, in, n, written, cap, e);
+        }
+        return written;
+    }
+
+    /** A deflated entry, inflated at most to {@code cap} bytes (counted as they come out); returns how many. */
+    private static long inflate(RandomAccessFile raf, Entry e, OutputStream o, CRC32 crc, long cap) throws IOException {
+        byte[] in = new byte[64 * 1024];
+        byte[] out = new byte[64 * 1024];
+        long written = 0;
+        Inflater inflater = new Inflater(true);
+        try {
+            long left = e.compressedSize();
+            boolean padded = false;
+            while (!inflater.finished()) {
+                if (inflater.needsInput()) {
+                    if (left > 0) {
+                        int n = raf.read(in, 0, (int) Math.min(in.length, left));
+                        if (n < 0) {
+                            throw truncated(e);
+                        }
+                        left -= n;
+                        inflater.setInput(in, 0, n);
+                    } else if (!padded) {
+                        inflater.setInput(new byte[1]); // raw inflate may want one byte past the data
+                        padded = true;
+                    } else {
+                        throw truncated(e);
+                    }
+                }
+                if (inflater.needsDictionary()) {
+                    throw corrupt(e, "it needs a preset dictionary");
+                }
+                int n = inflater.inflate(out);
+                written = write(o, crc, out, n, written, cap, e);
+            }
+        } catch (DataFormatException x) {
+            throw corrupt(e, "its compressed data is invalid (" + x.getMessage() + ")");
+        } finally {
+            inflater.end();
         }
         return written;
     }
@@ -394,7 +435,7 @@ final class BundleZip {
         return new KilnException(ErrorCode.INVALID_ARGUMENT, message, new LinkedHashMap<>(details));
     }
 
-    static ApiError tooLarge(String message) {
-        return new ApiError(413, ApiError.PAYLOAD_TOO_LARGE, message, Map.of("limit_bytes", MAX_UNPACKED_BYTES));
+    static KilnException tooLarge(String message) {
+        return KilnException.answer(ErrorCode.PAYLOAD_TOO_LARGE, message, Map.of("limit_bytes", MAX_UNPACKED_BYTES));
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.app.server;
 
+import dev.kiln.runtime.ErrorBody;
+import dev.kiln.runtime.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -16,21 +18,16 @@ import org.eclipse.jetty.util.Callback;
 final class JettyErrors extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
-        byte[] body = body(code, message);
+        ErrorCode errorCode = ErrorCode.forHttpStatus(code);
+        byte[] body = body(errorCode, code, message);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(ErrorBody.CODE_HEADER, errorCode.wireName());
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length));
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
-    private static byte[] body(int code, String message) {
-        String c = switch (code) {
-            case 400 -> "invalid_argument";
-            case 404 -> ApiError.ROUTE_NOT_FOUND;
-            case 413 -> ApiError.PAYLOAD_TOO_LARGE;
-            case 500 -> "internal";
-            default -> "http_" + code;
-        };
-        String m = message == null || message.isBlank() || code == 500 ? "HTTP " + code : message;
-        return ApiJson.write(ApiServer.errorBody(c, m, Map.of())).getBytes(StandardCharsets.UTF_8);
+    private static byte[] body(ErrorCode code, int status, String message) {
+        String m = message == null || message.isBlank() || status == 500 ? "HTTP " + status : message;
+        return ApiJson.write(ErrorBody.kiln(code, m, Map.of())).getBytes(StandardCharsets.UTF_8);
     }
 }

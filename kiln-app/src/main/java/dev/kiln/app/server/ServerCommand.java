@@ -1,7 +1,7 @@
 package dev.kiln.app.server;
 
-import dev.kiln.app.Home;
-import dev.kiln.app.StoreOptions;
+import dev.kiln.app.lifecycle.Home;
+import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.store.KilnStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package dev.kiln.app.server;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.io.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import dev.kiln.runtime.io.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -89,8 +89,8 @@ final class Uploads {
         return n;
     }
 
-    static ApiError tooLarge() {
-        return new ApiError(413, ApiError.PAYLOAD_TOO_LARGE, "the upload is over " + MAX_UPLOAD_BYTES + " bytes",
+    static KilnException tooLarge() {
+        return KilnException.answer(ErrorCode.PAYLOAD_TOO_LARGE, "the upload is over " + MAX_UPLOAD_BYTES + " bytes",
                 Map.of("limit_bytes", MAX_UPLOAD_BYTES));
     }
 

@@ -129,7 +129,12 @@ class ErrorShapeTest {
                     .doesNotContain("<html");
         }
         String version = TestServer.raw(s.server.port(), "GET /api/models HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n");
-        assertThat(version).startsWith("HTTP/1.1 505").contains("{\"error\":{\"code\":\"http_505\"");
+        // The code of Jetty's status (ErrorCode.forHttpStatus), was http_505 before the HTTP layer's codes joined ErrorCode.
+        assertThat(version).startsWith("HTTP/1.1 505").contains("{\"error\":{\"code\":\"http_version_unsupported\"")
+                .contains("Kiln-Error-Code: http_version_unsupported");
+        String noRoute = TestServer.raw(s.server.port(), "GET /api/nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        assertThat(noRoute).startsWith("HTTP/1.1 404").contains("Kiln-Error-Code: route_not_found",
+                "{\"error\":{\"code\":\"route_not_found\"");
     }
 
     @Test

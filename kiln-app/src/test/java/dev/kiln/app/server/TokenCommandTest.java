@@ -103,16 +103,8 @@ class TokenCommandTest {
     }
 
     /** The server re-reads the token file at most once a second: wait up to 10 s for the expected answer. */
-    private static void awaitStatus(TestServer s, String token, int status) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            last = s.get("/api/runs", token).status();
-            if (last == status) {
-                return;
-            }
-            Thread.sleep(100);
-        }
+    private static void awaitStatus(TestServer s, String token, int status) throws Exception {
+        int last = dev.kiln.app.Poll.until(() -> s.get("/api/runs", token).status(), st -> st == status, java.time.Duration.ofSeconds(10));
         assertThat(last).as("status after waiting for the token file to be re-read").isEqualTo(status);
     }
 

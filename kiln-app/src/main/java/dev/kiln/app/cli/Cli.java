@@ -1,0 +1,93 @@
+package dev.kiln.app.cli;
+
+import dev.kiln.runtime.ErrorBody;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnVersion;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
+
+/** The {@code kiln} command tree and the one place where errors become messages and exit codes. */
+@Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        description = "Kiln: tabular ML from data to a self-describing model bundle, on the JVM.",
+        subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, PredictCommand.class,
+                RunsCommand.class, ModelsCommand.class, LineageCommand.class, ExplainCommand.class, RetrainCommand.class, DriftCommand.class, MonitorCommand.class, DemoCommand.class, ServeCommand.class, dev.kiln.app.server.ServerCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "1:internal error (a bug; run with KILN_DEBUG=1 for the stack trace)",
+                "2:bad input or usage (file, column, value, option)",
+                "3:not found (file, bundle)",
+                "4:conflict (output exists, promotion refused by the gates)",
+                "5:validation failed (kiln data validate)",
+                "6:drift or a firing alert, when asked (--fail-on-drift, --fail-on-alert)",
+                "10:training or internal failure"})
+public final class Cli implements Runnable {
+    static final String EXIT_CODES_HELP = ErrorCode.EXIT_CODES_HELP;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Cli());
+        cl.setExecutionExceptionHandler(Cli::handle);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error [invalid_argument]: " + ex.getMessage());
+            ex.getCommandLine().usage(err);
+            return ErrorCode.INVALID_ARGUMENT.category().exitCode();
+        });
+        return cl;
+    }
+
+    private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        boolean json = parsed.subcommand() != null && hasJson(parsed);
+        KilnException ke = ex instanceof KilnException k ? k
+                : new KilnException(ErrorCode.INTERNAL, "unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+        if (json) {
+            try {
+                cl.getOut().println(Json.mapper().writeValueAsString(ErrorBody.kiln(ke)));
+            } catch (Exception ignored) {
+                cl.getErr().println("error [" + ke.code().wireName() + "]: " + ke.getMessage());
+            }
+        } else {
+            cl.getErr().println("error [" + ke.code().wireName() + "]: " + ke.getMessage());
+        }
+        if (!(ex instanceof KilnException) || System.getenv("KILN_DEBUG") != null) {
+            if (System.getenv("KILN_DEBUG") != null) {
+                ex.printStackTrace(cl.getErr());
+            } else {
+                cl.getErr().println("(this is a bug in Kiln; run with KILN_DEBUG=1 to see the stack trace)");
+            }
+        }
+        cl.getErr().flush();
+        cl.getOut().flush();
+        return ex instanceof KilnException ? ke.code().exitCode() : 1;
+    }
+
+    private static boolean hasJson(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult p = parsed;
+        while (p != null) {
+            if (p.hasMatchedOption("--json")) {
+                return true;
+            }
+            p = p.subcommand();
+        }
+        return false;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"kiln " + KilnVersion.get()};
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.kiln.app.cli;
+
+import dev.kiln.data.DataColumn;
+import dev.kiln.data.DataFrame;
+import dev.kiln.data.DataReader;
+import dev.kiln.data.ReadOptions;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Explanation;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.Prediction;
+import dev.kiln.runtime.Task;
+import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Field;
+import dev.kiln.runtime.schema.Values;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Score a file with a model bundle.",
+                "The output CSV holds the input columns, then 'prediction', then for classification one "
+                        + "'probability_<class>' column per class. Columns the model does not use are ignored; "
+                        + "unseen categories go to the unknown bucket; a missing column or a value of the wrong "
+                        + "type is an error naming the column and line.",
+                "With --explain, each row's explanation follows: 'explanation_base' and one 'contribution_<column>' "
+                        + "per input column (multiclass: per class, 'explanation_base_<class>' and "
+                        + "'contribution_<class>_<column>'), additive shares of the model's margin (log-odds for "
+                        + "logistic models) that sum with the base to it."})
+final class PredictCommand implements Callable<Integer> {
+    private static final int CHUNK = 4096;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "BUNDLE_DIR", description = "a bundle directory written by 'kiln train'")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "rows to score: CSV, Parquet or JSON lines")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "PATH", description = "CSV file to write (replaced atomically)")
+    Path output;
+
+    @Option(names = "--json", description = "print a JSON summary")
+    boolean json;
+
+    @Option(names = "--explain", description = "add each row's explanation: every input column's share of the "
+            + "model's margin (exact TreeSHAP for tree models; needs a bundle of format 1.2 or later)")
+    boolean explain;
+
+    @Override
+    public Integer call() throws IOException {
+        KilnModel kiln = KilnModel.load(model);
+        if (explain) {
+            kiln.requireExplainable();  // before anything is read or written
+        }
+        List<Field> fields = kiln.requiredFields();
+        Map<String, ColumnType> types = new LinkedHashMap<>();
+        for (Field f : fields) {
+            types.put(f.name(), f.type());
+        }
+        // Columns the model does not read pass through as text, unchanged.
+        DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types).withOtherColumns(ColumnType.TEXT));
+        for (Field f : fields) {
+            if (!frame.has(f.name())) {
+                throw new KilnException(ErrorCode.COLUMN_MISSING, "input " + input + " lacks column '" + f.name()
+                        + "' that the model needs", Map.of("column", f.name(), "file", input.toString()));
+            }
+        }
+        DataColumn[] inputs = fields.stream().map(f -> frame.column(f.name())).toArray(DataColumn[]::new);
+        List<String> classes = kiln.classes();
+        List<String> header = new ArrayList<>(frame.names());
+        header.add("prediction");
+        if (kiln.task() != Task.REGRESSION) {
+            for (String c : classes) {
+                header.add("probability_" + c);
+            }
+        }
+        List<String> explained = explain ? kiln.explainedOutputs() : List.of();
+        for (String output : explained) {
+            String prefix = explained.size() == 1 ? "" : "_" + output;
+            header.add("explanation_base" + prefix);
+            for (Field f : fields) {
+                header.add("contribution" + prefix + "_" + f.name());
+            }
+        }
+        Path target = output.toAbsolutePath().normalize();
+        Files.createDirectories(target.getParent());
+        Path tmp = AtomicFiles.temporaryFor(target);
+        int rows = frame.rowCount();
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+             Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
+            writeRow(w, header);
+            int width = kiln.featureNames().size();
+            Object[] values = new Object[inputs.length];
+            List<String> cells = new ArrayList<>(header.size());
+            // Rows are encoded and scored a chunk at a time: batch scoring is much faster than row by row.
+            for (int from = 0; from < rows; from += CHUNK) {
+                int to = Math.min(rows, from + CHUNK);
+                double[][] features = new double[to - from][width];
+                for (int i = from; i < to; i++) {
+                    for (int j = 0; j < inputs.length; j++) {
+                        values[j] = inputs[j].value(i);
+                    }
+                    kiln.encodeValues(values, features[i - from]);
+                }
+                double[][] scores = kiln.scoreBatch(features);
+                for (int i = from; i < to; i++) {
+                    Prediction p = kiln.decode(scores[i - from]);
+                    cells.clear();
+                    for (DataColumn c : frame.columns()) {
+                        cells.add(text(c, i));
+                    }
+                    cells.add(p.prediction() instanceof Double d ? Double.toString(d) : p.prediction().toString());
+                    for (String c : classes) {
+                        cells.add(Double.toString(p.probabilities().get(c)));
+                    }
+                    if (explain) {
+                        Explanation e = kiln.explainFeatures(features[i - from]);
+                        for (int k = 0; k < explained.size(); k++) {
+                            cells.add(Double.toString(e.base(k)));
+                            for (double v : e.values(k)) {
+                                cells.add(Double.toString(v));
+                            }
+                        }
+                    }
+                    writeRow(w, cells);
+                }
+                progress.onStep("rows", to, rows);
+            }
+        } catch (RuntimeException | IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        AtomicFiles.publish(tmp, target);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", kiln.bundle().directory().toString());
+            summary.put("algorithm", kiln.manifest().algorithm());
+            summary.put("input", input.toString());
+            summary.put("output", target.toString());
+            summary.put("rows", rows);
+            summary.put("explained", explain);
+            Reports.json(out, summary);
+        } else {
+            out.println("scored " + rows + " rows with " + kiln.manifest().algorithm() + " model " + kiln.bundle().directory());
+            out.println("wrote " + target);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String text(DataColumn column, int row) {
+        Object v = column.value(row);
+        if (v == null || v instanceof Double d && d.isNaN()) {
+            return "";
+        }
+        if (v instanceof Double d) {
+            if (column.type() == ColumnType.DATETIME) {
+                return Instant.ofEpochMilli(d.longValue()).toString();
+            }
+            if (column.type() == ColumnType.BOOLEAN) {
+                return d == 1.0 ? "true" : "false";
+            }
+            return Values.canonicalNumberText(d);
+        }
+        return v.toString();
+    }
+
+    static void writeRow(BufferedWriter w, List<String> cells) throws IOException {
+        for (int j = 0; j < cells.size(); j++) {
+            if (j > 0) {
+                w.write(',');
+            }
+            String c = cells.get(j);
+            if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+                w.write('"');
+                w.write(c.replace("\"", "\"\""));
+                w.write('"');
+            } else {
+                w.write(c);
+            }
+        }
+        w.write('\n');
+    }
+}

@@ -1,0 +1,31 @@
+package dev.kiln.app.lifecycle;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** The Kiln home: {@code --home DIR}, else {@code KILN_HOME}, else {@code ./.kiln}. */
+public final class Home {
+    private Home() {
+    }
+
+    public static Path resolve(Path option) {
+        if (option != null) {
+            return option.toAbsolutePath().normalize();
+        }
+        String env = System.getenv("KILN_HOME");
+        return (env != null && !env.isBlank() ? Path.of(env) : Path.of(".kiln")).toAbsolutePath().normalize();
+    }
+
+    /** Where {@code kiln serve} writes its prediction and feedback logs unless told otherwise ({@code --log-dir}). */
+    public static Path predictionLogs(Path home) {
+        return home.resolve("logs").resolve("predictions");
+    }
+
+    /** A fresh bundle directory under the home, named after the dataset and the time. */
+    public static Path newBundleDir(Path home, Path data) {
+        String stem = data.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9_-]", "_");
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        return home.resolve("bundles").resolve(stem + "-" + stamp);
+    }
+}

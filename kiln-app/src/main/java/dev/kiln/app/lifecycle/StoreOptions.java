@@ -1,0 +1,24 @@
+package dev.kiln.app.lifecycle;
+
+import dev.kiln.store.KilnStore;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where Kiln keeps its state: {@code --home} (artifacts, default store) and {@code --store} (a JDBC URL). */
+public final class StoreOptions {
+    @Option(names = "--home", paramLabel = "DIR", description = "Kiln home (default: $KILN_HOME, else ./.kiln)")
+    Path home;
+
+    @Option(names = "--store", paramLabel = "JDBC_URL",
+            description = "tracking and registry database (default: $KILN_STORE, else SQLite HOME/kiln.db); e.g. jdbc:postgresql://host/db")
+    String store;
+
+    public Path home() {
+        return Home.resolve(home);
+    }
+
+    public KilnStore open() {
+        String url = store != null ? store : System.getenv("KILN_STORE");
+        return KilnStore.open(home(), url == null || url.isBlank() ? null : url);
+    }
+}
