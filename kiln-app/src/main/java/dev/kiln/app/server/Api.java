@@ -421,7 +421,7 @@ public final class Api {
     /** Tags that decide what a promotion must pass are the admins' to change, like the protected aliases they guard. */
     private static void requireRoleForTag(Call c, String key, String doing) {
         if (GoverningTags.governsPromotion(key) && !c.principal().role().includes(ADMIN)) {
-            throw new ApiError(403, ApiError.FORBIDDEN, doing + " tag '" + key + "' needs the admin role: it governs promotion (token '"
+            throw KilnException.answer(ErrorCode.FORBIDDEN, doing + " tag '" + key + "' needs the admin role: it governs promotion (token '"
                     + c.principal().name() + "' is " + c.principal().role().wireName() + ")",
                     Map.of("tag", key, "required_role", ADMIN.wireName(), "role", c.principal().role().wireName()));
         }

@@ -194,7 +194,7 @@ public final class ApiServer implements AutoCloseable {
                 BodyRate.TooSlow slow = causeOf(e, BodyRate.TooSlow.class);
                 if (slow != null) {
                     ctx.header("Connection", "close");
-                    throw new ApiError(408, ErrorCode.REQUEST_TIMEOUT.wireName(), slow.getMessage(),
+                    throw KilnException.answer(ErrorCode.REQUEST_TIMEOUT, slow.getMessage(),
                             Map.of("received_bytes", slow.bytes(), "elapsed_ms", slow.elapsedMillis()));
                 }
                 if (route.upload()) {
