@@ -101,7 +101,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "address to bind (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "address to bind (default: ${DEFAULT-VALUE}; a non-loopback address needs --token-file or --insecure-no-token)")
     String host;
 
     @Option(names = "--log-dir", paramLabel = "DIR",
@@ -141,6 +142,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "file holding the admin bearer token that enables the model repository routes (load, unload, "
                     + "index) (default: the " + ADMIN_TOKEN_ENV + " environment variable; neither: those routes answer 403)")
     Path adminTokenFile;
+
+    @Option(names = ServeExposure.INSECURE_FLAG,
+            description = "allow a non-loopback --host without an inference token (every model route open to the network); "
+                    + "without it such a --host needs --token-file or " + TOKEN_ENV)
+    boolean insecureNoToken;
 
     @Option(names = "--bundle-root", paramLabel = "DIR",
             description = "admin loads may name bundle directories under DIR (canonical path, links resolved; repeatable; "
@@ -195,6 +201,7 @@ final class ServeCommand implements Callable<Integer> {
                     + ", not " + readTimeoutSeconds, Map.of("read_timeout_seconds", readTimeoutSeconds));
         }
         String inferenceToken = token(tokenFile, TOKEN_ENV, "--token-file");
+        ServeExposure.check(this.host, inferenceToken, insecureNoToken);
         String adminToken = token(adminTokenFile, ADMIN_TOKEN_ENV, "--admin-token-file");
         if (adminToken != null && adminToken.equals(inferenceToken)) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the admin token must differ from the inference token", Map.of());
