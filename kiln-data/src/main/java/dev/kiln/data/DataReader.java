@@ -58,7 +58,7 @@ public final class DataReader {
         options = options == null ? ReadOptions.defaults() : options;
         DigestInputStream digesting = new DigestInputStream(in, Checksums.digest());
         RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter());
-        return new DataFrame(SchemaInference.columns(raw, options.types(), options.otherColumns()), sourceName,
+        return new DataFrame(SchemaInference.columns(raw, options), sourceName,
                 hex(digesting.getMessageDigest()));
     }
 
@@ -84,7 +84,7 @@ public final class DataReader {
             throw ioFailure(file, e);
         }
         RawTable raw = DuckDbReader.read(file, format);
-        return new DataFrame(SchemaInference.columns(raw, options.types(), options.otherColumns()), file.toString(),
+        return new DataFrame(SchemaInference.columns(raw, options), file.toString(),
                 DatasetVersion.sha256(file));
     }
 
