@@ -45,14 +45,14 @@ public final class Retraining {
     }
 
     /**
-     * @param experiment experiment the new run is recorded in
+     * @param experiment experiment the new run is recorded in; null for the source version's run's experiment
      * @param seed       replaces the recorded seed when not null
      * @param registerAs model name to register under; null for the source version's model
      * @param out        bundle directory to write; null for a new directory under the Kiln home
      */
     public record Options(String experiment, Long seed, String registerAs, Path out) {
         public static Options defaults() {
-            return new Options("default", null, null, null);
+            return new Options(null, null, null, null);
         }
     }
 
@@ -99,12 +99,14 @@ public final class Retraining {
         // Tracking.train draws its own progress bar; any other listener hears the start and the end.
         progress.onStep("retraining " + label, 0, 2);
         Map<String, String> tags = Map.of(RETRAIN_TAG, label, SOURCE_RUN_TAG, source.sourceRunId());
+        // A refresh belongs next to the run it refreshes, unless the caller names another experiment.
+        String experiment = options.experiment() != null ? options.experiment() : sourceRun.experiment();
         Tracking.Tracked tracked;
         if (progress instanceof Progress bar) {
-            tracked = Tracking.train(store, options.experiment(), train, bar, tags);
+            tracked = Tracking.train(store, experiment, train, bar, tags);
         } else {
             try (Progress silent = new Progress("retrain", false)) {
-                tracked = Tracking.train(store, options.experiment(), train, silent, tags);
+                tracked = Tracking.train(store, experiment, train, silent, tags);
             }
         }
         String runId = tracked.run().id();
