@@ -7,7 +7,7 @@ import java.util.Map;
  * One entry of the registry's append-only event log: who did what, when and why. {@code type} is one of
  * {@code model_created, version_registered, alias_set, alias_removed, tag_set, description_set}.
  * For alias moves, {@code details} holds {@code from} (the previous version, absent for a new alias)
- * and, when gates were overridden, {@code forced: true}.
+ * and, when gates were overridden, {@code forced: true}; a move back by {@code kiln models rollback} has {@code rollback: true}.
  */
 public record ModelEvent(long id, String model, String type, Integer version, String alias, String actor,
                          String reason, Instant at, Map<String, Object> details) {
