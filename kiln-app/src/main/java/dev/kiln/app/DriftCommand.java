@@ -137,15 +137,18 @@ final class DriftCommand implements Callable<Integer> {
         ModelSource model = null;
         Path referencePath = Path.of(reference);
         DatasetSketch currentSketch = null;
+        Map<String, String> typeProblems = Map.of();
         if (Files.isRegularFile(referencePath) && current.data != null) {
             // Infer the reference's types once, then sketch both files with them at the same time: two passes
             // of wall time instead of three.
             ReadOptions typed = ReadOptions.defaults().withTypes(Sketcher.inferTypes(referencePath, ReadOptions.defaults()));
-            java.util.concurrent.CompletableFuture<DatasetSketch> cur = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> Sketcher.sketch(current.data, typed));
+            java.util.concurrent.CompletableFuture<DriftCurrentData.Sketched> cur = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> DriftCurrentData.sketch(current.data, typed.types()));
             referenceSketch = Sketcher.sketch(referencePath, typed);
             try {
-                currentSketch = cur.join();
+                DriftCurrentData.Sketched sketched = cur.join();
+                currentSketch = sketched.sketch();
+                typeProblems = sketched.typeProblems();
             } catch (java.util.concurrent.CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
@@ -178,10 +181,15 @@ final class DriftCommand implements Callable<Integer> {
             for (Field f : referenceSketch.schema().fields()) {
                 types.put(f.name(), f.type());
             }
-            DatasetSketch cur = currentSketch != null ? currentSketch : Sketcher.sketch(current.data, ReadOptions.defaults().withTypes(types));
+            if (currentSketch == null) {
+                DriftCurrentData.Sketched sketched = DriftCurrentData.sketch(current.data, types);
+                currentSketch = sketched.sketch();
+                typeProblems = sketched.typeProblems();
+            }
+            DatasetSketch cur = currentSketch;
             result.put("current", Map.of("kind", "dataset", "path", current.data.toAbsolutePath().normalize().toString(),
                     "rows", cur.rows()));
-            report = DriftAnalyzer.compare(referenceSketch, cur, thresholds);
+            report = DriftCurrentData.withTypeProblems(DriftAnalyzer.compare(referenceSketch, cur, thresholds), typeProblems);
         } else {
             if (model == null) {
                 throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--logs needs a model as --reference (its input schema "
@@ -227,6 +235,9 @@ final class DriftCommand implements Callable<Integer> {
         result.put("features", report.features());
         result.put("missing_in_current", report.missingInCurrent());
         result.put("missing_in_reference", report.missingInReference());
+        if (!typeProblems.isEmpty()) {
+            result.put("type_problems", DriftCurrentData.rows(typeProblems));
+        }
         if (predictionDrift != null) {
             result.put("prediction", predictionDrift);
         }
@@ -249,6 +260,7 @@ final class DriftCommand implements Callable<Integer> {
             if (!report.missingInReference().isEmpty()) {
                 out.println("not in the reference: " + String.join(", ", report.missingInReference()));
             }
+            typeProblems.forEach((column, problem) -> out.println("type problem in " + column + " (compared as categories): " + problem));
             out.printf(Locale.ROOT, "%d of %d features drifted (%.0f%%): %s%n", report.driftedCount(), report.features().size(),
                     100 * report.shareDrifted(), report.datasetDrift() ? "the data set DRIFTED" : "no data-set drift");
             if (timeline != null) {
