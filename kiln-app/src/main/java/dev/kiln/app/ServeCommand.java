@@ -347,6 +347,7 @@ final class ServeCommand implements Callable<Integer> {
                             Map.of("option", "--no-log"));
                 }
                 rules = monitorRules == null ? AlertRules.defaults() : AlertRules.load(monitorRules);
+                PolicyRetrain.requireDataPerModel(rules, refs);
             }
             server = InferenceServer.start(host, this.host, port, log, options);
             for (Map.Entry<String, dev.kiln.serve.CanaryRollout.Plan> e : plans.entrySet()) {

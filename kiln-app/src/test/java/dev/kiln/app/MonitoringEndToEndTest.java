@@ -315,18 +315,53 @@ class MonitoringEndToEndTest {
     @Test
     void aRetrainScheduleRegistersANewVersionWhenTheNewestIsOlderThanIt() throws Exception {
         Path rules = home.resolve("scheduled.json");
+        Path scheduled = home.resolve("scheduled.csv");
+        Files.write(scheduled, Files.readAllLines(data).subList(0, 901));
+        Thread.sleep(1100);
+        // The data credit:1 was trained on, unchanged: nothing to learn, so no new version.
         Files.writeString(rules, """
                 {"rules": [{"kind": "latency_p99", "threshold": 10000}],
                  "retrain": {"every": "1s", "data": "%s"}}""".formatted(data.toString()));
-        Thread.sleep(1100);
-        CliRun run = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        JsonNode notes = BadInputTest.json(run.out()).get("notes");
-        assertThat(notes.toString()).contains("scheduled retrain").contains("registered credit:");
+        int versionsBefore = versions("credit");
+        String unchanged = notes(rules);
+        assertThat(unchanged).contains("scheduled retrain", "not retrained: the data", "has not changed since credit:1");
+        assertThat(versions("credit")).isEqualTo(versionsBefore);
+
+        // Data per model: a model the policy names no data for is not retrained from another's.
+        Files.writeString(rules, """
+                {"rules": [{"kind": "latency_p99", "threshold": 10000}],
+                 "retrain": {"every": "1s", "data": {"other": "%s"}}}""".formatted(scheduled.toString()));
+        assertThat(notes(rules)).contains("not retrained: the retrain policy names no data for 'credit'");
+        assertThat(versions("credit")).isEqualTo(versionsBefore);
+
+        Files.writeString(rules, """
+                {"rules": [{"kind": "latency_p99", "threshold": 10000}],
+                 "retrain": {"every": "1s", "data": {"credit": "%s", "other": "%s"}}}""".formatted(scheduled.toString(), data.toString()));
+        assertThat(notes(rules)).contains("scheduled retrain").contains("registered credit:" + (versionsBefore + 1));
         // the newest version is now seconds old: a schedule of a day does not retrain again
         Files.writeString(rules, Files.readString(rules).replace("\"1s\"", "\"1d\""));
-        CliRun again = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
-        assertThat(BadInputTest.json(again.out()).get("notes").toString()).doesNotContain("scheduled retrain");
+        assertThat(notes(rules)).doesNotContain("scheduled retrain");
+        // and once it is old, the same data is the newest version's: not retrained again
+        Files.writeString(rules, Files.readString(rules).replace("\"1d\"", "\"1s\""));
+        Thread.sleep(1100);
+        assertThat(notes(rules)).contains("has not changed since credit:" + (versionsBefore + 1));
+        assertThat(versions("credit")).isEqualTo(versionsBefore + 1);
+    }
+
+    private String notes(Path rules) throws IOException {
+        CliRun run = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        return BadInputTest.json(run.out()).get("notes").toString();
+    }
+
+    private int versions(String model) throws IOException {
+        JsonNode list = BadInputTest.json(kiln("models", "list", "--json").out());
+        for (JsonNode m : list) {
+            if (m.get("name").asText().equals(model)) {
+                return m.get("latestVersion").asInt();
+            }
+        }
+        throw new AssertionError("no model " + model);
     }
 
     @Test
