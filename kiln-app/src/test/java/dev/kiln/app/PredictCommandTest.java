@@ -24,13 +24,14 @@ class PredictCommandTest {
     static Path bundle;
     static Path data;
 
-    /** The input cells of the 'note' column, as the spreadsheet user wrote them (CSV-quoted where needed). */
+    /** The input cells of the 'note' column as the CSV holds them (quoted or not), and the value they hold. */
     static final String[][] NOTES = {
             {"=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"},
             {"\"+HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\"", "+HYPERLINK(\"http://evil.example\",\"click\")"},
             {"@SUM(1+1)", "@SUM(1+1)"},
             {"-2+3", "-2+3"},
             {"\"\t=1+2\"", "\t=1+2"},
+            {"\t=5+5", "\t=5+5"},
             {"\"\r=1+2\"", "\r=1+2"},
             {"-3.5", "-3.5"},
             {"+4", "+4"},
@@ -78,6 +79,7 @@ class PredictCommandTest {
                 "'@SUM(1+1)",
                 "'-2+3",
                 "'\t=1+2",
+                "'\t=5+5",
                 "'\r=1+2",
                 "-3.5",
                 "+4",

@@ -3,6 +3,7 @@ package dev.kiln.data;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.schema.ColumnType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +58,9 @@ public final class DataReader {
     public static DataFrame readCsv(InputStream in, String sourceName, ReadOptions options) {
         options = options == null ? ReadOptions.defaults() : options;
         DigestInputStream digesting = new DigestInputStream(in, Checksums.digest());
-        RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter());
+        ReadOptions o = options;
+        RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter(),
+                name -> o.otherColumnsUntrimmed() && o.otherColumns() == ColumnType.TEXT && !o.types().containsKey(name));
         return new DataFrame(SchemaInference.columns(raw, options), sourceName,
                 hex(digesting.getMessageDigest()));
     }

@@ -14,8 +14,8 @@ import java.util.Map;
  * @param otherColumns the type of every column not named in {@code types}, or null to infer them; TEXT
  *     keeps their values as read (trimmed), e.g. to pass columns through unchanged
  * @param otherColumnsUntrimmed when {@code otherColumns} is TEXT, keep those values exactly as the file holds them,
- *     without trimming them (a quoted CSV value, or a Parquet or JSON string): a leading tab a user put there to
- *     stop a spreadsheet from running the cell survives. The CSV tokenizer still trims unquoted values.
+ *     without trimming them (a CSV value, quoted or not, or a Parquet or JSON string): a leading tab a user put
+ *     there to stop a spreadsheet from running the cell survives.
  */
 public record ReadOptions(Character delimiter, Map<String, ColumnType> types, ColumnType otherColumns,
                           boolean otherColumnsUntrimmed) {
