@@ -365,6 +365,39 @@ class MonitoringEndToEndTest {
     }
 
     @Test
+    void aWebhookThatFailsSaysWhyInTheCheck() throws IOException {
+        HttpServer failing = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        failing.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "hook store is down".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        failing.start();
+        int refused;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refused = s.getLocalPort();
+        }
+        try {
+            // A rule name of its own per case, so that each check opens a new alert and posts it.
+            for (Object[] c : new Object[][] {{"psi-500", failing.getAddress().getPort(), "answered HTTP 500: hook store is down"},
+                    {"psi-refused", refused, "failed: connection refused by 127.0.0.1:" + refused}}) {
+                Path rules = home.resolve(c[0] + ".json");
+                Files.writeString(rules, """
+                        {"window": "1h", "rules": [{"name": "%s", "kind": "feature_psi", "threshold": 0.2}],
+                         "webhook": {"url": "http://127.0.0.1:%d/hook", "allowed_hosts": ["127.0.0.1"]}}""".formatted(c[0], c[1]));
+                CliRun run = kiln("monitor", "check", "--model", "shifted", "--ref", "credit", "--rules", rules.toString());
+                assertThat(run.exitCode()).as(run.err()).isZero();
+                assertThat(run.out()).as((String) c[0])
+                        .contains("webhook: webhook http://127.0.0.1:" + c[1] + "/hook " + c[2]).doesNotContain("null");
+            }
+        } finally {
+            failing.stop(0);
+        }
+    }
+
+    @Test
     void aWebhookHostOffTheAllowListIsRefusedWhenTheRulesAreRead() throws IOException {
         Path rules = home.resolve("bad-rules.json");
         Files.writeString(rules, """
