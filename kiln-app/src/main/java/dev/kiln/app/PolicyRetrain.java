@@ -32,6 +32,9 @@ final class PolicyRetrain {
 
     /** What happened, starting with "registered" when a new version was registered. */
     static String run(KilnStore store, String registryName, AlertRules.RetrainPolicy policy) {
+        if (registryName == null) {
+            return note("a bundle directory", "not retrained: the model is served from a bundle directory, not the registry");
+        }
         Path data = policy.dataFor(registryName);
         if (data == null) {
             return note(registryName, "not retrained: the retrain policy names no data for '" + registryName + "'");

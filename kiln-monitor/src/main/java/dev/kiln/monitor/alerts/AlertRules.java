@@ -114,7 +114,7 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
 
         /** The data {@code model} is retrained from; null when the policy names none for it. */
         public Path dataFor(String model) {
-            return data != null ? data : dataByModel.get(model);
+            return data != null ? data : model == null ? null : dataByModel.get(model);
         }
 
         /** True when one file serves whichever model the rules watch (not per model). */
