@@ -6,8 +6,8 @@ import java.util.Arrays;
 /**
  * RFC 4180 record tokenizer over strictly decoded UTF-8. It tracks physical line numbers (LF, CRLF and
  * lone CR each end a line, also inside quoted fields) so errors can name the line a user sees in an
- * editor. Unquoted values are trimmed of surrounding whitespace; quoted values are kept verbatim, with
- * whitespace allowed only outside the quotes. A quote inside an unquoted value is taken literally
+ * editor. Unquoted values are trimmed of surrounding whitespace ({@link #rawStart}/{@link #rawLength} give them
+ * untrimmed); quoted values are kept verbatim, with whitespace allowed only outside the quotes. A quote inside an unquoted value is taken literally
  * (e.g. {@code 5'11"}), as most spreadsheet exports expect. Lines holding nothing but whitespace are
  * skipped, so a trailing newline or blank line never makes a row.
  */
@@ -43,6 +43,8 @@ final class CsvParser {
     private int recLen;
     private int[] starts = new int[32];
     private int[] ends = new int[32];
+    private int[] rawStarts = new int[32];
+    private int[] rawEnds = new int[32];
     private int fieldCount;
     private int recordLine;
 
@@ -110,6 +112,16 @@ final class CsvParser {
         return ends[field] - starts[field];
     }
 
+    /** Where field {@code field} starts untrimmed: an unquoted value's leading whitespace included. */
+    int rawStart(int field) {
+        return rawStarts[field];
+    }
+
+    /** The untrimmed length of field {@code field} (an unquoted value's surrounding whitespace included). */
+    int rawLength(int field) {
+        return rawEnds[field] - rawStarts[field];
+    }
+
     String field(int i) {
         return new String(rec, starts[i], ends[i] - starts[i]);
     }
@@ -147,6 +159,7 @@ final class CsvParser {
         boolean started = false;
         int state = START;
         int fieldStart = 0;
+        int contentStart = 0; // start of the value without leading whitespace (unquoted values)
         int contentEnd = 0; // end of the value without trailing whitespace (unquoted values)
         int quoteLine = 0;
         while (true) {
@@ -156,6 +169,7 @@ final class CsvParser {
             switch (state) {
                 case START -> {
                     if (c == -1 || newline) {
+                        recLen = fieldStart; // whitespace only: an empty value
                         if (!started) {
                             if (c == -1) {
                                 return false;
@@ -170,24 +184,29 @@ final class CsvParser {
                         recordLine = lineBefore;
                     }
                     if (c == delimiter) {
+                        recLen = fieldStart; // whitespace only: an empty value
                         endField(fieldStart, recLen);
                         fieldStart = recLen;
                     } else if (c == '"') {
+                        recLen = fieldStart; // whitespace before a quote is not part of the value
                         state = QUOTED;
                         quoteLine = lineBefore;
                     } else if (c > ' ') {
+                        contentStart = recLen;
                         append((char) c);
                         contentEnd = recLen;
                         state = UNQUOTED;
+                    } else {
+                        append((char) c); // kept for rawStart: leading whitespace of an unquoted value
                     }
                 }
                 case UNQUOTED -> {
                     if (c == -1 || newline) {
-                        endField(fieldStart, contentEnd);
+                        endField(contentStart, contentEnd, fieldStart, recLen);
                         return true;
                     }
                     if (c == delimiter) {
-                        endField(fieldStart, contentEnd);
+                        endField(contentStart, contentEnd, fieldStart, recLen);
                         fieldStart = recLen;
                         state = START;
                     } else {
@@ -239,12 +258,20 @@ final class CsvParser {
     }
 
     private void endField(int start, int end) {
+        endField(start, end, start, end);
+    }
+
+    private void endField(int start, int end, int rawStart, int rawEnd) {
         if (fieldCount == starts.length) {
             starts = Arrays.copyOf(starts, starts.length * 2);
             ends = Arrays.copyOf(ends, ends.length * 2);
+            rawStarts = Arrays.copyOf(rawStarts, rawStarts.length * 2);
+            rawEnds = Arrays.copyOf(rawEnds, rawEnds.length * 2);
         }
         starts[fieldCount] = start;
         ends[fieldCount] = end;
+        rawStarts[fieldCount] = rawStart;
+        rawEnds[fieldCount] = rawEnd;
         fieldCount++;
     }
 }

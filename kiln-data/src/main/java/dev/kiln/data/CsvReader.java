@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Reads delimited text into a {@link RawTable}, turning every problem into a {@link KilnException}
@@ -23,7 +24,13 @@ final class CsvReader {
     }
 
     static RawTable read(InputStream in, String source, Character forcedDelimiter) {
+        return read(in, source, forcedDelimiter, name -> false);
+    }
+
+    /** As above; the columns {@code untrimmed} names keep an unquoted value's surrounding whitespace. */
+    static RawTable read(InputStream in, String source, Character forcedDelimiter, Predicate<String> untrimmed) {
         List<RawColumn> columns = new ArrayList<>();
+        List<Boolean> raw = new ArrayList<>();
         List<List<String>> header = new ArrayList<>(1);
         int[][] lines = {new int[1024]};
         int[] rows = {0};
@@ -33,6 +40,7 @@ final class CsvReader {
                 header.add(names);
                 for (int i = 0; i < names.size(); i++) {
                     columns.add(new RawColumn());
+                    raw.add(untrimmed.test(names.get(i)));
                 }
             }
 
@@ -40,7 +48,11 @@ final class CsvReader {
             public void row(CsvParser parser, int line) {
                 char[] chars = parser.chars();
                 for (int i = 0; i < columns.size(); i++) {
-                    columns.get(i).add(chars, parser.start(i), parser.length(i));
+                    if (raw.get(i)) {
+                        columns.get(i).add(chars, parser.rawStart(i), parser.rawLength(i));
+                    } else {
+                        columns.get(i).add(chars, parser.start(i), parser.length(i));
+                    }
                 }
                 if (rows[0] == lines[0].length) {
                     lines[0] = Arrays.copyOf(lines[0], rows[0] * 2);

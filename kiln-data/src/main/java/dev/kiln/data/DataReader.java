@@ -3,6 +3,7 @@ package dev.kiln.data;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.schema.ColumnType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,8 +58,10 @@ public final class DataReader {
     public static DataFrame readCsv(InputStream in, String sourceName, ReadOptions options) {
         options = options == null ? ReadOptions.defaults() : options;
         DigestInputStream digesting = new DigestInputStream(in, Checksums.digest());
-        RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter());
-        return new DataFrame(SchemaInference.columns(raw, options.types(), options.otherColumns()), sourceName,
+        ReadOptions o = options;
+        RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter(),
+                name -> o.otherColumnsUntrimmed() && o.otherColumns() == ColumnType.TEXT && !o.types().containsKey(name));
+        return new DataFrame(SchemaInference.columns(raw, options), sourceName,
                 hex(digesting.getMessageDigest()));
     }
 
@@ -84,7 +87,7 @@ public final class DataReader {
             throw ioFailure(file, e);
         }
         RawTable raw = DuckDbReader.read(file, format);
-        return new DataFrame(SchemaInference.columns(raw, options.types(), options.otherColumns()), file.toString(),
+        return new DataFrame(SchemaInference.columns(raw, options), file.toString(),
                 DatasetVersion.sha256(file));
     }
 

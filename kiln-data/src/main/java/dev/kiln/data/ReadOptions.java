@@ -13,8 +13,12 @@ import java.util.Map;
  * @param types column types to force instead of inferring them, by column name (may be empty)
  * @param otherColumns the type of every column not named in {@code types}, or null to infer them; TEXT
  *     keeps their values as read (trimmed), e.g. to pass columns through unchanged
+ * @param otherColumnsUntrimmed when {@code otherColumns} is TEXT, keep those values exactly as the file holds them,
+ *     without trimming them (a CSV value, quoted or not, or a Parquet or JSON string): a leading tab a user put
+ *     there to stop a spreadsheet from running the cell survives.
  */
-public record ReadOptions(Character delimiter, Map<String, ColumnType> types, ColumnType otherColumns) {
+public record ReadOptions(Character delimiter, Map<String, ColumnType> types, ColumnType otherColumns,
+                          boolean otherColumnsUntrimmed) {
     public ReadOptions {
         types = types == null ? Map.of() : Map.copyOf(types);
         if (delimiter != null && (delimiter == '"' || delimiter == '\n' || delimiter == '\r')) {
@@ -24,18 +28,23 @@ public record ReadOptions(Character delimiter, Map<String, ColumnType> types, Co
     }
 
     public static ReadOptions defaults() {
-        return new ReadOptions(null, Map.of(), null);
+        return new ReadOptions(null, Map.of(), null, false);
     }
 
     public ReadOptions withDelimiter(char delimiter) {
-        return new ReadOptions(delimiter, types, otherColumns);
+        return new ReadOptions(delimiter, types, otherColumns, otherColumnsUntrimmed);
     }
 
     public ReadOptions withTypes(Map<String, ColumnType> types) {
-        return new ReadOptions(delimiter, types, otherColumns);
+        return new ReadOptions(delimiter, types, otherColumns, otherColumnsUntrimmed);
     }
 
     public ReadOptions withOtherColumns(ColumnType type) {
-        return new ReadOptions(delimiter, types, type);
+        return new ReadOptions(delimiter, types, type, false);
+    }
+
+    /** Every column not named in {@code types} as TEXT, untrimmed (see {@link #otherColumnsUntrimmed}). */
+    public ReadOptions withOtherColumnsVerbatim() {
+        return new ReadOptions(delimiter, types, ColumnType.TEXT, true);
     }
 }

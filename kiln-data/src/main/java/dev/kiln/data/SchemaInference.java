@@ -49,7 +49,7 @@ public final class SchemaInference {
      */
     public static DataColumn column(String name, List<String> values, ColumnType type) {
         ColumnType t = type != null ? type : inferType(values);
-        return convert(name, t, type != null, values.size(), values::get, "values", row -> "row " + (row + 1));
+        return convert(name, t, type != null, true, values.size(), values::get, "values", row -> "row " + (row + 1));
     }
 
     /** Types and converts every column of a raw table, applying forced types by column name. */
@@ -57,7 +57,17 @@ public final class SchemaInference {
         return columns(table, forced, null);
     }
 
+    static List<DataColumn> columns(RawTable table, ReadOptions options) {
+        return columns(table, options.types(), options.otherColumns(),
+                options.otherColumnsUntrimmed() && options.otherColumns() == ColumnType.TEXT);
+    }
+
     static List<DataColumn> columns(RawTable table, Map<String, ColumnType> forced, ColumnType others) {
+        return columns(table, forced, others, false);
+    }
+
+    private static List<DataColumn> columns(RawTable table, Map<String, ColumnType> forced, ColumnType others,
+                                            boolean othersUntrimmed) {
         for (String name : forced.keySet()) {
             if (!table.names().contains(name)) {
                 throw new KilnException(ErrorCode.COLUMN_MISSING,
@@ -72,13 +82,14 @@ public final class SchemaInference {
             RawColumn raw = table.columns().get(c);
             ColumnType type = forced.getOrDefault(name, others);
             if (type != null) {
-                out.add(convert(name, type, true, raw.size(), raw::get, table.source(), table::location));
+                boolean trim = !(othersUntrimmed && !forced.containsKey(name));
+                out.add(convert(name, type, true, trim, raw.size(), raw::get, table.source(), table::location));
                 continue;
             }
             Inference inferred = infer(raw.size(), raw::get);
             out.add(inferred.parsed() != null
                     ? new NumericColumn(name, inferred.type(), inferred.parsed())
-                    : convert(name, inferred.type(), false, raw.size(), raw::get, table.source(), table::location));
+                    : convert(name, inferred.type(), false, true, raw.size(), raw::get, table.source(), table::location));
         }
         return out;
     }
@@ -151,7 +162,7 @@ public final class SchemaInference {
         return false;
     }
 
-    private static DataColumn convert(String name, ColumnType type, boolean forced, int n,
+    private static DataColumn convert(String name, ColumnType type, boolean forced, boolean trim, int n,
                                       IntFunction<String> values, String source, IntFunction<String> location) {
         if (type.isNumericLike()) {
             double[] out = new double[n];
@@ -177,7 +188,9 @@ public final class SchemaInference {
             if (Values.isMissingToken(s)) {
                 continue;
             }
-            s = s.trim();
+            if (trim) {
+                s = s.trim();
+            }
             out[i] = levels == null ? s : levels.computeIfAbsent(s, k -> k);
         }
         return new StringColumn(name, type, out);

@@ -39,7 +39,12 @@ public final class Cli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Cli());
         cl.setExecutionExceptionHandler(Cli::handle);
+        cl.setExecutionStrategy(UnknownArguments::execute);
         cl.setParameterExceptionHandler((ex, args) -> {
+            Integer unknown = UnknownArguments.onParameterException(ex);
+            if (unknown != null) {
+                return unknown;
+            }
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("error [invalid_argument]: " + ex.getMessage());
             ex.getCommandLine().usage(err);

@@ -139,6 +139,9 @@ final class DriftCommand implements Callable<Integer> {
         result.put("features", report.features());
         result.put("missing_in_current", report.missingInCurrent());
         result.put("missing_in_reference", report.missingInReference());
+        if (!c.typeProblems().isEmpty()) {
+            result.put("type_problems", DriftCurrentData.rows(c.typeProblems()));
+        }
         if (c.prediction() != null) {
             result.put("prediction", c.prediction());
         }
@@ -182,11 +185,12 @@ final class DriftCommand implements Callable<Integer> {
      * and {@code modelSketch} set). {@code current} is the current dataset's sketch when it was made along with the
      * reference's, else null.
      */
-    private record Reference(DatasetSketch sketch, ModelSource model, ReferenceSketch modelSketch, DatasetSketch current) {
+    private record Reference(DatasetSketch sketch, ModelSource model, ReferenceSketch modelSketch, DriftCurrentData.Sketched current) {
     }
 
     /** The drift of the inputs, and with --logs of the model's output ({@code prediction}) and by window ({@code timeline}). */
-    private record Comparison(DriftReport report, FeatureDrift prediction, List<DriftTimeline.Point> timeline) {
+    private record Comparison(DriftReport report, FeatureDrift prediction, List<DriftTimeline.Point> timeline,
+                              Map<String, String> typeProblems) {
     }
 
     /** Sketches or loads the reference, and describes it in {@code result}. */
@@ -208,13 +212,13 @@ final class DriftCommand implements Callable<Integer> {
             return new Reference(modelReference.features(), model, modelReference, null);
         }
         DatasetSketch referenceSketch;
-        DatasetSketch currentSketch = null;
+        DriftCurrentData.Sketched currentSketch = null;
         if (current.data != null) {
             // Infer the reference's types once, then sketch both files with them at the same time: two passes
             // of wall time instead of three.
             ReadOptions typed = ReadOptions.defaults().withTypes(Sketcher.inferTypes(referencePath, ReadOptions.defaults()));
-            java.util.concurrent.CompletableFuture<DatasetSketch> cur = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> Sketcher.sketch(current.data, typed));
+            java.util.concurrent.CompletableFuture<DriftCurrentData.Sketched> cur = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> DriftCurrentData.sketch(current.data, typed.types()));
             referenceSketch = Sketcher.sketch(referencePath, typed);
             try {
                 currentSketch = cur.join();
@@ -235,10 +239,14 @@ final class DriftCommand implements Callable<Integer> {
         for (Field f : ref.sketch().schema().fields()) {
             types.put(f.name(), f.type());
         }
-        DatasetSketch cur = ref.current() != null ? ref.current() : Sketcher.sketch(current.data, ReadOptions.defaults().withTypes(types));
+        // Numbers compare as numbers whatever their kind; a column that fails its type is a problem of its own,
+        // reported, and never stops the others.
+        DriftCurrentData.Sketched sketched = ref.current() != null ? ref.current() : DriftCurrentData.sketch(current.data, types);
+        DatasetSketch cur = sketched.sketch();
         result.put("current", Map.of("kind", "dataset", "path", current.data.toAbsolutePath().normalize().toString(),
                 "rows", cur.rows()));
-        return new Comparison(DriftAnalyzer.compare(ref.sketch(), cur, thresholds), null, null);
+        return new Comparison(DriftCurrentData.withTypeProblems(DriftAnalyzer.compare(ref.sketch(), cur, thresholds),
+                sketched.typeProblems()), null, null, sketched.typeProblems());
     }
 
     /** --logs: a window of the served model's prediction log against the model's reference sketches, in one pass. */
@@ -277,7 +285,8 @@ final class DriftCommand implements Callable<Integer> {
         }
         List<DriftTimeline.Point> timeline = buckets == null ? null
                 : DriftTimeline.points(byWindow, ref.modelSketch(), buckets, thresholds);
-        return new Comparison(all.inputDrift(ref.modelSketch(), thresholds), all.outputDrift(ref.modelSketch(), thresholds), timeline);
+        return new Comparison(all.inputDrift(ref.modelSketch(), thresholds), all.outputDrift(ref.modelSketch(), thresholds), timeline,
+                Map.of());
     }
 
     private void print(PrintWriter out, Map<String, Object> result, Comparison c, Buckets buckets) {
@@ -292,6 +301,7 @@ final class DriftCommand implements Callable<Integer> {
         if (!report.missingInReference().isEmpty()) {
             out.println("not in the reference: " + String.join(", ", report.missingInReference()));
         }
+        c.typeProblems().forEach((column, problem) -> out.println("type problem in " + column + " (compared as categories): " + problem));
         out.printf(Locale.ROOT, "%d of %d features drifted (%.0f%%): %s%n", report.driftedCount(), report.features().size(),
                 100 * report.shareDrifted(), report.datasetDrift() ? "the data set DRIFTED" : "no data-set drift");
         if (c.timeline() != null) {

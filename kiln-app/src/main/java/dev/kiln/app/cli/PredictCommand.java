@@ -1,5 +1,7 @@
 package dev.kiln.app.cli;
 
+import dev.kiln.app.lifecycle.ModelSource;
+import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.data.DataColumn;
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
@@ -27,12 +29,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Score a file with a model bundle.",
+        description = {"Score a file with a model: a registry reference or a bundle directory.",
                 "The output CSV holds the input columns, then 'prediction', then for classification one "
                         + "'probability_<class>' column per class. Columns the model does not use are ignored; "
                         + "unseen categories go to the unknown bucket; a missing column or a value of the wrong "
@@ -40,15 +43,23 @@ import picocli.CommandLine.Spec;
                 "With --explain, each row's explanation follows: 'explanation_base' and one 'contribution_<column>' "
                         + "per input column (multiclass: per class, 'explanation_base_<class>' and "
                         + "'contribution_<class>_<column>'), additive shares of the model's margin (log-odds for "
-                        + "logistic models) that sum with the base to it."})
+                        + "logistic models) that sum with the base to it.",
+                "A cell a spreadsheet would run as a formula (one starting with = + - @, a tab or a carriage return, "
+                        + "other than a number such as -3.5) is written with a leading ' (OWASP's rule against CSV "
+                        + "injection), in the copied input columns, the header and the predictions alike; "
+                        + "--no-formula-escape writes every cell as it is."})
 final class PredictCommand implements Callable<Integer> {
     private static final int CHUNK = 4096;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "BUNDLE_DIR", description = "a bundle directory written by 'kiln train'")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "REF",
+            description = "a registry reference (credit, credit@staging, credit:3) or a bundle directory written by 'kiln train'")
+    String model;
+
+    @Mixin
+    StoreOptions store;
 
     @Option(names = "--input", required = true, paramLabel = "PATH", description = "rows to score: CSV, Parquet or JSON lines")
     Path input;
@@ -59,13 +70,18 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON summary")
     boolean json;
 
+    @Option(names = "--no-formula-escape", description = "do not prefix cells a spreadsheet would run as formulas "
+            + "(=, +, -, @, tab, CR) with ' : only for output that no spreadsheet opens")
+    boolean noFormulaEscape;
+
     @Option(names = "--explain", description = "add each row's explanation: every input column's share of the "
             + "model's margin (exact TreeSHAP for tree models; needs a bundle of format 1.2 or later)")
     boolean explain;
 
     @Override
     public Integer call() throws IOException {
-        KilnModel kiln = KilnModel.load(model);
+        ModelSource source = ModelSource.load(model, store);
+        KilnModel kiln = source.model();
         if (explain) {
             kiln.requireExplainable();  // before anything is read or written
         }
@@ -75,7 +91,8 @@ final class PredictCommand implements Callable<Integer> {
             types.put(f.name(), f.type());
         }
         // Columns the model does not read pass through as text, unchanged.
-        DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types).withOtherColumns(ColumnType.TEXT));
+        // Untrimmed, so that a leading tab the user put in a quoted cell to disarm a formula is kept.
+        DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types).withOtherColumnsVerbatim());
         for (Field f : fields) {
             if (!frame.has(f.name())) {
                 throw new KilnException(ErrorCode.COLUMN_MISSING, "input " + input + " lacks column '" + f.name()
@@ -105,7 +122,7 @@ final class PredictCommand implements Callable<Integer> {
         int rows = frame.rowCount();
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
              Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
-            writeRow(w, header);
+            writeRow(w, header, !noFormulaEscape);
             int width = kiln.featureNames().size();
             Object[] values = new Object[inputs.length];
             List<String> cells = new ArrayList<>(header.size());
@@ -139,7 +156,7 @@ final class PredictCommand implements Callable<Integer> {
                             }
                         }
                     }
-                    writeRow(w, cells);
+                    writeRow(w, cells, !noFormulaEscape);
                 }
                 progress.onStep("rows", to, rows);
             }
@@ -152,6 +169,9 @@ final class PredictCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", kiln.bundle().directory().toString());
+            if (source.registryName() != null) {
+                summary.put("registered", Map.of("name", source.registryName(), "version", source.version()));
+            }
             summary.put("algorithm", kiln.manifest().algorithm());
             summary.put("input", input.toString());
             summary.put("output", target.toString());
@@ -159,7 +179,8 @@ final class PredictCommand implements Callable<Integer> {
             summary.put("explained", explain);
             Reports.json(out, summary);
         } else {
-            out.println("scored " + rows + " rows with " + kiln.manifest().algorithm() + " model " + kiln.bundle().directory());
+            out.println("scored " + rows + " rows with " + kiln.manifest().algorithm() + " model "
+                    + (source.registryName() != null ? source.describe() + " (" + kiln.bundle().directory() + ")" : kiln.bundle().directory()));
             out.println("wrote " + target);
         }
         out.flush();
@@ -183,13 +204,19 @@ final class PredictCommand implements Callable<Integer> {
         return v.toString();
     }
 
-    static void writeRow(BufferedWriter w, List<String> cells) throws IOException {
+    /**
+     * One CSV record; with {@code escapeFormulas}, cells a spreadsheet would run get a leading {@code '}
+     * ({@link FormulaCells}). A cell starting or ending with whitespace is quoted, so that a reader that trims
+     * unquoted values (Kiln's own does) reads it back unchanged.
+     */
+    static void writeRow(BufferedWriter w, List<String> cells, boolean escapeFormulas) throws IOException {
         for (int j = 0; j < cells.size(); j++) {
             if (j > 0) {
                 w.write(',');
             }
-            String c = cells.get(j);
-            if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+            String c = escapeFormulas ? FormulaCells.escape(cells.get(j)) : cells.get(j);
+            if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0
+                    || !c.isEmpty() && (c.charAt(0) <= ' ' || c.charAt(c.length() - 1) <= ' ')) {
                 w.write('"');
                 w.write(c.replace("\"", "\"\""));
                 w.write('"');

@@ -42,7 +42,8 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "the new training data: CSV, Parquet or JSON lines")
     Path data;
 
-    @Option(names = "--experiment", paramLabel = "NAME", defaultValue = "default", description = "experiment the run is recorded in (default: ${DEFAULT-VALUE})")
+    @Option(names = "--experiment", paramLabel = "NAME",
+            description = "experiment the run is recorded in (default: the experiment of the source version's run)")
     String experiment;
 
     @Option(names = "--seed", paramLabel = "N", description = "random seed instead of the recorded one")

@@ -1,6 +1,7 @@
 package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.Home;
+import dev.kiln.app.lifecycle.PolicyRetrain;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.monitoring.ScheduledMonitor;
 import dev.kiln.monitor.alerts.AlertRules;
@@ -75,7 +76,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "address to bind (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "address to bind (default: ${DEFAULT-VALUE}; a non-loopback address needs --token-file or --insecure-no-token)")
     String host;
 
     @Option(names = "--log-dir", paramLabel = "DIR",
@@ -115,6 +117,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "file holding the admin bearer token that enables the model repository routes (load, unload, "
                     + "index) (default: the " + ADMIN_TOKEN_ENV + " environment variable; neither: those routes answer 403)")
     Path adminTokenFile;
+
+    @Option(names = ServeExposure.INSECURE_FLAG,
+            description = "allow a non-loopback --host without an inference token (every model route open to the network); "
+                    + "without it such a --host needs --token-file or " + TOKEN_ENV)
+    boolean insecureNoToken;
 
     @Option(names = "--bundle-root", paramLabel = "DIR",
             description = "admin loads may name bundle directories under DIR (canonical path, links resolved; repeatable; "
@@ -162,6 +169,7 @@ final class ServeCommand implements Callable<Integer> {
     InferenceServer start() {
         checkLimits();
         String inferenceToken = token(tokenFile, TOKEN_ENV, "--token-file");
+        ServeExposure.check(this.host, inferenceToken, insecureNoToken);
         String adminToken = token(adminTokenFile, ADMIN_TOKEN_ENV, "--admin-token-file");
         checkTokens(inferenceToken, adminToken);
         Wiring w = new Wiring();
@@ -191,6 +199,9 @@ final class ServeCommand implements Callable<Integer> {
                 options = options.withRepository(repository);
             }
             AlertRules rules = alertRules(log);
+            if (rules != null) {
+                PolicyRetrain.requireDataPerModel(rules, refs);
+            }
             server = InferenceServer.start(w.host, this.host, port, log, options);
             for (Map.Entry<String, dev.kiln.serve.CanaryRollout.Plan> e : splits.plans().entrySet()) {
                 server.rollouts().start(e.getKey(), e.getValue());

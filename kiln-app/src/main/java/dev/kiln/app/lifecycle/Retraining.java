@@ -45,14 +45,14 @@ public final class Retraining {
     }
 
     /**
-     * @param experiment experiment the new run is recorded in
+     * @param experiment experiment the new run is recorded in; null for the source version's run's experiment
      * @param seed       replaces the recorded seed when not null
      * @param registerAs model name to register under; null for the source version's model
      * @param out        bundle directory to write; null for a new directory under the Kiln home
      */
     public record Options(String experiment, Long seed, String registerAs, Path out) {
         public static Options defaults() {
-            return new Options("default", null, null, null);
+            return new Options(null, null, null, null);
         }
     }
 
@@ -99,7 +99,9 @@ public final class Retraining {
         // The listener hears the start, training's own steps (a terminal bar redraws them) and the end.
         progress.onStep("retraining " + label, 0, 2);
         Map<String, String> tags = Map.of(RETRAIN_TAG, label, SOURCE_RUN_TAG, source.sourceRunId());
-        Tracking.Tracked tracked = Tracking.train(store, options.experiment(), train, progress, tags);
+        // A refresh belongs next to the run it refreshes, unless the caller names another experiment.
+        String experiment = options.experiment() != null ? options.experiment() : sourceRun.experiment();
+        Tracking.Tracked tracked = Tracking.train(store, experiment, train, progress, tags);
         String runId = tracked.run().id();
         String name = options.registerAs() != null ? options.registerAs() : source.model();
         ModelVersion registered = store.registry().register(name, Path.of(tracked.report().bundle()), runId, actor,

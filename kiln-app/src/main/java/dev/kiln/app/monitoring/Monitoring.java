@@ -1,5 +1,6 @@
 package dev.kiln.app.monitoring;
 
+import dev.kiln.app.lifecycle.PolicyRetrain;
 import dev.kiln.app.lifecycle.Retraining;
 import dev.kiln.monitor.alerts.AlertEvaluator;
 import dev.kiln.monitor.alerts.AlertRules;
@@ -26,8 +27,6 @@ import dev.kiln.store.AlertStore;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRef;
 import dev.kiln.store.ModelVersion;
-import dev.kiln.train.ProgressListener;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -281,7 +280,7 @@ public final class Monitoring {
                     webhookError = webhook.post(payload("alert_opened", fired.alert()));
                 }
                 if (rules.retrain() != null && rules.retrain().on().contains(r.name())) {
-                    retrain = retrain(store, registryName, rules.retrain().data());
+                    retrain = PolicyRetrain.run(store, registryName, rules.retrain());
                 }
             }
         } else if (e.status() == Evaluation.Status.OK) {
@@ -308,21 +307,7 @@ public final class Monitoring {
                 .max(java.util.Comparator.comparingInt(ModelVersion::version)).orElse(null);
         if (newest != null && newest.createdAt().plus(rules.retrain().every()).isBefore(now)) {
             notes.add("scheduled retrain (newest version " + newest.version() + " is older than " + rules.retrain().every()
-                    + "): " + retrain(store, registryName, rules.retrain().data()));
-        }
-    }
-
-    private static String retrain(KilnStore store, String registryName, Path data) {
-        if (!Files.isRegularFile(data)) {
-            return "not retrained: the policy's data " + data + " does not exist";
-        }
-        try {
-            Retraining.Result r = Retraining.retrain(store, registryName, data, "kiln-monitor", ProgressListener.NONE);
-            return "registered " + r.registered().model() + ":" + r.registered().version() + " (promote with: "
-                    + r.promoteCommand() + ")";
-        } catch (KilnException e) {
-            LOG.log(System.Logger.Level.WARNING, "retrain of " + registryName + " failed: " + e.getMessage());
-            return "retrain failed: " + e.getMessage();
+                    + "): " + PolicyRetrain.run(store, registryName, rules.retrain()));
         }
     }
 

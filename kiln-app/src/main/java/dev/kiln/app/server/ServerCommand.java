@@ -105,7 +105,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
 
         @Command(name = "add", mixinStandardHelpOptions = true,
-                description = "Add an API token and print it (once: only its hash is kept). Restart the server to use it.")
+                description = "Add an API token and print it (once: only its hash is kept). A running server takes it within a second.")
         static final class Add implements Callable<Integer> {
             @Spec
             CommandSpec spec;
@@ -133,7 +133,8 @@ public final class ServerCommand implements Callable<Integer> {
                 } else {
                     out.println(added.token());
                     spec.commandLine().getErr().println("added API token '" + name + "' (" + r.wireName() + "); it is shown only this once. "
-                            + "Send it as 'Authorization: Bearer TOKEN'; restart a running server to use it.");
+                            + "Send it as 'Authorization: Bearer TOKEN'; a running server takes it within a second "
+                            + "(one started without any token stays open, loopback only, until restarted).");
                 }
                 out.flush();
                 spec.commandLine().getErr().flush();

@@ -316,10 +316,39 @@ class MonitoringEndToEndTest {
     @Test
     void aRetrainScheduleRegistersANewVersionWhenTheNewestIsOlderThanIt() throws Exception {
         Path rules = home.resolve("scheduled.json");
+        Path scheduled = home.resolve("scheduled.csv");
+        Files.write(scheduled, Files.readAllLines(data).subList(0, 901));
+        // The data credit:1 was trained on, unchanged: nothing to learn, so no new version.
         Files.writeString(rules, """
                 {"rules": [{"kind": "latency_p99", "threshold": 10000}],
                  "retrain": {"every": "1s", "data": "%s"}}""".formatted(data.toString()));
-        // Checked as of two seconds after the newest version was registered (--at), instead of waiting for it to age.
+        int versionsBefore = versions("credit");
+        String unchanged = notes(rules);
+        assertThat(unchanged).contains("scheduled retrain", "not retrained: the data", "has not changed since credit:1");
+        assertThat(versions("credit")).isEqualTo(versionsBefore);
+
+        // Data per model: a model the policy names no data for is not retrained from another's.
+        Files.writeString(rules, """
+                {"rules": [{"kind": "latency_p99", "threshold": 10000}],
+                 "retrain": {"every": "1s", "data": {"other": "%s"}}}""".formatted(scheduled.toString()));
+        assertThat(notes(rules)).contains("not retrained: the retrain policy names no data for 'credit'");
+        assertThat(versions("credit")).isEqualTo(versionsBefore);
+
+        Files.writeString(rules, """
+                {"rules": [{"kind": "latency_p99", "threshold": 10000}],
+                 "retrain": {"every": "1s", "data": {"credit": "%s", "other": "%s"}}}""".formatted(scheduled.toString(), data.toString()));
+        assertThat(notes(rules)).contains("scheduled retrain").contains("registered credit:" + (versionsBefore + 1));
+        // the newest version is now seconds old: a schedule of a day does not retrain again
+        Files.writeString(rules, Files.readString(rules).replace("\"1s\"", "\"1d\""));
+        assertThat(notes(rules)).doesNotContain("scheduled retrain");
+        // and once it is old, the same data is the newest version's: not retrained again
+        Files.writeString(rules, Files.readString(rules).replace("\"1d\"", "\"1s\""));
+        assertThat(notes(rules)).contains("has not changed since credit:" + (versionsBefore + 1));
+        assertThat(versions("credit")).isEqualTo(versionsBefore + 1);
+    }
+
+    /** The notes of a check as of two seconds after the newest version was registered (--at), instead of waiting for it to age. */
+    private String notes(Path rules) throws IOException {
         java.time.Instant newest;
         try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
             newest = store.registry().versions("credit").stream().map(dev.kiln.store.ModelVersion::createdAt)
@@ -328,12 +357,50 @@ class MonitoringEndToEndTest {
         CliRun run = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json",
                 "--at", newest.plusSeconds(2).toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        JsonNode notes = BadInputTest.json(run.out()).get("notes");
-        assertThat(notes.toString()).contains("scheduled retrain").contains("registered credit:");
-        // the newest version is now seconds old: a schedule of a day does not retrain again
-        Files.writeString(rules, Files.readString(rules).replace("\"1s\"", "\"1d\""));
-        CliRun again = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
-        assertThat(BadInputTest.json(again.out()).get("notes").toString()).doesNotContain("scheduled retrain");
+        return BadInputTest.json(run.out()).get("notes").toString();
+    }
+
+    private int versions(String model) throws IOException {
+        JsonNode list = BadInputTest.json(kiln("models", "list", "--json").out());
+        for (JsonNode m : list) {
+            if (m.get("name").asText().equals(model)) {
+                return m.get("latestVersion").asInt();
+            }
+        }
+        throw new AssertionError("no model " + model);
+    }
+
+    @Test
+    void aWebhookThatFailsSaysWhyInTheCheck() throws IOException {
+        HttpServer failing = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        failing.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "hook store is down".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        failing.start();
+        int refused;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refused = s.getLocalPort();
+        }
+        try {
+            // A rule name of its own per case, so that each check opens a new alert and posts it.
+            for (Object[] c : new Object[][] {{"psi-500", failing.getAddress().getPort(), "answered HTTP 500: hook store is down"},
+                    {"psi-refused", refused, "failed: connection refused by 127.0.0.1:" + refused}}) {
+                Path rules = home.resolve(c[0] + ".json");
+                Files.writeString(rules, """
+                        {"window": "1h", "rules": [{"name": "%s", "kind": "feature_psi", "threshold": 0.2}],
+                         "webhook": {"url": "http://127.0.0.1:%d/hook", "allowed_hosts": ["127.0.0.1"]}}""".formatted(c[0], c[1]));
+                CliRun run = kiln("monitor", "check", "--model", "shifted", "--ref", "credit", "--rules", rules.toString());
+                assertThat(run.exitCode()).as(run.err()).isZero();
+                assertThat(run.out()).as((String) c[0])
+                        .contains("webhook: webhook http://127.0.0.1:" + c[1] + "/hook " + c[2]).doesNotContain("null");
+            }
+        } finally {
+            failing.stop(0);
+        }
     }
 
     @Test

@@ -87,8 +87,12 @@ class TokenCommandTest {
             assertThat(s.server.open()).as("a server started with tokens never turns open").isFalse();
             assertThat(s.get("/api/runs", null).status()).isEqualTo(401);
 
-            String ops = Kiln.run("server", "token", "add", "ops", "--role", "viewer", "--home", home.toString()).out().trim();
+            Kiln addOps = Kiln.run("server", "token", "add", "ops", "--role", "viewer", "--home", home.toString());
+            String ops = addOps.out().trim();
             awaitStatus(s, ops, 200);
+            // What the command says is what just happened: the running server took the token without a restart.
+            assertThat(addOps.err()).contains("a running server takes it within a second")
+                    .doesNotContain("restart a running server to use it");
 
             // A file that turns unreadable refuses every token (fails closed) until it is fixed.
             String good = Files.readString(home.resolve(ApiTokens.FILE));

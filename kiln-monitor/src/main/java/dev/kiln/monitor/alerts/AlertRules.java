@@ -43,6 +43,9 @@ import java.util.Set;
  * }
  * }</pre>
  *
+ * A server watching several models gives each its own retrain data: {@code "data": {"credit": "/data/credit.csv",
+ * "churn": "/data/churn.csv"}} (by registered model name); a model not named there is not retrained.
+ *
  * Every problem in the file is reported with the JSON path of the field at fault.
  */
 public record AlertRules(Duration window, Duration every, List<Rule> rules, Webhook webhook, RetrainPolicy retrain) {
@@ -95,10 +98,30 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
     }
 
     /**
-     * Retrain the model on {@code data} when one of the rules named in {@code on} opens an alert, and/or when its
-     * newest registered version is older than {@code every} (null: no schedule).
+     * Retrain the model on its data when one of the rules named in {@code on} opens an alert, and/or when its
+     * newest registered version is older than {@code every} (null: no schedule). The data is either one file for the
+     * one model these rules watch ({@code "data": "credit.csv"}: {@code data}, and {@code dataByModel} empty), or one
+     * file per registered model ({@code "data": {"credit": "credit.csv", "churn": "churn.csv"}}: {@code data} null),
+     * so that a server watching several models never retrains one from another's data.
      */
-    public record RetrainPolicy(List<String> on, Path data, Duration every) {
+    public record RetrainPolicy(List<String> on, Path data, Duration every, Map<String, Path> dataByModel) {
+        public RetrainPolicy {
+            dataByModel = dataByModel == null ? Map.of() : Map.copyOf(dataByModel);
+        }
+
+        public RetrainPolicy(List<String> on, Path data, Duration every) {
+            this(on, data, every, Map.of());
+        }
+
+        /** The data {@code model} is retrained from; null when the policy names none for it. */
+        public Path dataFor(String model) {
+            return data != null ? data : model == null ? null : dataByModel.get(model);
+        }
+
+        /** True when one file serves whichever model the rules watch (not per model). */
+        public boolean oneFileForAnyModel() {
+            return data != null;
+        }
     }
 
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
@@ -294,17 +317,31 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
             }
             names.add(name);
         }
-        String data = text(n, "data", path, true);
+        JsonNode data = n.get("data");
+        if (data != null && data.isObject()) {
+            if (data.isEmpty()) {
+                throw invalid(path + ".data", "needs a file for at least one model, e.g. {\"credit\": \"credit.csv\"}");
+            }
+            Map<String, Path> byModel = new java.util.TreeMap<>();
+            for (var e : (Iterable<Map.Entry<String, JsonNode>>) data::fields) {
+                byModel.put(e.getKey(), dataPath(text(data, e.getKey(), path + ".data", true), path + ".data." + e.getKey(), baseDir));
+            }
+            return new RetrainPolicy(List.copyOf(names), null, every, byModel);
+        }
+        return new RetrainPolicy(List.copyOf(names), dataPath(text(n, "data", path, true), path + ".data", baseDir), every);
+    }
+
+    private static Path dataPath(String data, String keyPath, Path baseDir) {
         Path p;
         try {
             p = Path.of(data);
         } catch (InvalidPathException e) {
-            throw invalid(path + ".data", "'" + data + "' is not a file path: " + e.getReason());
+            throw invalid(keyPath, "'" + data + "' is not a file path: " + e.getReason());
         }
         if (!p.isAbsolute() && baseDir != null) {
             p = baseDir.resolve(p);
         }
-        return new RetrainPolicy(List.copyOf(names), p.toAbsolutePath().normalize(), every);
+        return p.toAbsolutePath().normalize();
     }
 
     private static Duration duration(JsonNode root, String field, Duration dflt) {

@@ -1,0 +1,133 @@
+package dev.kiln.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.data.DataColumn;
+import dev.kiln.data.DataFrame;
+import dev.kiln.data.DataReader;
+import dev.kiln.data.ReadOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kiln predict: cells a spreadsheet would run are disarmed, and --model takes registry references. */
+class PredictCommandTest {
+    @TempDir
+    static Path home;
+    static Path bundle;
+    static Path data;
+
+    /** The input cells of the 'note' column as the CSV holds them (quoted or not), and the value they hold. */
+    static final String[][] NOTES = {
+            {"=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"},
+            {"\"+HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\"", "+HYPERLINK(\"http://evil.example\",\"click\")"},
+            {"@SUM(1+1)", "@SUM(1+1)"},
+            {"-2+3", "-2+3"},
+            {"\"\t=1+2\"", "\t=1+2"},
+            {"\t=5+5", "\t=5+5"},
+            {"\"\r=1+2\"", "\r=1+2"},
+            {"-3.5", "-3.5"},
+            {"+4", "+4"},
+            {"just text", "just text"},
+            {"a-b=c", "a-b=c"},
+    };
+
+    @BeforeAll
+    static void train() throws IOException {
+        data = QuickstartCommand.extractDataset(home.resolve("data"));
+        CliRun train = CliRun.of("train", "--home", home.toString(), "--data", data.toString(), "--target", "class",
+                "--algorithms", "linear", "--register", "credit", "--json");
+        assertThat(train.exitCode()).as(train.err()).isZero();
+        bundle = Path.of(BadInputTest.json(train.out()).get("bundle").asText());
+    }
+
+    /** The first rows of the credit data with a 'note' column holding {@link #NOTES}. */
+    private static Path withNotes() throws IOException {
+        List<String> lines = Files.readAllLines(data, StandardCharsets.UTF_8);
+        StringBuilder csv = new StringBuilder(lines.get(0)).append(",note\n");
+        for (int i = 0; i < NOTES.length; i++) {
+            csv.append(lines.get(i + 1)).append(',').append(NOTES[i][0]).append('\n');
+        }
+        return Files.writeString(home.resolve("notes.csv"), csv.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> column(Path csv, String name) {
+        DataFrame f = DataReader.read(csv, ReadOptions.defaults().withOtherColumnsVerbatim());
+        DataColumn c = f.column(name);
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < f.rowCount(); i++) {
+            values.add(String.valueOf(c.value(i)));
+        }
+        return values;
+    }
+
+    @Test
+    void cellsASpreadsheetWouldRunGetALeadingQuoteAndNumbersStayNumbers() throws IOException {
+        Path out = home.resolve("scored.csv");
+        CliRun run = CliRun.of("predict", "--model", bundle.toString(), "--input", withNotes().toString(), "--output", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(column(out, "note")).containsExactly(
+                "'=cmd|' /C calc'!A0",
+                "'+HYPERLINK(\"http://evil.example\",\"click\")",
+                "'@SUM(1+1)",
+                "'-2+3",
+                "'\t=1+2",
+                "'\t=5+5",
+                "'\r=1+2",
+                "-3.5",
+                "+4",
+                "just text",
+                "a-b=c");
+        String text = Files.readString(out);
+        assertThat(text).doesNotContain("\n=", ",=", ",+H", ",@", ",-2+3");
+        assertThat(column(out, "prediction")).allMatch(p -> p.equals("good") || p.equals("bad"));
+        assertThat(CliRun.of("predict", "--help").out()).contains("--no-formula-escape", "OWASP");
+    }
+
+    @Test
+    void withoutEscapingEveryCellIsCopiedAsWrittenIncludingAProtectiveLeadingTab() throws IOException {
+        Path out = home.resolve("raw.csv");
+        CliRun run = CliRun.of("predict", "--model", bundle.toString(), "--input", withNotes().toString(), "--output", out.toString(),
+                "--no-formula-escape");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> expected = new ArrayList<>();
+        for (String[] note : NOTES) {
+            expected.add(note[1]);
+        }
+        assertThat(column(out, "note")).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aRegistryReferenceScoresLikeItsBundleDirectory() throws IOException {
+        Path input = home.resolve("data").resolve(data.getFileName());
+        Path direct = home.resolve("direct.csv");
+        assertThat(CliRun.of("predict", "--model", bundle.toString(), "--input", input.toString(), "--output", direct.toString())
+                .exitCode()).isZero();
+        assertThat(CliRun.of("models", "alias", "credit", "staging", "1", "--home", home.toString()).exitCode()).isZero();
+        for (String ref : new String[] {"credit:1", "credit@staging"}) {
+            Path out = home.resolve("by-ref.csv");
+            CliRun run = CliRun.of("predict", "--home", home.toString(), "--model", ref, "--input", input.toString(),
+                    "--output", out.toString(), "--json");
+            assertThat(run.exitCode()).as(ref + ": " + run.err()).isZero();
+            JsonNode summary = BadInputTest.json(run.out());
+            assertThat(summary.get("registered").get("name").asText()).isEqualTo("credit");
+            assertThat(summary.get("registered").get("version").asInt()).isEqualTo(1);
+            assertThat(Files.readString(out)).as(ref).isEqualTo(Files.readString(direct));
+        }
+        CliRun noProduction = CliRun.of("predict", "--home", home.toString(), "--model", "credit", "--input", input.toString(),
+                "--output", home.resolve("x.csv").toString());
+        assertThat(noProduction.exitCode()).as("credit means credit@production, which is not set").isEqualTo(3);
+        assertThat(noProduction.err()).contains("production");
+        CliRun unknown = CliRun.of("predict", "--home", home.toString(), "--model", "nosuch", "--input", input.toString(),
+                "--output", home.resolve("y.csv").toString());
+        assertThat(unknown.exitCode()).isEqualTo(3);
+        assertThat(unknown.err()).contains("nosuch");
+    }
+}
