@@ -3,6 +3,8 @@ package dev.kiln.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.runtime.log.LogSink;
+import dev.kiln.runtime.log.RotatingFileSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -101,7 +103,7 @@ class PredictionLogTest {
 
     @Test
     void closeDrainsTheQueue() {
-        PredictionLog.Sink slow = new Slow(new PredictionLog.FileSink(dir, 1 << 20), 5);
+        LogSink slow = new Slow(new RotatingFileSink(dir, 1 << 20), 5);
         PredictionLog log = new PredictionLog(dir, 1000, slow, Duration.ofSeconds(30));
         for (int i = 0; i < 100; i++) {
             assertThat(log.offer("m", PredictionLog.PREDICTIONS, record(i))).isTrue();
@@ -116,7 +118,7 @@ class PredictionLogTest {
 
     @Test
     void closeGivesUpAfterItsTimeoutAndCountsTheRestDropped() {
-        PredictionLog log = new PredictionLog(dir, 1000, new Slow(new PredictionLog.FileSink(dir, 1 << 20), 50),
+        PredictionLog log = new PredictionLog(dir, 1000, new Slow(new RotatingFileSink(dir, 1 << 20), 50),
                 Duration.ofMillis(200));
         for (int i = 0; i < 200; i++) {
             log.offer("m", PredictionLog.PREDICTIONS, record(i));
@@ -130,7 +132,7 @@ class PredictionLogTest {
 
     @Test
     void aFullQueueDropsWithoutBlocking() {
-        PredictionLog log = new PredictionLog(dir, 4, new Slow(new PredictionLog.FileSink(dir, 1 << 20), 100),
+        PredictionLog log = new PredictionLog(dir, 4, new Slow(new RotatingFileSink(dir, 1 << 20), 100),
                 Duration.ofSeconds(10));
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
@@ -145,7 +147,7 @@ class PredictionLogTest {
 
     @Test
     void writeFailuresAreCountedAndTheLogRecovers() {
-        Flaky flaky = new Flaky(new PredictionLog.FileSink(dir, 1 << 20));
+        Flaky flaky = new Flaky(new RotatingFileSink(dir, 1 << 20));
         PredictionLog log = new PredictionLog(dir, 100, flaky, Duration.ofSeconds(10));
         flaky.broken = true;
         for (int i = 0; i < 5; i++) {
@@ -163,11 +165,11 @@ class PredictionLogTest {
     }
 
     /** Sleeps before each append: a slow disk. */
-    static final class Slow implements PredictionLog.Sink {
-        final PredictionLog.Sink inner;
+    static final class Slow implements LogSink {
+        final LogSink inner;
         final long sleepMs;
 
-        Slow(PredictionLog.Sink inner, long sleepMs) {
+        Slow(LogSink inner, long sleepMs) {
             this.inner = inner;
             this.sleepMs = sleepMs;
         }
@@ -200,11 +202,11 @@ class PredictionLogTest {
     }
 
     /** Fails every append while broken: a full disk. */
-    static final class Flaky implements PredictionLog.Sink {
-        final PredictionLog.Sink inner;
+    static final class Flaky implements LogSink {
+        final LogSink inner;
         volatile boolean broken;
 
-        Flaky(PredictionLog.Sink inner) {
+        Flaky(LogSink inner) {
             this.inner = inner;
         }
 
