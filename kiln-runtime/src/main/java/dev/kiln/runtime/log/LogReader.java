@@ -45,7 +45,7 @@ public final class LogReader {
         return prediction(object(line));
     }
 
-    /** A {@code predictions} or {@code shadow} record. */
+    /** A {@code predictions} or {@code shadow} record (a null probability is read as null). */
     public static LoggedPrediction prediction(JsonNode node) {
         JsonNode outputs = node.path(LogFormat.OUTPUTS);
         Map<String, Double> probabilities = null;
@@ -55,7 +55,7 @@ public final class LogReader {
             for (Iterator<Map.Entry<String, JsonNode>> it = probs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 Double p = number(e.getValue());
-                if (p == null) {
+                if (p == null && !e.getValue().isNull()) {
                     throw new Malformed("probability of '" + e.getKey() + "' is not a number");
                 }
                 probabilities.put(e.getKey(), p);
