@@ -100,7 +100,7 @@ class PredictionLogDirectTest {
         List<InputChecks.Flag> flags = List.of();
         if (r.nextInt(4) == 0) {
             flags = List.of(new InputChecks.Flag("col_0", value(r, odd, plain), InputChecks.ABOVE_MAX),
-                    new InputChecks.Flag("col_1", "martian", InputChecks.UNSEEN));
+                    new InputChecks.Flag("col_1", r.nextInt(3) == 0 ? "martian".repeat(40) : "martian", InputChecks.UNSEEN));
         }
         String requestId = odd && r.nextInt(10) == 0 ? text(r, true, plain) : "r-" + r.nextInt(1000);
         String id = r.nextInt(4) == 0 ? text(r, odd, plain) : null;
