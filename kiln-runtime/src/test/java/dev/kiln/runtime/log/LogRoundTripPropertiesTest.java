@@ -24,11 +24,11 @@ import net.jqwik.api.Provide;
  * the format defines it: integers come back as longs, and a non-finite number where any value may stand (an input, a
  * prediction, a flag's value) comes back as its name, {@code "NaN"}, since it is written as that string.
  */
-class LogRoundTripProperties {
+class LogRoundTripPropertiesTest {
     record Written(TestRows.Row row, boolean shadow, String servedVersion, Object servedPrediction) {
     }
 
-    @Property(tries = 800)
+    @Property(tries = 500)
     void predictionsAndShadowsComeBackEqual(@ForAll("written") Written w) throws Exception {
         LogLineWriter writer = new LogLineWriter();
         if (w.shadow()) {
@@ -88,7 +88,7 @@ class LogRoundTripProperties {
             return map((Map<String, Object>) m);
         }
         if (v instanceof List<?> l) {
-            return l.stream().map(LogRoundTripProperties::value).toList();
+            return l.stream().map(LogRoundTripPropertiesTest::value).toList();
         }
         return v;
     }
