@@ -2,6 +2,8 @@ package dev.kiln.serve;
 
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.features.FeatureTransform;
+import dev.kiln.runtime.log.InputFlag;
+import dev.kiln.runtime.log.LogFormat;
 import dev.kiln.runtime.profile.ColumnProfile;
 import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.schema.ColumnType;
@@ -24,13 +26,26 @@ final class InputChecks {
     static final String BELOW_MIN = "below_training_min";
     static final String UNSEEN = "unseen_category";
 
-    /** One flagged value. */
-    record Flag(String column, Object value, String reason) {
+    /**
+     * One flagged value. A string value is quoted up to {@link LogFormat#MAX_FLAG_VALUE_CHARS} chars, with
+     * {@code valueLength} its full length (null when quoted whole): the value itself is in the row already, and a flag
+     * repeats it in every answer and log line (a 1 MB category would be written twice).
+     */
+    record Flag(String column, Object value, Integer valueLength, String reason) implements InputFlag {
+        /** The flag of {@code value}, quoted as the class comment says. */
+        Flag(String column, Object value, String reason) {
+            this(column, value instanceof String s ? LogFormat.flagValue(s) : value,
+                    value instanceof String s && s.length() > LogFormat.MAX_FLAG_VALUE_CHARS ? s.length() : null, reason);
+        }
+
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("column", column);
-            m.put("value", value);
-            m.put("reason", reason);
+            m.put(LogFormat.COLUMN, column);
+            m.put(LogFormat.VALUE, value);
+            if (valueLength != null) {
+                m.put(LogFormat.VALUE_LENGTH, valueLength);
+            }
+            m.put(LogFormat.REASON, reason);
             return m;
         }
     }

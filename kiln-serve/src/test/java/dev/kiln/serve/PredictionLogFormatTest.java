@@ -14,6 +14,8 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.profile.ColumnProfile;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.serve.Fixtures.Reply;
+import dev.kiln.runtime.log.LogSink;
+import dev.kiln.runtime.log.TimeText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -68,7 +70,7 @@ class PredictionLogFormatTest {
     }
 
     /** Keeps every line appended. */
-    static final class Capture implements PredictionLog.Sink {
+    static final class Capture implements LogSink {
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @Override
@@ -87,7 +89,7 @@ class PredictionLogFormatTest {
 
     @Test
     void timeTextIsInstantToString() {
-        PredictionLog.TimeText times = new PredictionLog.TimeText();
+        TimeText times = new TimeText();
         Random random = new Random(7);
         List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.parse("2026-11-23T17:00:00Z"),
                 Instant.parse("2026-11-23T17:00:00.100Z"), Instant.parse("2026-11-23T17:00:00.000100Z"),

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.serve.Fixtures.Reply;
+import dev.kiln.runtime.log.RotatingFileSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +77,7 @@ class PredictionLogServerTest {
         ModelHost host = new ModelHost();
         KilnModel gbdt = host.load("credit", bundle("credit-gbdt"), "gbdt-1").model();
         String body = InferenceServerTest.json(Map.of("instances", Fixtures.rows(gbdt).subList(0, 5)));
-        PredictionLog log = new PredictionLog(dir, 8, new PredictionLogTest.Slow(new PredictionLog.FileSink(dir, 1 << 20), 200),
+        PredictionLog log = new PredictionLog(dir, 8, new PredictionLogTest.Slow(new RotatingFileSink(dir, 1 << 20), 200),
                 Duration.ofSeconds(2));
         try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0, log)) {
             String base = "http://127.0.0.1:" + server.port();
@@ -164,7 +165,7 @@ class PredictionLogServerTest {
         ModelHost host = new ModelHost();
         KilnModel gbdt = host.load("credit", bundle("credit-gbdt"), "gbdt-1").model();
         String body = InferenceServerTest.json(Map.of("instances", Fixtures.rows(gbdt)));
-        PredictionLog log = new PredictionLog(dir, 1000, new PredictionLogTest.Slow(new PredictionLog.FileSink(dir, 1 << 20), 10),
+        PredictionLog log = new PredictionLog(dir, 1000, new PredictionLogTest.Slow(new RotatingFileSink(dir, 1 << 20), 10),
                 Duration.ofSeconds(30));
         try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0, log)) {
             String base = "http://127.0.0.1:" + server.port();

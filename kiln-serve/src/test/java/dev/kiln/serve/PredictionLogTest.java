@@ -3,6 +3,8 @@ package dev.kiln.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.runtime.log.LogSink;
+import dev.kiln.runtime.log.RotatingFileSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -99,14 +101,34 @@ class PredictionLogTest {
         assertThat(log.dropped()).isZero();
     }
 
+    /** Retention is the log's option: old files go when the log opens a file (time from the injected clock). */
+    @Test
+    void theOptionsRetentionRemovesOldFiles() throws IOException {
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
+        Path old = Files.createDirectories(dir.resolve("m")).resolve(dev.kiln.runtime.log.LogFormat.fileName(
+                PredictionLog.PREDICTIONS, now.minus(Duration.ofDays(3)), 1));
+        Files.writeString(old, "{}\n");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(now.minus(Duration.ofDays(2))));
+        PredictionLog.Options options = PredictionLog.Options.defaults().withMaxAge(Duration.ofDays(1)).withMaxTotalBytes(1 << 20)
+                .withClock(java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
+        assertThat(options.retention()).isEqualTo(new dev.kiln.runtime.log.LogRetention(1 << 20, Duration.ofDays(1)));
+        assertThat(PredictionLog.Options.defaults().retention()).isEqualTo(dev.kiln.runtime.log.LogRetention.DEFAULT);
+        try (PredictionLog log = new PredictionLog(dir, options)) {
+            assertThat(log.offer("m", PredictionLog.PREDICTIONS, record(0))).isTrue();
+        }
+        assertThat(old).doesNotExist();
+        assertThat(records(dir, "m", PredictionLog.PREDICTIONS)).hasSize(1);
+    }
+
     @Test
     void closeDrainsTheQueue() {
-        PredictionLog.Sink slow = new Slow(new PredictionLog.FileSink(dir, 1 << 20), 5);
-        PredictionLog log = new PredictionLog(dir, 1000, slow, Duration.ofSeconds(30));
+        Gated gated = new Gated(new RotatingFileSink(dir, 1 << 20));
+        PredictionLog log = new PredictionLog(dir, 1000, gated, Duration.ofSeconds(30));
         for (int i = 0; i < 100; i++) {
             assertThat(log.offer("m", PredictionLog.PREDICTIONS, record(i))).isTrue();
         }
-        assertThat(log.written()).isLessThan(100);
+        assertThat(log.written()).isLessThan(100);  // the disk is held: nothing can be flushed yet
+        gated.open();
         log.close();
         assertThat(log.written()).isEqualTo(100);
         assertThat(log.queueSize()).isZero();
@@ -116,7 +138,7 @@ class PredictionLogTest {
 
     @Test
     void closeGivesUpAfterItsTimeoutAndCountsTheRestDropped() {
-        PredictionLog log = new PredictionLog(dir, 1000, new Slow(new PredictionLog.FileSink(dir, 1 << 20), 50),
+        PredictionLog log = new PredictionLog(dir, 1000, new Slow(new RotatingFileSink(dir, 1 << 20), 50),
                 Duration.ofMillis(200));
         for (int i = 0; i < 200; i++) {
             log.offer("m", PredictionLog.PREDICTIONS, record(i));
@@ -130,22 +152,24 @@ class PredictionLogTest {
 
     @Test
     void aFullQueueDropsWithoutBlocking() {
-        PredictionLog log = new PredictionLog(dir, 4, new Slow(new PredictionLog.FileSink(dir, 1 << 20), 100),
-                Duration.ofSeconds(10));
+        Gated gated = new Gated(new RotatingFileSink(dir, 1 << 20));
+        PredictionLog log = new PredictionLog(dir, 4, gated, Duration.ofSeconds(10));
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
             log.offer("m", PredictionLog.PREDICTIONS, record(i));
         }
         assertThat((System.nanoTime() - start) / 1e6).as("ms to offer 50").isLessThan(500);
+        // While the disk is held the writer keeps the few records it took, the queue holds 4: the rest are dropped.
         assertThat(log.dropped()).isGreaterThanOrEqualTo(40);
         assertThat(log.enqueued() + log.dropped()).isEqualTo(50);
+        gated.open();
         log.close();
         assertThat(log.written()).isEqualTo(log.enqueued());
     }
 
     @Test
     void writeFailuresAreCountedAndTheLogRecovers() {
-        Flaky flaky = new Flaky(new PredictionLog.FileSink(dir, 1 << 20));
+        Flaky flaky = new Flaky(new RotatingFileSink(dir, 1 << 20));
         PredictionLog log = new PredictionLog(dir, 100, flaky, Duration.ofSeconds(10));
         flaky.broken = true;
         for (int i = 0; i < 5; i++) {
@@ -163,11 +187,11 @@ class PredictionLogTest {
     }
 
     /** Sleeps before each append: a slow disk. */
-    static final class Slow implements PredictionLog.Sink {
-        final PredictionLog.Sink inner;
+    static final class Slow implements LogSink {
+        final LogSink inner;
         final long sleepMs;
 
-        Slow(PredictionLog.Sink inner, long sleepMs) {
+        Slow(LogSink inner, long sleepMs) {
             this.inner = inner;
             this.sleepMs = sleepMs;
         }
@@ -199,12 +223,52 @@ class PredictionLogTest {
         }
     }
 
+    /** Holds every append until {@link #open()}: a disk that does not answer yet (no timing involved). */
+    static final class Gated implements LogSink {
+        final LogSink inner;
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+        Gated(LogSink inner) {
+            this.inner = inner;
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        @Override
+        public void append(String model, String kind, byte[] line) throws IOException {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+            inner.append(model, kind, line);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            inner.flush();
+        }
+
+        @Override
+        public void reset() {
+            inner.reset();
+        }
+
+        @Override
+        public void close() throws IOException {
+            inner.close();
+        }
+    }
+
     /** Fails every append while broken: a full disk. */
-    static final class Flaky implements PredictionLog.Sink {
-        final PredictionLog.Sink inner;
+    static final class Flaky implements LogSink {
+        final LogSink inner;
         volatile boolean broken;
 
-        Flaky(PredictionLog.Sink inner) {
+        Flaky(LogSink inner) {
             this.inner = inner;
         }
 

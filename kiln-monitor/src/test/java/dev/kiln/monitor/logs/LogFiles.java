@@ -1,21 +1,24 @@
 package dev.kiln.monitor.logs;
 
+import dev.kiln.runtime.log.LogFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes log files in the layout and record format of kiln-serve's PredictionLog, for tests. */
+/** Writes log files in the layout ({@link LogFormat#fileName}) and record format of kiln-serve's PredictionLog, for tests. */
 public final class LogFiles {
     private LogFiles() {
     }
 
     public static Path write(Path logDir, String model, String kind, String stamp, int seq, List<String> lines) throws IOException {
         Path dir = Files.createDirectories(logDir.resolve(model));
-        Path file = dir.resolve(String.format(Locale.ROOT, "%s-%s-%06d.jsonl", kind, stamp, seq));
+        Path file = dir.resolve(LogFormat.fileName(kind, LocalDateTime.parse(stamp, LogFormat.STAMP).toInstant(ZoneOffset.UTC), seq));
         Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         return file;
     }
