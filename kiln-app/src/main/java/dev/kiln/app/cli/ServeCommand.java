@@ -6,6 +6,7 @@ import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.monitoring.ScheduledMonitor;
 import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.log.LogRetention;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
@@ -118,6 +119,16 @@ final class ServeCommand implements Callable<Integer> {
                     + "index) (default: the " + ADMIN_TOKEN_ENV + " environment variable; neither: those routes answer 403)")
     Path adminTokenFile;
 
+    @Option(names = "--log-max-bytes", defaultValue = "10g", paramLabel = "SIZE",
+            description = "keep at most this much prediction log in all, the oldest files removed first (bytes, or with "
+                    + "k, m, g or t; 0: no limit; default: ${DEFAULT-VALUE})")
+    String logMaxBytes;
+
+    @Option(names = "--log-max-age", defaultValue = "30d", paramLabel = "AGE",
+            description = "remove prediction log files last written longer ago than this (90s, 30m, 24h, 30d; 0: no limit; "
+                    + "default: ${DEFAULT-VALUE})")
+    String logMaxAge;
+
     @Option(names = ServeExposure.INSECURE_FLAG,
             description = "allow a non-loopback --host without an inference token (every model route open to the network); "
                     + "without it such a --host needs --token-file or " + TOKEN_ENV)
@@ -170,6 +181,9 @@ final class ServeCommand implements Callable<Integer> {
         checkLimits();
         String inferenceToken = token(tokenFile, TOKEN_ENV, "--token-file");
         ServeExposure.check(this.host, inferenceToken, insecureNoToken);
+        PredictionLog.Options logOptions = PredictionLog.Options.defaults()
+                .withMaxTotalBytes(LogRetention.parseBytes(logMaxBytes, "--log-max-bytes"))
+                .withMaxAge(LogRetention.parseAge(logMaxAge, "--log-max-age"));
         String adminToken = token(adminTokenFile, ADMIN_TOKEN_ENV, "--admin-token-file");
         checkTokens(inferenceToken, adminToken);
         Wiring w = new Wiring();
@@ -189,7 +203,7 @@ final class ServeCommand implements Callable<Integer> {
             if (repository != null) {
                 traffic.restoreBandits(w.host, logRoot, splits.bandits().keySet());
             }
-            PredictionLog log = noLog ? null : new PredictionLog(logRoot);
+            PredictionLog log = noLog ? null : new PredictionLog(logRoot, logOptions);
             InferenceServer.Options options = InferenceServer.Options.defaults()
                     .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
                     .withInferenceToken(inferenceToken)
