@@ -15,6 +15,7 @@ import dev.kiln.serve.http.Tokens;
 import dev.kiln.serve.metrics.ServeMeters;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -236,6 +237,8 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.addHttpHandler(r.method(), r.path(), dispatcher.handler(r));
         }
         // Javalin's own refusals (no route, no such method, a body over the limit) and anything thrown outside a route.
+        // (HttpResponseException named apart: Javalin answers it with its own body unless a handler names that class.)
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> dispatcher.fail(ctx, e));
         config.routes.exception(Exception.class, (e, ctx) -> dispatcher.fail(ctx, e));
     }
 

@@ -46,7 +46,8 @@ public final class ModelHost {
         public Canary {
             Objects.requireNonNull(served, "served");
             if (basisPoints < 0 || basisPoints > 10_000) {
-                throw new IllegalArgumentException("a canary share is 0 to 10000 basis points, not " + basisPoints);
+                throw new KilnException(ErrorCode.VALUE_INVALID, "a canary share is 0 to 10000 basis points, not " + basisPoints,
+                        Map.of("field", "percent"));
             }
         }
 
