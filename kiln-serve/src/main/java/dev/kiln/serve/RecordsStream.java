@@ -82,8 +82,8 @@ final class RecordsStream {
                 throw NOT_PLAIN;
             }
         }
-        if (t != JsonToken.END_OBJECT || rows == null) {
-            throw NOT_PLAIN;
+        if (t != JsonToken.END_OBJECT || rows == null || p.nextToken() != null) {
+            throw NOT_PLAIN; // trailing content too: the tree path refuses it by name
         }
         return rows;
     }

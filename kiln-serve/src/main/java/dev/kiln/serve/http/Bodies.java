@@ -4,13 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpException;
 import java.util.Map;
 
 /** Reading a request body on a Javalin route: its bytes within the limits, or its JSON object. */
 public final class Bodies {
+    private static final System.Logger LOG = System.getLogger("dev.kiln.serve");
     /** Request bodies over this size are refused with 413. */
     public static final long MAX_BYTES = 1L << 20;
     /** Oversized bodies up to this size are read and dropped before the 413, so the client can read it. */
@@ -48,19 +53,40 @@ public final class Bodies {
         byte[] bytes;
         try {
             bytes = ctx.bodyAsBytes();
+        } catch (HttpResponseException javalins) { // over the size limit: answered as such
+            throw javalins;
         } catch (Exception e) {  // Jetty's IOException arrives unchecked through Kotlin
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof java.util.concurrent.TimeoutException || c instanceof java.net.SocketTimeoutException) {
-                    ctx.header("Connection", "close");
-                    throw KilnException.answer(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive in time");
-                }
-            }
-            throw e;
+            throw unreadable(ctx, e);
         }
         if (bytes.length > MAX_BYTES) {
             throw tooLarge();
         }
         return bytes;
+    }
+
+    /**
+     * What a body that could not be read is answered as: 408 {@code request_timeout} when it stalled, 400
+     * {@code invalid_argument} when it ended before its Content-Length or its chunked framing is broken (the client's
+     * mistake: one line in the log, no stack trace); anything else is the server's and goes on as it is.
+     */
+    private static RuntimeException unreadable(Context ctx, Exception e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof TimeoutException || c instanceof SocketTimeoutException) {
+                ctx.header("Connection", "close");
+                LOG.log(System.Logger.Level.INFO, "request body timed out on " + ctx.method() + " " + ctx.path());
+                return KilnException.answer(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive in time");
+            }
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500) {
+                ctx.header("Connection", "close");
+                String why = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().lines().findFirst().orElse("");
+                LOG.log(System.Logger.Level.INFO, "unreadable request body on " + ctx.method() + " " + ctx.path() + ": " + why);
+                return KilnException.answer(ErrorCode.INVALID_ARGUMENT, "the request body could not be read: it ended before its "
+                        + "Content-Length, or its chunked encoding is malformed (" + why + ")", Map.of());
+            }
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
 
     /** A JSON object from bytes: 400 {@code data_malformed} for anything else (the parser's first line named). */

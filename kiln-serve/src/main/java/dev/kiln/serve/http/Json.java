@@ -2,6 +2,7 @@ package dev.kiln.serve.http;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -13,6 +14,8 @@ public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             // NaN and Infinity are read so that they can be refused by name, not as a parse error.
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // {"instances": [...]} xyz is not a JSON document: refused, not read up to its first value.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     static {
