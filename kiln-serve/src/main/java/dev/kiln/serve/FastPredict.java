@@ -6,6 +6,7 @@ import dev.kiln.serve.http.Bodies;
 import dev.kiln.serve.http.Exchange;
 import dev.kiln.serve.http.FastBody;
 import dev.kiln.serve.http.Headers;
+import dev.kiln.serve.http.MediaTypes;
 import dev.kiln.serve.http.Replay;
 import dev.kiln.serve.http.RequestIds;
 import dev.kiln.serve.metrics.ModelMeters;
@@ -28,8 +29,8 @@ import org.eclipse.jetty.util.thread.Invocable;
 /**
  * The records route ({@code POST /v1/models/{name}:predict}) answered straight from a Jetty core handler placed in
  * front of Javalin's servlet stack, for the common case only: a well-formed single request with a
- * {@code Content-Length} of 1 byte to {@link Bodies#MAX_BYTES}, no {@code Expect}, a plain path, an accepted token (if
- * any), a served model, and a body that the streaming parse takes and the model scores. It runs the same code as
+ * {@code Content-Length} of 1 byte to {@link Bodies#MAX_BYTES}, no {@code Expect}, a plain path, an allowed Host spelled
+ * exactly, a JSON Content-Type, an accepted token (if any), a served model, and a body that the streaming parse takes and the model scores. It runs the same code as
  * the Javalin route ({@link RecordsRoutes#predictPlain}, token check, request id, meters, flags, prediction log,
  * in-flight count) and writes the same status, headers and body. Everything else (another route, an error of any
  * kind, a body that stalls or ends early) goes on to the Javalin route, with the body bytes already read replayed
@@ -73,7 +74,9 @@ final class FastPredict extends Handler.Wrapper {
         }
         ModelHost.Slot slot = state.models.slot(name);
         Served s = slot == null ? null : slot.canary == null && slot.bandit == null ? slot.served : routed(slot, request);
-        if (s == null || !state.tokens.allows(Access.MODEL, request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+        HttpFields headers = request.getHeaders();
+        if (s == null || !state.hosts.allowsExactly(headers.get(HttpHeader.HOST)) || !MediaTypes.isJson(headers.get(HttpHeader.CONTENT_TYPE))
+                || !state.tokens.allows(Access.MODEL, headers.get(HttpHeader.AUTHORIZATION))) {
             return handOn(request, response, callback, List.of(), false);
         }
         long start = System.nanoTime();

@@ -7,6 +7,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.serve.http.Bodies;
 import dev.kiln.serve.http.Dispatcher;
 import dev.kiln.serve.http.Headers;
+import dev.kiln.serve.http.HostCheck;
 import dev.kiln.serve.http.Json;
 import dev.kiln.serve.http.JsonErrorHandler;
 import dev.kiln.serve.http.RequestIds;
@@ -148,31 +149,46 @@ public final class InferenceServer implements AutoCloseable {
      * 403) and the repository they act on (null with an admin token: one over the served models that can unload and
      * list, and load nothing new). {@link #toString()} never shows the tokens.
      */
-    public record Options(Duration idleTimeout, String inferenceToken, String adminToken, ModelRepository repository) {
+    public record Options(Duration idleTimeout, String inferenceToken, String adminToken, ModelRepository repository,
+                          List<String> allowedHosts) {
+        public Options {
+            allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+        }
+
         public static Options defaults() {
-            return new Options(DEFAULT_IDLE_TIMEOUT, null, null, null);
+            return new Options(DEFAULT_IDLE_TIMEOUT, null, null, null, List.of());
         }
 
         public Options withIdleTimeout(Duration d) {
-            return new Options(d, inferenceToken, adminToken, repository);
+            return new Options(d, inferenceToken, adminToken, repository, allowedHosts);
         }
 
         public Options withInferenceToken(String token) {
-            return new Options(idleTimeout, token, adminToken, repository);
+            return new Options(idleTimeout, token, adminToken, repository, allowedHosts);
         }
 
         public Options withAdminToken(String token) {
-            return new Options(idleTimeout, inferenceToken, token, repository);
+            return new Options(idleTimeout, inferenceToken, token, repository, allowedHosts);
         }
 
         public Options withRepository(ModelRepository r) {
-            return new Options(idleTimeout, inferenceToken, adminToken, r);
+            return new Options(idleTimeout, inferenceToken, adminToken, r, allowedHosts);
+        }
+
+        /**
+         * The host names (as in the {@code Host} header, without the port) requests may address the server by besides
+         * {@code localhost}, {@code 127.0.0.1}, {@code [::1]} and the bound address: for a server bound to another
+         * interface (e.g. its DNS name behind a load balancer). Anything else is refused 403 (DNS rebinding).
+         */
+        public Options withAllowedHosts(List<String> hosts) {
+            return new Options(idleTimeout, inferenceToken, adminToken, repository, hosts);
         }
 
         @Override
         public String toString() {
             return "Options[idleTimeout=" + idleTimeout + ", inferenceToken=" + (inferenceToken == null ? "none" : "***")
-                    + ", adminToken=" + (adminToken == null ? "none" : "***") + ", repository=" + (repository != null) + "]";
+                    + ", adminToken=" + (adminToken == null ? "none" : "***") + ", repository=" + (repository != null)
+                    + ", allowedHosts=" + allowedHosts + "]";
         }
     }
 
@@ -194,7 +210,11 @@ public final class InferenceServer implements AutoCloseable {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServeMeters meters = new ServeMeters(models, registry, VERSION_HEADER);
-        ServeState state = new ServeState(models, log, meters, new Tokens(options.inferenceToken(), options.adminToken()), repository);
+        HostCheck hosts = HostCheck.of(bind, options.allowedHosts());
+        if (port > 0) {
+            hosts.bound(port);
+        }
+        ServeState state = new ServeState(models, log, meters, new Tokens(options.inferenceToken(), options.adminToken()), hosts, repository);
         if (state.shadows != null) {
             Gauge.builder("kiln.shadow.queue.size", state.shadows, ShadowScorer::queued)
                     .description("Shadow scoring jobs waiting").register(registry);
@@ -232,7 +252,7 @@ public final class InferenceServer implements AutoCloseable {
             server.setErrorHandler(new JsonErrorHandler(state.errors));
             setIdleTimeout(server.getConnectors(), idleMillis);
         });
-        Dispatcher dispatcher = new Dispatcher(state.tokens, state.errors, state.meters, state.inFlight, state::versionSummary);
+        Dispatcher dispatcher = new Dispatcher(state.hosts, state.tokens, state.errors, state.meters, state.inFlight, state::versionSummary);
         for (Route r : routes) {
             config.routes.addHttpHandler(r.method(), r.path(), dispatcher.handler(r));
         }
@@ -256,6 +276,7 @@ public final class InferenceServer implements AutoCloseable {
             app.start();
             // Javalin adds its connector while starting; set (again) here so the timeout holds whatever the order.
             setIdleTimeout(app.jettyServer().server().getConnectors(), idleMillis);
+            state.hosts.bound(app.port());
         } catch (RuntimeException e) {
             app.stop();
             if (state.shadows != null) {

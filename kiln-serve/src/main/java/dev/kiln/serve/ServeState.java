@@ -6,6 +6,7 @@ import dev.kiln.serve.ModelHost.Served;
 import dev.kiln.serve.http.ErrorWriter;
 import dev.kiln.serve.http.Exchange;
 import dev.kiln.serve.http.Headers;
+import dev.kiln.serve.http.HostCheck;
 import dev.kiln.serve.http.InFlight;
 import dev.kiln.serve.http.Tokens;
 import dev.kiln.serve.metrics.ServeMeters;
@@ -25,6 +26,8 @@ final class ServeState {
     final ServeMeters meters;
     final ErrorWriter errors;
     final Tokens tokens;
+    /** The names requests may address the server by. */
+    final HostCheck hosts;
     /** Null without an admin token. */
     final ModelRepository repository;
     /** Progressive rollouts of canaries, compared on this server's meters. */
@@ -38,7 +41,8 @@ final class ServeState {
     /** Requests answered by {@link FastPredict}. */
     final LongAdder fastAnswered = new LongAdder();
 
-    ServeState(ModelHost models, PredictionLog log, ServeMeters meters, Tokens tokens, ModelRepository repository) {
+    ServeState(ModelHost models, PredictionLog log, ServeMeters meters, Tokens tokens, HostCheck hosts, ModelRepository repository) {
+        this.hosts = hosts;
         this.models = models;
         this.log = log;
         this.meters = meters;

@@ -10,13 +10,14 @@ import java.io.IOException;
 import java.util.function.Supplier;
 
 /**
- * Runs a route of the table under its policy: the request id, the token its {@link Access} needs, the in-flight
- * count, the version header, the answer written with its length, every throwable answered through
+ * Runs a route of the table under its policy: the request id, the Host it is addressed to ({@link HostCheck}), the
+ * token its {@link Access} needs, a JSON body ({@link MediaTypes}), the in-flight count, the version header, the answer written with its length, every throwable answered through
  * {@link ErrorWriter}, and for a scoring route the model's meters.
  */
 public final class Dispatcher {
     private static final String EXCHANGE = "kiln.exchange";
 
+    private final HostCheck hosts;
     private final Tokens tokens;
     private final ErrorWriter errors;
     private final ServeMeters meters;
@@ -24,7 +25,9 @@ public final class Dispatcher {
     /** The Kiln-Model-Version of an answer that names no model: every served model as name=version. */
     private final Supplier<String> versions;
 
-    public Dispatcher(Tokens tokens, ErrorWriter errors, ServeMeters meters, InFlight inFlight, Supplier<String> versions) {
+    public Dispatcher(HostCheck hosts, Tokens tokens, ErrorWriter errors, ServeMeters meters, InFlight inFlight,
+                      Supplier<String> versions) {
+        this.hosts = hosts;
         this.tokens = tokens;
         this.errors = errors;
         this.meters = meters;
@@ -52,7 +55,11 @@ public final class Dispatcher {
         Exchange x = exchange(ctx);
         int status;
         try {
+            hosts.check(ctx.header("Host"));
             tokens.check(route.access(), ctx.header("Authorization"));
+            if (route.takesBody()) {
+                MediaTypes.requireJson(ctx.header("Content-Type"), ctx.req().getContentLengthLong());
+            }
             Object out = route.action().handle(x);
             status = out instanceof Reply reply ? reply.status() : 200;
             Object body = out instanceof Reply reply ? reply.body() : out;
