@@ -11,7 +11,6 @@ import dev.kiln.serve.http.Replay;
 import dev.kiln.serve.http.RequestIds;
 import dev.kiln.serve.metrics.ModelMeters;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpField;
@@ -69,24 +68,19 @@ final class FastPredict extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String name = state.fastPath ? modelName(request) : null;
-        if (name == null) {
-            return handOn(request, response, callback, List.of(), false);
-        }
-        ModelHost.Slot slot = state.models.slot(name);
-        Served s = slot == null ? null : slot.canary == null && slot.bandit == null ? slot.served : routed(slot, request);
-        HttpFields headers = request.getHeaders();
-        if (s == null || !state.hosts.allowsExactly(headers.get(HttpHeader.HOST)) || !MediaTypes.isJson(headers.get(HttpHeader.CONTENT_TYPE))
-                || !state.tokens.allows(Access.MODEL, headers.get(HttpHeader.AUTHORIZATION))) {
-            return handOn(request, response, callback, List.of(), false);
+        Served s = name == null ? null : served(name, request);
+        if (s == null) {
+            return FastBody.expected(request) ? readThenHandOn(request, response, callback) : handOn(request, response, callback, List.of(), false);
         }
         long start = System.nanoTime();
         state.inFlight.begin(); // given back by answer(), or below if it never runs
-        FastBody body = new FastBody((int) request.getLength());
+        long length = request.getLength();
+        FastBody body = length <= INLINE_BODY_BYTES ? new FastBody((int) length) : new FastBody(length, (int) Bodies.MAX_BYTES);
         boolean arrived;
         try {
             // A large body (many rows) is read and scored on a pool thread: scored here, it would hold up the other
             // connections of this selector for as long as it takes.
-            arrived = body.bytes().length <= INLINE_BODY_BYTES && body.readArrived(request);
+            arrived = length <= INLINE_BODY_BYTES && body.readArrived(request);
         } catch (RuntimeException e) {
             state.inFlight.done();
             throw e;
@@ -94,19 +88,41 @@ final class FastPredict extends Handler.Wrapper {
         if (arrived) {
             return answer(request, response, callback, s, body, start, false);
         }
-        // The rest of the body is still on its way (or it is large): wait for it on a pool thread, never on this one.
-        boolean queued = onPool(request, response, callback, () -> {
-            try {
-                body.readAll(request);
-            } catch (Throwable t) {
+        // The rest of the body is still on its way (or it is large): read it as it comes, holding no thread, then score it
+        // on a pool thread.
+        body.readAsync(request, getServer().getScheduler(), state.bodyTimeoutMillis, () -> {
+            if (!onPool(request, response, callback, () -> answer(request, response, callback, s, body, start, true))) {
                 state.inFlight.done();
-                throw t;
             }
-            return answer(request, response, callback, s, body, start, true);
         });
-        if (!queued) {
-            state.inFlight.done();
+        return true;
+    }
+
+    /** The snapshot that scores a request the fast path may take, or null when the routes must answer it (any refusal). */
+    private Served served(String name, Request request) {
+        ModelHost.Slot slot = state.models.slot(name);
+        Served s = slot == null ? null : slot.canary == null && slot.bandit == null ? slot.served : routed(slot, request);
+        HttpFields headers = request.getHeaders();
+        if (s == null || !state.hosts.allowsExactly(headers.get(HttpHeader.HOST)) || !MediaTypes.isJson(headers.get(HttpHeader.CONTENT_TYPE))
+                || !state.tokens.allows(Access.MODEL, headers.get(HttpHeader.AUTHORIZATION))) {
+            return null;
         }
+        return s;
+    }
+
+    /**
+     * Any other request with a body: the body is read as it arrives (no thread waits on a slow client, and one that does
+     * not finish within the body timeout ends in a timeout, answered 408), then the routes answer on a pool thread with
+     * the body put back in front. Bodies over the limit, and requests that expect a 100 Continue, go on at once.
+     */
+    private boolean readThenHandOn(Request request, Response response, Callback callback) {
+        long length = request.getLength();
+        if (length > Bodies.MAX_BYTES || request.getHeaders().contains(HttpHeader.EXPECT)) {
+            return handOn(request, response, callback, List.of(), false);
+        }
+        FastBody body = new FastBody(length, (int) Bodies.MAX_BYTES);
+        body.readAsync(request, getServer().getScheduler(), state.bodyTimeoutMillis,
+                () -> onPool(request, response, callback, () -> next(new Replay(request, body.replay()), response, callback)));
         return true;
     }
 
@@ -117,17 +133,10 @@ final class FastPredict extends Handler.Wrapper {
     private boolean answer(Request request, Response response, Callback callback, Served s, FastBody body, long start, boolean pooled) {
         boolean released = false; // this request's in-flight count given back (answered, or handed to Javalin)
         try {
-            if (!body.complete()) { // stalled (idle timeout) or cut short: Javalin's route answers it
-                List<Content.Chunk> replay = new ArrayList<>(2);
-                if (body.read() > 0) {
-                    replay.add(Content.Chunk.from(ByteBuffer.wrap(body.bytes(), 0, body.read()), false));
-                }
-                if (body.failure() != null) {
-                    replay.add(body.failure());
-                }
+            if (!body.complete()) { // stalled (idle or body timeout) or cut short: Javalin's route answers it
                 released = true;
                 state.inFlight.done(); // the Javalin route counts it from here
-                return handOn(request, response, callback, replay, pooled);
+                return handOn(request, response, callback, body.replay(), pooled);
             }
             String id = RequestIds.of(request.getHeaders().get(RequestIds.HEADER));
             Exchange x = new Exchange(null, id, start);

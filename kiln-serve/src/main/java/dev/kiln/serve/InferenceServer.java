@@ -92,6 +92,12 @@ public final class InferenceServer implements AutoCloseable {
     /** How long a connection may send nothing (e.g. stall in a request body) before it is timed out. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /**
+     * How long a request body may take to arrive, from its headers to its last byte, however steadily it trickles in
+     * (the idle timeout only catches a body that stops): a body is read as it comes, holding no thread, and one not
+     * over in time is answered 408 and its connection closed. 10 s is 100 KiB/s for the largest body taken.
+     */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+    /**
      * Selector threads of the server's connector: the fast path scores on them, so they bound how many cores serve
      * records requests. Two per core (Jetty's default is one per two cores): with one per core, a selector thread that
      * the OS preempts stalls all its connections, which showed as a 12 ms p99 in the load test (3 ms with two per core).
@@ -150,29 +156,34 @@ public final class InferenceServer implements AutoCloseable {
      * list, and load nothing new). {@link #toString()} never shows the tokens.
      */
     public record Options(Duration idleTimeout, String inferenceToken, String adminToken, ModelRepository repository,
-                          List<String> allowedHosts) {
+                          List<String> allowedHosts, Duration bodyTimeout) {
         public Options {
             allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
         }
 
         public static Options defaults() {
-            return new Options(DEFAULT_IDLE_TIMEOUT, null, null, null, List.of());
+            return new Options(DEFAULT_IDLE_TIMEOUT, null, null, null, List.of(), DEFAULT_BODY_TIMEOUT);
         }
 
         public Options withIdleTimeout(Duration d) {
-            return new Options(d, inferenceToken, adminToken, repository, allowedHosts);
+            return new Options(d, inferenceToken, adminToken, repository, allowedHosts, bodyTimeout);
         }
 
         public Options withInferenceToken(String token) {
-            return new Options(idleTimeout, token, adminToken, repository, allowedHosts);
+            return new Options(idleTimeout, token, adminToken, repository, allowedHosts, bodyTimeout);
         }
 
         public Options withAdminToken(String token) {
-            return new Options(idleTimeout, inferenceToken, token, repository, allowedHosts);
+            return new Options(idleTimeout, inferenceToken, token, repository, allowedHosts, bodyTimeout);
         }
 
         public Options withRepository(ModelRepository r) {
-            return new Options(idleTimeout, inferenceToken, adminToken, r, allowedHosts);
+            return new Options(idleTimeout, inferenceToken, adminToken, r, allowedHosts, bodyTimeout);
+        }
+
+        /** See {@link #DEFAULT_BODY_TIMEOUT}. */
+        public Options withBodyTimeout(Duration d) {
+            return new Options(idleTimeout, inferenceToken, adminToken, repository, allowedHosts, d);
         }
 
         /**
@@ -181,14 +192,14 @@ public final class InferenceServer implements AutoCloseable {
          * interface (e.g. its DNS name behind a load balancer). Anything else is refused 403 (DNS rebinding).
          */
         public Options withAllowedHosts(List<String> hosts) {
-            return new Options(idleTimeout, inferenceToken, adminToken, repository, hosts);
+            return new Options(idleTimeout, inferenceToken, adminToken, repository, hosts, bodyTimeout);
         }
 
         @Override
         public String toString() {
             return "Options[idleTimeout=" + idleTimeout + ", inferenceToken=" + (inferenceToken == null ? "none" : "***")
                     + ", adminToken=" + (adminToken == null ? "none" : "***") + ", repository=" + (repository != null)
-                    + ", allowedHosts=" + allowedHosts + "]";
+                    + ", allowedHosts=" + allowedHosts + ", bodyTimeout=" + bodyTimeout + "]";
         }
     }
 
@@ -199,6 +210,10 @@ public final class InferenceServer implements AutoCloseable {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "idle timeout must be positive, not " + idleTimeout, Map.of());
         }
         long idleMillis = Math.max(1, idleTimeout.toMillis());
+        Duration bodyTimeout = options.bodyTimeout();
+        if (bodyTimeout == null || bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "body timeout must be positive, not " + bodyTimeout, Map.of("field", "body_timeout"));
+        }
         ModelRepository repository = options.adminToken() == null ? null
                 : options.repository() != null ? options.repository() : new ModelRepository(models, null, null, List.of());
         if (repository != null && repository.host() != models) {
@@ -214,7 +229,8 @@ public final class InferenceServer implements AutoCloseable {
         if (port > 0) {
             hosts.bound(port);
         }
-        ServeState state = new ServeState(models, log, meters, new Tokens(options.inferenceToken(), options.adminToken()), hosts, repository);
+        ServeState state = new ServeState(models, log, meters, new Tokens(options.inferenceToken(), options.adminToken()), hosts, repository,
+                Math.max(1, bodyTimeout.toMillis()));
         if (state.shadows != null) {
             Gauge.builder("kiln.shadow.queue.size", state.shadows, ShadowScorer::queued)
                     .description("Shadow scoring jobs waiting").register(registry);

@@ -35,13 +35,17 @@ final class ServeState {
     /** Scores copies of requests with their models' shadows; null without a prediction log (shadows are only logged). */
     final ShadowScorer shadows;
     final InFlight inFlight = new InFlight();
+    /** How long a request body may take to arrive, from its headers to its last byte. */
+    final long bodyTimeoutMillis;
     volatile boolean shuttingDown;
     /** Whether {@link FastPredict} answers the requests it can (tests turn it off to compare with the Javalin route). */
     volatile boolean fastPath = !Boolean.getBoolean("kiln.serve.noFastPath");
     /** Requests answered by {@link FastPredict}. */
     final LongAdder fastAnswered = new LongAdder();
 
-    ServeState(ModelHost models, PredictionLog log, ServeMeters meters, Tokens tokens, HostCheck hosts, ModelRepository repository) {
+    ServeState(ModelHost models, PredictionLog log, ServeMeters meters, Tokens tokens, HostCheck hosts, ModelRepository repository,
+               long bodyTimeoutMillis) {
+        this.bodyTimeoutMillis = bodyTimeoutMillis;
         this.hosts = hosts;
         this.models = models;
         this.log = log;
