@@ -144,7 +144,7 @@ final class FastPredict extends Handler.Wrapper {
             byte[] out;
             try {
                 out = records.predictPlain(x, s, body.bytes());
-            } catch (Exception notPlainOrRefused) { // nothing recorded yet: the Javalin route answers it
+            } catch (Throwable notPlainOrRefused) { // nothing recorded yet: the Javalin route answers it (an Error too, logged there once)
                 released = true;
                 state.inFlight.done(); // the Javalin route counts it from here
                 return handOn(request, response, callback, List.of(Content.Chunk.from(ByteBuffer.wrap(body.bytes()), true)), pooled);

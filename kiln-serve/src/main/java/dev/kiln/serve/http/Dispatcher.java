@@ -68,7 +68,7 @@ public final class Dispatcher {
                 send(ctx, status, body instanceof byte[] b ? b : Json.MAPPER.writeValueAsBytes(body));
             }
         } catch (Throwable t) { // every one, errors included (a stack overflow in a model): never an empty 500
-            status = fail(ctx, t);
+            status = failSafely(ctx, t);
         }
         if (route.kind() == Route.Kind.SCORING && x.served() != null) {
             ModelMeters m = meters.meters(x.served());
@@ -86,6 +86,22 @@ public final class Dispatcher {
         errors.answer(ctx, e);
         return e.httpStatus();
     }
+
+    /**
+     * {@link #fail}, and if answering fails too (memory still short after an OutOfMemoryError), the constant internal
+     * error body: a 500 always has one.
+     */
+    private int failSafely(Context ctx, Throwable t) {
+        try {
+            return fail(ctx, t);
+        } catch (Throwable again) {
+            ctx.status(500).contentType("application/json").result(INTERNAL_BODY);
+            return 500;
+        }
+    }
+
+    private static final byte[] INTERNAL_BODY = ("{\"error\":{\"code\":\"internal\",\"message\":\"" + ErrorWriter.INTERNAL_MESSAGE
+            + "\",\"details\":{}}}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Writes a JSON body straight to the response with its length (one write; no copy through Javalin's result stream). */
     private static void send(Context ctx, int status, byte[] bytes) throws IOException {
