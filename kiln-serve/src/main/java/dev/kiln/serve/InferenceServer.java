@@ -46,7 +46,10 @@ import org.eclipse.jetty.util.thread.Invocable;
  *
  * <p>Errors: {@code /v2} routes answer {@code {"error": "<message>"}} as the protocol says; other routes
  * answer Kiln's shape {@code {"error": {"code", "message", "details"}}}. Both carry the stable code in the
- * {@code Kiln-Error-Code} header. Bodies over {@link #MAX_BODY_BYTES} are refused with 413.
+ * {@code Kiln-Error-Code} header, whoever answers (a route, the router, or Jetty before any route runs), and are
+ * counted in {@code kiln_http_errors_total{code,outcome}}. Bodies over {@link #MAX_BODY_BYTES} are refused with 413,
+ * bodies not said to be JSON with 415, requests addressed to a host the server does not go by with 403 (DNS
+ * rebinding; {@link Options#withAllowedHosts}).
  *
  * <p>Started with a {@link PredictionLog}, the server offers one record per row scored (both scoring routes) to
  * it after answering is decided, never blocking on it, and takes feedback on {@code POST /v1/models/{name}:feedback}
@@ -58,7 +61,8 @@ import org.eclipse.jetty.util.thread.Invocable;
  * prediction, {@code parameters.kiln_flags} (with row indices) on OIP, {@code flags} in the prediction log and
  * {@code kiln_input_flags_total{model,column,reason}}. JSON nested deeper than {@link #MAX_JSON_DEPTH} is refused
  * with 400; a connection idle longer than the idle timeout ({@link #DEFAULT_IDLE_TIMEOUT} unless given) is closed,
- * a stalled body answered 408 first.
+ * a stalled body answered 408 first, and a body not over within the body timeout ({@link #DEFAULT_BODY_TIMEOUT}) is
+ * answered 408 however steadily it trickles; no thread waits for a body meanwhile.
  *
  * <p>Tokens ({@link Options}): with an inference token every model route ({@code /v2/models/...}, {@code /v1/models/...})
  * needs {@code Authorization: Bearer TOKEN} and answers 401 otherwise (in the route family's error shape, code
