@@ -179,24 +179,8 @@ public final class RegistryFollower implements AutoCloseable {
             Path bundle = registry.bundlePath(v);
             KilnModel model = KilnModel.load(bundle);
             warmUp(model);
-            if (followed.get(key) != f) {
-                return; // unfollowed (unloaded or loaded from elsewhere by an admin) while loading
-            }
-            switch (f.role) {
-                case CANARY -> {
-                    ModelHost.Canary c = host.canary(name).orElse(null);
-                    if (c == null) {
-                        return; // the canary was removed while loading
-                    }
-                    host.putCanary(name, model, Integer.toString(version), c.basisPoints());
-                }
-                case SHADOW -> {
-                    if (host.shadow(name).isEmpty()) {
-                        return; // the shadow was removed while loading
-                    }
-                    host.putShadow(name, model, Integer.toString(version));
-                }
-                case MODEL -> host.put(name, model, Integer.toString(version));
+            if (followed.get(key) != f || !swapIn(f, model, version)) {
+                return; // unfollowed (unloaded or loaded from elsewhere by an admin), or its canary or shadow removed, while loading
             }
             LOG.log(System.Logger.Level.INFO, f.what() + " now serves version " + version + " (" + f.ref
                     + ", was " + f.serving + ")");
@@ -213,6 +197,28 @@ public final class RegistryFollower implements AutoCloseable {
             }
             record(f, message);
         }
+    }
+
+    /** Puts a loaded version in its place; false when the canary or shadow it was for was removed meanwhile. */
+    private boolean swapIn(Followed f, KilnModel model, int version) {
+        String name = f.name;
+        switch (f.role) {
+            case CANARY -> {
+                ModelHost.Canary c = host.canary(name).orElse(null);
+                if (c == null) {
+                    return false;
+                }
+                host.putCanary(name, model, Integer.toString(version), c.basisPoints());
+            }
+            case SHADOW -> {
+                if (host.shadow(name).isEmpty()) {
+                    return false;
+                }
+                host.putShadow(name, model, Integer.toString(version));
+            }
+            case MODEL -> host.put(name, model, Integer.toString(version));
+        }
+        return true;
     }
 
     /** True for the registry's answer that an alias does not exist (as opposed to a store that cannot be read). */
