@@ -136,7 +136,7 @@ public final class Bandit {
 
     /** 64 well-mixed bits of a request id. */
     static long hash(String id) {
-        return ModelHost.mix64(id);
+        return RouteBuckets.mix64(id);
     }
 
     private static int slot(long h) {
