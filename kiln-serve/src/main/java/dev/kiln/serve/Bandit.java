@@ -1,5 +1,7 @@
 package dev.kiln.serve;
 
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.ErrorCode;
 import dev.kiln.serve.ModelHost.Served;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,7 +62,8 @@ public final class Bandit {
     /** {@code random}: where each draw's randomness comes from (tests give a seeded one). */
     Bandit(List<Arm> arms, Supplier<RandomGenerator> random) {
         if (arms.size() < 2 || arms.size() > MAX_ARMS) {
-            throw new IllegalArgumentException("a bandit has 2 to " + MAX_ARMS + " arms, not " + arms.size());
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a bandit has 2 to " + MAX_ARMS + " arms, not " + arms.size(),
+                    Map.of("field", "refs", "arms", arms.size()));
         }
         this.arms = List.copyOf(arms);
         this.random = random;
@@ -89,7 +92,8 @@ public final class Bandit {
      */
     public synchronized boolean restore(String version, double sum, long count) {
         if (count < 0 || !(sum >= 0 && sum <= count)) {
-            throw new IllegalArgumentException("restored rewards must sum to 0.." + count + ", not " + sum);
+            throw new KilnException(ErrorCode.VALUE_INVALID, "restored rewards of version " + version + " must sum to 0.." + count + ", not " + sum,
+                    Map.of("version", String.valueOf(version), "sum", sum, "count", count));
         }
         Arm arm = arm(version);
         if (arm == null) {
@@ -132,7 +136,7 @@ public final class Bandit {
 
     /** 64 well-mixed bits of a request id. */
     static long hash(String id) {
-        return ModelHost.mix64(id);
+        return RouteBuckets.mix64(id);
     }
 
     private static int slot(long h) {
@@ -151,7 +155,7 @@ public final class Bandit {
      */
     String reward(String requestId, String version, double reward) {
         if (!(reward >= 0 && reward <= 1)) {
-            throw new IllegalArgumentException("a bandit's reward is 0 to 1, not " + reward);
+            throw KilnException.answer(ErrorCode.VALUE_INVALID, "a bandit's reward is 0 to 1, not " + reward, Map.of("field", "reward"));
         }
         long h = hash(requestId);
         int slot = slot(h);

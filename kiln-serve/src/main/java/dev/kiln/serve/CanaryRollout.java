@@ -34,7 +34,7 @@ public final class CanaryRollout implements AutoCloseable {
 
     /** Scoring requests of one version by outcome, and their total latency. */
     public record Stats(long successes, long clientErrors, long serverErrors, long nanos) {
-        static final Stats ZERO = new Stats(0, 0, 0, 0);
+        public static final Stats ZERO = new Stats(0, 0, 0, 0);
 
         public long requests() {
             return successes + clientErrors + serverErrors;
@@ -140,7 +140,7 @@ public final class CanaryRollout implements AutoCloseable {
     /** Where a rollout stands: {@code running}, {@code complete}, {@code rolled_back} or {@code stopped}. */
     public record Status(String model, String canaryVersion, List<Double> steps, int step, double percent, String state,
                          String reason, Instant updated) {
-        Map<String, Object> toMap() {
+        public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("canary_version", canaryVersion);
             m.put("steps", steps);

@@ -46,7 +46,8 @@ public final class ModelHost {
         public Canary {
             Objects.requireNonNull(served, "served");
             if (basisPoints < 0 || basisPoints > 10_000) {
-                throw new IllegalArgumentException("a canary share is 0 to 10000 basis points, not " + basisPoints);
+                throw new KilnException(ErrorCode.VALUE_INVALID, "a canary share is 0 to 10000 basis points, not " + basisPoints,
+                        Map.of("field", "percent"));
             }
         }
 
@@ -110,7 +111,7 @@ public final class ModelHost {
 
     /**
      * Serves an already loaded model as {@code name} at {@code version} (atomic swap). A canary the new model's
-     * clients could not call as they call the model (see {@link #checkCompatible}), and likewise a shadow, is removed, and the reason recorded.
+     * clients could not call as they call the model (see {@link Compatibility#check}), and likewise a shadow, is removed, and the reason recorded.
      */
     public Served put(String name, KilnModel model, String version) {
         checkName(name);
@@ -121,7 +122,7 @@ public final class ModelHost {
         String dropped = null;
         if (canary != null) {
             try {
-                checkCompatible("canary", name, model, canary.served().model(), canary.served().version());
+                Compatibility.check("canary", name, model, canary.served().model(), canary.served().version());
             } catch (KilnException e) {
                 slot.canary = null; // before the swap: no request pairs the new model with a canary it does not match
                 dropped = "the canary was removed when version " + version + " was served: " + e.getMessage();
@@ -131,7 +132,7 @@ public final class ModelHost {
         String droppedShadow = null;
         if (shadow != null) {
             try {
-                checkCompatible("shadow", name, model, shadow.model(), shadow.version());
+                Compatibility.check("shadow", name, model, shadow.model(), shadow.version());
             } catch (KilnException e) {
                 setShadow(slot, null);
                 droppedShadow = "the shadow was removed when version " + version + " was served: " + e.getMessage();
@@ -141,7 +142,7 @@ public final class ModelHost {
         if (bandit != null) {
             try {
                 for (Bandit.Arm arm : bandit.arms()) {
-                    checkCompatible("arm", name, model, arm.served().model(), arm.served().version());
+                    Compatibility.check("arm", name, model, arm.served().model(), arm.served().version());
                 }
             } catch (KilnException e) {
                 setBandit(slot, null);
@@ -169,7 +170,7 @@ public final class ModelHost {
             throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a canary",
                     Map.of("model", name));
         }
-        checkCompatible("canary", name, slot.served.model(), model, version);
+        Compatibility.check("canary", name, slot.served.model(), model, version);
         if (slot.bandit != null) {
             throw new KilnException(ErrorCode.CONFLICT, "model '" + name + "' routes its requests through a bandit; remove it before "
                     + "giving it a canary", Map.of("model", name));
@@ -190,7 +191,7 @@ public final class ModelHost {
             throw new KilnException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' is not served, so it cannot have a shadow",
                     Map.of("model", name));
         }
-        checkCompatible("shadow", name, slot.served.model(), model, version);
+        Compatibility.check("shadow", name, slot.served.model(), model, version);
         Served served = new Served(name, version, model);
         setShadow(slot, served);
         shadowErrors.remove(name);
@@ -236,7 +237,7 @@ public final class ModelHost {
         }
         List<Bandit.Arm> arms = new ArrayList<>();
         for (Map.Entry<String, KilnModel> v : versions.entrySet()) {
-            checkCompatible("arm", name, slot.served.model(), v.getValue(), v.getKey());
+            Compatibility.check("arm", name, slot.served.model(), v.getValue(), v.getKey());
             arms.add(new Bandit.Arm(new Served(name, v.getKey(), v.getValue()), InputChecks.of(v.getValue())));
         }
         Bandit bandit = new Bandit(arms);
@@ -291,38 +292,6 @@ public final class ModelHost {
         }
         shadows = n;
         bandits = b;
-    }
-
-    /**
-     * Refuses a canary (or shadow: {@code role}) that the model's clients could not call as they call the model:
-     * another task or other classes (the answers would change shape, and could not be compared), or an input
-     * column the model does not read or reads as another type (requests that suit the model would fail on it).
-     */
-    static void checkCompatible(String role, String name, KilnModel served, KilnModel canary, String version) {
-        String prefix = "version " + version + " cannot be the " + role + " of model '" + name + "': ";
-        if (served.task() != canary.task()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "it is a " + canary.task() + " model, the model is "
-                    + served.task(), Map.of("model", name, "version", version));
-        }
-        if (!new java.util.HashSet<>(served.classes()).equals(new java.util.HashSet<>(canary.classes()))) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "its classes " + canary.classes() + " differ from the model's "
-                    + served.classes(), Map.of("model", name, "version", version));
-        }
-        Map<String, dev.kiln.runtime.schema.ColumnType> types = new java.util.HashMap<>();
-        for (dev.kiln.runtime.schema.Field f : served.requiredFields()) {
-            types.put(f.name(), f.type());
-        }
-        for (dev.kiln.runtime.schema.Field f : canary.requiredFields()) {
-            dev.kiln.runtime.schema.ColumnType t = types.get(f.name());
-            if (t == null) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "it reads column '" + f.name()
-                        + "', which the model's requests need not carry", Map.of("model", name, "version", version, "column", f.name()));
-            }
-            if (t != f.type()) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, prefix + "it reads column '" + f.name() + "' as " + f.type()
-                        + ", the model as " + t, Map.of("model", name, "version", version, "column", f.name()));
-            }
-        }
     }
 
     /** Changes the share of the canary of {@code name}; false when it has none. */
@@ -382,34 +351,9 @@ public final class ModelHost {
         return bucket(key) < c.basisPoints() ? c.served() : served;
     }
 
-    /**
-     * The bucket (0 to 9,999) of a routing key: stable for a key (across restarts and servers: it depends on the
-     * key's characters only), uniform over keys; a random one for null. A request goes to a canary of share P
-     * basis points when its bucket is under P, so a key on the canary stays there when the share grows.
-     */
+    /** The bucket (0 to 9,999) of a routing key: see {@link RouteBuckets#bucket}. */
     public static int bucket(String key) {
-        if (key == null) {
-            return java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
-        }
-        return (int) Long.remainderUnsigned(mix64(key), 10_000);
-    }
-
-    /**
-     * 64 well-mixed bits of a string, the same on every JVM: FNV-1a over the UTF-16 units, then a murmur3 finaliser
-     * (so that strings differing in their last character, customer-1, customer-2, ..., spread over all values).
-     */
-    static long mix64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h ^= s.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return RouteBuckets.bucket(key);
     }
 
     /** The model or the canary of {@code name} served at {@code version}, if either is. */

@@ -10,7 +10,6 @@ import dev.kiln.store.ModelRef;
 import dev.kiln.store.ModelRegistry;
 import dev.kiln.store.ModelVersion;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,7 +38,7 @@ public final class ModelRepository {
     private final ModelHost host;
     private final ModelRegistry registry;
     private final RegistryFollower follower;
-    private final List<Path> bundleRoots;
+    private final BundleRoots bundleRoots;
     /** The reference each name was last loaded from (reloaded when a load names none). */
     private final Map<String, String> refs = new ConcurrentHashMap<>();
     /** The reference each canary was loaded from (shown by the index). */
@@ -60,16 +59,7 @@ public final class ModelRepository {
         this.host = Objects.requireNonNull(host, "host");
         this.registry = registry;
         this.follower = follower;
-        List<Path> roots = new ArrayList<>();
-        for (Path r : bundleRoots == null ? List.<Path>of() : bundleRoots) {
-            try {
-                roots.add(r.toRealPath());
-            } catch (IOException e) {
-                throw new KilnException(ErrorCode.FILE_NOT_FOUND, "bundle root " + r + " does not exist: " + e.getMessage(),
-                        Map.of("path", r.toString()));
-            }
-        }
-        this.bundleRoots = List.copyOf(roots);
+        this.bundleRoots = new BundleRoots(bundleRoots);
     }
 
     public ModelHost host() {
@@ -115,7 +105,7 @@ public final class ModelRepository {
     }
 
     private Served loadBundle(String name, String ref) {
-        Path dir = bundleDir(ref);
+        Path dir = bundleRoots.resolve(ref);
         Served served = put(name, KilnModel.load(dir), bundleVersion(dir));
         if (follower != null) {
             follower.unfollow(name); // a bundle directory replaces an alias that was followed
@@ -262,8 +252,8 @@ public final class ModelRepository {
     }
 
     private Side side(String ref, boolean anyDirectory) {
-        if (isPath(ref) || anyDirectory && isBundleDir(ref)) {
-            Path dir = anyDirectory ? operatorBundleDir(ref) : bundleDir(ref);
+        if (isPath(ref) || anyDirectory && BundleRoots.isBundleDir(ref)) {
+            Path dir = anyDirectory ? BundleRoots.operatorDir(ref) : bundleRoots.resolve(ref);
             return new Side(KilnModel.load(dir), bundleVersion(dir), null);
         }
         if (registry == null) {
@@ -292,60 +282,6 @@ public final class ModelRepository {
             throw new KilnException(ErrorCode.BUNDLE_CORRUPT, "the " + role + " of model '" + name + "' failed its warm-up: " + e.getMessage(),
                     Map.of("model", name), e);
         }
-    }
-
-    private static boolean isBundleDir(String ref) {
-        try {
-            return Files.isRegularFile(Path.of(ref).resolve(BundleManifest.MANIFEST_FILE));
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** A bundle directory named on the operator's command line: any readable one. */
-    private static Path operatorBundleDir(String ref) {
-        Path dir = Path.of(ref).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(dir.resolve(BundleManifest.MANIFEST_FILE))) {
-            throw new KilnException(ErrorCode.BUNDLE_NOT_FOUND, "'" + ref + "' is not a bundle directory (no "
-                    + BundleManifest.MANIFEST_FILE + ")", Map.of("ref", ref));
-        }
-        return dir;
-    }
-
-    /** The canonical bundle directory named by {@code ref}, refused unless it lies under a bundle root. */
-    Path bundleDir(String ref) {
-        if (bundleRoots.isEmpty()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "loading bundle directories is not enabled on this server "
-                    + "(kiln serve --bundle-root DIR allows those under DIR); load a registry reference instead", Map.of("ref", ref));
-        }
-        Path given;
-        try {
-            given = Path.of(ref);
-        } catch (RuntimeException e) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "'" + ref + "' is not a valid path", Map.of("ref", ref));
-        }
-        if (!given.isAbsolute()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "bundle path '" + ref + "' must be absolute", Map.of("ref", ref));
-        }
-        Path real;
-        try {
-            real = given.toRealPath();
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.BUNDLE_NOT_FOUND, "no bundle directory at " + ref, Map.of("ref", ref));
-        }
-        boolean allowed = false;
-        for (Path root : bundleRoots) {
-            allowed |= real.startsWith(root);
-        }
-        if (!allowed) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "bundle path '" + ref + "' (" + real + ") is not under an allowed "
-                    + "bundle root " + bundleRoots, Map.of("ref", ref));
-        }
-        if (!Files.isDirectory(real) || !Files.isRegularFile(real.resolve(BundleManifest.MANIFEST_FILE))) {
-            throw new KilnException(ErrorCode.BUNDLE_NOT_FOUND, "'" + ref + "' is not a bundle directory (no "
-                    + BundleManifest.MANIFEST_FILE + ")", Map.of("ref", ref));
-        }
-        return real;
     }
 
     private Served loadRegistry(String name, String ref) {

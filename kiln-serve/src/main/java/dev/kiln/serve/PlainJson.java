@@ -4,6 +4,7 @@ import dev.kiln.runtime.Prediction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import dev.kiln.serve.http.Json;
 
 /**
  * The records route's answer written straight into bytes, for the common case: every prediction a string label with
@@ -117,5 +118,45 @@ final class PlainJson {
     /** The bytes of an ASCII constant. */
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The records answer through Jackson's generator: what {@link PlainJson} does not write itself (flags, escapes...). */
+    static byte[] generated(List<Prediction> predictions, List<List<InputChecks.Flag>> flags, String model,
+                                String version, String requestId) throws java.io.IOException {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + 160 * predictions.size());
+        try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(buf)) {
+            g.setCodec(Json.MAPPER);
+            g.writeStartObject();
+            g.writeArrayFieldStart("predictions");
+            for (int i = 0; i < predictions.size(); i++) {
+                Prediction p = predictions.get(i);
+                g.writeStartObject();
+                // Strings and doubles written directly (the same bytes the mapper writes for them, without its lookups).
+                Object predicted = p.prediction();
+                if (predicted instanceof String str) {
+                    g.writeStringField(RecordsRoutes.PREDICTION, str);
+                } else {
+                    g.writeObjectField(RecordsRoutes.PREDICTION, predicted);
+                }
+                for (Map.Entry<String, Double> e : p.probabilities().entrySet()) {
+                    Double prob = e.getValue();
+                    if (prob != null) {
+                        g.writeNumberField(RecordsRoutes.PROBABILITY_PREFIX + e.getKey(), prob.doubleValue());
+                    } else {
+                        g.writeNullField(RecordsRoutes.PROBABILITY_PREFIX + e.getKey());
+                    }
+                }
+                if (!flags.get(i).isEmpty()) {
+                    g.writeObjectField("flags", PredictionRecorder.flagMaps(flags.get(i), -1));
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringField("model_name", model);
+            g.writeStringField("model_version", version);
+            g.writeStringField("request_id", requestId);
+            g.writeEndObject();
+        }
+        return buf.toByteArray();
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.serve;
 
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.store.ModelRef;
@@ -65,11 +67,19 @@ public final class RegistryFollower implements AutoCloseable {
         this.host = Objects.requireNonNull(host, "host");
         this.registry = Objects.requireNonNull(registry, "registry");
         if (interval == null || interval.isZero() || interval.isNegative()) {
-            throw new IllegalArgumentException("poll interval must be positive, not " + interval);
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the registry poll interval must be positive, not " + interval,
+                    Map.of("field", "poll_interval"));
         }
         this.interval = interval;
         this.thread = new Thread(this::loop, "kiln-registry-follower");
         this.thread.setDaemon(true);
+    }
+
+    private static void checkFollows(ModelRef ref) {
+        if (!follows(ref)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, ref + " is pinned to a version; only NAME and NAME@ALIAS are followed",
+                    Map.of("ref", ref.toString()));
+        }
     }
 
     /** True for references that follow an alias ({@code NAME}, {@code NAME@ALIAS}), false for {@code NAME:VERSION}. */
@@ -79,9 +89,7 @@ public final class RegistryFollower implements AutoCloseable {
 
     /** Follows {@code ref} for the model served as {@code name}, which serves version {@code servingVersion} now. */
     public void follow(String name, ModelRef ref, int servingVersion) {
-        if (!follows(ref)) {
-            throw new IllegalArgumentException(ref + " is pinned to a version; only NAME and NAME@ALIAS are followed");
-        }
+        checkFollows(ref);
         followed.put(name, new Followed(name, Role.MODEL, ref, servingVersion));
     }
 
@@ -96,9 +104,7 @@ public final class RegistryFollower implements AutoCloseable {
     }
 
     private void follow(String name, Role role, ModelRef ref, int servingVersion) {
-        if (!follows(ref)) {
-            throw new IllegalArgumentException(ref + " is pinned to a version; only NAME and NAME@ALIAS are followed");
-        }
+        checkFollows(ref);
         followed.put(key(name, role), new Followed(name, role, ref, servingVersion));
     }
 
@@ -173,24 +179,8 @@ public final class RegistryFollower implements AutoCloseable {
             Path bundle = registry.bundlePath(v);
             KilnModel model = KilnModel.load(bundle);
             warmUp(model);
-            if (followed.get(key) != f) {
-                return; // unfollowed (unloaded or loaded from elsewhere by an admin) while loading
-            }
-            switch (f.role) {
-                case CANARY -> {
-                    ModelHost.Canary c = host.canary(name).orElse(null);
-                    if (c == null) {
-                        return; // the canary was removed while loading
-                    }
-                    host.putCanary(name, model, Integer.toString(version), c.basisPoints());
-                }
-                case SHADOW -> {
-                    if (host.shadow(name).isEmpty()) {
-                        return; // the shadow was removed while loading
-                    }
-                    host.putShadow(name, model, Integer.toString(version));
-                }
-                case MODEL -> host.put(name, model, Integer.toString(version));
+            if (followed.get(key) != f || !swapIn(f, model, version)) {
+                return; // unfollowed (unloaded or loaded from elsewhere by an admin), or its canary or shadow removed, while loading
             }
             LOG.log(System.Logger.Level.INFO, f.what() + " now serves version " + version + " (" + f.ref
                     + ", was " + f.serving + ")");
@@ -207,6 +197,28 @@ public final class RegistryFollower implements AutoCloseable {
             }
             record(f, message);
         }
+    }
+
+    /** Puts a loaded version in its place; false when the canary or shadow it was for was removed meanwhile. */
+    private boolean swapIn(Followed f, KilnModel model, int version) {
+        String name = f.name;
+        switch (f.role) {
+            case CANARY -> {
+                ModelHost.Canary c = host.canary(name).orElse(null);
+                if (c == null) {
+                    return false;
+                }
+                host.putCanary(name, model, Integer.toString(version), c.basisPoints());
+            }
+            case SHADOW -> {
+                if (host.shadow(name).isEmpty()) {
+                    return false;
+                }
+                host.putShadow(name, model, Integer.toString(version));
+            }
+            case MODEL -> host.put(name, model, Integer.toString(version));
+        }
+        return true;
     }
 
     /** True for the registry's answer that an alias does not exist (as opposed to a store that cannot be read). */

@@ -106,8 +106,8 @@ class BanditSamplingTest {
         Bandit bandit = new Bandit(List.of(new Bandit.Arm(one, null), new Bandit.Arm(two, null)));
         bandit.answered("a", two);
         bandit.answered("b", new ModelHost.Served("credit", "9", linear)); // not an arm: ignored
-        assertThatThrownBy(() -> bandit.reward("a", 1.5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 to 1");
-        assertThatThrownBy(() -> bandit.reward("a", Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> bandit.reward("a", 1.5)).isInstanceOf(dev.kiln.runtime.KilnException.class).hasMessageContaining("0 to 1");
+        assertThatThrownBy(() -> bandit.reward("a", Double.NaN)).isInstanceOf(dev.kiln.runtime.KilnException.class);
         assertThat(bandit.reward("a", 0.25)).isEqualTo("2");
         assertThat(bandit.posteriors().get(1)).isEqualTo(new Bandit.Posterior(1.25, 1.75, 1));
         assertThat(bandit.reward("a", 1)).as("credited once").isNull();
@@ -128,7 +128,7 @@ class BanditSamplingTest {
         assertThat(bandit.posteriors().get(0)).isEqualTo(new Bandit.Posterior(4.5, 2.5, 5));
         assertThat(bandit.posteriors().get(1).rewards()).isEqualTo(3);
         assertThat(bandit.restore("9", 1, 1)).isFalse();
-        assertThatThrownBy(() -> bandit.restore("1", 6, 5)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> bandit.restore("1", -1, 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> bandit.restore("1", 6, 5)).isInstanceOf(dev.kiln.runtime.KilnException.class);
+        assertThatThrownBy(() -> bandit.restore("1", -1, 5)).isInstanceOf(dev.kiln.runtime.KilnException.class);
     }
 }

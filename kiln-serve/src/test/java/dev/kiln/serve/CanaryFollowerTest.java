@@ -81,7 +81,7 @@ class CanaryFollowerTest {
                 assertThat(repo.removeCanary("credit").served().version()).isEqualTo("3");
                 assertThat(host.lastError("credit")).isEmpty();
                 reg.setAlias("credit", "staging", 1, "test", "again", Map.of());
-                Thread.sleep(500);
+                follower.pollOnce(); // a poll that sees the moved alias, on this thread: a followed canary would move to 1 here
                 assertThat(host.canary("credit")).isEmpty();
                 assertThat(repo.index().get(0)).doesNotContainKey("canary");
             }

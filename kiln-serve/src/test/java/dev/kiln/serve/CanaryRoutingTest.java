@@ -122,9 +122,9 @@ class CanaryRoutingTest {
         assertThatThrownBy(() -> host.putCanary("credit", GBDT, "2", 10)).isInstanceOf(KilnException.class)
                 .hasMessageContaining("'credit' is not served").extracting(e -> ((KilnException) e).code()).isEqualTo(ErrorCode.MODEL_NOT_FOUND);
         host.put("credit", LINEAR, "1");
-        assertThatThrownBy(() -> host.putCanary("credit", GBDT, "2", 10_001)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> host.putCanary("credit", GBDT, "2", 10_001)).isInstanceOf(dev.kiln.runtime.KilnException.class)
                 .hasMessageContaining("10001");
-        assertThatThrownBy(() -> host.putCanary("credit", GBDT, "2", -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> host.putCanary("credit", GBDT, "2", -1)).isInstanceOf(dev.kiln.runtime.KilnException.class);
         assertThat(host.canary("credit")).isEmpty();
     }
 

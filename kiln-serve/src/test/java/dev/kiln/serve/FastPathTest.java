@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The records route's Jetty fast path ({@link InferenceServer.FastPredict}) answers exactly as the Javalin route does
+ * The records route's Jetty fast path ({@link FastPredict}) answers exactly as the Javalin route does
  * (status, body, headers but Date), hands every other request to it, and records what the Javalin route records.
  */
 class FastPathTest {
@@ -58,7 +58,7 @@ class FastPathTest {
             many.addAll(rows);
         }
         String large = InferenceServerTest.json(Map.of("instances", many.subList(0, 80)));
-        assertThat(large.length()).as("scored on a pool thread, not the selector").isGreaterThan(InferenceServer.FastPredict.INLINE_BODY_BYTES);
+        assertThat(large.length()).as("scored on a pool thread, not the selector").isGreaterThan(FastPredict.INLINE_BODY_BYTES);
         calls.add(new Call("many rows", "/v1/models/credit:predict", large, with(auth, "X-Request-Id", "fast-80"), true));
         calls.add(new Call("flagged row", "/v1/models/credit:predict", flagged, with(auth, "X-Request-Id", "fast-flags"), true));
         calls.add(new Call("no request id", "/v1/models/credit:predict", one, auth, true));

@@ -71,7 +71,7 @@ final class Fixtures {
             }
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("name", f.name());
-            t.put("datatype", InferenceServer.Routes.datatype(f.type()));
+            t.put("datatype", dev.kiln.serve.oip.OipMetadata.datatype(f.type()));
             t.put("shape", List.of(rows.size()));
             t.put("data", data);
             inputs.add(t);

@@ -27,7 +27,7 @@ class PlainJsonTest {
     private static String generated(List<Prediction> predictions, String model, String version, String id) throws Exception {
         List<List<InputChecks.Flag>> noFlags = new ArrayList<>();
         predictions.forEach(p -> noFlags.add(List.of()));
-        return json(InferenceServer.Routes.generatedBody(predictions, noFlags, model, version, id));
+        return json(PlainJson.generated(predictions, noFlags, model, version, id));
     }
 
     @Provide

@@ -20,7 +20,7 @@ import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RecordsReader} reads exactly what Jackson's streaming parse ({@code Routes.streamInstances}) reads from the
+ * {@link RecordsReader} reads exactly what Jackson's streaming parse ({@code RecordsStream}) reads from the
  * same bytes, or declines; and it does take the plain shape, whatever the whitespace and value kinds.
  */
 class RecordsReaderTest {
@@ -43,7 +43,7 @@ class RecordsReaderTest {
 
     private static List<Object[]> jackson(byte[] bytes, List<Object> sent) {
         try {
-            return InferenceServer.Routes.streamInstances(bytes, FIELDS, CHECKS, sent);
+            return RecordsStream.read(bytes, FIELDS, CHECKS, sent);
         } catch (Exception notPlainOrMalformed) {
             return null;
         }

@@ -195,9 +195,9 @@ class TokensAndRepositoryTest {
                 th.start();
                 threads.add(th);
             }
-            Thread.sleep(300);
+            RegistryFollowerTest.await(() -> statuses.contains(200), "requests answered by the model before the unload");
             Reply unload = postText(base, "/v2/repository/models/credit/unload", "", bearer(ADMIN));
-            Thread.sleep(200);
+            RegistryFollowerTest.await(() -> statuses.contains(404), "requests refused after the unload");
             stop.set(true);
             for (Thread th : threads) {
                 th.join();

@@ -67,7 +67,7 @@ class ExplainCommandTest {
             String body = dev.kiln.runtime.Json.mapper().writeValueAsString(Map.of("instances", List.of(applicant, other)));
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + server.port() + "/v1/models/credit:predict"))
-                    .header(InferenceServer.REQUEST_ID_HEADER, "loan-42").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    .header(InferenceServer.REQUEST_ID_HEADER, "loan-42").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
