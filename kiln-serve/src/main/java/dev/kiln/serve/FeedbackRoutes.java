@@ -10,8 +10,6 @@ import dev.kiln.serve.http.Reply;
 import dev.kiln.serve.http.RequestIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,27 +45,14 @@ final class FeedbackRoutes {
             throw KilnException.answer(ErrorCode.PREDICTION_LOG_DISABLED, "this server keeps no prediction log, so it takes no feedback",
                     Map.of("model", name));
         }
-        Map<String, Object> rec = new LinkedHashMap<>();
-        rec.put("request_id", requestId.asText());
-        rec.put("time", Instant.now().toString());
-        rec.put("model", s.name());
-        rec.put("served_version", s.version());
-        if (row != null) {
-            rec.put("row", row.asInt());
-        }
-        if (label != null) {
-            rec.put("label", label);
-        } else {
-            rec.put("reward", reward.asDouble());
-        }
-        rec.put("feedback_id", x.requestId());
         ModelHost models = state.models;
         if (reward != null && models.hasBandits() && models.bandit(s.name()).isPresent()
                 && !(reward.asDouble() >= 0 && reward.asDouble() <= 1)) {
             throw Bodies.badRequest(ErrorCode.VALUE_INVALID, "\"reward\" must be from 0 to 1 for model '" + name + "', which routes "
                     + "through a bandit, not " + reward, Map.of("field", "reward"));
         }
-        if (!log.offer(s.name(), PredictionLog.FEEDBACK, rec)) {
+        if (!log.offerFeedback(s.name(), s.version(), requestId.asText(), row == null ? null : row.asInt(), label,
+                reward == null ? null : reward.asDouble(), x.requestId())) {
             x.ctx().header("Retry-After", "1");
             throw KilnException.answer(ErrorCode.PREDICTION_LOG_FULL, "the prediction log is full; send the feedback again later",
                     Map.of("model", name));
