@@ -3,12 +3,16 @@ package dev.kiln.serve;
 import static dev.kiln.serve.Fixtures.bundle;
 import static dev.kiln.serve.Fixtures.postText;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.bundle.Bundle;
+import dev.kiln.runtime.model.Estimator;
 import dev.kiln.serve.Fixtures.Reply;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * No throwable from a handler leaves an empty 500: an {@code :explain} whose model fails unexpectedly (here a chain of
  * 60,000 splits, deeper than TreeSHAP's path tables can be indexed: their size overflows an int) answers a JSON 500
  * {@code internal}, logged once with its stack trace, counted as a server error, and the server goes on answering.
+ * Such a tree never comes from a bundle file (loading refuses trees deeper than 256 levels, tested here too), so the
+ * failing model is put together in code, as an embedding application could.
  * Errors proper (a stack overflow, an OutOfMemoryError) take the same way: {@code http.DispatcherTest}.
  */
 class HandlerFailuresTest {
@@ -65,7 +71,13 @@ class HandlerFailuresTest {
     @Test
     void aFailingExplanationIsAJson500LoggedOnceAndCounted() throws Exception {
         ModelHost host = new ModelHost();
-        KilnModel model = host.load("deep", deepBundle(60_000), "1").model();
+        Path deep = deepBundle(60_000);
+        assertThatThrownBy(() -> host.load("deep", deep, "1")).isInstanceOf(KilnException.class)
+                .hasMessageContaining("deeper than 256 levels");
+        KilnModel credit = KilnModel.load(bundle("credit-gbdt-1.2"));
+        Estimator chain = dev.kiln.runtime.Json.mapper().readValue(deep.resolve("estimator.json").toFile(), Estimator.class);
+        KilnModel model = host.put("deep", KilnModel.of(new Bundle(null, credit.manifest(), credit.bundle().pipeline(), chain, null)),
+                "1").model();
         String row = InferenceServerTest.json(Map.of("instances", List.of(Fixtures.rows(model).get(0))));
         try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0); LogCapture log = new LogCapture()) {
             String base = "http://127.0.0.1:" + server.port();

@@ -129,6 +129,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE})")
     String logMaxAge;
 
+    @Option(names = "--allowed-host", split = ",", paramLabel = "NAME",
+            description = "a Host name this server answers to besides localhost, 127.0.0.1, [::1] and the bound address "
+                    + "(repeatable or comma-separated; e.g. the DNS name in front of a non-loopback --host); other Host headers "
+                    + "are refused with 403, which stops DNS rebinding")
+    List<String> allowedHosts = new ArrayList<>();
+
+    @Option(names = "--body-timeout-seconds", defaultValue = "10", paramLabel = "S",
+            description = "a request body must arrive within this many seconds, else 408 and the connection is closed "
+                    + "(default: ${DEFAULT-VALUE})")
+    int bodyTimeoutSeconds;
+
     @Option(names = ServeExposure.INSECURE_FLAG,
             description = "allow a non-loopback --host without an inference token (every model route open to the network); "
                     + "without it such a --host needs --token-file or " + TOKEN_ENV)
@@ -207,7 +218,9 @@ final class ServeCommand implements Callable<Integer> {
             InferenceServer.Options options = InferenceServer.Options.defaults()
                     .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
                     .withInferenceToken(inferenceToken)
-                    .withAdminToken(adminToken);
+                    .withAdminToken(adminToken)
+                    .withAllowedHosts(allowedHosts)
+                    .withBodyTimeout(Duration.ofSeconds(bodyTimeoutSeconds));
             if (adminToken != null) {
                 refs.forEach((name, ref) -> repository.remember(name, isBundle(ref) ? Path.of(ref).toAbsolutePath().toString() : ref));
                 options = options.withRepository(repository);
@@ -236,6 +249,10 @@ final class ServeCommand implements Callable<Integer> {
         if (pollSeconds < 0 || drainSeconds < 0) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--poll-seconds and --drain-seconds must be 0 or more",
                     Map.of("poll_seconds", pollSeconds, "drain_seconds", drainSeconds));
+        }
+        if (bodyTimeoutSeconds < 1 || bodyTimeoutSeconds > MAX_READ_TIMEOUT_SECONDS) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--body-timeout-seconds must be 1 to " + MAX_READ_TIMEOUT_SECONDS
+                    + ", not " + bodyTimeoutSeconds, Map.of("option", "--body-timeout-seconds"));
         }
         if (readTimeoutSeconds < 1 || readTimeoutSeconds > MAX_READ_TIMEOUT_SECONDS) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--read-timeout-seconds must be 1 to " + MAX_READ_TIMEOUT_SECONDS

@@ -69,4 +69,32 @@ class ServeHostTest {
             }
         }
     }
+
+    @Test
+    void allowedHostsNameTheDnsNamesTheServerAnswersTo() throws Exception {
+        ServeCommand command = new ServeCommand();
+        command.env = name -> null;
+        new CommandLine(command).parseArgs("--home", home.toString(), "--port", "0", "--poll-seconds", "0", "--no-log",
+                "--model", "m=" + bundle, "--allowed-host", "kiln.example,scoring.internal");
+        try (InferenceServer server = command.start()) {
+            assertThat(statusWithHost(server.port(), "kiln.example:" + server.port())).isEqualTo(200);
+            assertThat(statusWithHost(server.port(), "scoring.internal")).isEqualTo(200);
+            assertThat(statusWithHost(server.port(), "evil.example")).isEqualTo(403);
+        }
+        CliRun bad = CliRun.of("serve", "--home", home.toString(), "--model", "m=" + bundle, "--port", "0",
+                "--body-timeout-seconds", "0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("error [invalid_argument]: --body-timeout-seconds must be 1 to");
+    }
+
+    /** The status of GET /v2/health/live sent with this Host header (Java's HTTP client will not set one). */
+    private static int statusWithHost(int port, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET /v2/health/live HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
 }
