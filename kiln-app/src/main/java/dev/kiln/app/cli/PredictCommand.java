@@ -86,12 +86,34 @@ final class PredictCommand implements Callable<Integer> {
             kiln.requireExplainable();  // before anything is read or written
         }
         List<Field> fields = kiln.requiredFields();
+        DataFrame frame = readInput(fields);
+        List<String> explained = explain ? kiln.explainedOutputs() : List.of();
+        List<String> header = header(frame, kiln, fields, explained);
+        Path target = output.toAbsolutePath().normalize();
+        Files.createDirectories(target.getParent());
+        Path tmp = AtomicFiles.temporaryFor(target);
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+             Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
+            writeRow(w, header, !noFormulaEscape);
+            scoreInto(w, frame, kiln, fields, explained, header.size(), progress);
+        } catch (RuntimeException | IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        AtomicFiles.publish(tmp, target);
+        report(source, kiln, target, frame.rowCount());
+        return 0;
+    }
+
+    /**
+     * The input with the model's columns typed as it needs them; the columns it does not read pass through as text,
+     * unchanged and untrimmed, so that a leading tab the user put in a quoted cell to disarm a formula is kept.
+     */
+    private DataFrame readInput(List<Field> fields) {
         Map<String, ColumnType> types = new LinkedHashMap<>();
         for (Field f : fields) {
             types.put(f.name(), f.type());
         }
-        // Columns the model does not read pass through as text, unchanged.
-        // Untrimmed, so that a leading tab the user put in a quoted cell to disarm a formula is kept.
         DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types).withOtherColumnsVerbatim());
         for (Field f : fields) {
             if (!frame.has(f.name())) {
@@ -99,16 +121,18 @@ final class PredictCommand implements Callable<Integer> {
                         + "' that the model needs", Map.of("column", f.name(), "file", input.toString()));
             }
         }
-        DataColumn[] inputs = fields.stream().map(f -> frame.column(f.name())).toArray(DataColumn[]::new);
-        List<String> classes = kiln.classes();
+        return frame;
+    }
+
+    /** The input's columns, then the prediction, each class's probability and, with --explain, each contribution. */
+    private static List<String> header(DataFrame frame, KilnModel kiln, List<Field> fields, List<String> explained) {
         List<String> header = new ArrayList<>(frame.names());
         header.add("prediction");
         if (kiln.task() != Task.REGRESSION) {
-            for (String c : classes) {
+            for (String c : kiln.classes()) {
                 header.add("probability_" + c);
             }
         }
-        List<String> explained = explain ? kiln.explainedOutputs() : List.of();
         for (String output : explained) {
             String prefix = explained.size() == 1 ? "" : "_" + output;
             header.add("explanation_base" + prefix);
@@ -116,55 +140,58 @@ final class PredictCommand implements Callable<Integer> {
                 header.add("contribution" + prefix + "_" + f.name());
             }
         }
-        Path target = output.toAbsolutePath().normalize();
-        Files.createDirectories(target.getParent());
-        Path tmp = AtomicFiles.temporaryFor(target);
+        return header;
+    }
+
+    /** Scores every row and writes it; rows are encoded and scored a chunk at a time, much faster than row by row. */
+    private void scoreInto(BufferedWriter w, DataFrame frame, KilnModel kiln, List<Field> fields, List<String> explained,
+                           int width, Progress progress) throws IOException {
+        DataColumn[] inputs = fields.stream().map(f -> frame.column(f.name())).toArray(DataColumn[]::new);
+        int features = kiln.featureNames().size();
         int rows = frame.rowCount();
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-             Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
-            writeRow(w, header, !noFormulaEscape);
-            int width = kiln.featureNames().size();
-            Object[] values = new Object[inputs.length];
-            List<String> cells = new ArrayList<>(header.size());
-            // Rows are encoded and scored a chunk at a time: batch scoring is much faster than row by row.
-            for (int from = 0; from < rows; from += CHUNK) {
-                int to = Math.min(rows, from + CHUNK);
-                double[][] features = new double[to - from][width];
-                for (int i = from; i < to; i++) {
-                    for (int j = 0; j < inputs.length; j++) {
-                        values[j] = inputs[j].value(i);
-                    }
-                    kiln.encodeValues(values, features[i - from]);
+        Object[] values = new Object[inputs.length];
+        List<String> cells = new ArrayList<>(width);
+        for (int from = 0; from < rows; from += CHUNK) {
+            int to = Math.min(rows, from + CHUNK);
+            double[][] encoded = new double[to - from][features];
+            for (int i = from; i < to; i++) {
+                for (int j = 0; j < inputs.length; j++) {
+                    values[j] = inputs[j].value(i);
                 }
-                double[][] scores = kiln.scoreBatch(features);
-                for (int i = from; i < to; i++) {
-                    Prediction p = kiln.decode(scores[i - from]);
-                    cells.clear();
-                    for (DataColumn c : frame.columns()) {
-                        cells.add(text(c, i));
-                    }
-                    cells.add(p.prediction() instanceof Double d ? Double.toString(d) : p.prediction().toString());
-                    for (String c : classes) {
-                        cells.add(Double.toString(p.probabilities().get(c)));
-                    }
-                    if (explain) {
-                        Explanation e = kiln.explainFeatures(features[i - from]);
-                        for (int k = 0; k < explained.size(); k++) {
-                            cells.add(Double.toString(e.base(k)));
-                            for (double v : e.values(k)) {
-                                cells.add(Double.toString(v));
-                            }
-                        }
-                    }
-                    writeRow(w, cells, !noFormulaEscape);
-                }
-                progress.onStep("rows", to, rows);
+                kiln.encodeValues(values, encoded[i - from]);
             }
-        } catch (RuntimeException | IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            double[][] scores = kiln.scoreBatch(encoded);
+            for (int i = from; i < to; i++) {
+                cells.clear();
+                for (DataColumn c : frame.columns()) {
+                    cells.add(text(c, i));
+                }
+                addOutputs(cells, kiln, scores[i - from], encoded[i - from], explained);
+                writeRow(w, cells, !noFormulaEscape);
+            }
+            progress.onStep("rows", to, rows);
         }
-        AtomicFiles.publish(tmp, target);
+    }
+
+    /** One row's prediction, class probabilities and, when asked, its explanation. */
+    private void addOutputs(List<String> cells, KilnModel kiln, double[] score, double[] features, List<String> explained) {
+        Prediction p = kiln.decode(score);
+        cells.add(p.prediction() instanceof Double d ? Double.toString(d) : p.prediction().toString());
+        for (String c : kiln.classes()) {
+            cells.add(Double.toString(p.probabilities().get(c)));
+        }
+        if (explain) {
+            Explanation e = kiln.explainFeatures(features);
+            for (int k = 0; k < explained.size(); k++) {
+                cells.add(Double.toString(e.base(k)));
+                for (double v : e.values(k)) {
+                    cells.add(Double.toString(v));
+                }
+            }
+        }
+    }
+
+    private void report(ModelSource source, KilnModel kiln, Path target, int rows) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -184,7 +211,6 @@ final class PredictCommand implements Callable<Integer> {
             out.println("wrote " + target);
         }
         out.flush();
-        return 0;
     }
 
     private static String text(DataColumn column, int row) {
