@@ -11,6 +11,7 @@ import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -52,8 +53,24 @@ public final class ErrorWriter {
                 default -> KilnException.answer(ErrorCode.forHttpStatus(h.getStatus()), h.getMessage());
             };
         }
+        if (clientWentAway(t)) {
+            // The client closed the connection (a timeout of its own, a cancelled call): its doing, not a fault of
+            // the server's; one line, no stack trace, counted as a client error. Nobody reads the answer.
+            LOG.log(System.Logger.Level.INFO, "client closed the connection during " + method + " " + path + ": " + t);
+            return KilnException.answer(ErrorCode.INVALID_ARGUMENT, "the client closed the connection before the answer");
+        }
         LOG.log(System.Logger.Level.ERROR, "internal error on " + method + " " + path + ": " + t, t);
         return KilnException.answer(ErrorCode.INTERNAL, INTERNAL_MESSAGE);
+    }
+
+    /** Whether {@code t} is, or was caused by, Jetty's end-of-stream on a connection the client closed. */
+    static boolean clientWentAway(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof EofException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The error's body in the shape of the path's protocol. */
