@@ -8,6 +8,7 @@ import dev.kiln.serve.http.Bodies;
 import dev.kiln.serve.http.Exchange;
 import dev.kiln.serve.http.Reply;
 import dev.kiln.serve.http.RequestIds;
+import dev.kiln.serve.traffic.Bandit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.util.Map;

@@ -12,6 +12,8 @@ import dev.kiln.serve.http.RequestIds;
 import dev.kiln.serve.http.Route;
 import dev.kiln.serve.http.Tokens;
 import dev.kiln.serve.metrics.ServeMeters;
+import dev.kiln.serve.traffic.CanaryRollout;
+import dev.kiln.serve.traffic.ShadowScorer;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -3,6 +3,8 @@ package dev.kiln.serve;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.serve.traffic.Bandit;
+import dev.kiln.serve.traffic.RouteBuckets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * customer), requests without one are drawn at random. Removing the name removes its canary.
  *
  * <p>A name may also hold a <em>shadow</em>: a model that scores a copy of every scoring request of the name off the
- * response path (see {@link ShadowScorer}); its answers are never sent, only logged and counted. Instead of a
+ * response path (see {@link dev.kiln.serve.traffic.ShadowScorer}); its answers are never sent, only logged and counted. Instead of a
  * canary, a name may route its requests through a {@link Bandit} over several versions, which moves traffic to the
  * version whose answers earn the most reward.
  */
@@ -63,6 +65,8 @@ public final class ModelHost {
         volatile Canary canary;
         volatile Served shadow;
         volatile Bandit bandit;
+        /** The out-of-range checks of the bandit's arms (set before it, with it). */
+        volatile ModelChecks[] armChecks;
     }
 
     private final Map<String, Slot> models = new ConcurrentHashMap<>();
@@ -145,7 +149,7 @@ public final class ModelHost {
                     Compatibility.check("arm", name, model, arm.served().model(), arm.served().version());
                 }
             } catch (KilnException e) {
-                setBandit(slot, null);
+                setBandit(slot, null, null);
                 dropped = "the bandit was removed when version " + version + " was served: " + e.getMessage();
             }
         }
@@ -236,12 +240,14 @@ public final class ModelHost {
                     + versions.keySet(), Map.of("model", name));
         }
         List<Bandit.Arm> arms = new ArrayList<>();
+        List<ModelChecks> armChecks = new ArrayList<>();
         for (Map.Entry<String, KilnModel> v : versions.entrySet()) {
             Compatibility.check("arm", name, slot.served.model(), v.getValue(), v.getKey());
-            arms.add(new Bandit.Arm(new Served(name, v.getKey(), v.getValue()), InputChecks.of(v.getValue())));
+            arms.add(new Bandit.Arm(new Served(name, v.getKey(), v.getValue())));
+            armChecks.add(new ModelChecks(v.getValue(), InputChecks.of(v.getValue())));
         }
         Bandit bandit = new Bandit(arms);
-        setBandit(slot, bandit);
+        setBandit(slot, bandit, armChecks.toArray(new ModelChecks[0]));
         return bandit;
     }
 
@@ -258,7 +264,7 @@ public final class ModelHost {
             return Optional.empty();
         }
         Bandit b = slot.bandit;
-        setBandit(slot, null);
+        setBandit(slot, null, null);
         return Optional.ofNullable(b);
     }
 
@@ -267,7 +273,8 @@ public final class ModelHost {
         return bandits > 0;
     }
 
-    private synchronized void setBandit(Slot slot, Bandit bandit) {
+    private synchronized void setBandit(Slot slot, Bandit bandit, ModelChecks[] armChecks) {
+        slot.armChecks = armChecks; // first: a request that finds the bandit finds its arms' checks
         slot.bandit = bandit;
         recountShadows();
     }
@@ -389,10 +396,10 @@ public final class ModelHost {
         if (canary != null && canary.served().model() == served.model()) {
             return canary.checks();
         }
-        Bandit bandit = slot == null ? null : slot.bandit;
-        if (bandit != null) {
-            for (Bandit.Arm arm : bandit.arms()) {
-                if (arm.served() == served) {
+        ModelChecks[] armChecks = slot == null ? null : slot.armChecks;
+        if (armChecks != null) {
+            for (ModelChecks arm : armChecks) {
+                if (arm.model() == served.model()) {
                     return arm.checks();
                 }
             }

@@ -6,6 +6,7 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
 import dev.kiln.serve.ModelHost.Served;
+import dev.kiln.serve.traffic.Bandit;
 import dev.kiln.store.ModelRef;
 import dev.kiln.store.ModelRegistry;
 import dev.kiln.store.ModelVersion;

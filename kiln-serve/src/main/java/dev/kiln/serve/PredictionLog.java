@@ -48,7 +48,7 @@ public final class PredictionLog implements AutoCloseable {
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     public static final String PREDICTIONS = LogFormat.PREDICTIONS;
     public static final String FEEDBACK = LogFormat.FEEDBACK;
-    /** Rows scored by a model's shadow ({@link ShadowScorer}), beside its predictions. */
+    /** Rows scored by a model's shadow ({@link dev.kiln.serve.traffic.ShadowScorer}), beside its predictions. */
     public static final String SHADOW = LogFormat.SHADOW;
 
     private static final System.Logger LOG = System.getLogger("dev.kiln.serve.log");
@@ -149,11 +149,11 @@ public final class PredictionLog implements AutoCloseable {
     }
 
     /**
-     * A row scored by a model's shadow ({@link ShadowScorer}), for the {@code shadow} log: written as its {@code row}
-     * (the shadow's version and answer, the inputs as sent), then {@code "served_version"} and
+     * A row scored by a model's shadow ({@link dev.kiln.serve.traffic.ShadowScorer}), for the {@code shadow} log: written
+     * as its {@code row} (the shadow's version and answer, the inputs as sent), then {@code "served_version"} and
      * {@code "served_prediction"}: the version that answered the request and its prediction.
      */
-    record ShadowRow(Row row, String servedVersion, Object servedPrediction) implements Item {
+    record ShadowRow(PredictionRow row, String servedVersion, Object servedPrediction) implements Item {
         @Override
         public String model() {
             return row.model();

@@ -4,6 +4,8 @@ import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.serve.ModelHost.Served;
 import dev.kiln.serve.http.Exchange;
+import dev.kiln.serve.traffic.Bandit;
+import dev.kiln.serve.traffic.ShadowScorer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

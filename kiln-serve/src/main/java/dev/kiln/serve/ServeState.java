@@ -10,6 +10,8 @@ import dev.kiln.serve.http.HostCheck;
 import dev.kiln.serve.http.InFlight;
 import dev.kiln.serve.http.Tokens;
 import dev.kiln.serve.metrics.ServeMeters;
+import dev.kiln.serve.traffic.CanaryRollout;
+import dev.kiln.serve.traffic.ShadowScorer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,9 @@ final class ServeState {
         this.errors = new ErrorWriter(meters);
         this.tokens = tokens;
         this.repository = repository;
-        this.shadows = log == null ? null : new ShadowScorer(log, meters.registry(), ShadowScorer.DEFAULT_CAPACITY);
+        this.shadows = log == null ? null : new ShadowScorer(
+                (row, servedVersion, servedPrediction) -> log.offer(new PredictionLog.ShadowRow(row, servedVersion, servedPrediction)),
+                meters.registry(), ShadowScorer.DEFAULT_CAPACITY);
         this.rollouts = new CanaryRollout(models, meters::stats, meters.registry());
     }
 

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.serve.Fixtures.Reply;
+import dev.kiln.serve.traffic.Bandit;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -19,15 +19,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The saved credit-g bundles (format 1.0) and their rows, and a small HTTP client for tests. */
-final class Fixtures {
+/** The saved credit-g bundles (format 1.0) and their rows (public: the traffic tests use them), and a small HTTP client for tests. */
+public final class Fixtures {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     private Fixtures() {
     }
 
-    static Path bundle(String name) {
+    public static Path bundle(String name) {
         try {
             return Path.of(Fixtures.class.getResource("/bundles/" + name + "/manifest.json").toURI()).getParent();
         } catch (URISyntaxException e) {
@@ -36,7 +36,7 @@ final class Fixtures {
     }
 
     /** The first 20 rows of credit-g, typed for the model's columns (integers as Long, booleans, strings). */
-    static List<Map<String, Object>> rows(KilnModel model) {
+    public static List<Map<String, Object>> rows(KilnModel model) {
         try {
             List<String> lines = Files.readAllLines(bundle("credit-gbdt").resolveSibling("credit-gbdt.expected.csv"));
             List<String> header = Arrays.asList(lines.get(0).split(",", -1));

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.serve.traffic.Bandit;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,5 +65,22 @@ class ModelHostTest {
         ModelHost host = new ModelHost();
         assertThatThrownBy(() -> host.load("../x", bundle("credit-linear"), "v1")).isInstanceOf(KilnException.class);
         assertThatThrownBy(() -> host.load("credit", bundle("credit-linear"), " ")).isInstanceOf(KilnException.class);
+    }
+
+    /** The arms' out-of-range checks are kept by the host beside its bandit, not computed per request. */
+    @Test
+    void aBanditsArmsKeepTheChecksComputedWhenItWasPut() {
+        ModelHost host = new ModelHost();
+        host.load("credit", bundle("credit-linear"), "1");
+        Map<String, KilnModel> versions = new LinkedHashMap<>();
+        versions.put("1", KilnModel.load(bundle("credit-linear")));
+        versions.put("2", KilnModel.load(bundle("credit-gbdt")));
+        Bandit bandit = host.putBandit("credit", versions);
+        for (Bandit.Arm arm : bandit.arms()) {
+            assertThat(host.checks(arm.served())).as("version " + arm.served().version()).isSameAs(host.checks(arm.served()));
+        }
+        ModelHost.Served removed = bandit.arms().get(1).served();
+        assertThat(host.removeBandit("credit")).containsSame(bandit);
+        assertThat(host.checks(removed)).as("an arm no longer served: computed again").isNotSameAs(host.checks(removed));
     }
 }

@@ -14,7 +14,6 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.serve.Fixtures.Reply;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,31 +128,6 @@ class ShadowTest {
         assertThat(log.enqueued() - beforeRemoved).as("the prediction only").isEqualTo(1);
     }
 
-    @Test
-    void aFullQueueDropsCopiesAndCountsThem() {
-        ModelHost host = new ModelHost();
-        host.load("credit", bundle("credit-linear"), "1");
-        ModelHost.Served shadow = host.putShadow("credit", KilnModel.load(bundle("credit-gbdt")), "2");
-        List<Map<String, Object>> rows = Fixtures.rows(shadow.model());
-        List<Object> served = new ArrayList<>();
-        rows.forEach(r -> served.add("good"));
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (PredictionLog log = new PredictionLog(dir.resolve("log"));
-                ShadowScorer scorer = new ShadowScorer(log, registry, 1)) {
-            int refused = 0;
-            for (int i = 0; i < 200; i++) {
-                refused += scorer.offer(new ShadowScorer.Job(shadow, "1", served, "r" + i, Instant.now(), shadow.model().requiredFields(),
-                        rows)) ? 0 : 1;
-            }
-            assertThat(refused).isPositive();
-            assertThat(registry.get("kiln.shadow.dropped").tag("model", "credit").counter().count()).isEqualTo(refused);
-            scorer.close();
-            assertThat(scorer.stopped()).as("closed: the queued job scored, the thread gone").isTrue();
-            assertThat(scorer.offer(new ShadowScorer.Job(shadow, "1", served, "late", Instant.now(), shadow.model().requiredFields(),
-                    rows))).as("no job after close").isFalse();
-        }
-    }
-
     /** A shadow line is its row's line with the served version and prediction appended, escaped where they must be. */
     @Test
     void shadowLinesAreRowsWithTheServedAnswer() throws Exception {
@@ -175,27 +149,6 @@ class ShadowTest {
                 + "\"served_prediction\":\"good\"}");
         assertThat(lines.get(1).get("inputs").get(fields.get(0).name()).asText()).isEqualTo("é");
         assertThat(lines.get(1).get("served_prediction").asText()).isEqualTo("say \"no\"");
-    }
-
-    @Test
-    void loggedInstancesOfEveryShapeBecomeRows() {
-        List<Field> fields = KilnModel.load(bundle("credit-gbdt")).requiredFields().subList(0, 2);
-        String a = fields.get(0).name();
-        String b = fields.get(1).name();
-        Map<String, Object> expected = new HashMap<>();
-        expected.put(a, "x");
-        expected.put(b, 12L);
-        assertThat(ShadowScorer.row(fields, new Object[] {"x", 12L})).isEqualTo(expected);
-        assertThat(ShadowScorer.row(fields, new PredictionLog.Sent(new Object[] {"x", 12L}, new int[] {1, 0}, new String[0], new Object[0])))
-                .isEqualTo(expected);
-        assertThat(ShadowScorer.row(fields, Map.of(a, "x", b, 12L))).isEqualTo(expected);
-        JsonNode node = InferenceServer.MAPPER.createObjectNode().put(a, "x").put(b, 12);
-        assertThat(ShadowScorer.row(fields, node)).isEqualTo(expected);
-        JsonNode values = InferenceServer.MAPPER.createObjectNode().put(b, 1.5).putNull(a);
-        Map<String, Object> mixed = new HashMap<>();
-        mixed.put(a, null);
-        mixed.put(b, 1.5);
-        assertThat(ShadowScorer.row(fields, new Object[] {values.get(a), values.get(b)})).isEqualTo(mixed);
     }
 
     @Test

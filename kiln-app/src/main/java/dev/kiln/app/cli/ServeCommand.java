@@ -230,7 +230,7 @@ final class ServeCommand implements Callable<Integer> {
                 PolicyRetrain.requireDataPerModel(rules, refs);
             }
             server = InferenceServer.start(w.host, this.host, port, log, options);
-            for (Map.Entry<String, dev.kiln.serve.CanaryRollout.Plan> e : splits.plans().entrySet()) {
+            for (Map.Entry<String, dev.kiln.serve.traffic.CanaryRollout.Plan> e : splits.plans().entrySet()) {
                 server.rollouts().start(e.getKey(), e.getValue());
             }
             if (rules != null) {

@@ -2,9 +2,9 @@ package dev.kiln.app.cli;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
-import dev.kiln.serve.CanaryRollout;
 import dev.kiln.serve.ModelHost;
 import dev.kiln.serve.ModelRepository;
+import dev.kiln.serve.traffic.CanaryRollout;
 import dev.kiln.store.ModelRef;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,7 +152,7 @@ final class TrafficOptions {
      * prediction log: each reward joined (by request id and row) to a prediction logged under one of its versions.
      */
     static void restoreBandit(dev.kiln.serve.ModelHost host, Path logRoot, String name, Duration history) {
-        dev.kiln.serve.Bandit bandit = host.bandit(name).orElseThrow();
+        dev.kiln.serve.traffic.Bandit bandit = host.bandit(name).orElseThrow();
         dev.kiln.monitor.logs.PredictionLogReader reader = new dev.kiln.monitor.logs.PredictionLogReader(logRoot, name);
         if (!reader.exists()) {
             return;

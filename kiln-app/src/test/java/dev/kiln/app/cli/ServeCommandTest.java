@@ -288,7 +288,7 @@ class ServeCommandTest {
         new CommandLine(restarted).parseArgs("--home", home.toString(), "--port", "0", "--log-dir", home.resolve("bandit-log").toString(),
                 "--model", "ab=ab:1", "--bandit", "ab=ab:1,ab:2");
         try (InferenceServer server = restarted.start()) {
-            List<dev.kiln.serve.Bandit.Posterior> p = server.models().bandit("ab").orElseThrow().posteriors();
+            List<dev.kiln.serve.traffic.Bandit.Posterior> p = server.models().bandit("ab").orElseThrow().posteriors();
             assertThat(p.get(0).rewards() + p.get(1).rewards()).isEqualTo(150);
             assertThat(p.get(0).alpha()).as("version 1 earned nothing").isEqualTo(1.0);
             assertThat(p.get(1).beta()).as("version 2 earned every reward").isEqualTo(1.0);

@@ -2,8 +2,8 @@ package dev.kiln.serve.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.runtime.ErrorCode;
-import dev.kiln.serve.CanaryRollout;
 import dev.kiln.serve.http.Bodies;
+import dev.kiln.serve.traffic.CanaryRollout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

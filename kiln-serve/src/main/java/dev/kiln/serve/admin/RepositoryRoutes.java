@@ -2,14 +2,14 @@ package dev.kiln.serve.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.runtime.ErrorCode;
-import dev.kiln.serve.Bandit;
-import dev.kiln.serve.CanaryRollout;
 import dev.kiln.serve.ModelHost;
 import dev.kiln.serve.ModelHost.Served;
 import dev.kiln.serve.ModelRepository;
 import dev.kiln.serve.http.Bodies;
 import dev.kiln.serve.http.Exchange;
 import dev.kiln.serve.metrics.ServeMeters;
+import dev.kiln.serve.traffic.Bandit;
+import dev.kiln.serve.traffic.CanaryRollout;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.Iterator;

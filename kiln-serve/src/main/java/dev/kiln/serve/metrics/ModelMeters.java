@@ -1,7 +1,7 @@
 package dev.kiln.serve.metrics;
 
-import dev.kiln.serve.CanaryRollout;
 import dev.kiln.serve.ModelHost.Served;
+import dev.kiln.serve.traffic.CanaryRollout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,10 +1,10 @@
 package dev.kiln.serve.metrics;
 
 import dev.kiln.runtime.ErrorCode;
-import dev.kiln.serve.CanaryRollout;
 import dev.kiln.serve.ModelHost;
 import dev.kiln.serve.ModelHost.Served;
 import dev.kiln.serve.PredictionLog;
+import dev.kiln.serve.traffic.CanaryRollout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,7 +1,9 @@
-package dev.kiln.serve;
+package dev.kiln.serve.traffic;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.serve.ModelHost;
+import dev.kiln.serve.ModelRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -185,8 +187,11 @@ public final class CanaryRollout implements AutoCloseable {
     private final Map<String, Counter> rollbacks = new ConcurrentHashMap<>();
     private ScheduledExecutorService timer;
 
-    /** {@code stats}: the requests a name has served at a version so far (the server's meters). */
-    CanaryRollout(ModelHost host, BiFunction<String, String, Stats> stats, MeterRegistry registry) {
+    /**
+     * Rollouts of the canaries of {@code host}. {@code stats}: the requests a name has served at a version so far (the
+     * server's meters); {@code registry}: where the rollback counter and the running-rollouts gauge go.
+     */
+    public CanaryRollout(ModelHost host, BiFunction<String, String, Stats> stats, MeterRegistry registry) {
         this.host = host;
         this.stats = stats;
         this.registry = registry;

@@ -1,10 +1,10 @@
-package dev.kiln.serve;
+package dev.kiln.serve.traffic;
 
 /**
  * Where a routing key falls: a bucket from 0 to 9,999, the same for a key on every server and after every restart, so
  * that a canary's share P answers exactly the keys whose bucket is under P.
  */
-final class RouteBuckets {
+public final class RouteBuckets {
     private RouteBuckets() {
     }
 
@@ -13,7 +13,7 @@ final class RouteBuckets {
      * key's characters only), uniform over keys; a random one for null. A request goes to a canary of share P
      * basis points when its bucket is under P, so a key on the canary stays there when the share grows.
      */
-    static int bucket(String key) {
+    public static int bucket(String key) {
         if (key == null) {
             return java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
         }

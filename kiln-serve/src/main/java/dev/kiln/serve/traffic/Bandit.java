@@ -1,4 +1,4 @@
-package dev.kiln.serve;
+package dev.kiln.serve.traffic;
 
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.ErrorCode;
@@ -32,8 +32,8 @@ public final class Bandit {
     /** Arms a bandit may have (an arm's index is kept in a slot's low byte). */
     static final int MAX_ARMS = 255;
 
-    /** One arm: a version of the model, and its out-of-range checks. */
-    public record Arm(Served served, InputChecks checks) {
+    /** One arm: a version of the model. */
+    public record Arm(Served served) {
         public Arm {
             Objects.requireNonNull(served, "served");
         }
@@ -55,7 +55,8 @@ public final class Bandit {
     private final LongAdder unattributed = new LongAdder();
     private final Supplier<RandomGenerator> random;
 
-    Bandit(List<Arm> arms) {
+    /** A bandit over {@code arms} (2 to {@link #MAX_ARMS}, versions distinct), each starting at Beta(1, 1). */
+    public Bandit(List<Arm> arms) {
         this(arms, ThreadLocalRandom::current);
     }
 
@@ -108,7 +109,7 @@ public final class Bandit {
     }
 
     /** The arm a request goes to: the highest draw from the arms' posteriors. */
-    Arm pick() {
+    public Arm pick() {
         Posterior[] p = posteriors;
         RandomGenerator r = random.get();
         int best = 0;
@@ -124,7 +125,7 @@ public final class Bandit {
     }
 
     /** Remembers which arm answered {@code requestId} (a snapshot that is none of the arms is ignored). */
-    void answered(String requestId, Served served) {
+    public void answered(String requestId, Served served) {
         for (int i = 0; i < arms.size(); i++) {
             if (arms.get(i).served() == served) {
                 long h = hash(requestId);
@@ -153,7 +154,7 @@ public final class Bandit {
      * that names one, else the one remembered for the request. The version credited, or null when neither says
      * (counted as unattributed). A remembered request is credited once.
      */
-    String reward(String requestId, String version, double reward) {
+    public String reward(String requestId, String version, double reward) {
         if (!(reward >= 0 && reward <= 1)) {
             throw KilnException.answer(ErrorCode.VALUE_INVALID, "a bandit's reward is 0 to 1, not " + reward, Map.of("field", "reward"));
         }
@@ -176,8 +177,8 @@ public final class Bandit {
         return arms.get(arm).served().version();
     }
 
-    /** The arm serving {@code version}, if any. */
-    Arm arm(String version) {
+    /** The arm serving {@code version}, or null when none does. */
+    public Arm arm(String version) {
         for (Arm a : arms) {
             if (a.served().version().equals(version)) {
                 return a;

@@ -1,8 +1,11 @@
-package dev.kiln.serve;
+package dev.kiln.serve.traffic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
+import dev.kiln.runtime.log.InputFlag;
+import dev.kiln.runtime.log.PredictionRow;
+import dev.kiln.runtime.log.SentInstance;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.serve.ModelHost.Served;
 import io.micrometer.core.instrument.Counter;
@@ -21,30 +24,61 @@ import java.util.concurrent.TimeUnit;
 /**
  * Scores copies of scoring requests with the shadows of their models, off the response path: request threads only
  * {@link #offer} a job (never blocking; a full queue drops it and counts it in
- * {@code kiln_shadow_dropped_total{model}}); one daemon thread scores each row with the shadow and appends it to
- * the prediction log's {@code shadow-*.jsonl} files of the model, beside its predictions and under the same
- * request id and row, so that feedback joins both. Each line is a prediction record (the shadow's version, inputs,
- * outputs, its own scoring time as {@code latency_ms}) plus {@code served_version} and {@code served_prediction}.
+ * {@code kiln_shadow_dropped_total{model}}); one daemon thread scores each row with the shadow and hands it to its
+ * {@link Sink}: the server's appends it to the prediction log's {@code shadow-*.jsonl} files of the model, beside its
+ * predictions and under the same request id and row, so that feedback joins both. Each line is a prediction record
+ * (the shadow's version, inputs, outputs, its own scoring time as {@code latency_ms}) plus {@code served_version} and
+ * {@code served_prediction}.
  * {@code kiln_shadow_rows_total{model,version,outcome}} counts rows scored ({@code agree}, {@code disagree} with
  * the served prediction, or {@code error}).
  */
-final class ShadowScorer implements AutoCloseable {
+public final class ShadowScorer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ShadowScorer.class.getName());
-    static final int DEFAULT_CAPACITY = 2_000;
+    /** Jobs a server's scorer queues before it drops. */
+    public static final int DEFAULT_CAPACITY = 2_000;
 
     /**
      * One request to score again: the shadow, the version and predictions that answered it, and its rows as the log
      * holds them ({@code inputs}: per row a map, a JSON object, an {@code Object[]} aligned with {@code fields} or a
-     * {@link PredictionLog.Sent}; nothing in it changes once offered).
+     * {@link SentInstance}; nothing in it changes once offered).
      */
-    record Job(Served shadow, String servedVersion, List<Object> servedPredictions, String requestId, Instant time,
-               List<Field> fields, List<?> inputs) {
+    public record Job(Served shadow, String servedVersion, List<Object> servedPredictions, String requestId, Instant time,
+                      List<Field> fields, List<?> inputs) {
+    }
+
+    /**
+     * Where scored rows go (the prediction log's {@code shadow} files): the shadow's row, then the version that
+     * answered the request and its prediction. Called on the scoring thread; must not block (a full log drops).
+     */
+    @FunctionalInterface
+    public interface Sink {
+        void offer(PredictionRow shadowRow, String servedVersion, Object servedPrediction);
+    }
+
+    /** A row as the shadow scored it: no client id, flags or explanation (written as {@link PredictionRow} says). */
+    private record ScoredRow(String requestId, Instant time, String model, String version, int row, List<Field> fields,
+                             Object inputs, Object prediction, Map<String, Double> probabilities, double latencyMs)
+            implements PredictionRow {
+        @Override
+        public String id() {
+            return null;
+        }
+
+        @Override
+        public List<? extends InputFlag> flags() {
+            return List.of();
+        }
+
+        @Override
+        public Map<String, Object> explanation() {
+            return null;
+        }
     }
 
     /** Queued by {@link #close}: the thread stops when it reaches it, after the jobs before it. */
     private static final Job STOP = new Job(null, null, null, null, null, null, null);
 
-    private final PredictionLog log;
+    private final Sink log;
     private final MeterRegistry registry;
     private final BlockingQueue<Job> queue;
     private final Thread thread;
@@ -52,7 +86,8 @@ final class ShadowScorer implements AutoCloseable {
     private final Map<String, Counter> rows = new HashMap<>(); // scoring thread only
     private volatile boolean closing;
 
-    ShadowScorer(PredictionLog log, MeterRegistry registry, int capacity) {
+    /** Starts the scoring thread. {@code capacity}: the jobs queued at most; the {@code kiln.shadow.*} meters go to {@code registry}. */
+    public ShadowScorer(Sink log, MeterRegistry registry, int capacity) {
         this.log = log;
         this.registry = registry;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -62,7 +97,7 @@ final class ShadowScorer implements AutoCloseable {
     }
 
     /** Queues a job without blocking; false (counted as dropped) when the queue is full or closing. */
-    boolean offer(Job job) {
+    public boolean offer(Job job) {
         if (!closing && queue.offer(job)) {
             return true;
         }
@@ -73,7 +108,7 @@ final class ShadowScorer implements AutoCloseable {
     }
 
     /** Jobs waiting. */
-    int queued() {
+    public int queued() {
         return queue.size();
     }
 
@@ -118,9 +153,8 @@ final class ShadowScorer implements AutoCloseable {
             Object served = job.servedPredictions().get(i);
             count(shadow, java.util.Objects.equals(String.valueOf(served), String.valueOf(p.prediction())) ? "agree" : "disagree");
             // The inputs as the served prediction's record has them (the same bytes in the log), the shadow's answer.
-            log.offer(new PredictionLog.ShadowRow(new PredictionLog.Row(job.requestId(), null, job.time(), shadow.name(), shadow.version(),
-                    i, job.fields(), job.inputs().get(i), p.prediction(), p.probabilities(), List.of(), latencyMs),
-                    job.servedVersion(), served));
+            log.offer(new ScoredRow(job.requestId(), job.time(), shadow.name(), shadow.version(), i, job.fields(), job.inputs().get(i),
+                    p.prediction(), p.probabilities(), latencyMs), job.servedVersion(), served);
         }
     }
 
@@ -137,7 +171,7 @@ final class ShadowScorer implements AutoCloseable {
             for (int c = 0; c < fields.size() && c < values.length; c++) {
                 row.put(fields.get(c).name(), scalar(values[c]));
             }
-        } else if (input instanceof PredictionLog.Sent sent) {
+        } else if (input instanceof SentInstance sent) {
             for (int c = 0; c < fields.size() && c < sent.columns().length; c++) {
                 row.put(fields.get(c).name(), scalar(sent.columns()[c]));
             }

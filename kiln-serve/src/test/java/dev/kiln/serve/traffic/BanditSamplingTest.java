@@ -1,10 +1,11 @@
-package dev.kiln.serve;
+package dev.kiln.serve.traffic;
 
 import static dev.kiln.serve.Fixtures.bundle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.serve.ModelHost;
 import java.util.List;
 import java.util.SplittableRandom;
 import net.jqwik.api.Example;
@@ -51,8 +52,8 @@ class BanditSamplingTest {
         ModelHost host = new ModelHost();
         host.put("credit", KilnModel.load(bundle("credit-linear")), "1");
         List<Bandit.Arm> arms = List.of(
-                new Bandit.Arm(new ModelHost.Served("credit", "1", host.get("credit").orElseThrow().model()), null),
-                new Bandit.Arm(new ModelHost.Served("credit", "2", KilnModel.load(bundle("credit-gbdt"))), null));
+                new Bandit.Arm(new ModelHost.Served("credit", "1", host.get("credit").orElseThrow().model())),
+                new Bandit.Arm(new ModelHost.Served("credit", "2", KilnModel.load(bundle("credit-gbdt")))));
         SplittableRandom r = new SplittableRandom(42);
         Bandit bandit = new Bandit(arms, () -> r);
         SplittableRandom world = new SplittableRandom(7);
@@ -80,7 +81,7 @@ class BanditSamplingTest {
         KilnModel linear = KilnModel.load(bundle("credit-linear"));
         ModelHost.Served one = new ModelHost.Served("credit", "1", linear);
         ModelHost.Served two = new ModelHost.Served("credit", "2", linear);
-        Bandit bandit = new Bandit(List.of(new Bandit.Arm(one, null), new Bandit.Arm(two, null)));
+        Bandit bandit = new Bandit(List.of(new Bandit.Arm(one), new Bandit.Arm(two)));
         int n = 50_000;
         for (int i = 0; i < n; i++) {
             bandit.answered(java.util.UUID.nameUUIDFromBytes(("r" + i).getBytes()).toString(), i % 2 == 0 ? one : two);
@@ -103,7 +104,7 @@ class BanditSamplingTest {
         KilnModel linear = KilnModel.load(bundle("credit-linear"));
         ModelHost.Served one = new ModelHost.Served("credit", "1", linear);
         ModelHost.Served two = new ModelHost.Served("credit", "2", linear);
-        Bandit bandit = new Bandit(List.of(new Bandit.Arm(one, null), new Bandit.Arm(two, null)));
+        Bandit bandit = new Bandit(List.of(new Bandit.Arm(one), new Bandit.Arm(two)));
         bandit.answered("a", two);
         bandit.answered("b", new ModelHost.Served("credit", "9", linear)); // not an arm: ignored
         assertThatThrownBy(() -> bandit.reward("a", 1.5)).isInstanceOf(dev.kiln.runtime.KilnException.class).hasMessageContaining("0 to 1");
