@@ -1,5 +1,6 @@
 package dev.kiln.serve;
 
+import dev.kiln.runtime.log.DirectRowSerializer;
 import dev.kiln.runtime.Prediction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -91,15 +92,9 @@ final class PlainJson {
         return out;
     }
 
-    /** Whether Jackson writes {@code s} as a JSON string without escaping anything: printable ASCII, no quote or backslash. */
+    /** Whether Jackson writes {@code s} as a JSON string without escaping anything (the log's rule, one definition). */
     static boolean verbatim(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-                return false;
-            }
-        }
-        return true;
+        return DirectRowSerializer.verbatim(s);
     }
 
     private static int put(byte[] out, int at, byte[] bytes) {

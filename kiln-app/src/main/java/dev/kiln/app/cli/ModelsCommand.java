@@ -324,6 +324,9 @@ final class ModelsCommand implements Runnable {
         String value;
         @Option(names = "--remove", description = "remove the tag")
         boolean remove;
+        @Option(names = "--reason", paramLabel = "TEXT",
+                description = "why (kept in the model's history with who and when; gate.* and protected_aliases changes are always recorded)")
+        String reason;
 
         @Override
         public Integer call() {
@@ -335,7 +338,7 @@ final class ModelsCommand implements Runnable {
             }
             try (KilnStore s = store.open()) {
                 requireModel(s.registry(), name);
-                s.registry().setTag(name, key, remove ? null : value, Promotion.actor());
+                s.registry().setTag(name, key, remove ? null : value, Promotion.actor(), reason);
             }
             spec.commandLine().getOut().println(remove ? "removed tag " + key + " from " + name : name + ": " + key + " = " + value);
             spec.commandLine().getOut().flush();

@@ -1,9 +1,8 @@
 package dev.kiln.app.cli;
 
 import dev.kiln.runtime.ErrorCode;
+import dev.kiln.serve.http.HostCheck;
 import dev.kiln.runtime.KilnException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Map;
 
 /**
@@ -19,7 +18,7 @@ final class ServeExposure {
 
     /** Refuses (invalid_argument, before anything is loaded or bound) an unprotected non-loopback address. */
     static void check(String host, String inferenceToken, boolean insecureNoToken) {
-        if (inferenceToken != null || insecureNoToken || isLoopback(host)) {
+        if (inferenceToken != null || insecureNoToken || HostCheck.isLoopback(host)) {
             return;
         }
         throw new KilnException(ErrorCode.INVALID_ARGUMENT, "refusing to serve on " + host + " without a token: every model "
@@ -28,17 +27,4 @@ final class ServeExposure {
                 Map.of("host", host));
     }
 
-    /** True when every address {@code host} names is a loopback address; an unresolvable name is not loopback. */
-    static boolean isLoopback(String host) {
-        try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                if (!a.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 }

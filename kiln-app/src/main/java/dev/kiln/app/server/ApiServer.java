@@ -2,6 +2,7 @@ package dev.kiln.app.server;
 
 import dev.kiln.runtime.ErrorBody;
 import dev.kiln.runtime.ErrorCode;
+import dev.kiln.serve.http.HostCheck;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.store.KilnStore;
 import io.javalin.Javalin;
@@ -12,8 +13,6 @@ import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.EnumSet;
@@ -131,7 +130,7 @@ public final class ApiServer implements AutoCloseable {
     static String bindHost(String host, ApiTokens tokens) {
         String h = host == null || host.isBlank() ? LOOPBACK : host.trim();
         if (tokens.isEmpty()) {
-            if (!isLoopback(h)) {
+            if (!HostCheck.isLoopback(h)) {
                 throw new KilnException(ErrorCode.INVALID_ARGUMENT, "no API tokens configured: refusing to listen on " + h
                         + ", since every request would have admin rights. Add a token first (kiln server token add NAME --role admin),"
                         + " or leave out --host to listen on " + LOOPBACK + " only", Map.of("host", h));
@@ -141,18 +140,6 @@ public final class ApiServer implements AutoCloseable {
         return h;
     }
 
-    static boolean isLoopback(String host) {
-        try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                if (!a.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 
     public int port() {
         return app.port();

@@ -113,7 +113,9 @@ class RegistryCliTest {
         assertThat(tagged.out()).contains("roc_auc >= 0.9500");
         assertThat(kiln("models", "tag", "weak", "gate.roc_auc", "about 0.9").err()).contains("invalid_argument");
 
-        assertThat(kiln("models", "tag", "weak", "protected_aliases", "staging").exitCode()).isZero();
+        assertThat(kiln("models", "tag", "weak", "protected_aliases", "staging", "--reason", "staging feeds partners").exitCode()).isZero();
+        assertThat(kiln("models", "history", "weak", "--json").out()).contains("staging feeds partners")
+                .contains("\"governs_promotion\"");
         CliRun stagingGated = kiln("models", "alias", "weak", "staging", "1");
         assertThat(stagingGated.exitCode()).as("staging is now protected").isEqualTo(4);
         assertThat(kiln("models", "describe", "weak", "Demo model; never for decisions.").exitCode()).isZero();

@@ -176,8 +176,11 @@ public final class DirectRowSerializer {
         return true;
     }
 
-    /** Whether Jackson writes {@code s} as a JSON string without escaping anything: printable ASCII, no quote or backslash. */
-    static boolean verbatim(String s) {
+    /**
+     * Whether Jackson writes {@code s} as a JSON string without escaping anything: printable ASCII, no quote or
+     * backslash. The server's fast answers ({@code PlainJson}) hold to the same rule.
+     */
+    public static boolean verbatim(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {

@@ -102,4 +102,21 @@ public final class HostCheck {
         }
         return names.contains(name) || (anyAddress && (IPV4.matcher(name).matches() || name.startsWith("[")));
     }
+
+    /**
+     * True when every address {@code host} names is a loopback address (an unresolvable name is not): what a
+     * server may be bound to without a token, for {@code kiln serve} and {@code kiln server} alike.
+     */
+    public static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
 }
