@@ -11,7 +11,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class MissingTokenProperties {
+class MissingTokenPropertiesTest {
     private static final Set<String> TOKENS = Set.of("", "na", "n/a", "?", "null", "nan");
 
     @Provide
