@@ -1,15 +1,12 @@
 package dev.kiln.train;
 
-import dev.kiln.data.DataColumn;
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
-import dev.kiln.data.NumericColumn;
 import dev.kiln.data.Profiler;
 import dev.kiln.data.Sketcher;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.bundle.ReferenceSketch;
 import dev.kiln.runtime.profile.DatasetSketch;
-import dev.kiln.data.Splitter;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
@@ -57,7 +54,7 @@ public final class Training {
         Target target = Target.of(all, options);
         DataFrame frame = target.frame();
         List<String> features = featureColumns(frame, options);
-        Splits splits = split(frame, target, options);
+        Splits splits = Splits.of(frame, target, options);
         Rows rows = new Rows(frame, target, splits);
 
         List<Fitted> fitted = fitAll(algorithms, features, rows, target.task(), target.classes().size(), options.seed(), steps);
@@ -112,7 +109,7 @@ public final class Training {
     private record Rows(DataFrame fit, DataFrame validation, DataFrame test, double[] yFit, double[] yValid, double[] yTest) {
         Rows(DataFrame frame, Target target, Splits splits) {
             this(frame.select(splits.fit()), frame.select(splits.validation()), frame.select(splits.test()),
-                    select(target.y(), splits.fit()), select(target.y(), splits.validation()), select(target.y(), splits.test()));
+                    Splits.select(target.y(), splits.fit()), Splits.select(target.y(), splits.validation()), Splits.select(target.y(), splits.test()));
         }
     }
 
@@ -396,84 +393,6 @@ public final class Training {
     private record Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSeconds) {
     }
 
-    record Splits(TrainOptions.SplitKind kind, int[] fit, int[] validation, int[] test) {
-    }
-
-    static Splits split(DataFrame frame, Target target, TrainOptions options) {
-        int n = frame.rowCount();
-        TrainOptions.SplitKind kind = options.split() != null ? options.split()
-                : options.timeColumn() != null ? TrainOptions.SplitKind.TIME
-                : target.task().isClassification() ? TrainOptions.SplitKind.STRATIFIED : TrainOptions.SplitKind.RANDOM;
-        if (kind == TrainOptions.SplitKind.STRATIFIED && !target.task().isClassification()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--split stratified needs a class target; '" + options.target()
-                    + "' is a " + target.task().wireName() + " target: use --split random or time",
-                    Map.of("option", "--split", "value", kind.wireName()));
-        }
-        if (n < 10) {
-            throw new KilnException(ErrorCode.DATA_EMPTY, "only " + n + " rows with a target value; Kiln needs at least 10 to train and test",
-                    Map.of("rows", n));
-        }
-        int[] classIds = target.task().isClassification() ? Arrays.stream(target.y()).mapToInt(v -> (int) v).toArray() : null;
-        double[] times = kind == TrainOptions.SplitKind.TIME ? times(frame, options.timeColumn()) : null;
-        Splitter.Split outer = splitOnce(kind, IntStream.range(0, n).toArray(), classIds, times, options.testFraction(), options.seed());
-        int[] trainIdx = outer.train();
-        Splitter.Split inner = splitOnce(kind, trainIdx, classIds, times, options.validationFraction(), options.seed() + 1);
-        return new Splits(kind, inner.train(), inner.test(), outer.test());
-    }
-
-    /** Splits the given row indices; the returned arrays hold row indices of the frame. */
-    private static Splitter.Split splitOnce(TrainOptions.SplitKind kind, int[] rows, int[] classIds, double[] times,
-                                            double fraction, long seed) {
-        Splitter.Split local = switch (kind) {
-            case RANDOM -> Splitter.random(rows.length, fraction, seed);
-            case STRATIFIED -> Splitter.stratified(selectInts(classIds, rows), fraction, seed);
-            case TIME -> Splitter.byTime(select(times, rows), fraction);
-        };
-        return new Splitter.Split(map(rows, local.train()), map(rows, local.test()));
-    }
-
-    private static double[] times(DataFrame frame, String name) {
-        DataColumn column = frame.column(name);
-        if (!(column instanceof NumericColumn numeric) || column.type() == ColumnType.BOOLEAN) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--time-column '" + name + "' is " + column.type().wireName()
-                    + "; it must be a datetime or a number", Map.of("column", name));
-        }
-        double[] t = numeric.values();
-        for (int i = 0; i < t.length; i++) {
-            if (Double.isNaN(t[i])) {
-                throw new KilnException(ErrorCode.VALUE_INVALID, "--time-column '" + name + "' is missing in a row with a target ("
-                        + "data row " + (i + 1) + " after rows without a target were set aside); a time split needs every time",
-                        Map.of("column", name));
-            }
-        }
-        return t;
-    }
-
-    private static int[] map(int[] rows, int[] local) {
-        int[] out = new int[local.length];
-        for (int i = 0; i < local.length; i++) {
-            out[i] = rows[local[i]];
-        }
-        Arrays.sort(out);
-        return out;
-    }
-
-    static double[] select(double[] values, int[] rows) {
-        double[] out = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = values[rows[i]];
-        }
-        return out;
-    }
-
-    private static int[] selectInts(int[] values, int[] rows) {
-        int[] out = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = values[rows[i]];
-        }
-        return out;
-    }
-
     private static int[] labels(double[] y) {
         return Arrays.stream(y).mapToInt(v -> (int) v).toArray();
     }
@@ -509,13 +428,7 @@ public final class Training {
             if (task == Task.BINARY) {
                 predicted[i] = out[i][0] >= threshold ? 1 : 0;
             } else {
-                int best = 0;
-                for (int j = 1; j < out[i].length; j++) {
-                    if (out[i][j] > out[i][best]) {
-                        best = j;
-                    }
-                }
-                predicted[i] = best;
+                predicted[i] = argMax(out[i]);
             }
         }
         return Metrics.confusion(labels(y), predicted, k);
@@ -631,17 +544,8 @@ public final class Training {
             micros[i] = (System.nanoTime() - start) / 1e3;
         }
         Arrays.sort(micros);
-        return new double[] {quantile(micros, 0.5), quantile(micros, 0.99)};
-    }
-
-    private static double quantile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+        return n == 0 ? new double[] {Double.NaN, Double.NaN}
+                : new double[] {Profiler.quantile(micros, 0.5), Profiler.quantile(micros, 0.99)};
     }
 
     private static Map<String, Object> parameters(TrainOptions o, Task task, Target target) {
