@@ -164,6 +164,29 @@ final class JdbcModelRegistry implements ModelRegistry {
         });
     }
 
+    @Override
+    public ModelEvent recordEvent(String model, String type, Integer version, String alias, String actor, String reason,
+                                  Map<String, Object> details) {
+        if (type == null || !type.matches("[a-z][a-z0-9_]{0,63}") || CORE_EVENT_TYPES.contains(type)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "event type '" + type + "' must be 1 to 64 lower-case "
+                    + "letters, digits or underscores, and not one of " + new java.util.TreeSet<>(CORE_EVENT_TYPES),
+                    Map.of("type", String.valueOf(type)));
+        }
+        String a = alias == null ? null : checkAlias(alias);
+        String who = actor(actor);
+        Map<String, Object> d = details == null ? Map.of() : new LinkedHashMap<>(details);
+        return db.write(c -> {
+            long now = JdbcTrackingStore.nowMillis();
+            lockModel(c, model);
+            if (version != null) {
+                requireVersion(c, model, version);
+            }
+            event(c, model, type, version, a, who, reason, d, now);
+            long id = Db.one(c, "SELECT MAX(id) FROM model_events WHERE model = ?", rs -> rs.getLong(1), model).orElseThrow();
+            return new ModelEvent(id, model, type, version, a, who, reason, Instant.ofEpochMilli(now), d);
+        });
+    }
+
     private static void event(Connection c, String model, String type, Integer version, String alias, String actor,
                               String reason, Map<String, Object> details, long at) throws SQLException {
         Db.update(c, "INSERT INTO model_events (model, type, version, alias, actor, reason, created_at, details) "

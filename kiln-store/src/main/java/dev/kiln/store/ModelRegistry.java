@@ -47,6 +47,19 @@ public interface ModelRegistry {
 
     void setDescription(String model, String description, String actor);
 
+    /**
+     * Appends an event that records evidence or a step of an automated process (a rollout's shadow comparison, a
+     * canary step, a refusal) without changing the model: {@code type} is lower-case letters, digits and
+     * underscores, and none of the types the methods above write ({@link #CORE_EVENT_TYPES}), which could
+     * otherwise be forged. {@code version} (nullable) must exist when given. Returns the event as stored.
+     */
+    ModelEvent recordEvent(String model, String type, Integer version, String alias, String actor, String reason,
+                           Map<String, Object> details);
+
+    /** Event types only the registry's own changes write. */
+    java.util.Set<String> CORE_EVENT_TYPES = java.util.Set.of("model_created", "version_registered", "alias_set",
+            "alias_removed", "tag_set", "description_set");
+
     /** Oldest first. */
     List<ModelEvent> history(String model);
 

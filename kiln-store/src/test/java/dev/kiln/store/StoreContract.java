@@ -323,6 +323,29 @@ abstract class StoreContract {
     }
 
     @Test
+    void recordedEventsAppendEvidenceWithoutChangingTheModel() {
+        registry.register("credit", bundle("b", 0.0), null, "a", null);
+        ModelEvent e = registry.recordEvent("credit", "rollout_step", 1, "production", "kiln-pipeline", "shadow done",
+                Map.of("step", "shadow", "requests", 300));
+        assertThat(e.type()).isEqualTo("rollout_step");
+        assertThat(registry.history("credit")).last().satisfies(last -> {
+            assertThat(last.id()).isEqualTo(e.id());
+            assertThat(last.details()).containsEntry("step", "shadow").containsEntry("requests", 300);
+            assertThat(last.actor()).isEqualTo("kiln-pipeline");
+            assertThat(last.alias()).isEqualTo("production");
+        });
+        assertThat(registry.model("credit").orElseThrow().aliases()).as("evidence moves nothing").isEmpty();
+        assertKiln(() -> registry.recordEvent("credit", "alias_set", 1, null, "a", null, Map.of()),
+                ErrorCode.INVALID_ARGUMENT, "alias_set");
+        assertKiln(() -> registry.recordEvent("credit", "Bad Type", 1, null, "a", null, Map.of()),
+                ErrorCode.INVALID_ARGUMENT, "Bad Type");
+        assertKiln(() -> registry.recordEvent("credit", "rollout_step", 9, null, "a", null, Map.of()),
+                ErrorCode.MODEL_NOT_FOUND, "no version 9");
+        assertKiln(() -> registry.recordEvent("fraud", "rollout_step", null, null, "a", null, Map.of()),
+                ErrorCode.MODEL_NOT_FOUND, "'fraud'");
+    }
+
+    @Test
     void lookupsNameWhatIsMissing() {
         registry.register("credit", bundle("b", 0.0), null, "a", null);
         assertKiln(() -> registry.version("credit", 7), ErrorCode.MODEL_NOT_FOUND, "'credit'", "no version 7", "only version is 1");
