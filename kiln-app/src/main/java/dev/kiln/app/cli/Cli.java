@@ -13,7 +13,7 @@ import picocli.CommandLine;
 @Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Kiln: tabular ML from data to a self-describing model bundle, on the JVM.",
         subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, PredictCommand.class,
-                RunsCommand.class, ModelsCommand.class, LineageCommand.class, ExplainCommand.class, RetrainCommand.class, DriftCommand.class, MonitorCommand.class, DemoCommand.class, ServeCommand.class, dev.kiln.app.server.ServerCommand.class,
+                RunsCommand.class, ModelsCommand.class, LineageCommand.class, ExplainCommand.class, RetrainCommand.class, PipelineCommand.class, DriftCommand.class, MonitorCommand.class, DemoCommand.class, ServeCommand.class, dev.kiln.app.server.ServerCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -76,7 +76,7 @@ public final class Gates {
     }
 
     /** Thresholds declared as model tags {@code gate.<metric> = ">=0.70"}. */
-    static List<Threshold> fromTags(Map<String, String> tags) {
+    public static List<Threshold> fromTags(Map<String, String> tags) {
         List<Threshold> out = new ArrayList<>();
         tags.forEach((k, v) -> {
             if (k.startsWith("gate.")) {
@@ -87,7 +87,7 @@ public final class Gates {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Check> evaluate(BundleManifest candidate, BundleManifest current, List<Threshold> thresholds,
+    public static List<Check> evaluate(BundleManifest candidate, BundleManifest current, List<Threshold> thresholds,
                                 double minLift, double maxRegression) {
         List<Check> checks = new ArrayList<>();
         Map<String, Double> metrics = candidate.testMetrics();
