@@ -17,6 +17,12 @@ public final class StoreOptions {
         return Home.resolve(home);
     }
 
+    /** The store's JDBC URL as given (option, then $KILN_STORE); null for the home's SQLite file. */
+    public String url() {
+        String url = store != null ? store : System.getenv("KILN_STORE");
+        return url == null || url.isBlank() ? null : url;
+    }
+
     public KilnStore open() {
         String url = store != null ? store : System.getenv("KILN_STORE");
         return KilnStore.open(home(), url == null || url.isBlank() ? null : url);

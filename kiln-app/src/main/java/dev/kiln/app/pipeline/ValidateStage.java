@@ -73,6 +73,9 @@ final class ValidateStage implements StageWork {
             Set<String> known = new TreeSet<>();
             production.manifest().inputSchema().fields().forEach(f -> known.add(f.name()));
             known.add(ctx.spec.target());
+            if (ctx.spec.train().exclude() != null) {
+                known.addAll(ctx.spec.train().exclude()); // excluded on purpose: never read, so never new
+            }
             List<String> added = frame.names().stream().filter(n -> !known.contains(n)).toList();
             if (!added.isEmpty()) {
                 problems.add("columns " + ctx.holderLabel() + " was not trained with: " + String.join(", ", added));
