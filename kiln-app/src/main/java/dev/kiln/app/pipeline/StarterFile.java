@@ -38,9 +38,9 @@ public final class StarterFile {
         return """
                 # kiln.yaml: one model's loop, run by `kiln pipeline run` (once) or `kiln pipeline watch` (on triggers).
                 # Schema and every key: docs/pipeline.md. Relative paths are relative to this file.
-                name: %s                          # the registered model (and the pipeline's name)
-                data: %s                          # a file, a glob (data/*.csv), a directory of files, or jdbc:... with query:
-                target: %s                        # %s, as Kiln reads the data today
+                %s# the registered model (and the pipeline's name)
+                %s# a file, a glob (data/*.csv), a directory of files, or jdbc:... with query:
+                %s# %s, as Kiln reads the data today
 
                 train:                            # the options of `kiln train`
                   algorithms: [baseline, linear, gbdt]
@@ -83,7 +83,13 @@ public final class StarterFile {
                 #   window: 24h
                 #   rules:
                 #     - {name: auc-dropped, kind: metric_drop, metric: roc_auc, threshold: 0.05}
-                """.formatted(name, quote(data), quote(target), task, gate.stripTrailing());
+                """.formatted(padded("name: " + name), padded("data: " + quote(data)), padded("target: " + quote(target)),
+                task, gate.stripTrailing());
+    }
+
+    /** A line padded so its comment starts in the column of the others. */
+    private static String padded(String line) {
+        return line + " ".repeat(Math.max(1, 34 - line.length()));
     }
 
     private static String task(DataColumn target) {
