@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +77,7 @@ public final class JdbcQuery {
                         while (rs.next()) {
                             row.clear();
                             for (int c = 1; c <= width; c++) {
-                                row.add(text(rs, c, meta.getColumnType(c)));
+                                row.add(text(rs, c, meta.getColumnType(c), meta.getColumnTypeName(c)));
                             }
                             writeRow(w, row);
                             rows[0]++;
@@ -157,12 +158,15 @@ public final class JdbcQuery {
     }
 
     /** A value as text: NULL empty, booleans true/false, dates and times ISO 8601, the rest as the driver gives it. */
-    private static String text(ResultSet rs, int c, int type) throws SQLException {
+    private static String text(ResultSet rs, int c, int type, String typeName) throws SQLException {
         String plain = rs.getString(c);
         if (plain == null) {
             return null;
         }
         try {
+            if (type == Types.TIMESTAMP_WITH_TIMEZONE || "timestamptz".equalsIgnoreCase(typeName)) {
+                return rs.getObject(c, OffsetDateTime.class).toInstant().toString(); // an instant, in UTC
+            }
             return switch (type) {
                 case Types.BOOLEAN, Types.BIT -> String.valueOf(rs.getBoolean(c));
                 case Types.DATE -> rs.getDate(c).toLocalDate().toString();

@@ -18,7 +18,11 @@ public interface DatasetStore {
      */
     StoredDataset put(String name, List<Path> files, String source, String actor);
 
-    /** The versions of {@code name}, newest first; {@code dataset_not_found} naming the known names when none. */
+    /**
+     * The versions of {@code name}, newest first by when each was first stored under that name (storing an older
+     * content again does not move it up: {@link #put}'s answer is the version of what was just stored);
+     * {@code dataset_not_found} naming the known names when there is none.
+     */
     List<StoredDataset> versions(String name);
 
     /**

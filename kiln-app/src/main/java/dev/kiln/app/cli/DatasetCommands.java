@@ -91,7 +91,9 @@ final class DatasetCommands {
         }
 
         private StoredDataset fromQuery(KilnStore s) throws IOException {
-            Path tmp = Files.createTempDirectory(s.home(), ".ingest-"); // the query's file lives until it is stored
+            // The query's file lives until it is stored, beside the store's own temporaries (".tmp-": a killed run's
+            // leftover is removed like theirs).
+            Path tmp = Files.createTempDirectory(s.home().resolve("datasets"), ".tmp-ingest-");
             try {
                 JdbcQuery.Result r = JdbcQuery.toCsv(source, query, tmp.resolve(checkedName() + ".csv"));
                 return s.datasets().put(name, List.of(r.file()), r.url(), Promotion.actor());

@@ -105,8 +105,8 @@ class DataStoreCommandTest {
         Path stored = Path.of(record.get("path").asText());
         assertThat(stored.getFileName().toString()).isEqualTo("orders.csv");
         assertThat(Files.readString(stored)).isEqualTo("id,amount\r\n1,2.5\r\n2,\r\n");
-        try (java.util.stream.Stream<Path> left = Files.list(home)) {
-            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".ingest-"));
+        try (java.util.stream.Stream<Path> left = Files.list(home.resolve("datasets"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
         }
     }
 
