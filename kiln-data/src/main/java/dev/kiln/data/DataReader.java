@@ -3,6 +3,7 @@ package dev.kiln.data;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.bundle.DatasetChecksum;
 import dev.kiln.runtime.schema.ColumnType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -13,41 +14,107 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Reads a data file into a typed {@link DataFrame}. The format follows the extension: {@code .csv},
+ * Reads data into a typed {@link DataFrame}. The format follows the extension: {@code .csv},
  * {@code .tsv}, {@code .txt} are delimited text (our own reader, so errors name line and column);
  * {@code .parquet} and {@code .jsonl}, {@code .ndjson}, {@code .json} go through DuckDB. Column
- * types come from {@link SchemaInference} for every format. The frame's source is the file's
- * canonical path and its version the SHA-256 of its bytes ({@link DatasetVersion#sha256}).
+ * types come from {@link SchemaInference} for every format. For one file the frame's source is the file's
+ * canonical path and its version the SHA-256 of its bytes ({@link DatasetVersion#sha256}). Several files (a
+ * directory, or {@link #readAll}) are concatenated as text and typed once over all rows; the source is their
+ * common directory and the version {@link DatasetChecksum#version} of the files.
  */
 public final class DataReader {
-    private static final String SUPPORTED = ".csv, .tsv, .txt, .parquet, .jsonl, .ndjson, .json";
+    static final String SUPPORTED = ".csv, .tsv, .txt, .parquet, .jsonl, .ndjson, .json";
+    private static final Set<String> EXTENSIONS = Set.of(".csv", ".tsv", ".txt", ".parquet", ".jsonl", ".ndjson", ".json");
 
     private DataReader() {
     }
 
+    /** Reads a data file, or every data file under a directory ({@link DataSources}' directory rule). */
     public static DataFrame read(Path path) {
         return read(path, ReadOptions.defaults());
     }
 
     public static DataFrame read(Path path, ReadOptions options) {
         options = options == null ? ReadOptions.defaults() : options;
-        Path file = resolve(path);
-        String source = file.toString();
+        Path real = real(path);
+        if (Files.isDirectory(real)) {
+            List<Path> files = DataSources.inDirectory(real, path.toString());
+            return files.size() == 1 ? read(files.get(0), options) : readAll(files, options, real);
+        }
+        Raw raw = readRaw(real, options);
+        return new DataFrame(SchemaInference.columns(raw.table(), options), real.toString(), raw.sha256());
+    }
+
+    /**
+     * Reads several data files as one dataset: each file is read as text, the rows concatenated (the files must
+     * have the same set of columns, in any order), then typed once, so the types are those one file holding every
+     * row would get. Formats may be mixed. One file reads exactly as {@link #read(Path, ReadOptions)}.
+     */
+    public static DataFrame readAll(List<Path> files, ReadOptions options) {
+        return readAllFiles(files, options);
+    }
+
+    /** {@link #readAll(List, ReadOptions)} with the default options. */
+    public static DataFrame readAll(List<Path> files) {
+        return readAllFiles(files, ReadOptions.defaults());
+    }
+
+    private static DataFrame readAllFiles(List<Path> files, ReadOptions options) {
+        if (files == null || files.isEmpty()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "no data files to read");
+        }
+        if (files.size() == 1) {
+            return read(files.get(0), options);
+        }
+        List<Path> real = files.stream().map(DataReader::resolve).toList();
+        return readAll(real, options == null ? ReadOptions.defaults() : options, DatasetChecksum.commonDirectory(real));
+    }
+
+    private static DataFrame readAll(List<Path> files, ReadOptions options, Path source) {
+        List<String> names = DatasetChecksum.names(files);
+        RawTables all = new RawTables(source.toString());
+        List<DatasetChecksum.FileEntry> entries = new ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
+            Raw raw = readRaw(file, options);
+            all.append(raw.table(), file.toString());
+            entries.add(new DatasetChecksum.FileEntry(names.get(i), raw.sha256(), size(file)));
+        }
+        return new DataFrame(SchemaInference.columns(all.table(), options), source.toString(),
+                DatasetChecksum.version(entries));
+    }
+
+    /** Whether the file's extension is one this reader reads. */
+    static boolean isSupported(Path file) {
+        return EXTENSIONS.contains(extension(file));
+    }
+
+    private static String extension(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        String extension = name.lastIndexOf('.') < 0 ? "" : name.substring(name.lastIndexOf('.'));
-        return switch (extension) {
+        return name.lastIndexOf('.') < 0 ? "" : name.substring(name.lastIndexOf('.'));
+    }
+
+    /** A file's text and the SHA-256 of its bytes. */
+    private record Raw(RawTable table, String sha256) {
+    }
+
+    private static Raw readRaw(Path file, ReadOptions options) {
+        return switch (extension(file)) {
             case ".csv", ".tsv", ".txt" -> readCsvFile(file, options);
-            case ".parquet" -> fromDuckDb(file, DuckDbReader.Format.PARQUET, options);
-            case ".jsonl", ".ndjson" -> fromDuckDb(file, DuckDbReader.Format.JSON_LINES, options);
-            case ".json" -> fromDuckDb(file, DuckDbReader.Format.JSON, options);
+            case ".parquet" -> fromDuckDb(file, DuckDbReader.Format.PARQUET);
+            case ".jsonl", ".ndjson" -> fromDuckDb(file, DuckDbReader.Format.JSON_LINES);
+            case ".json" -> fromDuckDb(file, DuckDbReader.Format.JSON);
             default -> throw new KilnException(ErrorCode.DATA_UNSUPPORTED_FORMAT,
-                    "unsupported data file " + source + ": expected one of " + SUPPORTED,
-                    Map.of("file", source, "supported", SUPPORTED));
+                    "unsupported data file " + file + ": expected one of " + SUPPORTED,
+                    Map.of("file", file.toString(), "supported", SUPPORTED));
         };
     }
 
@@ -57,51 +124,60 @@ public final class DataReader {
      */
     public static DataFrame readCsv(InputStream in, String sourceName, ReadOptions options) {
         options = options == null ? ReadOptions.defaults() : options;
+        Raw raw = readCsvRaw(in, sourceName, options);
+        return new DataFrame(SchemaInference.columns(raw.table(), options), sourceName, raw.sha256());
+    }
+
+    private static Raw readCsvRaw(InputStream in, String sourceName, ReadOptions options) {
         DigestInputStream digesting = new DigestInputStream(in, Checksums.digest());
         ReadOptions o = options;
         RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter(),
                 name -> o.otherColumnsUntrimmed() && o.otherColumns() == ColumnType.TEXT && !o.types().containsKey(name));
-        return new DataFrame(SchemaInference.columns(raw, options), sourceName,
-                hex(digesting.getMessageDigest()));
+        return new Raw(raw, hex(digesting.getMessageDigest()));
     }
 
-    private static DataFrame readCsvFile(Path file, ReadOptions options) {
+    private static Raw readCsvFile(Path file, ReadOptions options) {
         // .tsv means tab-separated; for .csv and .txt the delimiter is sniffed unless set.
         ReadOptions effective = options.delimiter() == null && file.getFileName().toString()
                 .toLowerCase(Locale.ROOT).endsWith(".tsv") ? options.withDelimiter('\t') : options;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             // Hashing while parsing reads the file once; the parser consumes every byte, so this
             // equals DatasetVersion.sha256(file).
-            return readCsv(in, file.toString(), effective);
+            return readCsvRaw(in, file.toString(), effective);
         } catch (IOException e) {
             throw ioFailure(file, e);
         }
     }
 
-    private static DataFrame fromDuckDb(Path file, DuckDbReader.Format format, ReadOptions options) {
+    private static Raw fromDuckDb(Path file, DuckDbReader.Format format) {
+        if (size(file) == 0) {
+            throw new KilnException(ErrorCode.DATA_EMPTY, "file " + file + " is empty", Map.of("file", file.toString()));
+        }
+        return new Raw(DuckDbReader.read(file, format), DatasetVersion.sha256(file));
+    }
+
+    private static long size(Path file) {
         try {
-            if (Files.size(file) == 0) {
-                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + file + " is empty", Map.of("file", file.toString()));
-            }
+            return Files.size(file);
         } catch (IOException e) {
             throw ioFailure(file, e);
         }
-        RawTable raw = DuckDbReader.read(file, format);
-        return new DataFrame(SchemaInference.columns(raw, options), file.toString(),
-                DatasetVersion.sha256(file));
     }
 
-    /** The real path of a data file; a clear error when it is missing or a directory. */
-    static Path resolve(Path path) {
-        Path real;
+    private static Path real(Path path) {
         try {
-            real = path.toRealPath();
+            return path.toRealPath();
         } catch (NoSuchFileException e) {
             throw new KilnException(ErrorCode.FILE_NOT_FOUND, "file not found: " + path.toAbsolutePath().normalize(),
                     Map.of("file", path.toString()));
         } catch (IOException e) {
             throw ioFailure(path, e);
         }
+    }
+
+    /** The real path of a data file; a clear error when it is missing or a directory. */
+    static Path resolve(Path path) {
+        Path real = real(path);
         if (Files.isDirectory(real)) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, real + " is a directory, expected a data file ("
                     + SUPPORTED + ")", Map.of("file", real.toString()));

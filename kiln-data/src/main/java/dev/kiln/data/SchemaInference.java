@@ -49,7 +49,7 @@ public final class SchemaInference {
      */
     public static DataColumn column(String name, List<String> values, ColumnType type) {
         ColumnType t = type != null ? type : inferType(values);
-        return convert(name, t, type != null, true, values.size(), values::get, "values", row -> "row " + (row + 1));
+        return convert(name, t, type != null, true, values.size(), values::get, row -> "values", row -> "row " + (row + 1));
     }
 
     /** Types and converts every column of a raw table, applying forced types by column name. */
@@ -83,13 +83,13 @@ public final class SchemaInference {
             ColumnType type = forced.getOrDefault(name, others);
             if (type != null) {
                 boolean trim = !(othersUntrimmed && !forced.containsKey(name));
-                out.add(convert(name, type, true, trim, raw.size(), raw::get, table.source(), table::location));
+                out.add(convert(name, type, true, trim, raw.size(), raw::get, table::file, table::location));
                 continue;
             }
             Inference inferred = infer(raw.size(), raw::get);
             out.add(inferred.parsed() != null
                     ? new NumericColumn(name, inferred.type(), inferred.parsed())
-                    : convert(name, inferred.type(), false, true, raw.size(), raw::get, table.source(), table::location));
+                    : convert(name, inferred.type(), false, true, raw.size(), raw::get, table::file, table::location));
         }
         return out;
     }
@@ -163,7 +163,8 @@ public final class SchemaInference {
     }
 
     private static DataColumn convert(String name, ColumnType type, boolean forced, boolean trim, int n,
-                                      IntFunction<String> values, String source, IntFunction<String> location) {
+                                      IntFunction<String> values, IntFunction<String> source,
+                                      IntFunction<String> location) {
         if (type.isNumericLike()) {
             double[] out = new double[n];
             for (int i = 0; i < n; i++) {
@@ -174,7 +175,7 @@ public final class SchemaInference {
                 }
                 double d = Values.parseAs(type, s);
                 if (Double.isNaN(d) || type == ColumnType.INTEGER && d != Math.rint(d)) {
-                    throw doesNotFit(name, type, forced, s, source, location.apply(i));
+                    throw doesNotFit(name, type, forced, s, source.apply(i), location.apply(i));
                 }
                 out[i] = d;
             }

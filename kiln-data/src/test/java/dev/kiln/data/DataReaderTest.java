@@ -22,7 +22,9 @@ class DataReaderTest {
     void missingFileDirectoryAndUnknownExtension() {
         assertKiln(() -> DataReader.read(dir.resolve("nope.csv")), ErrorCode.FILE_NOT_FOUND)
                 .hasMessageContaining("file not found").hasMessageContaining("nope.csv");
-        assertKiln(() -> DataReader.read(dir), ErrorCode.INVALID_ARGUMENT).hasMessageContaining("is a directory");
+        // A directory is read now (every data file under it); one without any data file is still refused.
+        assertKiln(() -> DataReader.read(dir), ErrorCode.INVALID_ARGUMENT).hasMessageContaining("is a directory")
+                .hasMessageContaining("no data file");
         Path xlsx = write(dir, "book.xlsx", "whatever");
         assertKiln(() -> DataReader.read(xlsx), ErrorCode.DATA_UNSUPPORTED_FORMAT)
                 .hasMessageContaining("book.xlsx").hasMessageContaining(".csv");

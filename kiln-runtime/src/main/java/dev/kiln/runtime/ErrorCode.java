@@ -35,6 +35,8 @@ public enum ErrorCode {
     BUNDLE_NOT_FOUND(Category.NOT_FOUND),
     MODEL_NOT_FOUND(Category.NOT_FOUND),
     MODEL_VERSION_NOT_FOUND(Category.NOT_FOUND),
+    /** No stored dataset of that name or version (the dataset store, {@code kiln data versions|get}). */
+    DATASET_NOT_FOUND(Category.NOT_FOUND),
     RUN_NOT_FOUND(Category.NOT_FOUND),
     PREDICTION_NOT_FOUND(Category.NOT_FOUND),
     ROUTE_NOT_FOUND(Category.NOT_FOUND),

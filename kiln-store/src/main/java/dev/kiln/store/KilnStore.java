@@ -27,7 +27,7 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The Kiln store: tracking, registry and artifact store over one JDBC database — a SQLite file
+ * The Kiln store: tracking, registry, alerts, datasets and artifact store over one JDBC database — a SQLite file
  * {@code HOME/kiln.db} by default, or PostgreSQL by URL — migrated by Flyway when opened.
  */
 public final class KilnStore implements AutoCloseable {
@@ -38,7 +38,7 @@ public final class KilnStore implements AutoCloseable {
      * The versions of the migrations under {@code db/migration}; a test keeps this in step with the files.
      * When all are applied, opening skips Flyway.
      */
-    static final List<String> MIGRATIONS = List.of("1", "2", "4");
+    static final List<String> MIGRATIONS = List.of("1", "2", "3", "4");
     /** One migration at a time inside this JVM; the file lock serialises processes. */
     private static final ReentrantLock MIGRATE_IN_JVM = new ReentrantLock();
 
@@ -49,6 +49,7 @@ public final class KilnStore implements AutoCloseable {
     private final JdbcModelRegistry registry;
     private final JdbcAlertStore alerts;
     private final JdbcPipelineStore pipelines;
+    private final JdbcDatasetStore datasets;
 
     private KilnStore(Path home, Db db, ArtifactStore artifacts) {
         this.home = home;
@@ -58,6 +59,7 @@ public final class KilnStore implements AutoCloseable {
         this.registry = new JdbcModelRegistry(db, artifacts);
         this.alerts = new JdbcAlertStore(db);
         this.pipelines = new JdbcPipelineStore(db);
+        this.datasets = new JdbcDatasetStore(db, home);
     }
 
     /**
@@ -109,6 +111,11 @@ public final class KilnStore implements AutoCloseable {
     /** Pipeline runs and the stage cache. */
     public PipelineStore pipelines() {
         return pipelines;
+    }
+
+    /** Named, content-addressed dataset versions, their files under {@code home/datasets}. */
+    public DatasetStore datasets() {
+        return datasets;
     }
 
     /** The content-addressed artifact store under {@code home/artifacts}. */

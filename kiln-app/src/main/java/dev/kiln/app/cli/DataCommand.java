@@ -28,8 +28,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Look at data before training on it.",
-        subcommands = {DataCommand.Profile.class, DataCommand.Validate.class})
+@Command(name = "data", mixinStandardHelpOptions = true,
+        description = "Look at data before training on it, and keep the versions of datasets in the store.",
+        subcommands = {DataCommand.Profile.class, DataCommand.Validate.class, DatasetCommands.Ingest.class,
+                DatasetCommands.Versions.class, DatasetCommands.Get.class, DatasetCommands.ListDatasets.class})
 final class DataCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -46,7 +48,7 @@ final class DataCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "PATH", description = "the dataset file")
+        @Parameters(paramLabel = "PATH", description = "the dataset: a file, or a directory of files read as one")
         Path path;
 
         @Option(names = "--json", description = "print the full profile as JSON")
