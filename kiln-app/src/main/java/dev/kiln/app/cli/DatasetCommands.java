@@ -66,7 +66,7 @@ final class DatasetCommands {
         boolean json;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() {
             boolean jdbc = DataSources.isJdbc(source);
             if (jdbc && (query == null || query.isBlank())) {
                 throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a jdbc: source needs --query SQL",
@@ -77,8 +77,7 @@ final class DatasetCommands {
                         Map.of("spec", source));
             }
             try (KilnStore s = store.open()) {
-                StoredDataset d = jdbc ? fromQuery(s) : s.datasets().put(name, DataSources.resolve(source, Path.of("")),
-                        source, Promotion.actor());
+                StoredDataset d = dev.kiln.app.lifecycle.Ingest.ingest(s, name, source, query, Path.of(""), Promotion.actor());
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     Reports.json(out, describe(s.datasets(), d));
@@ -88,27 +87,6 @@ final class DatasetCommands {
                 out.flush();
             }
             return 0;
-        }
-
-        private StoredDataset fromQuery(KilnStore s) throws IOException {
-            // The query's file lives until it is stored, beside the store's own temporaries (".tmp-": a killed run's
-            // leftover is removed like theirs).
-            Path tmp = Files.createTempDirectory(s.home().resolve("datasets"), ".tmp-ingest-");
-            try {
-                JdbcQuery.Result r = JdbcQuery.toCsv(source, query, tmp.resolve(checkedName() + ".csv"));
-                return s.datasets().put(name, List.of(r.file()), r.url(), Promotion.actor());
-            } finally {
-                FileTrees.deleteQuietly(tmp);
-            }
-        }
-
-        private String checkedName() {
-            // The store checks the name too; checking first keeps a bad name out of a file name.
-            if (name == null || !dev.kiln.store.ModelRef.NAME.matcher(name).matches() || name.contains("..")) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is not a valid dataset name: names use "
-                        + "letters, digits, '.', '_' and '-'", Map.of("dataset", String.valueOf(name)));
-            }
-            return name;
         }
     }
 

@@ -92,6 +92,14 @@ class PipelineCommandTest {
         assertThat(versions().get(0).datasetSha256()).as("the version points to the ingested dataset")
                 .isEqualTo(dev.kiln.data.DatasetVersion.sha256(dir.resolve("data/credit.csv")));
 
+        CliRun datasets = kiln("data", "versions", "credit", "--json");
+        assertThat(datasets.exitCode()).as(datasets.err()).isZero();
+        assertThat(BadInputTest.json(datasets.out()).get(0).get("version").asText()).isEqualTo(versions().get(0).datasetSha256());
+        Path copy = dir.resolve("copy.csv");
+        CliRun get = kiln("data", "get", versions().get(0).datasetSha256().substring(0, 8), "--out", copy.toString());
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(Files.readAllLines(copy)).as("the data a version learnt from can be read back").hasSize(701);
+
         CliRun second = kiln("pipeline", "run", "--file", file.toString(), "--json");
         assertThat(second.exitCode()).as(second.err()).isZero();
         JsonNode r = BadInputTest.json(second.out());
@@ -122,6 +130,26 @@ class PipelineCommandTest {
         assertThat(list.get(0).get("stages")).hasSize(6);
         assertThat(list.get(0).get("stages").get(2).get("key").asText()).matches("[0-9a-f]{64}");
         assertThat(kiln("pipeline", "runs").out()).contains("succeeded", "manual", "train=skipped");
+    }
+
+    @Test
+    void aDirectoryOfFilesIsOneDatasetAndANewFileIsANewVersion() throws Exception {
+        Path batches = dir.resolve("batches");
+        Files.createDirectories(batches);
+        write(batches.resolve("2026-01.csv"), 0, 400);
+        write(batches.resolve("2026-02.csv"), 400, 700);
+        pipelineFile("");
+        Files.writeString(file, Files.readString(file).replace("data/credit.csv", "batches/"));
+        CliRun first = kiln("pipeline", "run", "--file", file.toString());
+        assertThat(first.exitCode()).as(first.err() + first.out()).isZero();
+        assertThat(first.out()).contains("(2 files, ");
+        write(batches.resolve("2026-03.csv"), 700, 1000);
+        CliRun second = kiln("pipeline", "run", "--file", file.toString(), "--json");
+        assertThat(second.exitCode()).as(second.err() + second.out()).isZero();
+        assertThat(statuses(BadInputTest.json(second.out()))).startsWith("ingest=ran validate=ran train=ran");
+        CliRun versions = kiln("data", "versions", "credit", "--json");
+        assertThat(BadInputTest.json(versions.out())).hasSize(2);
+        assertThat(versions().get(1).datasetSha256()).isEqualTo(BadInputTest.json(versions.out()).get(0).get("version").asText());
     }
 
     @Test
@@ -185,7 +213,7 @@ class PipelineCommandTest {
         Files.writeString(file, Files.readString(file).replace("data/credit.csv", "data/nope.csv"));
         CliRun missing = kiln("pipeline", "run", "--file", file.toString());
         assertThat(missing.exitCode()).isEqualTo(3);
-        assertThat(missing.err()).contains("data/nope.csv", "does not exist");
+        assertThat(missing.err()).contains("kiln.yaml: data:", "nope.csv");
 
         // a typo in the file
         Files.writeString(file, Files.readString(file).replace("train:", "trian:"));
