@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two bundles scored on the candidate's own test rows, reproduced from what its training recorded. */
-class HeadToHeadTest {
+public class HeadToHeadTest {
     @TempDir
     Path dir;
 
@@ -122,7 +122,7 @@ class HeadToHeadTest {
      * credit-g with its labels drawn anew from another rule (credit amount over 4,000 or duration over 30 months, a
      * quarter of them flipped): what a model trained on the old data never learnt.
      */
-    static Path drift(Path credit, Path out) throws IOException {
+    public static Path drift(Path credit, Path out) throws IOException {
         java.util.Random random = new java.util.Random(7);
         List<String> lines = Files.readAllLines(credit);
         List<String> header = List.of(lines.get(0).split(","));
