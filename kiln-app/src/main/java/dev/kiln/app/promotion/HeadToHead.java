@@ -153,20 +153,41 @@ public final class HeadToHead {
     }
 
     /**
-     * The store's path: the candidate version's training data read from the path its lineage records and checked
-     * against the recorded SHA-256, then both versions' bundles compared on it.
+     * Where the candidate's training data comes from, given what its lineage recorded: the file's path and its SHA-256.
+     * The answer must be that data (checked again against the SHA-256); a failure is a {@link KilnException} saying why.
      */
+    @FunctionalInterface
+    public interface TrainingData {
+        DataFrame read(String recordedPath, String recordedSha256);
+    }
+
+    /** The data read from the recorded path, refused when it is gone or its SHA-256 is no longer the recorded one. */
+    public static final TrainingData RECORDED_PATH = HeadToHead::readRecordedPath;
+
+    /** The store's path, with the data from the recorded path ({@link #RECORDED_PATH}). */
     public static Result compare(ModelRegistry registry, ModelVersion candidate, ModelVersion holder) {
+        return compare(registry, candidate, holder, RECORDED_PATH);
+    }
+
+    /**
+     * The store's path: the candidate version's training data found by {@code data} from what its lineage records, then
+     * both versions' bundles compared on it.
+     */
+    public static Result compare(ModelRegistry registry, ModelVersion candidate, ModelVersion holder, TrainingData data) {
         KilnModel c = KilnModel.load(registry.bundlePath(candidate));
         SplitSpec spec = SplitSpec.fromLineage(c.manifest());
-        String source = c.manifest().lineage().datasetSource();
+        DataFrame frame = data.read(c.manifest().lineage().datasetSource(), spec.datasetSha256());
+        return compare(c, KilnModel.load(registry.bundlePath(holder)), frame, spec);
+    }
+
+    private static DataFrame readRecordedPath(String source, String sha256) {
         if (source == null || source.isBlank()) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the candidate's bundle records no training data file");
         }
         Path file = Path.of(source);
         if (!Files.isRegularFile(file)) {
             throw new KilnException(ErrorCode.FILE_NOT_FOUND, "the candidate's training data " + file + " (SHA-256 "
-                    + spec.datasetSha256() + ") is not there any more", Map.of("file", source));
+                    + sha256 + ") is not there any more", Map.of("file", source));
         }
         DataFrame data;
         try {
@@ -175,12 +196,12 @@ public final class HeadToHead {
             throw new KilnException(e.code(), "the candidate's training data " + file + " cannot be read: " + e.getMessage(),
                     e.details(), e);
         }
-        if (spec.datasetSha256() != null && !spec.datasetSha256().equals(data.sha256())) {
+        if (sha256 != null && !sha256.equals(data.sha256())) {
             throw new KilnException(ErrorCode.CONFLICT, "the candidate's training data " + file + " has changed since it was "
-                    + "trained: its SHA-256 is now " + data.sha256() + ", training recorded " + spec.datasetSha256(),
-                    Map.of("file", source, "sha256", data.sha256(), "recorded_sha256", spec.datasetSha256()));
+                    + "trained: its SHA-256 is now " + data.sha256() + ", training recorded " + sha256,
+                    Map.of("file", source, "sha256", data.sha256(), "recorded_sha256", sha256));
         }
-        return compare(c, KilnModel.load(registry.bundlePath(holder)), data, spec);
+        return data;
     }
 
     /** One model's metrics on the rows, at its own decision threshold. */
