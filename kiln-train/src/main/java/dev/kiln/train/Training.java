@@ -256,6 +256,9 @@ public final class Training {
             // (cost-minimising when a cost matrix is given) shows in the confusion matrix and business view.
             double t = f == chosen ? threshold : 0.5;
             Map<String, Double> test = evaluate(task, f.model(), f.enc().testX(), rows.yTest(), 0.5);
+            if (task == Task.BINARY && options.costMatrix() != null) {
+                test.put(BusinessCost.COST_PER_1000, costPer1000(options.costMatrix(), f, f == chosen ? threshold : null, rows));
+            }
             if (f == baseline) {
                 baselineTest = test;
             }
@@ -275,6 +278,17 @@ public final class Training {
             }
         }
         return new Evaluated(leaderboard, chosenManifest, confusion);
+    }
+
+    /**
+     * Expected cost per 1,000 test rows at the candidate's decision threshold: the chosen one's, or for the others the
+     * one they would have had (cost-minimising on the validation rows), so every candidate and the baseline are
+     * compared at their best, as the business view compares the chosen model with the baseline.
+     */
+    private static double costPer1000(CostMatrix cost, Fitted f, Double threshold, Rows rows) {
+        double t = threshold != null ? threshold
+                : BusinessCost.bestThreshold(labels(rows.yValid()), probabilities(f, f.enc().validX()), cost).threshold();
+        return BusinessCost.per1000(labels(rows.yTest()), probabilities(f, f.enc().testX()), t, cost);
     }
 
     /** The chosen model's manifest with its slices and what drives it. */
@@ -414,11 +428,7 @@ public final class Training {
         for (int i = 0; i < x.length; i++) {
             model.estimator().predict(x[i], out[i]);
         }
-        return switch (task) {
-            case BINARY -> Metrics.binary(labels(y), Arrays.stream(out).mapToDouble(o -> o[0]).toArray(), threshold);
-            case MULTICLASS -> Metrics.multiclass(labels(y), out, out.length == 0 ? 0 : out[0].length);
-            case REGRESSION -> Metrics.regression(y, Arrays.stream(out).mapToDouble(o -> o[0]).toArray());
-        };
+        return Metrics.of(task, y, out, threshold);
     }
 
     private static long[][] confusion(Task task, Fitted f, double[] y, double threshold, int k) {

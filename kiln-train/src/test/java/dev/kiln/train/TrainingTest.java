@@ -9,6 +9,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.Task;
+import dev.kiln.train.eval.BusinessCost;
 import dev.kiln.train.eval.CostMatrix;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -90,6 +91,30 @@ class TrainingTest {
         KilnModel model = KilnModel.load(Path.of(r.bundle()));
         assertThat(model.decisionThreshold()).isEqualTo(r.business().threshold());
         assertThat(model.classes()).containsExactly("neg", "pos");
+    }
+
+    @Test
+    void withACostMatrixEveryCandidateAndTheBaselineReportTheirCostPer1000AsATestMetric() throws Exception {
+        Path data = synthetic(dir.resolve("c.csv"), 800, 4);
+        TrainOptions o = TrainOptions.defaults(data, "y", dir.resolve("cost")).withAlgorithms(List.of("linear", "tree"))
+                .withCostMatrix(new CostMatrix(1, 5), "pos");
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        for (TrainingReport.Candidate c : r.leaderboard()) {
+            assertThat(c.testMetrics()).as(c.algorithm()).containsKey(BusinessCost.COST_PER_1000);
+        }
+        TrainingReport.Candidate chosen = r.leaderboard().stream().filter(TrainingReport.Candidate::chosen).findFirst().orElseThrow();
+        assertThat(chosen.testMetrics().get(BusinessCost.COST_PER_1000)).isEqualTo(r.business().costPer1000());
+        assertThat(r.leaderboard().get(0).testMetrics().get(BusinessCost.COST_PER_1000)).isEqualTo(r.business().baselineCostPer1000());
+        KilnModel model = KilnModel.load(Path.of(r.bundle()));
+        assertThat(model.manifest().testMetrics().get(BusinessCost.COST_PER_1000)).isEqualTo(r.business().costPer1000());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> baseline = (Map<String, Object>) model.manifest().extra().get("baseline_metrics");
+        assertThat(((Map<?, ?>) baseline.get("test")).get(BusinessCost.COST_PER_1000)).isEqualTo(r.business().baselineCostPer1000());
+        assertThat(dev.kiln.train.eval.Metrics.lowerIsBetter(BusinessCost.COST_PER_1000)).isTrue();
+
+        TrainingReport without = Training.run(TrainOptions.defaults(data, "y", dir.resolve("plain")).withAlgorithms(List.of("linear")),
+                ProgressListener.NONE);
+        assertThat(without.leaderboard().get(1).testMetrics()).doesNotContainKey(BusinessCost.COST_PER_1000);
     }
 
     @Test

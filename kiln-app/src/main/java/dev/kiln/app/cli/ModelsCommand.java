@@ -137,7 +137,9 @@ final class ModelsCommand implements Runnable {
     @Command(name = "alias", mixinStandardHelpOptions = true,
             description = {"Point ALIAS of model NAME at VERSION. Rollback is moving it back; the history shows every move.",
                     "Moving 'production' runs the gates: thresholds (model tags gate.<metric>, and --require), lift over "
-                            + "the run's baseline, and no regression beyond --max-regression against the current holder."})
+                            + "the run's baseline, no regression beyond --max-regression against the current holder (both "
+                            + "scored on the candidate's test rows), and no live evidence (shadow, canary) that it is "
+                            + "significantly worse. The table is recorded in the history."})
     static final class Alias implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -149,7 +151,7 @@ final class ModelsCommand implements Runnable {
         String alias;
         @Parameters(index = "2", paramLabel = "VERSION")
         int version;
-        @Option(names = "--require", paramLabel = "RULE", description = "extra gate, e.g. roc_auc>=0.70 (repeatable)")
+        @Option(names = "--require", paramLabel = "RULE", description = "extra gate, e.g. roc_auc>=0.70 or cost_per_1000<=700 (repeatable); an unknown metric is an error")
         List<String> require = new ArrayList<>();
         @Option(names = "--min-lift", defaultValue = "0", paramLabel = "X", description = "required lift over the baseline on the selection metric (default: strictly better)")
         double minLift;
@@ -177,7 +179,7 @@ final class ModelsCommand implements Runnable {
                     r.put("to", o.to());
                     r.put("moved", o.moved());
                     r.put("forced", o.forced());
-                    r.put("checks", o.checks());
+                    r.put("checks", o.checks().stream().map(Gates.Check::toDetails).toList());
                     Reports.json(out, r);
                 } else {
                     if (o.gated()) {

@@ -252,11 +252,12 @@ final class Reports {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
-    /** The gates' checks of a promotion, one row each. */
+    /** The gates' checks of a promotion, one row each: the candidate's figure and the holder's on the same rows. */
     static String gates(List<Gates.Check> checks) {
-        Table t = new Table("check", "value", "required", "result");
+        Table t = new Table("check", "value", "holder", "required", "result");
         for (Gates.Check c : checks) {
-            t.row(c.name(), c.value() == null ? "-" : Table.num(c.value(), 4), c.requirement(), c.passed() ? "pass" : "FAIL");
+            t.row(c.name(), c.value() == null ? "-" : Table.num(c.value(), 4),
+                    c.holderValue() == null ? "-" : Table.num(c.holderValue(), 4), c.requirement(), c.passed() ? "pass" : "FAIL");
         }
         return t.render();
     }

@@ -1,6 +1,10 @@
 package dev.kiln.app.pipeline;
 
 import dev.kiln.app.promotion.Gates;
+import dev.kiln.app.promotion.HeadToHead;
+import dev.kiln.data.DataFrame;
+import dev.kiln.data.DataReader;
+import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.BundleReader;
 import dev.kiln.store.RegisteredModel;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -45,19 +50,21 @@ final class EvaluateStage implements StageWork {
             return StageOutcome.done(out, "the candidate already holds " + ctx.spec.promote().alias() + " as " + ctx.holderLabel());
         }
         BundleManifest candidate = BundleReader.read(ctx.bundle).manifest();
-        BundleManifest current = ctx.holder == null ? null : BundleReader.read(ctx.store.registry().bundlePath(ctx.holder)).manifest();
-        List<Gates.Threshold> thresholds = new ArrayList<>(ctx.spec.gates().thresholds());
-        thresholds.addAll(Gates.fromTags(tagGates(ctx)));
-        List<Gates.Check> checks = Gates.evaluate(candidate, current, thresholds, ctx.spec.gates().minLift(),
-                ctx.spec.gates().maxRegression());
+        boolean hasCost = HeadToHead.hasCost(candidate);
+        List<Gates.Threshold> thresholds = new ArrayList<>();
+        Gates.validate(ctx.spec.gates().thresholds(), candidate.task(), hasCost, ctx.spec.file() + ": gates");
+        thresholds.addAll(ctx.spec.gates().thresholds());
+        Gates.fromTags(tagGates(ctx)).forEach((tag, t) -> {
+            Gates.validate(List.of(t), candidate.task(), hasCost, "model tag '" + tag + "'");
+            thresholds.add(t);
+        });
+        Gates.Holder holder = holder(ctx, candidate);
+        // Not registered yet, so no live evidence of its own: that comes with the rollout.
+        List<Gates.Check> checks = Gates.evaluate(candidate, holder, thresholds, ctx.spec.gates().minLift(),
+                ctx.spec.gates().maxRegression(), Optional.empty());
         List<Map<String, Object>> table = new ArrayList<>();
         for (Gates.Check c : checks) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", c.name());
-            row.put("value", c.value());
-            row.put("requirement", c.requirement());
-            row.put("passed", c.passed());
-            table.add(row);
+            table.add(c.toDetails());
         }
         boolean passed = checks.stream().allMatch(Gates.Check::passed);
         ctx.gatesPassed = passed;
@@ -92,6 +99,23 @@ final class EvaluateStage implements StageWork {
     @Override
     public String summary(Map<String, Object> output) {
         return Boolean.TRUE.equals(output.get("passed")) ? "gates passed" : "refused by the gates";
+    }
+
+    /**
+     * The holder scored on the candidate's own test rows of the new data, as {@code kiln models alias} does; whatever
+     * prevents it (a column the holder needs is gone) is a failed check saying why, never a comparison across data.
+     */
+    private static Gates.Holder holder(RunContext ctx, BundleManifest candidate) {
+        if (ctx.holder == null) {
+            return new Gates.Holder.None();
+        }
+        try {
+            DataFrame data = DataReader.read(ctx.datasetPath);
+            return new Gates.Holder.Scored(ctx.holder.version(), HeadToHead.compare(ctx.bundle,
+                    ctx.store.registry().bundlePath(ctx.holder), data, HeadToHead.SplitSpec.fromLineage(candidate)));
+        } catch (KilnException e) {
+            return new Gates.Holder.Unscorable(ctx.holder.version(), e.getMessage());
+        }
     }
 
     /** The model's {@code gate.*} tags (none for a model not registered yet). */

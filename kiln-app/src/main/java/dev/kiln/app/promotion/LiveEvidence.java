@@ -2,6 +2,8 @@ package dev.kiln.app.promotion;
 
 import dev.kiln.store.ModelEvent;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,6 +52,51 @@ public record LiveEvidence(String source, long requests, Double agreement, Strin
                 doubleOrNull(d.get("candidate")), doubleOrNull(d.get("production")),
                 d.get("labelled") instanceof Number n ? n.longValue() : null, doubleOrNull(d.get("p_value")),
                 Boolean.TRUE.equals(d.get("significantly_worse"))));
+    }
+
+    /** A version's latest evidence in a model's history (oldest first), if any was recorded. */
+    public static Optional<LiveEvidence> latest(List<ModelEvent> history, int version) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            ModelEvent e = history.get(i);
+            if (e.version() != null && e.version() == version) {
+                Optional<LiveEvidence> found = fromEvent(e);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The gates' live evidence check: fails when the candidate's latest shadow or canary found it significantly worse,
+     * showing the figures; passes, saying "none recorded", when there is no evidence.
+     */
+    public static Gates.Check check(Optional<LiveEvidence> evidence) {
+        if (evidence.isEmpty()) {
+            return new Gates.Check("live evidence", null, "none recorded", true);
+        }
+        LiveEvidence e = evidence.get();
+        StringBuilder figures = new StringBuilder(e.significantlyWorse() ? "significantly worse: " : "not significantly worse: ");
+        if (e.metric() != null && e.candidate() != null && e.production() != null) {
+            figures.append(String.format(Locale.ROOT, "%s %.4f vs production %.4f", e.metric(), e.candidate(), e.production()));
+        } else {
+            figures.append("no labelled comparison");
+        }
+        if (e.labelled() != null) {
+            figures.append(", ").append(e.labelled()).append(" labelled");
+        }
+        if (e.pValue() != null) {
+            // Two significant digits, plain: p = 0.0003, not 3.000e-04.
+            figures.append(", p = ").append(new java.math.BigDecimal(e.pValue()).round(new java.math.MathContext(2))
+                    .stripTrailingZeros().toPlainString());
+        }
+        if (e.agreement() != null) {
+            figures.append(String.format(Locale.ROOT, ", agreement %.3f", e.agreement()));
+        }
+        figures.append(" over ").append(e.requests()).append(" requests");
+        return new Gates.Check("live evidence (" + e.source() + ")", e.candidate(), e.production(), figures.toString(),
+                !e.significantlyWorse());
     }
 
     private static void putIfPresent(Map<String, Object> d, String key, Object value) {

@@ -497,12 +497,7 @@ public final class Api {
     }
 
     private static Map<String, Object> check(Gates.Check check) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", check.name());
-        m.put("value", check.value());
-        m.put("requirement", check.requirement());
-        m.put("passed", check.passed());
-        return m;
+        return check.toDetails();
     }
 
     // ---------------------------------------------------------------- helpers

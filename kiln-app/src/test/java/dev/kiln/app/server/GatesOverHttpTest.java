@@ -108,6 +108,26 @@ class GatesOverHttpTest {
         assertThat(last.reason()).isEqualTo("retired");
     }
 
+    @Test
+    void aGateNamingAnUnknownMetricIsABadRequestAndTheMoveRecordsItsGateTable() {
+        assertThat(s.put("/api/models/credit/tags/gate.roc_acu", admin, "{\"value\": \">=0.7\"}").status()).isEqualTo(200);
+        TestServer.Res typo = s.put("/api/models/credit/aliases/production", admin, "{\"version\": 1}");
+        assertThat(typo.status()).as(typo.toString()).isEqualTo(400);
+        assertThat(typo.errorCode()).isEqualTo("invalid_argument");
+        assertThat(typo.json().path("error").path("message").asText()).contains("model tag 'gate.roc_acu'")
+                .contains("unknown metric 'roc_acu'");
+        assertThat(typo.json().path("error").path("details").path("valid_metrics").toString()).contains("roc_auc", "f1");
+        assertThat(s.store.registry().model("credit").orElseThrow().aliases()).doesNotContainKey("production");
+
+        assertThat(s.delete("/api/models/credit/tags/gate.roc_acu", admin).status()).isEqualTo(200);
+        TestServer.Res moved = s.put("/api/models/credit/aliases/production", admin, "{\"version\": 1}");
+        assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        assertThat(moved.json().path("checks").toString()).contains("\"name\":\"live evidence\"", "none recorded");
+        @SuppressWarnings("unchecked")
+        List<java.util.Map<String, Object>> recorded = (List<java.util.Map<String, Object>>) lastAliasSet("credit").details().get("checks");
+        assertThat(recorded).extracting(c -> c.get("name")).contains("roc_auc lift over baseline", "live evidence");
+    }
+
     private ModelEvent lastAliasSet(String model) {
         List<ModelEvent> events = s.store.registry().history(model);
         return events.stream().filter(e -> e.type().equals("alias_set")).reduce((a, b) -> b).orElseThrow();

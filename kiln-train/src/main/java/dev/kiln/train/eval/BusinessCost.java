@@ -4,6 +4,13 @@ import java.util.Arrays;
 
 /** Cost-aware evaluation and threshold choice for binary classifiers (positive = class 1). */
 public final class BusinessCost {
+    /**
+     * The metric name of the expected cost per 1,000 rows at a model's decision threshold ({@link #per1000}): a test
+     * metric of every candidate and the baseline of a binary run with a cost matrix, so gates can bound it. Lower is
+     * better.
+     */
+    public static final String COST_PER_1000 = "cost_per_1000";
+
     /** Relative tolerance under which two total costs count as equal (sums of the same two products). */
     private static final double TIE_TOLERANCE = 1e-12;
 
@@ -24,6 +31,11 @@ public final class BusinessCost {
             }
         }
         return cost(fp, fn, costs) / y.length;
+    }
+
+    /** {@link #expectedCost} per 1,000 rows: the figure reports show and the {@value #COST_PER_1000} metric. */
+    public static double per1000(int[] y, double[] p, double threshold, CostMatrix costs) {
+        return 1000 * expectedCost(y, p, threshold, costs);
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.kiln.train.eval;
 
+import dev.kiln.runtime.Task;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,10 +16,45 @@ public final class Metrics {
     public static final double LOG_LOSS_EPS = Math.ulp(1.0);
 
     /** Metrics where a smaller value is better; every other metric Kiln reports is better when larger. */
-    private static final java.util.Set<String> LOWER_IS_BETTER = java.util.Set.of("log_loss", "brier", "rmse", "mae");
+    private static final java.util.Set<String> LOWER_IS_BETTER = java.util.Set.of("log_loss", "brier", "rmse", "mae",
+            BusinessCost.COST_PER_1000);
 
     public static boolean lowerIsBetter(String metric) {
         return LOWER_IS_BETTER.contains(metric);
+    }
+
+    /**
+     * The metrics {@link #binary}, {@link #multiclass} and {@link #regression} report for a task, in their order; a
+     * binary model trained with a cost matrix also has {@value BusinessCost#COST_PER_1000} ({@link BusinessCost#per1000}).
+     */
+    public static List<String> names(Task task) {
+        return switch (task) {
+            case BINARY -> List.of("roc_auc", "pr_auc", "log_loss", "brier", "accuracy", "precision", "recall", "f1");
+            case MULTICLASS -> List.of("accuracy", "f1_macro", "f1_weighted", "log_loss");
+            case REGRESSION -> List.of("rmse", "mae", "r2");
+        };
+    }
+
+    /**
+     * The task's metrics from a model's raw outputs, as training reports them: binary {@code out[i][0]} is P(positive)
+     * and a row is positive when it is {@code >= threshold}; multiclass one probability per class; regression the
+     * value. {@code y} holds class indices (binary: 1 = positive) or values.
+     */
+    public static Map<String, Double> of(Task task, double[] y, double[][] out, double threshold) {
+        return switch (task) {
+            case BINARY -> binary(classIndices(y), column0(out), threshold);
+            case MULTICLASS -> multiclass(classIndices(y), out, out.length == 0 ? 0 : out[0].length);
+            case REGRESSION -> regression(y, column0(out));
+        };
+    }
+
+    /** Class indices held as doubles (a training target's y) as ints. */
+    public static int[] classIndices(double[] y) {
+        return Arrays.stream(y).mapToInt(v -> (int) v).toArray();
+    }
+
+    private static double[] column0(double[][] out) {
+        return Arrays.stream(out).mapToDouble(o -> o[0]).toArray();
     }
 
     private Metrics() {

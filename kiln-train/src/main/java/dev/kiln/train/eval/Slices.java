@@ -34,6 +34,9 @@ public final class Slices {
     /** The order metrics are shown in (binary, multiclass, regression), whatever order a map gives them back in. */
     public static final List<String> METRIC_ORDER = List.of("positive_rate", "predicted_positive_rate", "accuracy", "tpr",
             "fpr", "roc_auc", "rmse", "mae", "mean_actual", "mean_predicted");
+    /** The gaps a binary model's column gets (what a {@code fairness.<column>.<gap>} gate may name). */
+    public static final List<String> GAPS = List.of("parity_difference", "positive_rate_ratio", "negative_rate_ratio",
+            "equal_opportunity_difference", "equalized_odds_difference", "accuracy_difference");
     static final String MISSING = "(missing)";
     static final String OTHER = "(other)";
 

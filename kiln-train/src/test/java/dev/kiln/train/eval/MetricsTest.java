@@ -30,6 +30,23 @@ class MetricsTest {
     }
 
     @Test
+    void namesListWhatEachTaskReportsAndCostIsLowerIsBetter() {
+        double[][] two = {{0.2}, {0.7}, {0.6}};
+        assertThat(Metrics.of(dev.kiln.runtime.Task.BINARY, new double[] {0, 1, 0}, two, 0.5).keySet())
+                .containsExactlyElementsOf(Metrics.names(dev.kiln.runtime.Task.BINARY));
+        double[][] three = {{0.2, 0.5, 0.3}, {0.7, 0.2, 0.1}, {0.1, 0.1, 0.8}};
+        assertThat(Metrics.of(dev.kiln.runtime.Task.MULTICLASS, new double[] {1, 0, 2}, three, 0.5).keySet())
+                .containsExactlyElementsOf(Metrics.names(dev.kiln.runtime.Task.MULTICLASS));
+        assertThat(Metrics.of(dev.kiln.runtime.Task.REGRESSION, new double[] {1, 2, 4}, two, 0.5).keySet())
+                .containsExactlyElementsOf(Metrics.names(dev.kiln.runtime.Task.REGRESSION));
+        assertThat(Metrics.lowerIsBetter(BusinessCost.COST_PER_1000)).isTrue();
+        assertThat(Metrics.lowerIsBetter("roc_auc")).isFalse();
+        // 1 false positive (cost 1) and 1 false negative (cost 4) over 4 rows: 1.25 per row, 1,250 per 1,000.
+        assertThat(BusinessCost.per1000(new int[] {0, 1, 0, 1}, new double[] {0.6, 0.4, 0.1, 0.9}, 0.5, new CostMatrix(1, 4)))
+                .isEqualTo(1250.0);
+    }
+
+    @Test
     void tiedScoresCountHalf() {
         Map<String, Double> m = Metrics.binary(new int[] {0, 1, 0, 1}, new double[] {0.5, 0.5, 0.5, 0.5}, 0.5);
         assertThat(m.get("roc_auc")).isEqualTo(0.5);

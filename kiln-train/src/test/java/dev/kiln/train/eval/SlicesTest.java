@@ -59,6 +59,7 @@ class SlicesTest {
 
         // Each gap has a 95% bootstrap interval, the same on every run.
         assertThat(c.gapIntervals().keySet()).isEqualTo(c.gaps().keySet());
+        assertThat(List.copyOf(c.gaps().keySet())).as("what fairness gates may name").isEqualTo(Slices.GAPS);
         List<Double> parity = c.gapIntervals().get("parity_difference");
         assertThat(parity.get(0)).isLessThanOrEqualTo(0.4).isGreaterThanOrEqualTo(0.0);
         assertThat(parity.get(1)).isGreaterThanOrEqualTo(0.4).isLessThanOrEqualTo(1.0);
