@@ -52,8 +52,10 @@ final class PromoteStage implements StageWork {
                 policy(ctx.spec), false, "kiln pipeline run " + ctx.runId, ctx.actor);
         out.put("moved", o.moved());
         out.put("from", o.from());
+        out.put("checks", o.checks().stream().map(Gates.Check::toDetails).toList());
         if (!o.moved()) {
-            List<String> failed = o.checks().stream().filter(c -> !c.passed()).map(Gates.Check::name).toList();
+            List<String> failed = o.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.requirement() + ")")
+                    .toList();
             return StageOutcome.refused(out, "the alias did not move: " + String.join("; ", failed), false);
         }
         return StageOutcome.done(out, ctx.spec.name() + "@" + p.alias() + " -> version " + ctx.version

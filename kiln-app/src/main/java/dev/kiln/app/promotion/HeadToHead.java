@@ -185,7 +185,7 @@ public final class HeadToHead {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the candidate's bundle records no training data file");
         }
         Path file = Path.of(source);
-        if (!Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file) && !Files.isDirectory(file)) { // a directory: a dataset of several files
             throw new KilnException(ErrorCode.FILE_NOT_FOUND, "the candidate's training data " + file + " (SHA-256 "
                     + sha256 + ") is not there any more", Map.of("file", source));
         }
