@@ -49,6 +49,12 @@ public final class Training {
         WarmStartParent parent = options.warmStart() == null ? null : WarmStartParent.load(options.warmStart());
         if (parent != null) {
             options = parent.pinned(options);
+            // After loading the parent: that it is no gbdt model is the more useful refusal.
+            if (!options.algorithms().isEmpty() && !options.algorithms().contains(WarmStart.ALGORITHM)) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a warm start continues a " + WarmStart.ALGORITHM
+                        + " model, but --algorithms " + String.join(",", options.algorithms()) + " does not include "
+                        + WarmStart.ALGORITHM, Map.of("option", "--algorithms"));
+            }
         }
         List<String> algorithms = candidates(options);
         Steps steps = new Steps(progress, algorithms.size() + 3);
@@ -382,11 +388,6 @@ public final class Training {
         }
         for (String a : o.algorithms()) {
             Trainers.byName(a);
-        }
-        if (o.warmStart() != null && !o.algorithms().isEmpty() && !o.algorithms().contains(WarmStart.ALGORITHM)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a warm start continues a " + WarmStart.ALGORITHM
-                    + " model, but --algorithms " + String.join(",", o.algorithms()) + " does not include "
-                    + WarmStart.ALGORITHM, Map.of("option", "--algorithms"));
         }
         if (o.split() == TrainOptions.SplitKind.TIME && o.timeColumn() == null) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--split time needs --time-column");
