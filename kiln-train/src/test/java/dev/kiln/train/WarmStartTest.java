@@ -213,6 +213,41 @@ class WarmStartTest {
     }
 
     @Test
+    void aMulticlassParentKeepsItsClassesWhenTheNewRowsLackOne() throws Exception {
+        Path weather = Path.of(WarmStartTest.class.getResource("/seattle-weather.csv").toURI());
+        Path multi = Path.of(Training.run(TrainOptions.defaults(weather, "weather", dir.resolve("weather"))
+                .withAlgorithms(List.of("gbdt")), ProgressListener.NONE).bundle());
+        List<String> lines = Files.readAllLines(weather);
+        List<String> withoutSnow = new ArrayList<>(lines.subList(0, 1));
+        lines.subList(1, lines.size()).stream().filter(l -> !l.endsWith(",snow")).forEach(withoutSnow::add);
+        assertThat(withoutSnow.size()).isLessThan(lines.size());
+        Path noSnow = Files.write(dir.resolve("no-snow.csv"), withoutSnow);
+        TrainingReport warm = Training.run(TrainOptions.defaults(noSnow, "weather", dir.resolve("weather-warm"))
+                .withWarmStart(new WarmStart(multi, "weather:1", 20)), ProgressListener.NONE);
+        KilnModel parentModel = KilnModel.load(multi);
+        KilnModel w = KilnModel.load(Path.of(warm.bundle()));
+        assertThat(w.classes()).containsExactlyElementsOf(parentModel.classes()).contains("snow");
+        int parentTrees = ((TreeEnsembleEstimator) parentModel.bundle().estimator()).trees().size();
+        int warmTrees = ((TreeEnsembleEstimator) w.bundle().estimator()).trees().size();
+        assertThat((warmTrees - parentTrees) % 5).as("whole rounds of one tree per class").isZero();
+        assertThat(warmTrees).isGreaterThanOrEqualTo(parentTrees);
+    }
+
+    @Test
+    void aRegressionParentIsContinued() throws Exception {
+        Path weather = Path.of(WarmStartTest.class.getResource("/seattle-weather.csv").toURI());
+        Path regression = Path.of(Training.run(TrainOptions.defaults(weather, "temp_max", dir.resolve("temp"))
+                .withAlgorithms(List.of("gbdt")).withSliceBy(List.of()), ProgressListener.NONE).bundle());
+        TrainingReport warm = Training.run(TrainOptions.defaults(weather, "temp_max", dir.resolve("temp-warm"))
+                .withWarmStart(new WarmStart(regression, "temp:1", 10)), ProgressListener.NONE);
+        KilnModel w = KilnModel.load(Path.of(warm.bundle()));
+        assertThat(w.manifest().task()).isEqualTo(dev.kiln.runtime.Task.REGRESSION);
+        assertThat(w.manifest().lineage().parent().version()).isEqualTo("temp:1");
+        double baseline = warm.leaderboard().get(0).testMetrics().get("rmse");
+        assertThat(warm.leaderboard().get(1).testMetrics().get("rmse")).isLessThan(baseline);
+    }
+
+    @Test
     void aWarmStartNeedsABundleAndAtLeastOneRound() {
         assertThatThrownBy(() -> new WarmStart(null, "x:1")).isInstanceOf(KilnException.class).hasMessageContaining("bundle");
         assertThatThrownBy(() -> new WarmStart(parent, "x:1", 0)).isInstanceOf(KilnException.class)
