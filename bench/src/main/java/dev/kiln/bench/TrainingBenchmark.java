@@ -201,7 +201,7 @@ public final class TrainingBenchmark {
         return out;
     }
 
-    private static void writeCsv(DataFrame frame, Path file) {
+    static void writeCsv(DataFrame frame, Path file) {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write(String.join(",", frame.names()));
             w.newLine();
@@ -230,7 +230,7 @@ public final class TrainingBenchmark {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
+    static Map<String, String> parse(String[] args) {
         Map<String, String> opts = new HashMap<>();
         List<String> rest = new ArrayList<>(List.of(args));
         for (int i = 0; i < rest.size(); i++) {

@@ -27,6 +27,13 @@ import java.util.stream.Stream;
  * tree, renames it into place and syncs the parent. A crash leaves either no bundle or a complete one, never a half-written one.
  */
 public final class BundleWriter {
+    /**
+     * An optional file of a GBDT bundle: the booster in XGBoost's own JSON model format, holding exactly the
+     * estimator's trees. Data only: the runtime never reads it (it verifies its checksum like every listed file);
+     * training reads it to continue the model (warm start). Bundles without it load and score as before.
+     */
+    public static final String XGBOOST_MODEL_FILE = "xgboost_model.json";
+
     private BundleWriter() {
     }
 
@@ -51,6 +58,16 @@ public final class BundleWriter {
     /** As above, with the sketches that drift monitoring compares live traffic with (null: none). */
     public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
                              DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch, boolean replace) {
+        return write(target, manifest, pipeline, estimator, profile, sketch, null, replace);
+    }
+
+    /**
+     * As above, with a GBDT's XGBoost JSON model (null: none), written as {@link #XGBOOST_MODEL_FILE} byte for byte
+     * and checksummed in the manifest like every file.
+     */
+    public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
+                             DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch, byte[] xgboostModel,
+                             boolean replace) {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
         Path tmp = AtomicFiles.temporaryFor(dir);
@@ -74,6 +91,9 @@ public final class BundleWriter {
             }
             if (sketch != null) {
                 files.put(BundleManifest.REFERENCE_SKETCH_FILE, writeJson(tmp.resolve(BundleManifest.REFERENCE_SKETCH_FILE), sketch));
+            }
+            if (xgboostModel != null) {
+                files.put(XGBOOST_MODEL_FILE, writeBytes(tmp.resolve(XGBOOST_MODEL_FILE), xgboostModel));
             }
             BundleManifest complete = new BundleManifest(manifest.formatVersion(), manifest.task(), manifest.target(),
                     manifest.classes(), manifest.positiveClass(), manifest.decisionThreshold(), manifest.inputSchema(),
@@ -101,7 +121,10 @@ public final class BundleWriter {
     }
 
     private static String writeJson(Path file, Object value) throws IOException {
-        byte[] bytes = Json.mapper().writeValueAsBytes(value);
+        return writeBytes(file, Json.mapper().writeValueAsBytes(value));
+    }
+
+    private static String writeBytes(Path file, byte[] bytes) throws IOException {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             out.write(bytes);
         }

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param positiveClass binary only; null picks the minority class
  * @param costMatrix   binary only; when set, the decision threshold minimises this cost on validation rows
  * @param sliceBy      columns whose groups the chosen model is evaluated on, test rows (with fairness gaps for binary)
+ * @param warmStart    null trains from scratch; else continues that GBDT bundle (see {@link WarmStart})
  */
 public record TrainOptions(
         Path data,
@@ -32,7 +33,8 @@ public record TrainOptions(
         CostMatrix costMatrix,
         Path out,
         boolean replaceOutput,
-        List<String> sliceBy) {
+        List<String> sliceBy,
+        WarmStart warmStart) {
 
     public TrainOptions {
         algorithms = names("--algorithms", algorithms);
@@ -52,6 +54,14 @@ public record TrainOptions(
             }
         }
         return List.copyOf(names);
+    }
+
+    /** Options trained from scratch. */
+    public TrainOptions(Path data, String target, Task task, SplitKind split, String timeColumn, double testFraction,
+                        double validationFraction, long seed, List<String> algorithms, List<String> exclude,
+                        String positiveClass, CostMatrix costMatrix, Path out, boolean replaceOutput, List<String> sliceBy) {
+        this(data, target, task, split, timeColumn, testFraction, validationFraction, seed, algorithms, exclude,
+                positiveClass, costMatrix, out, replaceOutput, sliceBy, null);
     }
 
     /** Options without slices. */
@@ -79,16 +89,22 @@ public record TrainOptions(
 
     public TrainOptions withAlgorithms(List<String> algorithms) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart);
     }
 
     public TrainOptions withCostMatrix(CostMatrix cost, String positive) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positive, cost, out, replaceOutput, sliceBy);
+                algorithms, exclude, positive, cost, out, replaceOutput, sliceBy, warmStart);
     }
 
     public TrainOptions withSliceBy(List<String> columns) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, columns);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, columns, warmStart);
+    }
+
+    /** These options continuing {@code warmStart}'s parent (null: from scratch). */
+    public TrainOptions withWarmStart(WarmStart warmStart) {
+        return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart);
     }
 }

@@ -45,20 +45,39 @@ public final class Training {
 
     public static TrainingReport run(TrainOptions options, ProgressListener progress) {
         checkOptions(options);
+        // A warm start continues the parent's GBDT: its pipeline, target and classes are kept (WarmStartParent).
+        WarmStartParent parent = options.warmStart() == null ? null : WarmStartParent.load(options.warmStart());
+        if (parent != null) {
+            options = parent.pinned(options);
+            // After loading the parent: that it is no gbdt model is the more useful refusal.
+            if (!options.algorithms().isEmpty() && !options.algorithms().contains(WarmStart.ALGORITHM)) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a warm start continues a " + WarmStart.ALGORITHM
+                        + " model, but --algorithms " + String.join(",", options.algorithms()) + " does not include "
+                        + WarmStart.ALGORITHM, Map.of("option", "--algorithms"));
+            }
+        }
         List<String> algorithms = candidates(options);
         Steps steps = new Steps(progress, algorithms.size() + 3);
         steps.next("reading " + options.data().getFileName());
-        DataFrame all = DataReader.read(options.data());
+        DataFrame all = parent == null ? DataReader.read(options.data()) : parent.read(options.data(), options.target());
         DatasetProfile profile = Profiler.profile(all);
         steps.next("preparing target and splits");
         Target target = Target.of(all, options);
+        if (parent != null) {
+            target = parent.compatible(target);
+        }
         DataFrame frame = target.frame();
         List<String> features = featureColumns(frame, options);
         Splits splits = Splits.of(frame, target, options);
         Rows rows = new Rows(frame, target, splits);
 
-        List<Fitted> fitted = fitAll(algorithms, features, rows, target.task(), target.classes().size(), options.seed(), steps);
+        List<Fitted> fitted = fitAll(algorithms, features, rows, target.task(), target.classes().size(), options.seed(),
+                steps, parent);
         List<String> notes = notes(target, fitted);
+        if (parent != null && !options.algorithms().stream().allMatch(algorithms::contains)) {
+            notes.add("warm start: only " + WarmStart.ALGORITHM + " continues " + parent.label() + "; not trained: "
+                    + String.join(", ", options.algorithms().stream().filter(a -> !algorithms.contains(a)).toList()));
+        }
         String metric = selectionMetric(target.task());
         Map<String, Map<String, Double>> validationMetrics = validationMetrics(target.task(), fitted, rows.yValid());
         Fitted chosen = choose(fitted, validationMetrics, metric);
@@ -66,11 +85,12 @@ public final class Training {
         steps.next("evaluating on test rows");
         Fitted baseline = fitted.get(0);
         TrainingReport.Business business = businessView(options, target.task(), chosen, baseline, rows);
-        double threshold = business == null ? 0.5 : business.threshold();
+        double threshold = business != null ? business.threshold()
+                : parent != null && parent.decisionThreshold() != null ? parent.decisionThreshold() : 0.5;
         Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), splits.fit().length,
                 splits.validation().length, splits.test().length, splits.kind().wireName(), options.seed(),
                 parameters(options, target.task(), target), KilnVersion.get(), System.getProperty("kiln.gitCommit"),
-                Instant.now().toString());
+                Instant.now().toString(), parent == null ? null : parent.lineage());
         Evaluated evaluated = evaluateOnTest(options, target, fitted, chosen, threshold, validationMetrics, rows, lineage, metric);
 
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
@@ -117,9 +137,13 @@ public final class Training {
     private record Evaluated(List<TrainingReport.Candidate> leaderboard, BundleManifest chosenManifest, long[][] confusion) {
     }
 
-    /** The baseline first, then the requested algorithms in order, each once. */
+    /** The baseline first, then the requested algorithms in order, each once; with a warm start, only gbdt. */
     private static List<String> candidates(TrainOptions options) {
         List<String> algorithms = new ArrayList<>(List.of("baseline"));
+        if (options.warmStart() != null) {
+            algorithms.add(WarmStart.ALGORITHM);
+            return algorithms;
+        }
         for (String a : options.algorithms()) {
             if (!algorithms.contains(a)) {
                 algorithms.add(a);
@@ -148,16 +172,20 @@ public final class Training {
         return features;
     }
 
-    /** Fits every candidate; candidates that need scaled inputs share one pipeline, the others another. */
+    /**
+     * Fits every candidate; candidates that need scaled inputs share one pipeline, the others another. With a warm
+     * start ({@code parent} not null) every candidate uses the parent's pipeline as fitted and gbdt continues it.
+     */
     private static List<Fitted> fitAll(List<String> algorithms, List<String> features, Rows rows, Task task, int classes,
-            long seed, Steps steps) {
+            long seed, Steps steps, WarmStartParent parent) {
         Map<Boolean, Encoded> encodings = new HashMap<>();
         List<Fitted> fitted = new ArrayList<>();
         for (String algorithm : algorithms) {
             steps.next("training " + algorithm);
-            Trainer trainer = Trainers.byName(algorithm);
+            Trainer trainer = parent != null && algorithm.equals(WarmStart.ALGORITHM) ? parent.trainer() : Trainers.byName(algorithm);
             Encoded enc = encodings.computeIfAbsent(trainer.needsScaling(), scale -> {
-                var result = FeaturePipelineFitter.fit(rows.fit(), features, FeaturePipelineFitter.Options.defaults(scale));
+                var result = parent != null ? parent.pipeline()
+                        : FeaturePipelineFitter.fit(rows.fit(), features, FeaturePipelineFitter.Options.defaults(scale));
                 return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), rows.fit()),
                         FeaturePipelineFitter.encode(result.pipeline(), rows.validation()),
                         FeaturePipelineFitter.encode(result.pipeline(), rows.test()));
@@ -308,7 +336,7 @@ public final class Training {
         ReferenceSketch sketch = referenceSketch(frame, trainingRows, manifest, chosen,
                 IntStream.concat(Arrays.stream(splits.validation()), Arrays.stream(splits.test())).sorted().toArray());
         return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
-                chosen.model().estimator(), reference, sketch, options.replaceOutput());
+                chosen.model().estimator(), reference, sketch, chosen.model().xgboostModel(), options.replaceOutput());
     }
 
     /**
@@ -571,6 +599,10 @@ public final class Training {
         p.put("exclude", o.exclude());
         if (!o.sliceBy().isEmpty()) {
             p.put("slice_by", o.sliceBy());
+        }
+        if (o.warmStart() != null) {
+            p.put("warm_start_from", o.warmStart().parentVersion());
+            p.put("warm_start_rounds", o.warmStart().rounds());
         }
         p.put("positive_class", target.positiveClass());
         if (o.costMatrix() != null) {

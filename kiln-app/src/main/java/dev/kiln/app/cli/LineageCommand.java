@@ -65,6 +65,9 @@ final class LineageCommand implements Callable<Integer> {
                 }
                 m.put("model", Map.of("name", v.model(), "version", v.version(), "bundle_sha256", v.bundleSha256(),
                         "algorithm", v.algorithm(), "registered", v.createdAt().toString()));
+                if (l.parent() != null) {
+                    m.put("parent", Map.of("version", l.parent().version(), "bundle_sha256", l.parent().bundleSha256()));
+                }
                 m.put("aliases", aliases);
                 m.put("code", Map.of("kiln_version", l.kilnVersion(), "git_commit", l.gitCommit() == null ? "" : l.gitCommit()));
                 Reports.json(out, m);
@@ -78,6 +81,10 @@ final class LineageCommand implements Callable<Integer> {
                 }
                 out.println("    -> model  " + v.model() + ":" + v.version() + "  " + v.algorithm() + ", registered " + v.createdAt()
                         + " by " + v.createdBy() + ", bundle sha256 " + v.bundleSha256());
+                if (l.parent() != null) {
+                    out.println("       warm start: continued " + l.parent().version() + " (bundle sha256 "
+                            + l.parent().bundleSha256() + ")");
+                }
                 if (aliases.isEmpty()) {
                     out.println("      -> aliases  (none)");
                 }

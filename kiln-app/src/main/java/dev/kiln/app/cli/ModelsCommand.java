@@ -122,6 +122,7 @@ final class ModelsCommand implements Runnable {
                 RegisteredModel model = registry.model(v.model()).orElseThrow();
                 Map<String, Object> d = describe(model, v);
                 d.put("bundle", registry.bundlePath(v).toString());
+                warmStartParent(registry, v).ifPresent(parent -> d.put("warm_start_from", parent));
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     Reports.json(out, d);
@@ -131,6 +132,16 @@ final class ModelsCommand implements Runnable {
                 out.flush();
             }
             return 0;
+        }
+    }
+
+    /** The version a warm-started version continued, from its bundle's lineage; empty when trained from scratch. */
+    static java.util.Optional<String> warmStartParent(ModelRegistry registry, ModelVersion v) {
+        try {
+            var lineage = Promotion.manifest(registry, v).lineage();
+            return java.util.Optional.ofNullable(lineage == null || lineage.parent() == null ? null : lineage.parent().version());
+        } catch (dev.kiln.runtime.KilnException e) {
+            return java.util.Optional.empty(); // a damaged bundle is reported where it is loaded, not by show
         }
     }
 

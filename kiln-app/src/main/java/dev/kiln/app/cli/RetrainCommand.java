@@ -52,6 +52,11 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--register-as", paramLabel = "NAME", description = "register under this model name (default: the same model)")
     String registerAs;
 
+    @Option(names = "--warm-start", description = "continue REF's gbdt model on the new data (its trees kept, more "
+            + "rounds added, its feature pipeline reused) instead of training from scratch; only gbdt and the baseline "
+            + "are trained, and the new version's lineage names REF")
+    boolean warmStart;
+
     @Mixin
     StoreOptions store;
 
@@ -63,7 +68,7 @@ final class RetrainCommand implements Callable<Integer> {
         Retraining.Result result;
         try (KilnStore s = store.open(); Progress progress = new Progress("retrain", !json)) {
             result = Retraining.retrain(s, ref, data, Promotion.actor(), progress,
-                    new Retraining.Options(experiment, seed, registerAs, null));
+                    new Retraining.Options(experiment, seed, registerAs, null, warmStart));
         }
         TrainingReport report = result.report();
         PrintWriter out = spec.commandLine().getOut();
@@ -83,7 +88,8 @@ final class RetrainCommand implements Callable<Integer> {
             Reports.json(out, m);
         } else {
             String label = result.source().model() + ":" + result.source().version();
-            out.println("retrained " + label + " on " + data + " with its recorded configuration:");
+            out.println((warmStart ? "continued " + label + "'s gbdt (warm start)" : "retrained " + label) + " on " + data
+                    + " with its recorded configuration:");
             Retraining.config(result.options()).forEach((k, v) -> out.println("  " + k + ": "
                     + (v instanceof java.util.List<?> l ? (l.isEmpty() ? "(none)" : String.join(",", l.stream().map(String::valueOf).toList())) : v)
                     + (result.pinned().containsKey(k) ? "  (inferred originally; kept as " + label + " had it)" : "")));

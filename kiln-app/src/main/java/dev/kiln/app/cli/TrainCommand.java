@@ -3,6 +3,7 @@ package dev.kiln.app.cli;
 import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.lifecycle.Tracking;
+import dev.kiln.app.lifecycle.WarmStartSource;
 import dev.kiln.app.promotion.Promotion;
 import dev.kiln.runtime.Task;
 import dev.kiln.store.KilnStore;
@@ -77,6 +78,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cost-fn", paramLabel = "C", description = "binary only: cost of missing a positive row; with --cost-fp the decision threshold minimises cost")
     Double costFalseNegative;
 
+    @Option(names = "--warm-start-from", paramLabel = "REF", description = "continue this gbdt model on --data instead of "
+            + "training from scratch: NAME@ALIAS, NAME:VERSION or a bundle directory. Its trees are kept and rounds added, "
+            + "its feature pipeline, target and classes reused; only gbdt and the baseline are trained; the lineage names REF")
+    String warmStartFrom;
+
     @Option(names = "--out", paramLabel = "DIR", description = "bundle directory to write (default: a new directory under HOME/bundles)")
     Path out;
 
@@ -105,6 +111,9 @@ final class TrainCommand implements Callable<Integer> {
         Tracking.Tracked tracked;
         ModelVersion version = null;
         try (KilnStore s = store.open(); Progress progress = new Progress("train", !json)) {
+            if (warmStartFrom != null) {
+                options = options.withWarmStart(WarmStartSource.resolve(warmStartFrom, s));
+            }
             tracked = Tracking.train(s, experiment, options, progress);
             report = tracked.report();
             if (register != null) {

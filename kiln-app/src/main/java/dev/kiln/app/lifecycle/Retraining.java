@@ -12,6 +12,7 @@ import dev.kiln.store.Run;
 import dev.kiln.train.ProgressListener;
 import dev.kiln.train.TrainOptions;
 import dev.kiln.train.TrainingReport;
+import dev.kiln.train.WarmStart;
 import dev.kiln.train.eval.CostMatrix;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import java.util.Map;
  * the task, the retrain pins it to the version's task, and for a binary model it pins the positive class to
  * the version's, so the new version predicts the same thing. The new run is tracked like any training run
  * and tagged {@value #RETRAIN_TAG} = {@code NAME:VERSION}; the result is registered as the next version of the
- * same model (or of {@link Options#registerAs}). No alias moves: promotion is left to the gates.
+ * same model (or of {@link Options#registerAs}). No alias moves: promotion is left to the gates. With
+ * {@link Options#warmStart} the version's GBDT is continued on the new data instead of trained from scratch.
  */
 public final class Retraining {
     /** Run tag naming the model version a run retrains, as {@code NAME:VERSION}. */
@@ -49,10 +51,20 @@ public final class Retraining {
      * @param seed       replaces the recorded seed when not null
      * @param registerAs model name to register under; null for the source version's model
      * @param out        bundle directory to write; null for a new directory under the Kiln home
+     * @param warmStart  continue the source version's GBDT on the new data instead of training from scratch
+     *                   ({@link WarmStart}: only gbdt and the baseline are trained; the lineage names the source)
      */
-    public record Options(String experiment, Long seed, String registerAs, Path out) {
+    public record Options(String experiment, Long seed, String registerAs, Path out, boolean warmStart) {
+        public Options(String experiment, Long seed, String registerAs, Path out) {
+            this(experiment, seed, registerAs, out, false);
+        }
+
         public static Options defaults() {
             return new Options(null, null, null, null);
+        }
+
+        public Options withWarmStart(boolean warm) {
+            return new Options(experiment, seed, registerAs, out, warm);
         }
     }
 
@@ -95,6 +107,9 @@ public final class Retraining {
         Path out = options.out() != null ? options.out() : Home.newBundleDir(store.home(), data);
         Map<String, String> pinned = new LinkedHashMap<>();
         TrainOptions train = trainOptions(label, sourceRun, source, data, out, options.seed(), store, pinned);
+        if (options.warmStart()) {
+            train = train.withWarmStart(WarmStartSource.of(store, source));
+        }
 
         // The listener hears the start, training's own steps (a terminal bar redraws them) and the end.
         progress.onStep("retraining " + label, 0, 2);
@@ -210,6 +225,9 @@ public final class Retraining {
         }
         if (!o.sliceBy().isEmpty()) {
             c.put("slice_by", o.sliceBy());
+        }
+        if (o.warmStart() != null) {
+            c.put("warm_start_from", o.warmStart().parentVersion());
         }
         return c;
     }

@@ -134,6 +134,10 @@ public final class Tracking {
             p.put("cost_fp", Double.toString(o.costMatrix().falsePositive()));
             p.put("cost_fn", Double.toString(o.costMatrix().falseNegative()));
         }
+        if (o.warmStart() != null) {
+            // Not read back by a retrain: a warm start is asked for each time, never inherited from the run.
+            p.put("warm_start_from", o.warmStart().parentVersion());
+        }
         return p;
     }
 

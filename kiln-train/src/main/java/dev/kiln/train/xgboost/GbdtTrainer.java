@@ -7,6 +7,7 @@ import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingData;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * Gradient-boosted trees, fitted by XGBoost ({@code hist} tree method) and converted into Kiln's
@@ -68,6 +69,19 @@ public record GbdtTrainer(int maxDepth, double learningRate, int maxRounds, int 
         return false;
     }
 
+    /** This trainer continuing {@code parent}, an XGBoost JSON model (see {@link #fitBooster(TrainingData, long, byte[])}). */
+    public Trainer continuing(byte[] parent) {
+        return new GbdtContinuation(this, parent);
+    }
+
+    private static int roundsOf(XGBoostTraining.Outcome outcome) {
+        try {
+            return outcome.booster().getNumBoostedRound();
+        } catch (XGBoostError e) {
+            throw XGBoostData.failed("could not count XGBoost's rounds", e);
+        }
+    }
+
     @Override
     public TrainedModel fit(TrainingData data, long seed) {
         try (FittedBooster fitted = fitBooster(data, seed)) {
@@ -77,22 +91,39 @@ public record GbdtTrainer(int maxDepth, double learningRate, int maxRounds, int 
 
     /** Fits and returns the XGBoost booster (holding exactly the estimator's trees) with Kiln's model. */
     public FittedBooster fitBooster(TrainingData data, long seed) {
+        return fitBooster(data, seed, null);
+    }
+
+    /**
+     * As above; with {@code parent} (an XGBoost JSON model trained on the same features and task, as a GBDT
+     * bundle stores it) the booster continues that model: its trees kept, up to {@code maxRounds} rounds added on
+     * {@code data}, early stopping on its validation rows. The model's {@code rounds} then counts the parent's
+     * rounds too, and its training info says how many were added ({@code rounds_added}).
+     */
+    public FittedBooster fitBooster(TrainingData data, long seed, byte[] parent) {
         Map<String, Object> params = XGBoostTraining.baseParams(data, seed, threads);
         params.put("max_depth", maxDepth);
         params.put("eta", learningRate);
         params.putAll(extraParams);
 
-        XGBoostTraining.Outcome outcome = XGBoostTraining.train(data, params, maxRounds, earlyStoppingRounds);
+        XGBoostTraining.Outcome outcome = XGBoostTraining.train(data, params, maxRounds, earlyStoppingRounds, parent);
         try {
             TreeEnsembleEstimator estimator = XGBoostTraining.estimator(outcome, data);
             Map<String, Object> hyper = new LinkedHashMap<>(params);
             hyper.remove("verbosity");
             hyper.put("max_rounds", maxRounds);
             hyper.put("early_stopping_rounds", earlyStoppingRounds);
-            hyper.put("rounds", outcome.roundsKept());
+            int total = roundsOf(outcome);
+            hyper.put("rounds", total);
             Map<String, Object> info = XGBoostTraining.trainingInfo(outcome, data, estimator);
             info.put("stopped_early", outcome.roundsTrained() < maxRounds);
-            TrainedModel model = new TrainedModel(estimator, XGBoostTraining.frozen(hyper), XGBoostTraining.frozen(info));
+            if (parent != null) {
+                hyper.put("warm_start", true);
+                info.put("parent_rounds", total - outcome.roundsKept());
+                info.put("rounds_added", outcome.roundsKept());
+            }
+            TrainedModel model = new TrainedModel(estimator, XGBoostTraining.frozen(hyper), XGBoostTraining.frozen(info),
+                    outcome.json());
             return new FittedBooster(outcome.booster(), model, outcome.json());
         } catch (RuntimeException e) {
             outcome.booster().dispose();

@@ -112,6 +112,18 @@ final class XGBoostTraining {
      * including the best one: the returned booster and JSON hold exactly those trees.
      */
     static Outcome train(TrainingData data, Map<String, Object> params, int maxRounds, int earlyStoppingRounds) {
+        return train(data, params, maxRounds, earlyStoppingRounds, null);
+    }
+
+    /**
+     * As above; with {@code parent} (an XGBoost JSON model) training continues that model instead of starting
+     * over: its trees stay as they are, the gradients on the new rows start from its margin, and up to
+     * {@code maxRounds} rounds are added (XGBoost's training continuation, the same as
+     * {@code xgb.train(..., xgb_model=parent)}). The parent alone is the starting point of early stopping, so
+     * rounds are kept only while they improve on it; the outcome's rounds count the added rounds only.
+     */
+    static Outcome train(TrainingData data, Map<String, Object> params, int maxRounds, int earlyStoppingRounds,
+                         byte[] parent) {
         checkData(data);
         boolean validate = hasValidation(data);
         DMatrix train = XGBoostData.matrix(data.x(), data.y());
@@ -123,22 +135,35 @@ final class XGBoostTraining {
                 valid = XGBoostData.matrix(data.validX(), data.validY());
                 watches.put("valid", valid);
             }
-            // Zero rounds: only creates the booster (with the validation matrix in its prediction cache);
-            // the loop below is Kiln's, so that nothing is printed and the stopping rule is ours.
-            booster = XGBoost.train(train, params, 0, watches, null, null, null, 0);
             DMatrix[] evalMats = validate ? new DMatrix[] {valid} : new DMatrix[0];
             String[] evalNames = validate ? new String[] {"valid"} : new String[0];
+            int first = 0;
+            if (parent == null) {
+                // Zero rounds: only creates the booster (with the validation matrix in its prediction cache);
+                // the loop below is Kiln's, so that nothing is printed and the stopping rule is ours.
+                booster = XGBoost.train(train, params, 0, watches, null, null, null, 0);
+            } else {
+                // The JSON model holds the trees, objective and base score, not the training parameters: set again.
+                booster = XGBoost.loadModel(parent);
+                booster.setParams(params);
+                first = booster.getNumBoostedRound();
+            }
             List<Double> curve = new ArrayList<>();
             double bestScore = Double.NaN;
             int bestIteration = -1;
+            if (parent != null && validate) {
+                bestScore = parseMetric(booster.evalSet(evalMats, evalNames, first));
+            }
             int rounds = 0;
             for (int iter = 0; iter < maxRounds; iter++) {
-                booster.update(train, iter);
+                // XGBoost seeds each round's sampling from its iteration number: continue the parent's count.
+                booster.update(train, first + iter);
                 rounds = iter + 1;
                 if (validate) {
-                    double score = parseMetric(booster.evalSet(evalMats, evalNames, iter));
+                    double score = parseMetric(booster.evalSet(evalMats, evalNames, first + iter));
                     curve.add(score);
-                    if (bestIteration < 0 || score < bestScore || (Double.isNaN(bestScore) && !Double.isNaN(score))) {
+                    boolean firstScore = bestIteration < 0 && parent == null;
+                    if (firstScore || score < bestScore || (Double.isNaN(bestScore) && !Double.isNaN(score))) {
                         bestScore = score;
                         bestIteration = iter;
                     }
@@ -150,7 +175,7 @@ final class XGBoostTraining {
             int keep = validate ? bestIteration + 1 : rounds;
             byte[] json = booster.toByteArray("json");
             if (keep < rounds) {
-                json = slice(json, keep);
+                json = slice(json, first + keep);
                 Booster sliced = XGBoost.loadModel(json);
                 booster.dispose();
                 booster = sliced;
