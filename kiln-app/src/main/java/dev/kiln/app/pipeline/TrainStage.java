@@ -2,6 +2,8 @@ package dev.kiln.app.pipeline;
 
 import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.Tracking;
+import dev.kiln.app.lifecycle.WarmStartSource;
+import dev.kiln.store.ModelVersion;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
@@ -33,12 +35,19 @@ final class TrainStage implements StageWork {
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("data", ctx.dataset);
         parts.put("config", StageKey.hashOf(ctx.section("train") + "\n" + ctx.spec.target()));
+        if (warmParent(ctx) != null) {
+            parts.put("parent", warmParent(ctx).bundleSha256());
+        }
         return StageKey.of("train", parts);
     }
 
     @Override
     public StageOutcome run(RunContext ctx) {
         TrainOptions options = options(ctx.spec, ctx.datasetPath, Home.newBundleDir(ctx.store.home(), ctx.datasetPath));
+        ModelVersion parent = warmParent(ctx);
+        if (parent != null) {
+            options = options.withWarmStart(WarmStartSource.of(ctx.store, parent));
+        }
         Tracking.Tracked tracked = Tracking.train(ctx.store, ctx.spec.name(), options, ctx.progress,
                 Map.of(PIPELINE_TAG, ctx.spec.name(), PIPELINE_RUN_TAG, ctx.runId));
         ctx.trainRunId = tracked.run().id();
@@ -52,8 +61,13 @@ final class TrainStage implements StageWork {
         out.put("algorithm", tracked.report().chosen());
         out.put("task", ctx.task);
         out.put("selection_metric", tracked.report().selectionMetric());
+        if (parent != null) {
+            out.put("warm_start_from", parent.model() + ":" + parent.version());
+        }
+        String how = parent != null ? ", continuing " + parent.model() + ":" + parent.version() + "'s trees"
+                : ctx.spec.train().warmStart() ? " (warm_start: no version in production yet, trained from scratch)" : "";
         return StageOutcome.done(out, "run " + ctx.trainRunId + ": " + tracked.report().chosen() + " chosen of "
-                + tracked.report().leaderboard().size() + " candidates");
+                + tracked.report().leaderboard().size() + " candidates" + how);
     }
 
     @Override
@@ -76,6 +90,14 @@ final class TrainStage implements StageWork {
     @Override
     public String summary(Map<String, Object> output) {
         return "run " + output.get("run") + ", " + output.get("algorithm");
+    }
+
+    /**
+     * With {@code warm_start: true}, the version in production (its GBDT is continued on the new rows); null without it,
+     * or while nothing is in production (the first run trains from scratch).
+     */
+    static ModelVersion warmParent(RunContext ctx) {
+        return ctx.spec.train().warmStart() ? ctx.holder : null;
     }
 
     static String manifestSha(Path bundle) {

@@ -153,6 +153,34 @@ class PipelineCommandTest {
     }
 
     @Test
+    void warmStartContinuesTheProductionVersionAndTheLineageNamesIt() throws Exception {
+        Files.writeString(file, """
+                name: credit
+                data: data/credit.csv
+                target: class
+                train:
+                  algorithms: [baseline, gbdt]
+                  warm_start: true
+                gates:
+                  max_regression: 0.2
+                """);
+        CliRun first = kiln("pipeline", "run", "--file", file.toString());
+        assertThat(first.exitCode()).as(first.err() + first.out()).isZero();
+        assertThat(first.out()).contains("warm_start: no version in production yet, trained from scratch");
+        write(dir.resolve("data/credit.csv"), 300, 1000);
+        CliRun second = kiln("pipeline", "run", "--file", file.toString(), "--json");
+        assertThat(second.exitCode()).as(second.err() + second.out()).isZero();
+        JsonNode train = BadInputTest.json(second.out()).get("stages").get(2);
+        assertThat(train.get("message").asText()).contains("continuing credit:1's trees");
+        assertThat(train.get("inputs").get("parent").asText()).isEqualTo(versions().get(0).bundleSha256());
+        try (KilnStore s = KilnStore.open(home, null)) {
+            var manifest = dev.kiln.runtime.bundle.BundleReader.read(s.registry().bundlePath(s.registry().version("credit", 2)))
+                    .manifest();
+            assertThat(manifest.lineage().parent().version()).isEqualTo("credit:1");
+        }
+    }
+
+    @Test
     void forceRerunsTheStageAndTheOnesAfterIt() throws Exception {
         pipelineFile("");
         assertThat(kiln("pipeline", "run", "--file", file.toString()).exitCode()).isZero();
