@@ -38,7 +38,7 @@ public final class KilnStore implements AutoCloseable {
      * The versions of the migrations under {@code db/migration}; a test keeps this in step with the files.
      * When all are applied, opening skips Flyway.
      */
-    static final List<String> MIGRATIONS = List.of("1", "2");
+    static final List<String> MIGRATIONS = List.of("1", "2", "5");
     /** One migration at a time inside this JVM; the file lock serialises processes. */
     private static final ReentrantLock MIGRATE_IN_JVM = new ReentrantLock();
 
@@ -48,6 +48,7 @@ public final class KilnStore implements AutoCloseable {
     private final JdbcTrackingStore tracking;
     private final JdbcModelRegistry registry;
     private final JdbcAlertStore alerts;
+    private final JdbcPipelineLocks pipelineLocks;
 
     private KilnStore(Path home, Db db, ArtifactStore artifacts) {
         this.home = home;
@@ -56,6 +57,7 @@ public final class KilnStore implements AutoCloseable {
         this.tracking = new JdbcTrackingStore(db, artifacts);
         this.registry = new JdbcModelRegistry(db, artifacts);
         this.alerts = new JdbcAlertStore(db);
+        this.pipelineLocks = new JdbcPipelineLocks(db);
     }
 
     /**
@@ -102,6 +104,11 @@ public final class KilnStore implements AutoCloseable {
     /** Monitoring alerts and their evidence. */
     public AlertStore alerts() {
         return alerts;
+    }
+
+    /** The run lock of each pipeline: one run of a pipeline at a time, across processes. */
+    public PipelineLocks pipelineLocks() {
+        return pipelineLocks;
     }
 
     /** The content-addressed artifact store under {@code home/artifacts}. */
