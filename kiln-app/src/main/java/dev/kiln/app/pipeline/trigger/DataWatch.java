@@ -73,6 +73,14 @@ public final class DataWatch {
         String s = spec.trim();
         boolean glob = s.chars().anyMatch(ch -> ch == '*' || ch == '?' || ch == '[' || ch == '{');
         Path p = baseDir.toAbsolutePath().resolve(s).normalize();
+        if (glob) {
+            try {
+                FileSystems.getDefault().getPathMatcher("glob:" + p);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the data glob '" + s + "' is not a valid pattern: "
+                        + e.getDescription(), Map.of("field", "data", "data", s));
+            }
+        }
         DataWatch w = new DataWatch(s, p, glob, clock, Map.of());
         Scan first = w.scan();
         w.baseline = first.problem() == null ? first.files() : Map.of();

@@ -135,5 +135,9 @@ class DataWatchTest {
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
             assertThat(e.details()).containsEntry("field", "data");
         });
+        assertThatThrownBy(() -> DataWatch.start("data/[a.csv", base, clock)).isInstanceOfSatisfying(KilnException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).contains("data/[a.csv", "not a valid pattern");
+        });
     }
 }
