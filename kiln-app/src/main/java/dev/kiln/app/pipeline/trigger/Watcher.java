@@ -66,7 +66,7 @@ public final class Watcher {
     private volatile boolean stopping;
     private boolean woken; // guarded by wake
     private ZonedDateTime nextDue;
-    private InFlight inFlight;
+    private volatile InFlight inFlight;
     private PipelineLocks.Holder lastWaitingFor;
     private String dataProblem;
     private boolean lostReported;
@@ -180,13 +180,13 @@ public final class Watcher {
 
     // ---------------------------------------------------------------- steps
 
+    /** Queues what fired as soon as it is seen, so that a later source's failure cannot lose it. */
     private void look() {
         Instant now = clock.instant();
-        List<Trigger> fired = new ArrayList<>();
         if (data != null) {
             DataChange change = data.changed();
             if (change instanceof DataChange.Changed c) {
-                fired.add(Trigger.of(Trigger.Kind.DATA, "data " + data.spec() + " changed: " + c.describe(), now));
+                fire(now, Trigger.of(Trigger.Kind.DATA, "data " + data.spec() + " changed: " + c.describe(), now));
             }
             String problem = change instanceof DataChange.Problem p ? p.message() : null;
             if (problem != null && !problem.equals(dataProblem)) {
@@ -195,16 +195,18 @@ public final class Watcher {
             dataProblem = problem;
         }
         if (cron != null && !now.isBefore(nextDue.toInstant())) {
-            fired.add(Trigger.of(Trigger.Kind.SCHEDULE, "schedule '" + cron.expression() + "' was due at " + nextDue, now));
+            ZonedDateTime due = nextDue;
             nextDue = cron.next(now.atZone(spec.zone())); // fires missed while the watch was away coalesce into this one
+            fire(now, Trigger.of(Trigger.Kind.SCHEDULE, "schedule '" + cron.expression() + "' was due at " + due, now));
         }
         if (alerts != null) {
-            fired.addAll(alerts.poll());
+            alerts.poll().forEach(t -> fire(now, t));
         }
-        for (Trigger t : fired) {
-            queue.add(t);
-            emit(new WatchEvent.Fired(now, t));
-        }
+    }
+
+    private void fire(Instant now, Trigger t) {
+        queue.add(t);
+        emit(new WatchEvent.Fired(now, t));
     }
 
     private void startIfQueued() {
@@ -271,6 +273,8 @@ public final class Watcher {
 
     /** Stops the run in flight (interrupting it), waits a grace period for it, and releases the lock. */
     private void shutdown() {
+        // An interrupt that stopped the watch must not cut short the wait for the run, nor the release: set it aside.
+        boolean interrupted = Thread.interrupted();
         runs.shutdownNow();
         InFlight f = inFlight;
         if (f != null) {
@@ -278,7 +282,7 @@ public final class Watcher {
             try {
                 ended = runs.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted = true; // interrupted again: stop waiting
                 ended = f.result().isDone();
             }
             if (ended) {
@@ -293,6 +297,9 @@ public final class Watcher {
             inFlight = null;
         }
         emit(new WatchEvent.Stopped(clock.instant(), queue.size()));
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -172,6 +172,7 @@ class WatcherTest {
         w.submit(Trigger.of(Trigger.Kind.MANUAL, "first", T0));
         w.tick();
         assertThat(w.running()).isTrue();
+        assertThat(Poll.until(launcher.launched::size, n -> n == 1, WAIT)).as("the first run under way").isEqualTo(1);
         assertThat(store.pipelineLocks().holder("credit")).hasValueSatisfying(h -> assertThat(h.owner()).isEqualTo(Watcher.OWNER));
 
         w.submit(Trigger.of(Trigger.Kind.MANUAL, "second", T0.plusSeconds(1)));
@@ -262,17 +263,19 @@ class WatcherTest {
     }
 
     @Test
-    void anInterruptOfTheWatchingThreadStopsIt() throws Exception {
-        FakeLauncher launcher = new FakeLauncher(false);
+    void anInterruptOfTheWatchingThreadStopsItAndItsRunAndReleasesTheLock() throws Exception {
+        FakeLauncher launcher = new FakeLauncher(true);
         Watcher w = new Watcher(store, "credit", cron("0 0 1 1 *"), launcher, events::add);
         Thread loop = new Thread(w::run, "watch-loop");
         loop.start();
-        w.submit(Trigger.of(Trigger.Kind.MANUAL, "quick", Instant.now()));
-        assertThat(Poll.until(() -> events(WatchEvent.Finished.class).size(), n -> n == 1, WAIT)).isEqualTo(1);
+        w.submit(Trigger.of(Trigger.Kind.MANUAL, "long run", Instant.now()));
+        assertThat(Poll.until(() -> launcher.active.get(), n -> n == 1, WAIT)).isEqualTo(1);
         loop.interrupt();
         assertThat(w.awaitStopped(WAIT)).isTrue();
+        assertThat(launcher.interrupted.get()).isEqualTo(1);
         assertThat(events).last().isInstanceOf(WatchEvent.Stopped.class);
-        assertThat(store.pipelineLocks().holder("credit")).isEmpty();
+        assertThat(events(WatchEvent.Problem.class)).isEmpty();
+        assertThat(store.pipelineLocks().holder("credit")).as("released, not left to expire").isEmpty();
     }
 
     @Test
