@@ -38,7 +38,7 @@ public final class KilnStore implements AutoCloseable {
      * The versions of the migrations under {@code db/migration}; a test keeps this in step with the files.
      * When all are applied, opening skips Flyway.
      */
-    static final List<String> MIGRATIONS = List.of("1", "2", "3", "4");
+    static final List<String> MIGRATIONS = List.of("1", "2", "3", "4", "5");
     /** One migration at a time inside this JVM; the file lock serialises processes. */
     private static final ReentrantLock MIGRATE_IN_JVM = new ReentrantLock();
 
@@ -50,6 +50,7 @@ public final class KilnStore implements AutoCloseable {
     private final JdbcAlertStore alerts;
     private final JdbcPipelineStore pipelines;
     private final JdbcDatasetStore datasets;
+    private final JdbcPipelineLocks pipelineLocks;
 
     private KilnStore(Path home, Db db, ArtifactStore artifacts) {
         this.home = home;
@@ -60,6 +61,7 @@ public final class KilnStore implements AutoCloseable {
         this.alerts = new JdbcAlertStore(db);
         this.pipelines = new JdbcPipelineStore(db);
         this.datasets = new JdbcDatasetStore(db, home);
+        this.pipelineLocks = new JdbcPipelineLocks(db);
     }
 
     /**
@@ -116,6 +118,11 @@ public final class KilnStore implements AutoCloseable {
     /** Named, content-addressed dataset versions, their files under {@code home/datasets}. */
     public DatasetStore datasets() {
         return datasets;
+    }
+
+    /** The run lock of each pipeline: one run of a pipeline at a time, across processes. */
+    public PipelineLocks pipelineLocks() {
+        return pipelineLocks;
     }
 
     /** The content-addressed artifact store under {@code home/artifacts}. */
