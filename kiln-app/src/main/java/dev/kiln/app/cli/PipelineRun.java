@@ -6,12 +6,14 @@ import dev.kiln.app.pipeline.PipelineRunner;
 import dev.kiln.app.pipeline.PipelineSpec;
 import dev.kiln.app.pipeline.Stage;
 import dev.kiln.app.pipeline.StageReport;
+import dev.kiln.app.pipeline.trigger.PipelineLockGuard;
 import dev.kiln.app.promotion.Promotion;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.PipelineRecord;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,6 +32,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:finished (promoted, registered, or nothing changed)",
                 "2:bad input (a mistake in kiln.yaml, naming its key; data that cannot be read)",
                 "3:not found (the pipeline file or the data)",
+                "4:also: another run of this pipeline holds its lock (a watcher or another kiln pipeline run; named)",
                 "4:refused (validation, a gate or the rollout said no; production unchanged)",
                 "10:internal failure"})
 final class PipelineRun implements Callable<Integer> {
@@ -56,7 +59,9 @@ final class PipelineRun implements Callable<Integer> {
         Stage forceFrom = force == null ? null : Stage.parse(force);
         PrintWriter out = spec.commandLine().getOut();
         PipelineRunner.Result result;
-        try (KilnStore s = store.open(); Progress progress = new Progress("train", !json)) {
+        try (KilnStore s = store.open();
+             PipelineLockGuard lock = PipelineLockGuard.hold(s, pipeline.name(), "kiln pipeline run", Duration.ofMinutes(1));
+             Progress progress = new Progress("train", !json)) {
             result = PipelineRunner.run(s, pipeline, PipelineRunner.Trigger.manual(), forceFrom, Promotion.actor(), progress,
                     r -> {
                         if (!json) {

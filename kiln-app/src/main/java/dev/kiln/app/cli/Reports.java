@@ -28,6 +28,15 @@ final class Reports {
                 new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
     }
 
+    /** One line of JSON (for event streams). */
+    static String compact(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new dev.kiln.runtime.KilnException(dev.kiln.runtime.ErrorCode.INTERNAL, "cannot write JSON: " + e.getOriginalMessage());
+        }
+    }
+
     static void json(PrintWriter out, Object value) {
         try {
             out.println(OUTPUT.writeValueAsString(value));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.kiln.app.pipeline.trigger.CronSchedule;
 import dev.kiln.app.promotion.Gates;
 import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.monitor.logs.LogWindow;
@@ -249,9 +250,17 @@ public final class PipelineFile {
                 throw t.error("zone", "'" + zone + "' is not a time zone such as UTC or Europe/Paris");
             }
         }
+        String cron = t.text("cron", false);
+        if (cron != null) {
+            try {
+                CronSchedule.parse(cron);
+            } catch (KilnException e) {
+                throw t.error("cron", e.getMessage());
+            }
+        }
         String poll = t.text("poll", false);
         List<String> alerts = t.names("on_alerts");
-        return new PipelineSpec.Triggers(data == null || data, t.text("cron", false), zone, alerts == null ? List.of() : alerts,
+        return new PipelineSpec.Triggers(data == null || data, cron, zone, alerts == null ? List.of() : alerts,
                 poll == null ? Duration.ofSeconds(10) : duration(t, "poll", poll));
     }
 

@@ -107,6 +107,7 @@ class PipelineFileTest {
         refused(head + "rollout:\n  serve: http://x\n  canary_steps: [50, 10]\n", "rollout.canary_steps[1]: steps must increase");
         refused(head + "triggers:\n  poll: soon\n", "triggers.poll: 'soon' is not a duration");
         refused(head + "triggers:\n  zone: Mars/Olympus\n", "triggers.zone");
+        refused(head + "triggers:\n  cron: \"61 * * * *\"\n", "triggers.cron:", "61");
         refused(head + "monitor:\n  rules:\n    - {kind: nope}\n", "monitor.rules[0].kind");
         refused("data: d.csv\ntarget: class\n", "name: is required");
         refused("name: credit\ntarget: class\n", "data: is required");
