@@ -51,6 +51,13 @@ public final class BundleWriter {
     /** As above, with the sketches that drift monitoring compares live traffic with (null: none). */
     public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
                              DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch, boolean replace) {
+        return write(target, manifest, pipeline, estimator, profile, sketch, null, replace);
+    }
+
+    /** As above, with the classifier's probability calibration (null: none). */
+    public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
+                             DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch,
+                             dev.kiln.runtime.bundle.Calibration calibration, boolean replace) {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
         Path tmp = AtomicFiles.temporaryFor(dir);
@@ -74,6 +81,9 @@ public final class BundleWriter {
             }
             if (sketch != null) {
                 files.put(BundleManifest.REFERENCE_SKETCH_FILE, writeJson(tmp.resolve(BundleManifest.REFERENCE_SKETCH_FILE), sketch));
+            }
+            if (calibration != null) {
+                files.put(BundleManifest.CALIBRATION_FILE, writeJson(tmp.resolve(BundleManifest.CALIBRATION_FILE), calibration));
             }
             BundleManifest complete = new BundleManifest(manifest.formatVersion(), manifest.task(), manifest.target(),
                     manifest.classes(), manifest.positiveClass(), manifest.decisionThreshold(), manifest.inputSchema(),
