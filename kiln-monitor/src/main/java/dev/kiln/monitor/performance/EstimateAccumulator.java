@@ -1,29 +1,40 @@
 package dev.kiln.monitor.performance;
 
+import dev.kiln.monitor.logs.PredictionRecord;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Calibration;
-import dev.kiln.monitor.logs.PredictionRecord;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
- * One version's rows over one window, for {@link PerformanceEstimator}: each row's probabilities as the model gave
- * them and as calibrated, its decided class and its label when known. Kept per row because the expected ROC AUC
- * ranks the rows.
+ * One version's rows over one window, for {@link PerformanceEstimator}. Accuracy (estimated and realised) is summed as
+ * rows stream by, exactly; the AUCs rank the rows, so each row's probabilities (as given and as calibrated), decided
+ * class and label are kept — up to {@link #MAX_KEPT} rows, past which a uniform sample of that many stands for the
+ * window (reservoir sampling, seeded: the same log gives the same report), so a check over a busy day stays in bounded
+ * memory.
  */
 final class EstimateAccumulator {
+    static final int MAX_KEPT = 200_000;
+
     private final Task task;
     private final List<String> classes;
     private final Calibration calibration;
     private final String status;
     private final String note;
     private final int k;
+    private final int maxKept;
+    private final SplittableRandom random = new SplittableRandom(0x6b696c6eL);
     private long rows;
     private long unusable;
+    private double sumCorrect;
+    private double sumVariance;
+    private long labelled;
+    private long labelledCorrect;
     private int n;
     private double[] raw = new double[0];
     private double[] cal = new double[0];
@@ -31,6 +42,11 @@ final class EstimateAccumulator {
     private int[] label = new int[0];
 
     EstimateAccumulator(KilnModel model) {
+        this(model, MAX_KEPT);
+    }
+
+    EstimateAccumulator(KilnModel model, int maxKept) {
+        this.maxKept = maxKept;
         BundleManifest m = model.manifest();
         this.task = m.task();
         this.classes = m.classes() == null ? List.of() : m.classes();
@@ -68,13 +84,29 @@ final class EstimateAccumulator {
             return;
         }
         rows++;
-        grow();
         double[] q = calibration.apply(r);
-        System.arraycopy(r, 0, raw, n * k, k);
-        System.arraycopy(q, 0, cal, n * k, k);
-        decided[n] = d;
-        label[n] = labelText == null ? -1 : classes.indexOf(labelText);
-        n++;
+        sumCorrect += q[d];
+        sumVariance += q[d] * (1 - q[d]);
+        int y = labelText == null ? -1 : classes.indexOf(labelText);
+        if (y >= 0) {
+            labelled++;
+            labelledCorrect += y == d ? 1 : 0;
+        }
+        int slot;
+        if (n < maxKept) {
+            grow();
+            slot = n++;
+        } else {
+            long j = random.nextLong(rows);
+            if (j >= maxKept) {
+                return;
+            }
+            slot = (int) j;
+        }
+        System.arraycopy(r, 0, raw, slot * k, k);
+        System.arraycopy(q, 0, cal, slot * k, k);
+        decided[slot] = d;
+        label[slot] = y;
     }
 
     /** The row's probabilities in class order; null when one is missing or not a probability. */
@@ -95,7 +127,7 @@ final class EstimateAccumulator {
 
     private void grow() {
         if (n == decided.length) {
-            int size = Math.max(16, n * 2);
+            int size = Math.min(maxKept, Math.max(16, n * 2));
             raw = Arrays.copyOf(raw, size * k);
             cal = Arrays.copyOf(cal, size * k);
             decided = Arrays.copyOf(decided, size);
@@ -107,31 +139,26 @@ final class EstimateAccumulator {
         if (calibration == null || n == 0) {
             return new EstimateReport.Estimate(version, start, end, rows, unusable, status, note, null, null, 0, null, null);
         }
-        double[] pCorrect = new double[n];
-        for (int i = 0; i < n; i++) {
-            pCorrect[i] = cal[i * k + decided[i]];
-        }
-        Cbpe.Band accuracy = Cbpe.accuracy(pCorrect, n);
+        Cbpe.Band accuracy = Cbpe.Band.of(sumCorrect / rows, Math.sqrt(sumVariance) / rows);
         Cbpe.Band auc = task == Task.BINARY ? Cbpe.rocAucBand(column(raw, 1), column(cal, 1), n)
                 : Cbpe.macroRocAuc(raw, cal, n, k);
-        int labelled = 0;
-        int correct = 0;
-        for (int i = 0; i < n; i++) {
-            if (label[i] >= 0) {
-                labelled++;
-                correct += label[i] == decided[i] ? 1 : 0;
-            }
-        }
-        Double realisedAccuracy = labelled == 0 ? null : (double) correct / labelled;
-        Double realisedAuc = labelled == 0 ? null : realisedRocAuc(labelled);
+        Double realisedAccuracy = labelled == 0 ? null : (double) labelledCorrect / labelled;
+        Double realisedAuc = labelled == 0 ? null : realisedRocAuc();
         return new EstimateReport.Estimate(version, start, end, rows, unusable, status, note, accuracy, auc, labelled,
                 realisedAccuracy, realisedAuc);
     }
 
-    /** Binary: ROC AUC of P(positive); multiclass: the macro one-vs-rest AUC over the classes present in the labels. */
-    private Double realisedRocAuc(int labelled) {
-        double[] score = new double[labelled];
-        boolean[] positive = new boolean[labelled];
+    /**
+     * Binary: ROC AUC of P(positive); multiclass: the macro one-vs-rest AUC over the classes present in the labels. On
+     * the kept rows' labels.
+     */
+    private Double realisedRocAuc() {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            m += label[i] >= 0 ? 1 : 0;
+        }
+        double[] score = new double[m];
+        boolean[] positive = new boolean[m];
         double sum = 0;
         int present = 0;
         for (int c = task == Task.BINARY ? 1 : 0; c < k; c++) {
@@ -143,7 +170,7 @@ final class EstimateAccumulator {
                     j++;
                 }
             }
-            double auc = Scores.rocAuc(score, positive, labelled);
+            double auc = Scores.rocAuc(score, positive, m);
             if (!Double.isNaN(auc)) {
                 sum += auc;
                 present++;

@@ -34,15 +34,19 @@ public final class PerformanceEstimator {
     public static EstimateReport estimate(PredictionLogReader log, LogWindow window, Function<String, KilnModel> models,
                                           Buckets buckets, String timeColumn) {
         Pass pass = Pass.reading(log, window, buckets, timeColumn);
-        Map<String, KilnModel> resolved = new HashMap<>();
-        PredictionLogReader.ReadStats read = log.predictions(window, p -> pass.add(p, resolved.computeIfAbsent(p.version(), v -> {
-            try {
-                return models.apply(v);
-            } catch (KilnException e) {
-                pass.note("version " + v + " skipped: " + e.getMessage());
-                return null;
+        Map<String, KilnModel> resolved = new HashMap<>(); // null: the version could not be resolved (noted once)
+        PredictionLogReader.ReadStats read = log.predictions(window, p -> {
+            if (!resolved.containsKey(p.version())) {
+                KilnModel model = null;
+                try {
+                    model = models.apply(p.version());
+                } catch (KilnException e) {
+                    pass.note("version " + p.version() + " skipped: " + e.getMessage());
+                }
+                resolved.put(p.version(), model);
             }
-        })));
+            pass.add(p, resolved.get(p.version()));
+        });
         return pass.report(log.model(), read);
     }
 
