@@ -199,7 +199,7 @@ final class MonitorCommand implements Runnable {
                     "Classification: accuracy, ROC AUC (binary), log loss, the positive rate, and the cost per row under the "
                             + "model's cost matrix; regression: RMSE and MAE; rewards: their mean.",
                     "Classifiers also get their accuracy and ROC AUC estimated before any label (CBPE: from the probabilities "
-                            + "calibrated on the validation rows when trained, bundle format 1.3+), with a 95% band, beside the "
+                            + "calibrated on the validation rows when trained, bundle format 1.3+), with a 95%% band, beside the "
                             + "realised value on the rows labelled so far."})
     static final class Performance implements Callable<Integer> {
         @Spec

@@ -63,8 +63,19 @@ public final class CalibrationFitter {
                     + MIN_PER_SIDE + " on one side, so its raw probability is kept");
             return new Calibration.ClassMap(name, Calibration.IDENTITY, null, null, positives, negatives);
         }
-        Isotonic.Fit f = Isotonic.fit(score, y);
+        Isotonic.Fit f = Isotonic.fit(finite(score), y);
         return new Calibration.ClassMap(name, Calibration.ISOTONIC, f.x(), f.y(), positives, negatives);
+    }
+
+    /** Scores as the fit takes them: a non-finite output (none is expected from Kiln's estimators) counts as 0 or 1. */
+    private static double[] finite(double[] score) {
+        double[] out = score.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (!Double.isFinite(out[i])) {
+                out[i] = out[i] == Double.POSITIVE_INFINITY ? 1 : 0;
+            }
+        }
+        return out;
     }
 
     private static double[] column(double[][] outputs, int k) {
