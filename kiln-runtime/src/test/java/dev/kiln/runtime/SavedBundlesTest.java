@@ -37,6 +37,16 @@ class SavedBundlesTest {
         }
     }
 
+    /** Bundles written before format 1.3 load without a calibration: performance estimation says it is unavailable. */
+    @ParameterizedTest
+    @ValueSource(strings = {"format-1.0/credit-linear", "format-1.2/credit-gbdt"})
+    void savedBundleBefore13HasNoCalibration(String name) throws URISyntaxException {
+        Path bundle = Path.of(getClass().getResource("/bundles/" + name + "/manifest.json").toURI()).getParent();
+        KilnModel model = KilnModel.load(bundle);
+        assertThat(model.bundle().calibration()).isNull();
+        assertThat(model.manifest().files()).doesNotContainKey(dev.kiln.runtime.bundle.BundleManifest.CALIBRATION_FILE);
+    }
+
     /** From format 1.2 a bundle explains its predictions as it did when written ({@code kiln predict --explain}), to 1e-12. */
     @ParameterizedTest
     @ValueSource(strings = {"format-1.2/credit-gbdt", "format-1.2/credit-linear", "format-1.2/credit-tree",

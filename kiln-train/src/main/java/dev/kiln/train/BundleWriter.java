@@ -58,7 +58,7 @@ public final class BundleWriter {
     /** As above, with the sketches that drift monitoring compares live traffic with (null: none). */
     public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
                              DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch, boolean replace) {
-        return write(target, manifest, pipeline, estimator, profile, sketch, null, replace);
+        return write(target, manifest, pipeline, estimator, profile, sketch, null, null, replace);
     }
 
     /**
@@ -68,6 +68,20 @@ public final class BundleWriter {
     public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
                              DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch, byte[] xgboostModel,
                              boolean replace) {
+        return write(target, manifest, pipeline, estimator, profile, sketch, null, xgboostModel, replace);
+    }
+
+    /** As above, with the classifier's probability calibration (null: none). */
+    public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
+                             DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch,
+                             dev.kiln.runtime.bundle.Calibration calibration, boolean replace) {
+        return write(target, manifest, pipeline, estimator, profile, sketch, calibration, null, replace);
+    }
+
+    /** Every optional part: sketches, calibration and the XGBoost model (each null: none). */
+    public static Path write(Path target, BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
+                             DatasetProfile profile, dev.kiln.runtime.bundle.ReferenceSketch sketch,
+                             dev.kiln.runtime.bundle.Calibration calibration, byte[] xgboostModel, boolean replace) {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
         Path tmp = AtomicFiles.temporaryFor(dir);
@@ -94,6 +108,9 @@ public final class BundleWriter {
             }
             if (xgboostModel != null) {
                 files.put(XGBOOST_MODEL_FILE, writeBytes(tmp.resolve(XGBOOST_MODEL_FILE), xgboostModel));
+            }
+            if (calibration != null) {
+                files.put(BundleManifest.CALIBRATION_FILE, writeJson(tmp.resolve(BundleManifest.CALIBRATION_FILE), calibration));
             }
             BundleManifest complete = new BundleManifest(manifest.formatVersion(), manifest.task(), manifest.target(),
                     manifest.classes(), manifest.positiveClass(), manifest.decisionThreshold(), manifest.inputSchema(),

@@ -5,7 +5,9 @@ import dev.kiln.data.DataReader;
 import dev.kiln.data.Profiler;
 import dev.kiln.data.Sketcher;
 import dev.kiln.runtime.Prediction;
+import dev.kiln.runtime.bundle.Calibration;
 import dev.kiln.runtime.bundle.ReferenceSketch;
+import dev.kiln.train.calibration.CalibrationFitter;
 import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
@@ -96,8 +98,12 @@ public final class Training {
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
                 : slices(options, target.task(), rows.test(), rows.yTest(), outputs(chosen, chosen.enc().testX()), threshold);
         BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
+        Calibration calibration = calibration(target, chosen, rows);
+        if (calibration != null) {
+            chosenManifest = chosenManifest.withExtra("calibration", CalibrationFitter.summary(calibration));
+        }
         steps.next("writing bundle");
-        Path bundleDir = writeBundle(options, frame, splits, chosenManifest, chosen);
+        Path bundleDir = writeBundle(options, frame, splits, chosenManifest, chosen, calibration);
         progress.onStep("done", steps.total(), steps.total());
         return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), target.task(),
                 target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
@@ -328,7 +334,19 @@ public final class Training {
         return importance == null ? manifest : manifest.withExtra("feature_importance", importance);
     }
 
-    private static Path writeBundle(TrainOptions options, DataFrame frame, Splits splits, BundleManifest manifest, Fitted chosen) {
+    /**
+     * The chosen classifier's calibration, fitted on the validation rows (never the test rows: they measure the model
+     * as it is, calibration included); null for regression.
+     */
+    private static Calibration calibration(Target target, Fitted chosen, Rows rows) {
+        if (!target.task().isClassification()) {
+            return null;
+        }
+        return CalibrationFitter.fit(target.task(), target.classes(), outputs(chosen, chosen.enc().validX()), labels(rows.yValid()));
+    }
+
+    private static Path writeBundle(TrainOptions options, DataFrame frame, Splits splits, BundleManifest manifest, Fitted chosen,
+                                    Calibration calibration) {
         // The bundle's reference profile covers the training rows (fit + validation), the data the model
         // learnt from, so later drift checks compare against exactly that.
         int[] trainingRows = IntStream.concat(Arrays.stream(splits.fit()), Arrays.stream(splits.validation())).sorted().toArray();
@@ -336,7 +354,7 @@ public final class Training {
         ReferenceSketch sketch = referenceSketch(frame, trainingRows, manifest, chosen,
                 IntStream.concat(Arrays.stream(splits.validation()), Arrays.stream(splits.test())).sorted().toArray());
         return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
-                chosen.model().estimator(), reference, sketch, chosen.model().xgboostModel(), options.replaceOutput());
+                chosen.model().estimator(), reference, sketch, calibration, chosen.model().xgboostModel(), options.replaceOutput());
     }
 
     /**

@@ -126,7 +126,7 @@ class TrainingTest {
         KilnModel model = KilnModel.load(Path.of(r.bundle()));
         dev.kiln.runtime.bundle.ReferenceSketch sketch = model.bundle().referenceSketch();
         assertThat(sketch).isNotNull();
-        assertThat(model.manifest().formatVersion()).isEqualTo("1.2");
+        assertThat(model.manifest().formatVersion()).isEqualTo("1.3");
         assertThat(model.explainable()).as("a linear bundle carries its feature means").isTrue();
         @SuppressWarnings("unchecked")
         Map<String, Object> importance = (Map<String, Object>) model.manifest().extra().get("feature_importance");

@@ -9,7 +9,9 @@ import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
+import dev.kiln.monitor.performance.EstimateReport;
 import dev.kiln.monitor.performance.PerformanceAnalyzer;
+import dev.kiln.monitor.performance.PerformanceEstimator;
 import dev.kiln.monitor.performance.PerformanceReport;
 import dev.kiln.monitor.performance.PerformanceSpec;
 import dev.kiln.runtime.KilnModel;
@@ -195,7 +197,10 @@ final class MonitorCommand implements Runnable {
                     + "(POST /v1/models/NAME:feedback) by request id, per version and window; a shadow's rows (kiln serve --shadow) "
                     + "are measured on the same feedback, over the whole period.",
                     "Classification: accuracy, ROC AUC (binary), log loss, the positive rate, and the cost per row under the "
-                            + "model's cost matrix; regression: RMSE and MAE; rewards: their mean."})
+                            + "model's cost matrix; regression: RMSE and MAE; rewards: their mean.",
+                    "Classifiers also get their accuracy and ROC AUC estimated before any label (CBPE: from the probabilities "
+                            + "calibrated on the validation rows when trained, bundle format 1.3+), with a 95%% band, beside the "
+                            + "realised value on the rows labelled so far."})
     static final class Performance implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -234,26 +239,39 @@ final class MonitorCommand implements Runnable {
             LogWindow w = new LogWindow(LogWindow.parseTime(since, now, "--since"), LogWindow.parseTime(until, now, "--until"));
             PredictionLogReader log = served.reader(store);
             KilnModel model;
+            Buckets buckets = Buckets.parse(window, "--window");
+            EstimateReport estimate = null;
             try (KilnStore s = store.open()) {
                 model = served.fromDirectory() ? ModelSource.load(served.ref, store).model()
                         : ModelSource.load(served.registryName(), s).model();
+                if (model.task().isClassification()) {
+                    estimate = PerformanceEstimator.estimate(log, w, served.resolver(s, store), buckets, timeColumn);
+                }
             }
-            PerformanceSpec spec = PerformanceSpec.of(model.manifest(), Buckets.parse(window, "--window"), timeColumn);
+            PerformanceSpec spec = PerformanceSpec.of(model.manifest(), buckets, timeColumn);
             PerformanceReport report = PerformanceAnalyzer.analyze(log, w, spec);
             ServedSlices.Result slices = sliceBy.isEmpty() ? null : ServedSlices.measure(log, w, model, sliceBy);
             PrintWriter out = this.spec.commandLine().getOut();
             if (json) {
-                if (slices == null) {
+                if (slices == null && estimate == null) {
                     Reports.json(out, report);
                 } else {
                     Map<String, Object> m = Reports.asMap(report);
-                    m.put("slices", slices.slices());
-                    m.put("sliced_rows", slices.labelled());
-                    m.put("slice_rows_unusable", slices.unusable());
+                    if (estimate != null) {
+                        m.put("estimates", estimate);
+                    }
+                    if (slices != null) {
+                        m.put("slices", slices.slices());
+                        m.put("sliced_rows", slices.labelled());
+                        m.put("slice_rows_unusable", slices.unusable());
+                    }
                     Reports.json(out, m);
                 }
             } else {
                 out.print(render(report));
+                if (estimate != null) {
+                    out.print(EstimateTable.render(estimate));
+                }
                 if (slices != null) {
                     out.print(Reports.slices(slices.slices(), model.task(), model.manifest().positiveClass(),
                             slices.labelled() + " labelled rows, all versions, as answered"));

@@ -14,7 +14,9 @@ import dev.kiln.monitor.drift.TrafficSketch;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.logs.PredictionRecord;
+import dev.kiln.monitor.performance.EstimateReport;
 import dev.kiln.monitor.performance.PerformanceAnalyzer;
+import dev.kiln.monitor.performance.PerformanceEstimator;
 import dev.kiln.monitor.performance.PerformanceReport;
 import dev.kiln.monitor.performance.PerformanceSpec;
 import dev.kiln.runtime.ErrorCode;
@@ -55,9 +57,15 @@ public final class Monitoring {
                           Map<String, Object> evidence, String action, Long alertId, String webhookError, String retrain) {
     }
 
+    /**
+     * One check: the serving version, the window and its rows, each rule's outcome, drift, performance on the labels
+     * received, and {@code estimate} its performance estimated before labels from its calibrated probabilities (CBPE;
+     * null without predictions).
+     */
     public record CheckResult(String model, String version, Instant at, Instant since, Instant until, long rows,
                               List<Outcome> outcomes, DriftReport inputDrift, FeatureDrift predictionDrift,
-                              PerformanceReport.Window performance, PredictionLogReader.ReadStats read, List<String> notes) {
+                              PerformanceReport.Window performance, PredictionLogReader.ReadStats read, List<String> notes,
+                              EstimateReport.Estimate estimate) {
         public boolean firing() {
             return outcomes.stream().anyMatch(o -> o.status().equals("firing"));
         }
@@ -169,6 +177,7 @@ public final class Monitoring {
                 ? Duration.between(window.since(), window.until()) : Duration.ofDays(36_500);
         // One read of the window for drift and performance: each version measured with its own bundle's spec.
         PerformanceAnalyzer.Pass performance = new PerformanceAnalyzer.Pass(log, window);
+        PerformanceEstimator.Pass estimation = PerformanceEstimator.Pass.reading(log, window, null, null);
         PredictionLogReader.ReadStats read = log.predictions(window, p -> {
             if (unresolvable.containsKey(p.version())) {
                 performance.add(p, null);
@@ -187,6 +196,7 @@ public final class Monitoring {
             }
             t.add(p);
             performance.add(p, t.performance);
+            estimation.add(p, t.model);
             last[0] = p.version();
             recent[(int) (seen[0]++ % RECENT_ROWS)] = p.version();
         });
@@ -197,7 +207,7 @@ public final class Monitoring {
         if (last[0] == null) {
             notes.add("no predictions of " + log.model() + " in the window");
             return new Measured(new CheckResult(log.model(), null, Instant.now(), window.since(), window.until(), 0, List.of(),
-                    null, null, null, read, notes), new QuantileSketch());
+                    null, null, null, read, notes, null), new QuantileSketch());
         }
         last[0] = serving(recent, last[0]);
         Traffic current = byVersion.get(last[0]);
@@ -213,7 +223,7 @@ public final class Monitoring {
         PerformanceReport.Window perf = performance.report(current.performance, read).versions().stream()
                 .filter(w -> w.version().equals(last[0])).findFirst().orElse(null);
         return new Measured(new CheckResult(log.model(), last[0], Instant.now(), window.since(), window.until(), current.rows,
-                List.of(), inputDrift, predictionDrift, perf, read, notes), current.latency);
+                List.of(), inputDrift, predictionDrift, perf, read, notes, estimation.total(last[0])), current.latency);
     }
 
     /**
@@ -231,7 +241,7 @@ public final class Monitoring {
             List<String> notes = new ArrayList<>(measured.notes());
             scheduledRetrain(store, registryName, rules, now, notes); // a schedule does not wait for traffic
             return new CheckResult(measured.model(), null, now, window.since(), window.until(), 0, List.of(), null, null, null,
-                    measured.read(), notes);
+                    measured.read(), notes, null);
         }
         double logP99 = m.latency().count() == 0 ? Double.NaN : m.latency().quantile(0.99);
         MonitorSnapshot.ServingStats stats = serving == null ? new MonitorSnapshot.ServingStats(measured.rows(), -1, logP99)
@@ -240,7 +250,7 @@ public final class Monitoring {
         KilnModel current = models.apply(measured.version());
         Integer version = parseVersion(measured.version());
         MonitorSnapshot snapshot = new MonitorSnapshot(log.model(), version, measured.rows(), measured.inputDrift(),
-                measured.predictionDrift(), measured.performance(), current.manifest().testMetrics(), stats);
+                measured.predictionDrift(), measured.performance(), current.manifest().testMetrics(), stats, measured.estimate());
         WebhookNotifier webhook = rules.webhook() == null ? null : new WebhookNotifier(rules.webhook());
         List<Outcome> outcomes = new ArrayList<>();
         for (Evaluation e : AlertEvaluator.evaluate(rules, snapshot)) {
@@ -253,7 +263,7 @@ public final class Monitoring {
         }
         return new CheckResult(measured.model(), measured.version(), now, window.since(), window.until(), measured.rows(),
                 outcomes, measured.inputDrift(), measured.predictionDrift(), measured.performance(), measured.read(),
-                notes);
+                notes, measured.estimate());
     }
 
     /**

@@ -253,6 +253,50 @@ class MonitoringEndToEndTest {
         assertThat(human.out()).contains("roc_auc").contains("all").contains("feedback: 200 records");
     }
 
+    /**
+     * Before labels: the model's accuracy and ROC AUC estimated from its calibrated probabilities (CBPE), per window and
+     * over the period, beside the realised values on the labels that arrived; an estimated_metric_drop rule reads it.
+     */
+    @Test
+    void performanceEstimatesTheMetricsBeforeLabelsBesideTheRealisedOnes() throws IOException {
+        CliRun run = kiln("monitor", "performance", "--model", "credit", "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode estimates = BadInputTest.json(run.out()).get("estimates");
+        assertThat(estimates).as(run.out()).isNotNull();
+        assertThat(estimates.get("windows").size()).isPositive();
+        JsonNode all = estimates.get("versions").get(0);
+        assertThat(all.get("version").asText()).isEqualTo("1");
+        assertThat(all.get("rows").asInt()).isEqualTo(200);
+        assertThat(all.get("calibration").asText()).isEqualTo("calibrated");
+        assertThat(all.get("calibration_note").asText()).startsWith("isotonic on ").contains("validation rows");
+        assertThat(all.get("labelled").asInt()).isEqualTo(200);
+        assertThat(all.get("realised_accuracy").asDouble()).isEqualTo(servedAccuracy);
+        JsonNode accuracy = all.get("estimated_accuracy");
+        assertThat(accuracy.get("value").asDouble()).as("200 rows like the training data")
+                .isCloseTo(servedAccuracy, org.assertj.core.data.Offset.offset(0.12));
+        assertThat(accuracy.get("ci_low").asDouble()).isLessThan(accuracy.get("value").asDouble());
+        assertThat(accuracy.get("ci_high").asDouble()).isGreaterThan(accuracy.get("value").asDouble());
+        assertThat(all.get("estimated_roc_auc").get("value").asDouble()).isBetween(0.6, 1.0);
+
+        CliRun text = kiln("monitor", "performance", "--model", "credit");
+        assertThat(text.out()).contains("estimated before labels (CBPE)", "est. accuracy", "est. roc_auc",
+                "version 1 calibrated: isotonic on ");
+
+        Path rules = home.resolve("estimate-rules.json");
+        Files.writeString(rules, """
+                {"window": "1h",
+                 "rules": [{"name": "estimated-accuracy", "kind": "estimated_metric_drop", "metric": "accuracy",
+                            "threshold": 0.3, "min_rows": 100}]}""");
+        CliRun check = kiln("monitor", "check", "--model", "credit", "--rules", rules.toString(), "--json");
+        assertThat(check.exitCode()).as(check.err() + check.out()).isZero();
+        JsonNode estimated = outcome(BadInputTest.json(check.out()), "estimated-accuracy");
+        assertThat(estimated.get("kind").asText()).isEqualTo("estimated_metric_drop");
+        assertThat(estimated.get("status").asText()).isEqualTo("ok");
+        assertThat(estimated.get("evidence").get("estimated").asDouble()).isEqualTo(accuracy.get("value").asDouble());
+        assertThat(estimated.get("evidence").get("rows").asInt()).isEqualTo(200);
+        assertThat(estimated.get("message").asText()).startsWith("estimated accuracy ");
+    }
+
     @Test
     void checkOpensAlertsWithEvidencePostsThemAndRetrainsByPolicy() throws IOException {
         Path newer = home.resolve("newer.csv");

@@ -31,6 +31,7 @@ public final class AlertEvaluator {
             case FEATURE_DRIFT -> featureDrift(r, s);
             case PREDICTION_PSI -> predictionPsi(r, s);
             case METRIC_DROP -> metricDrop(r, s);
+            case ESTIMATED_METRIC_DROP -> EstimatedMetricDrop.evaluate(r, s);
             case ERROR_RATE -> errorRate(r, s);
             case LATENCY_P99 -> latency(r, s);
         };
@@ -201,7 +202,7 @@ public final class AlertEvaluator {
         return m;
     }
 
-    private static Evaluation noData(AlertRules.Rule r, String why) {
+    static Evaluation noData(AlertRules.Rule r, String why) {
         return new Evaluation(r, Evaluation.Status.NO_DATA, why, Map.of());
     }
 

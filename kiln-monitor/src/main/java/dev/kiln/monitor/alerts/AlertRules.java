@@ -35,6 +35,7 @@ import java.util.Set;
  *   "rules": [
  *     {"name": "inputs-shifted", "kind": "feature_psi", "threshold": 0.2},
  *     {"name": "auc-dropped",    "kind": "metric_drop", "metric": "roc_auc", "threshold": 0.05, "min_labelled": 50},
+ *     {"name": "auc-estimate",   "kind": "estimated_metric_drop", "metric": "roc_auc", "threshold": 0.05, "min_rows": 200},
  *     {"name": "errors",         "kind": "error_rate", "threshold": 0.01, "severity": "critical"},
  *     {"name": "slow",           "kind": "latency_p99", "threshold": 50}
  *   ],
@@ -60,6 +61,12 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
         PREDICTION_PSI(0.2),
         /** The labelled-feedback {@code metric} worse than the model's test metric by more than the threshold. */
         METRIC_DROP(0.05),
+        /**
+         * The {@code metric} (accuracy or roc_auc) estimated before labels from the calibrated probabilities (CBPE)
+         * lower than the model's test metric by more than the threshold (default 0.05), over at least {@code min_rows}
+         * predictions of the version serving.
+         */
+        ESTIMATED_METRIC_DROP(0.05),
         /** Failed requests over all requests above the threshold (default 0.01). */
         ERROR_RATE(0.01),
         /** 99th percentile of request latency above the threshold, in milliseconds (default 100). */
@@ -127,6 +134,8 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
     public static final Duration DEFAULT_EVERY = Duration.ofMinutes(5);
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
+    /** What {@link Kind#ESTIMATED_METRIC_DROP} can estimate before labels. */
+    public static final List<String> ESTIMATED_METRICS = List.of("accuracy", "roc_auc");
     private static final Set<String> TOP = Set.of("window", "every", "rules", "webhook", "retrain");
     private static final Set<String> RULE_FIELDS = Set.of("name", "kind", "threshold", "metric", "feature", "severity",
             "min_labelled", "min_rows");
@@ -212,8 +221,11 @@ public record AlertRules(Duration window, Duration every, List<Rule> rules, Webh
             threshold = t.asDouble();
         }
         String metric = text(n, "metric", path, false);
-        if (metric != null && kind != Kind.METRIC_DROP) {
-            throw invalid(path + ".metric", "only metric_drop rules take a metric");
+        if (metric != null && kind != Kind.METRIC_DROP && kind != Kind.ESTIMATED_METRIC_DROP) {
+            throw invalid(path + ".metric", "only metric_drop and estimated_metric_drop rules take a metric");
+        }
+        if (kind == Kind.ESTIMATED_METRIC_DROP && metric != null && !ESTIMATED_METRICS.contains(metric)) {
+            throw invalid(path + ".metric", "estimated_metric_drop estimates " + ESTIMATED_METRICS + ", not '" + metric + "'");
         }
         String feature = text(n, "feature", path, false);
         if (feature != null && kind != Kind.FEATURE_PSI) {

@@ -28,14 +28,16 @@ public record BundleManifest(
     /**
      * The format this Kiln writes. Readers accept any minor version of the same major. 1.1 added the optional
      * {@link #REFERENCE_SKETCH_FILE}; 1.2 added what explanations need (trees' node covers, linear models'
-     * training feature means). Older bundles still load and score, without what they lack.
+     * training feature means); 1.3 added the optional {@link #CALIBRATION_FILE} (classifiers' probability calibration,
+     * what performance estimation before labels needs). Older bundles still load and score, without what they lack.
      */
-    public static final String FORMAT_VERSION = "1.2";
+    public static final String FORMAT_VERSION = "1.3";
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String PIPELINE_FILE = "pipeline.json";
     public static final String ESTIMATOR_FILE = "estimator.json";
     public static final String PROFILE_FILE = "profile.json";
     public static final String REFERENCE_SKETCH_FILE = "reference_sketch.json";
+    public static final String CALIBRATION_FILE = "calibration.json";
 
     /** This manifest with {@code extra[key] = value} (the other entries kept, in their order). */
     public BundleManifest withExtra(String key, Object value) {

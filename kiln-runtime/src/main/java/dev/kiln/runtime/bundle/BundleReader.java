@@ -48,6 +48,15 @@ public final class BundleReader {
                 ? parse(dir.resolve(BundleManifest.PROFILE_FILE), DatasetProfile.class) : null;
         ReferenceSketch sketch = manifest.files().containsKey(BundleManifest.REFERENCE_SKETCH_FILE)
                 ? parse(dir.resolve(BundleManifest.REFERENCE_SKETCH_FILE), ReferenceSketch.class) : null;
+        Calibration calibration = manifest.files().containsKey(BundleManifest.CALIBRATION_FILE)
+                ? parse(dir.resolve(BundleManifest.CALIBRATION_FILE), Calibration.class) : null;
+        if (calibration != null) {
+            try {
+                calibration.validate(manifest.classes());
+            } catch (IllegalStateException e) {
+                throw corrupt(dir.resolve(BundleManifest.CALIBRATION_FILE), e.getMessage());
+            }
+        }
         try {
             estimator.validate(pipeline.width());
         } catch (IllegalStateException e) {
@@ -58,7 +67,7 @@ public final class BundleReader {
                 throw corrupt(manifestFile, "the pipeline reads column '" + column + "' that the input schema lacks");
             }
         }
-        return new Bundle(dir, manifest, pipeline, estimator, profile, sketch);
+        return new Bundle(dir, manifest, pipeline, estimator, profile, sketch, calibration);
     }
 
     private static Path canonical(Path directory) {
