@@ -29,8 +29,14 @@ final class RolloutCanary {
         ServeAdminClient server = c.server();
         String v = Integer.toString(c.version());
         Instant started = c.journal().now();
-        JsonNode put = server.putCanary(c.model(), c.model() + ":" + v, plan.canarySteps(), plan.canaryInterval());
-        c.footprint().canary = true;
+        c.footprint().canary = true; // before the call: a PUT whose answer is lost may still have placed it
+        JsonNode put;
+        try {
+            put = server.putCanary(c.model(), c.model() + ":" + v, plan.canarySteps(), plan.canaryInterval());
+        } catch (KilnException e) {
+            c.footprint().canary = e.code() == ErrorCode.UNAVAILABLE; // refused: nothing placed, and not ours to remove
+            throw e;
+        }
         c.journal().step("canary", "version " + v + " answers " + put.path("percent").asDouble() + "% of " + c.model()
                 + "'s requests; steps " + plan.canarySteps() + "% every " + plan.canaryInterval().toMillis() / 1000.0 + "s", false,
                 Map.of("steps", plan.canarySteps(), "interval_seconds", plan.canaryInterval().toMillis() / 1000.0,
@@ -83,7 +89,7 @@ final class RolloutCanary {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("canary_version", rollout.path("canary_version").asText());
         f.put("production_version", entry.path("version").asText());
-        f.put("step", rollout.path("step").asInt());
+        f.put("canary_step", rollout.path("step").asInt());
         f.put("percent", rollout.path("percent").asDouble());
         f.put("state", rollout.path("state").asText());
         f.put("server_reason", rollout.path("reason").asText());

@@ -57,7 +57,7 @@ final class RolloutJournal {
     void step(String name, String summary, boolean forced, Map<String, Object> figures) {
         Instant at = now();
         steps.add(new RolloutResult.Step(name, at, forced, summary, figures));
-        Map<String, Object> details = new LinkedHashMap<>();
+        Map<String, Object> details = new LinkedHashMap<>(figures);
         details.put("step", name);
         details.put("summary", summary);
         details.put("rollout", plan.kind().name().toLowerCase(java.util.Locale.ROOT));
@@ -65,7 +65,6 @@ final class RolloutJournal {
         if (forced) {
             details.put("forced", true);
         }
-        details.putAll(figures);
         store.registry().recordEvent(model, STEP, version, alias, plan.actor(), forced ? plan.reason() : summary, details);
         progress.accept((forced ? "[forced] " : "") + name + ": " + summary);
     }

@@ -37,8 +37,13 @@ final class RolloutShadow {
         String v = Integer.toString(c.version());
         ShadowRows before = server.shadowRows(c.model(), v);
         Instant started = c.journal().now();
-        server.putShadow(c.model(), c.model() + ":" + v);
-        c.footprint().shadow = true;
+        c.footprint().shadow = true; // before the call: a PUT whose answer is lost may still have placed it
+        try {
+            server.putShadow(c.model(), c.model() + ":" + v);
+        } catch (KilnException e) {
+            c.footprint().shadow = e.code() == ErrorCode.UNAVAILABLE; // refused: nothing placed, and not ours to remove
+            throw e;
+        }
         c.journal().step("shadow", "version " + v + " shadows production (version " + c.from() + ") on " + server.url()
                 + " until it has scored " + plan.shadowRequests() + " requests", false, Map.of("shadow_version", v,
                 "production_version", c.from(), "requests_needed", plan.shadowRequests()));
@@ -118,8 +123,10 @@ final class RolloutShadow {
         PerformanceReport report = PerformanceAnalyzer.analyze(log, new LogWindow(since.minusSeconds(1), null), spec);
         Optional<PerformanceReport.Comparison> cmp = report.comparisons().stream()
                 .filter(x -> x.shadow() && x.version().equals(Integer.toString(version))).findFirst();
-        return cmp.map(x -> new Labelled(x, null))
-                .orElse(new Labelled(null, "no labels (feedback) yet for the shadow's requests"));
+        long shadowLabelled = report.shadows().stream().filter(w -> w.version().equals(Integer.toString(version)))
+                .mapToLong(PerformanceReport.Window::labelled).sum();
+        return cmp.map(x -> new Labelled(x, null)).orElse(new Labelled(null, "no labelled comparison yet (" + report.feedbackRecords()
+                + " feedback records since the shadow started, " + shadowLabelled + " of the shadow's rows labelled)"));
     }
 
     private static void requireShadow(Rollout.Context c, String version) {
