@@ -215,4 +215,38 @@ class RolloutEndToEndTest {
         assertThat(String.valueOf(failed.details().get("undone"))).contains("the shadow could not be removed");
         assertThat(openAlerts()).extracting(Alert::kind).containsExactly("rollout_failed");
     }
+    @Test
+    void aServerThatRestartsMidShadowAndLostItIsDetectedAndReported() throws Exception {
+        int v2 = register(RolloutBundles.good());
+        InferenceServer first = serve(0);
+        int port = first.port();
+        InferenceServer[] restarted = new InferenceServer[1];
+        Thread restarter = new Thread(() -> {
+            try {
+                dev.kiln.app.Poll.until(() -> first.models().shadow("credit").isPresent(), b -> b, Duration.ofSeconds(30));
+                first.close();
+                restarted[0] = serve(port);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        RolloutResult r;
+        try (LiveTraffic traffic = new LiveTraffic(port, false, null)) {
+            RolloutPlan plan = plan(RolloutPlan.Kind.SHADOW_CANARY, port).withShadow(1_000_000, 0.0, 0, Duration.ofSeconds(60))
+                    .withWaits(Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofMillis(50));
+            restarter.start();
+            r = rollout(v2, plan);
+            restarter.join(30_000);
+        }
+        try (InferenceServer again = restarted[0]) {
+            assertThat(again).as("the server came back").isNotNull();
+            assertThat(r.outcome()).as(r.reason()).isEqualTo(RolloutResult.Outcome.FAILED);
+            assertThat(r.error()).isEqualTo(ErrorCode.CONFLICT);
+            assertThat(r.reason()).contains("lost the shadow").contains("restarted");
+            assertThat(again.models().shadow("credit")).isEmpty();
+            assertThat(again.models().get("credit").orElseThrow().version()).isEqualTo("1");
+        }
+        assertThat(production()).isEqualTo(1);
+        assertThat(types(history())).contains("rollout_failed");
+    }
 }
