@@ -102,7 +102,7 @@ public final class Rollout {
             }
             journal.step("gates", checks.isEmpty() ? alias + " is not gated" : failed.isEmpty() ? "passed " + checks.size() + " checks"
                     : "failed " + failed + ", forced", !failed.isEmpty(), Map.of("checks", checks.size(), "failed_checks", failed));
-            String serving = server.servedVersion(model).orElse(null);
+            String serving = checkServer(c);
             journal.step("server", server.url() + " answers " + model + " with version " + serving, false,
                     Map.of("served_version", String.valueOf(serving)));
             if (plan.kind() == RolloutPlan.Kind.SHADOW_CANARY) {
@@ -133,8 +133,9 @@ public final class Rollout {
             if (!moved.moved()) {
                 String why = "the gates refused to move " + alias + " to version " + version + " (" + moved.checks().stream()
                         .filter(ch -> !ch.passed()).map(Gates.Check::name).collect(Collectors.joining(", ")) + ")";
+                boolean hadCanary = c.footprint().canary;
                 c.removeCanary();
-                journal.end(RolloutJournal.REFUSED, why, Map.of("undone", undone(c, true)));
+                journal.end(RolloutJournal.REFUSED, why, Map.of("undone", undone(c, hadCanary)));
                 return result(c, RolloutResult.Outcome.REFUSED, why, null, evidence, started, null);
             }
             c.footprint().aliasMoved = true;
@@ -154,6 +155,27 @@ public final class Rollout {
             Thread.currentThread().interrupt();
             return fail(c, new KilnException(ErrorCode.UNAVAILABLE, "the rollout was interrupted"), evidence, started);
         }
+    }
+
+    /**
+     * The version the server answers {@code model} with, once it is known to serve it with no shadow, canary or bandit
+     * of someone else's that this rollout would replace and then remove.
+     */
+    private static String checkServer(Context c) {
+        com.fasterxml.jackson.databind.JsonNode entry = c.server().entry(c.model()).orElseThrow(() -> new KilnException(
+                ErrorCode.MODEL_NOT_FOUND, c.server().url() + " does not serve a model named '" + c.model() + "' (its served name "
+                + "must be the registered model's: kiln serve --model " + c.model() + "=" + c.model() + ")",
+                Map.of("url", c.server().url().toString(), "model", c.model())));
+        if (c.plan().kind() == RolloutPlan.Kind.SHADOW_CANARY) {
+            for (String busy : List.of("shadow", "canary", "bandit")) {
+                if (entry.has(busy)) {
+                    throw new KilnException(ErrorCode.CONFLICT, c.server().url() + " already has a " + busy + " on " + c.model()
+                            + " (" + entry.get(busy) + "): remove it first (DELETE /v2/repository/models/" + c.model() + "/" + busy
+                            + "); a rollout would replace it", Map.of("url", c.server().url().toString(), busy, entry.get(busy).toString()));
+                }
+            }
+        }
+        return c.server().servedVersion(c.model()).orElse(null);
     }
 
     /** Why the shadow's evidence refuses the candidate, or null. */

@@ -132,4 +132,18 @@ class RolloutCliTest {
         assertThat(same.err()).contains("already");
         assertThat(types()).doesNotContain("rollout_step", "rollout_failed");
     }
+    @Test
+    void aShadowSomeoneElsePlacedIsNeitherReplacedNorRemoved() throws Exception {
+        try (InferenceServer server = serve()) {
+            String url = "http://127.0.0.1:" + server.port();
+            new dev.kiln.app.promotion.ServeAdminClient(java.net.URI.create(url), RolloutEndToEndTest.ADMIN, "test",
+                    java.time.Duration.ofSeconds(1), java.time.Clock.systemUTC()).putShadow("credit", "credit:1");
+            CliRun run = kiln("models", "rollout", "credit", Integer.toString(candidate), "--serve", url,
+                    "--admin-token-file", tokenFile.toString(), "--max-regression", "1");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(4);
+            assertThat(run.err()).contains("already has a shadow");
+            assertThat(server.models().shadow("credit").orElseThrow().version()).isEqualTo("1");
+        }
+        assertThat(production()).isEqualTo(1);
+    }
 }
