@@ -55,19 +55,19 @@ final class RolloutCanary {
                 int now = rollout.path("step").asInt();
                 for (int s = step + 1; s <= now && canary != null; s++) {
                     c.journal().step("canary_step", "version " + v + " advanced to " + plan.canarySteps().get(s) + "%: " + lastReason,
-                            false, figures(rollout, entry));
+                            false, figures(c, rollout, entry));
                 }
                 step = Math.max(step, now);
             }
             if (canary != null && ours && state.equals("complete")) {
                 c.journal().step("canary_complete", "version " + v + " reached its last step (" + rollout.path("percent").asDouble()
-                        + "%): " + lastReason, false, figures(rollout, entry));
-                return new Result(End.COMPLETE, lastReason, figures(rollout, entry));
+                        + "%): " + lastReason, false, figures(c, rollout, entry));
+                return new Result(End.COMPLETE, lastReason, figures(c, rollout, entry));
             }
             if (canary == null && ours && state.equals("rolled_back")) {
                 c.footprint().canary = false; // the server removed it
                 return new Result(End.ROLLED_BACK, "kiln serve rolled back canary version " + v + " at " + rollout.path("percent").asDouble()
-                        + "%: " + lastReason, figures(rollout, entry));
+                        + "%: " + lastReason, figures(c, rollout, entry));
             }
             // Gone without a rollback of ours (a moment after a rollback the canary is gone and its state not yet written).
             if (canary == null && !(ours && state.equals("running"))) {
@@ -85,7 +85,8 @@ final class RolloutCanary {
         }
     }
 
-    private static Map<String, Object> figures(JsonNode rollout, JsonNode entry) {
+    /** The rollout's status and, from /metrics, the requests the canary and production answered so far by outcome. */
+    private static Map<String, Object> figures(Rollout.Context c, JsonNode rollout, JsonNode entry) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("canary_version", rollout.path("canary_version").asText());
         f.put("production_version", entry.path("version").asText());
@@ -93,6 +94,8 @@ final class RolloutCanary {
         f.put("percent", rollout.path("percent").asDouble());
         f.put("state", rollout.path("state").asText());
         f.put("server_reason", rollout.path("reason").asText());
+        f.put("canary_requests", c.server().requests(c.model(), rollout.path("canary_version").asText()));
+        f.put("production_requests", c.server().requests(c.model(), entry.path("version").asText()));
         return f;
     }
 

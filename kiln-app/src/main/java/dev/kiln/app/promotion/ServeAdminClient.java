@@ -110,10 +110,22 @@ public final class ServeAdminClient {
 
     /** {@code kiln_shadow_rows_total} of {@code name} at {@code version}, by outcome (zero before the first row). */
     public ShadowRows shadowRows(String name, String version) {
+        Map<String, Long> byOutcome = byOutcome("kiln_shadow_rows_total", name, version);
+        return new ShadowRows(byOutcome.getOrDefault("agree", 0L), byOutcome.getOrDefault("disagree", 0L),
+                byOutcome.getOrDefault("error", 0L));
+    }
+
+    /** {@code kiln_requests_total} of {@code name} answered by {@code version}, by outcome (success, client_error, ...). */
+    public Map<String, Long> requests(String name, String version) {
+        return byOutcome("kiln_requests_total", name, version);
+    }
+
+    /** A counter of {@code /metrics} with labels model, version and outcome: its values for one model and version. */
+    private Map<String, Long> byOutcome(String metric, String name, String version) {
         String text = call("GET", "/metrics", null).text;
-        Map<String, Long> byOutcome = new HashMap<>();
+        Map<String, Long> byOutcome = new java.util.TreeMap<>();
         for (String line : text.split("\n")) {
-            if (!line.startsWith("kiln_shadow_rows_total{")) {
+            if (!line.startsWith(metric + "{")) {
                 continue;
             }
             int close = line.lastIndexOf('}');
@@ -123,8 +135,7 @@ public final class ServeAdminClient {
                 byOutcome.merge(labels.getOrDefault("outcome", ""), (long) value, Long::sum);
             }
         }
-        return new ShadowRows(byOutcome.getOrDefault("agree", 0L), byOutcome.getOrDefault("disagree", 0L),
-                byOutcome.getOrDefault("error", 0L));
+        return byOutcome;
     }
 
     /** Prometheus labels {@code a="x",b="y"} (values with \" and \\ escapes). */

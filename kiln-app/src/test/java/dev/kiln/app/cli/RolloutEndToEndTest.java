@@ -178,6 +178,8 @@ class RolloutEndToEndTest {
         ModelEvent rolledBack = events.stream().filter(x -> x.type().equals("rollout_rolled_back")).findFirst().orElseThrow();
         assertThat(rolledBack.details().get("state")).isEqualTo("rolled_back");
         assertThat(String.valueOf(rolledBack.details().get("server_reason"))).contains("error rate");
+        assertThat(((Map<?, ?>) rolledBack.details().get("canary_requests")).get("client_error")).as("the canary's figures")
+                .isInstanceOfSatisfying(Number.class, n -> assertThat(n.longValue()).isPositive());
         assertThat(openAlerts()).extracting(Alert::kind).containsExactly("rollout_rolled_back");
     }
 
