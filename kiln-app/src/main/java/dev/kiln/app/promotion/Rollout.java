@@ -2,10 +2,8 @@ package dev.kiln.app.promotion;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
-import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRegistry;
-import dev.kiln.store.ModelVersion;
 import dev.kiln.store.RegisteredModel;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,7 +91,7 @@ public final class Rollout {
         Context c = new Context(store, model, alias, version, from, plan, server, journal, new Footprint());
         LiveEvidence evidence = null;
         try {
-            List<Gates.Check> checks = checks(registry, m, alias, from, version, gates);
+            List<Gates.Check> checks = RolloutGates.checks(registry, m, alias, from, version, gates);
             List<String> failed = checks.stream().filter(ch -> !ch.passed()).map(Gates.Check::name).toList();
             if (!failed.isEmpty() && !plan.force()) {
                 String why = "version " + version + " fails the gates of " + alias + " (" + String.join(", ", failed) + ")";
@@ -272,19 +270,5 @@ public final class Rollout {
                                         Instant started, Instant answered) {
         return new RolloutResult(c.model(), c.alias(), c.version(), c.from(), outcome, reason, error, c.journal().steps(), evidence,
                 started, answered);
-    }
-
-    /** The gates {@link Promotion#moveAlias} would apply, without moving anything. */
-    private static List<Gates.Check> checks(ModelRegistry registry, RegisteredModel m, String alias, Integer from, int version,
-                                            Promotion.Policy policy) {
-        if (!Gates.isProtected(m.tags(), alias)) {
-            return List.of();
-        }
-        ModelVersion candidate = registry.version(m.name(), version);
-        BundleManifest candidateManifest = Promotion.manifest(registry, candidate);
-        BundleManifest current = from == null ? null : Promotion.manifest(registry, registry.version(m.name(), from));
-        List<Gates.Threshold> thresholds = new ArrayList<>(Gates.fromTags(m.tags()));
-        thresholds.addAll(policy.thresholds());
-        return Gates.evaluate(candidateManifest, current, thresholds, policy.minLift(), policy.maxRegression());
     }
 }
