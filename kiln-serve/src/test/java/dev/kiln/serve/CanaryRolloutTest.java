@@ -152,4 +152,41 @@ class CanaryRolloutTest {
             assertThat(host.canary("credit").orElseThrow().basisPoints()).isEqualTo(2_000);
         }
     }
+    @Test
+    void aRolledBackRolloutStaysInTheIndexWithItsReasonAfterItsCanaryIsGone() throws Exception {
+        RepositoryFixture fixture = RepositoryFixture.of(dir);
+        ModelHost host = fixture.host();
+        KilnModel linear = host.get("credit").orElseThrow().model();
+        String body = InferenceServerTest.json(Map.of("instances", List.of(Fixtures.rows(linear).get(1))));
+        String path = "/v2/repository/models/credit/canary";
+        InferenceServer.Options options = InferenceServer.Options.defaults().withAdminToken(ADMIN).withRepository(fixture.repo());
+        try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0, null, options)) {
+            String base = "http://127.0.0.1:" + server.port();
+            String gbdt = InferenceServerTest.json(fixture.roots().resolve("gbdt").toString());
+            Reply set = put(base, path, "{\"ref\": " + gbdt + ", \"steps\": [50, 100], \"interval_seconds\": 0.3}", bearer(ADMIN));
+            assertThat(set.status()).as(set.text()).isEqualTo(200);
+            String canaryVersion = set.body().get("canary_version").asText();
+            KilnModel gbdtModel = host.canary("credit").orElseThrow().served().model();
+            String badInfer = InferenceServerTest.json(Fixtures.oipRequest(gbdtModel, List.of(Fixtures.rows(gbdtModel).get(0)), null))
+                    .replaceFirst("\"datatype\":\"INT64\"", "\"datatype\":\"BYTES\"");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (host.canary("credit").isPresent() && System.nanoTime() < deadline) {
+                postText(base, "/v1/models/credit:predict", body, Map.of());
+                postText(base, "/v2/models/credit/versions/" + canaryVersion + "/infer", badInfer, Map.of());
+            }
+            assertThat(host.canary("credit")).as("rolled back").isEmpty();
+            // The canary goes first, then the rollout records why: poll the index until it says.
+            JsonNode entry = null;
+            while (System.nanoTime() < deadline) {
+                entry = TokensAndRepositoryTest.getWith(base, "/v2/repository/index", bearer(ADMIN)).body().get(0);
+                if (entry.has("canary_rollout") && !entry.get("canary_rollout").get("state").asText().equals("running")) {
+                    break;
+                }
+            }
+            assertThat(entry.has("canary")).isFalse();
+            assertThat(entry.get("canary_rollout").get("state").asText()).isEqualTo("rolled_back");
+            assertThat(entry.get("canary_rollout").get("canary_version").asText()).isEqualTo(canaryVersion);
+            assertThat(entry.get("canary_rollout").get("reason").asText()).contains("error rate");
+        }
+    }
 }

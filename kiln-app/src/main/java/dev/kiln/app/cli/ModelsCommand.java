@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         description = {"The model registry: models, immutable versions, moving aliases, and the history of every change.",
                 "References: NAME (its 'production' alias), NAME@ALIAS, NAME:VERSION."},
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class,
-                ModelsCommand.Unalias.class, ModelsRollback.class, ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class, ModelsCommand.Describe.class})
+                ModelsCommand.Unalias.class, ModelsRollback.class, ModelsRollout.class, ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class, ModelsCommand.Describe.class})
 final class ModelsCommand implements Runnable {
     @Spec
     CommandSpec spec;

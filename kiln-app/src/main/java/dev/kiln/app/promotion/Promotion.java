@@ -53,21 +53,9 @@ public final class Promotion {
         RegisteredModel m = requireModel(registry, model);
         ModelVersion candidate = registry.version(model, version);
         Integer from = m.aliases().get(alias);
-        List<Gates.Check> checks = new ArrayList<>();
-        Map<String, Object> details = new LinkedHashMap<>();
-        if (Gates.isProtected(m.tags(), alias)) {
-            BundleManifest candidateManifest = manifest(registry, candidate);
-            List<Gates.Threshold> thresholds = rules(m, candidateManifest, policy);
-            Gates.Holder holder = from == null || from == version ? new Gates.Holder.None()
-                    : holder(registry, candidate, registry.version(model, from));
-            Optional<LiveEvidence> live = LiveEvidence.latest(registry.history(model), version);
-            checks = Gates.evaluate(candidateManifest, holder, thresholds, policy.minLift(), policy.maxRegression(), live);
-            details.put("checks", checks.stream().map(Gates.Check::toDetails).toList());
-            if (holder instanceof Gates.Holder.Scored s) {
-                details.put("head_to_head", Map.of("holder_version", s.version(), "rows", s.result().rows(),
-                        "dataset_sha256", String.valueOf(s.result().datasetSha256())));
-            }
-        }
+        Gated gated = gate(registry, m, alias, from, candidate, policy);
+        List<Gates.Check> checks = gated.checks();
+        Map<String, Object> details = new LinkedHashMap<>(gated.details());
         boolean passed = checks.stream().allMatch(Gates.Check::passed);
         if (!passed && !force) {
             return new Outcome(false, from, version, checks, false);
@@ -81,6 +69,37 @@ public final class Promotion {
         }
         registry.setAlias(model, alias, version, actor, reason, details);
         return new Outcome(true, from, version, checks, !passed);
+    }
+
+    /** The checks of a move and what its event records of them ({@code checks}, {@code head_to_head}). */
+    public record Gated(List<Gates.Check> checks, Map<String, Object> details) {
+    }
+
+    /**
+     * The gates moving {@code alias} of {@code m} from {@code from} (null: free) to {@code candidate} must pass, without
+     * moving anything (none for an alias that is not protected): what {@link #moveAlias} checks, and what a rollout
+     * checks before it touches a server.
+     */
+    public static Gated gate(ModelRegistry registry, RegisteredModel m, String alias, Integer from, ModelVersion candidate,
+                             Policy policy) {
+        if (!Gates.isProtected(m.tags(), alias)) {
+            return new Gated(List.of(), Map.of());
+        }
+        int version = candidate.version();
+        BundleManifest candidateManifest = manifest(registry, candidate);
+        List<Gates.Threshold> thresholds = rules(m, candidateManifest, policy);
+        Gates.Holder holder = from == null || from == version ? new Gates.Holder.None()
+                : holder(registry, candidate, registry.version(m.name(), from));
+        Optional<LiveEvidence> live = LiveEvidence.latest(registry.history(m.name()), version);
+        List<Gates.Check> checks = Gates.evaluate(candidateManifest, holder, thresholds, policy.minLift(),
+                policy.maxRegression(), live);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("checks", checks.stream().map(Gates.Check::toDetails).toList());
+        if (holder instanceof Gates.Holder.Scored s) {
+            details.put("head_to_head", Map.of("holder_version", s.version(), "rows", s.result().rows(),
+                    "dataset_sha256", String.valueOf(s.result().datasetSha256())));
+        }
+        return new Gated(checks, details);
     }
 
     /** The model's gate tags, then the policy's rules, each validated against the candidate's task. */

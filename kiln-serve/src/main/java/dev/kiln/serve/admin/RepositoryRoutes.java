@@ -38,16 +38,23 @@ public final class RepositoryRoutes {
         this.logging = logging;
     }
 
-    /** Every served name with its version, canary (and its rollout), shadow and bandit. */
+    /**
+     * Every served name with its version, canary (and its rollout), shadow and bandit. A rollout whose canary is gone
+     * (rolled back by the server, or stopped) shows as {@code "canary_rollout"} until the next one starts, so that
+     * whoever started it can tell a rollback (and why) from a canary lost in a restart.
+     */
     public Object index(Exchange x) {
         List<Map<String, Object>> index = repository.index();
         for (Map<String, Object> entry : index) {
+            String name = String.valueOf(entry.get("name"));
             if (entry.get("canary") instanceof Map<?, ?> canary) {
-                rollouts.status(String.valueOf(entry.get("name"))).ifPresent(st -> {
+                rollouts.status(name).ifPresent(st -> {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> c = (Map<String, Object>) canary;
                     c.put("rollout", st.toMap());
                 });
+            } else {
+                rollouts.status(name).ifPresent(st -> entry.put("canary_rollout", st.toMap()));
             }
         }
         return index;

@@ -27,7 +27,8 @@ import java.util.function.BiFunction;
  * per interval, while it does as well as the model on the same traffic, and the canary is removed (rolled back) as
  * soon as it does worse: an error rate (client and server errors over its requests) more than
  * {@link Plan#maxErrorIncrease} above the model's, or a mean latency more than {@link Plan#maxLatencyRatio} times the
- * model's. A step waits until the canary has answered {@link Plan#minRequests} requests since the step began.
+ * model's and more than {@link #MIN_LATENCY_GAP_MS} ms above it. A step waits until the canary has answered
+ * {@link Plan#minRequests} requests since the step began.
  * After the last step the rollout is complete and the canary keeps the last share: promoting it (moving the alias
  * the model follows) stays the operator's decision. A canary replaced or removed meanwhile stops its rollout.
  */
@@ -123,6 +124,12 @@ public final class CanaryRollout implements AutoCloseable {
         }
     }
 
+    /**
+     * A canary is not rolled back for being slower by less than this (ms), whatever the ratio: models that score in
+     * tens of microseconds differ by more than 1.5x on one garbage-collection pause.
+     */
+    static final double MIN_LATENCY_GAP_MS = 0.5;
+
     /** Compares the canary with the model over the same interval. */
     static Decision decide(Plan plan, Stats canary, Stats model) {
         if (canary.requests() < plan.minRequests()) {
@@ -133,7 +140,8 @@ public final class CanaryRollout implements AutoCloseable {
             return new Decision.Rollback(rates + " (margin " + plan.maxErrorIncrease() + ")");
         }
         String latency = String.format(Locale.ROOT, "mean latency %.3f ms against the model's %.3f ms", canary.meanMillis(), model.meanMillis());
-        if (model.requests() > 0 && canary.meanMillis() > plan.maxLatencyRatio() * model.meanMillis()) {
+        if (model.requests() > 0 && canary.meanMillis() > plan.maxLatencyRatio() * model.meanMillis()
+                && canary.meanMillis() - model.meanMillis() > MIN_LATENCY_GAP_MS) {
             return new Decision.Rollback(latency + " (at most " + plan.maxLatencyRatio() + "x)");
         }
         return new Decision.Advance(rates + ", " + latency);
