@@ -189,8 +189,10 @@ class WarmStartTest {
         Path older = dir.resolve("older");
         Files.createDirectories(older);
         for (String f : List.of(BundleManifest.PIPELINE_FILE, BundleManifest.ESTIMATOR_FILE, BundleManifest.PROFILE_FILE,
-                BundleManifest.REFERENCE_SKETCH_FILE)) {
-            Files.copy(parent.resolve(f), older.resolve(f));
+                BundleManifest.REFERENCE_SKETCH_FILE, BundleManifest.CALIBRATION_FILE)) {
+            if (Files.exists(parent.resolve(f))) {
+                Files.copy(parent.resolve(f), older.resolve(f));
+            }
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> manifest = Json.mapper().readValue(parent.resolve(BundleManifest.MANIFEST_FILE).toFile(), Map.class);
