@@ -42,9 +42,9 @@ public final class PipelineFile {
     static final Set<String> VALIDATE = Set.of("block_on", "missing_rate_jump");
     static final Set<String> PROMOTE = Set.of("alias", "rollout");
     static final Set<String> ROLLOUT = Set.of("serve", "admin_token_file", "shadow_requests", "min_agreement",
-            "canary_steps", "canary_interval_seconds", "max_wait", "log_dir");
+            "min_labelled", "canary_steps", "canary_interval_seconds", "max_wait", "log_dir");
     static final Set<String> TRIGGERS = Set.of("data", "cron", "zone", "on_alerts", "poll");
-    static final List<String> ROLLOUTS = List.of("direct", "shadow-canary", "canary", "none");
+    static final List<String> ROLLOUTS = List.of("direct", "shadow-canary", "none");
     static final String GATE_MAX_REGRESSION = "max_regression";
     static final String GATE_MIN_LIFT = "min_lift";
 
@@ -104,9 +104,15 @@ public final class PipelineFile {
             throw top.error("query", "is only for data given as a jdbc: URL");
         }
         String target = top.text("target", true);
+        PipelineSpec.Promote promote = promote(top.section("promote"));
+        PipelineSpec.Rollout rollout = rollout(top.section("rollout"), baseDir, top);
+        if ("shadow-canary".equals(promote.rollout()) && rollout == null) {
+            throw top.error("promote.rollout", "shadow-canary needs a rollout section naming the running kiln serve "
+                    + "(rollout: {serve: http://127.0.0.1:8080, admin_token_file: admin.token})");
+        }
         return new PipelineSpec(file.toAbsolutePath().normalize(), baseDir, model, data, query, target,
                 train(top.section("train")), validate(top.section("validate")), gates(top.section("gates")),
-                promote(top.section("promote")), rollout(top.section("rollout"), baseDir, top),
+                promote, rollout,
                 monitor(root.get("monitor"), baseDir, top), triggers(top.section("triggers"), top), canonical(root));
     }
 
@@ -199,6 +205,7 @@ public final class PipelineFile {
         String token = r.text("admin_token_file", false);
         Long shadow = r.whole("shadow_requests", 1, 10_000_000);
         Double agreement = r.number("min_agreement", 0, 1);
+        Long minLabelled = r.whole("min_labelled", 0, 10_000_000);
         List<Integer> steps = r.wholes("canary_steps", 1, 100);
         if (steps != null) {
             for (int i = 1; i < steps.size(); i++) {
@@ -212,6 +219,7 @@ public final class PipelineFile {
         String logDir = r.text("log_dir", false);
         return new PipelineSpec.Rollout(serve.replaceAll("/+$", ""), token == null ? null : baseDir.resolve(token).normalize(),
                 shadow == null ? 200 : shadow.intValue(), agreement == null ? 0.0 : agreement,
+                minLabelled == null ? 0 : minLabelled.intValue(),
                 steps == null ? List.of(10, 50, 100) : steps, interval == null ? 60 : interval.intValue(),
                 maxWait == null ? Duration.ofMinutes(30) : duration(r, "max_wait", maxWait),
                 logDir == null ? null : baseDir.resolve(logDir).normalize());

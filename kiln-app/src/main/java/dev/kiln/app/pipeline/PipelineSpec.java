@@ -40,7 +40,7 @@ public record PipelineSpec(Path file, Path baseDir, String name, String data, St
 
     /**
      * @param alias   the alias a passing candidate moves (protected aliases go through the gates)
-     * @param rollout {@code direct}, {@code shadow-canary}, {@code canary} or {@code none} (register only)
+     * @param rollout {@code direct}, {@code shadow-canary} or {@code none} (register only)
      */
     public record Promote(String alias, String rollout) {
         public boolean registersOnly() {
@@ -49,7 +49,7 @@ public record PipelineSpec(Path file, Path baseDir, String name, String data, St
     }
 
     /** How a shadow and canary rollout is run on a {@code kiln serve} that follows the alias. */
-    public record Rollout(String serve, Path adminTokenFile, int shadowRequests, double minAgreement,
+    public record Rollout(String serve, Path adminTokenFile, int shadowRequests, double minAgreement, int minLabelled,
                           List<Integer> canarySteps, int canaryIntervalSeconds, Duration maxWait, Path logDir) {
     }
 

@@ -2,6 +2,15 @@ package dev.kiln.app.pipeline;
 
 import dev.kiln.app.promotion.Gates;
 import dev.kiln.app.promotion.Promotion;
+import dev.kiln.app.promotion.Rollout;
+import dev.kiln.app.promotion.RolloutPlan;
+import dev.kiln.app.promotion.RolloutResult;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import java.util.LinkedHashMap;
@@ -14,6 +23,9 @@ import java.util.Map;
  * serve} following the alias swaps it in. {@code none} registers only.
  */
 final class PromoteStage implements StageWork {
+    /** Where kiln serve reads its admin token when no file names it. */
+    static final String ADMIN_TOKEN_ENV = "KILN_SERVE_ADMIN_TOKEN";
+
     @Override
     public Stage stage() {
         return Stage.PROMOTE;
@@ -43,10 +55,8 @@ final class PromoteStage implements StageWork {
             out.put("moved", false);
             return StageOutcome.done(out, ctx.spec.name() + "@" + p.alias() + " is already version " + ctx.version);
         }
-        if (!"direct".equals(p.rollout())) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, ctx.spec.file() + ": promote.rollout: '" + p.rollout()
-                    + "' needs the automatic rollout, which this build does not have yet; use direct",
-                    Map.of("key", "promote.rollout"));
+        if (ctx.spec.rollout() != null) {
+            return rollout(ctx, out, current);
         }
         Promotion.Outcome o = Promotion.moveAlias(ctx.store.registry(), ctx.spec.name(), p.alias(), ctx.version,
                 policy(ctx.spec), false, "kiln pipeline run " + ctx.runId, ctx.actor);
@@ -54,12 +64,78 @@ final class PromoteStage implements StageWork {
         out.put("from", o.from());
         out.put("checks", o.checks().stream().map(Gates.Check::toDetails).toList());
         if (!o.moved()) {
-            List<String> failed = o.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.requirement() + ")")
-                    .toList();
-            return StageOutcome.refused(out, "the alias did not move: " + String.join("; ", failed), false);
+            return StageOutcome.refused(out, "the alias did not move: " + failed(o.checks()), false);
         }
         return StageOutcome.done(out, ctx.spec.name() + "@" + p.alias() + " -> version " + ctx.version
                 + (o.from() == null ? "" : " (was " + o.from() + ")"));
+    }
+
+    /**
+     * Through the running {@code kiln serve} the rollout section names: {@code direct} moves the alias and waits until
+     * the server answers with the version; {@code shadow-canary} shadows it on live traffic, then canaries it, then moves
+     * the alias ({@link Rollout}, every step in the model's history). A refusal or rollback leaves production as it was;
+     * a rollout that cannot go on (the server down past the wait) fails the run with its code, having undone its steps.
+     */
+    private static StageOutcome rollout(RunContext ctx, Map<String, Object> out, Integer current) {
+        PipelineSpec.Rollout r = ctx.spec.rollout();
+        String[] token = token(ctx);
+        // The first version has nothing in production to be shadowed against or to share traffic with.
+        RolloutPlan.Kind kind = current == null ? RolloutPlan.Kind.DIRECT
+                : RolloutPlan.Kind.parse(ctx.spec.promote().rollout(), "promote.rollout");
+        out.put("rollout", kind == RolloutPlan.Kind.DIRECT ? "direct" : "shadow-canary");
+        RolloutPlan plan = RolloutPlan.defaults(kind, URI.create(r.serve()), token[0], token[1])
+                .withShadow(r.shadowRequests(), r.minAgreement(), r.minLabelled(), r.maxWait())
+                .withCanary(r.canarySteps().stream().map(Integer::doubleValue).toList(),
+                        Duration.ofSeconds(r.canaryIntervalSeconds()),
+                        RolloutPlan.canaryWaitFor(r.canarySteps().stream().map(Integer::doubleValue).toList(),
+                                Duration.ofSeconds(r.canaryIntervalSeconds())))
+                .withLogDir(r.logDir())
+                .withActor(ctx.actor);
+        RolloutResult result = Rollout.run(ctx.store, ctx.spec.name(), ctx.spec.promote().alias(), ctx.version,
+                policy(ctx.spec), plan, Clock.systemUTC(), line -> ctx.progress.onStep(line, 0, 0));
+        out.put("moved", result.outcome() == RolloutResult.Outcome.PROMOTED);
+        out.put("from", current);
+        out.put("rollout_result", result.toMap());
+        if (result.leadTime() != null) {
+            out.put("answering_after_seconds", result.leadTime().toMillis() / 1000.0);
+        }
+        switch (result.outcome()) {
+            case PROMOTED -> {
+                return StageOutcome.done(out, ctx.spec.name() + "@" + ctx.spec.promote().alias() + " -> version " + ctx.version
+                        + (current == null ? "" : " (was " + current + ")") + " through " + out.get("rollout")
+                        + "; " + r.serve() + " answers with it");
+            }
+            case REFUSED, ROLLED_BACK -> {
+                return StageOutcome.refused(out, "rollout " + result.outcome().name().toLowerCase(java.util.Locale.ROOT)
+                        + ": " + result.reason(), false);
+            }
+            default -> throw new KilnException(result.error() == null ? ErrorCode.UNAVAILABLE : result.error(),
+                    "rollout failed: " + result.reason(), Map.of("serve", r.serve()));
+        }
+    }
+
+    /** The admin token: the rollout's file, else $KILN_SERVE_ADMIN_TOKEN (as kiln serve reads it). */
+    private static String[] token(RunContext ctx) {
+        Path file = ctx.spec.rollout().adminTokenFile();
+        if (file != null) {
+            try {
+                return new String[] {Files.readString(file).strip(), ctx.spec.file() + ": rollout.admin_token_file " + file};
+            } catch (IOException e) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, ctx.spec.file() + ": rollout.admin_token_file: cannot read "
+                        + file + ": " + e.getMessage(), Map.of("key", "rollout.admin_token_file", "path", file.toString()));
+            }
+        }
+        String env = System.getenv(ADMIN_TOKEN_ENV);
+        if (env == null || env.isBlank()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, ctx.spec.file() + ": rollout.admin_token_file: the rollout "
+                    + "needs kiln serve's admin token: name its file here, or set " + ADMIN_TOKEN_ENV,
+                    Map.of("key", "rollout.admin_token_file"));
+        }
+        return new String[] {env.strip(), "$" + ADMIN_TOKEN_ENV};
+    }
+
+    private static String failed(List<Gates.Check> checks) {
+        return String.join("; ", checks.stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.requirement() + ")").toList());
     }
 
     @Override

@@ -64,9 +64,9 @@ public final class StarterFile {
 
                 promote:
                   alias: production
-                  rollout: direct                 # direct | shadow-canary | canary | none (register only)
+                  rollout: direct                 # direct | shadow-canary | none (register only)
 
-                # rollout:                        # for shadow-canary and canary: a running `kiln serve` that follows the alias
+                # rollout:                        # for shadow-canary: a running `kiln serve` that follows the alias
                 #   serve: http://127.0.0.1:8080
                 #   admin_token_file: admin.token
                 #   shadow_requests: 200

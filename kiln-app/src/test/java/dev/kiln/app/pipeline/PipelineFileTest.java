@@ -102,8 +102,9 @@ class PipelineFileTest {
         refused(head + "train:\n  test_fraction: 2\n", "train.test_fraction: must be between");
         refused(head + "train:\n  cost_fp: 1\n", "train.cost_fn: is required with cost_fp");
         refused(head + "gates:\n  roc_auc: high\n", "gates.roc_auc: 'high' is not a rule");
-        refused(head + "promote:\n  rollout: yolo\n", "promote.rollout: must be one of direct, shadow-canary, canary, none");
+        refused(head + "promote:\n  rollout: yolo\n", "promote.rollout: must be one of direct, shadow-canary, none");
         refused(head + "rollout:\n  serve: localhost\n", "rollout.serve: must be the http(s) URL");
+        refused(head + "promote:\n  rollout: shadow-canary\n", "promote.rollout: shadow-canary needs a rollout section");
         refused(head + "rollout:\n  serve: http://x\n  canary_steps: [50, 10]\n", "rollout.canary_steps[1]: steps must increase");
         refused(head + "triggers:\n  poll: soon\n", "triggers.poll: 'soon' is not a duration");
         refused(head + "triggers:\n  zone: Mars/Olympus\n", "triggers.zone");
