@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
                         + "2014-2015 is replayed in date order, one request a day, each day's weather sent as feedback a week "
                         + "later. Every week the accuracy on the labels that arrived is checked; when it has dropped, an alert "
                         + "opens and the pipeline runs on the last year of labelled days: the candidate is validated, gated "
-                        + "against production on the same rows, and promoted or refused.",
+                        + "against production on the same rows, then shadowed on live traffic (the recent days sent again), "
+                        + "canaried and promoted, or refused.",
                 "Prints accuracy per quarter for the looping model next to the model never retrained, and every promotion "
                         + "and refusal with its reason."})
 final class LoopDemo implements Callable<Integer> {
@@ -54,6 +55,10 @@ final class LoopDemo implements Callable<Integer> {
     @Option(names = "--allowed-drop", defaultValue = "0.05", paramLabel = "X",
             description = "accuracy drop (over the last 28 labelled days, against the test accuracy) that opens the alert (default: ${DEFAULT-VALUE})")
     double allowedDrop;
+
+    @Option(names = "--shadow-requests", defaultValue = "100", paramLabel = "N",
+            description = "live requests a candidate's shadow scores before its canary (default: ${DEFAULT-VALUE})")
+    int shadowRequests;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
@@ -76,7 +81,7 @@ final class LoopDemo implements Callable<Integer> {
         history.forEach(d -> initial.add(d.line()));
         DriftDemo.write(dir, "recent.csv", initial);
         Path file = dir.resolve("kiln.yaml");
-        AtomicFiles.writeOrFail(file, o -> o.write(pipelineFile().getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.writeOrFail(file, o -> o.write(pipelineFile("  rollout: direct\n").getBytes(StandardCharsets.UTF_8)));
         PipelineSpec pipeline = PipelineFile.load(file);
         Path token = dir.resolve("admin.token");
         byte[] secret = new byte[24];
@@ -102,6 +107,19 @@ final class LoopDemo implements Callable<Integer> {
             }
             new CommandLine(serve).parseArgs(args.toArray(String[]::new));
             try (InferenceServer server = serve.start()) {
+                // From now on each candidate goes live through the server: shadowed on traffic, canaried, then promoted.
+                String rollout = """
+                          rollout: shadow-canary
+                        rollout:
+                          serve: http://127.0.0.1:%d
+                          admin_token_file: admin.token
+                          shadow_requests: %d
+                          canary_steps: [50, 100]
+                          canary_interval_seconds: 1
+                          max_wait: 5m
+                        """.formatted(server.port(), shadowRequests);
+                AtomicFiles.writeOrFail(file, o -> o.write(pipelineFile(rollout).getBytes(StandardCharsets.UTF_8)));
+                pipeline = PipelineFile.load(file);
                 say(out, "\n== 2. kiln serve follows " + MODEL + "@production on port " + server.port() + "; replaying 2014-2015 ("
                         + replay.size() + " days), labels " + labelDelayDays + " days late ==");
                 LoopReplay loop = new LoopReplay(s, pipeline, recent, server.port(), header,
@@ -136,14 +154,15 @@ final class LoopDemo implements Callable<Integer> {
         return 0;
     }
 
-    private static String pipelineFile() {
+    private static String pipelineFile(String rollout) {
         return """
                 # kiln demo loop: Seattle's weather, retrained on the last year when monitoring sees accuracy drop.
                 name: %s
                 data: recent.csv
                 target: weather
                 train:
-                  algorithms: [baseline, linear, gbdt]
+                  algorithms: [baseline, gbdt]
+                  warm_start: true                # production's trees continued: it keeps every class it knows
                   exclude: [date]
                   split: time
                   time_column: date
@@ -152,8 +171,7 @@ final class LoopDemo implements Callable<Integer> {
                   max_regression: 0.02
                 promote:
                   alias: production
-                  rollout: direct
-                """.formatted(MODEL);
+                %s""".formatted(MODEL, rollout);
     }
 
     private static LoopReplay.Day day(String header, String line) {

@@ -113,6 +113,41 @@ final class LoopReplay {
     private record Pending(int index, String requestId, String served, Day day) {
     }
 
+    /** Scoring requests for {@code days} in a loop on a background thread until closed (no feedback: not new labels). */
+    private static final class RecentTraffic implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Thread thread;
+
+        RecentTraffic(int port, String model, List<Day> days) {
+            HttpClient http = HttpClient.newHttpClient();
+            thread = new Thread(() -> {
+                int i = 0;
+                while (!stop.get() && !days.isEmpty()) {
+                    try {
+                        DriftDemo.post(http, port, model + ":predict", Map.of("instances", List.of(days.get(i++ % days.size()).inputs())),
+                                200);
+                    } catch (IOException | RuntimeException e) {
+                        // a refused request during a swap is the rollout's business; the traffic goes on
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "kiln-demo-loop-traffic");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /**
      * The weekly check: accuracy of the served answers over the last {@code checkWindowDays} labels against the
      * production version's test accuracy. A drop past {@code allowedDrop} opens an alert and runs the pipeline on the
@@ -139,7 +174,9 @@ final class LoopReplay {
                 + settings.trainWindowDays() + " days with labels");
         writeRecent(labelled);
         PipelineRunner.Result r;
-        try {
+        // While the candidate is shadowed and canaried, traffic goes on: the last 60 labelled days, sent again.
+        try (RecentTraffic traffic = new RecentTraffic(port, pipeline.name(), labelled.subList(Math.max(0, labelled.size() - 60),
+                labelled.size()))) {
             r = PipelineRunner.run(store, pipeline, new PipelineRunner.Trigger("alert", "accuracy-dropped: " + message),
                     null, "kiln-demo-loop", null, s -> say.accept("  " + s.line()));
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.pipeline.PipelineFile;
+import dev.kiln.app.pipeline.PipelineMonitor;
 import dev.kiln.app.pipeline.PipelineSpec;
 import dev.kiln.app.pipeline.WatchLauncher;
 import dev.kiln.app.pipeline.trigger.LaunchOutcome;
@@ -84,11 +85,28 @@ final class PipelineWatch implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             line(out, Map.of("event", "watching", "pipeline", pipeline.name(), "triggers", describe(triggers)),
                     "watching " + pipeline.name() + " (" + describe(triggers) + "); Ctrl-C stops");
+            java.util.concurrent.ScheduledExecutorService monitor = null;
+            if (pipeline.monitor() != null) {
+                PipelineMonitor checks = new PipelineMonitor(s, pipeline, text -> line(out, Map.of("event", "monitor",
+                        "message", text), text));
+                monitor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread thread = new Thread(r, "kiln-pipeline-monitor");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                long every = pipeline.monitor().every().toMillis();
+                monitor.scheduleWithFixedDelay(checks, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+                line(out, Map.of("event", "monitoring", "log_dir", checks.logDir().toString(), "every_seconds", every / 1000),
+                        "monitoring " + pipeline.name() + "'s prediction log " + checks.logDir() + " every " + every / 1000 + " s");
+            }
             // A first run catches up with what changed while nothing watched (cheap when nothing did: every stage skips).
             watcher[0].submit(Trigger.of(Trigger.Kind.MANUAL, "kiln pipeline watch started", Instant.now()));
             try {
                 watcher[0].run();
             } finally {
+                if (monitor != null) {
+                    monitor.shutdownNow();
+                }
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {

@@ -232,6 +232,10 @@ public final class PipelineFile {
         if (!n.isObject()) {
             throw top.error("monitor", "must be a mapping (the alert rules: window, every, rules, webhook, retrain)");
         }
+        if (n.has("retrain")) {
+            throw top.error("monitor.retrain", "the pipeline retrains: name the rules whose alerts start a run in "
+                    + "triggers.on_alerts instead of a retrain policy");
+        }
         try {
             return AlertRules.parse(Json.mapper().writeValueAsString(n), baseDir);
         } catch (KilnException e) {

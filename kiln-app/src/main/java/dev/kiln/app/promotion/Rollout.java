@@ -148,6 +148,14 @@ public final class Rollout {
             return result(c, RolloutResult.Outcome.PROMOTED, model + "@" + alias + " is version " + version + " and " + server.url()
                     + " answers with it", null, evidence, started, answered);
         } catch (KilnException e) {
+            if (e.code().exitCode() == ErrorCode.INVALID_ARGUMENT.exitCode()) {
+                // The server refused to place the candidate beside production (e.g. its classes differ, so its answers
+                // could not stand for production's): a refusal of this candidate, not a failure of the rollout.
+                List<String> undone = undone(c, false);
+                String why = "kiln serve refused version " + version + " beside production: " + e.getMessage();
+                journal.end(RolloutJournal.REFUSED, why, Map.of("error", e.code().wireName(), "undone", undone));
+                return result(c, RolloutResult.Outcome.REFUSED, why, null, evidence, started, null);
+            }
             return fail(c, e, evidence, started);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -110,6 +110,8 @@ class PipelineFileTest {
         refused(head + "triggers:\n  zone: Mars/Olympus\n", "triggers.zone");
         refused(head + "triggers:\n  cron: \"61 * * * *\"\n", "triggers.cron:", "61");
         refused(head + "monitor:\n  rules:\n    - {kind: nope}\n", "monitor.rules[0].kind");
+        refused(head + "monitor:\n  rules:\n    - {kind: error_rate}\n  retrain: {on: [error-rate]}\n",
+                "monitor.retrain: the pipeline retrains");
         refused("data: d.csv\ntarget: class\n", "name: is required");
         refused("name: credit\ntarget: class\n", "data: is required");
         refused("name: ../evil\ndata: d.csv\ntarget: class\n", "name:");

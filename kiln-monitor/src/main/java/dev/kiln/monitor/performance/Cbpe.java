@@ -79,7 +79,8 @@ public final class Cbpe {
             i = j;
         }
         double pairs = sumQ * sumN - self;
-        return pairs > 1e-12 ? numerator / pairs : Double.NaN;
+        // Rounding in the sums can carry a perfect ranking a hair past 1 (a property test found 1.0000000000000002).
+        return pairs > 1e-12 ? Math.min(1.0, Math.max(0.0, numerator / pairs)) : Double.NaN;
     }
 
     /**
