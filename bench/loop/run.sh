@@ -42,6 +42,12 @@ gates:
 promote:
   alias: production
   rollout: $1
+triggers:
+  data: true
+  poll: 1s
+YAML
+  [ "${2:-}" = "first" ] && return 0   # the first version: no server to roll out on yet
+  cat >> kiln.yaml <<YAML
 rollout:
   serve: http://127.0.0.1:$PORT
   admin_token_file: admin.token
@@ -49,12 +55,9 @@ rollout:
   canary_steps: [50, 100]
   canary_interval_seconds: 1
   max_wait: 10m
-triggers:
-  data: true
-  poll: 1s
 YAML
 }
-write_yaml direct
+write_yaml direct first
 T0=$(now); "$KILN" pipeline run > first.txt; T1=$(now)
 echo "first run (train + register + promote v1): $(python3 -c "print(round($T1-$T0,1))") s"
 "$KILN" serve --model bench=bench --port "$PORT" --poll-seconds 1 --admin-token-file admin.token > serve.log 2>&1 & PIDS+=($!)

@@ -159,6 +159,11 @@ public final class PipelineRunner {
         if (promote.status().equals(StageReport.RAN) && Boolean.TRUE.equals(promote.output().get("moved"))) {
             return "promoted " + ctx.spec.name() + ":" + ctx.version + " to " + ctx.spec.promote().alias();
         }
+        List<String> ran = reports.stream().filter(r -> r.status().equals(StageReport.RAN)).map(r -> r.stage().wireName()).toList();
+        if (!ran.contains("train") && !ran.contains("register") && !ran.contains("promote")) {
+            // e.g. right after a promotion: the production version changed, so validate and evaluate look again
+            return "nothing trained, registered or promoted (looked again: " + String.join(", ", ran) + ")";
+        }
         return promote.message();
     }
 
