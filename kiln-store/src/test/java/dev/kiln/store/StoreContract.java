@@ -346,36 +346,6 @@ abstract class StoreContract {
     }
 
     @Test
-    void pipelineRunsRecordStagesAndTheCacheKeepsFinishedStages() {
-        PipelineStore pipelines = store.pipelines();
-        PipelineRecord run = pipelines.start("credit", "manual", "kiln pipeline run");
-        assertThat(run.status()).isEqualTo(PipelineRecord.RUNNING);
-        assertThat(run.killed()).as("this process is alive").isFalse();
-        List<Map<String, Object>> stages = List.of(Map.of("stage", "ingest", "status", "ran", "key", "k1", "seconds", 0.5));
-        pipelines.stages(run.id(), stages);
-        assertThat(pipelines.run(run.id()).orElseThrow().stages()).isEqualTo(stages);
-        assertThat(pipelines.cached("credit", "ingest", "k1")).isEmpty();
-        pipelines.cache("credit", "ingest", "k1", run.id(), Map.of("dataset", "abc", "rows", 1000));
-        assertThat(pipelines.cached("credit", "ingest", "k1")).contains(Map.of("dataset", "abc", "rows", 1000));
-        assertThat(pipelines.cached("credit", "train", "k1")).as("per stage").isEmpty();
-        assertThat(pipelines.cached("fraud", "ingest", "k1")).as("per pipeline").isEmpty();
-        pipelines.cache("credit", "ingest", "k1", run.id(), Map.of("dataset", "def"));
-        assertThat(pipelines.cached("credit", "ingest", "k1")).contains(Map.of("dataset", "def"));
-
-        PipelineRecord done = pipelines.finish(run.id(), PipelineRecord.SUCCEEDED, "promoted credit:2", stages);
-        assertThat(done.status()).isEqualTo(PipelineRecord.SUCCEEDED);
-        assertThat(done.endedAt()).isNotNull();
-        assertKiln(() -> pipelines.finish(run.id(), PipelineRecord.FAILED, "again", stages), ErrorCode.CONFLICT, "already ended");
-        assertKiln(() -> pipelines.stages(run.id(), stages), ErrorCode.CONFLICT, "already ended");
-        assertKiln(() -> pipelines.finish("ghost", PipelineRecord.FAILED, "x", stages), ErrorCode.RUN_NOT_FOUND, "ghost");
-        PipelineRecord second = pipelines.start("credit", "data", "new file credit-2.csv");
-        assertKiln(() -> pipelines.finish(second.id(), "bogus", "x", stages), ErrorCode.INVALID_ARGUMENT, "bogus");
-        assertThat(pipelines.runs("credit", 10)).extracting(PipelineRecord::id).containsExactly(second.id(), run.id());
-        assertThat(pipelines.runs("fraud", 10)).isEmpty();
-        assertThat(pipelines.runs(null, 1)).hasSize(1);
-    }
-
-    @Test
     void lookupsNameWhatIsMissing() {
         registry.register("credit", bundle("b", 0.0), null, "a", null);
         assertKiln(() -> registry.version("credit", 7), ErrorCode.MODEL_NOT_FOUND, "'credit'", "no version 7", "only version is 1");
