@@ -18,7 +18,6 @@ import dev.kiln.runtime.bundle.Bundle;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Lineage;
 import dev.kiln.runtime.profile.DatasetProfile;
-import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.train.eval.BusinessCost;
 import dev.kiln.train.eval.Slices;
 import dev.kiln.train.eval.CostMatrix;
@@ -40,7 +39,6 @@ import java.util.stream.IntStream;
  * model's bundle.
  */
 public final class Training {
-    private static final int LATENCY_ROWS = 2_000;
 
     private Training() {
     }
@@ -96,7 +94,7 @@ public final class Training {
         Evaluated evaluated = evaluateOnTest(options, target, fitted, chosen, threshold, validationMetrics, rows, lineage, metric);
 
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
-                : slices(options, target.task(), rows.test(), rows.yTest(), outputs(chosen, chosen.enc().testX()), threshold);
+                : ChosenModelAnalyses.slices(options, target.task(), rows.test(), rows.yTest(), outputs(chosen, chosen.enc().testX()), threshold);
         BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
         Calibration calibration = calibration(target, chosen, rows);
         if (calibration != null) {
@@ -300,7 +298,7 @@ public final class Training {
             BundleManifest manifest = manifest(options, task, target, f, t, validationMetrics.get(f.algorithm()), test,
                     lineage, metric, baselineMetrics);
             KilnModel model = KilnModel.of(new Bundle(null, manifest, f.enc().fit().pipeline(), f.model().estimator(), null));
-            double[] latency = latencyMicros(model, rows.test().rowCount() > 0 ? rows.test() : rows.fit());
+            double[] latency = ChosenModelAnalyses.latencyMicros(model, rows.test().rowCount() > 0 ? rows.test() : rows.fit());
             long size = BundleWriter.sizeInBytes(f.enc().fit().pipeline(), f.model().estimator());
             leaderboard.add(new TrainingReport.Candidate(f.algorithm(), validationMetrics.get(f.algorithm()), test,
                     f.trainSeconds(), latency[0], latency[1], size, f.model().hyperparameters(), f == chosen));
@@ -330,7 +328,8 @@ public final class Training {
         if (!slices.isEmpty()) {
             manifest = manifest.withExtra("slices", slices);
         }
-        Map<String, Object> importance = importance(manifest, chosen);
+        Map<String, Object> importance = ChosenModelAnalyses.importance(manifest, chosen.enc().fit().pipeline(),
+                chosen.model().estimator(), chosen.enc().validX());
         return importance == null ? manifest : manifest.withExtra("feature_importance", importance);
     }
 
@@ -453,7 +452,7 @@ public final class Training {
     private record Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSeconds) {
     }
 
-    private static int[] labels(double[] y) {
+    static int[] labels(double[] y) {
         return Arrays.stream(y).mapToInt(v -> (int) v).toArray();
     }
 
@@ -490,42 +489,7 @@ public final class Training {
         return Metrics.confusion(labels(y), predicted, k);
     }
 
-    /** The chosen model on the test rows, grouped by each {@code --slice-by} column (see {@link Slices}). */
-    private static List<Slices.Column> slices(TrainOptions o, Task task, DataFrame testRows, double[] yTest, double[][] out,
-                                              double threshold) {
-        List<Slices.Column> slices = new ArrayList<>();
-        if (testRows.rowCount() == 0) {
-            return slices;
-        }
-        int[] labels = task.isClassification() ? labels(yTest) : null;
-        for (String name : o.sliceBy()) {
-            List<ColumnType> types = new ArrayList<>();
-            List<Object[]> parts = new ArrayList<>();
-            for (String part : name.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
-                var column = testRows.column(part);
-                Object[] v = new Object[testRows.rowCount()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = column.value(i);
-                }
-                types.add(column.type());
-                parts.add(v);
-            }
-            Slices.Input in = Slices.Input.of(types, parts);
-            ColumnType type = in.type();
-            Object[] values = in.values();
-            slices.add(switch (task) {
-                case BINARY -> Slices.binary(name, type, values, labels,
-                        Arrays.stream(out).mapToDouble(r -> r[0]).toArray(), threshold);
-                case MULTICLASS -> Slices.multiclass(name, type, values, labels,
-                        Arrays.stream(out).mapToInt(Training::argMax).toArray());
-                case REGRESSION -> Slices.regression(name, type, values, yTest,
-                        Arrays.stream(out).mapToDouble(r -> r[0]).toArray());
-            });
-        }
-        return slices;
-    }
-
-    private static int argMax(double[] v) {
+    static int argMax(double[] v) {
         int best = 0;
         for (int j = 1; j < v.length; j++) {
             if (v[j] > v[best]) {
@@ -535,74 +499,6 @@ public final class Training {
         return best;
     }
 
-    /** Validation rows explained for the chosen model's feature importance (evenly spaced when there are more). */
-    static final int IMPORTANCE_ROWS = 1000;
-
-    /**
-     * What drives the chosen model: each input column's mean absolute contribution to its margin over the validation
-     * rows (multiclass: averaged over the classes too), as {@code {"space", "rows", "columns"}} (largest first here; the
-     * manifest's JSON orders keys by name, so readers sort by value); null when there are no validation rows.
-     */
-    static Map<String, Object> importance(BundleManifest manifest, Fitted chosen) {
-        double[][] rows = chosen.enc().validX();
-        KilnModel model = KilnModel.of(new Bundle(null, manifest, chosen.enc().fit().pipeline(), chosen.model().estimator(), null));
-        if (rows.length == 0 || !model.explainable()) {
-            return null;
-        }
-        int n = Math.min(rows.length, IMPORTANCE_ROWS);
-        List<String> columns = chosen.enc().fit().pipeline().inputColumns();
-        double[] sum = new double[columns.size()];
-        String space = null;
-        for (int i = 0; i < n; i++) {
-            dev.kiln.runtime.Explanation e = model.explainFeatures(rows[(int) ((long) i * rows.length / n)]);
-            space = e.space();
-            for (int k = 0; k < e.outputs().size(); k++) {
-                double[] v = e.values(k);
-                for (int c = 0; c < v.length; c++) {
-                    sum[c] += Math.abs(v[c]) / e.outputs().size();
-                }
-            }
-        }
-        Integer[] order = new Integer[columns.size()];
-        for (int c = 0; c < order.length; c++) {
-            order[c] = c;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(sum[b], sum[a]));
-        Map<String, Object> byColumn = new LinkedHashMap<>();
-        for (int c : order) {
-            byColumn.put(columns.get(c), sum[c] / n);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("space", space);
-        out.put("rows", n);
-        out.put("columns", byColumn);
-        return out;
-    }
-
-    /** Single-row latency through the public scoring API, after a warm-up: {p50, p99} in microseconds. */
-    private static double[] latencyMicros(KilnModel model, DataFrame rows) {
-        int n = Math.min(rows.rowCount(), LATENCY_ROWS);
-        List<Map<String, Object>> maps = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Map<String, Object> row = new HashMap<>(rows.row(i));
-            row.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v);
-            maps.add(row);
-        }
-        for (int rep = 0; rep < 3; rep++) {
-            for (Map<String, Object> row : maps) {
-                model.predict(row);
-            }
-        }
-        double[] micros = new double[n];
-        for (int i = 0; i < n; i++) {
-            long start = System.nanoTime();
-            model.predict(maps.get(i));
-            micros[i] = (System.nanoTime() - start) / 1e3;
-        }
-        Arrays.sort(micros);
-        return n == 0 ? new double[] {Double.NaN, Double.NaN}
-                : new double[] {Profiler.quantile(micros, 0.5), Profiler.quantile(micros, 0.99)};
-    }
 
     private static Map<String, Object> parameters(TrainOptions o, Task task, Target target) {
         Map<String, Object> p = new LinkedHashMap<>();
