@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:finished (promoted, registered, or nothing changed)",
                 "2:bad input (a mistake in kiln.yaml, naming its key; data that cannot be read)",
                 "3:not found (the pipeline file or the data)",
-                "4:also: another run of this pipeline holds its lock (a watcher or another kiln pipeline run; named)",
-                "4:refused (validation, a gate or the rollout said no; production unchanged)",
+                "4:refused (validation, a gate or the rollout said no; production unchanged), or another run of this "
+                        + "pipeline holds its lock (a watcher or another kiln pipeline run, named)",
+                "8:the kiln serve of the rollout could not be reached (its steps undone)",
                 "10:internal failure"})
 final class PipelineRun implements Callable<Integer> {
     @Spec
