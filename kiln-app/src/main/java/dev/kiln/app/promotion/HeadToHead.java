@@ -125,9 +125,42 @@ public final class HeadToHead {
         return candidate.task() == Task.BINARY && p != null && p.get("cost_false_positive") instanceof Number;
     }
 
+    /**
+     * Results of this process's recent comparisons, by what decides them: both bundles (their manifests' SHA-256, which
+     * cover every file), the data's SHA-256 and the split. A pipeline compares the same pair when it evaluates, when a
+     * rollout checks the gates before it touches the server and when the alias moves; at a million rows each comparison
+     * reads the data and scores both models (about 12 s here), so the later ones take the first's answer.
+     */
+    private static final Map<String, Result> RECENT = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Result> eldest) {
+                    return size() > 16;
+                }
+            });
+
+    private static String key(String candidateSha, String holderSha, String datasetSha, SplitSpec spec) {
+        return candidateSha + "|" + holderSha + "|" + datasetSha + "|" + spec;
+    }
+
     /** The two bundle directories scored on {@code data} (the candidate's training data, whole, as read). */
     public static Result compare(Path candidateBundle, Path holderBundle, DataFrame data, SplitSpec spec) {
-        return compare(KilnModel.load(candidateBundle), KilnModel.load(holderBundle), data, spec);
+        String key = key(manifestSha(candidateBundle), manifestSha(holderBundle), data.sha256(), spec);
+        Result known = RECENT.get(key);
+        if (known != null) {
+            return known;
+        }
+        Result r = compare(KilnModel.load(candidateBundle), KilnModel.load(holderBundle), data, spec);
+        RECENT.put(key, r);
+        return r;
+    }
+
+    private static String manifestSha(Path bundle) {
+        try {
+            return dev.kiln.runtime.bundle.Checksums.sha256(bundle.resolve(BundleManifest.MANIFEST_FILE));
+        } catch (java.io.IOException e) {
+            return "unreadable:" + bundle; // loading it next says precisely what is wrong
+        }
     }
 
     /** As above, with the models loaded. */
@@ -176,8 +209,15 @@ public final class HeadToHead {
     public static Result compare(ModelRegistry registry, ModelVersion candidate, ModelVersion holder, TrainingData data) {
         KilnModel c = KilnModel.load(registry.bundlePath(candidate));
         SplitSpec spec = SplitSpec.fromLineage(c.manifest());
+        String key = key(candidate.bundleSha256(), holder.bundleSha256(), spec.datasetSha256(), spec);
+        Result known = spec.datasetSha256() == null ? null : RECENT.get(key);
+        if (known != null) {
+            return known;
+        }
         DataFrame frame = data.read(c.manifest().lineage().datasetSource(), spec.datasetSha256());
-        return compare(c, KilnModel.load(registry.bundlePath(holder)), frame, spec);
+        Result r = compare(c, KilnModel.load(registry.bundlePath(holder)), frame, spec);
+        RECENT.put(key, r);
+        return r;
     }
 
     private static DataFrame readRecordedPath(String source, String sha256) {

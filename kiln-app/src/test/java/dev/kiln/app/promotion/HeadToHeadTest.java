@@ -67,6 +67,25 @@ public class HeadToHeadTest {
     }
 
     @Test
+    void theSamePairOnTheSameDataIsComparedOnceAndTheRegistryPathTakesThatAnswer() throws IOException {
+        Path data = creditG();
+        Path candidate = train(data, "linear", "c2", 7);
+        Path holder = train(data, "tree", "h2", 7);
+        HeadToHead.SplitSpec spec = HeadToHead.SplitSpec.fromLineage(KilnModel.load(candidate).manifest());
+        HeadToHead.Result first = HeadToHead.compare(candidate, holder, DataReader.read(data), spec);
+        assertThat(HeadToHead.compare(candidate, holder, DataReader.read(data), spec)).isSameAs(first);
+        try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(dir.resolve("home"), null)) {
+            var h = store.registry().register("credit", holder, null, "test", "holder");
+            var c = store.registry().register("credit", candidate, null, "test", "candidate");
+            // The data is not read again: the pair, the data's SHA-256 and the split decide the answer.
+            HeadToHead.Result viaRegistry = HeadToHead.compare(store.registry(), c, h, (path, sha) -> {
+                throw new AssertionError("read the data again");
+            });
+            assertThat(viaRegistry).isSameAs(first);
+        }
+    }
+
+    @Test
     void onNewDataTheHolderIsScoredOnTheCandidatesRowsNotOnItsOwn() throws IOException {
         Path old = creditG();
         Path holder = train(old, "gbdt", "h", 42);
