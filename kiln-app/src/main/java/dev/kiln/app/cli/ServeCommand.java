@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
                         + "PUT /v2/repository/models/NAME/canary {\"ref\": REF, \"percent\": P} sets or changes it and DELETE removes it. "
                         + "--canary-steps NAME=5,25,50,100 (or \"steps\": [...], \"interval_seconds\": S in the PUT) rolls it out: "
                         + "one step per interval while its error rate stays within 1 point of the model's and its mean latency within "
-                        + "1.5x, after at least 100 requests per step; otherwise it is removed, and the reason shows in last_error.",
+                        + "1.5x (or 0.5 ms, whichever is more), after at least 100 requests per step; otherwise it is removed, and the reason shows in last_error.",
                 "A shadow (--shadow NAME=REF) scores a copy of every request to NAME off the response path: its answers are never "
                         + "sent, only written to the prediction log (shadow-*.jsonl, same request ids) and counted in "
                         + "kiln_shadow_rows_total{outcome=agree|disagree|error}; kiln monitor performance compares it with the "
