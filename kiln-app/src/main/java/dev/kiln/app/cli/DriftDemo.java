@@ -280,7 +280,8 @@ final class DriftDemo implements Callable<Integer> {
         return Json.mapper().readTree(r.body());
     }
 
-    private static byte[] resource() throws IOException {
+    /** The shipped Seattle weather data (both demos replay it). */
+    static byte[] resource() throws IOException {
         try (InputStream in = DriftDemo.class.getResourceAsStream("/dev/kiln/app/demo/" + DATASET)) {
             if (in == null) {
                 throw new KilnException(ErrorCode.INTERNAL, "the demo dataset is missing from this build");

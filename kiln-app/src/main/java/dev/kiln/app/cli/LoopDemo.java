@@ -10,7 +10,6 @@ import dev.kiln.serve.InferenceServer;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRef;
 import dev.kiln.store.ModelVersion;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +67,7 @@ final class LoopDemo implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path home = store.home();
         Path dir = home.resolve("demo").resolve("loop");
-        List<String> lines = new String(resource(), StandardCharsets.UTF_8).lines().toList();
+        List<String> lines = new String(DriftDemo.resource(), StandardCharsets.UTF_8).lines().toList();
         String header = lines.get(0);
         List<LoopReplay.Day> history = new ArrayList<>();
         List<LoopReplay.Day> replay = new ArrayList<>();
@@ -197,12 +196,6 @@ final class LoopDemo implements Callable<Integer> {
         if (!json) {
             out.println(line);
             out.flush();
-        }
-    }
-
-    private static byte[] resource() throws java.io.IOException {
-        try (InputStream in = LoopDemo.class.getResourceAsStream("/dev/kiln/app/demo/" + DriftDemo.DATASET)) {
-            return in.readAllBytes();
         }
     }
 }

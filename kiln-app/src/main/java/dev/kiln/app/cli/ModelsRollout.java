@@ -2,6 +2,7 @@ package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.promotion.Gates;
+import dev.kiln.app.promotion.AdminToken;
 import dev.kiln.app.promotion.Promotion;
 import dev.kiln.app.promotion.Rollout;
 import dev.kiln.app.promotion.RolloutPlan;
@@ -12,7 +13,6 @@ import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRef;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,7 +60,7 @@ final class ModelsRollout implements Callable<Integer> {
     @Option(names = "--serve", required = true, paramLabel = "URL", description = "the kiln serve to roll out on, e.g. http://127.0.0.1:8080")
     String serve;
     @Option(names = "--admin-token-file", paramLabel = "FILE",
-            description = "file holding the server's admin token (default: the " + ServeCommand.ADMIN_TOKEN_ENV + " environment variable)")
+            description = "file holding the server's admin token (default: the " + AdminToken.ENV + " environment variable)")
     Path adminTokenFile;
     @Option(names = "--alias", defaultValue = "production", paramLabel = "ALIAS", description = "the alias the server follows (default: ${DEFAULT-VALUE})")
     String alias;
@@ -146,7 +146,7 @@ final class ModelsRollout implements Callable<Integer> {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--serve is a URL such as http://127.0.0.1:8080, not '" + serve + "'",
                     Map.of("option", "--serve"));
         }
-        String[] token = token();
+        AdminToken token = AdminToken.read(adminTokenFile, "--admin-token-file", env);
         Set<RolloutPlan.Phase> skipped = EnumSet.noneOf(RolloutPlan.Phase.class);
         skip.forEach(p -> skipped.add(RolloutPlan.Phase.parse(p, "--skip")));
         if (!(canaryIntervalSeconds > 0)) {
@@ -155,31 +155,13 @@ final class ModelsRollout implements Callable<Integer> {
         }
         Duration interval = Duration.ofMillis(Math.max(1, Math.round(canaryIntervalSeconds * 1000)));
         Duration canaryWait = canaryWaitSeconds == null ? RolloutPlan.canaryWaitFor(canarySteps, interval) : seconds(canaryWaitSeconds, "--canary-wait-seconds");
-        return RolloutPlan.defaults(RolloutPlan.Kind.parse(kind, "--rollout"), url, token[0], token[1])
+        return RolloutPlan.defaults(RolloutPlan.Kind.parse(kind, "--rollout"), url, token.value(), token.source())
                 .withShadow(shadowRequests, minAgreement, minLabelled, seconds(shadowWaitSeconds, "--shadow-wait-seconds"))
                 .withCanary(canarySteps, interval, canaryWait)
                 .withWaits(seconds(answerWaitSeconds, "--answer-wait-seconds"), seconds(unavailableWaitSeconds, "--unavailable-wait-seconds"),
                         Duration.ofMillis(500))
                 .withLogDir(logDir)
                 .withOverride(force, skipped, reason);
-    }
-
-    /** The admin token and where it came from: --admin-token-file, else the environment. */
-    private String[] token() {
-        if (adminTokenFile != null) {
-            try {
-                return new String[] {Files.readString(adminTokenFile).strip(), "--admin-token-file " + adminTokenFile};
-            } catch (java.io.IOException | RuntimeException e) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "cannot read --admin-token-file " + adminTokenFile + ": " + e.getMessage(),
-                        Map.of("path", adminTokenFile.toString()));
-            }
-        }
-        String t = env.apply(ServeCommand.ADMIN_TOKEN_ENV);
-        if (t == null || t.isBlank()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a rollout changes the server through its admin routes: give "
-                    + "--admin-token-file FILE or set " + ServeCommand.ADMIN_TOKEN_ENV, Map.of("option", "--admin-token-file"));
-        }
-        return new String[] {t.strip(), "$" + ServeCommand.ADMIN_TOKEN_ENV};
     }
 
     private static Duration seconds(long s, String option) {

@@ -105,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
     int drainSeconds;
 
     static final String TOKEN_ENV = "KILN_SERVE_TOKEN";
-    static final String ADMIN_TOKEN_ENV = "KILN_SERVE_ADMIN_TOKEN";
+    static final String ADMIN_TOKEN_ENV = dev.kiln.app.promotion.AdminToken.ENV;
     static final int MIN_TOKEN_LENGTH = 16;
     static final int MAX_READ_TIMEOUT_SECONDS = 3600;
 

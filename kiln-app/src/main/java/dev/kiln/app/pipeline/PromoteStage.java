@@ -1,14 +1,12 @@
 package dev.kiln.app.pipeline;
 
+import dev.kiln.app.promotion.AdminToken;
 import dev.kiln.app.promotion.Gates;
 import dev.kiln.app.promotion.Promotion;
 import dev.kiln.app.promotion.Rollout;
 import dev.kiln.app.promotion.RolloutPlan;
 import dev.kiln.app.promotion.RolloutResult;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import dev.kiln.runtime.ErrorCode;
@@ -23,8 +21,6 @@ import java.util.Map;
  * serve} following the alias swaps it in. {@code none} registers only.
  */
 final class PromoteStage implements StageWork {
-    /** Where kiln serve reads its admin token when no file names it. */
-    static final String ADMIN_TOKEN_ENV = "KILN_SERVE_ADMIN_TOKEN";
 
     @Override
     public Stage stage() {
@@ -78,12 +74,12 @@ final class PromoteStage implements StageWork {
      */
     private static StageOutcome rollout(RunContext ctx, Map<String, Object> out, Integer current) {
         PipelineSpec.Rollout r = ctx.spec.rollout();
-        String[] token = token(ctx);
+        AdminToken token = AdminToken.read(r.adminTokenFile(), ctx.spec.file() + ": rollout.admin_token_file", System::getenv);
         // The first version has nothing in production to be shadowed against or to share traffic with.
         RolloutPlan.Kind kind = current == null ? RolloutPlan.Kind.DIRECT
                 : RolloutPlan.Kind.parse(ctx.spec.promote().rollout(), "promote.rollout");
         out.put("rollout", kind == RolloutPlan.Kind.DIRECT ? "direct" : "shadow-canary");
-        RolloutPlan plan = RolloutPlan.defaults(kind, URI.create(r.serve()), token[0], token[1])
+        RolloutPlan plan = RolloutPlan.defaults(kind, URI.create(r.serve()), token.value(), token.source())
                 .withShadow(r.shadowRequests(), r.minAgreement(), r.minLabelled(), r.maxWait())
                 .withCanary(r.canarySteps().stream().map(Integer::doubleValue).toList(),
                         Duration.ofSeconds(r.canaryIntervalSeconds()),
@@ -112,26 +108,6 @@ final class PromoteStage implements StageWork {
             default -> throw new KilnException(result.error() == null ? ErrorCode.UNAVAILABLE : result.error(),
                     "rollout failed: " + result.reason(), Map.of("serve", r.serve()));
         }
-    }
-
-    /** The admin token: the rollout's file, else $KILN_SERVE_ADMIN_TOKEN (as kiln serve reads it). */
-    private static String[] token(RunContext ctx) {
-        Path file = ctx.spec.rollout().adminTokenFile();
-        if (file != null) {
-            try {
-                return new String[] {Files.readString(file).strip(), ctx.spec.file() + ": rollout.admin_token_file " + file};
-            } catch (IOException e) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, ctx.spec.file() + ": rollout.admin_token_file: cannot read "
-                        + file + ": " + e.getMessage(), Map.of("key", "rollout.admin_token_file", "path", file.toString()));
-            }
-        }
-        String env = System.getenv(ADMIN_TOKEN_ENV);
-        if (env == null || env.isBlank()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, ctx.spec.file() + ": rollout.admin_token_file: the rollout "
-                    + "needs kiln serve's admin token: name its file here, or set " + ADMIN_TOKEN_ENV,
-                    Map.of("key", "rollout.admin_token_file"));
-        }
-        return new String[] {env.strip(), "$" + ADMIN_TOKEN_ENV};
     }
 
     private static String failed(List<Gates.Check> checks) {
