@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,10 +32,12 @@ final class JdbcTrackingStore implements TrackingStore {
 
     private final Db db;
     private final ArtifactStore artifacts;
+    private final JdbcRunSearch runSearch;
 
     JdbcTrackingStore(Db db, ArtifactStore artifacts) {
         this.db = db;
         this.artifacts = artifacts;
+        this.runSearch = new JdbcRunSearch(db);
     }
 
     private static String hostName() {
@@ -143,10 +146,19 @@ final class JdbcTrackingStore implements TrackingStore {
             if (ended(status) && !m.isEmpty()) {
                 throw frozen(runId, status, "metric", m.keySet().iterator().next());
             }
+            List<Object[]> points = new ArrayList<>(m.size());
+            List<Object[]> latest = new ArrayList<>(m.size());
             for (Map.Entry<String, Double> e : m.entrySet()) {
-                Db.update(c, "INSERT INTO metrics (run_id, name, step, value, logged_at) VALUES (?, ?, ?, ?, ?)",
-                        runId, e.getKey(), step, e.getValue(), now);
+                points.add(new Object[] {runId, e.getKey(), step, e.getValue(), now});
+                latest.add(new Object[] {runId, e.getKey(), step, e.getValue().isNaN() ? null : e.getValue(), now});
             }
+            Db.batch(c, "INSERT INTO metrics (run_id, name, step, value, logged_at) VALUES (?, ?, ?, ?, ?)", points);
+            // The point just logged has the highest id, so it is the latest unless an earlier one has a higher
+            // step, or the same step and a later time.
+            Db.batch(c, "INSERT INTO latest_metrics (run_id, name, step, value, logged_at) VALUES (?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (run_id, name) DO UPDATE SET step = excluded.step, value = excluded.value, "
+                    + "logged_at = excluded.logged_at WHERE excluded.step > latest_metrics.step "
+                    + "OR (excluded.step = latest_metrics.step AND excluded.logged_at >= latest_metrics.logged_at)", latest);
             return null;
         });
     }
@@ -251,15 +263,35 @@ final class JdbcTrackingStore implements TrackingStore {
             if (experiment == null) {
                 return loadRuns(c, "ORDER BY r.seq DESC LIMIT ?", lim);
             }
-            Optional<Long> id = Db.one(c, "SELECT id FROM experiments WHERE name = ?", rs -> rs.getLong(1), experiment);
-            if (id.isEmpty()) {
-                List<String> names = Db.list(c, "SELECT name FROM experiments ORDER BY name", rs -> rs.getString(1));
-                throw new KilnException(ErrorCode.RUN_NOT_FOUND, "no experiment named '" + experiment + "' ("
-                        + (names.isEmpty() ? "no experiments yet" : "experiments: " + JdbcModelRegistry.listed(names)) + ")",
-                        Map.of("experiment", experiment));
-            }
-            return loadRuns(c, "WHERE r.experiment_id = ? ORDER BY r.seq DESC LIMIT ?", id.get(), lim);
+            return loadRuns(c, "WHERE r.experiment_id = ? ORDER BY r.seq DESC LIMIT ?", experimentId(c, experiment), lim);
         });
+    }
+
+    /** The id of the experiment named {@code experiment}; RUN_NOT_FOUND listing the experiments when there is none. */
+    static long experimentId(Connection c, String experiment) throws SQLException {
+        Optional<Long> id = Db.one(c, "SELECT id FROM experiments WHERE name = ?", rs -> rs.getLong(1), experiment);
+        if (id.isEmpty()) {
+            List<String> names = Db.list(c, "SELECT name FROM experiments ORDER BY name", rs -> rs.getString(1));
+            throw new KilnException(ErrorCode.RUN_NOT_FOUND, "no experiment named '" + experiment + "' ("
+                    + (names.isEmpty() ? "no experiments yet" : "experiments: " + JdbcModelRegistry.listed(names)) + ")",
+                    Map.of("experiment", experiment));
+        }
+        return id.get();
+    }
+
+    @Override
+    public RunPage search(RunSearch search) {
+        return runSearch.search(search);
+    }
+
+    @Override
+    public RunColumns columns(String experiment) {
+        return runSearch.columns(experiment);
+    }
+
+    @Override
+    public List<ExperimentSummary> experiments() {
+        return runSearch.experiments();
     }
 
     @Override
@@ -369,19 +401,29 @@ final class JdbcTrackingStore implements TrackingStore {
         return out;
     }
 
-    private record RunRow(String id, String experiment, String parent, String name, RunStatus status, Instant startedAt,
-                          Instant endedAt, String host, long pid) {
+    record RunRow(String id, String experiment, String parent, String name, RunStatus status, Instant startedAt,
+                  Instant endedAt, String host, long pid) {
+    }
+
+    /** The columns {@link #runRow} reads, over {@code runs r JOIN experiments e}. */
+    static final String RUN_COLUMNS = "r.id, e.name AS experiment, r.parent_run_id, r.name, r.status, r.started_at, "
+            + "r.ended_at, r.host, r.pid";
+
+    static RunRow runRow(ResultSet rs) throws SQLException {
+        Long ended = Db.nullableLong(rs, "ended_at");
+        return new RunRow(rs.getString("id"), rs.getString("experiment"), rs.getString("parent_run_id"),
+                rs.getString("name"), RunStatus.valueOf(rs.getString("status")),
+                Instant.ofEpochMilli(rs.getLong("started_at")), ended == null ? null : Instant.ofEpochMilli(ended),
+                rs.getString("host"), rs.getLong("pid"));
     }
 
     private static List<Run> loadRuns(Connection c, String tail, Object... args) throws SQLException {
-        List<RunRow> rows = Db.list(c, "SELECT r.id, e.name AS experiment, r.parent_run_id, r.name, r.status, r.started_at, "
-                + "r.ended_at, r.host, r.pid FROM runs r JOIN experiments e ON e.id = r.experiment_id " + tail, rs -> {
-                    Long ended = Db.nullableLong(rs, "ended_at");
-                    return new RunRow(rs.getString("id"), rs.getString("experiment"), rs.getString("parent_run_id"),
-                            rs.getString("name"), RunStatus.valueOf(rs.getString("status")),
-                            Instant.ofEpochMilli(rs.getLong("started_at")), ended == null ? null : Instant.ofEpochMilli(ended),
-                            rs.getString("host"), rs.getLong("pid"));
-                }, args);
+        return withDetails(c, Db.list(c, "SELECT " + RUN_COLUMNS + " FROM runs r JOIN experiments e ON e.id = r.experiment_id "
+                + tail, JdbcTrackingStore::runRow, args));
+    }
+
+    /** The runs of {@code rows} with their params, tags and latest metrics, read for these runs only. */
+    static List<Run> withDetails(Connection c, List<RunRow> rows) throws SQLException {
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -400,13 +442,11 @@ final class JdbcTrackingStore implements TrackingStore {
                     rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, ids)) {
                 tags.computeIfAbsent(kv[0], k -> new TreeMap<>()).put(kv[1], kv[2]);
             }
-            // The last value of each metric: highest step, then latest time, then latest logged.
-            Db.list(c, "SELECT run_id, name, value FROM (SELECT run_id, name, value, ROW_NUMBER() OVER "
-                    + "(PARTITION BY run_id, name ORDER BY step DESC, logged_at DESC, id DESC) AS rn FROM metrics "
-                    + "WHERE run_id IN " + in + ") latest WHERE rn = 1", rs -> {
-                        latest.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getString(2), Db.doubleOrNaN(rs, "value"));
-                        return null;
-                    }, ids);
+            // latest_metrics holds each metric's last point (highest step, then latest time, then latest logged)
+            Db.list(c, "SELECT run_id, name, value FROM latest_metrics WHERE run_id IN " + in, rs -> {
+                latest.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getString(2), Db.doubleOrNaN(rs, "value"));
+                return null;
+            }, ids);
         }
         List<Run> out = new ArrayList<>(rows.size());
         for (RunRow r : rows) {

@@ -39,6 +39,19 @@ public interface TrackingStore {
     /** Newest first; {@code experiment} null for all experiments. */
     List<Run> runs(String experiment, int limit);
 
+    /**
+     * One page of the runs a search finds, with how many it finds in all. The filter and the order run in the
+     * database; params, tags and latest metrics are read for the page's runs only. An unknown experiment is
+     * RUN_NOT_FOUND.
+     */
+    RunPage search(RunSearch search);
+
+    /** The distinct parameter, metric and tag keys of the runs of {@code experiment} (null: of all runs). */
+    RunColumns columns(String experiment);
+
+    /** Every experiment by name, with its number of runs and when its newest run started. */
+    List<ExperimentSummary> experiments();
+
     List<Run> childRuns(String parentRunId);
 
     List<MetricPoint> metricHistory(String runId, String key);
