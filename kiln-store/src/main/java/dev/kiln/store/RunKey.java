@@ -51,6 +51,36 @@ public record RunKey(Kind kind, String name) {
         return new RunKey(Kind.ATTRIBUTE, name.toLowerCase(Locale.ROOT));
     }
 
+    /** Reads one key as a filter writes it ({@code metrics.`my-metric`}); INVALID_ARGUMENT naming {@code field}. */
+    public static RunKey parse(String text, String field) {
+        return RunFilterParser.parseKey(text, field);
+    }
+
+    /**
+     * Reads keys separated by commas ({@code metrics.auc,params.`a,b`}: commas inside backquotes belong to the name);
+     * an empty text is no keys.
+     */
+    public static List<RunKey> parseList(String text, String field) {
+        List<RunKey> out = new java.util.ArrayList<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || (text.charAt(i) == ',' && !quoted)) {
+                String part = text.substring(start, i);
+                if (!part.isBlank()) {
+                    out.add(parse(part, field));
+                }
+                start = i + 1;
+            } else if (text.charAt(i) == '`') {
+                quoted = !quoted; // a doubled backquote flips twice
+            }
+        }
+        return out;
+    }
+
     /** start_time and end_time: compared as times (epoch milliseconds or ISO-8601). */
     public boolean isTime() {
         return kind == Kind.ATTRIBUTE && (name.equals("start_time") || name.equals("end_time"));

@@ -86,7 +86,9 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
-        return List.of(
+        // Routes of their own classes first: a literal path (/api/runs/search) must be matched before {id}.
+        List<Route> table = new ArrayList<>(new RunSearchRoutes(tracking).routes());
+        table.addAll(List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),
 
                 new Route(GET, "/api/experiments/{experiment}/runs", role(VIEWER),
@@ -118,7 +120,8 @@ public final class Api {
                 new Route(PUT, "/api/models/{name}/description", role(EDITOR), this::setDescription),
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
 
-                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias));
+                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias)));
+        return table;
     }
 
     /** Whether moving {@code alias} of {@code model} runs the gates, and so needs the admin role (the gates' own rule). */

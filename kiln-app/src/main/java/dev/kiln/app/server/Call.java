@@ -45,6 +45,11 @@ public final class Call {
         return v == null || v.isEmpty() ? null : v;
     }
 
+    /** Every non-empty value of a query parameter given more than once ({@code ?order_by=a&order_by=b}). */
+    java.util.List<String> queries(String name) {
+        return ctx.queryParams(name).stream().filter(v -> !v.isEmpty()).toList();
+    }
+
     int limit() {
         String v = query("limit");
         if (v == null) {

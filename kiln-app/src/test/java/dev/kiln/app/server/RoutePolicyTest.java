@@ -76,6 +76,9 @@ class RoutePolicyTest {
     private static Map<String, List<Supplier<Sample>>> samples() {
         Map<String, List<Supplier<Sample>>> m = new LinkedHashMap<>();
         m.put("GET /api/health", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/runs/search", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/runs/columns", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/experiments", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/experiments/{experiment}/runs", List.of(() -> new Sample(Map.of("experiment", "exp"), null)));
         m.put("GET /api/runs", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/runs/{id}", List.of(() -> new Sample(Map.of("id", runId), null)));
@@ -171,7 +174,8 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
-                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}")) {
+                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}",
+                "GET /api/runs/search", "GET /api/runs/columns", "GET /api/experiments")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
