@@ -182,6 +182,17 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * Bytes the page has transferred so far (the document, its scripts, styles and API answers: the Resource Timing
+     * API's transferSize, headers included; a file answered 304 from the cache counts only its headers).
+     */
+    public long transferredBytes() {
+        Number n = (Number) script("const nav = performance.getEntriesByType('navigation').map(e => e.transferSize);"
+                + "const res = performance.getEntriesByType('resource').map(e => e.transferSize);"
+                + "return nav.concat(res).reduce((a, b) => a + b, 0);");
+        return n.longValue();
+    }
+
     /** Saves a PNG of the viewport under target/ui-screenshots/NAME.png and returns its path. */
     public Path screenshot(String name) {
         try {
