@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Finding runs at scale: {@link TrackingStore#search} as one COUNT and one page query whose filter and order run in
+ * Finding runs at scale: {@link TrackingStore#search} as one page query (the total counted alongside) whose filter and order run in
  * the database ({@link RunSearchSql}) over {@code latest_metrics}, {@code run_params} and {@code run_tags} and their
  * by-name indexes; then params, tags and latest metrics for the page's runs only. Also the keys a run table can
  * show ({@link #columns}) and the experiments with their run counts.
@@ -37,11 +37,7 @@ final class JdbcRunSearch {
             where.append(filter.sql());
             whereArgs.addAll(filter.args());
 
-            long total = Db.one(c, "SELECT COUNT(*)" + FROM + where, rs -> rs.getLong(1), whereArgs.toArray()).orElse(0L);
             long offset = search.offset();
-            if (total == 0 || offset >= total) {
-                return new RunPage(List.of(), total, null);
-            }
 
             StringBuilder joins = new StringBuilder();
             List<Object> args = new ArrayList<>();
@@ -71,11 +67,21 @@ final class JdbcRunSearch {
             args.addAll(whereArgs);
             args.add(search.pageSize());
             args.add(offset);
-            List<JdbcTrackingStore.RunRow> rows = Db.list(c, "SELECT " + JdbcTrackingStore.RUN_COLUMNS + FROM + joins + where
-                    + " ORDER BY " + String.join(", ", terms) + " LIMIT ? OFFSET ?", JdbcTrackingStore::runRow, args.toArray());
+            // One pass: the total comes with the page (a window over every matching run), so the filter runs once.
+            long[] total = {-1};
+            List<JdbcTrackingStore.RunRow> rows = Db.list(c, "SELECT " + JdbcTrackingStore.RUN_COLUMNS + ", COUNT(*) OVER () AS total"
+                    + FROM + joins + where + " ORDER BY " + String.join(", ", terms) + " LIMIT ? OFFSET ?", rs -> {
+                        total[0] = rs.getLong("total");
+                        return JdbcTrackingStore.runRow(rs);
+                    }, args.toArray());
+            if (rows.isEmpty()) {
+                // past the end (or nothing matches): no row carried the total
+                long count = Db.one(c, "SELECT COUNT(*)" + FROM + where, rs -> rs.getLong(1), whereArgs.toArray()).orElse(0L);
+                return new RunPage(List.of(), count, null);
+            }
             List<Run> runs = JdbcTrackingStore.withDetails(c, rows);
             long seen = offset + runs.size();
-            return new RunPage(runs, total, seen < total ? RunSearch.token(seen) : null);
+            return new RunPage(runs, total[0], seen < total[0] ? RunSearch.token(seen) : null);
         });
     }
 

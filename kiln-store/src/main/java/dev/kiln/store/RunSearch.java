@@ -59,8 +59,14 @@ public record RunSearch(String experiment, RunFilter filter, List<RunOrder> orde
     }
 
     /** The number of runs before this page. */
-    long offset() {
+    public long offset() {
         return offset(pageToken);
+    }
+
+    /** The token of the page before this one (the first page's token when this is the second), or null on the first. */
+    public String previousPageToken() {
+        long offset = offset();
+        return offset == 0 ? null : token(Math.max(0, offset - pageSize));
     }
 
     /** The opaque token of the page that starts after {@code offset} runs. */

@@ -44,7 +44,8 @@ public final class RunSearchRoutes {
     /**
      * {@code ?experiment=&filter=&order_by=KEY [ASC|DESC] (repeatable)&page_size=&page_token=&columns=KEY,KEY}: one page of
      * runs in the shape of {@code GET /api/runs/{id}}'s run, with only the listed params, metrics and tags when
-     * {@code columns} is given; the total; the next page's token (null on the last page).
+     * {@code columns} is given; the total; the next page's token (null on the last page), the previous page's (null on
+     * the first) and how many runs come before this page.
      */
     private Map<String, Object> search(Call c) {
         RunFilter filter = RunFilter.parse(c.query("filter"));
@@ -56,6 +57,8 @@ public final class RunSearchRoutes {
         m.put("runs", page.runs().stream().map(r -> Views.run(columns.isEmpty() ? r : only(r, columns))).toList());
         m.put("total", page.total());
         m.put("next_page_token", page.nextPageToken());
+        m.put("prev_page_token", search.previousPageToken());
+        m.put("offset", search.offset());
         m.put("filter", filter.toString());
         m.put("order_by", search.orderBy().stream().map(RunOrder::toString).toList());
         return m;

@@ -9,6 +9,8 @@ import { errorBox, loading } from './components.js';
 const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
+  [/^\/runs$/, 'runs'],
+  [/^\/compare$/, 'compare'],
 ];
 
 let leave = null;

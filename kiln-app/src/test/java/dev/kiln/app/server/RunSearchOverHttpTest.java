@@ -62,6 +62,11 @@ class RunSearchOverHttpTest {
             TestServer.Res next = s.get("/api/runs/search?filter=" + q("metrics.roc_auc > 0.8 and params.algorithm = 'gbdt'")
                     + "&order_by=" + q("metrics.roc_auc DESC") + "&page_size=2&page_token=" + q(token), null);
             assertThat(names(next.json())).containsExactly("gb1");
+            assertThat(next.json().path("offset").asLong()).isEqualTo(2);
+            assertThat(r.json().path("prev_page_token").isNull()).isTrue();
+            TestServer.Res back = s.get("/api/runs/search?filter=" + q("metrics.roc_auc > 0.8 and params.algorithm = 'gbdt'")
+                    + "&order_by=" + q("metrics.roc_auc DESC") + "&page_size=2&page_token=" + q(next.json().path("prev_page_token").asText()), null);
+            assertThat(names(back.json())).containsExactly("gb3", "gb2");
             assertThat(next.json().path("next_page_token").isNull()).isTrue();
 
             TestServer.Res credit = s.get("/api/runs/search?experiment=credit&order_by=" + q("params.depth ASC") + "&columns="
