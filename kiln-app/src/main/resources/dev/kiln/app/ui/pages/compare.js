@@ -4,7 +4,7 @@
 import { h, mount, path } from '../dom.js';
 import { api } from '../api.js';
 import { empty, badge, section } from '../components.js';
-import { scatterChart } from '../chart.js';
+import { scatterChart, barChart } from '../chart.js';
 import { metric, time, seconds } from '../fmt.js';
 import { quote, valueOf } from './runkeys.js';
 
@@ -37,10 +37,10 @@ export async function render(main, route) {
     tags: union(runs, 'tags'),
   };
   if (!keys.metrics.includes(state.metric)) {
-    state.metric = keys.metrics[0] || '';
+    state.metric = firstVarying(runs, keys.metrics, 'metrics') || keys.metrics[0] || '';
   }
   if (!keys.params.includes(state.param)) {
-    state.param = firstVarying(runs, keys.params) || keys.params[0] || '';
+    state.param = firstVarying(runs, keys.params, 'params') || keys.params[0] || '';
   }
 
   const onlyDiff = h('input', { type: 'checkbox', id: 'only-diff', checked: state.onlyDiff, onchange: (e) => {
@@ -111,23 +111,27 @@ export async function render(main, route) {
     }
     const raw = runs.map((r) => valueOf(r, 'params', state.param));
     const numeric = raw.every((v) => v === undefined || (v !== '' && Number.isFinite(Number(v))));
-    const categories = numeric ? [] : [...new Set(raw.filter((v) => v !== undefined))].sort();
-    const points = [];
-    runs.forEach((r, i) => {
-      const x = raw[i] === undefined ? NaN : numeric ? Number(raw[i]) : categories.indexOf(raw[i]);
-      const y = Number(valueOf(r, 'metrics', state.metric));
-      if (Number.isFinite(x) && Number.isFinite(y)) {
-        points.push({ x, y, label: r.name || r.id });
-      }
-    });
-    const xLabel = numeric ? state.param : `${state.param} (${categories.map((c, i) => `${i} = ${c}`).join(', ')})`;
+    const pairs = runs.map((r, i) => ({ run: r, x: raw[i], y: Number(valueOf(r, 'metrics', state.metric)) }))
+      .filter((p) => p.x !== undefined && Number.isFinite(p.y));
     mount(chartArea);
-    if (points.length === 0) {
+    if (pairs.length === 0) {
       mount(chartArea, h('p', { class: 'muted' }, `No run here has both ${state.param} and ${state.metric}.`));
       return;
     }
-    scatterChart(chartArea, { title: `${state.metric} by ${state.param}`, xLabel, yLabel: state.metric, points });
-    chartArea.appendChild(h('p', { class: 'muted' }, `${points.length} of ${runs.length} runs have both values.`));
+    if (numeric) {
+      scatterChart(chartArea, { title: `${state.metric} by ${state.param}`, xLabel: state.param, yLabel: state.metric,
+        points: pairs.map((p) => ({ x: Number(p.x), y: p.y, label: p.run.name || p.run.id })) });
+    } else {
+      // A parameter that is not a number (an algorithm, a loss): one bar per value, the mean of the metric over its runs.
+      const categories = [...new Set(pairs.map((p) => p.x))].sort();
+      const mean = (c) => {
+        const ys = pairs.filter((p) => p.x === c).map((p) => p.y);
+        return ys.reduce((a, b) => a + b, 0) / ys.length;
+      };
+      barChart(chartArea, { title: `${state.metric} by ${state.param} (mean over its runs)`, xLabel: state.param, yLabel: state.metric,
+        labels: categories.map((c) => `${c} (${pairs.filter((p) => p.x === c).length})`), values: categories.map(mean) });
+    }
+    chartArea.appendChild(h('p', { class: 'muted' }, `${pairs.length} of ${runs.length} runs have both values.`));
   }
 }
 
@@ -140,8 +144,9 @@ function union(runs, kind) {
   return [...all].sort();
 }
 
-function firstVarying(runs, params) {
-  return params.find((k) => new Set(runs.map((r) => valueOf(r, 'params', k))).size > 1);
+/** The first key whose value is not the same in every run: the interesting default for the chart. */
+function firstVarying(runs, keys, kind) {
+  return keys.find((k) => new Set(runs.map((r) => String(valueOf(r, kind, k)))).size > 1);
 }
 
 /** One row: its cells, and whether the runs' values differ (a missing value differs from any value). */
