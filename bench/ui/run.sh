@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The /runs page's first page at 10,000 runs x 50 metrics: fills a fresh SQLite store through the API, then times
 # GET /api/runs/search (median and p95). Options go to RunsPageBench: --runs N --metrics N --params N --requests N --threads N
+# --postgres: the store on an embedded PostgreSQL (zonky) instead of SQLite.
 # Needs: JDK 17 and Maven (builds kiln-app's test classes through the reactor; add MVN_OPTS=-o to stay offline).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

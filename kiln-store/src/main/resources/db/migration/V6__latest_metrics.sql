@@ -19,8 +19,9 @@ SELECT run_id, name, step, NULLIF(value, 'NaN'), logged_at FROM (
 WHERE rn = 1;
 
 -- What the run search needs: a metric's runs by value, a parameter's or tag's runs by name (values are unbounded
--- text, too long for a PostgreSQL index entry), and the newest runs first.
+-- text, too long for a PostgreSQL index entry), and the newest runs first (of all, of an experiment).
 CREATE INDEX latest_metrics_by_name ON latest_metrics (name, value);
 CREATE INDEX run_params_by_name ON run_params (name, run_id);
 CREATE INDEX run_tags_by_name ON run_tags (name, run_id);
 CREATE INDEX runs_by_start ON runs (started_at, seq);
+CREATE INDEX runs_by_experiment_start ON runs (experiment_id, started_at, seq);

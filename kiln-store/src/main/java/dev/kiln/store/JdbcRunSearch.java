@@ -67,13 +67,22 @@ final class JdbcRunSearch {
             args.addAll(whereArgs);
             args.add(search.pageSize());
             args.add(offset);
-            // One pass: the total comes with the page (a window over every matching run), so the filter runs once.
             long[] total = {-1};
-            List<JdbcTrackingStore.RunRow> rows = Db.list(c, "SELECT " + JdbcTrackingStore.RUN_COLUMNS + ", COUNT(*) OVER () AS total"
-                    + FROM + joins + where + " ORDER BY " + String.join(", ", terms) + " LIMIT ? OFFSET ?", rs -> {
-                        total[0] = rs.getLong("total");
-                        return JdbcTrackingStore.runRow(rs);
-                    }, args.toArray());
+            String order = " ORDER BY " + String.join(", ", terms) + " LIMIT ? OFFSET ?";
+            List<JdbcTrackingStore.RunRow> rows;
+            if (search.filter() instanceof RunFilter.All) {
+                // No filter: counting is an index count, and the page can stop after its runs when the order has an index.
+                total[0] = Db.one(c, "SELECT COUNT(*)" + FROM + where, rs -> rs.getLong(1), whereArgs.toArray()).orElse(0L);
+                rows = Db.list(c, "SELECT " + JdbcTrackingStore.RUN_COLUMNS + FROM + joins + where + order, JdbcTrackingStore::runRow,
+                        args.toArray());
+            } else {
+                // One pass: the total comes with the page (a window over every matching run), so the filter runs once.
+                rows = Db.list(c, "SELECT " + JdbcTrackingStore.RUN_COLUMNS + ", COUNT(*) OVER () AS total" + FROM + joins + where + order,
+                        rs -> {
+                            total[0] = rs.getLong("total");
+                            return JdbcTrackingStore.runRow(rs);
+                        }, args.toArray());
+            }
             if (rows.isEmpty()) {
                 // past the end (or nothing matches): no row carried the total
                 long count = Db.one(c, "SELECT COUNT(*)" + FROM + where, rs -> rs.getLong(1), whereArgs.toArray()).orElse(0L);
@@ -94,7 +103,8 @@ final class JdbcRunSearch {
 
     /**
      * The distinct names in {@code table}, walked through its by-name index one name at a time (a loose index
-     * scan: as many steps as names, not as many as rows), then kept when a run of the experiment has them.
+     * scan: as many steps as names, not as many as rows), then kept when a run of the experiment has them. A name
+     * that none of a large experiment's runs has costs a lookup per run of it.
      */
     private static List<String> keys(Connection c, String table, Long experimentId) throws SQLException {
         String names = "WITH RECURSIVE k(name) AS (SELECT CAST(MIN(name) AS TEXT) FROM " + table
@@ -104,9 +114,11 @@ final class JdbcRunSearch {
         if (experimentId == null) {
             out = Db.list(c, names, rs -> rs.getString(1));
         } else {
+            // Per name: the experiment's runs, stopping at the first that has it (a key lookup each), so a name most
+            // runs have costs one or two lookups; a join would have PostgreSQL hash every row of the table.
             out = Db.list(c, names.replace("SELECT name FROM k WHERE name IS NOT NULL", "SELECT name FROM k WHERE name IS NOT NULL "
-                    + "AND EXISTS (SELECT 1 FROM " + table + " x JOIN runs r ON r.id = x.run_id WHERE x.name = k.name "
-                    + "AND r.experiment_id = ?)"), rs -> rs.getString(1), experimentId);
+                    + "AND EXISTS (SELECT 1 FROM runs r WHERE r.experiment_id = ? AND EXISTS (SELECT 1 FROM " + table
+                    + " x WHERE x.run_id = r.id AND x.name = k.name))"), rs -> rs.getString(1), experimentId);
         }
         return out.stream().sorted().toList();
     }

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * /metrics: one metrics request per run with all its metrics) with RUNS runs x METRICS metrics x PARAMS params, then
  * times GET /api/runs/search as the page asks for it (a filter, a metric sort, page_size 50, every metric as a column)
  * and prints the median and p95 over repeated requests, plus the store's search alone and the other reads of the page.
+ * SQLite under a fresh home by default; {@code --postgres} runs an embedded PostgreSQL for the store instead.
  * Not a test: a main in the test tree so that it runs against the sources.
  */
 public final class RunsPageBench {
@@ -44,9 +45,12 @@ public final class RunsPageBench {
         int threads = intArg(args, "--threads", 4);
         String homeArg = stringArg(args, "--home", null);
         Path home = homeArg != null ? Path.of(homeArg) : Files.createTempDirectory("kiln-runs-bench");
-        System.out.printf(Locale.ROOT, "home %s (SQLite), %d runs x %d metrics x %d params, %d cores%n", home, runs, metrics, params,
-                Runtime.getRuntime().availableProcessors());
-        try (KilnStore store = KilnStore.open(home, null); ApiServer server = ApiServer.start(store, ApiTokens.load(home), null, 0)) {
+        boolean postgres = java.util.Arrays.asList(args).contains("--postgres");
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = postgres ? io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start() : null;
+        String url = pg == null ? null : pg.getJdbcUrl("postgres", "postgres");
+        System.out.printf(Locale.ROOT, "home %s (%s), %d runs x %d metrics x %d params, %d cores%n", home,
+                pg == null ? "SQLite" : "embedded PostgreSQL", runs, metrics, params, Runtime.getRuntime().availableProcessors());
+        try (KilnStore store = KilnStore.open(home, url); ApiServer server = ApiServer.start(store, ApiTokens.load(home), null, 0)) {
             String base = server.url();
             if (store.tracking().experiments().stream().noneMatch(e -> e.name().equals("bench"))) {
                 long t0 = System.nanoTime();
@@ -57,7 +61,13 @@ public final class RunsPageBench {
             } else {
                 System.out.println("reusing the runs already in " + home);
             }
-            checkpoint(home);
+            if (pg == null) {
+                checkpoint(home);
+            } else {
+                try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+                    st.execute("VACUUM ANALYZE"); // what autovacuum does a while after a bulk load
+                }
+            }
 
             StringBuilder columns = new StringBuilder("params.algorithm,params.lr");
             for (int m = 0; m < metrics; m++) {
@@ -79,6 +89,10 @@ public final class RunsPageBench {
             report("GET /api/experiments", () -> get(base + "/api/experiments"), requests);
             RunSearch search = RunSearch.all().withExperiment("bench").withFilter(RunFilter.parse(filter)).withOrder(RunOrder.parse(order));
             report("store only: TrackingStore.search (same query)", () -> store.tracking().search(search), requests);
+        } finally {
+            if (pg != null) {
+                pg.close();
+            }
         }
     }
 
