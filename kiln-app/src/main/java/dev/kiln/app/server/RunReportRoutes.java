@@ -30,7 +30,8 @@ import java.util.Optional;
  * {@code GET /api/runs/{id}/report}: everything the run page shows beyond the run's own record: the training report
  * {@code kiln train} stored with the run ({@code leaderboard.json} and {@code profile.json}, shaped by
  * {@link RunReportView}), the model versions registered from the run, and the stored dataset version it trained on.
- * A candidate (child) run has no report of its own: it answers with its parent's, naming the candidate.
+ * A candidate (child) run has no report of its own: it answers with its parent's, naming the candidate. And
+ * {@code GET /api/runs/{id}/series?key=}: a metric's points whatever its name (the page's charts).
  */
 final class RunReportRoutes {
     static final String LEADERBOARD = "leaderboard.json";
@@ -51,7 +52,29 @@ final class RunReportRoutes {
     }
 
     List<Route> routes() {
-        return List.of(new Route(GET, "/api/runs/{id}/report", role(VIEWER), this::report));
+        return List.of(
+                new Route(GET, "/api/runs/{id}/report", role(VIEWER), this::report),
+                new Route(GET, "/api/runs/{id}/series", role(VIEWER), this::series));
+    }
+
+    /**
+     * One metric's points, {@code ?key=KEY}: as {@code /api/runs/{id}/metrics/{key}}, for any key the store accepts
+     * (a path segment only carries letters, digits, '.', '_' and '-'; a metric logged as {@code loss/train} or
+     * {@code <b>} is charted too).
+     */
+    private Map<String, Object> series(Call c) {
+        String id = c.param("id");
+        String key = c.query("key");
+        if (key == null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "query parameter key is required: the metric's name",
+                    Map.of("parameter", "key"));
+        }
+        run(id);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", id);
+        m.put("key", key);
+        m.put("history", tracking.metricHistory(id, key).stream().map(Views::point).toList());
+        return m;
     }
 
     private Map<String, Object> report(Call c) {

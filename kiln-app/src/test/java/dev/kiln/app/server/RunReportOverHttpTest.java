@@ -178,4 +178,23 @@ class RunReportOverHttpTest {
         assertThat(j.path("dataset").path("link").asText()).isEqualTo("/data?sha256=" + "ab".repeat(32));
         assertThat(j.path("model_versions").size()).isZero();
     }
+
+    @Test
+    void aMetricWhoseNameNoPathCarriesHasItsSeriesByQuery() {
+        String hand = s.store.tracking().startRun("scratch", null, "by hand", Map.of()).id();
+        String key = "<script>alert(1)</script> loss/train";
+        s.store.tracking().logMetric(hand, key, 0.9, 1);
+        s.store.tracking().logMetric(hand, key, 0.4, 2);
+        String encoded = java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(s.get("/api/runs/" + hand + "/metrics/" + encoded, null).status()).as("no path segment carries it").isEqualTo(400);
+        TestServer.Res r = s.get("/api/runs/" + hand + "/series?key=" + encoded, null);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().path("key").asText()).isEqualTo(key);
+        assertThat(r.json().path("history").size()).isEqualTo(2);
+        assertThat(r.json().path("history").get(1).path("value").asDouble()).isEqualTo(0.4);
+        assertThat(r.json().path("history").get(1).path("timestamp").isTextual()).isTrue();
+        TestServer.Res missing = s.get("/api/runs/" + hand + "/series", null);
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.json().path("error").path("details").path("parameter").asText()).isEqualTo("key");
+    }
 }
