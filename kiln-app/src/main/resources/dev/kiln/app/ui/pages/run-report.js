@@ -1,7 +1,7 @@
 // The run page's sections from GET /api/runs/{id}/report: what kiln train found (leaderboard, data, confusion
 // matrix, curves, slices, what drives the model) and where it went (dataset version, model versions). A section
 // without data says why, with the reason the API gives in report.absent.
-import { h } from '../dom.js';
+import { h, clear } from '../dom.js';
 import * as fmt from '../fmt.js';
 import { lineChart, barChart, heatmap } from '../chart.js';
 import { table, empty, section, kv, badge } from '../components.js';
@@ -46,14 +46,14 @@ function summary(r) {
   if (r.positive_class) {
     pairs.splice(2, 0, ['Positive class', r.positive_class]);
   }
-  const notes = (r.notes || []).length ? h('ul', { class: 'run-notes' }, ...r.notes.map((n) => h('li', {}, n))) : null;
+  const notes = (r.notes || []).length ? h('ul', { class: 'run-notes' }, ...r.notes.map((n) => h('li', null, n))) : null;
   return section('Training summary', kv(pairs), notes || '');
 }
 
 function lineage(r) {
   const d = r.dataset || {};
   const data = d.sha256
-    ? h('p', {}, 'Trained on ', h('a', { href: d.link, class: 'run-dataset-link' },
+    ? h('p', null, 'Trained on ', h('a', { href: d.link, class: 'run-dataset-link' },
       d.stored ? `${d.stored.name} @ ${d.sha256.slice(0, 12)}` : `dataset ${d.sha256.slice(0, 12)}`),
     d.stored ? ` (stored ${fmt.time(d.stored.created_at)}, ${fmt.bytes(d.stored.total_bytes)})`
       : ' (a file never put in the dataset store)', d.source ? h('span', { class: 'muted' }, ` from ${d.source}`) : '')
@@ -63,7 +63,7 @@ function lineage(r) {
       h('a', { href: v.link }, `${v.model} version ${v.version}`),
       ` — ${v.algorithm || ''}, registered ${fmt.time(v.created_at)}${v.created_by ? ` by ${v.created_by}` : ''}`)))
     : empty('No model version was registered from this run (kiln train --register NAME registers the chosen model).');
-  return section('Dataset and model versions', data, h('h3', {}, 'Model versions made from this run'), versions);
+  return section('Dataset and model versions', data, h('h3', null, 'Model versions made from this run'), versions);
 }
 
 function leaderboard(r, run) {
@@ -80,7 +80,7 @@ function leaderboard(r, run) {
       columns: [
         { key: 'algorithm', label: 'Candidate', render: (c) => h('span', {},
           c.run_id && c.run_id !== run.id ? h('a', { href: `/runs/${c.run_id}` }, c.algorithm) : c.algorithm,
-          c.chosen ? h('span', {}, ' ', badge('chosen', 'ok')) : '') },
+          c.chosen ? h('span', null, ' ', badge('chosen', 'ok')) : '') },
         { key: 'valid', label: `validation ${metric}`, numeric: true, render: (c) => fmt.metric(metric, (c.validation_metrics || {})[metric]) },
         ...shown.map((k) => ({ key: `test_${k}`, label: `test ${k}`, numeric: true, render: (c) => fmt.metric(k, (c.test_metrics || {})[k]) })),
         { key: 'train_seconds', label: 'Train time', numeric: true, render: (c) => fmt.seconds(c.train_seconds) },
@@ -99,14 +99,15 @@ function confusion(r) {
     return section('Confusion matrix', why(r, 'confusion_matrix', 'No confusion matrix.'));
   }
   const el = h('div', { class: 'run-confusion' });
-  const max = Math.max(...cm.counts.flat());
+  const at = (label) => cm.labels.indexOf(label);
   heatmap(el, {
-    title: `Confusion matrix of ${r.chosen} on the test rows (rows: actual, columns: predicted)`,
-    rows: cm.labels.map((l) => `actual ${l}`),
-    cols: cm.labels.map((l) => `predicted ${l}`),
-    value: (i, j) => cm.counts[i][j],
+    title: `${r.chosen} on the test rows: rows are the actual class, columns the predicted one`,
+    rows: cm.labels,
+    cols: cm.labels,
+    rowLabel: 'actual \\ predicted',
+    value: (actual, predicted) => cm.counts[at(actual)][at(predicted)],
     format: (v) => fmt.num(v, 0),
-    max,
+    max: Math.max(...cm.counts.flat()),
   });
   return section('Confusion matrix', el);
 }
@@ -122,7 +123,7 @@ function curves(r) {
   lineChart(roc, {
     title: 'ROC curve (test rows)', xLabel: 'false positive rate', yLabel: 'true positive rate',
     series: [
-      { label: `${r.chosen} (AUC ${fmt.num(c.roc.auc, 3)})`, x: c.roc.fpr, y: c.roc.tpr },
+      { label: `${r.chosen} (AUC ${fmt.num(c.roc.auc, 3)})`, x: distinct(c.roc.fpr), y: c.roc.tpr },
       { label: 'chance (AUC 0.5)', x: [0, 1], y: [0, 1] },
     ],
   });
@@ -130,7 +131,7 @@ function curves(r) {
   lineChart(pr, {
     title: 'Precision-recall curve (test rows)', xLabel: 'recall', yLabel: 'precision',
     series: [
-      { label: `${r.chosen} (AP ${fmt.num(c.pr.average_precision, 3)})`, x: c.pr.recall, y: c.pr.precision },
+      { label: `${r.chosen} (AP ${fmt.num(c.pr.average_precision, 3)})`, x: distinct(c.pr.recall), y: c.pr.precision },
       { label: `no skill (${fmt.num(base, 3)})`, x: [0, 1], y: [base, base] },
     ],
   });
@@ -157,7 +158,20 @@ function curves(r) {
     h('p', { class: 'muted' }, `${r.chosen} on ${fmt.num(c.rows, 0)} test rows, ${fmt.num(c.positives, 0)} positive `
       + `(${r.positive_class || 'positive class'}).`),
     h('div', { class: 'run-chart-row' }, roc, pr),
-    h('h3', {}, 'Calibration'), cal, calTable);
+    h('h3', null, 'Calibration'), cal, calTable);
+}
+
+/**
+ * The x values made distinct by a hair, in order: a curve's vertical steps share an x, and the chart keeps one y per x,
+ * which would cut the corners of the staircase.
+ */
+function distinct(xs) {
+  let last = -Infinity;
+  return xs.map((x) => {
+    const v = x <= last ? last + 1e-9 : x;
+    last = v;
+    return v;
+  });
 }
 
 function interval(iv) {
@@ -168,7 +182,7 @@ function interval(iv) {
 }
 
 function withInterval(value, iv) {
-  return h('span', {}, fmt.num(value, 3), iv ? h('span', { class: 'muted run-interval' }, ` ${interval(iv)}`) : '');
+  return h('span', null, fmt.num(value, 3), iv ? h('span', { class: 'muted run-interval' }, ` ${interval(iv)}`) : '');
 }
 
 function slices(r) {
@@ -179,7 +193,7 @@ function slices(r) {
     + 'Wilson for a group\'s rates, bootstrap for the gaps. A wide interval means the group is too small to say much.')];
   for (const s of r.slices) {
     const metricKeys = [...new Set(s.groups.flatMap((g) => Object.keys(g.metrics || {})))];
-    parts.push(h('h3', {}, `${s.column}`, h('span', { class: 'muted' }, ` (${s.grouping || 'groups'})`)));
+    parts.push(h('h3', null, `${s.column}`, h('span', { class: 'muted' }, ` (${s.grouping || 'groups'})`)));
     parts.push(table({
       columns: [
         { key: 'value', label: s.column },
@@ -205,7 +219,7 @@ function slices(r) {
       parts.push(empty('No gaps: fewer than two groups of 10 or more rows, or not a binary task.'));
     }
     if ((s.notes || []).length) {
-      parts.push(h('ul', { class: 'run-notes' }, ...s.notes.map((n) => h('li', {}, n))));
+      parts.push(h('ul', { class: 'run-notes' }, ...s.notes.map((n) => h('li', null, n))));
     }
   }
   return section('Slices and fairness gaps', ...parts);
@@ -273,9 +287,7 @@ function profile(r) {
 }
 
 function drawColumn(c, el) {
-  while (el.firstChild) {
-    el.firstChild.remove();
-  }
+  clear(el);
   if (!c) {
     return;
   }

@@ -15,7 +15,7 @@ export async function render(main, route) {
     detail = await api.get(`/api/runs/${encodeURIComponent(id)}`);
   } catch (err) {
     clear(main);
-    main.append(h('h1', {}, 'Run'), errorBox(err));
+    main.append(h('h1', null, 'Run'), errorBox(err));
     return;
   }
   let report = null;
@@ -43,12 +43,13 @@ function header(run, report) {
   const started = run.started_at ? Date.parse(run.started_at) : null;
   const ended = run.ended_at ? Date.parse(run.ended_at) : null;
   const pairs = [
-    ['Experiment', h('a', { href: `/runs?filter=${encodeURIComponent(`experiment = "${run.experiment}"`)}` }, run.experiment)],
+    ['Experiment', run.experiment],
     ['Started', run.started_at ? fmt.time(run.started_at) : '—'],
     ['Ended', run.ended_at ? fmt.time(run.ended_at) : run.status === 'running' ? 'still running' : '—'],
     ['Duration', started && ended ? fmt.seconds((ended - started) / 1000)
       : started && run.status === 'running' ? `${fmt.seconds((Date.now() - started) / 1000)} so far` : '—'],
-    ['Run id', h('code', {}, run.id)],
+    ['Run id', h('code', null, run.id)],
+    ['Times in', fmt.zone()],
   ];
   if (run.parent_run_id) {
     pairs.push(['Parent run', h('a', { href: `/runs/${run.parent_run_id}`, class: 'run-parent' }, run.parent_run_id)]);
@@ -57,7 +58,7 @@ function header(run, report) {
     pairs.push(['Candidate', `${report.candidate} — one algorithm of its parent's search; the report below is the search's`]);
   }
   return h('header', { class: 'run-header' },
-    h('h1', {}, run.name || run.id, ' ', badge(run.status, statusKind(run.status))),
+    h('h1', null, run.name || run.id, ' ', badge(run.status, statusKind(run.status))),
     kv(pairs));
 }
 
@@ -106,13 +107,7 @@ function metricsSection(run, route) {
   const picker = h('select', {
     id: 'run-metric-picker', 'aria-label': 'Metric to chart',
     onchange: () => { route.setQuery({ metric: picker.value }); drawSeries(run.id, picker.value, charts); },
-  }, ...keys.map((k) => {
-    const o = h('option', { value: k }, k);
-    if (k === initial) {
-      o.selected = true;
-    }
-    return o;
-  }));
+  }, keys.map((k) => h('option', { value: k, selected: k === initial }, k)));
   drawSeries(run.id, initial, charts);
   return section('Metrics',
     table({
@@ -146,7 +141,7 @@ async function drawSeries(runId, key, el) {
   const byStep = h('div', { class: 'run-chart' });
   const byTime = h('div', { class: 'run-chart' });
   el.append(byStep, byTime);
-  const points = history.map((p) => ({ step: p.step, t: Date.parse(p.timestamp) / 1000, v: p.value }));
+  const points = history.map((p) => ({ step: p.step, t: Date.parse(p.timestamp), v: p.value }));
   const steps = [...points].sort((a, b) => a.step - b.step);
   lineChart(byStep, {
     title: `${key} by step`, xLabel: 'step', yLabel: key,
