@@ -32,11 +32,11 @@ final class RunReportView {
         m.put("selection_metric", text(report, "selectionMetric"));
         m.put("chosen", text(report, "chosen"));
         m.put("split", text(report, "split"));
-        m.put("rows", number(report.get("rows")));
+        m.put("rows", count(report.get("rows")));
         Map<String, Object> splitRows = new LinkedHashMap<>();
-        splitRows.put("train", number(report.get("trainRows")));
-        splitRows.put("validation", number(report.get("validationRows")));
-        splitRows.put("test", number(report.get("testRows")));
+        splitRows.put("train", count(report.get("trainRows")));
+        splitRows.put("validation", count(report.get("validationRows")));
+        splitRows.put("test", count(report.get("testRows")));
         m.put("split_rows", splitRows);
         m.put("notes", strings(report.get("notes")));
         m.put("leaderboard", leaderboard(report.get("leaderboard"), children));
@@ -103,7 +103,7 @@ final class RunReportView {
             m.put("train_seconds", number(c.get("trainSeconds")));
             m.put("latency_p50_us", number(c.get("latencyP50Micros")));
             m.put("latency_p99_us", number(c.get("latencyP99Micros")));
-            m.put("bundle_bytes", number(c.get("bundleBytes")));
+            m.put("bundle_bytes", count(c.get("bundleBytes")));
             m.put("hyperparameters", present(c.get("hyperparameters"))
                     ? Json.mapper().convertValue(c.get("hyperparameters"), Map.class) : Map.of());
             out.add(m);
@@ -116,8 +116,8 @@ final class RunReportView {
             return null;
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rows", number(c.get("rows")));
-        m.put("positives", number(c.get("positives")));
+        m.put("rows", count(c.get("rows")));
+        m.put("positives", count(c.get("positives")));
         JsonNode roc = c.path("roc");
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("auc", number(roc.get("auc")));
@@ -137,7 +137,7 @@ final class RunReportView {
             Map<String, Object> bin = new LinkedHashMap<>();
             bin.put("lower", number(b.get("lower")));
             bin.put("upper", number(b.get("upper")));
-            bin.put("rows", number(b.get("rows")));
+            bin.put("rows", count(b.get("rows")));
             bin.put("mean_predicted", number(b.get("meanPredicted")));
             bin.put("observed_rate", number(b.get("observedRate")));
             bin.put("observed_interval", list(b.get("observedInterval")));
@@ -157,7 +157,7 @@ final class RunReportView {
             for (JsonNode g : s.path("groups")) {
                 Map<String, Object> group = new LinkedHashMap<>();
                 group.put("value", text(g, "value"));
-                group.put("rows", number(g.get("rows")));
+                group.put("rows", count(g.get("rows")));
                 group.put("metrics", numbers(g.get("metrics")));
                 // Reports before the groups' Wilson intervals have none: an empty map, each rate shown without one.
                 group.put("intervals", lists(g.get("intervals")));
@@ -188,7 +188,7 @@ final class RunReportView {
                 .reversed());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("space", text(fi, "space"));
-        m.put("rows", number(fi.get("rows")));
+        m.put("rows", count(fi.get("rows")));
         m.put("columns", columns);
         return m;
     }
@@ -197,18 +197,19 @@ final class RunReportView {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", text(p, "source"));
         m.put("sha256", text(p, "sha256"));
-        m.put("rows", number(p.get("rows")));
+        m.put("rows", count(p.get("rows")));
         List<Map<String, Object>> columns = new ArrayList<>();
         for (JsonNode c : p.path("columns")) {
             Map<String, Object> col = new LinkedHashMap<>();
             col.put("name", text(c, "name"));
             col.put("type", text(c, "type"));
-            Double count = number(c.get("count"));
-            Double missing = number(c.get("missing"));
-            col.put("count", count);
+            Long present = count(c.get("count"));
+            Long missing = count(c.get("missing"));
+            col.put("count", present);
             col.put("missing", missing);
-            col.put("missing_rate", count == null || missing == null || count + missing == 0 ? null : missing / (count + missing));
-            col.put("distinct", number(c.get("distinct")));
+            col.put("missing_rate", present == null || missing == null || present + missing == 0 ? null
+                    : (double) missing / (present + missing));
+            col.put("distinct", count(c.get("distinct")));
             for (String k : List.of("min", "max", "mean", "std")) {
                 col.put(k, number(c.get(k)));
             }
@@ -217,7 +218,7 @@ final class RunReportView {
             if (present(h)) {
                 Map<String, Object> hist = new LinkedHashMap<>();
                 hist.put("edges", list(h.get("edges")));
-                hist.put("counts", list(h.get("counts")));
+                hist.put("counts", counts(h.get("counts")));
                 col.put("histogram", hist);
             } else {
                 col.put("histogram", null);
@@ -226,7 +227,7 @@ final class RunReportView {
             for (JsonNode t : c.path("topCategories")) {
                 Map<String, Object> cat = new LinkedHashMap<>();
                 cat.put("value", text(t, "value"));
-                cat.put("count", number(t.get("count")));
+                cat.put("count", count(t.get("count")));
                 cat.put("fraction", number(t.get("fraction")));
                 top.add(cat);
             }
@@ -263,6 +264,20 @@ final class RunReportView {
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
+    }
+
+    /** A whole number (rows, bytes, counts), or null. */
+    static Long count(JsonNode n) {
+        Double v = number(n);
+        return v == null ? null : Math.round(v);
+    }
+
+    private static List<Long> counts(JsonNode n) {
+        List<Long> out = new ArrayList<>();
+        if (present(n)) {
+            n.forEach(v -> out.add(count(v)));
+        }
+        return out;
     }
 
     private static List<Double> list(JsonNode n) {

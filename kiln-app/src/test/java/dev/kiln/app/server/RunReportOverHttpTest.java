@@ -59,6 +59,8 @@ class RunReportOverHttpTest {
         assertThat(j.path("candidate").isNull()).isTrue();
         assertThat(j.path("task").asText()).isEqualTo("binary");
         assertThat(j.path("split_rows").path("test").asInt()).isEqualTo(200);
+        assertThat(j.path("rows").isIntegralNumber()).as("counts are whole numbers: " + j.path("rows")).isTrue();
+        assertThat(j.path("rows").asLong()).isEqualTo(1000);
 
         List<String> algorithms = new ArrayList<>();
         j.path("leaderboard").forEach(c -> algorithms.add(c.path("algorithm").asText()));
