@@ -218,8 +218,12 @@ function slices(r) {
     } else {
       parts.push(empty('No gaps: fewer than two groups of 10 or more rows, or not a binary task.'));
     }
-    if ((s.notes || []).length) {
-      parts.push(h('ul', { class: 'run-notes' }, ...s.notes.map((n) => h('li', null, n))));
+    const notes = [...(s.notes || [])];
+    if (s.groups.length && s.groups.every((g) => !g.intervals || !Object.keys(g.intervals).length) && metricKeys.includes('accuracy')) {
+      notes.push('This report was written before Kiln recorded the groups\' intervals: train again to see them.');
+    }
+    if (notes.length) {
+      parts.push(h('ul', { class: 'run-notes' }, ...notes.map((n) => h('li', null, n))));
     }
   }
   return section('Slices and fairness gaps', ...parts);
