@@ -55,8 +55,10 @@ public final class Api {
     private final ArtifactStore artifacts;
     private final Uploads uploads;
     private final dev.kiln.store.AlertStore alerts;
+    private final KilnStore store;
 
     public Api(KilnStore store) {
+        this.store = store;
         this.tracking = store.tracking();
         this.registry = store.registry();
         this.artifacts = store.artifacts();
@@ -86,6 +88,12 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
+        return java.util.stream.Stream.of(coreRoutes(),
+                new RunReportRoutes(store).routes()
+        ).flatMap(List::stream).toList();
+    }
+
+    private List<Route> coreRoutes() {
         return List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),
 

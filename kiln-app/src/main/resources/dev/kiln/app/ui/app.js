@@ -9,6 +9,7 @@ import { errorBox, loading } from './components.js';
 const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
+  [/^\/runs\/(?<id>[0-9a-f-]{36})$/, 'run'],
 ];
 
 let leave = null;

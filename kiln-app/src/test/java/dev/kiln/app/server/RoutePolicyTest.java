@@ -30,6 +30,7 @@ class RoutePolicyTest {
     static TestServer s;
     static Map<Role, String> tokens = new LinkedHashMap<>();
     static String runId;
+    static String reportRunId;
     static long alertId;
     static byte[] bundleZip;
 
@@ -55,6 +56,10 @@ class RoutePolicyTest {
             Path file = Files.writeString(home.resolve("seed.txt"), "seeded artifact");
             s.store.tracking().logArtifact(runId, "seed.txt", file);
             Files.delete(file);
+            reportRunId = newRun();
+            Path report = Files.writeString(home.resolve("leaderboard.json"), "{\"task\": \"BINARY\"}");
+            s.store.tracking().logArtifact(reportRunId, "leaderboard.json", report);
+            Files.delete(report);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -84,6 +89,8 @@ class RoutePolicyTest {
         m.put("GET /api/runs/{id}", List.of(() -> new Sample(Map.of("id", runId), null)));
         m.put("GET /api/runs/{id}/metrics/{key}", List.of(() -> new Sample(Map.of("id", runId, "key", "loss"), null)));
         m.put("GET /api/runs/{id}/artifacts/{artifact}", List.of(() -> new Sample(Map.of("id", runId, "artifact", "seed.txt"), null)));
+        m.put("GET /api/runs/{id}/report", List.of(() -> new Sample(Map.of("id", reportRunId), null)));
+        m.put("GET /api/runs/{id}/series", List.of(() -> new Sample(Map.of("id", runId, QUERY, "key=loss"), null)));
         m.put("GET /api/models", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/models/{name}", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/models/{name}/versions", List.of(() -> new Sample(Map.of("name", "credit"), null)));
@@ -177,7 +184,8 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
-                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}")) {
+                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}", "GET /api/runs/{id}/report",
+                "GET /api/runs/{id}/series")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
@@ -208,14 +216,17 @@ class RoutePolicyTest {
         }
     }
 
+    /** The path with its parameters filled in; a parameter named {@link #QUERY} is the query string. */
     static String url(String path, Map<String, String> params) {
         String out = path;
         for (Map.Entry<String, String> e : params.entrySet()) {
             out = out.replace("{" + e.getKey() + "}", URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
         }
         assertThat(out).doesNotContain("{");
-        return out;
+        return params.containsKey(QUERY) ? out + "?" + params.get(QUERY) : out;
     }
+
+    static final String QUERY = "?";
 
     @Test
     void alertsAreListedWithTheirEvidenceAndFiltered() {
