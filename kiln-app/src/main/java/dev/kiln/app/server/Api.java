@@ -55,8 +55,10 @@ public final class Api {
     private final ArtifactStore artifacts;
     private final Uploads uploads;
     private final dev.kiln.store.AlertStore alerts;
+    private final KilnStore store;
 
     public Api(KilnStore store) {
+        this.store = store;
         this.tracking = store.tracking();
         this.registry = store.registry();
         this.artifacts = store.artifacts();
@@ -86,7 +88,7 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
-        return List.of(
+        List<Route> all = new ArrayList<>(List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),
 
                 new Route(GET, "/api/experiments/{experiment}/runs", role(VIEWER),
@@ -118,7 +120,10 @@ public final class Api {
                 new Route(PUT, "/api/models/{name}/description", role(EDITOR), this::setDescription),
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
 
-                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias));
+                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias)));
+        all.addAll(new DataRoutes(store).routes());
+        all.addAll(new PipelineRoutes(store.pipelines()).routes());
+        return List.copyOf(all);
     }
 
     /** Whether moving {@code alias} of {@code model} runs the gates, and so needs the admin role (the gates' own rule). */
