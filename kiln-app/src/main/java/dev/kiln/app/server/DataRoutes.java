@@ -97,9 +97,35 @@ final class DataRoutes {
         StoredDataset d = matching.get(0);
         Map<String, Object> m = DataViews.version(d);
         m.put("names", namesOf(d.version()));
-        m.put("profile", DataViews.profile(DatasetProfiles.of(store, d)));
+        DatasetProfiles.Lookup profile = DatasetProfiles.lookup(store, d, DatasetProfiles.INLINE_BYTES);
+        m.put("profile_status", profile.state());
+        m.put("profile", profile.profile() == null ? null : DataViews.profile(profile.profile()));
+        m.put("profile_error", profile.error() == null ? null : error(profile.error()));
         m.putAll(PipelineViews.usesOf(store.pipelines(), d.version()));
         return m;
+    }
+
+    /** The error's code and message, the store's paths in it written as {@code HOME}: the caller is not on this machine. */
+    private Map<String, Object> error(KilnException e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("code", e.code().wireName());
+        String message = e.getMessage();
+        for (String home : homePaths()) {
+            message = message.replace(home, "HOME");
+        }
+        m.put("message", message);
+        return m;
+    }
+
+    private List<String> homePaths() {
+        List<String> forms = new ArrayList<>();
+        try {
+            forms.add(store.home().toRealPath().toString());
+        } catch (java.io.IOException ignored) {
+            // the plain form only
+        }
+        forms.add(store.home().toAbsolutePath().toString());
+        return forms;
     }
 
     /** Every dataset name holding this content (the same data stored under several names is one copy). */

@@ -88,6 +88,7 @@ class DataAndPipelinesOverHttpTest {
         assertThat(v.get("version").asText()).as("a unique prefix, as kiln data get takes it").isEqualTo(v2.version());
         assertThat(v.get("sha256").asText()).isEqualTo(v2.version());
         assertThat(v.get("created_at").asText()).isEqualTo(v2.createdAt().toString());
+        assertThat(v.get("profile_status").asText()).isEqualTo("ready");
         JsonNode profile = v.get("profile");
         assertThat(profile.get("rows").asLong()).isEqualTo(1000);
         assertThat(texts(profile.get("columns"), "name")).startsWith("checking_status", "duration").contains("class");
@@ -141,6 +142,19 @@ class DataAndPipelinesOverHttpTest {
         assertError(s.get("/api/datasets/credit/versions/" + "f".repeat(64), null), 404, "dataset_not_found", "credit");
         assertError(s.get("/api/datasets/weird/versions/" + v1.version(), null), 404, "dataset_not_found", "weird");
         assertError(s.get("/api/datasets/..%2Fx/versions", null), 400, "invalid_argument", "dataset");
+    }
+
+    @Test
+    void dataThatCannotBeProfiledSaysWhyWithoutTheServersPaths() throws Exception {
+        StoredDataset bad = ingest("bad", Files.writeString(dir.resolve("bad.csv"), "a,b\n\"1,2\n"));
+        for (int i = 0; i < 2; i++) { // the second answer comes from what the first learnt, without reading the data
+            JsonNode failed = ok("/api/datasets/bad/versions/" + bad.version());
+            assertThat(failed.get("profile_status").asText()).isEqualTo("failed");
+            assertThat(failed.get("profile").isNull()).isTrue();
+            assertThat(failed.get("profile_error").get("code").asText()).isEqualTo("data_malformed");
+            assertThat(failed.get("profile_error").get("message").asText())
+                    .contains("HOME/datasets/" + bad.version(), "unterminated").doesNotContain(dir.toString());
+        }
     }
 
     @Test
