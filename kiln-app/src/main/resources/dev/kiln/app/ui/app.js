@@ -9,6 +9,10 @@ import { errorBox, loading } from './components.js';
 const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
+  [/^\/data$/, 'data'],
+  [/^\/data\/(?<name>[^/]+)\/(?<version>[^/]+)$/, 'dataset'],
+  [/^\/pipelines$/, 'pipelines'],
+  [/^\/pipelines\/(?<pipeline>[^/]+)$/, 'pipelines'],
 ];
 
 let leave = null;
