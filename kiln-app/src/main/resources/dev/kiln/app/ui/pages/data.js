@@ -13,7 +13,7 @@ function when(t) {
 }
 
 function short(version) {
-  return h('span', { class: 'mono', title: version }, version.slice(0, 12));
+  return h('span', { class: 'mono nowrap', title: version }, version.slice(0, 12));
 }
 
 export async function render(main, route) {
@@ -41,7 +41,7 @@ export async function render(main, route) {
           { key: 'version', label: 'Version', render: (d) => h('a', { href: path`/data/${d.name}/${d.version}` }, short(d.version)) },
           { key: 'bytes', label: 'Size', numeric: true, render: (d) => bytes(d.bytes) },
           { key: 'files', label: 'Files', numeric: true, render: (d) => String(d.files.length) },
-          { key: 'source', label: 'Source', render: (d) => h('span', { class: 'mono' }, d.source || '—') },
+          { key: 'source', label: 'Source', render: (d) => h('span', { class: 'mono source' }, d.source || '—') },
           { key: 'created_at', label: 'Stored', render: (d) => when(d.created_at) },
           { key: 'created_by', label: 'By' },
         ],
@@ -67,7 +67,7 @@ export async function render(main, route) {
         { key: 'versions', label: 'Versions', numeric: true },
         { key: 'latest', label: 'Latest', render: (d) => h('a', { href: path`/data/${d.name}/${d.latest.version}` }, short(d.latest.version)) },
         { key: 'bytes', label: 'Size', numeric: true, render: (d) => bytes(d.latest.bytes) },
-        { key: 'source', label: 'Source', render: (d) => h('span', { class: 'mono' }, d.latest.source || '—') },
+        { key: 'source', label: 'Source', render: (d) => h('span', { class: 'mono source' }, d.latest.source || '—') },
         { key: 'created_at', label: 'Stored', render: (d) => when(d.latest.created_at) },
       ],
       rows: datasets,
