@@ -88,11 +88,14 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
-        return java.util.stream.Stream.of(coreRoutes(),
-                new RunReportRoutes(store).routes()
-        ).flatMap(List::stream).toList();
+        List<Route> all = new ArrayList<>(coreRoutes());
+        all.addAll(new RunReportRoutes(store).routes());
+        all.addAll(new DataRoutes(store).routes());
+        all.addAll(new PipelineRoutes(store.pipelines()).routes());
+        return List.copyOf(all);
     }
 
+    /** Tracking, registry and alerts: the API's first routes. */
     private List<Route> coreRoutes() {
         return List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),

@@ -10,6 +10,10 @@ const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
   [/^\/runs\/(?<id>[0-9a-f-]{36})$/, 'run'],
+  [/^\/data$/, 'data'],
+  [/^\/data\/(?<name>[^/]+)\/(?<version>[^/]+)$/, 'dataset'],
+  [/^\/pipelines$/, 'pipelines'],
+  [/^\/pipelines\/(?<pipeline>[^/]+)$/, 'pipelines'],
 ];
 
 let leave = null;

@@ -33,6 +33,7 @@ class RoutePolicyTest {
     static String reportRunId;
     static long alertId;
     static byte[] bundleZip;
+    static String datasetVersion;
 
     /** A concrete request for a route: path parameters (raw, before encoding) and a JSON body, or bytes of a content type. */
     record Sample(Map<String, String> params, String body, byte[] bytes, String contentType) {
@@ -64,6 +65,14 @@ class RoutePolicyTest {
             throw new UncheckedIOException(e);
         }
         bundleZip = Zips.bundle(Bundles.good(), null);
+        try {
+            Path csv = Files.writeString(home.resolve("seed.csv"), "x,y\n1,a\n2,b\n");
+            datasetVersion = s.store.datasets().put("credit", List.of(csv), "seed.csv", "seed").version();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var pipelineRun = s.store.pipelines().start("credit", "manual", "seed");
+        s.store.pipelines().finish(pipelineRun.id(), "succeeded", "seeded", List.of());
         alertId = s.store.alerts().fire("credit", 1, "feature-psi", "feature_psi", "warning", "PSI of age 0.3",
                 Map.of("feature", "age"), java.time.Instant.now()).alert().id();
     }
@@ -103,6 +112,13 @@ class RoutePolicyTest {
                 () -> new Sample(Map.of("ref", "credit:1"), null)));
         m.put("GET /api/alerts", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/alerts/{alert}", List.of(() -> new Sample(Map.of("alert", Long.toString(alertId)), null)));
+        m.put("GET /api/datasets", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/datasets/{dataset}/versions", List.of(() -> new Sample(Map.of("dataset", "credit"), null)));
+        m.put("GET /api/datasets/{dataset}/versions/{dataset_version}", List.of(
+                () -> new Sample(Map.of("dataset", "credit", "dataset_version", datasetVersion), null),
+                () -> new Sample(Map.of("dataset", "credit", "dataset_version", datasetVersion.substring(0, 8)), null)));
+        m.put("GET /api/pipelines", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/pipelines/{pipeline}/runs", List.of(() -> new Sample(Map.of("pipeline", "credit"), null)));
         m.put("POST /api/runs", List.of(() -> new Sample(Map.of(), "{\"experiment\": \"exp\", \"name\": \"r\", \"tags\": {\"k\": \"v\"}}")));
         m.put("POST /api/runs/{id}/params", List.of(() -> new Sample(Map.of("id", newRun()), "{\"lr\": 0.1, \"depth\": 3}")));
         m.put("POST /api/runs/{id}/metrics", List.of(
@@ -185,7 +201,9 @@ class RoutePolicyTest {
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
                 "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}", "GET /api/runs/{id}/report",
-                "GET /api/runs/{id}/series")) {
+                "GET /api/runs/{id}/series", "GET /api/datasets",
+                "GET /api/datasets/{dataset}/versions", "GET /api/datasets/{dataset}/versions/{dataset_version}",
+                "GET /api/pipelines", "GET /api/pipelines/{pipeline}/runs")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
