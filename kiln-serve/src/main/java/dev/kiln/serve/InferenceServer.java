@@ -260,6 +260,14 @@ public final class InferenceServer implements AutoCloseable {
         return state.meters.registry();
     }
 
+    /**
+     * What this server serves now, with its meters' counts so far (see {@link ServingSnapshot}); read-only, safe from
+     * any thread, for status reports and heartbeats.
+     */
+    public ServingSnapshot snapshot() {
+        return ServingSnapshots.take(state);
+    }
+
     /** The prediction log, if the server was started with one. */
     public Optional<PredictionLog> predictionLog() {
         return Optional.ofNullable(state.log);
