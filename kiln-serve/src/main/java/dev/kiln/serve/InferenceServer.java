@@ -265,7 +265,15 @@ public final class InferenceServer implements AutoCloseable {
      * any thread, for status reports and heartbeats.
      */
     public ServingSnapshot snapshot() {
-        return ServingSnapshots.take(state);
+        return ServingSnapshots.take(state, state.repository);
+    }
+
+    /**
+     * As {@link #snapshot()}, with the references from {@code repository} (null: none): the repository that set a
+     * server's canaries, shadows and bandits from the command line is not the server's own without an admin token.
+     */
+    public ServingSnapshot snapshot(ModelRepository repository) {
+        return ServingSnapshots.take(state, repository != null ? repository : state.repository);
     }
 
     /** The prediction log, if the server was started with one. */

@@ -17,10 +17,9 @@ final class ServingSnapshots {
     private ServingSnapshots() {
     }
 
-    static ServingSnapshot take(ServeState state) {
+    static ServingSnapshot take(ServeState state, ModelRepository repo) {
         Instant at = Instant.now();
         ModelHost host = state.models;
-        ModelRepository repo = state.repository;
         Map<String, Map<String, CanaryRollout.Stats>> counts = state.meters.counts();
         List<ServingSnapshot.Model> models = new ArrayList<>();
         for (String name : new TreeSet<>(host.names())) {
