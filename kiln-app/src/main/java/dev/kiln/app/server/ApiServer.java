@@ -84,6 +84,7 @@ public final class ApiServer implements AutoCloseable {
         UiSessions sessions = new UiSessions(tokens, System::currentTimeMillis);
         List<Route> routes = new ArrayList<>(new Api(store).routes());
         routes.addAll(new SessionRoutes(sessions, tokens).routes());
+        routes.addAll(new DeploymentRoutes(store.deployments()).routes());
         checkTable(routes);
         UiAssets ui = new UiAssets();
         Javalin app = Javalin.create(config -> {

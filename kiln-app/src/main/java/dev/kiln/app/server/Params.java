@@ -22,7 +22,8 @@ final class Params {
     static final Pattern EXPERIMENT = Pattern.compile("[^/\\\\\\p{Cntrl}]{1,200}");
     /** Artifact names addressed in a path: one plain file name (letters, digits, '.', '_', '-'; no separators). */
     static final Pattern ARTIFACT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
-    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact", "alert");
+    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact", "alert",
+            "deployment");
 
     private Params() {
     }
@@ -37,7 +38,7 @@ final class Params {
         String v = value == null ? "" : value;
         boolean ok = switch (param) {
             case "name", "alias" -> ModelRef.NAME.matcher(v).matches() && !v.contains("..");
-            case "id" -> RUN_ID.matcher(v).matches();
+            case "id", "deployment" -> RUN_ID.matcher(v).matches();
             case "key" -> KEY.matcher(v).matches() && !v.contains("..");
             case "artifact" -> ARTIFACT.matcher(v).matches() && !v.contains("..");
             case "experiment" -> EXPERIMENT.matcher(v).matches() && !v.contains("..") && v.strip().equals(v);
@@ -67,6 +68,7 @@ final class Params {
                     + "(GET /api/runs?experiment=NAME takes any name)";
             case "version" -> "versions are positive integers";
             case "alert" -> "alert ids are positive integers";
+            case "deployment" -> "deployment ids are UUIDs, as GET /api/deployments lists them";
             default -> "";
         };
     }

@@ -31,6 +31,7 @@ class RoutePolicyTest {
     static Map<Role, String> tokens = new LinkedHashMap<>();
     static String runId;
     static long alertId;
+    static String deploymentId;
     static byte[] bundleZip;
 
     /** A concrete request for a route: path parameters (raw, before encoding) and a JSON body, or bytes of a content type. */
@@ -59,6 +60,8 @@ class RoutePolicyTest {
             throw new UncheckedIOException(e);
         }
         bundleZip = Zips.bundle(Bundles.good(), null);
+        deploymentId = s.store.deployments().register(new dev.kiln.store.DeploymentStore.Registration("http://127.0.0.1:8080", "test",
+                null, java.time.Duration.ofSeconds(5)), Map.of("models", List.of()), java.time.Instant.now()).id();
         alertId = s.store.alerts().fire("credit", 1, "feature-psi", "feature_psi", "warning", "PSI of age 0.3",
                 Map.of("feature", "age"), java.time.Instant.now()).alert().id();
     }
@@ -76,6 +79,8 @@ class RoutePolicyTest {
     private static Map<String, List<Supplier<Sample>>> samples() {
         Map<String, List<Supplier<Sample>>> m = new LinkedHashMap<>();
         m.put("GET /api/health", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/deployments", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/deployments/{deployment}", List.of(() -> new Sample(Map.of("deployment", deploymentId), null)));
         m.put("GET /api/session", List.of(() -> new Sample(Map.of(), null)));
         m.put("POST /api/session", List.of(() -> new Sample(Map.of(), "{\"token\": \"" + tokens.get(Role.VIEWER) + "\"}")));
         m.put("DELETE /api/session", List.of(() -> new Sample(Map.of(), null)));
@@ -177,7 +182,8 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
-                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}")) {
+                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}", "GET /api/deployments",
+                "GET /api/deployments/{deployment}")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
