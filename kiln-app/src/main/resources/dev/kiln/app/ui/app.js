@@ -9,6 +9,7 @@ import { errorBox, loading } from './components.js';
 const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
+  [/^\/deployments$/, 'deployments'],
 ];
 
 let leave = null;
