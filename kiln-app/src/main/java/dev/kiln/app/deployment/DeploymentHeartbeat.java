@@ -86,7 +86,7 @@ public final class DeploymentHeartbeat implements AutoCloseable {
         } catch (RuntimeException e) {
             if (!failing) {
                 LOG.log(System.Logger.Level.WARNING, "cannot write this server's deployment heartbeat to the store (serving goes on; "
-                        + "tried again every " + registration.heartbeatInterval().toSeconds() + " s): " + e.getMessage(), e);
+                        + "tried again every " + registration.heartbeatInterval().toMillis() / 1000.0 + " s): " + e.getMessage(), e);
                 failing = true;
             }
         }

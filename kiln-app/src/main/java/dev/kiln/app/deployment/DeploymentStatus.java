@@ -18,6 +18,16 @@ import java.util.Map;
  * previous snapshot or no request in the interval; the JSON never holds NaN.
  */
 public final class DeploymentStatus {
+    /** Registry versions in numeric order (2 before 10), then other labels (bundles' hashes) alphabetically. */
+    static final java.util.Comparator<String> BY_VERSION = (a, b) -> {
+        boolean na = a.matches("[0-9]{1,9}");
+        boolean nb = b.matches("[0-9]{1,9}");
+        if (na && nb) {
+            return Integer.compare(Integer.parseInt(a), Integer.parseInt(b));
+        }
+        return na ? -1 : nb ? 1 : a.compareTo(b);
+    };
+
     private DeploymentStatus() {
     }
 
@@ -68,7 +78,9 @@ public final class DeploymentStatus {
         long nanos = 0;
         long total = 0;
         Map<String, Long> byVersion = new LinkedHashMap<>();
-        for (Map.Entry<String, CanaryRollout.Stats> e : m.versions().entrySet()) {
+        Map<String, CanaryRollout.Stats> ordered = new java.util.TreeMap<>(BY_VERSION);
+        ordered.putAll(m.versions());
+        for (Map.Entry<String, CanaryRollout.Stats> e : ordered.entrySet()) {
             CanaryRollout.Stats s = e.getValue();
             CanaryRollout.Stats b = before == null ? null : before.versions().get(e.getKey());
             CanaryRollout.Stats d = b == null || b.requests() > s.requests() ? s : new CanaryRollout.Stats(

@@ -102,6 +102,14 @@ class DeploymentStatusTest {
     }
 
     @Test
+    void versionsAreListedInNumericOrder() {
+        ServingSnapshot now = new ServingSnapshot(T0, false, List.of(credit(Map.of("10", CanaryRollout.Stats.ZERO,
+                "9", CanaryRollout.Stats.ZERO, "sha256:abc", CanaryRollout.Stats.ZERO), LatencyHistogram.EMPTY, null)));
+        assertThat((List<Map<String, Object>>) first(DeploymentStatus.of(null, now, Map.of())).get("versions"))
+                .extracting(v -> v.get("version")).containsExactly("9", "10", "sha256:abc");
+    }
+
+    @Test
     void aVersionServedAfreshCountsFromZero() {
         ServingSnapshot before = new ServingSnapshot(T0, false, List.of(credit(Map.of("3", new CanaryRollout.Stats(500, 0, 0, 0)),
                 LatencyHistogram.EMPTY, null)));
