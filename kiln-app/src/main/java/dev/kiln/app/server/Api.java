@@ -92,6 +92,7 @@ public final class Api {
         all.addAll(new RunReportRoutes(store).routes());
         all.addAll(new DataRoutes(store).routes());
         all.addAll(new PipelineRoutes(store.pipelines()).routes());
+        all.addAll(new DeploymentRoutes(store.deployments()).routes());
         return List.copyOf(all);
     }
 

@@ -25,7 +25,7 @@ final class Params {
     /** A dataset version in a path: its SHA-256 or a prefix of at least 6 hex digits (as {@code kiln data get} takes it). */
     static final Pattern DATASET_VERSION = Pattern.compile("[0-9a-fA-F]{6,64}");
     static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact", "alert",
-            "dataset", "dataset_version", "pipeline");
+            "dataset", "dataset_version", "pipeline", "deployment");
 
     private Params() {
     }
@@ -40,7 +40,7 @@ final class Params {
         String v = value == null ? "" : value;
         boolean ok = switch (param) {
             case "name", "alias", "dataset", "pipeline" -> ModelRef.NAME.matcher(v).matches() && !v.contains("..");
-            case "id" -> RUN_ID.matcher(v).matches();
+            case "id", "deployment" -> RUN_ID.matcher(v).matches();
             case "key" -> KEY.matcher(v).matches() && !v.contains("..");
             case "artifact" -> ARTIFACT.matcher(v).matches() && !v.contains("..");
             case "experiment" -> EXPERIMENT.matcher(v).matches() && !v.contains("..") && v.strip().equals(v);
@@ -74,6 +74,7 @@ final class Params {
             case "dataset" -> "dataset names use letters, digits, '.', '_' and '-', starting with a letter or digit";
             case "pipeline" -> "pipeline names use letters, digits, '.', '_' and '-', starting with a letter or digit";
             case "dataset_version" -> "a dataset version is its SHA-256 or a prefix of at least 6 hex digits";
+            case "deployment" -> "deployment ids are UUIDs, as GET /api/deployments lists them";
             default -> "";
         };
     }

@@ -14,6 +14,7 @@ const PAGES = [
   [/^\/data\/(?<name>[^/]+)\/(?<version>[^/]+)$/, 'dataset'],
   [/^\/pipelines$/, 'pipelines'],
   [/^\/pipelines\/(?<pipeline>[^/]+)$/, 'pipelines'],
+  [/^\/deployments$/, 'deployments'],
 ];
 
 let leave = null;

@@ -32,6 +32,7 @@ class RoutePolicyTest {
     static String runId;
     static String reportRunId;
     static long alertId;
+    static String deploymentId;
     static byte[] bundleZip;
     static String datasetVersion;
 
@@ -73,6 +74,8 @@ class RoutePolicyTest {
         }
         var pipelineRun = s.store.pipelines().start("credit", "manual", "seed");
         s.store.pipelines().finish(pipelineRun.id(), "succeeded", "seeded", List.of());
+        deploymentId = s.store.deployments().register(new dev.kiln.store.DeploymentStore.Registration("http://127.0.0.1:8080", "test",
+                null, java.time.Duration.ofSeconds(5)), Map.of("models", List.of()), java.time.Instant.now()).id();
         alertId = s.store.alerts().fire("credit", 1, "feature-psi", "feature_psi", "warning", "PSI of age 0.3",
                 Map.of("feature", "age"), java.time.Instant.now()).alert().id();
     }
@@ -90,6 +93,8 @@ class RoutePolicyTest {
     private static Map<String, List<Supplier<Sample>>> samples() {
         Map<String, List<Supplier<Sample>>> m = new LinkedHashMap<>();
         m.put("GET /api/health", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/deployments", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/deployments/{deployment}", List.of(() -> new Sample(Map.of("deployment", deploymentId), null)));
         m.put("GET /api/session", List.of(() -> new Sample(Map.of(), null)));
         m.put("POST /api/session", List.of(() -> new Sample(Map.of(), "{\"token\": \"" + tokens.get(Role.VIEWER) + "\"}")));
         m.put("DELETE /api/session", List.of(() -> new Sample(Map.of(), null)));
@@ -203,7 +208,8 @@ class RoutePolicyTest {
                 "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}", "GET /api/runs/{id}/report",
                 "GET /api/runs/{id}/series", "GET /api/datasets",
                 "GET /api/datasets/{dataset}/versions", "GET /api/datasets/{dataset}/versions/{dataset_version}",
-                "GET /api/pipelines", "GET /api/pipelines/{pipeline}/runs")) {
+                "GET /api/pipelines", "GET /api/pipelines/{pipeline}/runs", "GET /api/deployments",
+                "GET /api/deployments/{deployment}")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
