@@ -55,8 +55,15 @@ public final class Api {
     private final ArtifactStore artifacts;
     private final Uploads uploads;
     private final dev.kiln.store.AlertStore alerts;
+    private final MonitoringRoutes monitoring;
 
     public Api(KilnStore store) {
+        this(store, MonitoringSources.none());
+    }
+
+    /** With the prediction logs the monitoring routes read. */
+    public Api(KilnStore store, MonitoringSources logs) {
+        this.monitoring = new MonitoringRoutes(store, logs);
         this.tracking = store.tracking();
         this.registry = store.registry();
         this.artifacts = store.artifacts();
@@ -86,7 +93,7 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
-        return List.of(
+        List<Route> routes = new ArrayList<>(List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),
 
                 new Route(GET, "/api/experiments/{experiment}/runs", role(VIEWER),
@@ -118,7 +125,9 @@ public final class Api {
                 new Route(PUT, "/api/models/{name}/description", role(EDITOR), this::setDescription),
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
 
-                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias));
+                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias)));
+        routes.addAll(monitoring.routes());
+        return List.copyOf(routes);
     }
 
     /** Whether moving {@code alias} of {@code model} runs the gates, and so needs the admin role (the gates' own rule). */

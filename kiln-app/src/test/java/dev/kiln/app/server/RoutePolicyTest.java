@@ -116,6 +116,11 @@ class RoutePolicyTest {
             s.store.registry().setAlias("credit", "temp", 1, "seed", null, Map.of());
             return new Sample(Map.of("name", "credit", "alias", "temp"), null);
         }));
+        m.put("GET /api/models/{name}/monitoring", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/alerts", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("POST /api/alerts/{alert}/resolve", List.of(() -> new Sample(Map.of("alert", Long.toString(
+                s.store.alerts().fire("resolvable", 1, "rule-" + System.nanoTime(), "feature_psi", "warning", "m", Map.of(),
+                        java.time.Instant.now()).alert().id())), "{\"reason\": \"checked\"}")));
         return m;
     }
 
@@ -171,13 +176,14 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
-                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}")) {
+                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}", "GET /api/models/{name}/monitoring",
+                "GET /api/models/{name}/alerts")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
                 "POST /api/runs/{id}/tags", "POST /api/runs/{id}/end", "POST /api/runs/{id}/artifacts/{artifact}",
                 "POST /api/models/{name}/versions", "PUT /api/models/{name}/tags/{key}",
-                "DELETE /api/models/{name}/tags/{key}", "PUT /api/models/{name}/description")) {
+                "DELETE /api/models/{name}/tags/{key}", "PUT /api/models/{name}/description", "POST /api/alerts/{alert}/resolve")) {
             expected.put(editor, "editor");
         }
         expected.put("PUT /api/models/{name}/aliases/{alias}", "editor; admin for a protected alias");
