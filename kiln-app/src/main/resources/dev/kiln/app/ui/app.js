@@ -9,6 +9,7 @@ import { errorBox, loading } from './components.js';
 const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
+  [/^\/models\/(?<name>[^/]+)\/monitoring$/, 'monitoring'],
 ];
 
 let leave = null;
