@@ -124,6 +124,13 @@ function driftSection(data, stat, go) {
     format: (v) => (v === null || v === undefined ? '—' : num(v, 2)),
     max: s.scaleMax,
   });
+  // The latest windows are what the on-call engineer came for: a wide map opens scrolled to its right end.
+  requestAnimationFrame(() => {
+    const wrap = figure.querySelector('.table-wrap');
+    if (wrap) {
+      wrap.scrollLeft = wrap.scrollWidth;
+    }
+  });
   // Mark the cells whose feature drifted (significant and large), so colour is not the only signal.
   figure.querySelectorAll('tbody tr').forEach((tr, r) => {
     tr.querySelectorAll('td').forEach((td, c) => {
