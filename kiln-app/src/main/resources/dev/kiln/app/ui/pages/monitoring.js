@@ -164,8 +164,8 @@ function windowDetail(data) {
     if (w.prediction) {
       rows.push({ ...w.prediction, name: '(model output)' });
     }
-    mount(holder, table({
-      caption: `Window from ${time(w.start)}: compared with version ${w.reference_version}'s training profile`,
+    const caption = `Window from ${time(w.start)}: compared with version ${w.reference_version}'s training profile`;
+    mount(holder, h('p', { class: 'mon-caption' }, caption), table({
       columns: [
         { key: 'name', label: 'Feature' },
         { key: 'type', label: 'Type' },
