@@ -618,6 +618,33 @@ abstract class StoreContract {
     }
 
     @Test
+    void aPersonResolvesAnOpenAlertOnceWithWhoAndWhy() {
+        AlertStore alerts = store.alerts();
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-23T10:00:00Z");
+        Alert open = alerts.fire("credit", 3, "feature-psi", "feature_psi", "warning", "PSI high",
+                Map.of("psi", 0.4), t0).alert();
+        assertKiln(() -> alerts.resolve(open.id(), "ana", "  ", t0), ErrorCode.INVALID_ARGUMENT, "reason");
+        assertKiln(() -> alerts.resolve(open.id() + 1000, "ana", "fixed", t0), ErrorCode.MODEL_NOT_FOUND, "no alert");
+
+        Alert resolved = alerts.resolve(open.id(), "ana", " upstream feed fixed ", t0.plusSeconds(60));
+        assertThat(resolved.status()).isEqualTo(Alert.RESOLVED);
+        assertThat(resolved.resolvedAt()).isEqualTo(t0.plusSeconds(60));
+        assertThat(resolved.resolvedBy()).isEqualTo("ana");
+        assertThat(resolved.resolveReason()).isEqualTo("upstream feed fixed");
+        assertThat(alerts.get(open.id())).hasValue(resolved);
+        assertKiln(() -> alerts.resolve(open.id(), "bo", "again", t0.plusSeconds(120)), ErrorCode.CONFLICT, "already resolved");
+        assertThat(alerts.get(open.id()).orElseThrow().resolvedBy()).as("the first resolution stays").isEqualTo("ana");
+
+        // The monitor's own resolution (its rule cleared) names nobody; resolving it again is the same conflict.
+        Alert second = alerts.fire("credit", 3, "feature-psi", "feature_psi", "warning", "PSI high", Map.of(), t0).alert();
+        assertThat(alerts.resolve("credit", "feature-psi", t0.plusSeconds(5))).hasValueSatisfying(a -> {
+            assertThat(a.resolvedBy()).isNull();
+            assertThat(a.resolveReason()).isNull();
+        });
+        assertKiln(() -> alerts.resolve(second.id(), "ana", "done", t0), ErrorCode.CONFLICT, "the monitor");
+    }
+
+    @Test
     void concurrentEvaluatorsOpenOneAlertPerModelAndRule() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {

@@ -56,9 +56,16 @@ public final class Api {
     private final Uploads uploads;
     private final dev.kiln.store.AlertStore alerts;
     private final KilnStore store;
+    private final MonitoringRoutes monitoring;
 
     public Api(KilnStore store) {
+        this(store, MonitoringSources.none());
+    }
+
+    /** With the prediction logs the monitoring routes read. */
+    public Api(KilnStore store, MonitoringSources logs) {
         this.store = store;
+        this.monitoring = new MonitoringRoutes(store, logs);
         this.tracking = store.tracking();
         this.registry = store.registry();
         this.artifacts = store.artifacts();
@@ -93,6 +100,7 @@ public final class Api {
         all.addAll(new DataRoutes(store).routes());
         all.addAll(new PipelineRoutes(store.pipelines()).routes());
         all.addAll(new DeploymentRoutes(store.deployments()).routes());
+        all.addAll(monitoring.routes());
         return List.copyOf(all);
     }
 

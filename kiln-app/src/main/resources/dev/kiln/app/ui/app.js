@@ -15,6 +15,7 @@ const PAGES = [
   [/^\/pipelines$/, 'pipelines'],
   [/^\/pipelines\/(?<pipeline>[^/]+)$/, 'pipelines'],
   [/^\/deployments$/, 'deployments'],
+  [/^\/models\/(?<name>[^/]+)\/monitoring$/, 'monitoring'],
 ];
 
 let leave = null;

@@ -147,6 +147,11 @@ class RoutePolicyTest {
             s.store.registry().setAlias("credit", "temp", 1, "seed", null, Map.of());
             return new Sample(Map.of("name", "credit", "alias", "temp"), null);
         }));
+        m.put("GET /api/models/{name}/monitoring", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/alerts", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("POST /api/alerts/{alert}/resolve", List.of(() -> new Sample(Map.of("alert", Long.toString(
+                s.store.alerts().fire("resolvable", 1, "rule-" + System.nanoTime(), "feature_psi", "warning", "m", Map.of(),
+                        java.time.Instant.now()).alert().id())), "{\"reason\": \"checked\"}")));
         return m;
     }
 
@@ -209,13 +214,13 @@ class RoutePolicyTest {
                 "GET /api/runs/{id}/series", "GET /api/datasets",
                 "GET /api/datasets/{dataset}/versions", "GET /api/datasets/{dataset}/versions/{dataset_version}",
                 "GET /api/pipelines", "GET /api/pipelines/{pipeline}/runs", "GET /api/deployments",
-                "GET /api/deployments/{deployment}")) {
+                "GET /api/deployments/{deployment}", "GET /api/models/{name}/monitoring", "GET /api/models/{name}/alerts")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
                 "POST /api/runs/{id}/tags", "POST /api/runs/{id}/end", "POST /api/runs/{id}/artifacts/{artifact}",
                 "POST /api/models/{name}/versions", "PUT /api/models/{name}/tags/{key}",
-                "DELETE /api/models/{name}/tags/{key}", "PUT /api/models/{name}/description")) {
+                "DELETE /api/models/{name}/tags/{key}", "PUT /api/models/{name}/description", "POST /api/alerts/{alert}/resolve")) {
             expected.put(editor, "editor");
         }
         expected.put("PUT /api/models/{name}/aliases/{alias}", "editor; admin for a protected alias");
