@@ -86,7 +86,7 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
-        return List.of(
+        List<Route> core = List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),
 
                 new Route(GET, "/api/experiments/{experiment}/runs", role(VIEWER),
@@ -97,7 +97,6 @@ public final class Api {
                 new Route(GET, "/api/runs/{id}/artifacts/{artifact}", role(VIEWER), this::artifact),
                 new Route(GET, "/api/models", role(VIEWER), c -> registry.models().stream().map(Views::model).toList()),
                 new Route(GET, "/api/models/{name}", role(VIEWER), c -> Views.model(model(c.param("name")))),
-                new Route(GET, "/api/models/{name}/versions", role(VIEWER), this::versions),
                 new Route(GET, "/api/models/{name}/versions/{version}", role(VIEWER), this::version),
                 new Route(GET, "/api/models/{name}/aliases/{alias}", role(VIEWER), this::alias),
                 new Route(GET, "/api/models/{name}/history", role(VIEWER),
@@ -119,6 +118,7 @@ public final class Api {
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
 
                 new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias));
+        return java.util.stream.Stream.of(core, new ModelPageRoutes(registry, tracking).routes()).flatMap(List::stream).toList();
     }
 
     /** Whether moving {@code alias} of {@code model} runs the gates, and so needs the admin role (the gates' own rule). */
@@ -152,13 +152,6 @@ public final class Api {
         m.put("key", key);
         m.put("history", tracking.metricHistory(id, key).stream().map(Views::point).toList());
         return m;
-    }
-
-    private List<Map<String, Object>> versions(Call c) {
-        String name = c.param("name");
-        List<ModelVersion> versions = registry.versions(name);
-        RegisteredModel model = model(name);
-        return versions.stream().map(v -> Views.version(model, v)).toList();
     }
 
     private Map<String, Object> version(Call c) {
