@@ -209,6 +209,16 @@ final class JdbcModelRegistry implements ModelRegistry {
     }
 
     @Override
+    public Map<String, Instant> lastChanged() {
+        return db.read(c -> {
+            Map<String, Instant> out = new TreeMap<>();
+            Db.list(c, "SELECT e.model, e.created_at FROM model_events e JOIN (SELECT model, MAX(id) AS id FROM model_events "
+                    + "GROUP BY model) latest ON e.id = latest.id", rs -> out.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))));
+            return out;
+        });
+    }
+
+    @Override
     public List<ModelVersion> versions(String model) {
         return db.read(c -> {
             requireModel(c, model);

@@ -21,6 +21,9 @@ public interface ModelRegistry {
 
     Optional<RegisteredModel> model(String name);
 
+    /** When each model last changed: the time of its latest event, by model name (one indexed query for every model). */
+    Map<String, java.time.Instant> lastChanged();
+
     List<ModelVersion> versions(String model);
 
     /**

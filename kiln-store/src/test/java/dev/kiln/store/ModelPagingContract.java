@@ -89,4 +89,17 @@ abstract class ModelPagingContract {
         assertThat(moves).isSortedAccordingTo((a, b) -> Long.compare(a.id(), b.id()));
         assertKiln(() -> registry.aliasHistory("nope"), ErrorCode.MODEL_NOT_FOUND, "nope");
     }
+
+    @Test
+    void eachModelLastChangedWhenItsLatestEventHappened() {
+        Path bundle = TestBundles.write(work.resolve("b"), 0.1);
+        assertThat(registry.lastChanged()).isEmpty();
+        registry.register("credit", bundle, null, "seed", null);
+        registry.register("other", bundle, null, "seed", null);
+        registry.setTag("credit", "team", "risk", "bob");
+        ModelEvent tagged = registry.history("credit").get(registry.history("credit").size() - 1);
+        ModelEvent registered = registry.history("other").get(registry.history("other").size() - 1);
+        assertThat(registry.lastChanged()).containsOnlyKeys("credit", "other")
+                .containsEntry("credit", tagged.at()).containsEntry("other", registered.at());
+    }
 }

@@ -95,7 +95,6 @@ public final class Api {
                 new Route(GET, "/api/runs/{id}", role(VIEWER), this::run),
                 new Route(GET, "/api/runs/{id}/metrics/{key}", role(VIEWER), this::metricHistory),
                 new Route(GET, "/api/runs/{id}/artifacts/{artifact}", role(VIEWER), this::artifact),
-                new Route(GET, "/api/models", role(VIEWER), c -> registry.models().stream().map(Views::model).toList()),
                 new Route(GET, "/api/models/{name}", role(VIEWER), c -> Views.model(model(c.param("name")))),
                 new Route(GET, "/api/models/{name}/versions/{version}", role(VIEWER), this::version),
                 new Route(GET, "/api/models/{name}/aliases/{alias}", role(VIEWER), this::alias),

@@ -41,10 +41,21 @@ final class ModelPageRoutes {
 
     List<Route> routes() {
         return List.of(
+                new Route(GET, "/api/models", role(VIEWER), this::models),
                 new Route(GET, "/api/models/{name}/versions", role(VIEWER), this::versions),
                 new Route(GET, "/api/models/{name}/summary", role(VIEWER), this::summary),
                 new Route(GET, "/api/models/{name}/aliases", role(VIEWER), this::aliasesAt),
                 new Route(GET, "/api/models/{name}/versions/{version}/card", role(VIEWER), this::card));
+    }
+
+    /** Every model (as {@code GET /api/models/{name}}) with {@code updated_at}: the time of its latest registry event. */
+    private List<Map<String, Object>> models(Call c) {
+        Map<String, Instant> changed = registry.lastChanged();
+        return registry.models().stream().map(model -> {
+            Map<String, Object> m = Views.model(model);
+            m.put("updated_at", Views.time(changed.get(model.name())));
+            return m;
+        }).toList();
     }
 
     /**

@@ -81,6 +81,12 @@ class ModelPageOverHttpTest {
         assertThat(summary.json().path("next_page_token").asText()).isEqualTo("6");
         assertThat(summary.json().path("timeline").path("aliases")).isEmpty();
         assertThat(s.get("/api/models/credit/summary?versions=0", viewer).status()).isEqualTo(400);
+
+        TestServer.Res models = s.get("/api/models", viewer);
+        assertThat(models.json()).hasSize(1);
+        assertThat(models.json().get(0).path("latest_version").asInt()).isEqualTo(7);
+        assertThat(models.json().get(0).path("updated_at").asText())
+                .isEqualTo(s.store.registry().history("credit").get(s.store.registry().history("credit").size() - 1).at().toString());
     }
 
     @Test
