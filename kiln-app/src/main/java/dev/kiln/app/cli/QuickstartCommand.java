@@ -149,6 +149,8 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println("Next: ./kiln predict --model " + r.report().bundle() + " --input " + r.data() + " --output predictions.csv [--explain]");
         out.println("      ./kiln serve --model credit=credit --monitor    (HTTP inference that watches itself)");
         out.println("      ./kiln demo drift                               (the monitoring loop on two years of real data)");
+        out.println("      ./kiln server                                   (then open http://127.0.0.1:" + dev.kiln.app.server.ApiServer.DEFAULT_PORT
+                + ": the web UI of these runs and models)");
     }
 
     /** Copies the shipped dataset under the home (atomically), unless an identical copy is there. */

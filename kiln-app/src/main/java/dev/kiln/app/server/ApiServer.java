@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -80,8 +81,11 @@ public final class ApiServer implements AutoCloseable {
         if (port < 0 || port > 65535) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
         }
-        List<Route> routes = new Api(store).routes();
+        UiSessions sessions = new UiSessions(tokens, System::currentTimeMillis);
+        List<Route> routes = new ArrayList<>(new Api(store).routes());
+        routes.addAll(new SessionRoutes(sessions, tokens).routes());
         checkTable(routes);
+        UiAssets ui = new UiAssets();
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -92,9 +96,14 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
             config.jetty.modifyServletContextHandler(handler -> handler.addFilter(bodyRate.filter(System::nanoTime), "/*",
                     EnumSet.of(DispatcherType.REQUEST)));
+            config.routes.before(ApiServer::securityHeaders);
             for (Route r : routes) {
-                config.routes.addHttpHandler(r.method().handlerType(), r.path(), guarded(r, tokens));
+                config.routes.addHttpHandler(r.method().handlerType(), r.path(), guarded(r, tokens, sessions));
             }
+            // The web UI's files (public, no data; after the API so /api paths never reach them).
+            config.routes.get("/ui/<asset>", ui::asset);
+            config.routes.get("/", ui::page);
+            config.routes.get("/<page>", ui::page);
             config.routes.exception(KilnException.class, (e, ctx) -> {
                 if (e.code().category() == ErrorCode.Category.INTERNAL) {
                     // Store failures carry JDBC URLs and driver messages: for the log, not for remote callers.
@@ -169,8 +178,22 @@ public final class ApiServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- per request
 
-    private static Handler guarded(Route route, ApiTokens tokens) {
-        Handler handler = checked(route, tokens);
+    /**
+     * On every answer: the UI may run only its own scripts and styles from this server (no inline script, no
+     * eval, nothing from elsewhere), may not be framed, and no content type is guessed.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    private static void securityHeaders(Context ctx) {
+        ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+    }
+
+    private static Handler guarded(Route route, ApiTokens tokens, UiSessions sessions) {
+        Handler handler = checked(route, tokens, sessions);
         if (!route.method().hasBody()) {
             return handler;
         }
@@ -221,11 +244,17 @@ public final class ApiServer implements AutoCloseable {
         ctx.header("Connection", "close");
     }
 
-    private static Handler checked(Route route, ApiTokens tokens) {
+    private static Handler checked(Route route, ApiTokens tokens, UiSessions sessions) {
         return ctx -> {
+            if (route.method() != Route.Method.GET) {
+                refuseCrossSite(ctx);
+            }
+            if (tokens.isEmpty() && route.path().equals("/api/session")) {
+                checkLoopbackHost(ctx); // an open server's UI session is the local admin: not for a rebound host name
+            }
             Principal principal = null;
             if (!(route.access() instanceof Access.Open)) {
-                principal = authenticate(ctx, tokens);
+                principal = authenticate(ctx, tokens, sessions, route);
             }
             Map<String, String> params = Params.validate(ctx.pathParamMap());
             Role required = route.access().required(params);
@@ -253,13 +282,61 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private static Principal authenticate(Context ctx, ApiTokens tokens) {
-        if (tokens.isEmpty()) {
-            String hostHeader = ctx.host() == null ? "" : ctx.host().toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "");
-            if (!LOOPBACK_HOST_NAMES.contains(hostHeader)) {
-                throw KilnException.answer(ErrorCode.FORBIDDEN, "without API tokens this server answers only requests addressed to "
-                        + "localhost or 127.0.0.1, not '" + ctx.host() + "'", Map.of());
+    /**
+     * A state-changing request a browser sent from another site is refused whatever it carries: the {@code Origin}
+     * it names must be this server's own host, and {@code Sec-Fetch-Site} must not say cross-site. (Clients other than
+     * browsers send neither header.) This stands beside the CSRF token and the SameSite cookie, not instead of them.
+     */
+    private static void refuseCrossSite(Context ctx) {
+        String site = ctx.header("Sec-Fetch-Site");
+        if (site != null && site.equalsIgnoreCase("cross-site")) {
+            throw KilnException.answer(ErrorCode.FORBIDDEN, "cross-site requests may not change anything here", Map.of("sec_fetch_site", site));
+        }
+        String origin = ctx.header("Origin");
+        if (origin != null && !origin.equals("null")) {
+            String host = ctx.host() == null ? "" : ctx.host().toLowerCase(Locale.ROOT);
+            String originHost = origin.toLowerCase(Locale.ROOT).replaceFirst("^[a-z][a-z0-9+.-]*://", "");
+            if (!originHost.equals(host)) {
+                throw KilnException.answer(ErrorCode.FORBIDDEN, "a request from origin '" + origin + "' may not change anything on "
+                        + ctx.host(), Map.of("origin", origin));
             }
+        }
+    }
+
+    /**
+     * Who calls: a bearer token when the request has one; else the web UI's session cookie, whose state-changing
+     * requests must also carry the session's CSRF token; else, without configured tokens, the local admin.
+     */
+    private static Principal authenticate(Context ctx, ApiTokens tokens, UiSessions sessions, Route route) {
+        if (tokens.isEmpty()) {
+            checkLoopbackHost(ctx);
+        }
+        if (ctx.header("Authorization") == null) {
+            String cookie = ctx.cookie(UiSessions.COOKIE);
+            if (cookie != null) {
+                UiSessions.Session session = sessions.find(cookie).orElseThrow(() -> KilnException.answer(ErrorCode.UNAUTHENTICATED,
+                        "the UI session has ended (signed out, expired, its token revoked, or the server restarted): sign in again"));
+                if (route.method() != Route.Method.GET && !UiSessions.csrfMatches(session, ctx.header(UiSessions.CSRF_HEADER))) {
+                    throw KilnException.answer(ErrorCode.FORBIDDEN, "missing or wrong CSRF token: send the session's token (GET /api/session) in "
+                            + UiSessions.CSRF_HEADER, Map.of("header", UiSessions.CSRF_HEADER));
+                }
+                return sessions.principal(session).orElseThrow(() -> KilnException.answer(ErrorCode.UNAUTHENTICATED,
+                        "the UI session's token was revoked: sign in again"));
+            }
+        }
+        return bearer(ctx, tokens);
+    }
+
+    private static void checkLoopbackHost(Context ctx) {
+        String hostHeader = ctx.host() == null ? "" : ctx.host().toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "");
+        if (!LOOPBACK_HOST_NAMES.contains(hostHeader)) {
+            throw KilnException.answer(ErrorCode.FORBIDDEN, "without API tokens this server answers only requests addressed to "
+                    + "localhost or 127.0.0.1, not '" + ctx.host() + "'", Map.of());
+        }
+    }
+
+    private static Principal bearer(Context ctx, ApiTokens tokens) {
+        if (tokens.isEmpty()) {
             return Principal.LOCAL;
         }
         String header = ctx.header("Authorization");

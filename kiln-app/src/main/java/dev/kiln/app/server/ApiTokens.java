@@ -100,9 +100,16 @@ public final class ApiTokens {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
+        return authenticateHash(sha256(token));
+    }
+
+    /**
+     * The principal whose token has this SHA-256, as the file says now: a UI session keeps only its token's hash and
+     * asks again on every request, so revoking the token (or changing its role) ends or changes the session at once.
+     */
+    Optional<Principal> authenticateHash(byte[] hash) {
         refresh();
         Snapshot s = current;
-        byte[] hash = sha256(token);
         Entry match = null;
         for (int i = 0; i < s.entries().size(); i++) {
             if (MessageDigest.isEqual(hash, s.hashes().get(i)) && match == null) {

@@ -62,6 +62,26 @@ public final class Call {
                 Map.of("parameter", "limit", "value", v));
     }
 
+    /** A request header, or null. */
+    String header(String name) {
+        return ctx.header(name);
+    }
+
+    /** A cookie the request carries, or null. */
+    String cookie(String name) {
+        return ctx.cookie(name);
+    }
+
+    /** Adds a raw {@code Set-Cookie} header (so every attribute, SameSite included, is written as given). */
+    void setCookie(String headerValue) {
+        ctx.res().addHeader("Set-Cookie", headerValue);
+    }
+
+    /** Whether the browser reached us over TLS: directly, or through a proxy that says so. */
+    boolean secure() {
+        return ctx.req().isSecure() || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+    }
+
     /** The declared Content-Length, or -1 when the body is chunked. */
     long contentLength() {
         return ctx.req().getContentLengthLong();

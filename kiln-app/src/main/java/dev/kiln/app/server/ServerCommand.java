@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln server}: the REST API for tracking and the registry, and its API tokens. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = {"Serve the REST API for tracking and the registry (JSON under /api) until stopped (Ctrl-C or SIGTERM).",
+        description = {"Serve the web UI (at /) and the REST API for tracking and the registry (JSON under /api) until stopped (Ctrl-C or SIGTERM).",
                 "With API tokens (kiln server token add), every request needs 'Authorization: Bearer TOKEN' with a role "
                         + "(viewer < editor < admin). Without any, the server listens on 127.0.0.1 only and every request has admin rights."},
         subcommands = {ServerCommand.Token.class})
@@ -69,6 +69,7 @@ public final class ServerCommand implements Callable<Integer> {
             out.println(ApiJson.write(m));
         } else {
             out.println("kiln server listening on " + server.url() + " (store " + store.url() + ")");
+            out.println("web UI: " + server.url() + "/   API: " + server.url() + "/api");
             if (server.open()) {
                 out.println("no API tokens configured: listening on " + server.host() + " only, every request has admin rights");
             } else {

@@ -73,7 +73,8 @@ class ErrorShapeTest {
     @Test
     void unknownRouteIsNotFoundInTheSameShape() {
         assertError(s.get("/api/nothing-here", null), 404, "route_not_found");
-        assertError(s.get("/", null), 404, "route_not_found");
+        // "/" is the web UI now (UiServingTest); a UI file that does not exist is a 404 in the same shape.
+        assertError(s.get("/ui/nothing-here.js", null), 404, "route_not_found");
         assertError(s.send("PATCH", "/api/models/credit", null, "{}"), 404, "route_not_found");
     }
 

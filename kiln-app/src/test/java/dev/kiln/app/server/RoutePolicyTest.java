@@ -76,6 +76,9 @@ class RoutePolicyTest {
     private static Map<String, List<Supplier<Sample>>> samples() {
         Map<String, List<Supplier<Sample>>> m = new LinkedHashMap<>();
         m.put("GET /api/health", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/session", List.of(() -> new Sample(Map.of(), null)));
+        m.put("POST /api/session", List.of(() -> new Sample(Map.of(), "{\"token\": \"" + tokens.get(Role.VIEWER) + "\"}")));
+        m.put("DELETE /api/session", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/experiments/{experiment}/runs", List.of(() -> new Sample(Map.of("experiment", "exp"), null)));
         m.put("GET /api/runs", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/runs/{id}", List.of(() -> new Sample(Map.of("id", runId), null)));
@@ -171,6 +174,9 @@ class RoutePolicyTest {
         s.server.routes().forEach(r -> policies.put(r.toString(), r.access().describe()));
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("GET /api/health", "public");
+        expected.put("GET /api/session", "public");
+        expected.put("POST /api/session", "public");
+        expected.put("DELETE /api/session", "public");
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
