@@ -9,6 +9,8 @@ import { errorBox, loading } from './components.js';
 const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
+  [/^\/models$/, 'models'],
+  [/^\/models\/(?<name>[^/]+)$/, 'model'],
 ];
 
 let leave = null;
