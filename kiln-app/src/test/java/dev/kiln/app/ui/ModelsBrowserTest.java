@@ -132,6 +132,12 @@ class ModelsBrowserTest {
             b.waitForText("#model-card h3", "Model card: credit version 1");
             assertThat(b.all("form.move-form")).isEmpty();
             assertThat(b.bodyText()).doesNotContain("Move alias");
+            // A deep link to an older page of versions (the token is the previous page's last version).
+            server.store.registry().register("credit", Bundles.good(), null, "seed", "second");
+            b.open("/models/credit?page=2");
+            b.waitForText(".pager", "1–1 of 2");
+            b.click(".pager button");
+            b.waitForText(".pager", "1–2 of 2");
             b.open("/models/nope");
             b.waitForText(".empty", "No model named nope");
         }

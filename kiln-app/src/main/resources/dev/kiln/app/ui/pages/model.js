@@ -148,7 +148,12 @@ export async function render(main, route) {
   };
 
   drawHeader();
-  drawVersions(summary);
+  const deepPage = route.query.get('page');
+  if (deepPage) {
+    loadPage(deepPage, false); // a deep link to an older page; "Newer" then goes back to the first
+  } else {
+    drawVersions(summary);
+  }
   drawTimeline(timelineEl, summary.timeline, state.marker);
   mount(main,
     header,
