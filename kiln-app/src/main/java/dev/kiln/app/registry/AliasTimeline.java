@@ -95,6 +95,29 @@ public final class AliasTimeline {
         return out;
     }
 
+    /**
+     * The {@code n} newest moves over every alias, and each alias's last interval however old (so an alias that has
+     * not moved for a long time still shows what it serves); the intervals kept are unchanged.
+     */
+    public AliasTimeline latest(int n) {
+        if (moves() <= n) {
+            return this;
+        }
+        long threshold = byAlias.values().stream().flatMap(List::stream).mapToLong(Interval::eventId).map(id -> -id).sorted()
+                .limit(n).map(id -> -id).min().orElse(Long.MAX_VALUE);
+        Map<String, List<Interval>> out = new TreeMap<>();
+        byAlias.forEach((alias, intervals) -> {
+            List<Interval> kept = new ArrayList<>();
+            for (int i = 0; i < intervals.size(); i++) {
+                if (intervals.get(i).eventId() >= threshold || i == intervals.size() - 1) {
+                    kept.add(intervals.get(i));
+                }
+            }
+            out.put(alias, Collections.unmodifiableList(kept));
+        });
+        return new AliasTimeline(Collections.unmodifiableMap(out));
+    }
+
     /** Number of moves recorded (intervals over every alias). */
     public int moves() {
         return byAlias.values().stream().mapToInt(List::size).sum();

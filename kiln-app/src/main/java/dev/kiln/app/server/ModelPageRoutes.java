@@ -30,6 +30,9 @@ final class ModelPageRoutes {
     static final int MAX_PAGE_SIZE = 500;
     static final int DEFAULT_SUMMARY_VERSIONS = 20;
     static final int MAX_SUMMARY_VERSIONS = 100;
+    /** The summary's timeline: the newest moves (each alias's current one kept); {@code /timeline} has them all. */
+    static final int DEFAULT_SUMMARY_MOVES = 200;
+    static final int MAX_MOVES = 100_000;
 
     private final ModelRegistry registry;
     private final TrackingStore tracking;
@@ -44,6 +47,7 @@ final class ModelPageRoutes {
                 new Route(GET, "/api/models", role(VIEWER), this::models),
                 new Route(GET, "/api/models/{name}/versions", role(VIEWER), this::versions),
                 new Route(GET, "/api/models/{name}/summary", role(VIEWER), this::summary),
+                new Route(GET, "/api/models/{name}/timeline", role(VIEWER), this::timeline),
                 new Route(GET, "/api/models/{name}/aliases", role(VIEWER), this::aliasesAt),
                 new Route(GET, "/api/models/{name}/versions/{version}/card", role(VIEWER), this::card));
     }
@@ -85,12 +89,15 @@ final class ModelPageRoutes {
 
     /**
      * Everything the model page shows first, in one answer: the model (description, tags, aliases), its version count,
-     * the latest {@code ?versions=N} versions (default 20, at most 100) and the alias timeline.
+     * the latest {@code ?versions=N} versions (default 20, at most 100) and the alias timeline's newest {@code ?moves=M}
+     * moves (default 200; each alias's current interval always), with {@code moves} (all of them) and {@code truncated}.
      */
     private Map<String, Object> summary(Call c) {
         String name = c.param("name");
         String n = c.query("versions");
         int latest = n == null ? DEFAULT_SUMMARY_VERSIONS : intParameter("versions", n, 1, MAX_SUMMARY_VERSIONS);
+        String movesParam = c.query("moves");
+        int moves = movesParam == null ? DEFAULT_SUMMARY_MOVES : intParameter("moves", movesParam, 1, MAX_MOVES);
         RegisteredModel model = model(name);
         List<ModelVersion> rows = registry.versionsNewestFirst(name, latest + 1, null);
         List<ModelVersion> page = rows.size() > latest ? rows.subList(0, latest) : rows;
@@ -99,8 +106,17 @@ final class ModelPageRoutes {
         m.put("version_count", model.latestVersion());
         m.put("versions", page.stream().map(v -> Views.version(model, v)).toList());
         m.put("next_page_token", rows.size() > latest ? Integer.toString(page.get(page.size() - 1).version()) : null);
-        m.put("timeline", TimelineView.of(timeline, model));
+        m.put("timeline", TimelineView.of(timeline, model, moves));
         return m;
+    }
+
+    /** The whole alias timeline ({@code ?moves=M}: only the newest M moves, each alias's current one kept). */
+    private Map<String, Object> timeline(Call c) {
+        String name = c.param("name");
+        String movesParam = c.query("moves");
+        int moves = movesParam == null ? MAX_MOVES : intParameter("moves", movesParam, 1, MAX_MOVES);
+        RegisteredModel model = model(name);
+        return TimelineView.of(AliasTimeline.of(registry.aliasHistory(name)), model, moves);
     }
 
     /** {@code ?at=ISO-8601} (default: now): the version each alias pointed at then, with the move that put it there. */

@@ -12,6 +12,16 @@ final class TimelineView {
     private TimelineView() {
     }
 
+    /** The newest {@code limit} moves of {@code timeline} (each alias's last one kept), saying how many there are in all. */
+    static Map<String, Object> of(AliasTimeline timeline, RegisteredModel model, int limit) {
+        AliasTimeline shown = timeline.latest(limit);
+        Map<String, Object> m = of(shown, model);
+        m.put("moves", timeline.moves());
+        m.put("shown", shown.moves());
+        m.put("truncated", shown.moves() < timeline.moves());
+        return m;
+    }
+
     static Map<String, Object> of(AliasTimeline timeline, RegisteredModel model) {
         List<Map<String, Object>> aliases = new ArrayList<>();
         java.time.Instant start = null;
@@ -27,6 +37,8 @@ final class TimelineView {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("start", Views.time(start));
         m.put("moves", timeline.moves());
+        m.put("shown", timeline.moves());
+        m.put("truncated", false);
         m.put("aliases", aliases);
         return m;
     }

@@ -53,4 +53,21 @@ class AliasTimelineTest {
         assertThat(t.at(T0.plusSeconds(300)).get("production").version()).isEqualTo(2);
         assertThat(t.byAlias().get("production").get(0).from()).isEqualTo(t.byAlias().get("production").get(0).to());
     }
+
+    @Test
+    void theNewestMovesKeepEachAliasesCurrentIntervalHoweverOld() {
+        AliasTimeline t = AliasTimeline.of(List.of(
+                event(1, "alias_set", 1, "production", 1, "a"),
+                event(2, "alias_set", 1, "staging", 2, "b"),
+                event(3, "alias_set", 2, "staging", 3, "b"),
+                event(4, "alias_set", 3, "staging", 4, "b"),
+                event(5, "alias_set", 4, "staging", 5, "b")));
+        AliasTimeline two = t.latest(2);
+        assertThat(two.byAlias().get("staging")).extracting(AliasTimeline.Interval::version).containsExactly(3, 4);
+        assertThat(two.byAlias().get("production")).as("old, but what production still serves").extracting(AliasTimeline.Interval::version)
+                .containsExactly(1);
+        assertThat(two.moves()).isEqualTo(3);
+        assertThat(t.latest(10)).isSameAs(t);
+        assertThat(two.byAlias().get("staging").get(0).to()).isEqualTo(two.byAlias().get("staging").get(1).from());
+    }
 }

@@ -124,6 +124,19 @@ class ModelPageOverHttpTest {
         assertThat(staging.get(1).path("previous_version").asInt()).isEqualTo(1);
         assertThat(staging.get(1).path("reason").asText()).isEqualTo("next");
 
+        // The summary may carry only the newest moves (each alias's current one kept); /timeline has them all.
+        JsonNode newest = s.get("/api/models/credit/summary?moves=1", viewer).json().path("timeline");
+        assertThat(newest.path("moves").asInt()).isEqualTo(3);
+        assertThat(newest.path("shown").asInt()).isEqualTo(2);
+        assertThat(newest.path("truncated").asBoolean()).isTrue();
+        assertThat(alias(newest, "staging").path("intervals")).hasSize(1);
+        assertThat(alias(newest, "production").path("intervals")).hasSize(1);
+        JsonNode all = s.get("/api/models/credit/timeline", viewer).json();
+        assertThat(all.path("shown").asInt()).isEqualTo(3);
+        assertThat(all.path("truncated").asBoolean()).isFalse();
+        assertThat(s.get("/api/models/credit/timeline?moves=0", viewer).json().path("error").path("details").path("parameter").asText())
+                .isEqualTo("moves");
+
         // What served at the instant of each move, and before any.
         JsonNode atFirst = s.get("/api/models/credit/aliases?at=" + staging.get(0).path("from").asText(), viewer).json();
         assertThat(atFirst.path("aliases").path("staging").path("version").asInt()).isEqualTo(1);
@@ -178,7 +191,7 @@ class ModelPageOverHttpTest {
         assertThat(s.get("/api/models/credit/versions/9/card", viewer).status()).isEqualTo(404);
         assertThat(s.get("/api/models/credit/versions/0/card", viewer).status()).isEqualTo(400);
 
-        for (String read : List.of("/api/models/credit/summary", "/api/models/credit/aliases", "/api/models/credit/versions/1/card",
+        for (String read : List.of("/api/models/credit/summary", "/api/models/credit/aliases", "/api/models/credit/timeline", "/api/models/credit/versions/1/card",
                 "/api/models/credit/versions?page_size=1")) {
             assertThat(s.get(read, null).status()).as(read).isEqualTo(401);
             assertThat(s.get(read, viewer).status()).as(read).isEqualTo(200);

@@ -90,6 +90,7 @@ class RoutePolicyTest {
         m.put("GET /api/models/{name}/versions/{version}", List.of(() -> new Sample(Map.of("name", "credit", "version", "1"), null)));
         m.put("GET /api/models/{name}/aliases/{alias}", List.of(() -> new Sample(Map.of("name", "credit", "alias", "production"), null)));
         m.put("GET /api/models/{name}/summary", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/timeline", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/models/{name}/aliases", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/models/{name}/versions/{version}/card", List.of(() -> new Sample(Map.of("name", "credit", "version", "1"), null)));
         m.put("GET /api/models/{name}/history", List.of(() -> new Sample(Map.of("name", "credit"), null)));
@@ -180,7 +181,7 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
-                "GET /api/models/{name}/summary", "GET /api/models/{name}/aliases", "GET /api/models/{name}/versions/{version}/card",
+                "GET /api/models/{name}/summary", "GET /api/models/{name}/timeline", "GET /api/models/{name}/aliases", "GET /api/models/{name}/versions/{version}/card",
                 "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}")) {
             expected.put(viewer, "viewer");
         }

@@ -132,6 +132,16 @@ class ModelsBrowserTest {
             b.waitForText("#model-card h3", "Model card: credit version 1");
             assertThat(b.all("form.move-form")).isEmpty();
             assertThat(b.bodyText()).doesNotContain("Move alias");
+            // A long history: the newest 200 moves first, every one on request.
+            for (int i = 0; i < 201; i++) {
+                server.store.registry().setAlias("credit", "canary", 1, "robot", "step " + i, Map.of());
+            }
+            b.open("/models/credit");
+            b.waitForText(".truncated", "Showing the newest 201 of 202 moves"); // 200 newest + staging's current one
+            b.click(".truncated button");
+            b.waitForText("caption", "Moves, newest first (202)");
+            b.waitForGone(".truncated");
+
             // A deep link to an older page of versions (the token is the previous page's last version).
             server.store.registry().register("credit", Bundles.good(), null, "seed", "second");
             b.open("/models/credit?page=2");

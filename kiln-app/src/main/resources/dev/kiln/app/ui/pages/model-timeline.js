@@ -8,8 +8,11 @@ import { PALETTE } from '../chart.js';
 
 const SHOWN_MOVES = 15;
 
-/** Draws `timeline` (the summary's) into `el`; `marker` (a Date or null) draws the "what served at" line. */
-export function drawTimeline(el, timeline, marker) {
+/**
+ * Draws `timeline` (the summary's) into `el`; `marker` (a Date or null) draws the "what served at" line; `showAll` loads
+ * every move when the summary sent only the newest.
+ */
+export function drawTimeline(el, timeline, marker, showAll) {
   const detail = h('div', { class: 'tl-detail', id: 'move-detail', 'aria-live': 'polite' });
   if (!timeline || timeline.aliases.length === 0) {
     mount(el, h('p', { class: 'muted' }, 'No alias has been set yet: a move below (or ', h('code', null, 'kiln models promote'), ') starts the timeline.'));
@@ -49,6 +52,8 @@ export function drawTimeline(el, timeline, marker) {
   const axis = h('div', { class: 'tl-axis' }, h('span', null, time(start)), h('span', null, time((start + end) / 2)), h('span', null, 'now'));
   mount(el,
     h('div', { class: 'tl', role: 'group', 'aria-label': 'alias timeline' }, rows, h('div', { class: 'tl-row' }, h('div', { class: 'tl-label' }), axis)),
+    timeline.truncated ? h('p', { class: 'row truncated' }, h('span', { class: 'muted' }, `Showing the newest ${num(timeline.shown)} of ${num(timeline.moves)} moves (and each alias's current one).`),
+      showAll ? h('button', { type: 'button', onclick: showAll }, `Show all ${num(timeline.moves)} moves`) : null) : null,
     h('p', { class: 'muted legend-line' }, 'Each bar is a stretch of time an alias pointed at a version; outlined bars passed gates, striped ones were forced. Select a bar or a move for who, when, why and its gate table.'),
     detail,
     movesTable(timeline, detail));

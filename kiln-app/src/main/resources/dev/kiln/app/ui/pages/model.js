@@ -109,6 +109,16 @@ export async function render(main, route) {
     }
   };
 
+  const showAllMoves = async () => {
+    mount(timelineEl, loading('Loading every move'));
+    try {
+      state.summary.timeline = await api.get(`${base}/timeline`);
+      drawTimeline(timelineEl, state.summary.timeline, state.marker, showAllMoves);
+    } catch (e) {
+      mount(timelineEl, errorBox(e));
+    }
+  };
+
   const servedInput = h('input', { type: 'datetime-local', id: 'served-at', name: 'at', step: '1', required: true });
   if (state.marker) {
     const d = state.marker;
@@ -123,7 +133,7 @@ export async function render(main, route) {
     const at = local.toISOString();
     route.setQuery({ at });
     state.marker = local;
-    drawTimeline(timelineEl, state.summary.timeline, state.marker);
+    drawTimeline(timelineEl, state.summary.timeline, state.marker, showAllMoves);
     try {
       const answer = await api.get(`${base}/aliases`, { at });
       const entries = Object.entries(answer.aliases);
@@ -142,7 +152,7 @@ export async function render(main, route) {
   const refresh = async () => {
     state.summary = await api.get(`${base}/summary`, { versions: PAGE_SIZE });
     drawHeader();
-    drawTimeline(timelineEl, state.summary.timeline, state.marker);
+    drawTimeline(timelineEl, state.summary.timeline, state.marker, showAllMoves);
     state.tokens = [];
     drawVersions(state.summary);
   };
@@ -154,7 +164,7 @@ export async function render(main, route) {
   } else {
     drawVersions(summary);
   }
-  drawTimeline(timelineEl, summary.timeline, state.marker);
+  drawTimeline(timelineEl, summary.timeline, state.marker, showAllMoves);
   mount(main,
     header,
     section('Alias timeline', timelineEl, servedForm, servedEl),
