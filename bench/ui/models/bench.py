@@ -85,6 +85,6 @@ print(f"| request | median ms | p95 ms | body bytes |")
 print(f"|---|---:|---:|---:|")
 for path in (f"/api/models/{MODEL}/summary", f"/api/models/{MODEL}/versions?page_size=50",
              f"/api/models/{MODEL}/versions?page_size=50&page_token=500", f"/api/models/{MODEL}/aliases?at=2026-01-01T00:00:00Z",
-             f"/api/models/{MODEL}/versions/{VERSIONS}/card", f"/api/models/{MODEL}/versions"):
+             f"/api/models/{MODEL}/versions/{VERSIONS}/card", f"/api/models/{MODEL}/timeline", f"/api/models/{MODEL}/versions"):
     med, p95, size = measure(path)
     print(f"| `GET {path}` | {med:.1f} | {p95:.1f} | {size} |")
