@@ -242,6 +242,17 @@ final class JdbcModelRegistry implements ModelRegistry {
     }
 
     @Override
+    public List<ModelVersion> versionsFromRuns(java.util.Collection<String> runIds) {
+        List<String> ids = runIds.stream().filter(java.util.Objects::nonNull).distinct().toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return db.read(c -> Db.list(c, VERSION_SELECT + " WHERE source_run_id IN (" + marks + ") ORDER BY model, version",
+                JdbcModelRegistry::version, ids.toArray()));
+    }
+
+    @Override
     public ModelVersion version(String model, int version) {
         return db.read(c -> requireVersion(c, model, version));
     }

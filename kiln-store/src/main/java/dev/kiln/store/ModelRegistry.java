@@ -33,6 +33,12 @@ public interface ModelRegistry {
      */
     List<ModelVersion> versionsNewestFirst(String model, int limit, Integer before);
 
+    /**
+     * The versions, of every model, whose source run is one of {@code runIds} (unknown ids match nothing), by model then
+     * version: what a run made.
+     */
+    List<ModelVersion> versionsFromRuns(java.util.Collection<String> runIds);
+
     /** NOT_FOUND naming the model or version when absent. */
     ModelVersion version(String model, int version);
 

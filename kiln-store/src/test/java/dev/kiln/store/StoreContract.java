@@ -310,6 +310,20 @@ abstract class StoreContract {
     }
 
     @Test
+    void versionsAreFoundByTheRunsThatMadeThem() {
+        Run a = tracking.startRun("credit", null, "a", Map.of());
+        Run b = tracking.startRun("credit", null, "b", Map.of());
+        registry.register("credit", bundle("b1", 0.0), a.id(), "alice", null);
+        registry.register("churn", bundle("b2", 1.0), a.id(), "alice", null);
+        registry.register("credit", bundle("b3", 2.0), b.id(), "alice", null);
+        registry.register("credit", bundle("b4", 3.0), null, "alice", null);
+        assertThat(registry.versionsFromRuns(List.of(a.id()))).extracting(v -> v.model() + ":" + v.version())
+                .containsExactly("churn:1", "credit:1");
+        assertThat(registry.versionsFromRuns(List.of(a.id(), b.id(), "no-such-run"))).hasSize(3);
+        assertThat(registry.versionsFromRuns(List.of())).isEmpty();
+    }
+
+    @Test
     void registeringRefusesBadNamesUnknownRunsAndBrokenBundles() throws IOException {
         Path b = bundle("b", 0.0);
         assertKiln(() -> registry.register("../evil", b, null, "a", null), ErrorCode.INVALID_ARGUMENT, "../evil");

@@ -55,8 +55,10 @@ public final class Api {
     private final ArtifactStore artifacts;
     private final Uploads uploads;
     private final dev.kiln.store.AlertStore alerts;
+    private final KilnStore store;
 
     public Api(KilnStore store) {
+        this.store = store;
         this.tracking = store.tracking();
         this.registry = store.registry();
         this.artifacts = store.artifacts();
@@ -86,7 +88,18 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
-        List<Route> core = List.of(
+        List<Route> all = new ArrayList<>(coreRoutes());
+        all.addAll(new RunReportRoutes(store).routes());
+        all.addAll(new DataRoutes(store).routes());
+        all.addAll(new PipelineRoutes(store.pipelines()).routes());
+        all.addAll(new DeploymentRoutes(store.deployments()).routes());
+        all.addAll(new ModelPageRoutes(registry, tracking).routes());
+        return List.copyOf(all);
+    }
+
+    /** Tracking, registry and alerts: the API's first routes. */
+    private List<Route> coreRoutes() {
+        return List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),
 
                 new Route(GET, "/api/experiments/{experiment}/runs", role(VIEWER),
@@ -117,7 +130,6 @@ public final class Api {
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
 
                 new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias));
-        return java.util.stream.Stream.of(core, new ModelPageRoutes(registry, tracking).routes()).flatMap(List::stream).toList();
     }
 
     /** Whether moving {@code alias} of {@code model} runs the gates, and so needs the admin role (the gates' own rule). */

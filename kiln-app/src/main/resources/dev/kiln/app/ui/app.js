@@ -11,6 +11,12 @@ const PAGES = [
   [/^\/login$/, 'login'],
   [/^\/models$/, 'models'],
   [/^\/models\/(?<name>[^/]+)$/, 'model'],
+  [/^\/runs\/(?<id>[0-9a-f-]{36})$/, 'run'],
+  [/^\/data$/, 'data'],
+  [/^\/data\/(?<name>[^/]+)\/(?<version>[^/]+)$/, 'dataset'],
+  [/^\/pipelines$/, 'pipelines'],
+  [/^\/pipelines\/(?<pipeline>[^/]+)$/, 'pipelines'],
+  [/^\/deployments$/, 'deployments'],
 ];
 
 let leave = null;

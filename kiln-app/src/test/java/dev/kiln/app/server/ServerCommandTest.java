@@ -41,6 +41,8 @@ class ServerCommandTest {
             }
             assertThat(url).as(String.join("\n", lines)).isNotNull();
             lines.add(out.readLine());
+            lines.add(out.readLine());
+            assertThat(lines).contains(url.replace("http://", "web UI: http://") + "/   API: " + url + "/api");
             assertThat(lines).contains("no API tokens configured: listening on 127.0.0.1 only, every request has admin rights");
             TestServer.Res health = TestServer.send(HttpRequest.newBuilder(URI.create(url + "/api/health")).build());
             assertThat(health.status()).isEqualTo(200);
