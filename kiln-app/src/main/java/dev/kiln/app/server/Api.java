@@ -101,6 +101,7 @@ public final class Api {
         all.addAll(new PipelineRoutes(store.pipelines()).routes());
         all.addAll(new DeploymentRoutes(store.deployments()).routes());
         all.addAll(monitoring.routes());
+        all.addAll(new ModelPageRoutes(registry, tracking).routes());
         return List.copyOf(all);
     }
 
@@ -115,9 +116,7 @@ public final class Api {
                 new Route(GET, "/api/runs/{id}", role(VIEWER), this::run),
                 new Route(GET, "/api/runs/{id}/metrics/{key}", role(VIEWER), this::metricHistory),
                 new Route(GET, "/api/runs/{id}/artifacts/{artifact}", role(VIEWER), this::artifact),
-                new Route(GET, "/api/models", role(VIEWER), c -> registry.models().stream().map(Views::model).toList()),
                 new Route(GET, "/api/models/{name}", role(VIEWER), c -> Views.model(model(c.param("name")))),
-                new Route(GET, "/api/models/{name}/versions", role(VIEWER), this::versions),
                 new Route(GET, "/api/models/{name}/versions/{version}", role(VIEWER), this::version),
                 new Route(GET, "/api/models/{name}/aliases/{alias}", role(VIEWER), this::alias),
                 new Route(GET, "/api/models/{name}/history", role(VIEWER),
@@ -172,13 +171,6 @@ public final class Api {
         m.put("key", key);
         m.put("history", tracking.metricHistory(id, key).stream().map(Views::point).toList());
         return m;
-    }
-
-    private List<Map<String, Object>> versions(Call c) {
-        String name = c.param("name");
-        List<ModelVersion> versions = registry.versions(name);
-        RegisteredModel model = model(name);
-        return versions.stream().map(v -> Views.version(model, v)).toList();
     }
 
     private Map<String, Object> version(Call c) {

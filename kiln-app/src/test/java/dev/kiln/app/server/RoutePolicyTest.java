@@ -110,6 +110,10 @@ class RoutePolicyTest {
         m.put("GET /api/models/{name}/versions", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/models/{name}/versions/{version}", List.of(() -> new Sample(Map.of("name", "credit", "version", "1"), null)));
         m.put("GET /api/models/{name}/aliases/{alias}", List.of(() -> new Sample(Map.of("name", "credit", "alias", "production"), null)));
+        m.put("GET /api/models/{name}/summary", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/timeline", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/aliases", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/versions/{version}/card", List.of(() -> new Sample(Map.of("name", "credit", "version", "1"), null)));
         m.put("GET /api/models/{name}/history", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/lineage/{ref}", List.of(
                 () -> new Sample(Map.of("ref", "credit"), null),
@@ -210,6 +214,7 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
+                "GET /api/models/{name}/summary", "GET /api/models/{name}/timeline", "GET /api/models/{name}/aliases", "GET /api/models/{name}/versions/{version}/card",
                 "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}", "GET /api/runs/{id}/report",
                 "GET /api/runs/{id}/series", "GET /api/datasets",
                 "GET /api/datasets/{dataset}/versions", "GET /api/datasets/{dataset}/versions/{dataset_version}",
