@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * kiln-app's packages by concern: the CLI ({@code cli}) drives the domain ({@code lifecycle}, {@code promotion},
- * {@code monitoring}) and the REST API ({@code server}); nothing but the CLI and the entry point {@code Main} may
+ * kiln-app's packages by concern: the CLI ({@code cli}) drives the domain ({@code lifecycle}, {@code promotion}, {@code registry},
+ * {@code monitoring}, {@code deployment}) and the REST API ({@code server}); nothing but the CLI and the entry point {@code Main} may
  * depend on the CLI, and the domain does not depend on the REST API.
  */
 class PackageDependenciesTest {
@@ -37,7 +37,8 @@ class PackageDependenciesTest {
 
     @Test
     void theDomainDoesNotDependOnTheServer() {
-        List<Path> domain = sources().filter(f -> inPackage(f, "lifecycle") || inPackage(f, "promotion") || inPackage(f, "monitoring"))
+        List<Path> domain = sources().filter(f -> inPackage(f, "lifecycle") || inPackage(f, "promotion") || inPackage(f, "monitoring")
+                        || inPackage(f, "registry") || inPackage(f, "deployment"))
                 .toList();
         assertThat(domain).as("the domain's sources").hasSizeGreaterThan(5);
         assertThat(domain.stream().filter(f -> SERVER.matcher(read(f)).find()).map(Path::toString).toList()).isEmpty();

@@ -38,6 +38,8 @@ public enum ErrorCode {
     /** No stored dataset of that name or version (the dataset store, {@code kiln data versions|get}). */
     DATASET_NOT_FOUND(Category.NOT_FOUND),
     RUN_NOT_FOUND(Category.NOT_FOUND),
+    /** No registered {@code kiln serve} with that id (it stopped, or was pruned): {@code GET /api/deployments/ID}. */
+    DEPLOYMENT_NOT_FOUND(Category.NOT_FOUND),
     PREDICTION_NOT_FOUND(Category.NOT_FOUND),
     ROUTE_NOT_FOUND(Category.NOT_FOUND),
     METHOD_NOT_ALLOWED(Category.NOT_FOUND, 405),

@@ -260,6 +260,22 @@ public final class InferenceServer implements AutoCloseable {
         return state.meters.registry();
     }
 
+    /**
+     * What this server serves now, with its meters' counts so far (see {@link ServingSnapshot}); read-only, safe from
+     * any thread, for status reports and heartbeats.
+     */
+    public ServingSnapshot snapshot() {
+        return ServingSnapshots.take(state, state.repository);
+    }
+
+    /**
+     * As {@link #snapshot()}, with the references from {@code repository} (null: none): the repository that set a
+     * server's canaries, shadows and bandits from the command line is not the server's own without an admin token.
+     */
+    public ServingSnapshot snapshot(ModelRepository repository) {
+        return ServingSnapshots.take(state, repository != null ? repository : state.repository);
+    }
+
     /** The prediction log, if the server was started with one. */
     public Optional<PredictionLog> predictionLog() {
         return Optional.ofNullable(state.log);

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -70,6 +71,26 @@ public final class ModelRepository {
     /** Records that {@code name} was loaded (at start) from {@code ref}, for a later load without a reference. */
     public void remember(String name, String ref) {
         refs.put(name, ref);
+    }
+
+    /** The reference {@code name} was last loaded from, if known. */
+    public Optional<String> ref(String name) {
+        return Optional.ofNullable(refs.get(name));
+    }
+
+    /** The reference {@code name}'s canary was loaded from, if it has one loaded from a reference. */
+    public Optional<String> canaryRef(String name) {
+        return Optional.ofNullable(canaryRefs.get(name));
+    }
+
+    /** The reference {@code name}'s shadow was loaded from, if any. */
+    public Optional<String> shadowRef(String name) {
+        return Optional.ofNullable(shadowRefs.get(name));
+    }
+
+    /** The references of {@code name}'s bandit arms, if it has a bandit. */
+    public Optional<List<String>> banditRefs(String name) {
+        return Optional.ofNullable(banditRefs.get(name));
     }
 
     /** True for a reference that names a directory rather than a registry model. */

@@ -21,6 +21,13 @@ public interface AlertStore {
     /** Resolves the open alert of {@code rule} for {@code model}, if there is one, and returns it. */
     Optional<Alert> resolve(String model, String rule, Instant at);
 
+    /**
+     * A person resolves open alert {@code id}: {@code actor} and {@code reason} are recorded with it. Not found
+     * ({@code model_not_found}, as reading an unknown alert) when there is no such alert; {@code conflict} when it
+     * is already resolved (naming when and by whom); {@code invalid_argument} for a blank reason or actor.
+     */
+    Alert resolve(long id, String actor, String reason, Instant at);
+
     /** Alerts, newest first; {@code model} null for all models, {@code openOnly} to leave resolved ones out. */
     List<Alert> list(String model, boolean openOnly, int limit);
 

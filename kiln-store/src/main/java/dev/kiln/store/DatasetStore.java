@@ -1,7 +1,9 @@
 package dev.kiln.store;
 
+import dev.kiln.runtime.profile.DatasetProfile;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Content-addressed, named dataset versions: the files live under {@code HOME/datasets/<version>/}, rows in the
@@ -44,4 +46,17 @@ public interface DatasetStore {
 
     /** The stored files (checked as by {@link #path}), in the record's order. */
     List<Path> files(StoredDataset dataset);
+
+    /**
+     * The profile kept beside this version by {@link #putProfile} ({@code HOME/datasets/.profiles/<version>.json}),
+     * if there is one that passes its check (its own SHA-256, the version it describes, the current format); a
+     * damaged or stale file counts as none, so the caller profiles the data again.
+     */
+    Optional<DatasetProfile> profile(StoredDataset dataset);
+
+    /**
+     * Keeps {@code profile} beside the version (written atomically, with its checksum), replacing an older one; its
+     * {@code sha256} must be the version ({@code invalid_argument} otherwise).
+     */
+    void putProfile(StoredDataset dataset, DatasetProfile profile);
 }

@@ -15,7 +15,9 @@ import java.util.Set;
 final class JdbcAlertStore implements AlertStore {
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
     private static final String COLUMNS = "id, model, version, rule, kind, severity, status, message, evidence, "
-            + "first_seen_at, last_seen_at, resolved_at, times_seen";
+            + "first_seen_at, last_seen_at, resolved_at, times_seen, resolved_by, resolve_reason";
+    /** Longest reason a person may give when resolving an alert. */
+    static final int MAX_REASON_CHARS = 2_000;
 
     private final Db db;
 
@@ -65,6 +67,38 @@ final class JdbcAlertStore implements AlertStore {
     }
 
     @Override
+    public Alert resolve(long id, String actor, String reason, Instant at) {
+        if (actor == null || actor.isBlank()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "resolving an alert needs who resolves it", Map.of("field", "actor"));
+        }
+        if (reason == null || reason.isBlank()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "resolving an alert needs a reason", Map.of("field", "reason"));
+        }
+        if (reason.length() > MAX_REASON_CHARS) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the reason is " + reason.length() + " characters; at most "
+                    + MAX_REASON_CHARS, Map.of("field", "reason"));
+        }
+        return db.write(c -> {
+            Alert alert = byId(c, id).orElseThrow(() -> new KilnException(ErrorCode.MODEL_NOT_FOUND, "no alert " + id,
+                    Map.of("alert", id)));
+            // The status in the WHERE makes a race of two resolvers land once: the other changes no row.
+            int changed = alert.open() ? Db.update(c, "UPDATE alerts SET status = ?, resolved_at = ?, resolved_by = ?, "
+                    + "resolve_reason = ? WHERE id = ? AND status = ?", Alert.RESOLVED, at.toEpochMilli(), actor, reason.strip(),
+                    id, Alert.OPEN) : 0;
+            if (changed == 0) {
+                Alert now = byId(c, id).orElseThrow();
+                Map<String, Object> details = new java.util.LinkedHashMap<>();
+                details.put("alert", id);
+                details.put("resolved_at", String.valueOf(now.resolvedAt()));
+                details.put("resolved_by", now.resolvedBy() == null ? "the monitor (its rule cleared)" : now.resolvedBy());
+                throw new KilnException(ErrorCode.CONFLICT, "alert " + id + " is already resolved (at " + now.resolvedAt()
+                        + " by " + details.get("resolved_by") + ")", details);
+            }
+            return byId(c, id).orElseThrow();
+        });
+    }
+
+    @Override
     public List<Alert> list(String model, boolean openOnly, int limit) {
         if (limit <= 0) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "limit must be positive, not " + limit);
@@ -103,6 +137,6 @@ final class JdbcAlertStore implements AlertStore {
                 rs.getString("kind"), rs.getString("severity"), rs.getString("status"), rs.getString("message"),
                 Db.jsonObject(rs.getString("evidence")), Instant.ofEpochMilli(rs.getLong("first_seen_at")),
                 Instant.ofEpochMilli(rs.getLong("last_seen_at")), resolved == null ? null : Instant.ofEpochMilli(resolved),
-                rs.getLong("times_seen"));
+                rs.getLong("times_seen"), rs.getString("resolved_by"), rs.getString("resolve_reason"));
     }
 }

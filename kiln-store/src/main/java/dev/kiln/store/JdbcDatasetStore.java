@@ -6,6 +6,7 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.Json;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.DatasetChecksum;
+import dev.kiln.runtime.profile.DatasetProfile;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** {@link DatasetStore} over the store's database (rows) and {@link DatasetFiles} (content). */
@@ -25,10 +27,12 @@ final class JdbcDatasetStore implements DatasetStore {
 
     private final Db db;
     private final DatasetFiles files;
+    private final DatasetProfileFiles profiles;
 
     JdbcDatasetStore(Db db, Path home) {
         this.db = db;
         this.files = new DatasetFiles(home);
+        this.profiles = new DatasetProfileFiles(files.root());
     }
 
     /** For tests in this package: the file side. */
@@ -105,6 +109,16 @@ final class JdbcDatasetStore implements DatasetStore {
     @Override
     public List<Path> files(StoredDataset dataset) {
         return files.verified(dataset.version(), dataset.files());
+    }
+
+    @Override
+    public Optional<DatasetProfile> profile(StoredDataset dataset) {
+        return profiles.read(dataset.version());
+    }
+
+    @Override
+    public void putProfile(StoredDataset dataset, DatasetProfile profile) {
+        profiles.write(dataset.version(), profile);
     }
 
     static String checkName(String name) {

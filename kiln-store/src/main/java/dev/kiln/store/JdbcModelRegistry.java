@@ -209,11 +209,47 @@ final class JdbcModelRegistry implements ModelRegistry {
     }
 
     @Override
+    public Map<String, Instant> lastChanged() {
+        return db.read(c -> {
+            Map<String, Instant> out = new TreeMap<>();
+            Db.list(c, "SELECT e.model, e.created_at FROM model_events e JOIN (SELECT model, MAX(id) AS id FROM model_events "
+                    + "GROUP BY model) latest ON e.id = latest.id", rs -> out.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))));
+            return out;
+        });
+    }
+
+    @Override
     public List<ModelVersion> versions(String model) {
         return db.read(c -> {
             requireModel(c, model);
             return Db.list(c, VERSION_SELECT + " WHERE model = ? ORDER BY version", JdbcModelRegistry::version, model);
         });
+    }
+
+    @Override
+    public List<ModelVersion> versionsNewestFirst(String model, int limit, Integer before) {
+        if (limit < 1) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "a page of versions holds at least one version, not " + limit,
+                    Map.of("limit", limit));
+        }
+        return db.read(c -> {
+            requireModel(c, model);
+            return before == null
+                    ? Db.list(c, VERSION_SELECT + " WHERE model = ? ORDER BY version DESC LIMIT ?", JdbcModelRegistry::version, model, limit)
+                    : Db.list(c, VERSION_SELECT + " WHERE model = ? AND version < ? ORDER BY version DESC LIMIT ?",
+                    JdbcModelRegistry::version, model, before, limit);
+        });
+    }
+
+    @Override
+    public List<ModelVersion> versionsFromRuns(java.util.Collection<String> runIds) {
+        List<String> ids = runIds.stream().filter(java.util.Objects::nonNull).distinct().toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return db.read(c -> Db.list(c, VERSION_SELECT + " WHERE source_run_id IN (" + marks + ") ORDER BY model, version",
+                JdbcModelRegistry::version, ids.toArray()));
     }
 
     @Override
@@ -241,12 +277,26 @@ final class JdbcModelRegistry implements ModelRegistry {
     public List<ModelEvent> history(String model) {
         return db.read(c -> {
             requireModel(c, model);
-            return Db.list(c, "SELECT id, model, type, version, alias, actor, reason, created_at, details FROM model_events "
-                    + "WHERE model = ? ORDER BY id", rs -> new ModelEvent(rs.getLong("id"), rs.getString("model"),
-                    rs.getString("type"), Db.nullableInt(rs, "version"), rs.getString("alias"), rs.getString("actor"),
-                    rs.getString("reason"), Instant.ofEpochMilli(rs.getLong("created_at")),
-                    Db.jsonObject(rs.getString("details"))), model);
+            return Db.list(c, EVENT_SELECT + " WHERE model = ? ORDER BY id", JdbcModelRegistry::event, model);
         });
+    }
+
+    @Override
+    public List<ModelEvent> aliasHistory(String model) {
+        return db.read(c -> {
+            requireModel(c, model);
+            return Db.list(c, EVENT_SELECT + " WHERE model = ? AND type IN ('alias_set', 'alias_removed') ORDER BY id",
+                    JdbcModelRegistry::event, model);
+        });
+    }
+
+    private static final String EVENT_SELECT = "SELECT id, model, type, version, alias, actor, reason, created_at, details "
+            + "FROM model_events";
+
+    private static ModelEvent event(java.sql.ResultSet rs) throws SQLException {
+        return new ModelEvent(rs.getLong("id"), rs.getString("model"), rs.getString("type"), Db.nullableInt(rs, "version"),
+                rs.getString("alias"), rs.getString("actor"), rs.getString("reason"), Instant.ofEpochMilli(rs.getLong("created_at")),
+                Db.jsonObject(rs.getString("details")));
     }
 
     @Override

@@ -85,6 +85,22 @@ final class JdbcPipelineStore implements PipelineStore {
     }
 
     @Override
+    public List<PipelineRecord> latestRuns() {
+        // Start times are unique per pipeline (start() makes them so), so this is one row per pipeline.
+        return db.read(c -> Db.list(c, "SELECT " + COLUMNS + " FROM pipeline_runs p WHERE started_at = "
+                + "(SELECT MAX(started_at) FROM pipeline_runs q WHERE q.pipeline = p.pipeline) ORDER BY pipeline, id",
+                JdbcPipelineStore::record));
+    }
+
+    @Override
+    public Map<String, Long> runCounts() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        db.read(c -> Db.list(c, "SELECT pipeline, COUNT(*) FROM pipeline_runs GROUP BY pipeline",
+                rs -> Map.entry(rs.getString(1), rs.getLong(2)))).forEach(e -> counts.put(e.getKey(), e.getValue()));
+        return counts;
+    }
+
+    @Override
     public Optional<Map<String, Object>> cached(String pipeline, String stage, String key) {
         return db.read(c -> Db.one(c, "SELECT output FROM pipeline_stage_cache WHERE pipeline = ? AND stage = ? AND stage_key = ?",
                 rs -> Db.jsonObject(rs.getString(1)), pipeline, stage, key));

@@ -27,7 +27,7 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The Kiln store: tracking, registry, alerts, datasets and artifact store over one JDBC database — a SQLite file
+ * The Kiln store: tracking, registry, alerts, datasets, deployments and artifact store over one JDBC database — a SQLite file
  * {@code HOME/kiln.db} by default, or PostgreSQL by URL — migrated by Flyway when opened.
  */
 public final class KilnStore implements AutoCloseable {
@@ -38,7 +38,7 @@ public final class KilnStore implements AutoCloseable {
      * The versions of the migrations under {@code db/migration}; a test keeps this in step with the files.
      * When all are applied, opening skips Flyway.
      */
-    static final List<String> MIGRATIONS = List.of("1", "2", "3", "4", "5", "6");
+    static final List<String> MIGRATIONS = List.of("1", "2", "3", "4", "5", "6", "6.1", "7");
     /** One migration at a time inside this JVM; the file lock serialises processes. */
     private static final ReentrantLock MIGRATE_IN_JVM = new ReentrantLock();
 
@@ -51,6 +51,7 @@ public final class KilnStore implements AutoCloseable {
     private final JdbcPipelineStore pipelines;
     private final JdbcDatasetStore datasets;
     private final JdbcPipelineLocks pipelineLocks;
+    private final JdbcDeploymentStore deployments;
 
     private KilnStore(Path home, Db db, ArtifactStore artifacts) {
         this.home = home;
@@ -62,6 +63,7 @@ public final class KilnStore implements AutoCloseable {
         this.pipelines = new JdbcPipelineStore(db);
         this.datasets = new JdbcDatasetStore(db, home);
         this.pipelineLocks = new JdbcPipelineLocks(db);
+        this.deployments = new JdbcDeploymentStore(db);
     }
 
     /**
@@ -123,6 +125,11 @@ public final class KilnStore implements AutoCloseable {
     /** The run lock of each pipeline: one run of a pipeline at a time, across processes. */
     public PipelineLocks pipelineLocks() {
         return pipelineLocks;
+    }
+
+    /** The running {@code kiln serve} processes, with their heartbeats and what they serve. */
+    public DeploymentStore deployments() {
+        return deployments;
     }
 
     /** The content-addressed artifact store under {@code home/artifacts}. */
@@ -219,6 +226,9 @@ public final class KilnStore implements AutoCloseable {
                     .dataSource(db.pool())
                     .locations("classpath:db/migration")
                     .placeholders(Map.of("id", id))
+                    // V6 (latest_metrics) was written beside V6.1 and V7; a store that got those first takes V6 after
+                    // them (it only adds a table and indexes) instead of refusing to open.
+                    .outOfOrder(true)
                     .loggers("slf4j")
                     .cleanDisabled(true)
                     .load()

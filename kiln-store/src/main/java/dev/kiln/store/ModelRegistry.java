@@ -21,7 +21,23 @@ public interface ModelRegistry {
 
     Optional<RegisteredModel> model(String name);
 
+    /** When each model last changed: the time of its latest event, by model name (one indexed query for every model). */
+    Map<String, java.time.Instant> lastChanged();
+
     List<ModelVersion> versions(String model);
+
+    /**
+     * One page of a model's versions, newest first: at most {@code limit} versions numbered below {@code before}
+     * (null: from the latest). Keyset paging on the primary key, so a page costs the same at version 10 and 10,000.
+     * NOT_FOUND when there is no such model.
+     */
+    List<ModelVersion> versionsNewestFirst(String model, int limit, Integer before);
+
+    /**
+     * The versions, of every model, whose source run is one of {@code runIds} (unknown ids match nothing), by model then
+     * version: what a run made.
+     */
+    List<ModelVersion> versionsFromRuns(java.util.Collection<String> runIds);
 
     /** NOT_FOUND naming the model or version when absent. */
     ModelVersion version(String model, int version);
@@ -62,6 +78,12 @@ public interface ModelRegistry {
 
     /** Oldest first. */
     List<ModelEvent> history(String model);
+
+    /**
+     * The model's {@code alias_set} and {@code alias_removed} events, oldest first: the alias timeline without
+     * reading the rest of a long history (registrations, tags, rollout steps). NOT_FOUND when there is no such model.
+     */
+    List<ModelEvent> aliasHistory(String model);
 
     /** The bundle directory of a version inside the artifact store, after verifying its checksums. */
     Path bundlePath(ModelVersion version);

@@ -20,6 +20,12 @@ public interface PipelineStore {
 
     Optional<PipelineRecord> run(String runId);
 
+    /** The latest run of every pipeline that has one, by pipeline name. */
+    List<PipelineRecord> latestRuns();
+
+    /** How many runs each pipeline has recorded, by pipeline name. */
+    Map<String, Long> runCounts();
+
     /** The output of the stage that finished under {@code key}, if one did. */
     Optional<Map<String, Object>> cached(String pipeline, String stage, String key);
 

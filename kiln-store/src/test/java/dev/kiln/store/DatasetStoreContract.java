@@ -205,4 +205,45 @@ abstract class DatasetStoreContract {
         StoredDataset d = datasets.put("x", List.of(f), "jdbc:postgresql://db/shop?user=k&password=hunter2", "ana");
         assertThat(d.source()).isEqualTo("jdbc:postgresql://db/shop?user=k");
     }
+
+    @Test
+    void aProfileIsKeptBesideTheVersionCheckedAndSharedByItsNames() throws Exception {
+        Path f = write("credit.csv", "age,job\n31,clerk\n");
+        StoredDataset d = datasets.put("credit", List.of(f), "credit.csv", "ana");
+        assertThat(datasets.profile(d)).as("nothing profiled yet").isEmpty();
+        var column = new dev.kiln.runtime.profile.ColumnProfile("age", "integer", 1, 0, 1, 31.0, 31.0, 31.0, null,
+                java.util.Map.of("p50", 31.0), new dev.kiln.runtime.profile.ColumnProfile.Histogram(new double[] {31, 31},
+                new long[] {1}), null);
+        var profile = new dev.kiln.runtime.profile.DatasetProfile("credit.csv", d.version(), 1, List.of(column));
+        datasets.putProfile(d, profile);
+        var back = datasets.profile(d).orElseThrow();
+        assertThat(back.rows()).isEqualTo(1);
+        assertThat(back.columns().get(0).histogram().counts()).containsExactly(1);
+        assertThat(back.columns().get(0).mean()).isEqualTo(31.0);
+        StoredDataset other = datasets.put("loans", List.of(f), "credit.csv", "ana");
+        assertThat(datasets.profile(other)).as("the same content under another name").isPresent();
+
+        Path file = home.resolve("datasets/.profiles/" + d.version() + ".json");
+        assertThat(file).exists();
+        Files.writeString(file, Files.readString(file).replace("31.0", "32.0"));
+        assertThat(datasets.profile(d)).as("a changed file fails its checksum and counts as none").isEmpty();
+        Files.writeString(file, "{not json");
+        assertThat(datasets.profile(d)).as("an unreadable file counts as none").isEmpty();
+        datasets.putProfile(d, profile);
+        assertThat(datasets.profile(d)).as("written again").isPresent();
+        assertThat(datasets.path(d)).as("the profile is not part of the content").exists();
+
+        var wrong = new dev.kiln.runtime.profile.DatasetProfile("x.csv", "0".repeat(64), 1, List.of(column));
+        assertKiln(() -> datasets.putProfile(d, wrong), dev.kiln.runtime.ErrorCode.INVALID_ARGUMENT, "not of version");
+    }
+
+    @Test
+    void aProfileBesideADatasetOfSeveralFilesLeavesItsCheckIntact() throws Exception {
+        Path a = write("parts/a.csv", "x\n1\n");
+        Path b = write("parts/b.csv", "x\n2\n");
+        StoredDataset d = datasets.put("parts", List.of(a, b), "parts/", "ana");
+        datasets.putProfile(d, new dev.kiln.runtime.profile.DatasetProfile("parts", d.version(), 2, List.of()));
+        assertThat(datasets.files(d)).as("no extra file inside the version's directory").hasSize(2);
+        assertThat(datasets.profile(d)).isPresent();
+    }
 }

@@ -192,5 +192,10 @@ abstract class PipelineLockContract {
         assertThat(pipelines.runs("credit", 10)).extracting(PipelineRecord::id).containsExactly(second.id(), run.id());
         assertThat(pipelines.runs("fraud", 10)).isEmpty();
         assertThat(pipelines.runs(null, 1)).hasSize(1);
+
+        PipelineRecord fraud = pipelines.start("fraud", "manual", "kiln pipeline run");
+        assertThat(pipelines.latestRuns()).as("one per pipeline, the latest, by name").extracting(PipelineRecord::id)
+                .containsExactly(second.id(), fraud.id());
+        assertThat(pipelines.runCounts()).isEqualTo(Map.of("credit", 2L, "fraud", 1L));
     }
 }

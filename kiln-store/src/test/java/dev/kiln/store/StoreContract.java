@@ -310,6 +310,20 @@ abstract class StoreContract {
     }
 
     @Test
+    void versionsAreFoundByTheRunsThatMadeThem() {
+        Run a = tracking.startRun("credit", null, "a", Map.of());
+        Run b = tracking.startRun("credit", null, "b", Map.of());
+        registry.register("credit", bundle("b1", 0.0), a.id(), "alice", null);
+        registry.register("churn", bundle("b2", 1.0), a.id(), "alice", null);
+        registry.register("credit", bundle("b3", 2.0), b.id(), "alice", null);
+        registry.register("credit", bundle("b4", 3.0), null, "alice", null);
+        assertThat(registry.versionsFromRuns(List.of(a.id()))).extracting(v -> v.model() + ":" + v.version())
+                .containsExactly("churn:1", "credit:1");
+        assertThat(registry.versionsFromRuns(List.of(a.id(), b.id(), "no-such-run"))).hasSize(3);
+        assertThat(registry.versionsFromRuns(List.of())).isEmpty();
+    }
+
+    @Test
     void registeringRefusesBadNamesUnknownRunsAndBrokenBundles() throws IOException {
         Path b = bundle("b", 0.0);
         assertKiln(() -> registry.register("../evil", b, null, "a", null), ErrorCode.INVALID_ARGUMENT, "../evil");
@@ -601,6 +615,33 @@ abstract class StoreContract {
         assertThat(alerts.list("credit", false, 10)).extracting(Alert::id)
                 .containsExactly(reopened.alert().id(), first.alert().id());
         assertThat(alerts.get(first.alert().id())).hasValueSatisfying(a -> assertThat(a.open()).isFalse());
+    }
+
+    @Test
+    void aPersonResolvesAnOpenAlertOnceWithWhoAndWhy() {
+        AlertStore alerts = store.alerts();
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-23T10:00:00Z");
+        Alert open = alerts.fire("credit", 3, "feature-psi", "feature_psi", "warning", "PSI high",
+                Map.of("psi", 0.4), t0).alert();
+        assertKiln(() -> alerts.resolve(open.id(), "ana", "  ", t0), ErrorCode.INVALID_ARGUMENT, "reason");
+        assertKiln(() -> alerts.resolve(open.id() + 1000, "ana", "fixed", t0), ErrorCode.MODEL_NOT_FOUND, "no alert");
+
+        Alert resolved = alerts.resolve(open.id(), "ana", " upstream feed fixed ", t0.plusSeconds(60));
+        assertThat(resolved.status()).isEqualTo(Alert.RESOLVED);
+        assertThat(resolved.resolvedAt()).isEqualTo(t0.plusSeconds(60));
+        assertThat(resolved.resolvedBy()).isEqualTo("ana");
+        assertThat(resolved.resolveReason()).isEqualTo("upstream feed fixed");
+        assertThat(alerts.get(open.id())).hasValue(resolved);
+        assertKiln(() -> alerts.resolve(open.id(), "bo", "again", t0.plusSeconds(120)), ErrorCode.CONFLICT, "already resolved");
+        assertThat(alerts.get(open.id()).orElseThrow().resolvedBy()).as("the first resolution stays").isEqualTo("ana");
+
+        // The monitor's own resolution (its rule cleared) names nobody; resolving it again is the same conflict.
+        Alert second = alerts.fire("credit", 3, "feature-psi", "feature_psi", "warning", "PSI high", Map.of(), t0).alert();
+        assertThat(alerts.resolve("credit", "feature-psi", t0.plusSeconds(5))).hasValueSatisfying(a -> {
+            assertThat(a.resolvedBy()).isNull();
+            assertThat(a.resolveReason()).isNull();
+        });
+        assertKiln(() -> alerts.resolve(second.id(), "ana", "done", t0), ErrorCode.CONFLICT, "the monitor");
     }
 
     @Test

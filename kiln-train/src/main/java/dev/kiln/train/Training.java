@@ -21,6 +21,7 @@ import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.train.eval.BusinessCost;
 import dev.kiln.train.eval.Slices;
 import dev.kiln.train.eval.CostMatrix;
+import dev.kiln.train.eval.Curves;
 import dev.kiln.train.eval.Metrics;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -96,6 +97,8 @@ public final class Training {
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
                 : ChosenModelAnalyses.slices(options, target.task(), rows.test(), rows.yTest(), outputs(chosen, chosen.enc().testX()), threshold);
         BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
+        Curves curves = target.task() == Task.BINARY && rows.test().rowCount() > 0
+                ? Curves.of(labels(rows.yTest()), probabilities(chosen, chosen.enc().testX())) : null;
         Calibration calibration = calibration(target, chosen, rows);
         if (calibration != null) {
             chosenManifest = chosenManifest.withExtra("calibration", CalibrationFitter.summary(calibration));
@@ -106,7 +109,7 @@ public final class Training {
         return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), target.task(),
                 target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
                 splits.validation().length, splits.test().length, notes, evaluated.leaderboard(), chosen.algorithm(),
-                bundleDir.toString(), evaluated.confusion(), business, profile, slices);
+                bundleDir.toString(), evaluated.confusion(), business, profile, slices, curves, featureImportance(chosenManifest));
     }
 
     /** Progress through training's steps: one per candidate plus reading, splitting, evaluating and writing. */
@@ -321,6 +324,13 @@ public final class Training {
         double t = threshold != null ? threshold
                 : BusinessCost.bestThreshold(labels(rows.yValid()), probabilities(f, f.enc().validX()), cost).threshold();
         return BusinessCost.per1000(labels(rows.yTest()), probabilities(f, f.enc().testX()), t, cost);
+    }
+
+    /** What drives the chosen model, as its manifest carries it; null when it could not be explained. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> featureImportance(BundleManifest manifest) {
+        Object importance = manifest.extra() == null ? null : manifest.extra().get("feature_importance");
+        return importance instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
     }
 
     /** The chosen model's manifest with its slices and what drives it. */

@@ -5,7 +5,14 @@ import dev.kiln.runtime.profile.DatasetProfile;
 import java.util.List;
 import java.util.Map;
 
-/** What a training run did and found; printed as a table or as JSON. */
+/**
+ * What a training run did and found; printed as a table or as JSON.
+ *
+ * <p>{@code curves}: the chosen model's ROC and precision-recall curves and calibration table on the test rows (binary
+ * tasks with both classes among the test rows; null otherwise). {@code featureImportance}: what drives the chosen model,
+ * as its bundle's manifest carries it ({@code {"space", "rows", "columns": {column: mean |contribution|}}}, largest
+ * first; null when the model cannot be explained or there are no validation rows).
+ */
 public record TrainingReport(
         String dataset,
         String datasetSha256,
@@ -26,7 +33,9 @@ public record TrainingReport(
         long[][] confusionMatrix,
         Business business,
         DatasetProfile profile,
-        List<dev.kiln.train.eval.Slices.Column> slices) {
+        List<dev.kiln.train.eval.Slices.Column> slices,
+        dev.kiln.train.eval.Curves curves,
+        Map<String, Object> featureImportance) {
 
     /**
      * One candidate: metrics on validation rows (used to choose) and on test rows (reported once, after the

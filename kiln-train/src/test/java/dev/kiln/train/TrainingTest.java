@@ -190,6 +190,12 @@ class TrainingTest {
         assertThat(colour.groups().stream().mapToInt(dev.kiln.train.eval.Slices.Group::rows).sum()).isEqualTo((int) r.testRows());
         assertThat(colour.gaps()).containsKeys("parity_difference", "equal_opportunity_difference", "equalized_odds_difference");
         assertThat(r.slices().get(1).grouping()).isEqualTo("quartiles");
+        for (dev.kiln.train.eval.Slices.Group g : colour.groups()) {
+            assertThat(g.intervals()).containsKeys("positive_rate", "predicted_positive_rate", "accuracy", "tpr", "fpr");
+            List<Double> accuracy = g.intervals().get("accuracy");
+            assertThat(accuracy.get(0)).isLessThanOrEqualTo(g.metrics().get("accuracy"));
+            assertThat(accuracy.get(1)).isGreaterThanOrEqualTo(g.metrics().get("accuracy"));
+        }
         KilnModel model = KilnModel.load(Path.of(r.bundle()));
         assertThat((List<?>) model.manifest().extra().get("slices")).hasSize(2);
         assertThat(model.manifest().lineage().parameters()).containsEntry("slice_by", List.of("colour", "a"));
@@ -224,5 +230,26 @@ class TrainingTest {
         }
         Files.writeString(file, sb.toString());
         return file;
+    }
+
+    @Test
+    void aBinaryReportCarriesTheChosenModelsCurvesOnTestRowsAndWhatDrivesIt() throws Exception {
+        Path data = synthetic(dir.resolve("cv.csv"), 600, 11);
+        TrainingReport r = Training.run(TrainOptions.defaults(data, "y", dir.resolve("curves")).withAlgorithms(List.of("linear", "tree")),
+                ProgressListener.NONE);
+        TrainingReport.Candidate chosen = r.leaderboard().stream().filter(TrainingReport.Candidate::chosen).findFirst().orElseThrow();
+        assertThat(r.curves()).isNotNull();
+        assertThat(r.curves().rows()).isEqualTo((int) r.testRows());
+        assertThat(r.curves().roc().auc()).isCloseTo(chosen.testMetrics().get("roc_auc"), org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(r.curves().pr().averagePrecision()).isCloseTo(chosen.testMetrics().get("pr_auc"), org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(r.curves().roc().fpr().size()).isBetween(2, dev.kiln.train.eval.Curves.MAX_POINTS);
+        assertThat(r.curves().calibration().stream().mapToInt(dev.kiln.train.eval.Curves.CalibrationBin::rows).sum())
+                .isEqualTo((int) r.testRows());
+        assertThat(r.featureImportance()).containsKeys("space", "rows", "columns");
+        assertThat(((java.util.Map<?, ?>) r.featureImportance().get("columns")).keySet()).map(Object::toString).contains("a", "b");
+
+        TrainingReport regression = Training.run(TrainOptions.defaults(data, "a", dir.resolve("curves-reg"))
+                .withAlgorithms(List.of("linear")), ProgressListener.NONE);
+        assertThat(regression.curves()).as("curves are for binary tasks").isNull();
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.app.cli;
 
+import dev.kiln.app.deployment.DeploymentHeartbeat;
+import dev.kiln.app.deployment.Deployments;
 import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.PolicyRetrain;
 import dev.kiln.app.lifecycle.StoreOptions;
@@ -8,6 +10,7 @@ import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.log.LogRetention;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnVersion;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Checksums;
 import dev.kiln.serve.InferenceServer;
@@ -15,6 +18,7 @@ import dev.kiln.serve.ModelHost;
 import dev.kiln.serve.ModelRepository;
 import dev.kiln.serve.PredictionLog;
 import dev.kiln.serve.RegistryFollower;
+import dev.kiln.store.DeploymentStore;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRef;
 import dev.kiln.store.ModelVersion;
@@ -60,8 +64,15 @@ import picocli.CommandLine.Spec;
                 "A bandit (--bandit NAME=REF,REF,...) sends each request to NAME to the version whose draw from its Beta posterior is "
                         + "highest (Thompson sampling); POST /v1/models/NAME:feedback {\"request_id\", \"reward\": 0..1} credits the "
                         + "version that answered, so traffic moves to the version that earns more. Versions are resolved once. "
-                        + "PUT/DELETE /v2/repository/models/NAME/bandit {\"refs\": [...]} with an admin token."})
+                        + "PUT/DELETE /v2/repository/models/NAME/bandit {\"refs\": [...]} with an admin token.",
+                "When the home has a store (or --store names one), the server registers itself there as a deployment and writes "
+                        + "a heartbeat every 5 s with what it serves (versions, alias, canary, shadow, bandit shares) and its request "
+                        + "rate, error rate and p50/p99 latency over the last interval; it deregisters when it stops. kiln server "
+                        + "shows them on /deployments (GET /api/deployments); one silent for 3 heartbeats shows as lost. A store "
+                        + "that cannot be reached is logged and retried: serving goes on."})
 final class ServeCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
+
     @Spec
     CommandSpec spec;
 
@@ -184,6 +195,12 @@ final class ServeCommand implements Callable<Integer> {
         return token;
     }
 
+    /** How often a registered server writes its heartbeat to the store (tests shorten it). */
+    Duration heartbeatEvery = DeploymentStore.DEFAULT_HEARTBEAT;
+
+    /** The deployment heartbeat of the last {@link #start()}, when the server registered itself (null otherwise). */
+    DeploymentHeartbeat heartbeat;
+
     /** The scheduled monitoring of the last {@link #start()}, when --monitor is on (tests drive it directly). */
     ScheduledMonitor monitorJob;
 
@@ -236,6 +253,7 @@ final class ServeCommand implements Callable<Integer> {
             if (rules != null) {
                 startMonitor(server, w.registry(), rules, refs);
             }
+            register(w, server, repository, refs, noLog ? null : logRoot);
             w.closeAfter(server);
             return server;
         } finally {
@@ -361,6 +379,30 @@ final class ServeCommand implements Callable<Integer> {
                 w.follower, bundleRoots);
         traffic.apply(repository, splits);
         return repository;
+    }
+
+    /**
+     * Registers this server in the store when the home has one (or --store names one; a store already opened for
+     * registry references is used as it is), with a heartbeat closed (deregistering) before the store. A store that
+     * cannot be opened is logged and serving goes on unregistered.
+     */
+    private void register(Wiring w, InferenceServer server, ModelRepository repository, Map<String, String> refs, Path logRoot) {
+        if (!w.hasRegistry() && store.url() == null && !Files.exists(store.home().resolve("kiln.db"))) {
+            return; // bundles only, and no store to tell: nothing to register in
+        }
+        KilnStore s;
+        try {
+            s = w.registry();
+        } catch (KilnException e) {
+            LOG.log(System.Logger.Level.WARNING, "not registering this server as a deployment: cannot open the store: " + e.getMessage());
+            return;
+        }
+        Map<String, String> served = new java.util.LinkedHashMap<>();
+        refs.forEach((name, ref) -> served.put(name, isBundle(ref) ? Path.of(ref).toAbsolutePath().normalize().toString() : ref));
+        DeploymentStore.Registration registration = new DeploymentStore.Registration(Deployments.url(host, server.port()),
+                KilnVersion.get(), logRoot == null ? null : logRoot.toAbsolutePath().normalize().toString(), heartbeatEvery);
+        heartbeat = DeploymentHeartbeat.start(s.deployments(), registration, () -> server.snapshot(repository), served, java.time.Clock.systemUTC());
+        server.closeAfter(heartbeat); // before the follower and the store (added after it): deregisters while the store is open
     }
 
     /** The alert rules of --monitor / --monitor-rules, or null without either. */

@@ -254,7 +254,7 @@ public final class Monitoring {
         WebhookNotifier webhook = rules.webhook() == null ? null : new WebhookNotifier(rules.webhook());
         List<Outcome> outcomes = new ArrayList<>();
         for (Evaluation e : AlertEvaluator.evaluate(rules, snapshot)) {
-            outcomes.add(act(e, store, log.model(), version, registryName, rules, webhook, now));
+            outcomes.add(act(e, store, log.model(), version, registryName, rules, webhook, now, window));
         }
         List<String> notes = new ArrayList<>(measured.notes());
         boolean retrained = outcomes.stream().anyMatch(o -> o.retrain() != null && o.retrain().startsWith("registered"));
@@ -271,7 +271,7 @@ public final class Monitoring {
      * when the policy says so, the first time; a rule back to ok resolves its open alert.
      */
     private static Outcome act(Evaluation e, KilnStore store, String model, Integer version, String registryName,
-                               AlertRules rules, WebhookNotifier webhook, Instant now) {
+                               AlertRules rules, WebhookNotifier webhook, Instant now, LogWindow window) {
         AlertStore alerts = store.alerts();
         AlertRules.Rule r = e.rule();
         String status = e.status().name().toLowerCase(java.util.Locale.ROOT);
@@ -280,8 +280,14 @@ public final class Monitoring {
         String webhookError = null;
         String retrain = null;
         if (e.status() == Evaluation.Status.FIRING) {
+            // The stored evidence names the window it was measured over, for whoever reads the alert later.
+            Map<String, Object> evidence = new LinkedHashMap<>(e.evidence());
+            Map<String, Object> measured = new LinkedHashMap<>();
+            measured.put("from", window.since() == null ? null : window.since().toString());
+            measured.put("to", window.until() == null ? null : window.until().toString());
+            evidence.putIfAbsent("window", measured);
             AlertStore.Fired fired = alerts.fire(model, version, r.name(), r.kind().wireName(), r.severity(),
-                    e.message(), e.evidence(), now);
+                    e.message(), evidence, now);
             alertId = fired.alert().id();
             action = fired.opened() ? "opened" : "updated";
             if (fired.opened()) {

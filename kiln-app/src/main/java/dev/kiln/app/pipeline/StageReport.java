@@ -17,6 +17,8 @@ public record StageReport(Stage stage, String status, String key, Map<String, St
     public static final String REFUSED = "refused";
     public static final String FAILED = "failed";
     public static final String NOT_RUN = "not_run";
+    /** The key of a stage's output that is also kept in the run's record: the validate stage's validation report. */
+    public static final String REPORT = "report";
 
     /** {@code train: unchanged (data 3f2a…, config 9b1c…), skipped} and the like. */
     public String line() {
@@ -33,6 +35,9 @@ public record StageReport(Stage stage, String status, String key, Map<String, St
         }
         m.put("seconds", Math.round(seconds * 1000) / 1000.0);
         m.put("message", message);
+        if (output != null && output.get(REPORT) != null) {
+            m.put(REPORT, output.get(REPORT)); // a skipped stage shows the report of the run that made its output
+        }
         return m;
     }
 }

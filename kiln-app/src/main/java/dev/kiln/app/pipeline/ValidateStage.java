@@ -1,5 +1,6 @@
 package dev.kiln.app.pipeline;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
 import dev.kiln.data.ReadOptions;
@@ -7,6 +8,7 @@ import dev.kiln.data.validate.Expectations;
 import dev.kiln.data.validate.ValidationOptions;
 import dev.kiln.data.validate.ValidationReport;
 import dev.kiln.data.validate.Validator;
+import dev.kiln.runtime.Json;
 import dev.kiln.runtime.bundle.Bundle;
 import dev.kiln.runtime.bundle.BundleReader;
 import dev.kiln.runtime.schema.ColumnType;
@@ -67,6 +69,9 @@ final class ValidateStage implements StageWork {
                     new ValidationOptions(ctx.spec.validate().missingRateJump(), ValidationOptions.DEFAULT_MAX_EXAMPLES));
             out.put("status", report.status().wireName());
             out.put("against", ctx.holderLabel());
+            // The whole report (kiln data validate's), kept in the stage's record of the run: GET /api/pipelines/... and
+            // the dataset version's page show it.
+            out.put(StageReport.REPORT, Json.mapper().convertValue(report, new TypeReference<Map<String, Object>>() { }));
             if (!report.missingColumns().isEmpty()) {
                 problems.add("columns " + ctx.holderLabel() + " reads are missing: " + String.join(", ", report.missingColumns()));
             }

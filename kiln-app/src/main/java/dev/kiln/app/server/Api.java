@@ -55,8 +55,17 @@ public final class Api {
     private final ArtifactStore artifacts;
     private final Uploads uploads;
     private final dev.kiln.store.AlertStore alerts;
+    private final KilnStore store;
+    private final MonitoringRoutes monitoring;
 
     public Api(KilnStore store) {
+        this(store, MonitoringSources.none());
+    }
+
+    /** With the prediction logs the monitoring routes read. */
+    public Api(KilnStore store, MonitoringSources logs) {
+        this.store = store;
+        this.monitoring = new MonitoringRoutes(store, logs);
         this.tracking = store.tracking();
         this.registry = store.registry();
         this.artifacts = store.artifacts();
@@ -86,9 +95,21 @@ public final class Api {
 
     /** Every route of the API with its policy. The server registers these and nothing else. */
     public List<Route> routes() {
-        // Routes of their own classes first: a literal path (/api/runs/search) must be matched before {id}.
-        List<Route> table = new ArrayList<>(new RunSearchRoutes(tracking).routes());
-        table.addAll(List.of(
+        // RunSearchRoutes first: its literal paths (/api/runs/search, /api/runs/columns) must be matched before {id}.
+        List<Route> all = new ArrayList<>(new RunSearchRoutes(tracking).routes());
+        all.addAll(coreRoutes());
+        all.addAll(new RunReportRoutes(store).routes());
+        all.addAll(new DataRoutes(store).routes());
+        all.addAll(new PipelineRoutes(store.pipelines()).routes());
+        all.addAll(new DeploymentRoutes(store.deployments()).routes());
+        all.addAll(monitoring.routes());
+        all.addAll(new ModelPageRoutes(registry, tracking).routes());
+        return List.copyOf(all);
+    }
+
+    /** Tracking, registry and alerts: the API's first routes. */
+    private List<Route> coreRoutes() {
+        return List.of(
                 new Route(GET, "/api/health", Access.open(), c -> health()),
 
                 new Route(GET, "/api/experiments/{experiment}/runs", role(VIEWER),
@@ -97,9 +118,7 @@ public final class Api {
                 new Route(GET, "/api/runs/{id}", role(VIEWER), this::run),
                 new Route(GET, "/api/runs/{id}/metrics/{key}", role(VIEWER), this::metricHistory),
                 new Route(GET, "/api/runs/{id}/artifacts/{artifact}", role(VIEWER), this::artifact),
-                new Route(GET, "/api/models", role(VIEWER), c -> registry.models().stream().map(Views::model).toList()),
                 new Route(GET, "/api/models/{name}", role(VIEWER), c -> Views.model(model(c.param("name")))),
-                new Route(GET, "/api/models/{name}/versions", role(VIEWER), this::versions),
                 new Route(GET, "/api/models/{name}/versions/{version}", role(VIEWER), this::version),
                 new Route(GET, "/api/models/{name}/aliases/{alias}", role(VIEWER), this::alias),
                 new Route(GET, "/api/models/{name}/history", role(VIEWER),
@@ -120,8 +139,7 @@ public final class Api {
                 new Route(PUT, "/api/models/{name}/description", role(EDITOR), this::setDescription),
                 new Route(PUT, "/api/models/{name}/aliases/{alias}", Access.alias(EDITOR, ADMIN, this::isProtected), this::moveAlias),
 
-                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias)));
-        return table;
+                new Route(DELETE, "/api/models/{name}/aliases/{alias}", role(ADMIN), this::removeAlias));
     }
 
     /** Whether moving {@code alias} of {@code model} runs the gates, and so needs the admin role (the gates' own rule). */
@@ -155,13 +173,6 @@ public final class Api {
         m.put("key", key);
         m.put("history", tracking.metricHistory(id, key).stream().map(Views::point).toList());
         return m;
-    }
-
-    private List<Map<String, Object>> versions(Call c) {
-        String name = c.param("name");
-        List<ModelVersion> versions = registry.versions(name);
-        RegisteredModel model = model(name);
-        return versions.stream().map(v -> Views.version(model, v)).toList();
     }
 
     private Map<String, Object> version(Call c) {

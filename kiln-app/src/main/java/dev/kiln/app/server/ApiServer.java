@@ -77,12 +77,21 @@ public final class ApiServer implements AutoCloseable {
 
     /** As above, with the minimum rate at which request bodies must arrive. */
     static ApiServer start(KilnStore store, ApiTokens tokens, String host, int port, BodyRate bodyRate) {
+        return start(store, tokens, host, port, bodyRate, MonitoringSources.none());
+    }
+
+    /** With the prediction logs the monitoring routes read ({@code kiln server --log-dir}). */
+    public static ApiServer start(KilnStore store, ApiTokens tokens, String host, int port, MonitoringSources logs) {
+        return start(store, tokens, host, port, BodyRate.DEFAULT, logs);
+    }
+
+    static ApiServer start(KilnStore store, ApiTokens tokens, String host, int port, BodyRate bodyRate, MonitoringSources logs) {
         String bind = bindHost(host, tokens);
         if (port < 0 || port > 65535) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
         }
         UiSessions sessions = new UiSessions(tokens, System::currentTimeMillis);
-        List<Route> routes = new ArrayList<>(new Api(store).routes());
+        List<Route> routes = new ArrayList<>(new Api(store, logs).routes());
         routes.addAll(new SessionRoutes(sessions, tokens).routes());
         checkTable(routes);
         UiAssets ui = new UiAssets();

@@ -22,7 +22,10 @@ final class Params {
     static final Pattern EXPERIMENT = Pattern.compile("[^/\\\\\\p{Cntrl}]{1,200}");
     /** Artifact names addressed in a path: one plain file name (letters, digits, '.', '_', '-'; no separators). */
     static final Pattern ARTIFACT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
-    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact", "alert");
+    /** A dataset version in a path: its SHA-256 or a prefix of at least 6 hex digits (as {@code kiln data get} takes it). */
+    static final Pattern DATASET_VERSION = Pattern.compile("[0-9a-fA-F]{6,64}");
+    static final Set<String> KNOWN = Set.of("name", "alias", "version", "id", "key", "experiment", "ref", "artifact", "alert",
+            "dataset", "dataset_version", "pipeline", "deployment");
 
     private Params() {
     }
@@ -36,13 +39,14 @@ final class Params {
     static String check(String param, String value) {
         String v = value == null ? "" : value;
         boolean ok = switch (param) {
-            case "name", "alias" -> ModelRef.NAME.matcher(v).matches() && !v.contains("..");
-            case "id" -> RUN_ID.matcher(v).matches();
+            case "name", "alias", "dataset", "pipeline" -> ModelRef.NAME.matcher(v).matches() && !v.contains("..");
+            case "id", "deployment" -> RUN_ID.matcher(v).matches();
             case "key" -> KEY.matcher(v).matches() && !v.contains("..");
             case "artifact" -> ARTIFACT.matcher(v).matches() && !v.contains("..");
             case "experiment" -> EXPERIMENT.matcher(v).matches() && !v.contains("..") && v.strip().equals(v);
             case "version" -> v.matches("[1-9][0-9]{0,8}");
             case "alert" -> v.matches("[1-9][0-9]{0,17}");
+            case "dataset_version" -> DATASET_VERSION.matcher(v).matches();
             case "ref" -> {
                 ModelRef.parse(v); // throws invalid_argument with its own message
                 yield true;
@@ -67,6 +71,10 @@ final class Params {
                     + "(GET /api/runs?experiment=NAME takes any name)";
             case "version" -> "versions are positive integers";
             case "alert" -> "alert ids are positive integers";
+            case "dataset" -> "dataset names use letters, digits, '.', '_' and '-', starting with a letter or digit";
+            case "pipeline" -> "pipeline names use letters, digits, '.', '_' and '-', starting with a letter or digit";
+            case "dataset_version" -> "a dataset version is its SHA-256 or a prefix of at least 6 hex digits";
+            case "deployment" -> "deployment ids are UUIDs, as GET /api/deployments lists them";
             default -> "";
         };
     }

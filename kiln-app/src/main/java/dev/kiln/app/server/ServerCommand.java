@@ -6,6 +6,7 @@ import dev.kiln.store.KilnStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,15 +36,24 @@ public final class ServerCommand implements Callable<Integer> {
     String host;
     @Option(names = "--json", description = "print where it listens as JSON")
     boolean json;
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "a prediction log directory of a kiln serve (its --log-dir), read by the monitoring page and API; "
+                    + "repeatable (default: HOME/logs/predictions when it exists)")
+    List<Path> logDirs;
 
     @Override
     public Integer call() throws InterruptedException {
         ApiTokens tokens = ApiTokens.load(home.home());
         ApiServer.bindHost(host, tokens); // refuse before opening anything
+        MonitoringSources configured = logSources();
         KilnStore store = home.open();
+        // Besides --log-dir: the log directory of every kiln serve registered in this store (read per request, so a
+        // server started later is seen; one on another machine whose directory is not here is skipped).
+        MonitoringSources logs = configured.withExtra(() -> store.deployments().list().stream()
+                .map(dev.kiln.store.Deployment::logDir).filter(java.util.Objects::nonNull).map(Path::of).toList());
         ApiServer server;
         try {
-            server = ApiServer.start(store, tokens, host, port);
+            server = ApiServer.start(store, tokens, host, port, logs);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -66,6 +76,7 @@ public final class ServerCommand implements Callable<Integer> {
             m.put("auth", server.open() ? "none" : "tokens");
             m.put("tokens", tokens.entries().size());
             m.put("store", store.url());
+            m.put("log_dirs", logs.dirs().stream().map(Path::toString).toList());
             out.println(ApiJson.write(m));
         } else {
             out.println("kiln server listening on " + server.url() + " (store " + store.url() + ")");
@@ -76,11 +87,22 @@ public final class ServerCommand implements Callable<Integer> {
                 out.println(tokens.entries().size() + " API token" + (tokens.entries().size() == 1 ? "" : "s")
                         + " configured: requests need 'Authorization: Bearer TOKEN'");
             }
+            out.println(logs.dirs().isEmpty() ? "no prediction logs: the monitoring page needs --log-dir DIR (a kiln serve's --log-dir)"
+                    : "monitoring reads the prediction logs in " + logs.dirs());
             out.println("stop with Ctrl-C");
         }
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The --log-dir directories; without any, the default log directory of kiln serve when it exists. */
+    private MonitoringSources logSources() {
+        if (logDirs != null && !logDirs.isEmpty()) {
+            return MonitoringSources.of(logDirs);
+        }
+        Path fallback = Home.predictionLogs(home.home());
+        return java.nio.file.Files.isDirectory(fallback) ? MonitoringSources.of(List.of(fallback)) : MonitoringSources.none();
     }
 
     /** Only the home matters to tokens. */

@@ -109,6 +109,8 @@ final class Views {
         m.put("first_seen_at", time(a.firstSeenAt()));
         m.put("last_seen_at", time(a.lastSeenAt()));
         m.put("resolved_at", time(a.resolvedAt()));
+        m.put("resolved_by", a.resolvedBy());
+        m.put("resolve_reason", a.resolveReason());
         m.put("times_seen", a.timesSeen());
         return m;
     }

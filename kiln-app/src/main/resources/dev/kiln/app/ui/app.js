@@ -9,6 +9,15 @@ import { errorBox, loading } from './components.js';
 const PAGES = [
   [/^\/$/, 'home'],
   [/^\/login$/, 'login'],
+  [/^\/models$/, 'models'],
+  [/^\/models\/(?<name>[^/]+)$/, 'model'],
+  [/^\/runs\/(?<id>[0-9a-f-]{36})$/, 'run'],
+  [/^\/data$/, 'data'],
+  [/^\/data\/(?<name>[^/]+)\/(?<version>[^/]+)$/, 'dataset'],
+  [/^\/pipelines$/, 'pipelines'],
+  [/^\/pipelines\/(?<pipeline>[^/]+)$/, 'pipelines'],
+  [/^\/deployments$/, 'deployments'],
+  [/^\/models\/(?<name>[^/]+)\/monitoring$/, 'monitoring'],
   [/^\/runs$/, 'runs'],
   [/^\/compare$/, 'compare'],
 ];

@@ -73,16 +73,21 @@ export function scatterChart(el, { title, xLabel, yLabel, points, height = 280 }
   return draw(wrap, opts, [sorted.map((p) => p.x), sorted.map((p) => p.y)]);
 }
 
-/** Bars over categories (a histogram's bins, top values, importances). */
-export function barChart(el, { title, xLabel, yLabel, labels, values, height = 220, color = PALETTE[0] }) {
+/**
+ * Bars over categories (a histogram's bins, top values, importances). tickLabels (optional, same length as labels) are
+ * what the axis writes under each bar ('' for none: thinning a histogram's 20 bins, shortening long category names);
+ * the legend always shows the full label.
+ */
+export function barChart(el, { title, xLabel, yLabel, labels, values, height = 220, color = PALETTE[0], tickLabels }) {
   const wrap = frame(el, title);
   const U = uPlotClass();
   const xs = labels.map((_, i) => i);
+  const ticks = tickLabels || labels;
   const opts = {
     title, height,
     scales: { x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] } },
     axes: [
-      { label: xLabel, splits: () => xs, values: (u, splits) => splits.map((i) => (labels[i] === undefined ? '' : String(labels[i]))), rotate: labels.length > 8 ? -45 : 0 },
+      { label: xLabel, splits: () => xs, values: (u, splits) => splits.map((i) => (ticks[i] === undefined ? '' : String(ticks[i]))), rotate: ticks.filter((t) => t !== '').length > 8 ? -45 : 0 },
       { label: yLabel },
     ],
     series: [

@@ -350,6 +350,8 @@ class MonitoringEndToEndTest {
         for (JsonNode alert : list) {
             assertThat(alert.get("timesSeen").asInt()).isEqualTo(2);
             assertThat(alert.get("evidence").size()).isPositive();
+            assertThat(alert.get("evidence").get("window").get("to").asText()).as("the window it was measured over")
+                    .isEqualTo(a.get("until").asText());
         }
         CliRun versions = kiln("models", "show", "credit:2", "--json");
         assertThat(versions.out()).contains("\"version\" : 2");

@@ -14,7 +14,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /** Two real bundles trained once per test JVM on a small generated dataset: a useful one and a baseline-only one. */
-final class Bundles {
+public final class Bundles {
     private static Path dir;
     private static Path good;
     private static Path weak;
@@ -23,13 +23,13 @@ final class Bundles {
     }
 
     /** A logistic regression: clearly better than its baseline, so it passes the gates. */
-    static synchronized Path good() {
+    public static synchronized Path good() {
         train();
         return good;
     }
 
     /** The baseline alone: no lift over the baseline, so the gates refuse it for production. */
-    static synchronized Path weak() {
+    public static synchronized Path weak() {
         train();
         return weak;
     }

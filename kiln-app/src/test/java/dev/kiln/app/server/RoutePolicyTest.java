@@ -30,8 +30,11 @@ class RoutePolicyTest {
     static TestServer s;
     static Map<Role, String> tokens = new LinkedHashMap<>();
     static String runId;
+    static String reportRunId;
     static long alertId;
+    static String deploymentId;
     static byte[] bundleZip;
+    static String datasetVersion;
 
     /** A concrete request for a route: path parameters (raw, before encoding) and a JSON body, or bytes of a content type. */
     record Sample(Map<String, String> params, String body, byte[] bytes, String contentType) {
@@ -55,10 +58,24 @@ class RoutePolicyTest {
             Path file = Files.writeString(home.resolve("seed.txt"), "seeded artifact");
             s.store.tracking().logArtifact(runId, "seed.txt", file);
             Files.delete(file);
+            reportRunId = newRun();
+            Path report = Files.writeString(home.resolve("leaderboard.json"), "{\"task\": \"BINARY\"}");
+            s.store.tracking().logArtifact(reportRunId, "leaderboard.json", report);
+            Files.delete(report);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         bundleZip = Zips.bundle(Bundles.good(), null);
+        try {
+            Path csv = Files.writeString(home.resolve("seed.csv"), "x,y\n1,a\n2,b\n");
+            datasetVersion = s.store.datasets().put("credit", List.of(csv), "seed.csv", "seed").version();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var pipelineRun = s.store.pipelines().start("credit", "manual", "seed");
+        s.store.pipelines().finish(pipelineRun.id(), "succeeded", "seeded", List.of());
+        deploymentId = s.store.deployments().register(new dev.kiln.store.DeploymentStore.Registration("http://127.0.0.1:8080", "test",
+                null, java.time.Duration.ofSeconds(5)), Map.of("models", List.of()), java.time.Instant.now()).id();
         alertId = s.store.alerts().fire("credit", 1, "feature-psi", "feature_psi", "warning", "PSI of age 0.3",
                 Map.of("feature", "age"), java.time.Instant.now()).alert().id();
     }
@@ -76,6 +93,8 @@ class RoutePolicyTest {
     private static Map<String, List<Supplier<Sample>>> samples() {
         Map<String, List<Supplier<Sample>>> m = new LinkedHashMap<>();
         m.put("GET /api/health", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/deployments", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/deployments/{deployment}", List.of(() -> new Sample(Map.of("deployment", deploymentId), null)));
         m.put("GET /api/session", List.of(() -> new Sample(Map.of(), null)));
         m.put("POST /api/session", List.of(() -> new Sample(Map.of(), "{\"token\": \"" + tokens.get(Role.VIEWER) + "\"}")));
         m.put("DELETE /api/session", List.of(() -> new Sample(Map.of(), null)));
@@ -87,11 +106,17 @@ class RoutePolicyTest {
         m.put("GET /api/runs/{id}", List.of(() -> new Sample(Map.of("id", runId), null)));
         m.put("GET /api/runs/{id}/metrics/{key}", List.of(() -> new Sample(Map.of("id", runId, "key", "loss"), null)));
         m.put("GET /api/runs/{id}/artifacts/{artifact}", List.of(() -> new Sample(Map.of("id", runId, "artifact", "seed.txt"), null)));
+        m.put("GET /api/runs/{id}/report", List.of(() -> new Sample(Map.of("id", reportRunId), null)));
+        m.put("GET /api/runs/{id}/series", List.of(() -> new Sample(Map.of("id", runId, QUERY, "key=loss"), null)));
         m.put("GET /api/models", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/models/{name}", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/models/{name}/versions", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/models/{name}/versions/{version}", List.of(() -> new Sample(Map.of("name", "credit", "version", "1"), null)));
         m.put("GET /api/models/{name}/aliases/{alias}", List.of(() -> new Sample(Map.of("name", "credit", "alias", "production"), null)));
+        m.put("GET /api/models/{name}/summary", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/timeline", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/aliases", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/versions/{version}/card", List.of(() -> new Sample(Map.of("name", "credit", "version", "1"), null)));
         m.put("GET /api/models/{name}/history", List.of(() -> new Sample(Map.of("name", "credit"), null)));
         m.put("GET /api/lineage/{ref}", List.of(
                 () -> new Sample(Map.of("ref", "credit"), null),
@@ -99,6 +124,13 @@ class RoutePolicyTest {
                 () -> new Sample(Map.of("ref", "credit:1"), null)));
         m.put("GET /api/alerts", List.of(() -> new Sample(Map.of(), null)));
         m.put("GET /api/alerts/{alert}", List.of(() -> new Sample(Map.of("alert", Long.toString(alertId)), null)));
+        m.put("GET /api/datasets", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/datasets/{dataset}/versions", List.of(() -> new Sample(Map.of("dataset", "credit"), null)));
+        m.put("GET /api/datasets/{dataset}/versions/{dataset_version}", List.of(
+                () -> new Sample(Map.of("dataset", "credit", "dataset_version", datasetVersion), null),
+                () -> new Sample(Map.of("dataset", "credit", "dataset_version", datasetVersion.substring(0, 8)), null)));
+        m.put("GET /api/pipelines", List.of(() -> new Sample(Map.of(), null)));
+        m.put("GET /api/pipelines/{pipeline}/runs", List.of(() -> new Sample(Map.of("pipeline", "credit"), null)));
         m.put("POST /api/runs", List.of(() -> new Sample(Map.of(), "{\"experiment\": \"exp\", \"name\": \"r\", \"tags\": {\"k\": \"v\"}}")));
         m.put("POST /api/runs/{id}/params", List.of(() -> new Sample(Map.of("id", newRun()), "{\"lr\": 0.1, \"depth\": 3}")));
         m.put("POST /api/runs/{id}/metrics", List.of(
@@ -122,6 +154,11 @@ class RoutePolicyTest {
             s.store.registry().setAlias("credit", "temp", 1, "seed", null, Map.of());
             return new Sample(Map.of("name", "credit", "alias", "temp"), null);
         }));
+        m.put("GET /api/models/{name}/monitoring", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("GET /api/models/{name}/alerts", List.of(() -> new Sample(Map.of("name", "credit"), null)));
+        m.put("POST /api/alerts/{alert}/resolve", List.of(() -> new Sample(Map.of("alert", Long.toString(
+                s.store.alerts().fire("resolvable", 1, "rule-" + System.nanoTime(), "feature_psi", "warning", "m", Map.of(),
+                        java.time.Instant.now()).alert().id())), "{\"reason\": \"checked\"}")));
         return m;
     }
 
@@ -180,14 +217,19 @@ class RoutePolicyTest {
         for (String viewer : List.of("GET /api/experiments/{experiment}/runs", "GET /api/runs", "GET /api/runs/{id}",
                 "GET /api/runs/{id}/metrics/{key}", "GET /api/runs/{id}/artifacts/{artifact}", "GET /api/models", "GET /api/models/{name}", "GET /api/models/{name}/versions",
                 "GET /api/models/{name}/versions/{version}", "GET /api/models/{name}/aliases/{alias}", "GET /api/models/{name}/history",
-                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}",
+                "GET /api/models/{name}/summary", "GET /api/models/{name}/timeline", "GET /api/models/{name}/aliases", "GET /api/models/{name}/versions/{version}/card",
+                "GET /api/lineage/{ref}", "GET /api/alerts", "GET /api/alerts/{alert}", "GET /api/runs/{id}/report",
+                "GET /api/runs/{id}/series", "GET /api/datasets",
+                "GET /api/datasets/{dataset}/versions", "GET /api/datasets/{dataset}/versions/{dataset_version}",
+                "GET /api/pipelines", "GET /api/pipelines/{pipeline}/runs", "GET /api/deployments",
+                "GET /api/deployments/{deployment}", "GET /api/models/{name}/monitoring", "GET /api/models/{name}/alerts",
                 "GET /api/runs/search", "GET /api/runs/columns", "GET /api/experiments")) {
             expected.put(viewer, "viewer");
         }
         for (String editor : List.of("POST /api/runs", "POST /api/runs/{id}/params", "POST /api/runs/{id}/metrics",
                 "POST /api/runs/{id}/tags", "POST /api/runs/{id}/end", "POST /api/runs/{id}/artifacts/{artifact}",
                 "POST /api/models/{name}/versions", "PUT /api/models/{name}/tags/{key}",
-                "DELETE /api/models/{name}/tags/{key}", "PUT /api/models/{name}/description")) {
+                "DELETE /api/models/{name}/tags/{key}", "PUT /api/models/{name}/description", "POST /api/alerts/{alert}/resolve")) {
             expected.put(editor, "editor");
         }
         expected.put("PUT /api/models/{name}/aliases/{alias}", "editor; admin for a protected alias");
@@ -212,14 +254,17 @@ class RoutePolicyTest {
         }
     }
 
+    /** The path with its parameters filled in; a parameter named {@link #QUERY} is the query string. */
     static String url(String path, Map<String, String> params) {
         String out = path;
         for (Map.Entry<String, String> e : params.entrySet()) {
             out = out.replace("{" + e.getKey() + "}", URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
         }
         assertThat(out).doesNotContain("{");
-        return out;
+        return params.containsKey(QUERY) ? out + "?" + params.get(QUERY) : out;
     }
+
+    static final String QUERY = "?";
 
     @Test
     void alertsAreListedWithTheirEvidenceAndFiltered() {

@@ -40,8 +40,12 @@ class ServerCommandTest {
                 }
             }
             assertThat(url).as(String.join("\n", lines)).isNotNull();
-            lines.add(out.readLine());
+            for (String line; (line = out.readLine()) != null && lines.add(line) && !line.equals("stop with Ctrl-C"); ) {
+                // the lines after the address, up to the last one it prints
+            }
+            assertThat(lines).contains(url.replace("http://", "web UI: http://") + "/   API: " + url + "/api");
             assertThat(lines).contains("no API tokens configured: listening on 127.0.0.1 only, every request has admin rights");
+            assertThat(lines).contains("no prediction logs: the monitoring page needs --log-dir DIR (a kiln serve's --log-dir)");
             TestServer.Res health = TestServer.send(HttpRequest.newBuilder(URI.create(url + "/api/health")).build());
             assertThat(health.status()).isEqualTo(200);
 

@@ -35,6 +35,17 @@ final class TestServer implements AutoCloseable {
         return start(home, BodyRate.DEFAULT);
     }
 
+    /** Reading the prediction logs in {@code logs} for the monitoring routes. */
+    static TestServer start(Path home, MonitoringSources logs) {
+        KilnStore store = KilnStore.open(home, null);
+        try {
+            return new TestServer(home, store, ApiServer.start(store, ApiTokens.load(home), null, 0, BodyRate.DEFAULT, logs));
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
     /** With the minimum rate at which request bodies must arrive. */
     static TestServer start(Path home, BodyRate bodyRate) {
         KilnStore store = KilnStore.open(home, null);

@@ -2,6 +2,7 @@ package dev.kiln.app.ui;
 
 import dev.kiln.app.server.ApiServer;
 import dev.kiln.app.server.ApiTokens;
+import dev.kiln.app.server.MonitoringSources;
 import dev.kiln.app.server.Role;
 import dev.kiln.store.KilnStore;
 import java.nio.file.Path;
@@ -25,6 +26,17 @@ public final class UiServer implements AutoCloseable {
         KilnStore store = KilnStore.open(home, null);
         try {
             return new UiServer(home, store, ApiServer.start(store, ApiTokens.load(home), null, 0));
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Reading the prediction logs in {@code logs} for the monitoring page ({@code kiln server --log-dir}). */
+    public static UiServer start(Path home, MonitoringSources logs) {
+        KilnStore store = KilnStore.open(home, null);
+        try {
+            return new UiServer(home, store, ApiServer.start(store, ApiTokens.load(home), null, 0, logs));
         } catch (RuntimeException e) {
             store.close();
             throw e;

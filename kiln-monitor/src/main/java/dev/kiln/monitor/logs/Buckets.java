@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * How rows are grouped into report windows: fixed widths counted from the epoch ({@code 1h}, {@code 1d},
  * {@code 7d}), or calendar months in UTC ({@code 1mo}, {@code 3mo} — quarters start in January, April, July
- * and October).
+ * and October), or calendar weeks in UTC starting on Mondays ({@link Weeks}, what a monitoring page shows).
  */
 public sealed interface Buckets {
     /** The start (epoch milliseconds) of the window holding {@code epochMillis}. */
@@ -72,6 +72,28 @@ public sealed interface Buckets {
                 return s / 60 + "m";
             }
             return s + "s";
+        }
+    }
+
+    /** ISO weeks in UTC: Monday 00:00 to the next Monday. */
+    record Weeks() implements Buckets {
+        private static final long WEEK = Duration.ofDays(7).toMillis();
+        /** 1970-01-01 was a Thursday: the first Monday is four days later. */
+        private static final long FIRST_MONDAY = Duration.ofDays(4).toMillis();
+
+        @Override
+        public long start(long epochMillis) {
+            return Math.floorDiv(epochMillis - FIRST_MONDAY, WEEK) * WEEK + FIRST_MONDAY;
+        }
+
+        @Override
+        public long end(long start) {
+            return start + WEEK;
+        }
+
+        @Override
+        public String label() {
+            return "1w";
         }
     }
 

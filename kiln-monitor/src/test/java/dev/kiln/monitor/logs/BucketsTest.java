@@ -27,6 +27,18 @@ class BucketsTest {
     }
 
     @Test
+    void weeksStartOnMondaysInUtc() {
+        Buckets w = new Buckets.Weeks();
+        assertThat(w.label()).isEqualTo("1w");
+        // 2026-11-23 is a Monday
+        assertThat(w.start(ms("2026-11-23T00:00:00Z"))).isEqualTo(ms("2026-11-23T00:00:00Z"));
+        assertThat(w.start(ms("2026-11-29T23:59:59Z"))).isEqualTo(ms("2026-11-23T00:00:00Z"));
+        assertThat(w.start(ms("2026-11-30T00:00:00Z"))).isEqualTo(ms("2026-11-30T00:00:00Z"));
+        assertThat(w.end(ms("2026-11-23T00:00:00Z"))).isEqualTo(ms("2026-11-30T00:00:00Z"));
+        assertThat(w.start(ms("1970-01-01T00:00:00Z"))).isEqualTo(ms("1969-12-29T00:00:00Z"));
+    }
+
+    @Test
     void fixedWidthsCountFromTheEpoch() {
         Buckets d = Buckets.parse("1d", "--window");
         assertThat(d.start(ms("2014-02-15T10:00:00Z"))).isEqualTo(ms("2014-02-15T00:00:00Z"));

@@ -38,6 +38,10 @@ public final class ModelMeters {
                 .tag("model", served.name()).publishPercentileHistogram().register(registry);
     }
 
+    public String name() {
+        return served.name();
+    }
+
     public String version() {
         return version;
     }

@@ -67,6 +67,27 @@ public final class ServeMeters {
         return m == null ? CanaryRollout.Stats.ZERO : m.stats();
     }
 
+    /**
+     * Every version that has answered scoring requests, by model name then version, with its counts so far
+     * (read-only: what a status report or a heartbeat shows; the hot path never calls this).
+     */
+    public Map<String, Map<String, CanaryRollout.Stats>> counts() {
+        Map<String, Map<String, CanaryRollout.Stats>> out = new java.util.TreeMap<>();
+        for (ModelMeters m : current.values()) {
+            out.computeIfAbsent(m.name(), n -> new java.util.TreeMap<>()).put(m.version(), m.stats());
+        }
+        for (ModelMeters m : side.values()) {
+            out.computeIfAbsent(m.name(), n -> new java.util.TreeMap<>()).putIfAbsent(m.version(), m.stats());
+        }
+        return out;
+    }
+
+    /** The latency histogram of {@code name}'s scoring requests so far, every version together; empty before its first. */
+    public LatencyHistogram latency(String name) {
+        io.micrometer.core.instrument.Timer t = registry.find("kiln.request").tag("model", name).timer();
+        return t == null ? LatencyHistogram.EMPTY : LatencyHistogram.of(t.takeSnapshot());
+    }
+
     /** Forgets an unloaded model: its meters and every series tagged with it. */
     public void removeModel(String name) {
         current.remove(name);

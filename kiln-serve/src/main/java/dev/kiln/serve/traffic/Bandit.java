@@ -124,6 +124,33 @@ public final class Bandit {
         return arms.get(best);
     }
 
+    /**
+     * The share of requests each arm would get now, in the order of {@link #arms()}: how often its draw wins in
+     * {@code draws} draws (Monte Carlo, seeded, so the same posteriors give the same shares). Read-only; for status reports.
+     */
+    public double[] pickShares(int draws) {
+        Posterior[] p = posteriors;
+        RandomGenerator r = new java.util.SplittableRandom(20_240_601L);
+        long[] wins = new long[p.length];
+        for (int d = 0; d < draws; d++) {
+            int best = 0;
+            double bestDraw = -1;
+            for (int i = 0; i < p.length; i++) {
+                double x = beta(r, p[i].alpha(), p[i].beta());
+                if (x > bestDraw) {
+                    bestDraw = x;
+                    best = i;
+                }
+            }
+            wins[best]++;
+        }
+        double[] shares = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            shares[i] = draws == 0 ? 0 : wins[i] / (double) draws;
+        }
+        return shares;
+    }
+
     /** Remembers which arm answered {@code requestId} (a snapshot that is none of the arms is ignored). */
     public void answered(String requestId, Served served) {
         for (int i = 0; i < arms.size(); i++) {

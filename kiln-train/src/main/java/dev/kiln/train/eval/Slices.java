@@ -40,8 +40,13 @@ public final class Slices {
     static final String MISSING = "(missing)";
     static final String OTHER = "(other)";
 
-    /** One group: what defines it, how many rows fell in it, and the model's metrics on them. */
-    public record Group(String value, int rows, Map<String, Double> metrics) {
+    /**
+     * One group: what defines it, how many rows fell in it, the model's metrics on them, and the 95% Wilson interval
+     * ({@link Intervals#wilson}) of each metric that is a rate of rows (binary: {@code positive_rate},
+     * {@code predicted_positive_rate}, {@code accuracy}, {@code tpr}, {@code fpr}; multiclass: {@code accuracy};
+     * regression: none). A small group's wide interval is the reason its rate says little.
+     */
+    public record Group(String value, int rows, Map<String, Double> metrics, Map<String, List<Double>> intervals) {
     }
 
     /** Resamples for the gaps' intervals (fewer for large row counts: at most {@link #BOOTSTRAP_WORK} row draws in all). */
@@ -97,7 +102,13 @@ public final class Slices {
             m.put("tpr", c.tpr());
             m.put("fpr", c.fpr());
             m.put("roc_auc", Metrics.binary(gy, gp, 0.5).get("roc_auc"));  // the threshold does not enter the AUC
-            groups.add(new Group(g.labels.get(k), rows.length, m));
+            Map<String, List<Double>> intervals = new LinkedHashMap<>();
+            intervals.put("positive_rate", Intervals.wilson(c.positives, c.rows));
+            intervals.put("predicted_positive_rate", Intervals.wilson(c.predicted, c.rows));
+            intervals.put("accuracy", Intervals.wilson(c.correct, c.rows));
+            intervals.put("tpr", Intervals.wilson(c.tp, c.positives));
+            intervals.put("fpr", Intervals.wilson(c.fp, c.rows - c.positives));
+            groups.add(new Group(g.labels.get(k), rows.length, m, intervals));
             if (rows.length >= MIN_ROWS) {
                 counted.add(k);
             }
@@ -222,7 +233,8 @@ public final class Slices {
                 continue;
             }
             long correct = Arrays.stream(rows).filter(i -> y[i] == predicted[i]).count();
-            groups.add(new Group(g.labels.get(k), rows.length, Map.of("accuracy", (double) correct / rows.length)));
+            groups.add(new Group(g.labels.get(k), rows.length, Map.of("accuracy", (double) correct / rows.length),
+                    Map.of("accuracy", Intervals.wilson(correct, rows.length))));
         }
         return new Column(column, g.kind, groups, accuracyGap(groups), Map.of(), g.notes);
     }
@@ -244,7 +256,7 @@ public final class Slices {
             m.put("mae", all.get("mae"));
             m.put("mean_actual", Arrays.stream(gy).average().orElse(Double.NaN));
             m.put("mean_predicted", Arrays.stream(gp).average().orElse(Double.NaN));
-            groups.add(new Group(g.labels.get(k), rows.length, m));
+            groups.add(new Group(g.labels.get(k), rows.length, m, Map.of()));
         }
         return new Column(column, g.kind, groups, Map.of(), Map.of(), g.notes);
     }
