@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { empty, badge, section } from '../components.js';
 import { scatterChart, barChart } from '../chart.js';
 import { metric, time, seconds } from '../fmt.js';
-import { quote, valueOf } from './runkeys.js';
+import { quote, rankMetrics, valueOf } from './runkeys.js';
 
 const MAX_RUNS = 100;
 const STATUS_KIND = { finished: 'ok', running: 'info', failed: 'bad', killed: 'warn' };
@@ -37,7 +37,7 @@ export async function render(main, route) {
     tags: union(runs, 'tags'),
   };
   if (!keys.metrics.includes(state.metric)) {
-    state.metric = firstVarying(runs, keys.metrics, 'metrics') || keys.metrics[0] || '';
+    state.metric = firstVarying(runs, rankMetrics(keys.metrics), 'metrics') || rankMetrics(keys.metrics)[0] || '';
   }
   if (!keys.params.includes(state.param)) {
     state.param = firstVarying(runs, keys.params, 'params') || keys.params[0] || '';
@@ -144,9 +144,12 @@ function union(runs, kind) {
   return [...all].sort();
 }
 
-/** The first key whose value is not the same in every run: the interesting default for the chart. */
+/** The first key that at least two runs have with different values: the interesting default for the chart. */
 function firstVarying(runs, keys, kind) {
-  return keys.find((k) => new Set(runs.map((r) => String(valueOf(r, kind, k)))).size > 1);
+  return keys.find((k) => {
+    const present = runs.map((r) => valueOf(r, kind, k)).filter((v) => v !== undefined);
+    return present.length >= 2 && new Set(present.map(String)).size > 1;
+  });
 }
 
 /** One row: its cells, and whether the runs' values differ (a missing value differs from any value). */

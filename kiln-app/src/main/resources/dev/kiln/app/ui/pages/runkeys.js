@@ -54,3 +54,17 @@ export function valueOf(run, kind, name) {
   const m = run[kind === 'metrics' ? 'metrics' : kind] || {};
   return Object.prototype.hasOwnProperty.call(m, name) ? m[name] : undefined;
 }
+
+// Metrics a person looks at first, best first: a model's quality on held-out data before sizes, timings and slices.
+const FIRST_METRICS = [/roc_auc$/, /(^|_)auc$/, /accuracy$/, /(^|_)f1$/, /rmse$/, /(^|_)r2$/, /log_loss$/, /(^|_)mae$/, /loss$/,
+  /precision$/, /recall$/];
+
+/** The metric names ordered for a default view: known quality metrics first (test_ before valid_), then the rest by name. */
+export function rankMetrics(names) {
+  const score = (n) => {
+    const i = FIRST_METRICS.findIndex((re) => re.test(n));
+    const split = /^test_/.test(n) ? 0 : /^valid/.test(n) ? 1 : 2;
+    return (i < 0 ? FIRST_METRICS.length : i) * 3 + split + (n.includes('.') ? 100 : 0);
+  };
+  return [...names].sort((a, b) => score(a) - score(b) || (a < b ? -1 : a > b ? 1 : 0));
+}

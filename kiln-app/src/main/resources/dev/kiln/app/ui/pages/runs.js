@@ -5,7 +5,7 @@ import { h, mount, path } from '../dom.js';
 import { api, ApiError } from '../api.js';
 import { table, empty, errorBox, badge, loading } from '../components.js';
 import { metric, num, time, ago } from '../fmt.js';
-import { KINDS, keyText, parseKey, splitKeys, valueOf } from './runkeys.js';
+import { KINDS, keyText, parseKey, rankMetrics, splitKeys, valueOf } from './runkeys.js';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 const EXAMPLE = "metrics.roc_auc > 0.8 and params.algorithm = 'gbdt'";
@@ -36,8 +36,8 @@ export async function render(main, route) {
     return undefined;
   }
   if (state.columns === null) {
-    // Until the user picks: the first metrics and params, so a new visitor sees numbers at once.
-    state.columns = [...available.metrics.slice(0, 5).map((name) => ({ kind: 'metrics', name })),
+    // Until the user picks: the headline metrics and the first params, so a new visitor sees numbers at once.
+    state.columns = [...rankMetrics(available.metrics).slice(0, 5).map((name) => ({ kind: 'metrics', name })),
       ...available.params.slice(0, 2).map((name) => ({ kind: 'params', name }))];
   }
 
