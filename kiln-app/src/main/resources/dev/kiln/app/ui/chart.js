@@ -82,12 +82,24 @@ export function barChart(el, { title, xLabel, yLabel, labels, values, height = 2
   const wrap = frame(el, title);
   const U = uPlotClass();
   const xs = labels.map((_, i) => i);
-  const ticks = tickLabels || labels;
+  const rotate = (tickLabels || labels).filter((t) => t !== '').length > 8;
+  // Rotated names are cut to 14 characters (the legend and the tooltip keep the whole name) and get the room they need,
+  // so they never run into the axis title.
+  const ticks = (tickLabels || labels).map((t) => {
+    const text = t === undefined || t === null ? '' : String(t);
+    return rotate && text.length > 14 ? `${text.slice(0, 13)}…` : text;
+  });
+  const longest = Math.max(1, ...ticks.map((t) => t.length));
   const opts = {
-    title, height,
-    scales: { x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] } },
+    title, height: rotate ? height + Math.round(longest * 4.5) : height,
+    scales: {
+      x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] },
+      // Bars start at zero: a bar's length is its value.
+      y: { range: (u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
+    },
     axes: [
-      { label: xLabel, splits: () => xs, values: (u, splits) => splits.map((i) => (ticks[i] === undefined ? '' : String(ticks[i]))), rotate: ticks.filter((t) => t !== '').length > 8 ? -45 : 0 },
+      { label: xLabel, splits: () => xs, values: (u, splits) => splits.map((i) => (ticks[i] === undefined ? '' : ticks[i])),
+        rotate: rotate ? -45 : 0, size: rotate ? 24 + Math.round(longest * 5.2) : 50 },
       { label: yLabel },
     ],
     series: [

@@ -11,6 +11,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -120,6 +121,7 @@ public final class Browser implements AutoCloseable {
     public WebElement waitForText(String css, String text) {
         return new WebDriverWait(driver, WAIT).withMessage(() -> "no '" + css + "' containing '" + text + "' on "
                 + driver.getCurrentUrl() + "; the page says: " + bodyText() + consoleErrors())
+                .ignoring(StaleElementReferenceException.class) // a table redrawn while it is read: look again
                 .until(d -> d.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst().orElse(null));
     }
 

@@ -48,6 +48,15 @@ class UiTourBrowserTest {
         assertThat(code).as("kiln " + String.join(" ", args) + ":\n" + out).isZero();
     }
 
+    /** The outermost elements that stick out of the page's width and are not inside a sideways-scrolling box. */
+    private static final String WIDEST = "const w = document.documentElement.clientWidth; const out = [];"
+            + "const scrolls = (el) => { for (let a = el.parentElement; a; a = a.parentElement) {"
+            + "  const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; } return false; };"
+            + "for (const el of document.querySelectorAll('body *')) { const r = el.getBoundingClientRect();"
+            + "  if (r.right > w + 1 && !scrolls(el) && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1))"
+            + "    out.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? '.' + el.className : '') + ' right=' + Math.round(r.right)); }"
+            + "return out.slice(0, 6).join('; ');";
+
     /** A page to visit: its path, and an element that is there once the page has its data. */
     record Stop(String name, String path, String ready) {
     }
@@ -109,7 +118,7 @@ class UiTourBrowserTest {
                     b.waitFor(stop.ready());
                     Number overflow = (Number) b.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
                     if (overflow.intValue() > 1) {
-                        problems.add(stop.path() + " scrolls sideways at 390 px by " + overflow + " px");
+                        problems.add(stop.path() + " scrolls sideways at 390 px by " + overflow + " px: " + b.script(WIDEST));
                     }
                     b.screenshot("tour-" + stop.name() + "-phone");
                 }
