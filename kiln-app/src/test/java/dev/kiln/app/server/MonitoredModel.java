@@ -39,14 +39,19 @@ public final class MonitoredModel {
 
     /** A logistic regression on {@code amount}, {@link #SCRIPT} and {@link #IMG} predicting {@code y} (classes false, true). */
     public static synchronized Path bundle() {
-        if (bundle != null) {
-            return bundle;
+        if (bundle == null) {
+            bundle = bundle(SCRIPT, IMG);
         }
+        return bundle;
+    }
+
+    /** The same model with its two other columns named {@code second} and {@code third} (a tour with plain names). */
+    public static synchronized Path bundle(String second, String third) {
         try {
             Path dir = Files.createTempDirectory("kiln-monitored-model");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
             Path csv = dir.resolve("data.csv");
-            StringBuilder sb = new StringBuilder("amount,\"" + SCRIPT + "\",\"" + IMG.replace("\"", "\"\"") + "\",y\n");
+            StringBuilder sb = new StringBuilder("amount,\"" + second.replace("\"", "\"\"") + "\",\"" + third.replace("\"", "\"\"") + "\",y\n");
             Random r = new Random(11);
             for (int i = 0; i < 400; i++) {
                 double amount = r.nextGaussian();
@@ -54,9 +59,8 @@ public final class MonitoredModel {
                         amount + 0.5 * r.nextGaussian() > 0.3 ? "yes" : "no")); // read as a boolean: classes false, true
             }
             Files.writeString(csv, sb);
-            bundle = Path.of(Training.run(TrainOptions.defaults(csv, "y", dir.resolve("bundle")).withAlgorithms(List.of("linear")),
+            return Path.of(Training.run(TrainOptions.defaults(csv, "y", dir.resolve("bundle")).withAlgorithms(List.of("linear")),
                     ProgressListener.NONE).bundle());
-            return bundle;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,6 +71,11 @@ public final class MonitoredModel {
      * start of an hour), {@code rowsPerHour} requests an hour, a label for every other request a minute later.
      */
     public static void writeLog(Path logDir, String model, Instant start, int hours, int rowsPerHour) {
+        writeLog(logDir, model, start, hours, rowsPerHour, SCRIPT, IMG);
+    }
+
+    /** As above, for {@link #bundle(String, String)} with those names. */
+    public static void writeLog(Path logDir, String model, Instant start, int hours, int rowsPerHour, String second, String third) {
         try {
             Path dir = Files.createDirectories(logDir.resolve(model));
             Random r = new Random(5);
@@ -82,8 +91,8 @@ public final class MonitoredModel {
                         double amount = r.nextGaussian() + (drifted ? 2 : 0);
                         Map<String, Object> inputs = new LinkedHashMap<>();
                         inputs.put("amount", amount);
-                        inputs.put(SCRIPT, r.nextGaussian());
-                        inputs.put(IMG, r.nextGaussian() + (drifted ? 0.7 : 0));
+                        inputs.put(second, r.nextGaussian());
+                        inputs.put(third, r.nextGaussian() + (drifted ? 0.7 : 0));
                         double pYes = 1 / (1 + Math.exp(-2.5 * (amount - 0.3)));
                         String version = drifted && i % 5 == 0 ? "2" : "1";
                         String id = "r-" + h + "-" + i;

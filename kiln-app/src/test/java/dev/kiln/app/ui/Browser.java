@@ -32,6 +32,17 @@ public final class Browser implements AutoCloseable {
     public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     public static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /**
+     * Selenium looks for a DevTools binding of this chromium's version to no purpose (the tests send CDP commands through
+     * chromedriver) and warns at every start; kept as a field so the setting is not collected with the logger.
+     */
+    private static final java.util.logging.Logger CDP_LOG = quiet("org.openqa.selenium.devtools.CdpVersionFinder");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(name);
+        log.setLevel(java.util.logging.Level.SEVERE);
+        return log;
+    }
 
     private final ChromeDriver driver;
     private final String base;

@@ -73,10 +73,11 @@ class UiTourBrowserTest {
         cli("pipeline", "run", "-f", yaml.toString(), "--home", h);
 
         Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(12));
-        MonitoredModel.writeLog(logs, "scoring", start, 12, 100);
+        MonitoredModel.writeLog(logs, "scoring", start, 12, 100, "income", "tenure_months");
         try (UiServer server = UiServer.start(home, MonitoringSources.of(List.of(logs)))) {
-            server.store.registry().register("scoring", MonitoredModel.bundle(), null, "tour", "first");
-            server.store.registry().register("scoring", MonitoredModel.bundle(), null, "tour", "second");
+            Path scoring = MonitoredModel.bundle("income", "tenure_months");
+            server.store.registry().register("scoring", scoring, null, "tour", "first");
+            server.store.registry().register("scoring", scoring, null, "tour", "second");
             server.store.alerts().fire("scoring", 1, "feature-psi", "feature_psi", "warning", "PSI of amount above 0.2",
                     Map.of("threshold", 0.2, "rows", 100, "features", List.of(Map.of("name", "amount", "psi", 4.1))), Instant.now());
 
