@@ -83,7 +83,8 @@ public final class RunsPageBench {
 
             report("GET search: filter + metric sort, 50 rows, all metric columns", () -> get(base + page), requests);
             report("GET search: no filter, newest first, 50 rows", () -> get(base + "/api/runs/search?experiment=bench&page_size=50"), requests);
-            String deep = base + page + "&page_token=" + enc(tokenFor(store, filter, order, Math.min(99, runs / 300)));
+            String token = tokenFor(store, filter, order, Math.min(99, runs / 300));
+            String deep = token == null ? base + page : base + page + "&page_token=" + enc(token);
             report("GET search: a deep page (offset " + 50 * Math.min(99, runs / 300) + ") of the same list", () -> get(deep), requests);
             report("GET /api/runs/columns?experiment=bench", () -> get(base + "/api/runs/columns?experiment=bench"), requests);
             report("GET /api/experiments", () -> get(base + "/api/experiments"), requests);
@@ -116,7 +117,11 @@ public final class RunsPageBench {
         RunSearch s = RunSearch.all().withExperiment("bench").withFilter(RunFilter.parse(filter)).withOrder(RunOrder.parse(order));
         String token = null;
         for (int i = 0; i < pages; i++) {
-            token = store.tracking().search(s.withPageToken(token)).nextPageToken();
+            String next = store.tracking().search(s.withPageToken(token)).nextPageToken();
+            if (next == null) {
+                break; // the list has fewer pages: the deepest one there is
+            }
+            token = next;
         }
         return token;
     }

@@ -34,6 +34,25 @@ class ShellBrowserTest {
     }
 
     @Test
+    void theKeyboardReachesTheSkipLinkAndTheNavigationAndFollowsThem() {
+        try (UiServer server = UiServer.start(home); Browser b = Browser.launch(server.url())) {
+            b.open("/");
+            b.waitForText(".empty", "./kiln quickstart");
+            org.openqa.selenium.WebElement body = b.waitFor("body");
+            body.sendKeys(org.openqa.selenium.Keys.TAB);
+            assertThat(b.script("return document.activeElement.textContent")).isEqualTo("Skip to content");
+            org.openqa.selenium.interactions.Actions keys = new org.openqa.selenium.interactions.Actions(b.driver());
+            for (int i = 0; i < 2; i++) {
+                keys.sendKeys(org.openqa.selenium.Keys.TAB).perform(); // the brand, then the first navigation link
+            }
+            assertThat(b.script("return document.activeElement.textContent")).isEqualTo("Runs");
+            keys.sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+            b.waitForUrl("/runs");
+            b.waitFor("a[aria-current=page][href='/runs']");
+        }
+    }
+
+    @Test
     void withTokensThePageAsksForOneAndKeepsOnlyAnHttpOnlyCookie() {
         String viewer = UiServer.addToken(home, "vera", Role.VIEWER);
         try (UiServer server = UiServer.start(home); Browser b = Browser.launch(server.url())) {
