@@ -91,7 +91,10 @@ public final class ApiServer implements AutoCloseable {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "port " + port + " is not 0 to 65535", Map.of("port", port));
         }
         UiSessions sessions = new UiSessions(tokens, System::currentTimeMillis);
-        List<Route> routes = new ArrayList<>(new Api(store, logs).routes());
+        // Besides the configured directories: the log directory of every kiln serve registered in this store (read per
+        // request, so a server started later is seen; one on another machine whose directory is not here is skipped).
+        MonitoringSources withServed = logs.withExtra(() -> servedLogDirs(store));
+        List<Route> routes = new ArrayList<>(new Api(store, withServed).routes());
         routes.addAll(new SessionRoutes(sessions, tokens).routes());
         checkTable(routes);
         UiAssets ui = new UiAssets();
@@ -142,6 +145,21 @@ public final class ApiServer implements AutoCloseable {
             throw e;
         }
         return new ApiServer(app, bind, tokens, routes);
+    }
+
+    /** The prediction log directories the registered kiln serves named (a name that is no path here is skipped). */
+    private static List<java.nio.file.Path> servedLogDirs(KilnStore store) {
+        List<java.nio.file.Path> dirs = new ArrayList<>();
+        for (dev.kiln.store.Deployment d : store.deployments().list()) {
+            if (d.logDir() != null) {
+                try {
+                    dirs.add(java.nio.file.Path.of(d.logDir()));
+                } catch (java.nio.file.InvalidPathException e) {
+                    // written by a server on another kind of machine: nothing to read here
+                }
+            }
+        }
+        return dirs;
     }
 
     /** The address to bind: loopback by default; without tokens, anything else is refused. */

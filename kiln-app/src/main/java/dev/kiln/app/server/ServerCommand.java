@@ -45,12 +45,8 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ApiTokens tokens = ApiTokens.load(home.home());
         ApiServer.bindHost(host, tokens); // refuse before opening anything
-        MonitoringSources configured = logSources();
+        MonitoringSources logs = logSources(); // ApiServer adds the log directories of the kiln serves registered in the store
         KilnStore store = home.open();
-        // Besides --log-dir: the log directory of every kiln serve registered in this store (read per request, so a
-        // server started later is seen; one on another machine whose directory is not here is skipped).
-        MonitoringSources logs = configured.withExtra(() -> store.deployments().list().stream()
-                .map(dev.kiln.store.Deployment::logDir).filter(java.util.Objects::nonNull).map(Path::of).toList());
         ApiServer server;
         try {
             server = ApiServer.start(store, tokens, host, port, logs);

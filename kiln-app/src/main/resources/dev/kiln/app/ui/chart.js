@@ -48,9 +48,12 @@ export function lineChart(el, { title, xLabel, yLabel, time = false, series, hei
     const at = new Map(s.x.map((x, i) => [x, s.y[i]]));
     return xs.map((x) => (at.has(x) && at.get(x) !== null && Number.isFinite(at.get(x)) ? at.get(x) : null));
   });
+  // One point: uPlot would stretch the axis over years around it; show an hour (or a unit) either side instead.
+  const one = xs.length === 1 ? (time ? xs[0] / 1000 : xs[0]) : null;
+  const half = time ? 3600 : Math.max(1, Math.abs(one || 0) * 0.1);
   const opts = {
     title, height,
-    scales: { x: { time } },
+    scales: { x: one === null ? { time } : { time, range: [one - half, one + half] } },
     axes: [{ label: xLabel }, { label: yLabel }],
     series: [{ label: xLabel }, ...series.map((s, i) => ({
       label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true,

@@ -51,7 +51,13 @@ function headline(a, e) {
   }
   pairs.push(['Metric', metric]);
   const threshold = e.threshold ?? e.threshold_ms;
-  pairs.push(['Value vs threshold', `${num(value)} vs ${num(threshold)}`]);
+  if (typeof e.drop === 'number') {
+    // A drop rule's threshold bounds the drop, not the metric: show both, each against what it is compared with.
+    pairs.push(['Drop vs threshold', `${num(e.drop)} vs ${num(threshold)}`]);
+    pairs.push([e.estimated !== undefined ? 'Estimated vs trained' : 'Now vs trained', `${num(value)} vs ${num(e.trained)}`]);
+  } else {
+    pairs.push(['Value vs threshold', `${num(value)} vs ${num(threshold)}`]);
+  }
   if (e.window && (e.window.from || e.window.to)) {
     pairs.push(['Window', `${time(e.window.from)} to ${time(e.window.to)}`]);
   }
