@@ -111,6 +111,11 @@ class ServedModelMonitoringBrowserTest {
                     b.waitForText(".mon-alert.open dl.kv", "Drop vs threshold");
                     b.waitFor(".mon-prediction .uplot");
                     b.fullScreenshot("monitoring-served");
+                    // The model page's lineage runs on to the server answering with this version and where it logs.
+                    b.open("/models/scoring");
+                    b.waitForText(".lineage-step", "PREDICTIONS"); // the step titles are set in capitals by the style
+                    b.waitForText(".lineage-step", "http://127.0.0.1:" + serve.port());
+                    b.waitForText(".lineage-step", "logged to " + logs);
                     b.open("/deployments");
                     b.waitForText(".badge", "live");
                     b.waitForText("a", "scoring");

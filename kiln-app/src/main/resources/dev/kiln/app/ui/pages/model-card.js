@@ -97,7 +97,30 @@ function slice(s, positive) {
 }
 
 /** dataset -> run -> version -> aliases, as a left-to-right chain (top to bottom on a phone). */
-export function renderLineage(el, l) {
+/** How a registered kiln serve serves this version of this model: main, canary, shadow or bandit arm; null when it does not. */
+function servingRole(deployment, model, version) {
+  const same = (x) => x !== null && x !== undefined && String(x) === String(version);
+  for (const m of (deployment.status && deployment.status.models) || []) {
+    if (m.name !== model) {
+      continue;
+    }
+    if (same(m.version)) {
+      return m.alias ? `follows ${m.alias}` : 'serves it';
+    }
+    if (m.canary && same(m.canary.version)) {
+      return `canary ${num(m.canary.percent, 1)} %`;
+    }
+    if (m.shadow && same(m.shadow.version)) {
+      return 'shadow';
+    }
+    if ((m.versions || []).some((v) => same(v.version))) {
+      return 'bandit arm';
+    }
+  }
+  return null;
+}
+
+export function renderLineage(el, l, deployments = []) {
   const step = (title, ...body) => h('li', { class: 'lineage-step' }, h('div', { class: 'lineage-title' }, title), ...body);
   mount(el, h('ol', { class: 'lineage' },
     step('Dataset', h('div', null, l.dataset.source ? h('code', null, l.dataset.source) : 'source not recorded'),
@@ -107,5 +130,20 @@ export function renderLineage(el, l) {
       h('div', { class: 'muted' }, `${l.run.status || ''} · ${time(l.run.started_at)}`)] : h('span', { class: 'muted' }, 'no source run recorded')),
     step('Version', h('strong', null, `v${l.version.version}`), h('div', { class: 'muted' }, `${l.version.algorithm || ''} · by ${l.version.created_by}`)),
     step('Aliases', l.aliases.length === 0 ? h('span', { class: 'muted' }, 'none') : l.aliases.map((a) => h('div', null,
-      badge(a.alias, a.alias === 'production' ? 'ok' : 'muted'), a.since ? h('span', { class: 'muted' }, ` since ${time(a.since)} by ${a.by}`) : null)))));
+      badge(a.alias, a.alias === 'production' ? 'ok' : 'muted'), a.since ? h('span', { class: 'muted' }, ` since ${time(a.since)} by ${a.by}`) : null))),
+    step('Predictions', servedBy(l, deployments))));
+}
+
+/** The registered kiln serves that answer with this version now, where their predictions are logged, and the monitoring page. */
+function servedBy(l, deployments) {
+  const model = l.version.model;
+  const serving = deployments.map((d) => [d, servingRole(d, model, l.version.version)]).filter(([, role]) => role !== null);
+  const monitoring = h('div', null, h('a', { href: path`/models/${model}/monitoring` }, 'Monitoring →'));
+  if (serving.length === 0) {
+    return [h('span', { class: 'muted' }, 'no registered kiln serve answers with this version now'), monitoring];
+  }
+  return [serving.map(([d, role]) => h('div', null, h('a', { href: '/deployments' }, d.url), ' ',
+    badge(d.state, d.state === 'live' ? 'ok' : d.state === 'lost' ? 'bad' : 'warn'), h('span', { class: 'muted' }, ` ${role}`),
+    d.log_dir ? h('div', { class: 'muted' }, 'logged to ', h('code', null, d.log_dir)) : h('div', { class: 'muted' }, 'not logging predictions'))),
+  monitoring];
 }

@@ -97,9 +97,10 @@ export async function render(main, route) {
     mount(cardEl, loading('Loading the model card'));
     mount(lineageEl, loading('Loading the lineage'));
     try {
-      const [card, lineage] = await Promise.all([api.get(path`/api/models/${name}/versions/${version}/card`), api.get(path`/api/lineage/${`${name}:${version}`}`)]);
+      const [card, lineage, deployments] = await Promise.all([api.get(path`/api/models/${name}/versions/${version}/card`),
+        api.get(path`/api/lineage/${`${name}:${version}`}`), api.get('/api/deployments')]);
       renderCard(cardEl, card);
-      renderLineage(lineageEl, lineage);
+      renderLineage(lineageEl, lineage, deployments.deployments);
       if (scroll) {
         cardEl.scrollIntoView({ block: 'start' });
       }
