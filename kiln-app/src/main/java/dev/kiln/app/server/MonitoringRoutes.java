@@ -118,7 +118,7 @@ public final class MonitoringRoutes {
         long windows = (width.buckets.start(to.toEpochMilli() - 1) - width.buckets.start(from.toEpochMilli()))
                 / (width.buckets.end(0) - width.buckets.start(0)) + 1;
         if (windows > MAX_WINDOWS) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "from " + from + " to " + to + " spans " + windows + " windows of a "
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "from " + from + " to " + to + " spans " + windows + " windows of one "
                     + width.wireName() + "; at most " + MAX_WINDOWS + ": move from closer to to, or pick a wider window",
                     Map.of("parameter", "from", "value", from.toString()));
         }
