@@ -148,6 +148,17 @@ class ModelsBrowserTest {
             b.waitForText(".pager", "1–1 of 2");
             b.click(".pager button");
             b.waitForText(".pager", "1–2 of 2");
+            // Deeper: "Newer" from a deep link walks back a page at a time, not to the first page at once.
+            for (int v = 3; v <= 45; v++) {
+                server.store.registry().register("credit", Bundles.good(), null, "seed", "v" + v);
+            }
+            b.open("/models/credit?page=6");
+            b.waitForText(".pager", "1–5 of 45");
+            b.click(".pager button");
+            b.waitForText(".pager", "6–25 of 45");
+            b.waitForUrl("page=26");
+            b.click(".pager button");
+            b.waitForText(".pager", "26–45 of 45");
             b.open("/models/nope");
             b.waitForText(".empty", "No model named nope");
         }

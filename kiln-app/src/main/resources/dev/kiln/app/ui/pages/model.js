@@ -161,7 +161,17 @@ export async function render(main, route) {
   drawHeader();
   const deepPage = route.query.get('page');
   if (deepPage) {
-    loadPage(deepPage, false); // a deep link to an older page; "Newer" then goes back to the first
+    // A deep link to an older page: versions are numbered without gaps, so the tokens of the newer pages are known
+    // (each PAGE_SIZE above the next); "Newer" then walks back one page at a time, as if the user had paged here.
+    const latest = Number(summary.version_count);
+    const token = Number(deepPage);
+    state.tokens = [];
+    if (Number.isInteger(token) && token > 0) {
+      for (let t = token + PAGE_SIZE; t <= latest; t += PAGE_SIZE) {
+        state.tokens.unshift(String(t));
+      }
+    }
+    loadPage(deepPage, false);
   } else {
     drawVersions(summary);
   }
