@@ -34,8 +34,12 @@ public final class CronSchedule {
     private static final Map<String, String> MACROS = Map.of("@hourly", "0 * * * *", "@daily", "0 0 * * *",
             "@midnight", "0 0 * * *", "@weekly", "0 0 * * 0", "@monthly", "0 0 1 * *", "@yearly", "0 0 1 1 *",
             "@annually", "0 0 1 1 *");
-    /** Long enough for any schedule that can fire at all (Feb 29 recurs within 8 years). */
-    private static final int SEARCH_YEARS = 10;
+    /**
+     * The Gregorian calendar repeats every 400 years, so a schedule that has not fired in 400 years never will. Ten years
+     * was too short: a day field starting with '*' ANDs the days, and '* * *&#47;14 3 SUN' (March 1, 15 or 29 on a Sunday)
+     * can wait eleven. The scan jumps whole days and months, so 400 years is at most ~146,000 steps.
+     */
+    private static final int SEARCH_YEARS = 400;
 
     private final String expression;
     private final BitSet minutes;

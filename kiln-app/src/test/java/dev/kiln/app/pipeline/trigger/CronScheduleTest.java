@@ -48,6 +48,8 @@ class CronScheduleTest {
         assertThat(next("0 0 13 * FRI", "2026-03-01T00:00", utc)).as("the 13th or a Friday").isEqualTo("2026-03-06T00:00");
         assertThat(next("0 0 */2 * MON", "2026-03-01T00:00", utc)).as("a day field starting with * means AND")
                 .isEqualTo("2026-03-09T00:00");
+        assertThat(next("0 0 */14 3 SUN", "2026-03-30T00:00", utc)).as("March 1, 15 or 29 on a Sunday: eleven years on")
+                .isEqualTo("2037-03-01T00:00");
         assertThat(next("5/20 1-3/2 * * *", "2026-03-01T00:00", utc)).isEqualTo("2026-03-01T01:05");
         assertThat(next("@hourly", "2026-03-01T10:07", utc)).isEqualTo("2026-03-01T11:00");
         assertThat(next("@daily", "2026-03-01T10:07", utc)).isEqualTo("2026-03-02T00:00");
