@@ -44,6 +44,8 @@ public enum ErrorCode {
     ROUTE_NOT_FOUND(Category.NOT_FOUND),
     METHOD_NOT_ALLOWED(Category.NOT_FOUND, 405),
     GATE_FAILED(Category.CONFLICT),
+    /** No candidate met every production constraint (latency, size, training time, interpretability) of a training run. */
+    CONSTRAINTS_UNMET(Category.CONFLICT),
     CONFLICT(Category.CONFLICT),
     EXPLANATION_UNAVAILABLE(Category.CONFLICT),
     /** No credentials, or credentials the server does not know. */

@@ -9,6 +9,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.Task;
+import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.train.eval.BusinessCost;
 import dev.kiln.train.eval.CostMatrix;
 import java.io.IOException;
@@ -126,7 +127,7 @@ class TrainingTest {
         KilnModel model = KilnModel.load(Path.of(r.bundle()));
         dev.kiln.runtime.bundle.ReferenceSketch sketch = model.bundle().referenceSketch();
         assertThat(sketch).isNotNull();
-        assertThat(model.manifest().formatVersion()).isEqualTo("1.3");
+        assertThat(model.manifest().formatVersion()).isEqualTo(BundleManifest.FORMAT_VERSION);
         assertThat(model.explainable()).as("a linear bundle carries its feature means").isTrue();
         @SuppressWarnings("unchecked")
         Map<String, Object> importance = (Map<String, Object>) model.manifest().extra().get("feature_importance");

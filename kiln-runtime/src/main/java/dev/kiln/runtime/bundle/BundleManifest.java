@@ -29,9 +29,11 @@ public record BundleManifest(
      * The format this Kiln writes. Readers accept any minor version of the same major. 1.1 added the optional
      * {@link #REFERENCE_SKETCH_FILE}; 1.2 added what explanations need (trees' node covers, linear models'
      * training feature means); 1.3 added the optional {@link #CALIBRATION_FILE} (classifiers' probability calibration,
-     * what performance estimation before labels needs). Older bundles still load and score, without what they lack.
+     * what performance estimation before labels needs); 1.4 added ensemble estimators (kind {@code ensemble}), trees
+     * with categorical splits, Platt calibration, and calibration applied to the probabilities the model returns.
+     * Older bundles still load and score, without what they lack.
      */
-    public static final String FORMAT_VERSION = "1.3";
+    public static final String FORMAT_VERSION = "1.4";
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String PIPELINE_FILE = "pipeline.json";
     public static final String ESTIMATOR_FILE = "estimator.json";
