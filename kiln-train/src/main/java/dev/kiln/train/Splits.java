@@ -18,6 +18,14 @@ import java.util.stream.IntStream;
 record Splits(TrainOptions.SplitKind kind, int[] fit, int[] validation, int[] test) {
     /** The split --split (or its default for the task and --time-column) gives: test rows first, then validation rows. */
     static Splits of(DataFrame frame, Target target, TrainOptions options) {
+        return of(frame, target, options, -1);
+    }
+
+    /**
+     * As above; with {@code trainingRows >= 0} the first that many rows of the frame are the training rows and the rest
+     * the test rows (a separate test file, {@link TrainOptions#testData()}), and only the validation rows are split.
+     */
+    static Splits of(DataFrame frame, Target target, TrainOptions options, int trainingRows) {
         int n = frame.rowCount();
         TrainOptions.SplitKind kind = options.split() != null ? options.split()
                 : options.timeColumn() != null ? TrainOptions.SplitKind.TIME
@@ -33,7 +41,9 @@ record Splits(TrainOptions.SplitKind kind, int[] fit, int[] validation, int[] te
         }
         int[] classIds = target.task().isClassification() ? Arrays.stream(target.y()).mapToInt(v -> (int) v).toArray() : null;
         double[] times = kind == TrainOptions.SplitKind.TIME ? times(frame, options.timeColumn()) : null;
-        Splitter.Split outer = splitOnce(kind, IntStream.range(0, n).toArray(), classIds, times, options.testFraction(), options.seed());
+        Splitter.Split outer = trainingRows >= 0
+                ? new Splitter.Split(IntStream.range(0, trainingRows).toArray(), IntStream.range(trainingRows, n).toArray())
+                : splitOnce(kind, IntStream.range(0, n).toArray(), classIds, times, options.testFraction(), options.seed());
         int[] trainIdx = outer.train();
         Splitter.Split inner = splitOnce(kind, trainIdx, classIds, times, options.validationFraction(), options.seed() + 1);
         return new Splits(kind, inner.train(), inner.test(), outer.test());

@@ -17,6 +17,9 @@ import java.util.Map;
  * @param costMatrix   binary only; when set, the decision threshold minimises this cost on validation rows
  * @param sliceBy      columns whose groups the chosen model is evaluated on, test rows (with fairness gaps for binary)
  * @param warmStart    null trains from scratch; else continues that GBDT bundle (see {@link WarmStart})
+ * @param testData     null carves the test rows from {@code data}; else every row of this file is a test row and every
+ *                     row of {@code data} a training row (the files are typed together, as one dataset)
+ * @param tuning       how candidates are searched and validated (see {@link Tuning})
  */
 public record TrainOptions(
         Path data,
@@ -34,9 +37,12 @@ public record TrainOptions(
         Path out,
         boolean replaceOutput,
         List<String> sliceBy,
-        WarmStart warmStart) {
+        WarmStart warmStart,
+        Path testData,
+        Tuning tuning) {
 
     public TrainOptions {
+        tuning = tuning == null ? Tuning.DEFAULTS : tuning;
         algorithms = names("--algorithms", algorithms);
         exclude = names("--exclude", exclude);
         sliceBy = names("--slice-by", sliceBy);
@@ -54,6 +60,15 @@ public record TrainOptions(
             }
         }
         return List.copyOf(names);
+    }
+
+    /** Options with the test rows carved from the data and the default tuning. */
+    public TrainOptions(Path data, String target, Task task, SplitKind split, String timeColumn, double testFraction,
+                        double validationFraction, long seed, List<String> algorithms, List<String> exclude,
+                        String positiveClass, CostMatrix costMatrix, Path out, boolean replaceOutput, List<String> sliceBy,
+                        WarmStart warmStart) {
+        this(data, target, task, split, timeColumn, testFraction, validationFraction, seed, algorithms, exclude,
+                positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, null, null);
     }
 
     /** Options trained from scratch. */
@@ -89,22 +104,34 @@ public record TrainOptions(
 
     public TrainOptions withAlgorithms(List<String> algorithms) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
     }
 
     public TrainOptions withCostMatrix(CostMatrix cost, String positive) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positive, cost, out, replaceOutput, sliceBy, warmStart);
+                algorithms, exclude, positive, cost, out, replaceOutput, sliceBy, warmStart, testData, tuning);
     }
 
     public TrainOptions withSliceBy(List<String> columns) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, columns, warmStart);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, columns, warmStart, testData, tuning);
     }
 
     /** These options continuing {@code warmStart}'s parent (null: from scratch). */
     public TrainOptions withWarmStart(WarmStart warmStart) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
+    }
+
+    /** These options with every row of {@code testData} as the test rows (null: carved from the data). */
+    public TrainOptions withTestData(Path testData) {
+        return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
+    }
+
+    /** These options searched and validated as {@code tuning} says. */
+    public TrainOptions withTuning(Tuning tuning) {
+        return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
     }
 }

@@ -60,7 +60,8 @@ public final class Training {
         List<String> algorithms = candidates(options);
         Steps steps = new Steps(progress, algorithms.size() + 3);
         steps.next("reading " + options.data().getFileName());
-        DataFrame all = parent == null ? DataReader.read(options.data()) : parent.read(options.data(), options.target());
+        TestData.Read read = TestData.read(options, parent);
+        DataFrame all = read.frame();
         DatasetProfile profile = Profiler.profile(all);
         steps.next("preparing target and splits");
         Target target = Target.of(all, options);
@@ -69,7 +70,7 @@ public final class Training {
         }
         DataFrame frame = target.frame();
         List<String> features = featureColumns(frame, options);
-        Splits splits = Splits.of(frame, target, options);
+        Splits splits = Splits.of(frame, target, options, read.trainingRowsWithTarget(all, options.target()));
         Rows rows = new Rows(frame, target, splits);
 
         List<Fitted> fitted = fitAll(algorithms, features, rows, target.task(), target.classes().size(), options.seed(),
@@ -517,7 +518,8 @@ public final class Training {
         p.put("algorithms", o.algorithms());
         p.put("split", o.split() == null ? null : o.split().wireName());
         p.put("time_column", o.timeColumn());
-        p.put("test_fraction", o.testFraction());
+        p.put("test_data", o.testData() == null ? null : o.testData().toString());
+        p.put("test_fraction", o.testData() == null ? o.testFraction() : null);
         p.put("validation_fraction", o.validationFraction());
         p.put("seed", o.seed());
         p.put("exclude", o.exclude());

@@ -48,6 +48,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--time-column", paramLabel = "COL", description = "order rows by this column for --split time; the latest rows are the test rows")
     String timeColumn;
 
+    @Option(names = "--test-data", paramLabel = "PATH", description = "a separate file of test rows (same columns as --data): "
+            + "every row of --data is then a training row and --test-fraction is not used")
+    Path testData;
+
     @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2", description = "share of rows held out for the final test (default: ${DEFAULT-VALUE})")
     double testFraction;
 
@@ -167,6 +171,7 @@ final class TrainCommand implements Callable<Integer> {
                 : new CostMatrix(cost("--cost-fp", costFalsePositive), cost("--cost-fn", costFalseNegative));
         Path bundle = out != null ? out : Home.newBundleDir(store.home(), data);
         return new TrainOptions(data, target, task == null ? null : Task.parse(task), Tracking.splitKind(split), timeColumn,
-                testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force, sliceBy);
+                testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force, sliceBy)
+                .withTestData(testData);
     }
 }
