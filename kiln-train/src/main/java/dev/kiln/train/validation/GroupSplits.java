@@ -49,7 +49,7 @@ final class GroupSplits {
     static ValidationPlan groupHoldout(String[] groups, double fraction, long seed) {
         List<Map.Entry<String, List<Integer>>> byGroup = rowsByGroup(groups, seed);
         boolean[] valid = new boolean[groups.length];
-        long target = Math.round(fraction * groups.length);
+        long target = Math.max(1, Math.round(fraction * groups.length));
         long taken = 0;
         int groupsTaken = 0;
         // Whole groups in seeded order until the holdout has its share; always leave one group to fit on.
