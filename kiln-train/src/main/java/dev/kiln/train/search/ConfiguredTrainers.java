@@ -11,7 +11,6 @@ import dev.kiln.train.xgboost.GbdtTrainer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A {@link Trainer} from a search configuration (names as in {@link SearchSpace}); a parameter the configuration
@@ -21,8 +20,13 @@ public final class ConfiguredTrainers {
     /** Rounds without improvement on a fold's valid rows before a gbdt trial stops. */
     public static final int EARLY_STOPPING_ROUNDS = GbdtTrainer.DEFAULT_EARLY_STOPPING_ROUNDS;
 
-    private static final Set<String> GBDT_EXTRA = Set.of("subsample", "colsample_bytree", "lambda", "alpha",
-            "min_child_weight");
+    /**
+     * gbdt's parameters passed to XGBoost as extra parameters, with XGBoost's own defaults; a value equal to its
+     * default is left out, so the default configuration builds exactly the default trainer (and records the same
+     * hyperparameters).
+     */
+    private static final Map<String, Double> XGBOOST_DEFAULTS = Map.of("subsample", 1.0, "colsample_bytree", 1.0,
+            "lambda", 1.0, "alpha", 0.0, "min_child_weight", 1.0);
 
     private ConfiguredTrainers() {
     }
@@ -47,10 +51,7 @@ public final class ConfiguredTrainers {
             }
             case "forest" -> {
                 Map<String, Object> extra = new LinkedHashMap<>();
-                Object mcw = c.remove("min_child_weight");
-                if (mcw != null) {
-                    extra.put("min_child_weight", ((Number) mcw).doubleValue());
-                }
+                extra(c, "min_child_weight", extra);
                 yield new ForestTrainer(integer(c, "num_trees", ForestTrainer.DEFAULT_NUM_TREES),
                         integer(c, "max_depth", ForestTrainer.DEFAULT_MAX_DEPTH),
                         number(c, "subsample", ForestTrainer.DEFAULT_SUBSAMPLE),
@@ -58,11 +59,8 @@ public final class ConfiguredTrainers {
             }
             case "gbdt" -> {
                 Map<String, Object> extra = new LinkedHashMap<>();
-                for (String key : GBDT_EXTRA) {
-                    Object v = c.remove(key);
-                    if (v != null) {
-                        extra.put(key, ((Number) v).doubleValue());
-                    }
+                for (String key : new java.util.TreeSet<>(XGBOOST_DEFAULTS.keySet())) {
+                    extra(c, key, extra);
                 }
                 yield new GbdtTrainer(integer(c, "max_depth", GbdtTrainer.DEFAULT_MAX_DEPTH),
                         number(c, "learning_rate", GbdtTrainer.DEFAULT_LEARNING_RATE),
@@ -77,6 +75,13 @@ public final class ConfiguredTrainers {
                     + new java.util.TreeSet<>(c.keySet()), Map.of("algorithm", algorithm));
         }
         return trainer;
+    }
+
+    private static void extra(Map<String, Object> c, String key, Map<String, Object> extra) {
+        Object v = c.remove(key);
+        if (v != null && ((Number) v).doubleValue() != XGBOOST_DEFAULTS.get(key)) {
+            extra.put(key, ((Number) v).doubleValue());
+        }
     }
 
     private static double number(Map<String, Object> c, String key, double fallback) {

@@ -25,7 +25,7 @@ public record Dimension(String name, Scale scale, double low, double high, doubl
     }
 
     public Dimension {
-        if (!(low <= high) || (scale == Scale.LOG && !(low > 0))) {
+        if (!(low <= high) || (scale == Scale.LOG && !(low > 0) && !(low == high && low == defaultValue))) {
             throw new IllegalArgumentException(name + ": bad range " + low + ".." + high);
         }
     }
