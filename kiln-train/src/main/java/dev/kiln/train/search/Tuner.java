@@ -50,7 +50,8 @@ public final class Tuner {
         List<Map<String, Object>> configs = request.space().sample(request.algorithm(), request.task(), candidates,
                 request.seed());
         int planned = 0;
-        for (int n = configs.size(), r = 0; r < rungs.count(); r++, n = Rungs.kept(n)) {
+        for (int n = configs.size(), r = configs.size() == 1 ? rungs.count() - 1 : 0; r < rungs.count();
+             r++, n = Rungs.kept(n)) {
             planned += n;
         }
         configs.forEach(c -> fits.add(new HashMap<>()));
@@ -59,7 +60,9 @@ public final class Tuner {
             alive.add(i);
         }
         List<String> notes = new ArrayList<>();
-        for (int rung = 0; rung < rungs.count(); rung++) {
+        // A space with nothing to vary (baseline, or every dimension fixed) has only the default: score it once.
+        int firstRung = configs.size() == 1 ? rungs.count() - 1 : 0;
+        for (int rung = firstRung; rung < rungs.count(); rung++) {
             List<Trial> rungTrials = new ArrayList<>();
             for (int id : alive) {
                 if (id != 0 && elapsed() >= request.budget().toNanos()) {

@@ -66,6 +66,17 @@ class TunerTest {
     }
 
     @Test
+    void aSpaceWithNothingToVaryIsScoredOnceOnEveryFold() {
+        TuneResult result = Tuner.tune(request("baseline", DATA, kfold(DATA), Duration.ofHours(1), 1, ticking(),
+                TrialListener.NONE, 0, ConfiguredTrainers::of));
+        assertThat(result.trials()).singleElement().satisfies(t -> {
+            assertThat(t.status()).isEqualTo(Trial.Status.COMPLETED);
+            assertThat(t.foldScores()).hasSize(3);
+        });
+        assertThat(result.bestScore()).isEqualTo(0.5);
+    }
+
+    @Test
     void theSameSeedGivesTheSameTrialsAndBest() {
         TuneResult a = Tuner.tune(tree(Duration.ofHours(1), 5, ticking()));
         TuneResult b = Tuner.tune(tree(Duration.ofHours(1), 5, ticking()));
