@@ -35,7 +35,19 @@ public final class Tuner {
         this.start = request.nanoTime().getAsLong();
     }
 
+    /** The metric a search ranks on by default: roc_auc (binary), log_loss (multiclass), rmse (regression). */
+    public static String defaultMetric(dev.kiln.runtime.Task task) {
+        return switch (task) {
+            case BINARY -> "roc_auc";
+            case MULTICLASS -> "log_loss";
+            case REGRESSION -> "rmse";
+        };
+    }
+
     public static TuneResult tune(TuneRequest request) {
+        if (request.x().length != request.y().length) {
+            throw new IllegalArgumentException(request.x().length + " rows but " + request.y().length + " targets");
+        }
         if (!Metrics.names(request.task()).contains(request.metric())) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "metric '" + request.metric() + "' is not one of "
                     + Metrics.names(request.task()) + " for a " + request.task().wireName() + " target",
@@ -109,7 +121,9 @@ public final class Tuner {
             return new Trial(id, rung, config, resource, scores, Double.NaN, seconds(begin), rounds,
                     Trial.Status.FAILED, message, begin);
         }
-        double mean = scores.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        // A fold whose valid rows hold one class has no roc_auc (NaN): the mean is over the folds that have one.
+        double mean = scores.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).average()
+                .orElse(Double.NaN);
         return new Trial(id, rung, config, resource, scores, mean, seconds(begin), rounds, Trial.Status.COMPLETED, "",
                 begin);
     }
@@ -128,7 +142,7 @@ public final class Tuner {
     private List<Integer> rank(List<Trial> rungTrials, int rung) {
         boolean last = rung == rungs.count() - 1;
         List<Trial> scored = new ArrayList<>(rungTrials.stream()
-                .filter(t -> t.status() != Trial.Status.FAILED && !Double.isNaN(t.meanScore())).toList());
+                .filter(t -> t.status() != Trial.Status.FAILED).toList());
         scored.sort(better());
         int keep = Rungs.kept(rungTrials.size()) - 1;
         List<Integer> next = new ArrayList<>();
@@ -153,8 +167,7 @@ public final class Tuner {
             }
         }
         for (Trial t : rungTrials) {
-            Trial recorded = updated.getOrDefault(t.id(), t.status() == Trial.Status.FAILED ? t
-                    : t.withStatus(Trial.Status.PRUNED, "no score (NaN)"));
+            Trial recorded = updated.getOrDefault(t.id(), t);
             trials.add(recorded);
             request.listener().onTrial(recorded);
         }
@@ -162,12 +175,14 @@ public final class Tuner {
         return next;
     }
 
+    /** Better first; a trial without a score (NaN) after every scored one; ties to the lower id. */
     private Comparator<Trial> better() {
         Comparator<Trial> byScore = Comparator.comparingDouble(Trial::meanScore);
         if (!Metrics.lowerIsBetter(request.metric())) {
             byScore = byScore.reversed();
         }
-        return byScore.thenComparingInt(Trial::id);
+        return Comparator.comparing((Trial t) -> Double.isNaN(t.meanScore())).thenComparing(byScore)
+                .thenComparingInt(Trial::id);
     }
 
     private TuneResult result(List<Map<String, Object>> configs, List<String> notes) {

@@ -77,6 +77,27 @@ class TunerTest {
     }
 
     @Test
+    void aFoldWithOneClassIsLeftOutOfTheMean() {
+        // Time-ordered rows whose last block is all positive: that fold has no roc_auc.
+        Synthetic data = new Synthetic(120, 3, 9);
+        double[] times = new double[120];
+        for (int i = 0; i < 120; i++) {
+            times[i] = i;
+            if (i >= 100) {
+                data.y[i] = 1;
+            }
+        }
+        ValidationPlan plan = ValidationPlan.of(new ValidationRequest(120, null, null, times, 5, 0.2, 20_000, 1));
+        TuneResult result = Tuner.tune(request("tree", data, plan, Duration.ofHours(1), 1, ticking(),
+                TrialListener.NONE, 0, ConfiguredTrainers::of));
+        Trial best = result.trials().stream().filter(t -> t.id() == result.bestTrialId()
+                && t.status() == Trial.Status.COMPLETED).findFirst().orElseThrow();
+        assertThat(best.foldScores().get(4)).isNaN();
+        assertThat(result.bestScore()).isEqualTo(best.foldScores().subList(0, 4).stream()
+                .mapToDouble(Double::doubleValue).average().orElseThrow());
+    }
+
+    @Test
     void theSameSeedGivesTheSameTrialsAndBest() {
         TuneResult a = Tuner.tune(tree(Duration.ofHours(1), 5, ticking()));
         TuneResult b = Tuner.tune(tree(Duration.ofHours(1), 5, ticking()));
