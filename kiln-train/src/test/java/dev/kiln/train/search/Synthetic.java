@@ -27,6 +27,10 @@ final class Synthetic {
     }
 
     int[] classIds() {
+        return ints(y);
+    }
+
+    static int[] ints(double[] y) {
         int[] out = new int[y.length];
         for (int i = 0; i < y.length; i++) {
             out[i] = (int) y[i];

@@ -98,6 +98,36 @@ class TunerTest {
     }
 
     @Test
+    void regressionRanksByRmseLowestFirst() {
+        double[] y = new double[DATA.y.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = 3 * DATA.x[i][0] + DATA.x[i][1] * DATA.x[i][1];
+        }
+        ValidationPlan plan = ValidationPlan.of(new ValidationRequest(y.length, null, null, null, 3, 0.2, 20_000, 1));
+        TuneResult result = Tuner.tune(new TuneRequest("tree", SearchSpace.defaults(), DATA.x, y, Task.REGRESSION, 0,
+                DATA.names, plan, Tuner.defaultMetric(Task.REGRESSION), Duration.ofHours(1), 1, ticking(),
+                TrialListener.NONE, 1, 0, ConfiguredTrainers::of));
+        assertThat(result.metric()).isEqualTo("rmse");
+        assertThat(result.trials().stream().filter(t -> t.status() == Trial.Status.COMPLETED))
+                .allSatisfy(t -> assertThat(t.meanScore()).isGreaterThanOrEqualTo(result.bestScore()));
+    }
+
+    @Test
+    void multiclassOutOfFoldOutputsHoldOneProbabilityPerClass() {
+        double[] y = new double[DATA.y.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = DATA.x[i][0] < -0.3 ? 0 : DATA.x[i][0] < 0.3 ? 1 : 2;
+        }
+        ValidationPlan plan = ValidationPlan.of(new ValidationRequest(y.length, Synthetic.ints(y), null, null, 3, 0.2,
+                20_000, 1));
+        TuneResult result = Tuner.tune(new TuneRequest("linear", SearchSpace.defaults(), DATA.x, y, Task.MULTICLASS, 3,
+                DATA.names, plan, Tuner.defaultMetric(Task.MULTICLASS), Duration.ofHours(1), 1, ticking(),
+                TrialListener.NONE, 1, 0, ConfiguredTrainers::of));
+        assertThat(result.metric()).isEqualTo("log_loss");
+        assertThat(java.util.Arrays.asList(result.oofOutputs())).allSatisfy(o -> assertThat(o).hasSize(3));
+    }
+
+    @Test
     void theSameSeedGivesTheSameTrialsAndBest() {
         TuneResult a = Tuner.tune(tree(Duration.ofHours(1), 5, ticking()));
         TuneResult b = Tuner.tune(tree(Duration.ofHours(1), 5, ticking()));
