@@ -15,4 +15,19 @@ package dev.kiln.train.constraints;
  */
 public record CandidateFacts(String name, double metric, boolean higherIsBetter, double p99LatencyMicros,
                              long bundleBytes, double trainSeconds, boolean interpretable, boolean honoursMonotone) {
+    /**
+     * The facts of a trained candidate, its interpretability and monotonicity read off the hyperparameters it
+     * recorded: it honours {@code --monotone} when none is given, when it is the baseline (a constant), or when its
+     * trainer recorded {@code monotone_constraints} (gbdt and forest through XGBoost's parameter, linear through
+     * {@link MonotoneLinearTrainer}); see {@link Monotone#honouring}.
+     */
+    public static CandidateFacts of(String algorithm, double metric, boolean higherIsBetter, double p99LatencyMicros,
+                                    long bundleBytes, double trainSeconds, java.util.Map<String, Object> hyperparameters,
+                                    Constraints constraints) {
+        boolean monotone = !constraints.monotone().isEmpty();
+        boolean honours = !monotone || algorithm.equals("baseline")
+                || (hyperparameters != null && hyperparameters.containsKey("monotone_constraints"));
+        return new CandidateFacts(algorithm, metric, higherIsBetter, p99LatencyMicros, bundleBytes, trainSeconds,
+                Interpretability.isInterpretable(algorithm, hyperparameters, monotone), honours);
+    }
 }

@@ -43,4 +43,18 @@ class InterpretabilityTest {
         assertThat(Interpretability.canBeInterpretable("tree")).isTrue();
         assertThat(Interpretability.canBeInterpretable("forest")).isFalse();
     }
+
+    @Test
+    void factsOfATrainedCandidateReadItsRecordedHyperparameters() {
+        Constraints monotone = new Constraints(null, null, null, false, Map.of("x", 1));
+        CandidateFacts gbdt = CandidateFacts.of("gbdt", 0.9, true, 5, 100, 1,
+                Map.of("max_depth", 3, "rounds", 40, "monotone_constraints", "(1)"), monotone);
+        assertThat(gbdt.interpretable()).isTrue();
+        assertThat(gbdt.honoursMonotone()).isTrue();
+        CandidateFacts tree = CandidateFacts.of("tree", 0.8, true, 5, 100, 1, Map.of("max_depth", 8), monotone);
+        assertThat(tree.interpretable()).isFalse();
+        assertThat(tree.honoursMonotone()).isFalse();
+        assertThat(CandidateFacts.of("tree", 0.8, true, 5, 100, 1, Map.of(), Constraints.none()).honoursMonotone()).isTrue();
+        assertThat(CandidateFacts.of("baseline", 0.5, true, 1, 10, 0, Map.of(), monotone).honoursMonotone()).isTrue();
+    }
 }
