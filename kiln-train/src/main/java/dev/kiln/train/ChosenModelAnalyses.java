@@ -1,7 +1,6 @@
 package dev.kiln.train;
 
 import dev.kiln.data.DataFrame;
-import dev.kiln.data.Profiler;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.Bundle;
@@ -9,6 +8,7 @@ import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.model.Estimator;
 import dev.kiln.runtime.features.FeaturePipeline;
 import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.train.constraints.Latency;
 import dev.kiln.train.eval.Slices;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,9 +23,6 @@ import java.util.Map;
  * the public scoring API. Split from {@link Training} so the run reads as its steps.
  */
 final class ChosenModelAnalyses {
-    /** Rows timed for the latency percentiles. */
-    static final int LATENCY_ROWS = 2_000;
-
     private ChosenModelAnalyses() {
     }
 
@@ -108,28 +105,13 @@ final class ChosenModelAnalyses {
         return out;
     }
 
-    /** Single-row latency through the public scoring API, after a warm-up: {p50, p99} in microseconds. */
+    /**
+     * Single-row latency through the public scoring API: {p50, p99} in microseconds, NaN without rows. Measured by
+     * {@link Latency#measure(KilnModel, DataFrame)} (warm-up, at least 1,000 calls per pass, the median of three passes),
+     * robust enough to compare with {@code --max-latency-us}.
+     */
     static double[] latencyMicros(KilnModel model, DataFrame rows) {
-        int n = Math.min(rows.rowCount(), LATENCY_ROWS);
-        List<Map<String, Object>> maps = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Map<String, Object> row = new HashMap<>(rows.row(i));
-            row.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v);
-            maps.add(row);
-        }
-        for (int rep = 0; rep < 3; rep++) {
-            for (Map<String, Object> row : maps) {
-                model.predict(row);
-            }
-        }
-        double[] micros = new double[n];
-        for (int i = 0; i < n; i++) {
-            long start = System.nanoTime();
-            model.predict(maps.get(i));
-            micros[i] = (System.nanoTime() - start) / 1e3;
-        }
-        Arrays.sort(micros);
-        return n == 0 ? new double[] {Double.NaN, Double.NaN}
-                : new double[] {Profiler.quantile(micros, 0.5), Profiler.quantile(micros, 0.99)};
+        Latency latency = Latency.measure(model, rows);
+        return new double[] {latency.p50Micros(), latency.p99Micros()};
     }
 }
