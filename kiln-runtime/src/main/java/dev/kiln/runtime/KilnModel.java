@@ -267,7 +267,8 @@ public final class KilnModel {
     /**
      * The probabilities this model returns for estimator outputs {@code scores} (as {@link #score} gives them, same
      * layout: binary {@code [P(positive)]}, multiclass one per class): calibrated when {@link #calibrated()}, else
-     * {@code scores} itself. Isotonic and Platt maps are monotone, so a binary model's ranking is unchanged.
+     * {@code scores} itself. Isotonic and Platt maps are monotone: a binary model's ranking is never reversed (isotonic
+     * maps may tie scores).
      */
     public double[] calibrate(double[] scores) {
         if (appliedCalibration == null) {
