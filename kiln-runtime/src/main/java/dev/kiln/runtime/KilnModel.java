@@ -33,6 +33,8 @@ public final class KilnModel {
     private final dev.kiln.runtime.model.PackedTrees packedTrees;
     private final List<String> classes;
     private final double threshold;
+    /** The bundle's calibration when it is applied to the probabilities returned (format 1.4); null otherwise. */
+    private final dev.kiln.runtime.bundle.Calibration appliedCalibration;
     /**
      * A tree ensemble's explanation state (node expectations, as many doubles as the trees have nodes), built on the
      * first explanation so that a model that is only scored does not carry it; null until then and for other estimators.
@@ -55,6 +57,9 @@ public final class KilnModel {
         this.classes = bundle.manifest().classes() == null ? List.of() : List.copyOf(bundle.manifest().classes());
         Double t = bundle.manifest().decisionThreshold();
         this.threshold = t == null ? 0.5 : t;
+        dev.kiln.runtime.bundle.Calibration c = bundle.calibration();
+        this.appliedCalibration = c != null && c.applied() && c.transforms() && bundle.manifest().task() != null
+                && bundle.manifest().task().isClassification() ? c : null;
     }
 
     /** Loads and verifies a bundle directory (checksums, format version, structure). */
@@ -125,7 +130,10 @@ public final class KilnModel {
         return out;
     }
 
-    /** The estimator's outputs for many feature vectors (see {@link Estimator#predictBatch}). */
+    /**
+     * The estimator's raw outputs for many feature vectors (see {@link Estimator#predictBatch}): uncalibrated, as
+     * {@link #score}; {@link #decode} calibrates them.
+     */
     public double[][] scoreBatch(double[][] features) {
         double[][] out = new double[features.length][estimator.outputs()];
         estimator.predictBatch(features, out);
@@ -156,7 +164,11 @@ public final class KilnModel {
         return pipeline.featureNames();
     }
 
-    /** The estimator's outputs for a feature vector (see {@link Estimator}). */
+    /**
+     * The estimator's raw outputs for a feature vector (see {@link Estimator}): for a classifier, its uncalibrated
+     * probabilities (binary: {@code [P(positive)]}), what explanations decompose. {@link #calibrate} maps them to
+     * what {@link #predict} returns.
+     */
     public double[] score(double[] features) {
         double[] out = new double[estimator.outputs()];
         if (packedTrees != null) {
@@ -174,7 +186,9 @@ public final class KilnModel {
 
     /**
      * Explains one row: each input column's additive share of the model's margin (see {@link Explanation}).
-     * The row is checked as {@link #predict} checks it.
+     * The row is checked as {@link #predict} checks it. When the model is {@link #calibrated()}, the explanation is
+     * of the estimator's uncalibrated score: calibration maps that score monotonically (per class) to the probability
+     * returned, so the shares say what pushed the score up or down but do not add up to the calibrated probability.
      *
      * @throws KilnException {@code explanation_unavailable} for a bundle written before format 1.2
      */
@@ -241,12 +255,42 @@ public final class KilnModel {
         };
     }
 
-    /** Turns estimator outputs into a prediction: label by threshold (binary) or arg-max (multiclass). */
-    public Prediction decode(double[] scores) {
+    /**
+     * Whether the probabilities this model returns are calibrated by the bundle's calibration (format 1.4 bundles
+     * whose calibration is applied and fitted): then {@link #predict}, {@link #predictBatch} and {@link #decode} return
+     * calibrated probabilities, while {@link #score}, {@link #scoreBatch} and explanations stay the estimator's own.
+     */
+    public boolean calibrated() {
+        return appliedCalibration != null;
+    }
+
+    /**
+     * The probabilities this model returns for estimator outputs {@code scores} (as {@link #score} gives them, same
+     * layout: binary {@code [P(positive)]}, multiclass one per class): calibrated when {@link #calibrated()}, else
+     * {@code scores} itself. Isotonic and Platt maps are monotone: a binary model's ranking is never reversed (isotonic
+     * maps may tie scores).
+     */
+    public double[] calibrate(double[] scores) {
+        if (appliedCalibration == null) {
+            return scores;
+        }
+        if (task() == Task.BINARY) {
+            double[] q = appliedCalibration.apply(new double[] {1 - scores[0], scores[0]});
+            return new double[] {q[1]};
+        }
+        return appliedCalibration.apply(scores);
+    }
+
+    /**
+     * Turns estimator outputs into a prediction: the probabilities {@link #calibrate} gives, then the label by the
+     * manifest's decision threshold on P(positive) (binary) or arg-max (multiclass) of those probabilities.
+     */
+    public Prediction decode(double[] rawScores) {
         Task task = task();
         if (task == Task.REGRESSION) {
-            return new Prediction(scores[0], Map.of());
+            return new Prediction(rawScores[0], Map.of());
         }
+        double[] scores = calibrate(rawScores);
         Map<String, Double> probabilities = new LinkedHashMap<>();
         String label;
         if (task == Task.BINARY) {

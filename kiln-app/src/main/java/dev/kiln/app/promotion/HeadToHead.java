@@ -267,7 +267,8 @@ public final class HeadToHead {
                 throw new KilnException(e.code(), who + " cannot score the candidate's test rows: test row " + i + ": "
                         + e.getMessage(), e.details(), e);
             }
-            out[i] = model.score(features);
+            // The probabilities the model serves: calibrated when its bundle's calibration is applied (format 1.4).
+            out[i] = model.calibrate(model.score(features));
         }
         Map<String, Double> m = new LinkedHashMap<>(Metrics.of(model.task(), y, out, model.decisionThreshold()));
         if (cost != null && model.task() == Task.BINARY) {

@@ -66,6 +66,27 @@ public class HeadToHeadTest {
         assertThat(r.holder().get(BusinessCost.COST_PER_1000)).isEqualTo(h.manifest().testMetrics().get(BusinessCost.COST_PER_1000));
     }
 
+    /** A model whose bundle applies a calibration is measured on the probabilities it serves, the calibrated ones. */
+    @Test
+    void aModelWhoseCalibrationIsAppliedIsScoredOnItsCalibratedProbabilities() throws IOException {
+        Path data = creditG();
+        Path candidate = train(data, "linear", "c", 42);
+        KilnModel c = KilnModel.load(candidate);
+        // The same model, its probabilities flattened to a constant 0.9 by an applied Platt map (a = 0).
+        dev.kiln.runtime.bundle.Bundle b = c.bundle();
+        dev.kiln.runtime.bundle.Calibration flat = new dev.kiln.runtime.bundle.Calibration(
+                dev.kiln.runtime.bundle.Calibration.PLATT, "held-out rows", 200, List.of(
+                dev.kiln.runtime.bundle.Calibration.ClassMap.platt("bad", 0, Math.log(0.9 / 0.1), 60, 140)), List.of(), true);
+        Path holder = dev.kiln.train.BundleWriter.write(dir.resolve("flat"), b.manifest(), b.pipeline(), b.estimator(),
+                b.referenceProfile(), b.referenceSketch(), flat, false);
+        assertThat(KilnModel.load(holder).calibrated()).isTrue();
+
+        HeadToHead.Result r = HeadToHead.compare(candidate, holder, DataReader.read(data), HeadToHead.SplitSpec.fromLineage(c.manifest()));
+
+        assertThat(r.candidate().get("roc_auc")).isEqualTo(c.manifest().testMetrics().get("roc_auc"));
+        assertThat(r.holder().get("roc_auc")).as("every row given 0.9").isEqualTo(0.5);
+    }
+
     @Test
     void theSamePairOnTheSameDataIsComparedOnceAndTheRegistryPathTakesThatAnswer() throws IOException {
         Path data = creditG();

@@ -24,6 +24,11 @@ final class EstimateAccumulator {
     private final Task task;
     private final List<String> classes;
     private final Calibration calibration;
+    /**
+     * The bundle's calibration is applied by the runtime (format 1.4), so the logged probabilities already went
+     * through it: they are used as they are, never mapped a second time. Format 1.3 bundles log raw probabilities.
+     */
+    private final boolean alreadyCalibrated;
     private final String status;
     private final String note;
     private final int k;
@@ -67,9 +72,11 @@ final class EstimateAccumulator {
         } else {
             status = EstimateReport.CALIBRATED;
             note = c.method() + " on " + c.rows() + " " + c.fittedOn()
+                    + (c.applied() ? ", applied by the model: the logged probabilities are the calibrated ones" : "")
                     + (c.notes().isEmpty() ? "" : "; " + String.join("; ", c.notes()));
             calibration = c;
         }
+        this.alreadyCalibrated = calibration != null && calibration.applied();
     }
 
     void add(PredictionRecord p, String labelText) {
@@ -84,7 +91,7 @@ final class EstimateAccumulator {
             return;
         }
         rows++;
-        double[] q = calibration.apply(r);
+        double[] q = alreadyCalibrated ? r : calibration.apply(r);
         sumCorrect += q[d];
         sumVariance += q[d] * (1 - q[d]);
         int y = labelText == null ? -1 : classes.indexOf(labelText);

@@ -19,7 +19,8 @@ import java.util.function.Function;
 /**
  * Estimates a served classifier's accuracy and ROC AUC per version and window from its prediction log, before the
  * labels arrive (CBPE, {@link Cbpe}): each logged row's probabilities (the log holds them for every classifier's
- * prediction) through the calibration its version's bundle carries, and each row's decided class as logged. Labels
+ * prediction) through the calibration its version's bundle carries (taken as they are when that calibration is
+ * applied by the model, format 1.4: they are already calibrated), and each row's decided class as logged. Labels
  * that did arrive (feedback, joined by request id and row) give the realised metrics beside the estimate.
  */
 public final class PerformanceEstimator {

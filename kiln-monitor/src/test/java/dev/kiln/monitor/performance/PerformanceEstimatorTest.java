@@ -191,4 +191,44 @@ class PerformanceEstimatorTest {
             assertThat(w.estimatedRocAuc().value()).as(w.toString()).isCloseTo(w.realisedRocAuc(), within(0.04));
         }
     }
+
+    /**
+     * A format 1.4 bundle's calibration is applied by the model: the logged probabilities went through it already, so
+     * the estimate takes them as they are; a 1.3 bundle's (not applied) still maps the logged raw probabilities.
+     */
+    @Test
+    void anAppliedCalibrationIsNotAppliedASecondTimeToTheLoggedProbabilities() {
+        Calibration.ClassMap map = Calibration.ClassMap.platt("bad", 1, -2, 100, 100);
+        KilnModel applied = binary(new Calibration(Calibration.PLATT, "held-out rows", 200, List.of(map), List.of(), true), "1.4");
+        KilnModel notApplied = binary(new Calibration(Calibration.PLATT, "held-out rows", 200, List.of(map), List.of(), false), "1.3");
+        KilnModel rawKept = binary(new Calibration(Calibration.IDENTITY, "held-out rows", 200, List.of(
+                new Calibration.ClassMap("bad", Calibration.IDENTITY, null, null, 100, 100)), List.of(), true), "1.4");
+        EstimateAccumulator once = new EstimateAccumulator(applied);
+        EstimateAccumulator mapped = new EstimateAccumulator(notApplied);
+        EstimateAccumulator kept = new EstimateAccumulator(rawKept);
+        double sumLogged = 0;
+        double sumMapped = 0;
+        Random r = new Random(5);
+        int n = 1000;
+        for (int i = 0; i < n; i++) {
+            double p = r.nextDouble();
+            String predicted = p >= 0.5 ? "bad" : "good";
+            var record = new dev.kiln.monitor.logs.PredictionRecord("r" + i, java.time.Instant.EPOCH, "credit", "1", 0,
+                    Map.of(), predicted, Map.of("good", 1 - p, "bad", p), 1, false);
+            once.add(record, null);
+            mapped.add(record, null);
+            kept.add(record, null);
+            sumLogged += Math.max(p, 1 - p);
+            double q = map.apply(p);
+            sumMapped += predicted.equals("bad") ? q : 1 - q;
+        }
+        EstimateReport.Estimate e = once.result("1", null, null);
+        assertThat(e.calibration()).isEqualTo(EstimateReport.CALIBRATED);
+        assertThat(e.calibrationNote()).contains("applied by the model");
+        assertThat(e.estimatedAccuracy().value()).isCloseTo(sumLogged / n, within(1e-9));
+        assertThat(kept.result("1", null, null).estimatedAccuracy().value()).isCloseTo(sumLogged / n, within(1e-9));
+        EstimateReport.Estimate old = mapped.result("1", null, null);
+        assertThat(old.estimatedAccuracy().value()).isCloseTo(sumMapped / n, within(1e-9));
+        assertThat(old.estimatedAccuracy().value()).isNotCloseTo(e.estimatedAccuracy().value(), within(0.05));
+    }
 }
