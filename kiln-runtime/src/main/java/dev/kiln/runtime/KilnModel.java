@@ -31,15 +31,18 @@ public final class KilnModel {
     private final List<Field> requiredFields;
     /** A tree ensemble laid out for single rows ({@link #score}); null for other estimators. */
     private final dev.kiln.runtime.model.PackedTrees packedTrees;
+    /** An ensemble laid out for single rows (its tree members packed); null for other estimators. */
+    private final dev.kiln.runtime.model.EnsembleScorer ensembleScorer;
     private final List<String> classes;
     private final double threshold;
     /** The bundle's calibration when it is applied to the probabilities returned (format 1.4); null otherwise. */
     private final dev.kiln.runtime.bundle.Calibration appliedCalibration;
     /**
-     * A tree ensemble's explanation state (node expectations, as many doubles as the trees have nodes), built on the
-     * first explanation so that a model that is only scored does not carry it; null until then and for other estimators.
+     * The estimator's explanation state (a tree ensemble's node expectations, as many doubles as the trees have nodes;
+     * an ensemble's members' states), built on the first explanation so that a model that is only scored does not carry
+     * it; null until then.
      */
-    private volatile dev.kiln.runtime.model.TreeContributions treeContributions;
+    private volatile dev.kiln.runtime.model.Contributions contributions;
 
     private KilnModel(Bundle bundle) {
         this.bundle = bundle;
@@ -54,6 +57,8 @@ public final class KilnModel {
         this.requiredFields = List.of(inputFields);
         this.packedTrees = estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees
                 ? dev.kiln.runtime.model.PackedTrees.of(trees) : null;
+        this.ensembleScorer = estimator instanceof dev.kiln.runtime.model.EnsembleEstimator ensemble
+                ? dev.kiln.runtime.model.EnsembleScorer.of(ensemble) : null;
         this.classes = bundle.manifest().classes() == null ? List.of() : List.copyOf(bundle.manifest().classes());
         Double t = bundle.manifest().decisionThreshold();
         this.threshold = t == null ? 0.5 : t;
@@ -173,6 +178,8 @@ public final class KilnModel {
         double[] out = new double[estimator.outputs()];
         if (packedTrees != null) {
             packedTrees.predict(features, out);
+        } else if (ensembleScorer != null) {
+            ensembleScorer.predict(features, out);
         } else {
             estimator.predict(features, out);
         }
@@ -205,16 +212,12 @@ public final class KilnModel {
         int width = pipeline.width();
         int outputs = estimator.outputs();
         double[][] phi = new double[outputs][width + 1];
-        if (estimator instanceof dev.kiln.runtime.model.TreeEnsembleEstimator trees) {
-            dev.kiln.runtime.model.TreeContributions tc = treeContributions;
-            if (tc == null) {
-                tc = dev.kiln.runtime.model.TreeContributions.of(trees);  // a race builds it twice, harmlessly
-                treeContributions = tc;
-            }
-            tc.compute(features, phi);
-        } else {
-            estimator.contributions(features, phi);
+        dev.kiln.runtime.model.Contributions c = contributions;
+        if (c == null) {
+            c = dev.kiln.runtime.model.Contributions.of(estimator);  // a race builds it twice, harmlessly
+            contributions = c;
         }
+        c.compute(features, phi);
         int columns = pipeline.inputColumns().size();
         double[][] byColumn = new double[outputs][columns];
         double[] base = new double[outputs];

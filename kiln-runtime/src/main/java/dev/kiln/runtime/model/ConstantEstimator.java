@@ -8,7 +8,7 @@ public record ConstantEstimator(int inputWidth, double[] values) implements Esti
     }
 
     @Override
-    public void predict(double[] features, double[] out) {
+    public void margins(double[] features, double[] out) {
         System.arraycopy(values, 0, out, 0, values.length);
     }
 

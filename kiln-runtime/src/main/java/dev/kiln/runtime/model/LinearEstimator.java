@@ -23,7 +23,7 @@ public record LinearEstimator(double[][] weights, double[] intercepts, Link link
     }
 
     @Override
-    public void predict(double[] x, double[] out) {
+    public void margins(double[] x, double[] out) {
         for (int k = 0; k < intercepts.length; k++) {
             double[] w = weights[k];
             double s = intercepts[k];
@@ -32,7 +32,6 @@ public record LinearEstimator(double[][] weights, double[] intercepts, Link link
             }
             out[k] = s;
         }
-        link.apply(out);
     }
 
     @Override

@@ -168,8 +168,14 @@ public final class PackedTrees {
 
     /** As {@link TreeEnsembleEstimator#predict}: {@code out} gets the estimator's outputs for one feature vector. */
     public void predict(double[] x, double[] out) {
+        margins(x, out);
+        estimator.link().apply(out);
+    }
+
+    /** As {@link TreeEnsembleEstimator#margins}: the outputs before the link (what an ensemble blends). */
+    public void margins(double[] x, double[] out) {
         if (compact != null) {
-            predictCompact(x, out);
+            marginsCompact(x, out);
             return;
         }
         double[] base = estimator.base();
@@ -199,11 +205,10 @@ public final class PackedTrees {
                 out[j] = base[j] + scale * out[j];
             }
         }
-        estimator.link().apply(out);
     }
 
-    /** {@link #predict} on the compact form (single precision, one output a leaf). */
-    private void predictCompact(double[] x, double[] out) {
+    /** {@link #margins} on the compact form (single precision, one output a leaf). */
+    private void marginsCompact(double[] x, double[] out) {
         double[] base = estimator.base();
         for (int j = 0; j < base.length; j++) {
             out[j] = (float) base[j];
@@ -223,7 +228,6 @@ public final class PackedTrees {
             int o = trees[k].output();
             out[o] = (float) (out[o] + Float.intBitsToFloat((int) (node >>> 32)));
         }
-        estimator.link().apply(out);
     }
 
     /** Whether the compact form is in use (tests). */

@@ -7,7 +7,7 @@ import java.util.List;
  * each tree's expected value at every node, and the deepest tree's depth. Thread-safe; {@code KilnModel} keeps one
  * per loaded model.
  */
-public final class TreeContributions {
+public final class TreeContributions implements Contributions {
     private final TreeEnsembleEstimator estimator;
     private final double[][] expected;
     private final int depth;
@@ -34,6 +34,7 @@ public final class TreeContributions {
     }
 
     /** As {@link TreeEnsembleEstimator#contributions}. */
+    @Override
     public void compute(double[] x, double[][] phi) {
         for (double[] row : phi) {
             java.util.Arrays.fill(row, 0.0);

@@ -29,9 +29,9 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
     }
 
     @Override
-    public void predict(double[] x, double[] out) {
+    public void margins(double[] x, double[] out) {
         if (singlePrecision) {
-            predictSinglePrecision(x, out);
+            marginsSinglePrecision(x, out);
             return;
         }
         int k = base.length;
@@ -50,7 +50,6 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
         for (int j = 0; j < k; j++) {
             out[j] = base[j] + scale * out[j];
         }
-        link.apply(out);
     }
 
     /** Rows scored together per tree: a block's feature rows and one tree's arrays stay in the L1 cache. */
@@ -58,11 +57,11 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
 
     /**
      * Tree-major scoring of blocks of rows: each tree walks every row of a block before the next tree
-     * starts. Each row still adds its trees' leaves in tree order, so results equal {@link #predict}
-     * bit for bit.
+     * starts. Each row still adds its trees' leaves in tree order, so results equal {@link #margins}
+     * bit for bit ({@link #predictBatch} then applies the link).
      */
     @Override
-    public void predictBatch(double[][] rows, double[][] out) {
+    public void marginsBatch(double[][] rows, double[][] out) {
         int k = base.length;
         int[] nodes = new int[BLOCK];
         int[][] children = new int[trees.size()][];
@@ -105,7 +104,6 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
                         o[j] = base[j] + scale * o[j];
                     }
                 }
-                link.apply(o);
             }
         }
     }
@@ -146,7 +144,7 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
         return c;
     }
 
-    private void predictSinglePrecision(double[] x, double[] out) {
+    private void marginsSinglePrecision(double[] x, double[] out) {
         for (int j = 0; j < base.length; j++) {
             out[j] = (float) base[j];
         }
@@ -159,7 +157,6 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
                 out[o + j] = (float) (out[o + j] + (float) values[leaf * w + j]);
             }
         }
-        link.apply(out);
     }
 
     @Override
