@@ -60,7 +60,7 @@ record Splits(TrainOptions.SplitKind kind, int[] fit, int[] validation, int[] te
         return new Splitter.Split(map(rows, local.train()), map(rows, local.test()));
     }
 
-    private static double[] times(DataFrame frame, String name) {
+    static double[] times(DataFrame frame, String name) {
         DataColumn column = frame.column(name);
         if (!(column instanceof NumericColumn numeric) || column.type() == ColumnType.BOOLEAN) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--time-column '" + name + "' is " + column.type().wireName()

@@ -3,6 +3,7 @@ package dev.kiln.train;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Task;
+import dev.kiln.train.constraints.Constraints;
 import dev.kiln.train.eval.CostMatrix;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Map;
  * @param testData     null carves the test rows from {@code data}; else every row of this file is a test row and every
  *                     row of {@code data} a training row (the files are typed together, as one dataset)
  * @param tuning       how candidates are searched and validated (see {@link Tuning})
+ * @param constraints  what production asks of the chosen model: latency, size, training time, interpretability,
+ *                     monotone columns ({@link Constraints#none()}: nothing)
  */
 public record TrainOptions(
         Path data,
@@ -39,10 +42,12 @@ public record TrainOptions(
         List<String> sliceBy,
         WarmStart warmStart,
         Path testData,
-        Tuning tuning) {
+        Tuning tuning,
+        Constraints constraints) {
 
     public TrainOptions {
         tuning = tuning == null ? Tuning.DEFAULTS : tuning;
+        constraints = constraints == null ? Constraints.none() : constraints;
         algorithms = names("--algorithms", algorithms);
         exclude = names("--exclude", exclude);
         sliceBy = names("--slice-by", sliceBy);
@@ -68,7 +73,7 @@ public record TrainOptions(
                         String positiveClass, CostMatrix costMatrix, Path out, boolean replaceOutput, List<String> sliceBy,
                         WarmStart warmStart) {
         this(data, target, task, split, timeColumn, testFraction, validationFraction, seed, algorithms, exclude,
-                positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, null, null);
+                positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, null, null, null);
     }
 
     /** Options trained from scratch. */
@@ -104,34 +109,41 @@ public record TrainOptions(
 
     public TrainOptions withAlgorithms(List<String> algorithms) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning, constraints);
     }
 
     public TrainOptions withCostMatrix(CostMatrix cost, String positive) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positive, cost, out, replaceOutput, sliceBy, warmStart, testData, tuning);
+                algorithms, exclude, positive, cost, out, replaceOutput, sliceBy, warmStart, testData, tuning, constraints);
     }
 
     public TrainOptions withSliceBy(List<String> columns) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, columns, warmStart, testData, tuning);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, columns, warmStart, testData, tuning, constraints);
     }
 
     /** These options continuing {@code warmStart}'s parent (null: from scratch). */
     public TrainOptions withWarmStart(WarmStart warmStart) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning, constraints);
     }
 
     /** These options with every row of {@code testData} as the test rows (null: carved from the data). */
     public TrainOptions withTestData(Path testData) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning, constraints);
     }
 
     /** These options searched and validated as {@code tuning} says. */
     public TrainOptions withTuning(Tuning tuning) {
         return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
-                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning);
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning, constraints);
+    }
+
+    /** These options choosing under {@code constraints}. */
+    public TrainOptions withConstraints(Constraints constraints) {
+        return new TrainOptions(data, target, task, split, timeColumn, testFraction, validationFraction, seed,
+                algorithms, exclude, positiveClass, costMatrix, out, replaceOutput, sliceBy, warmStart, testData, tuning,
+                constraints);
     }
 }

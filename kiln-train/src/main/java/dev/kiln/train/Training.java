@@ -1,43 +1,44 @@
 package dev.kiln.train;
 
 import dev.kiln.data.DataFrame;
-import dev.kiln.data.DataReader;
 import dev.kiln.data.Profiler;
 import dev.kiln.data.Sketcher;
-import dev.kiln.runtime.Prediction;
-import dev.kiln.runtime.bundle.Calibration;
-import dev.kiln.runtime.bundle.ReferenceSketch;
-import dev.kiln.train.calibration.CalibrationFitter;
-import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
-import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.KilnVersion;
 import dev.kiln.runtime.Task;
-import dev.kiln.runtime.bundle.Bundle;
 import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.Calibration;
 import dev.kiln.runtime.bundle.Lineage;
+import dev.kiln.runtime.bundle.ReferenceSketch;
 import dev.kiln.runtime.profile.DatasetProfile;
-import dev.kiln.train.eval.BusinessCost;
-import dev.kiln.train.eval.Slices;
-import dev.kiln.train.eval.CostMatrix;
+import dev.kiln.runtime.profile.DatasetSketch;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.train.calibration.CalibrationFitter;
+import dev.kiln.train.constraints.Constraints;
+import dev.kiln.train.constraints.ConstraintsCheck;
 import dev.kiln.train.eval.Curves;
 import dev.kiln.train.eval.Metrics;
+import dev.kiln.train.eval.Slices;
+import dev.kiln.train.search.SearchBudget;
+import dev.kiln.train.search.SearchSpace;
+import dev.kiln.train.search.TrialListener;
+import dev.kiln.train.search.TuneResult;
+import dev.kiln.train.validation.ValidationPlan;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
- * One training run: read, profile, split (test rows set aside, validation rows carved from the training
- * rows), fit the feature pipeline on training rows, train the baseline and every candidate, choose the
- * best on the validation metric, report every candidate on the test rows once, and write the chosen
- * model's bundle.
+ * One training run: read, profile, split the test rows off (or take them from --test-data), fit the feature pipelines on
+ * the training rows, search each algorithm's hyperparameters on a validation plan (k-fold for small data, a holdout for
+ * large) and refit the best configuration on every training row, add the ensemble of the candidates, calibrate each
+ * classifier on its out-of-fold outputs, choose the best candidate that meets every constraint by its out-of-fold metric,
+ * report every candidate on the test rows once, and write the chosen model's bundle.
  */
 public final class Training {
 
@@ -45,7 +46,14 @@ public final class Training {
     }
 
     public static TrainingReport run(TrainOptions options, ProgressListener progress) {
+        return run(options, progress, TrialListener.NONE);
+    }
+
+    /** As above; {@code trials} is told of every search trial as it is ranked (to record it as a child run). */
+    public static TrainingReport run(TrainOptions options, ProgressListener progress, TrialListener trials) {
         checkOptions(options);
+        Constraints constraints = options.constraints();
+        ConstraintsCheck.checkOptions(constraints, options.algorithms(), options.warmStart() != null);
         // A warm start continues the parent's GBDT: its pipeline, target and classes are kept (WarmStartParent).
         WarmStartParent parent = options.warmStart() == null ? null : WarmStartParent.load(options.warmStart());
         if (parent != null) {
@@ -57,8 +65,16 @@ public final class Training {
                         + WarmStart.ALGORITHM, Map.of("option", "--algorithms"));
             }
         }
+        List<String> notes = new ArrayList<>();
         List<String> algorithms = candidates(options);
-        Steps steps = new Steps(progress, algorithms.size() + 3);
+        for (String a : List.copyOf(algorithms)) {
+            String why = ConstraintsCheck.notTrained(constraints, a);
+            if (why != null) {
+                algorithms.remove(a);
+                notes.add(why);
+            }
+        }
+        Steps steps = new Steps(progress, algorithms.size() + 4);
         steps.next("reading " + options.data().getFileName());
         TestData.Read read = TestData.read(options, parent);
         DataFrame all = read.frame();
@@ -70,79 +86,109 @@ public final class Training {
         }
         DataFrame frame = target.frame();
         List<String> features = featureColumns(frame, options);
+        Map<String, ColumnType> types = new LinkedHashMap<>();
+        frame.names().forEach(n -> types.put(n, frame.column(n).type()));
+        ConstraintsCheck.checkColumns(constraints, types, options.target(), options.exclude());
+        ConstraintsCheck.checkTask(constraints, target.task());
         Splits splits = Splits.of(frame, target, options, read.trainingRowsWithTarget(all, options.target()));
-        Rows rows = new Rows(frame, target, splits);
+        TrainingRows rows = TrainingRows.of(frame, target, splits);
+        ValidationPlan plan = ValidationPlans.of(options, target, frame, rows, parent != null);
+        String metric = selectionMetric(target.task());
+        SearchBudget budget = ValidationPlans.budget(options, rows.y().length, features.size());
+        SearchSpace space = ValidationPlans.space(options);
 
-        List<Fitted> fitted = fitAll(algorithms, features, rows, target.task(), target.classes().size(), options.seed(),
-                steps, parent);
-        List<String> notes = notes(target, fitted);
+        List<Fitted> fitted = new ArrayList<>(CandidateFitting.fitAll(new CandidateFitting.Request(algorithms, features, rows,
+                target.task(), target.classes().size(), options, constraints, plan, space, budget, metric, parent, steps,
+                trials)));
+        notes.addAll(notes(target, fitted));
         if (parent != null && !options.algorithms().stream().allMatch(algorithms::contains)) {
             notes.add("warm start: only " + WarmStart.ALGORITHM + " continues " + parent.label() + "; not trained: "
                     + String.join(", ", options.algorithms().stream().filter(a -> !algorithms.contains(a)).toList()));
         }
-        String metric = selectionMetric(target.task());
-        Map<String, Map<String, Double>> validationMetrics = validationMetrics(target.task(), fitted, rows.yValid());
-        Fitted chosen = choose(fitted, validationMetrics, metric);
+        steps.next("ensembling and calibrating");
+        if (parent == null && !constraints.interpretable() && constraints.monotone().isEmpty()) {
+            Fitted ensemble = EnsembleCandidate.of(fitted, target.task(), target.classes().size(), rows.y(), options.seed());
+            if (ensemble != null) {
+                fitted.add(ensemble);
+            }
+        }
+        for (int i = 0; i < fitted.size(); i++) {
+            fitted.set(i, calibrated(target, fitted.get(i), rows.y(), options.seed()));
+        }
+        Map<String, Map<String, Double>> validationMetrics = validationMetrics(target.task(), fitted, rows.y());
 
         steps.next("evaluating on test rows");
-        Fitted baseline = fitted.get(0);
-        TrainingReport.Business business = businessView(options, target.task(), chosen, baseline, rows);
-        double threshold = business != null ? business.threshold()
-                : parent != null && parent.decisionThreshold() != null ? parent.decisionThreshold() : 0.5;
-        Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), splits.fit().length,
-                splits.validation().length, splits.test().length, splits.kind().wireName(), options.seed(),
-                parameters(options, target.task(), target), KilnVersion.get(), System.getProperty("kiln.gitCommit"),
+        Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), rows.y().length,
+                coveredRows(fitted.get(0)), splits.test().length, splits.kind().wireName(), options.seed(),
+                parameters(options, target.task(), target, plan), KilnVersion.get(), System.getProperty("kiln.gitCommit"),
                 Instant.now().toString(), parent == null ? null : parent.lineage());
-        Evaluated evaluated = evaluateOnTest(options, target, fitted, chosen, threshold, validationMetrics, rows, lineage, metric);
+        TestEvaluation.Result evaluated = TestEvaluation.run(options, target, fitted, validationMetrics, rows, lineage,
+                metric, parent);
+        Fitted chosen = evaluated.chosen();
 
+        double threshold = evaluated.threshold();
+        double[][] chosenTest = chosen.outputs(chosen.enc().testX());
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
-                : ChosenModelAnalyses.slices(options, target.task(), rows.test(), rows.yTest(), outputs(chosen, chosen.enc().testX()), threshold);
+                : ChosenModelAnalyses.slices(options, target.task(), rows.test(), rows.yTest(), chosenTest, threshold);
         BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
         Curves curves = target.task() == Task.BINARY && rows.test().rowCount() > 0
-                ? Curves.of(labels(rows.yTest()), probabilities(chosen, chosen.enc().testX())) : null;
-        Calibration calibration = calibration(target, chosen, rows);
+                ? Curves.of(labels(rows.yTest()), Arrays.stream(chosenTest).mapToDouble(o -> o[0]).toArray()) : null;
+        Calibration calibration = chosen.calibration();
         if (calibration != null) {
             chosenManifest = chosenManifest.withExtra("calibration", CalibrationFitter.summary(calibration));
         }
+        chosenManifest = chosenManifest.withExtra("validation", Map.of("kind", plan.kind().wireName(),
+                "folds", plan.folds().size(), "description", plan.description()));
         steps.next("writing bundle");
-        Path bundleDir = writeBundle(options, frame, splits, chosenManifest, chosen, calibration);
+        Path bundleDir = writeBundle(options, frame, rows, splits, chosenManifest, chosen, calibration);
         progress.onStep("done", steps.total(), steps.total());
+        TrainingReport.Validation validation = new TrainingReport.Validation(plan.kind().wireName(), plan.folds().size(),
+                plan.description(), coveredRows(fitted.get(0)), plan.notes());
         return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), target.task(),
-                target.classes(), target.positiveClass(), metric, splits.kind().wireName(), splits.fit().length,
-                splits.validation().length, splits.test().length, notes, evaluated.leaderboard(), chosen.algorithm(),
-                bundleDir.toString(), evaluated.confusion(), business, profile, slices, curves, featureImportance(chosenManifest));
+                target.classes(), target.positiveClass(), metric, splits.kind().wireName(), rows.y().length,
+                coveredRows(fitted.get(0)), splits.test().length, notes, evaluated.leaderboard(), chosen.algorithm(),
+                bundleDir.toString(), evaluated.confusion(), evaluated.business(), profile, slices, curves,
+                featureImportance(chosenManifest), validation, searches(fitted, budget, algorithms),
+                chosen.calibrationReport());
     }
 
-    /** Progress through training's steps: one per candidate plus reading, splitting, evaluating and writing. */
-    private static final class Steps {
-        private final ProgressListener progress;
-        private final int total;
-        private int done;
-
-        Steps(ProgressListener progress, int total) {
-            this.progress = progress;
-            this.total = total;
+    private static long coveredRows(Fitted f) {
+        long n = 0;
+        for (boolean c : f.covered()) {
+            n += c ? 1 : 0;
         }
-
-        void next(String what) {
-            progress.onStep(what, done++, total);
-        }
-
-        int total() {
-            return total;
-        }
+        return n;
     }
 
-    /** The rows and targets of each split, selected once. */
-    private record Rows(DataFrame fit, DataFrame validation, DataFrame test, double[] yFit, double[] yValid, double[] yTest) {
-        Rows(DataFrame frame, Target target, Splits splits) {
-            this(frame.select(splits.fit()), frame.select(splits.validation()), frame.select(splits.test()),
-                    Splits.select(target.y(), splits.fit()), Splits.select(target.y(), splits.validation()), Splits.select(target.y(), splits.test()));
+    /** Each searched candidate's search, for the report. */
+    private static List<TrainingReport.Search> searches(List<Fitted> fitted, SearchBudget budget, List<String> algorithms) {
+        List<TrainingReport.Search> out = new ArrayList<>();
+        for (Fitted f : fitted) {
+            TuneResult t = f.tune();
+            if (t == null) {
+                continue;
+            }
+            out.add(new TrainingReport.Search(f.algorithm(), t.metric(),
+                    budget.forAlgorithm(f.algorithm(), algorithms).toMillis() / 1000.0, f.trainSeconds(), t.trials(),
+                    t.bestTrialId(), t.bestScore(), t.bestConfig(), t.refitConfig(), t.notes()));
         }
+        return out;
     }
 
-    /** The test-row leaderboard, the chosen model's manifest and its confusion matrix. */
-    private record Evaluated(List<TrainingReport.Candidate> leaderboard, BundleManifest chosenManifest, long[][] confusion) {
+    /**
+     * A classifier candidate with its calibration fitted on its out-of-fold outputs and applied (as scikit-learn's
+     * CalibratedClassifierCV(ensemble=False): calibrated on cross-validated predictions, applied to the refitted model);
+     * the baseline and regression models as they are.
+     */
+    private static Fitted calibrated(Target target, Fitted f, double[] y, long seed) {
+        if (!target.task().isClassification() || f.algorithm().equals("baseline")) {
+            return f;
+        }
+        double[][] oof = f.coveredOof();
+        int[] labels = labels(Calibrated.select(y, f.covered()));
+        String on = f.tune() != null && f.tune().trials().isEmpty() ? CalibrationFitter.HELD_OUT : "out-of-fold predictions";
+        CalibrationFitter.Outcome outcome = CalibrationFitter.fitApplied(target.task(), target.classes(), oof, labels, seed, on);
+        return f.withCalibration(outcome.calibration(), outcome.report());
     }
 
     /** The baseline first, then the requested algorithms in order, each once; with a warm start, only gbdt. */
@@ -153,8 +199,9 @@ public final class Training {
             return algorithms;
         }
         for (String a : options.algorithms()) {
-            if (!algorithms.contains(a)) {
-                algorithms.add(a);
+            String name = Trainers.byName(a).name(); // as written on the command line: ' TREE ' is tree
+            if (!algorithms.contains(name)) {
+                algorithms.add(name);
             }
         }
         return algorithms;
@@ -180,49 +227,6 @@ public final class Training {
         return features;
     }
 
-    /**
-     * Fits every candidate; candidates that need scaled inputs share one pipeline, the others another. With a warm
-     * start ({@code parent} not null) every candidate uses the parent's pipeline as fitted and gbdt continues it.
-     */
-    private static List<Fitted> fitAll(List<String> algorithms, List<String> features, Rows rows, Task task, int classes,
-            long seed, Steps steps, WarmStartParent parent) {
-        Map<Boolean, Encoded> encodings = new HashMap<>();
-        List<Fitted> fitted = new ArrayList<>();
-        for (String algorithm : algorithms) {
-            steps.next("training " + algorithm);
-            Trainer trainer = parent != null && algorithm.equals(WarmStart.ALGORITHM) ? parent.trainer() : Trainers.byName(algorithm);
-            Encoded enc = encodings.computeIfAbsent(trainer.needsScaling(), scale -> {
-                var result = parent != null ? parent.pipeline()
-                        : FeaturePipelineFitter.fit(rows.fit(), features, FeaturePipelineFitter.Options.defaults(scale));
-                return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), rows.fit()),
-                        FeaturePipelineFitter.encode(result.pipeline(), rows.validation()),
-                        FeaturePipelineFitter.encode(result.pipeline(), rows.test()));
-            });
-            if (enc.fit().pipeline().width() == 0 && !algorithm.equals("baseline")) {
-                throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
-                        + String.join("; ", enc.fit().notes()));
-            }
-            TrainingData data = new TrainingData(task, classes, enc.fit().pipeline().featureNames(),
-                    enc.x(), rows.yFit(), enc.validX(), rows.yValid());
-            fitted.add(fitOne(trainer, algorithm, data, seed, enc));
-        }
-        return fitted;
-    }
-
-    private static Fitted fitOne(Trainer trainer, String algorithm, TrainingData data, long seed, Encoded enc) {
-        long start = System.nanoTime();
-        TrainedModel model;
-        try {
-            model = trainer.fit(data, seed);
-        } catch (KilnException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new KilnException(ErrorCode.TRAINING_FAILED, algorithm + " failed to train: " + e.getMessage(),
-                    Map.of("algorithm", algorithm), e);
-        }
-        return new Fitted(algorithm, model, enc, (System.nanoTime() - start) / 1e9);
-    }
-
     /** The target's notes, then each feature pipeline's, each once. */
     private static List<String> notes(Target target, List<Fitted> fitted) {
         List<String> notes = new ArrayList<>(target.notes());
@@ -236,95 +240,13 @@ public final class Training {
         return notes;
     }
 
-    private static Map<String, Map<String, Double>> validationMetrics(Task task, List<Fitted> fitted, double[] yValid) {
+    /** Each candidate's metrics on its out-of-fold outputs of the covered training rows (raw: calibration is fitted on them). */
+    private static Map<String, Map<String, Double>> validationMetrics(Task task, List<Fitted> fitted, double[] y) {
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         for (Fitted f : fitted) {
-            metrics.put(f.algorithm(), evaluate(task, f.model(), f.enc().validX(), yValid, 0.5));
+            metrics.put(f.algorithm(), Metrics.of(task, Calibrated.select(y, f.covered()), f.coveredOof(), 0.5));
         }
         return metrics;
-    }
-
-    /** The best candidate on validation rows by the task's selection metric; the baseline only when it is alone. */
-    private static Fitted choose(List<Fitted> fitted, Map<String, Map<String, Double>> validationMetrics, String metric) {
-        boolean higherIsBetter = !Metrics.lowerIsBetter(metric);
-        Fitted chosen = null;
-        for (Fitted f : fitted) {
-            if (f.algorithm().equals("baseline") && fitted.size() > 1) {
-                continue;
-            }
-            Map<String, Double> m = validationMetrics.get(f.algorithm());
-            if (chosen == null || better(m.get(metric), validationMetrics.get(chosen.algorithm()).get(metric), higherIsBetter)) {
-                chosen = f;
-            }
-        }
-        return chosen;
-    }
-
-    /** With a cost matrix (binary only): the cost-minimising threshold on validation rows and its cost on test rows. */
-    private static TrainingReport.Business businessView(TrainOptions options, Task task, Fitted chosen, Fitted baseline, Rows rows) {
-        if (task != Task.BINARY || options.costMatrix() == null) {
-            return null;
-        }
-        CostMatrix cost = options.costMatrix();
-        var best = BusinessCost.bestThreshold(labels(rows.yValid()), probabilities(chosen, chosen.enc().validX()), cost);
-        var baseBest = BusinessCost.bestThreshold(labels(rows.yValid()), probabilities(baseline, baseline.enc().validX()), cost);
-        double threshold = best.threshold();
-        int[] yTest = labels(rows.yTest());
-        double[] pTest = probabilities(chosen, chosen.enc().testX());
-        return new TrainingReport.Business(cost.falsePositive(), cost.falseNegative(), threshold,
-                1000 * BusinessCost.expectedCost(yTest, pTest, threshold, cost),
-                baseBest.threshold(),
-                1000 * BusinessCost.expectedCost(yTest, probabilities(baseline, baseline.enc().testX()), baseBest.threshold(), cost),
-                1000 * BusinessCost.expectedCost(yTest, pTest, 0.5, cost));
-    }
-
-    /** Every candidate on the test rows (metrics, latency, size), and the chosen one's manifest and confusion matrix. */
-    private static Evaluated evaluateOnTest(TrainOptions options, Target target, List<Fitted> fitted, Fitted chosen,
-            double threshold, Map<String, Map<String, Double>> validationMetrics, Rows rows, Lineage lineage, String metric) {
-        Task task = target.task();
-        Fitted baseline = fitted.get(0);
-        List<TrainingReport.Candidate> leaderboard = new ArrayList<>();
-        Map<String, Double> baselineTest = null;
-        long[][] confusion = null;
-        BundleManifest chosenManifest = null;
-        for (Fitted f : fitted) {
-            // Every candidate is compared at the same 0.5 threshold; the chosen model's own decision threshold
-            // (cost-minimising when a cost matrix is given) shows in the confusion matrix and business view.
-            double t = f == chosen ? threshold : 0.5;
-            Map<String, Double> test = evaluate(task, f.model(), f.enc().testX(), rows.yTest(), 0.5);
-            if (task == Task.BINARY && options.costMatrix() != null) {
-                test.put(BusinessCost.COST_PER_1000, costPer1000(options.costMatrix(), f, f == chosen ? threshold : null, rows));
-            }
-            if (f == baseline) {
-                baselineTest = test;
-            }
-            Map<String, Object> baselineMetrics = Map.of("validation", validationMetrics.get(baseline.algorithm()), "test", baselineTest);
-            BundleManifest manifest = manifest(options, task, target, f, t, validationMetrics.get(f.algorithm()), test,
-                    lineage, metric, baselineMetrics);
-            KilnModel model = KilnModel.of(new Bundle(null, manifest, f.enc().fit().pipeline(), f.model().estimator(), null));
-            double[] latency = ChosenModelAnalyses.latencyMicros(model, rows.test().rowCount() > 0 ? rows.test() : rows.fit());
-            long size = BundleWriter.sizeInBytes(f.enc().fit().pipeline(), f.model().estimator());
-            leaderboard.add(new TrainingReport.Candidate(f.algorithm(), validationMetrics.get(f.algorithm()), test,
-                    f.trainSeconds(), latency[0], latency[1], size, f.model().hyperparameters(), f == chosen));
-            if (f == chosen) {
-                chosenManifest = manifest;
-                if (task.isClassification()) {
-                    confusion = confusion(task, f, rows.yTest(), t, target.classes().size());
-                }
-            }
-        }
-        return new Evaluated(leaderboard, chosenManifest, confusion);
-    }
-
-    /**
-     * Expected cost per 1,000 test rows at the candidate's decision threshold: the chosen one's, or for the others the
-     * one they would have had (cost-minimising on the validation rows), so every candidate and the baseline are
-     * compared at their best, as the business view compares the chosen model with the baseline.
-     */
-    private static double costPer1000(CostMatrix cost, Fitted f, Double threshold, Rows rows) {
-        double t = threshold != null ? threshold
-                : BusinessCost.bestThreshold(labels(rows.yValid()), probabilities(f, f.enc().validX()), cost).threshold();
-        return BusinessCost.per1000(labels(rows.yTest()), probabilities(f, f.enc().testX()), t, cost);
     }
 
     /** What drives the chosen model, as its manifest carries it; null when it could not be explained. */
@@ -334,67 +256,55 @@ public final class Training {
         return importance instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
     }
 
-    /** The chosen model's manifest with its slices and what drives it. */
+    /** The chosen model's manifest with its slices and what drives it (explained on the training rows). */
     private static BundleManifest withAnalyses(BundleManifest manifest, List<Slices.Column> slices, Fitted chosen) {
         if (!slices.isEmpty()) {
             manifest = manifest.withExtra("slices", slices);
         }
         Map<String, Object> importance = ChosenModelAnalyses.importance(manifest, chosen.enc().fit().pipeline(),
-                chosen.model().estimator(), chosen.enc().validX());
+                chosen.model().estimator(), chosen.enc().x());
         return importance == null ? manifest : manifest.withExtra("feature_importance", importance);
     }
 
-    /**
-     * The chosen classifier's calibration, fitted on the validation rows (never the test rows: they measure the model
-     * as it is, calibration included); null for regression.
-     */
-    private static Calibration calibration(Target target, Fitted chosen, Rows rows) {
-        if (!target.task().isClassification()) {
-            return null;
-        }
-        return CalibrationFitter.fit(target.task(), target.classes(), outputs(chosen, chosen.enc().validX()), labels(rows.yValid()));
-    }
-
-    private static Path writeBundle(TrainOptions options, DataFrame frame, Splits splits, BundleManifest manifest, Fitted chosen,
-                                    Calibration calibration) {
-        // The bundle's reference profile covers the training rows (fit + validation), the data the model
-        // learnt from, so later drift checks compare against exactly that.
-        int[] trainingRows = IntStream.concat(Arrays.stream(splits.fit()), Arrays.stream(splits.validation())).sorted().toArray();
-        DatasetProfile reference = Profiler.profile(frame.select(trainingRows));
-        ReferenceSketch sketch = referenceSketch(frame, trainingRows, manifest, chosen,
-                IntStream.concat(Arrays.stream(splits.validation()), Arrays.stream(splits.test())).sorted().toArray());
+    private static Path writeBundle(TrainOptions options, DataFrame frame, TrainingRows rows, Splits splits,
+                                    BundleManifest manifest, Fitted chosen, Calibration calibration) {
+        // The bundle's reference profile covers the training rows, the data the model learnt from, so later drift
+        // checks compare against exactly that.
+        DatasetProfile reference = Profiler.profile(rows.training());
+        ReferenceSketch sketch = referenceSketch(rows, manifest, chosen, splits.test().length);
         return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
                 chosen.model().estimator(), reference, sketch, calibration, chosen.model().xgboostModel(), options.replaceOutput());
     }
 
     /**
-     * Sketches of the model's input columns on the training rows, and of its output on the held-out rows
-     * (validation and test): what drift monitoring compares live traffic with.
+     * Sketches of the model's input columns on the training rows, and of its output on rows it had not seen: the
+     * out-of-fold outputs of the training rows (what models of the same configuration said without having seen them)
+     * and the chosen model's outputs on the test rows, both calibrated as it serves: what drift monitoring compares live
+     * traffic with.
      */
-    private static ReferenceSketch referenceSketch(DataFrame frame, int[] trainingRows, BundleManifest manifest,
-                                                   Fitted chosen, int[] heldOut) {
+    private static ReferenceSketch referenceSketch(TrainingRows rows, BundleManifest manifest, Fitted chosen, int testRows) {
         List<String> inputs = chosen.enc().fit().pipeline().inputColumns();
-        DataFrame features = frame.select(trainingRows);
+        DataFrame features = rows.training();
         for (String name : List.copyOf(features.names())) {
             if (!inputs.contains(name)) {
                 features = features.drop(name);
             }
         }
-        KilnModel model = KilnModel.of(new Bundle(null, manifest, chosen.enc().fit().pipeline(), chosen.model().estimator(), null));
-        DataFrame held = frame.select(heldOut);
         DatasetSketch.Builder outputs = DatasetSketch.builder(ReferenceSketch.outputSchema(manifest.task()));
-        List<Map<String, Object>> rows = new ArrayList<>(held.rowCount());
-        for (int i = 0; i < held.rowCount(); i++) {
-            Map<String, Object> row = new HashMap<>(held.row(i));
-            row.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v); // a frame's missing number is NaN
-            rows.add(row);
+        double[][] oof = Calibrated.outputs(chosen.calibration(), chosen.coveredOof());
+        double[][] test = chosen.outputs(chosen.enc().testX());
+        for (double[][] block : List.of(oof, test)) {
+            for (double[] o : block) {
+                Object v = switch (manifest.task()) {
+                    case BINARY -> o[0];
+                    case MULTICLASS -> manifest.classes().get(argMax(o));
+                    case REGRESSION -> o[0];
+                };
+                outputs.addRow(Map.of(ReferenceSketch.PREDICTION, v));
+            }
         }
-        for (Prediction p : model.predictBatch(rows)) {
-            Object v = ReferenceSketch.outputValue(manifest.task(), manifest.positiveClass(), p.prediction(), p.probabilities());
-            outputs.addRow(Map.of(ReferenceSketch.PREDICTION, v == null ? "" : v));
-        }
-        return new ReferenceSketch("training rows (fit + validation): " + trainingRows.length, Sketcher.sketch(features),
-                "held-out rows (validation + test): " + heldOut.length, outputs.build());
+        return new ReferenceSketch("training rows: " + rows.training().rowCount(), Sketcher.sketch(features),
+                "out-of-fold outputs of training rows: " + oof.length + "; test rows: " + testRows, outputs.build());
     }
 
     private static void checkOptions(TrainOptions o) {
@@ -439,16 +349,6 @@ public final class Training {
         }
     }
 
-    private static boolean better(double candidate, double incumbent, boolean higherIsBetter) {
-        if (Double.isNaN(candidate)) {
-            return false;
-        }
-        if (Double.isNaN(incumbent)) {
-            return true;
-        }
-        return higherIsBetter ? candidate > incumbent : candidate < incumbent;
-    }
-
     static String selectionMetric(Task task) {
         return switch (task) {
             case BINARY -> "roc_auc";
@@ -457,26 +357,8 @@ public final class Training {
         };
     }
 
-    private record Encoded(FeaturePipelineFitter.Result fit, double[][] x, double[][] validX, double[][] testX) {
-    }
-
-    private record Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSeconds) {
-    }
-
     static int[] labels(double[] y) {
         return Arrays.stream(y).mapToInt(v -> (int) v).toArray();
-    }
-
-    private static double[][] outputs(Fitted f, double[][] x) {
-        double[][] out = new double[x.length][f.model().estimator().outputs()];
-        for (int i = 0; i < x.length; i++) {
-            f.model().estimator().predict(x[i], out[i]);
-        }
-        return out;
-    }
-
-    private static double[] probabilities(Fitted f, double[][] x) {
-        return Arrays.stream(outputs(f, x)).mapToDouble(o -> o[0]).toArray();
     }
 
     static Map<String, Double> evaluate(Task task, TrainedModel model, double[][] x, double[] y, double threshold) {
@@ -485,19 +367,6 @@ public final class Training {
             model.estimator().predict(x[i], out[i]);
         }
         return Metrics.of(task, y, out, threshold);
-    }
-
-    private static long[][] confusion(Task task, Fitted f, double[] y, double threshold, int k) {
-        double[][] out = outputs(f, f.enc().testX());
-        int[] predicted = new int[out.length];
-        for (int i = 0; i < out.length; i++) {
-            if (task == Task.BINARY) {
-                predicted[i] = out[i][0] >= threshold ? 1 : 0;
-            } else {
-                predicted[i] = argMax(out[i]);
-            }
-        }
-        return Metrics.confusion(labels(y), predicted, k);
     }
 
     static int argMax(double[] v) {
@@ -511,7 +380,7 @@ public final class Training {
     }
 
 
-    private static Map<String, Object> parameters(TrainOptions o, Task task, Target target) {
+    private static Map<String, Object> parameters(TrainOptions o, Task task, Target target, ValidationPlan plan) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("target", o.target());
         p.put("task", task.wireName());
@@ -522,6 +391,17 @@ public final class Training {
         p.put("test_fraction", o.testData() == null ? o.testFraction() : null);
         p.put("validation_fraction", o.validationFraction());
         p.put("seed", o.seed());
+        p.put("validation", plan.kind().wireName());
+        p.put("folds", plan.crossValidated() ? plan.folds().size() : null);
+        p.put("group_column", o.tuning().groupColumn());
+        p.put("budget_seconds", o.tuning().budget() == null ? null : o.tuning().budget().toMillis() / 1000.0);
+        p.put("search_space", o.tuning().space());
+        Constraints k = o.constraints();
+        p.put("max_latency_us", k.maxLatencyMicros());
+        p.put("max_bundle_kb", k.maxBundleBytes() == null ? null : k.maxBundleBytes() / (double) Constraints.KB);
+        p.put("max_train_seconds", k.maxTrainSeconds());
+        p.put("interpretable", k.interpretable() ? Boolean.TRUE : null);
+        p.put("monotone", k.monotone().isEmpty() ? null : k.monotone());
         p.put("exclude", o.exclude());
         if (!o.sliceBy().isEmpty()) {
             p.put("slice_by", o.sliceBy());
@@ -539,7 +419,7 @@ public final class Training {
         return p;
     }
 
-    private static BundleManifest manifest(TrainOptions o, Task task, Target target, Fitted f, double threshold,
+    static BundleManifest manifest(TrainOptions o, Task task, Target target, Fitted f, double threshold,
                                            Map<String, Double> validation, Map<String, Double> test, Lineage lineage,
                                            String selectionMetric, Map<String, Object> baselineMetrics) {
         Map<String, Object> extra = new LinkedHashMap<>();

@@ -11,7 +11,9 @@ import java.util.Map;
  * <p>{@code curves}: the chosen model's ROC and precision-recall curves and calibration table on the test rows (binary
  * tasks with both classes among the test rows; null otherwise). {@code featureImportance}: what drives the chosen model,
  * as its bundle's manifest carries it ({@code {"space", "rows", "columns": {column: mean |contribution|}}}, largest
- * first; null when the model cannot be explained or there are no validation rows).
+ * first; null when the model cannot be explained or there are no validation rows). {@code validation}: how the candidates
+ * were validated; {@code search}: each algorithm's search; {@code calibration}: the chosen classifier's calibration,
+ * before and after (null for regression).
  */
 public record TrainingReport(
         String dataset,
@@ -35,12 +37,30 @@ public record TrainingReport(
         DatasetProfile profile,
         List<dev.kiln.train.eval.Slices.Column> slices,
         dev.kiln.train.eval.Curves curves,
-        Map<String, Object> featureImportance) {
+        Map<String, Object> featureImportance,
+        Validation validation,
+        List<Search> search,
+        dev.kiln.train.calibration.CalibrationReport calibration) {
+
+    /** How candidates were validated: the plan's kind (kfold, stratified_kfold, group_kfold, forward_chaining, holdout). */
+    public record Validation(String kind, int folds, String description, long rowsValidated, List<String> notes) {
+    }
 
     /**
-     * One candidate: metrics on validation rows (used to choose) and on test rows (reported once, after the
-     * choice), how long it took to train, its in-process scoring latency per row (microseconds, through
-     * the runtime's {@code KilnModel.predict}) and its bundle size.
+     * One algorithm's hyperparameter search: its share of the budget, the time it took (search and refit), every trial,
+     * the best one, and the configuration refitted on every training row.
+     */
+    public record Search(String algorithm, String metric, double budgetSeconds, double seconds,
+                         List<dev.kiln.train.search.Trial> trials, int bestTrial, double bestScore,
+                         Map<String, Object> bestConfig, Map<String, Object> refitConfig, List<String> notes) {
+    }
+
+    /**
+     * One candidate: metrics on validation rows (out of fold: used to choose) and on test rows (reported once, after the
+     * choice, as the candidate would serve: calibrated), how long it took to search and train, its in-process scoring
+     * latency per row (microseconds, through the runtime's {@code KilnModel.predict}) and its bundle size; whether it is
+     * on the Pareto front of validation metric, p99 latency and size, whether a person can read it, and which
+     * constraints it breaks.
      */
     public record Candidate(
             String algorithm,
@@ -51,7 +71,10 @@ public record TrainingReport(
             double latencyP99Micros,
             long bundleBytes,
             Map<String, Object> hyperparameters,
-            boolean chosen) {
+            boolean chosen,
+            boolean paretoFront,
+            boolean interpretable,
+            List<String> violations) {
     }
 
     /**

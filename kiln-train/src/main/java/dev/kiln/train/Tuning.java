@@ -1,6 +1,11 @@
 package dev.kiln.train;
 
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How a training run searches and validates its candidates.
@@ -13,4 +18,32 @@ import java.time.Duration;
  */
 public record Tuning(Duration budget, String space, String groupColumn, Integer folds) {
     public static final Tuning DEFAULTS = new Tuning(null, null, null, null);
+    private static final Pattern BUDGET = Pattern.compile("([0-9]{1,7}(?:\\.[0-9]{1,3})?)\\s*(ms|s|m|h)?");
+
+    /**
+     * A search budget as written: {@code 60s}, {@code 2m}, {@code 1h}, {@code 500ms} or a number of seconds; {@code 0}: no
+     * search. {@code option} names the option or key in the message of a bad value.
+     */
+    public static Duration parseBudget(String text, String option) {
+        String t = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
+        Matcher m = BUDGET.matcher(t);
+        if (!m.matches()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " '" + text + "' is not a time budget: use a number "
+                    + "followed by ms, s, m or h (90s, 2m, 1h), or 0 for no search (each algorithm's defaults only)",
+                    Map.of("option", option, "value", String.valueOf(text)));
+        }
+        double n = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double millis = switch (unit) {
+            case "ms" -> n;
+            case "m" -> n * 60_000;
+            case "h" -> n * 3_600_000;
+            default -> n * 1000;
+        };
+        if (millis > Duration.ofDays(1).toMillis()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " '" + text + "' is longer than a day; a search "
+                    + "that long belongs in a scheduled pipeline", Map.of("option", option, "value", text));
+        }
+        return Duration.ofMillis(Math.round(millis));
+    }
 }

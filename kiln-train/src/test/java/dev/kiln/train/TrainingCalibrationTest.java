@@ -19,33 +19,38 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Training fits the chosen classifier's calibration on its validation rows and the bundle carries it (format 1.3). */
+/** Training fits the chosen classifier's calibration on its out-of-fold outputs; the bundle carries and applies it. */
 class TrainingCalibrationTest {
     @TempDir
     Path dir;
 
     @Test
-    void aBinaryBundleCarriesItsCalibrationFittedOnTheValidationRows() throws IOException {
+    void aBinaryBundleCarriesItsCalibrationFittedOnOutOfFoldPredictionsAndAppliesIt() throws IOException {
         Path data = TrainingTest.synthetic(dir.resolve("b.csv"), 1500, 3);
         TrainingReport r = Training.run(TrainOptions.defaults(data, "y", dir.resolve("b")).withAlgorithms(List.of("gbdt")),
                 ProgressListener.NONE);
         KilnModel model = KilnModel.load(Path.of(r.bundle()));
         Calibration c = model.bundle().calibration();
         assertThat(c).isNotNull();
-        assertThat(c.method()).isEqualTo(Calibration.ISOTONIC);
-        assertThat(c.rows()).isEqualTo(r.validationRows());
-        assertThat(c.fittedOn()).isEqualTo("validation rows");
-        assertThat(c.maps()).singleElement().satisfies(m -> {
-            assertThat(m.className()).isEqualTo(model.manifest().positiveClass());
-            assertThat(m.positives() + m.negatives()).isEqualTo(r.validationRows());
-        });
+        assertThat(c.applied()).isTrue();
+        assertThat(c.method()).isIn(Calibration.ISOTONIC, "platt", Calibration.IDENTITY);
+        assertThat(c.rows()).as("every training row, out of fold").isEqualTo(r.validationRows()).isEqualTo(r.trainRows());
+        assertThat(c.fittedOn()).isEqualTo("out-of-fold predictions");
         assertThat(model.manifest().files()).containsKey(BundleManifest.CALIBRATION_FILE);
         @SuppressWarnings("unchecked")
         Map<String, Object> recorded = (Map<String, Object>) model.manifest().extra().get("calibration");
-        assertThat(recorded).containsEntry("method", "isotonic").containsEntry("fitted_on", "validation rows");
-        assertThat(((Number) recorded.get("rows")).longValue()).isEqualTo(r.validationRows());
-        double[] q = c.apply(new double[] {0.2, 0.8});
-        assertThat(q[0] + q[1]).isCloseTo(1.0, within(1e-12));
+        assertThat(recorded).containsEntry("method", c.method()).containsEntry("applied", true);
+        assertThat(r.calibration()).isNotNull();
+        assertThat(r.calibration().rows()).isEqualTo(r.trainRows());
+        assertThat(r.calibration().eceBefore()).isBetween(0.0, 1.0);
+        assertThat(r.calibration().eceAfter()).isBetween(0.0, 1.0);
+        // What the model serves is the calibrated probability of its raw score.
+        Map<String, Object> row = Map.of("a", 0.3, "b", -1.2, "colour", "red");
+        double[] features = new double[model.bundle().pipeline().width()];
+        model.encode(row, features);
+        double raw = model.score(features)[0];
+        double served = model.predict(row).probabilities().get(model.manifest().positiveClass());
+        assertThat(served).isCloseTo(c.apply(new double[] {1 - raw, raw})[1], within(1e-12));
     }
 
     @Test
@@ -55,7 +60,7 @@ class TrainingCalibrationTest {
         for (int i = 0; i < 1200; i++) {
             double a = r.nextGaussian();
             double b = r.nextGaussian();
-            String y = r.nextDouble() < 0.02 ? "rare" : a + 0.5 * r.nextGaussian() > 0 ? "up" : b > 0 ? "left" : "right";
+            String y = r.nextDouble() < 0.005 ? "rare" : a + 0.5 * r.nextGaussian() > 0 ? "up" : b > 0 ? "left" : "right";
             sb.append(a).append(',').append(b).append(',').append(y).append('\n');
         }
         Path data = Files.writeString(dir.resolve("m.csv"), sb.toString());

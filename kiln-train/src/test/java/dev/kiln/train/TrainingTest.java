@@ -39,7 +39,9 @@ class TrainingTest {
         assertThat(r.split()).isEqualTo("time");
         assertThat(r.classes()).containsExactly("drizzle", "fog", "rain", "snow", "sun");
         assertThat(r.testRows()).isEqualTo(365);
-        assertThat(r.leaderboard()).extracting(TrainingReport.Candidate::algorithm).containsExactly("baseline", "linear", "gbdt");
+        assertThat(r.leaderboard()).extracting(TrainingReport.Candidate::algorithm)
+                .containsExactly("baseline", "linear", "gbdt", "ensemble");
+        assertThat(r.validation().kind()).as("a time split validates forward-chaining").isEqualTo("forward_chaining");
         TrainingReport.Candidate chosen = r.leaderboard().stream().filter(TrainingReport.Candidate::chosen).findFirst().orElseThrow();
         TrainingReport.Candidate baseline = r.leaderboard().get(0);
         assertThat(chosen.validationMetrics().get("log_loss")).isLessThan(baseline.validationMetrics().get("log_loss"));
@@ -132,14 +134,14 @@ class TrainingTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> importance = (Map<String, Object>) model.manifest().extra().get("feature_importance");
         assertThat(importance.get("space")).isEqualTo("log_odds");
-        assertThat(((Number) importance.get("rows")).intValue()).isEqualTo(r.validationRows());
+        assertThat(((Number) importance.get("rows")).intValue()).isEqualTo((int) Math.min(r.trainRows(), 1000));
         @SuppressWarnings("unchecked")
         Map<String, Number> byColumn = (Map<String, Number>) importance.get("columns");
         assertThat(byColumn.keySet()).containsExactlyInAnyOrderElementsOf(model.bundle().pipeline().inputColumns());
         assertThat(byColumn.values()).allMatch(v -> v.doubleValue() >= 0).anyMatch(v -> v.doubleValue() > 0);
         assertThat(model.manifest().files()).containsKey("reference_sketch.json");
         assertThat(sketch.features().names()).containsExactlyElementsOf(model.bundle().pipeline().inputColumns());
-        assertThat(sketch.features().rows()).isEqualTo(r.trainRows() + r.validationRows());
+        assertThat(sketch.features().rows()).isEqualTo(r.trainRows());
         var prediction = sketch.outputs().column(dev.kiln.runtime.bundle.ReferenceSketch.PREDICTION);
         assertThat(prediction.count()).isEqualTo(r.validationRows() + r.testRows());
         assertThat(prediction.quantiles().min()).isGreaterThanOrEqualTo(0.0);
@@ -174,7 +176,7 @@ class TrainingTest {
         assertThat(manifest.get("files").fieldNames()).toIterable().contains("pipeline.json", "estimator.json", "profile.json");
         assertThat(r.leaderboard().get(1).hyperparameters()).containsKey("max_depth");
         var reference = KilnModel.load(dir.resolve("l")).bundle().referenceProfile();
-        assertThat(reference.rows()).as("reference profile covers the training rows only").isEqualTo(r.trainRows() + r.validationRows());
+        assertThat(reference.rows()).as("reference profile covers the training rows only").isEqualTo(r.trainRows());
         assertThat(reference.sha256()).isEqualTo(lineage.get("datasetSha256").asText());
     }
 

@@ -79,7 +79,7 @@ final class Reports {
             case MULTICLASS -> List.of("log_loss", "accuracy", "f1_macro", "f1_weighted");
             case REGRESSION -> List.of("rmse", "mae", "r2");
         };
-        String[] header = new String[4 + metrics.size() + 4];
+        String[] header = new String[4 + metrics.size() + 5];
         int h = 0;
         header[h++] = "";
         header[h++] = "algorithm";
@@ -91,7 +91,8 @@ final class Reports {
         header[h++] = "train s";
         header[h++] = "p50 us";
         header[h++] = "p99 us";
-        header[h] = "size KB";
+        header[h++] = "size KB";
+        header[h] = "front";
         Table t = new Table(header);
         TrainingReport.Candidate baseline = r.leaderboard().stream().filter(c -> c.algorithm().equals("baseline")).findFirst().orElse(null);
         String key = r.selectionMetric();
@@ -108,10 +109,43 @@ final class Reports {
             row[i++] = Table.num(c.trainSeconds(), 2);
             row[i++] = Table.num(c.latencyP50Micros(), 1);
             row[i++] = Table.num(c.latencyP99Micros(), 1);
-            row[i] = Table.num(c.bundleBytes() / 1024.0, 1);
+            row[i++] = Table.num(c.bundleBytes() / 1024.0, 1);
+            row[i] = c.paretoFront() ? "yes" : "";
             t.row(row);
         }
-        return t.render();
+        StringBuilder out = new StringBuilder(t.render());
+        for (TrainingReport.Candidate c : r.leaderboard()) {
+            if (c.violations() != null && !c.violations().isEmpty()) {
+                out.append("  ").append(c.algorithm()).append(" breaks: ").append(String.join("; ", c.violations())).append('\n');
+            }
+        }
+        out.append("  front: on the Pareto front of validation ").append(key).append(", p99 latency and size\n");
+        return out.toString();
+    }
+
+    /** One line per searched algorithm: trials, time, the best configuration; then the calibration chosen. */
+    static String search(TrainingReport r) {
+        StringBuilder sb = new StringBuilder();
+        if (r.search() != null) {
+            for (TrainingReport.Search s : r.search()) {
+                if (s.trials().size() <= 1 && s.bestConfig().isEmpty()) {
+                    continue;
+                }
+                long configs = s.trials().stream().map(dev.kiln.train.search.Trial::id).distinct().count();
+                sb.append(String.format(java.util.Locale.ROOT, "search %s: %d configurations, %d trials in %.1f s (budget %.1f s); best %s %.4f: %s%n",
+                        s.algorithm(), configs, s.trials().size(), s.seconds(), s.budgetSeconds(), s.metric(), s.bestScore(),
+                        s.refitConfig()));
+                for (String note : s.notes()) {
+                    sb.append("  note: ").append(note).append('\n');
+                }
+            }
+        }
+        var c = r.calibration();
+        if (c != null) {
+            sb.append(String.format(java.util.Locale.ROOT, "calibration: %s on %d out-of-fold rows; expected calibration error %.4f -> %.4f%n",
+                    c.applied() ? c.method() : "none (the raw probabilities were best)", c.rows(), c.eceBefore(), c.eceAfter()));
+        }
+        return sb.toString();
     }
 
     private static String lift(Double value, Double base) {
@@ -149,8 +183,15 @@ final class Reports {
         if (r.positiveClass() != null) {
             sb.append(" (positive class '").append(r.positiveClass()).append("')");
         }
-        sb.append("; split ").append(r.split()).append(": ").append(r.trainRows()).append(" train, ")
-                .append(r.validationRows()).append(" validation, ").append(r.testRows()).append(" test rows\n");
+        sb.append("; split ").append(r.split()).append(": ").append(r.trainRows()).append(" training rows, ")
+                .append(r.testRows()).append(" test rows\n");
+        if (r.validation() != null) {
+            sb.append("validation: ").append(r.validation().description()).append(" (")
+                    .append(r.validation().rowsValidated()).append(" rows scored out of fold)\n");
+            for (String note : r.validation().notes()) {
+                sb.append("note: ").append(note).append('\n');
+            }
+        }
         for (String note : r.notes()) {
             sb.append("note: ").append(note).append('\n');
         }

@@ -10,6 +10,8 @@ import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRef;
 import dev.kiln.store.ModelVersion;
 import dev.kiln.train.TrainOptions;
+import dev.kiln.train.Tuning;
+import dev.kiln.train.constraints.Constraints;
 import dev.kiln.train.TrainingReport;
 import dev.kiln.train.eval.CostMatrix;
 import java.io.PrintWriter;
@@ -82,6 +84,41 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cost-fn", paramLabel = "C", description = "binary only: cost of missing a positive row; with --cost-fp the decision threshold minimises cost")
     Double costFalseNegative;
 
+    @Option(names = "--budget", paramLabel = "TIME", description = "time for the hyperparameter search across every "
+            + "algorithm: 60s, 2m, 1h; 0 for each algorithm's defaults only (default: grows with the data, 20 s for a "
+            + "thousand rows of twenty columns)")
+    String budget;
+
+    @Option(names = "--search-space", paramLabel = "SPEC", description = "narrow the search, e.g. "
+            + "gbdt.max_depth=3..6,gbdt.learning_rate=0.05,linear.C=0.1..10 (docs/training.md lists the keys)")
+    String searchSpace;
+
+    @Option(names = "--group-column", paramLabel = "COL", description = "rows sharing a value of this column (a customer, "
+            + "a patient) are never split between fitting and validation")
+    String groupColumn;
+
+    @Option(names = "--folds", paramLabel = "K", description = "cross-validation folds for data under 20,000 training rows (default: 5)")
+    Integer folds;
+
+    @Option(names = "--max-latency-us", paramLabel = "US", description = "the chosen model answers one row within this "
+            + "many microseconds at p99 (measured in process)")
+    Double maxLatencyMicros;
+
+    @Option(names = "--max-bundle-kb", paramLabel = "KB", description = "the chosen model's bundle is at most this many KB")
+    Double maxBundleKb;
+
+    @Option(names = "--max-train-seconds", paramLabel = "S", description = "the chosen model took at most this long to "
+            + "search and train; also caps the search budget at half of it")
+    Double maxTrainSeconds;
+
+    @Option(names = "--interpretable", description = "only models a person can read: linear, a single tree of depth <= 6, "
+            + "a gbdt of depth <= 3 with at most 100 trees")
+    boolean interpretable;
+
+    @Option(names = "--monotone", paramLabel = "COL=DIR", split = ",", description = "the prediction never decreases "
+            + "(+1) or never increases (-1) as this numeric column grows, e.g. --monotone income=+1,debt=-1")
+    List<String> monotone = List.of();
+
     @Option(names = "--warm-start-from", paramLabel = "REF", description = "continue this gbdt model on --data instead of "
             + "training from scratch: NAME@ALIAS, NAME:VERSION or a bundle directory. Its trees are kept and rounds added, "
             + "its feature pipeline, target and classes reused; only gbdt and the baseline are trained; the lineage names REF")
@@ -138,7 +175,9 @@ final class TrainCommand implements Callable<Integer> {
             out.println();
             out.print(Reports.leaderboard(report));
             out.println();
-            out.println("chosen: " + report.chosen() + " (best validation " + report.selectionMetric() + ")");
+            out.print(Reports.search(report));
+            out.println("chosen: " + report.chosen() + " (best out-of-fold " + report.selectionMetric()
+                    + (options.constraints().any() ? " among the candidates that meet every constraint" : "") + ")");
             out.print(Reports.confusion(report));
             out.print(Reports.business(report));
             out.print(Reports.slices(report));
@@ -172,6 +211,10 @@ final class TrainCommand implements Callable<Integer> {
         Path bundle = out != null ? out : Home.newBundleDir(store.home(), data);
         return new TrainOptions(data, target, task == null ? null : Task.parse(task), Tracking.splitKind(split), timeColumn,
                 testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force, sliceBy)
-                .withTestData(testData);
+                .withTestData(testData)
+                .withTuning(new Tuning(budget == null ? null : Tuning.parseBudget(budget, "--budget"), searchSpace,
+                        groupColumn, folds))
+                .withConstraints(Constraints.of(maxLatencyMicros, maxBundleKb, maxTrainSeconds, interpretable,
+                        monotone.isEmpty() ? null : monotone));
     }
 }

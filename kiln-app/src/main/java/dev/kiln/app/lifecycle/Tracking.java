@@ -12,6 +12,7 @@ import dev.kiln.train.ProgressListener;
 import dev.kiln.train.TrainOptions;
 import dev.kiln.train.Training;
 import dev.kiln.train.TrainingReport;
+import dev.kiln.train.search.Trial;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,13 +59,20 @@ public final class Tracking {
         }
         try {
             for (TrainingReport.Candidate c : report.leaderboard()) {
-                Run child = tracking.startRun(experiment, parent.id(), c.algorithm(),
-                        Map.of("kiln.kind", "candidate", "kiln.chosen", Boolean.toString(c.chosen())));
+                Map<String, String> candidateTags = new LinkedHashMap<>();
+                candidateTags.put("kiln.kind", "candidate");
+                candidateTags.put("kiln.chosen", Boolean.toString(c.chosen()));
+                candidateTags.put("kiln.pareto_front", Boolean.toString(c.paretoFront()));
+                if (c.violations() != null && !c.violations().isEmpty()) {
+                    candidateTags.put("kiln.violations", String.join("; ", c.violations()));
+                }
+                Run child = tracking.startRun(experiment, parent.id(), c.algorithm(), candidateTags);
                 Map<String, String> hp = new LinkedHashMap<>();
                 hp.put("algorithm", c.algorithm());
                 c.hyperparameters().forEach((k, v) -> hp.put(k, String.valueOf(v)));
                 tracking.logParams(child.id(), hp);
                 tracking.logMetrics(child.id(), candidateMetrics(c), 0);
+                logTrials(tracking, experiment, child.id(), report, c.algorithm());
                 tracking.endRun(child.id(), RunStatus.FINISHED);
             }
             TrainingReport.Candidate chosen = report.leaderboard().stream().filter(TrainingReport.Candidate::chosen).findFirst().orElseThrow();
@@ -82,6 +90,50 @@ public final class Tracking {
             throw e;
         }
         return new Tracked(report, tracking.run(parent.id()).orElse(parent));
+    }
+
+    /**
+     * Each trial of the candidate's search as a child run of the candidate's run: its configuration as parameters, its
+     * mean validation score and per-fold scores as metrics, its status (completed, promoted, pruned, failed) as a tag.
+     */
+    private static void logTrials(TrackingStore tracking, String experiment, String candidateRun, TrainingReport report,
+                                  String algorithm) {
+        if (report.search() == null) {
+            return;
+        }
+        for (TrainingReport.Search search : report.search()) {
+            if (!search.algorithm().equals(algorithm)) {
+                continue;
+            }
+            for (Trial t : search.trials()) {
+                Map<String, String> tags = new LinkedHashMap<>();
+                tags.put("kiln.kind", "trial");
+                tags.put("kiln.trial_status", t.status().name().toLowerCase(java.util.Locale.ROOT));
+                tags.put("kiln.trial_resource", t.resource());
+                if (t.reason() != null && !t.reason().isEmpty()) {
+                    tags.put("kiln.trial_reason", t.reason());
+                }
+                if (t.id() == search.bestTrial()) {
+                    tags.put("kiln.best_trial", "true");
+                }
+                Run run = tracking.startRun(experiment, candidateRun, algorithm + " trial " + t.id() + " rung " + t.rung(), tags);
+                Map<String, String> params = new LinkedHashMap<>();
+                t.config().forEach((k, v) -> params.put(k, String.valueOf(v)));
+                tracking.logParams(run.id(), params);
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put("valid_" + search.metric(), t.meanScore());
+                for (int k = 0; k < t.foldScores().size(); k++) {
+                    metrics.put("fold" + k + "_" + search.metric(), t.foldScores().get(k));
+                }
+                metrics.put("seconds", t.seconds());
+                if (!t.bestRounds().isEmpty()) {
+                    metrics.put("best_rounds_mean", t.bestRounds().stream().mapToInt(Integer::intValue).average().orElse(Double.NaN));
+                }
+                metrics.values().removeIf(v -> v == null || v.isNaN() || v.isInfinite());
+                tracking.logMetrics(run.id(), metrics, 0);
+                tracking.endRun(run.id(), t.status() == Trial.Status.FAILED ? RunStatus.FAILED : RunStatus.FINISHED);
+            }
+        }
     }
 
     /** The chosen model's slice gaps as run metrics, {@code fairness.<column>.<gap>}: what runs compare and gates read. */

@@ -23,6 +23,8 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import dev.kiln.train.Tuning;
+import dev.kiln.train.constraints.Constraints;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +40,9 @@ public final class PipelineFile {
     static final Set<String> TOP = Set.of("name", "data", "query", "target", "train", "validate", "gates", "promote",
             "rollout", "monitor", "triggers", "description");
     static final Set<String> TRAIN = Set.of("task", "algorithms", "seed", "split", "time_column", "test_fraction",
-            "validation_fraction", "exclude", "positive_class", "cost_fp", "cost_fn", "slice_by", "warm_start");
+            "validation_fraction", "exclude", "positive_class", "cost_fp", "cost_fn", "slice_by", "warm_start", "budget",
+            "search_space", "group_column", "folds", "max_latency_us", "max_bundle_kb", "max_train_seconds", "interpretable",
+            "monotone");
     static final Set<String> VALIDATE = Set.of("block_on", "missing_rate_jump");
     static final Set<String> PROMOTE = Set.of("alias", "rollout");
     static final Set<String> ROLLOUT = Set.of("serve", "admin_token_file", "shadow_requests", "min_agreement",
@@ -118,7 +122,8 @@ public final class PipelineFile {
 
     private static PipelineSpec.Train train(YamlFields t) {
         if (t == null) {
-            return new PipelineSpec.Train(null, null, null, null, null, null, null, null, null, null, null, null, false);
+            return new PipelineSpec.Train(null, null, null, null, null, null, null, null, null, null, null, null, false,
+                    Tuning.DEFAULTS, Constraints.none());
         }
         t.onlyKeys(TRAIN);
         List<String> algorithms = t.names("algorithms");
@@ -141,7 +146,38 @@ public final class PipelineFile {
                 t.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), t.choice("split", null, List.of("random", "stratified", "time")),
                 t.text("time_column", false), t.number("test_fraction", 0.01, 0.9),
                 t.number("validation_fraction", 0.01, 0.9), t.names("exclude"), t.text("positive_class", false), fp, fn,
-                t.names("slice_by"), warm != null && warm);
+                t.names("slice_by"), warm != null && warm, tuning(t), constraints(t));
+    }
+
+    /** train.budget, search_space, group_column, folds: how candidates are searched and validated. */
+    private static Tuning tuning(YamlFields t) {
+        String budget = t.text("budget", false);
+        java.time.Duration parsed = null;
+        if (budget != null) {
+            try {
+                parsed = Tuning.parseBudget(budget, "budget");
+            } catch (KilnException e) {
+                throw t.error("budget", e.getMessage().substring(e.getMessage().indexOf(' ') + 1));
+            }
+        }
+        Long folds = t.whole("folds", 2, 20);
+        return new Tuning(parsed, t.text("search_space", false), t.text("group_column", false),
+                folds == null ? null : folds.intValue());
+    }
+
+    /** train.max_latency_us, max_bundle_kb, max_train_seconds, interpretable, monotone: what production asks. */
+    private static Constraints constraints(YamlFields t) {
+        Boolean interpretable = t.bool("interpretable");
+        List<String> monotone = t.names("monotone");
+        Double latency = t.number("max_latency_us", 1e-9, Double.MAX_VALUE);
+        Double size = t.number("max_bundle_kb", 1e-9, Double.MAX_VALUE);
+        Double seconds = t.number("max_train_seconds", 1e-9, Double.MAX_VALUE);
+        try {
+            return Constraints.of(latency, size, seconds, interpretable != null && interpretable,
+                    monotone == null || monotone.isEmpty() ? null : monotone);
+        } catch (KilnException e) {
+            throw t.error("monotone", e.getMessage());
+        }
     }
 
     private static PipelineSpec.Validate validate(YamlFields v) {

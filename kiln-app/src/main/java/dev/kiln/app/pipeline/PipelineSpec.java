@@ -4,6 +4,8 @@ import dev.kiln.app.promotion.Gates;
 import dev.kiln.monitor.alerts.AlertRules;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.kiln.train.Tuning;
+import dev.kiln.train.constraints.Constraints;
 import java.util.List;
 import java.util.Map;
 
@@ -19,10 +21,15 @@ public record PipelineSpec(Path file, Path baseDir, String name, String data, St
                            Validate validate, Gate gates, Promote promote, Rollout rollout, AlertRules monitor,
                            Triggers triggers, Map<String, Object> config) {
 
-    /** The options of {@code kiln train}, by their snake_case names; null where Kiln decides. */
+    /**
+     * The options of {@code kiln train}, by their snake_case names; null where Kiln decides. {@code tuning}: budget,
+     * search_space, group_column, folds; {@code constraints}: max_latency_us, max_bundle_kb, max_train_seconds,
+     * interpretable, monotone.
+     */
     public record Train(String task, List<String> algorithms, Long seed, String split, String timeColumn,
                         Double testFraction, Double validationFraction, List<String> exclude, String positiveClass,
-                        Double costFp, Double costFn, List<String> sliceBy, boolean warmStart) {
+                        Double costFp, Double costFn, List<String> sliceBy, boolean warmStart, Tuning tuning,
+                        Constraints constraints) {
     }
 
     /**

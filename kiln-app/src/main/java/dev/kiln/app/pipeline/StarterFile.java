@@ -54,6 +54,13 @@ public final class StarterFile {
                   # cost_fn: 5
                   # slice_by: [sex]               # fairness gaps, gateable as fairness.<column>.<gap>
                   # warm_start: false             # gbdt: continue the production version's trees on the new rows
+                  # budget: 60s                   # hyperparameter search time (0: each algorithm's defaults)
+                  # search_space: gbdt.max_depth=3..6   # narrow the search (docs/training.md lists the keys)
+                  # group_column: customer_id     # never split a customer's rows between fitting and validation
+                  # max_latency_us: 50            # choose the best model that answers within 50 us at p99 ...
+                  # max_bundle_kb: 500            # ... fits in 500 KB
+                  # interpretable: false          # only models a person can read
+                  # monotone: [income=+1]         # the score never falls as income grows
 
                 validate:                         # new data against the schema and profile of the version in production
                   block_on: fail                  # fail (missing or new columns, wrong types) | warn | never

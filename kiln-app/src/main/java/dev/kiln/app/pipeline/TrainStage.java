@@ -119,6 +119,6 @@ final class TrainStage implements StageWork {
                 t.validationFraction() == null ? d.validationFraction() : t.validationFraction(),
                 t.seed() == null ? d.seed() : t.seed(), t.algorithms() == null ? d.algorithms() : t.algorithms(),
                 t.exclude() == null ? List.of() : t.exclude(), t.positiveClass(), cost, out, false,
-                t.sliceBy() == null ? List.of() : t.sliceBy());
+                t.sliceBy() == null ? List.of() : t.sliceBy()).withTuning(t.tuning()).withConstraints(t.constraints());
     }
 }

@@ -93,6 +93,35 @@ class PipelineFileTest {
     }
 
     @Test
+    void readsTheSearchValidationAndConstraintKeys() {
+        PipelineSpec s = parse("""
+                name: credit
+                data: d.csv
+                target: class
+                train:
+                  budget: 90s
+                  search_space: gbdt.max_depth=3..6
+                  group_column: customer
+                  folds: 3
+                  max_latency_us: 50
+                  max_bundle_kb: 500
+                  max_train_seconds: 600
+                  interpretable: true
+                  monotone: [income=+1, debt=-1]
+                """);
+        var t = s.train();
+        assertThat(t.tuning().budget()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(t.tuning().space()).isEqualTo("gbdt.max_depth=3..6");
+        assertThat(t.tuning().groupColumn()).isEqualTo("customer");
+        assertThat(t.tuning().folds()).isEqualTo(3);
+        assertThat(t.constraints().maxLatencyMicros()).isEqualTo(50.0);
+        assertThat(t.constraints().maxBundleBytes()).isEqualTo(500L * 1024);
+        assertThat(t.constraints().maxTrainSeconds()).isEqualTo(600.0);
+        assertThat(t.constraints().interpretable()).isTrue();
+        assertThat(t.constraints().monotone()).containsEntry("income", 1).containsEntry("debt", -1);
+    }
+
+    @Test
     void everyMistakeNamesItsKeyPath() {
         String head = "name: credit\ndata: d.csv\ntarget: class\n";
         refused(head + "trian:\n  seed: 1\n", "kiln.yaml: trian: unknown key (did you mean 'train'?)");
@@ -112,6 +141,10 @@ class PipelineFileTest {
         refused(head + "monitor:\n  rules:\n    - {kind: nope}\n", "monitor.rules[0].kind");
         refused(head + "monitor:\n  rules:\n    - {kind: error_rate}\n  retrain: {on: [error-rate]}\n",
                 "monitor.retrain: the pipeline retrains");
+        refused(head + "train:\n  budget: soon\n", "train.budget:", "'soon' is not a time budget");
+        refused(head + "train:\n  folds: 1\n", "train.folds:");
+        refused(head + "train:\n  max_latency_us: -5\n", "train.max_latency_us:");
+        refused(head + "train:\n  monotone: [income=up]\n", "train.monotone:", "income=up");
         refused("data: d.csv\ntarget: class\n", "name: is required");
         refused("name: credit\ntarget: class\n", "data: is required");
         refused("name: ../evil\ndata: d.csv\ntarget: class\n", "name:");

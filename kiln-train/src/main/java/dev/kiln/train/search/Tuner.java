@@ -116,6 +116,14 @@ public final class Tuner {
                     rounds.add(fit.bestRound());
                 }
             }
+        } catch (KilnException e) {
+            // Bad data (a value XGBoost cannot hold, a target it cannot learn) fails every configuration alike: the
+            // user needs that message, not "no configuration could be scored".
+            if (e.code().category() == ErrorCode.Category.USER_INPUT) {
+                throw e;
+            }
+            return new Trial(id, rung, config, resource, scores, Double.NaN, seconds(begin), rounds,
+                    Trial.Status.FAILED, e.getMessage(), begin);
         } catch (RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return new Trial(id, rung, config, resource, scores, Double.NaN, seconds(begin), rounds,

@@ -1,0 +1,150 @@
+package dev.kiln.train;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.Task;
+import dev.kiln.train.constraints.Constraints;
+import dev.kiln.train.constraints.Interpretability;
+import dev.kiln.train.constraints.Monotone;
+import dev.kiln.train.search.ConfiguredTrainers;
+import dev.kiln.train.search.SearchBudget;
+import dev.kiln.train.search.SearchSpace;
+import dev.kiln.train.search.TrialListener;
+import dev.kiln.train.search.TuneRequest;
+import dev.kiln.train.search.TuneResult;
+import dev.kiln.train.search.Tuner;
+import dev.kiln.train.validation.ValidationPlan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fits every requested algorithm as a candidate: its feature encoding (one pipeline for the algorithms that need scaled
+ * inputs, one for the others, fitted on every training row: the pipeline learns no target, so fitting it once does not
+ * leak), a search of its hyperparameters validated by the plan, and a refit of the chosen configuration on every training
+ * row. A warm start instead continues the parent's GBDT on the plan's one holdout fold, as before search existed.
+ */
+final class CandidateFitting {
+    private CandidateFitting() {
+    }
+
+    /** What fitting needs; {@code parent} is null unless warm starting. */
+    record Request(List<String> algorithms, List<String> features, TrainingRows rows, Task task, int classes,
+                   TrainOptions options, Constraints constraints, ValidationPlan plan, SearchSpace space,
+                   SearchBudget budget, String metric, WarmStartParent parent, Steps steps, TrialListener trials) {
+    }
+
+    static List<Fitted> fitAll(Request r) {
+        Map<Boolean, Encoded> encodings = new HashMap<>();
+        List<Fitted> fitted = new ArrayList<>();
+        for (String algorithm : r.algorithms()) {
+            r.steps().next((r.parent() == null && !algorithm.equals("baseline") ? "searching " : "training ") + algorithm);
+            Trainer plain = Trainers.byName(algorithm);
+            Encoded enc = encodings.computeIfAbsent(plain.needsScaling(), scale -> encode(r, scale));
+            if (enc.fit().pipeline().width() == 0 && !algorithm.equals("baseline")) {
+                throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
+                        + String.join("; ", enc.fit().notes()));
+            }
+            fitted.add(r.parent() != null ? continued(r, algorithm, enc) : searched(r, algorithm, enc));
+        }
+        return fitted;
+    }
+
+    private static Encoded encode(Request r, boolean scale) {
+        FeaturePipelineFitter.Result result = r.parent() != null ? r.parent().pipeline()
+                : FeaturePipelineFitter.fit(r.rows().training(), r.features(), FeaturePipelineFitter.Options.defaults(scale));
+        return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), r.rows().training()),
+                FeaturePipelineFitter.encode(result.pipeline(), r.rows().test()));
+    }
+
+    /** Searches the algorithm's space on the plan's folds, then refits the best configuration on every training row. */
+    private static Fitted searched(Request r, String algorithm, Encoded enc) {
+        long start = System.nanoTime();
+        var pipeline = enc.fit().pipeline();
+        Map<String, Integer> monotone = r.constraints().monotone();
+        TuneRequest.TrainerFactory factory = (a, config, threads) ->
+                Monotone.honouring(ConfiguredTrainers.of(a, config, threads), monotone, pipeline);
+        TuneRequest request = new TuneRequest(algorithm, r.space(), enc.x(), r.rows().y(), r.task(), r.classes(),
+                pipeline.featureNames(), r.plan(), r.metric(), r.budget().forAlgorithm(algorithm, r.algorithms()),
+                r.options().seed(), System::nanoTime, trial -> {
+                    r.steps().within("searching " + algorithm + ": trial " + (trial.id() + 1));
+                    r.trials().onTrial(trial);
+                }, 0, 0, factory);
+        TuneResult tune;
+        try {
+            tune = Tuner.tune(request);
+        } catch (KilnException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw failed(algorithm, e);
+        }
+        Map<String, Object> config = tune.refitConfig();
+        if (r.constraints().interpretable() && algorithm.equals("gbdt")
+                && config.get("max_rounds") instanceof Number n && n.intValue() > Interpretability.MAX_GBDT_ROUNDS) {
+            config = new LinkedHashMap<>(config);
+            config.put("max_rounds", Interpretability.MAX_GBDT_ROUNDS);
+        }
+        TrainingData all = new TrainingData(r.task(), r.classes(), pipeline.featureNames(), enc.x(), r.rows().y(), null, null);
+        TrainedModel model = fit(factory.of(algorithm, config, 0), algorithm, all, r.options().seed());
+        return new Fitted(algorithm, model, enc, (System.nanoTime() - start) / 1e9, tune.oofOutputs(), tune.covered(), tune,
+                tune.notes());
+    }
+
+    /**
+     * A warm start: gbdt continues the parent (early stopping on the plan's holdout rows), the baseline is fitted as is,
+     * both on the holdout fold's fit rows and not refitted: continuing on the fit rows is what was validated.
+     */
+    private static Fitted continued(Request r, String algorithm, Encoded enc) {
+        long start = System.nanoTime();
+        ValidationPlan.Fold fold = r.plan().folds().get(0);
+        double[][] x = enc.x();
+        double[] y = r.rows().y();
+        TrainingData data = new TrainingData(r.task(), r.classes(), enc.fit().pipeline().featureNames(),
+                rows(x, fold.fit()), values(y, fold.fit()), rows(x, fold.valid()), values(y, fold.valid()));
+        Trainer trainer = algorithm.equals(WarmStart.ALGORITHM) ? r.parent().trainer() : Trainers.byName(algorithm);
+        TrainedModel model = fit(trainer, algorithm, data, r.options().seed());
+        double[][] oof = new double[x.length][0];
+        boolean[] covered = new boolean[x.length];
+        for (int i : fold.valid()) {
+            oof[i] = new double[model.estimator().outputs()];
+            model.estimator().predict(x[i], oof[i]);
+            covered[i] = true;
+        }
+        return new Fitted(algorithm, model, enc, (System.nanoTime() - start) / 1e9, oof, covered, null,
+                List.of("warm start: fitted on " + fold.fit().length + " rows, stopped early on " + fold.valid().length
+                        + "; not refitted"));
+    }
+
+    private static TrainedModel fit(Trainer trainer, String algorithm, TrainingData data, long seed) {
+        try {
+            return trainer.fit(data, seed);
+        } catch (KilnException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw failed(algorithm, e);
+        }
+    }
+
+    private static KilnException failed(String algorithm, RuntimeException e) {
+        return new KilnException(ErrorCode.TRAINING_FAILED, algorithm + " failed to train: " + e.getMessage(),
+                Map.of("algorithm", algorithm), e);
+    }
+
+    static double[][] rows(double[][] x, int[] idx) {
+        double[][] out = new double[idx.length][];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = x[idx[i]];
+        }
+        return out;
+    }
+
+    static double[] values(double[] y, int[] idx) {
+        double[] out = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = y[idx[i]];
+        }
+        return out;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kiln.train;
+
+import dev.kiln.runtime.bundle.Calibration;
+import dev.kiln.train.calibration.CalibrationReport;
+import dev.kiln.train.search.TuneResult;
+import java.util.List;
+
+/**
+ * One candidate of a training run, as it will ship: the model refitted on every training row with the configuration its
+ * search chose, the encoding it reads, and its out-of-fold outputs (what the candidate would have said about each
+ * training row without having seen it), on which it is chosen, calibrated and ensembled.
+ *
+ * @param oof         out-of-fold outputs per training row, in the estimator's layout; a row not {@code covered} (never
+ *                    validated, e.g. the earliest block of a forward-chaining plan) holds an empty array
+ * @param tune        the search that chose the configuration; null for candidates not searched (an ensemble, a warm start)
+ * @param calibration the calibration applied to the model's probabilities (classifiers); null before it is fitted and for
+ *                    regression and the baseline
+ */
+record Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSeconds, double[][] oof, boolean[] covered,
+              TuneResult tune, List<String> notes, Calibration calibration, CalibrationReport calibrationReport) {
+
+    Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSeconds, double[][] oof, boolean[] covered,
+           TuneResult tune, List<String> notes) {
+        this(algorithm, model, enc, trainSeconds, oof, covered, tune, notes, null, null);
+    }
+
+    Fitted withCalibration(Calibration c, CalibrationReport report) {
+        return new Fitted(algorithm, model, enc, trainSeconds, oof, covered, tune, notes, c, report);
+    }
+
+    /** The model's outputs for rows encoded by {@link #enc()}, calibrated as it will serve them. */
+    double[][] outputs(double[][] x) {
+        double[][] out = new double[x.length][model.estimator().outputs()];
+        model.estimator().predictBatch(x, out);
+        return Calibrated.outputs(calibration, out);
+    }
+
+    /** The out-of-fold outputs of the covered rows, and their targets. */
+    double[][] coveredOof() {
+        return Calibrated.select(oof, covered);
+    }
+}
