@@ -416,6 +416,16 @@ final class XGBoostTraining {
         info.put("rounds_trained", outcome.roundsTrained());
         info.put("rounds_kept", outcome.roundsKept());
         info.put("trees", estimator.trees().size());
+        if (data.hasCategorical()) {
+            int coded = 0;
+            for (boolean c : data.categorical()) {
+                coded += c ? 1 : 0;
+            }
+            info.put("categorical_features", coded);
+        }
+        if (data.weights() != null) {
+            info.put("row_weights", true);
+        }
         if (outcome.bestIteration() >= 0) {
             info.put("validation_metric", metric(data.task()));
             info.put("best_iteration", outcome.bestIteration());
