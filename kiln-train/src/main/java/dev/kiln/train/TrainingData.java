@@ -68,6 +68,26 @@ public record TrainingData(Task task, int numClasses, List<String> featureNames,
         return false;
     }
 
+    /**
+     * For trainers that read every feature as a number and cannot take NaN (linear, CART tree): refuses category
+     * codes, which are for XGBoost's trainers (gbdt, forest).
+     *
+     * @throws KilnException INVALID_ARGUMENT naming the algorithm and the first coded feature
+     */
+    public void requireNoCategorical(String algorithm) {
+        if (!hasCategorical()) {
+            return;
+        }
+        int f = 0;
+        while (!categorical[f]) {
+            f++;
+        }
+        throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the " + algorithm + " trainer cannot use category codes "
+                + "(feature '" + featureNames.get(f) + "'): they are for gbdt and forest; fit its pipeline with one-hot "
+                + "encoding (FeaturePipelineFitter.Options without categoricalCodes)",
+                Map.of("algorithm", algorithm, "feature", featureNames.get(f)));
+    }
+
     /** These rows with the given categorical flags (null: none). */
     public TrainingData withCategorical(boolean[] flags) {
         return new TrainingData(task, numClasses, featureNames, x, y, validX, validY, flags, weights);

@@ -84,4 +84,15 @@ class CategoryCodesFitTest {
         }
         assertThat(right).as("the category pattern is learnt").isGreaterThan(n * 95 / 100);
     }
+
+    @Test
+    void linearAndTreeTrainersRefuseCategoryCodesNamingTheFeature() {
+        TrainingData data = new TrainingData(Task.BINARY, 2, List.of("x", "colour"),
+                new double[][] {{0, 1}, {1, Double.NaN}}, new double[] {0, 1}, null, null, new boolean[] {false, true}, null);
+        for (var trainer : List.of(new dev.kiln.train.linear.LinearTrainer(), new dev.kiln.train.cart.DecisionTreeTrainer())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.fit(data, 1))
+                    .isInstanceOf(dev.kiln.runtime.KilnException.class)
+                    .hasMessageContaining("'colour'").hasMessageContaining(trainer.name());
+        }
+    }
 }

@@ -57,6 +57,7 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
 
     @Override
     public TrainedModel fit(TrainingData data, long seed) {
+        data.requireNoCategorical(name());
         int width = data.width();
         if (data.x().length == 0 || data.x().length != data.y().length) {
             throw new IllegalArgumentException("training needs rows, and as many targets as rows; got "
