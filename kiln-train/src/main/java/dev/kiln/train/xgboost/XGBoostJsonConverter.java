@@ -317,8 +317,9 @@ public final class XGBoostJsonConverter {
         int[] sizes = ints(tree, "categories_sizes", where);
         int[] all = ints(tree, "categories", where);
         if (segments.length != nodes.length || sizes.length != nodes.length) {
-            throw new IllegalArgumentException(where + " has " + nodes.length + " categories_nodes but "
-                    + segments.length + " categories_segments and " + sizes.length + " categories_sizes");
+            throw new IllegalArgumentException(where + " has inconsistent categorical splits: " + nodes.length
+                    + " categories_nodes but " + segments.length + " categories_segments and " + sizes.length
+                    + " categories_sizes");
         }
         int[][] out = new int[n][];
         for (int k = 0; k < nodes.length; k++) {
@@ -328,15 +329,15 @@ public final class XGBoostJsonConverter {
                         + ", which is not a categorical split");
             }
             if (segments[k] < 0 || sizes[k] < 0 || (long) segments[k] + sizes[k] > all.length) {
-                throw new IllegalArgumentException(where + " node " + node + " has categories " + segments[k] + ".."
-                        + ((long) segments[k] + sizes[k]) + " of " + all.length);
+                throw new IllegalArgumentException(where + " categorical split " + node + " has categories "
+                        + segments[k] + ".." + ((long) segments[k] + sizes[k]) + " of " + all.length);
             }
             int[] codes = Arrays.copyOfRange(all, segments[k], segments[k] + sizes[k]);
             Arrays.sort(codes);
             for (int j = 0; j < codes.length; j++) {
                 if (codes[j] < 0 || codes[j] >= Tree.CATEGORY_LIMIT || (j > 0 && codes[j] == codes[j - 1])) {
-                    throw new IllegalArgumentException(where + " node " + node + " lists the category " + codes[j]
-                            + " twice or out of range");
+                    throw new IllegalArgumentException(where + " categorical split " + node + " lists the category "
+                            + codes[j] + " twice or out of range");
                 }
             }
             out[node] = codes;
