@@ -136,10 +136,13 @@ final class InputChecks {
         String[][] known = new String[index.size()][];
         if (model.bundle().pipeline() != null) {
             for (FeatureTransform t : model.bundle().pipeline().transforms()) {
-                if (t instanceof FeatureTransform.OneHot oh && schema.containsKey(oh.column())) {
-                    int column = index.get(oh.column());
-                    levels.add(new Levels(oh.column(), column, new HashSet<>(oh.levels())));
-                    known[column] = knownTable(oh.levels());
+                // One-hot and category codes alike: a level outside the list lands in the unknown bucket or NaN.
+                List<String> kept = t instanceof FeatureTransform.OneHot oh ? oh.levels()
+                        : t instanceof FeatureTransform.CategoryCode codes ? codes.levels() : null;
+                if (kept != null && schema.containsKey(t.column())) {
+                    int column = index.get(t.column());
+                    levels.add(new Levels(t.column(), column, new HashSet<>(kept)));
+                    known[column] = knownTable(kept);
                 }
             }
         }

@@ -19,13 +19,40 @@ import java.util.Map;
  * Fits the feature pipeline on training rows only. Numeric-like columns: median imputation with a missing
  * indicator (when training had missing values) and, for algorithms that need it, standardisation.
  * Categorical columns: one-hot over the most frequent levels (at most {@code maxLevels}, each seen at
- * least {@code minLevelCount} times) plus an unknown bucket, mode imputation with an indicator. Datetimes:
- * calendar parts. Columns that cannot help are dropped with a reason the report shows.
+ * least {@code minLevelCount} times) plus an unknown bucket, mode imputation with an indicator; or, with
+ * {@code categoricalCodes}, one category-code feature per column for trees that split on categories natively.
+ * Datetimes: calendar parts. Columns that cannot help are dropped with a reason the report shows.
  */
 public final class FeaturePipelineFitter {
-    public record Options(boolean scale, int maxLevels, int minLevelCount) {
+    /**
+     * @param scale            standardise numeric columns (linear models)
+     * @param maxLevels        one-hot: the most levels kept per categorical column (the rest share the unknown bucket)
+     * @param minLevelCount    the fewest training rows a level needs to be kept (one-hot and codes alike)
+     * @param categoricalCodes encode each categorical column as one {@link FeatureTransform.CategoryCode} feature
+     *                         instead of one-hot (for XGBoost's native categorical splits; see
+     *                         {@link #categoricalFeatures})
+     * @param maxCodeLevels    codes: the most levels kept per column, the most frequent; the rest, like levels
+     *                         unseen in training and missing values, become NaN (the split's default direction)
+     */
+    public record Options(boolean scale, int maxLevels, int minLevelCount, boolean categoricalCodes, int maxCodeLevels) {
+        /**
+         * At most 255 coded levels, the cap scikit-learn's HistGradientBoosting puts on a categorical feature (its
+         * {@code max_bins}): levels beyond the 255 most frequent are rarely seen enough to learn a split from.
+         */
+        public static final int DEFAULT_MAX_CODE_LEVELS = 255;
+
+        /** One-hot (the default encoding), without the code options. */
+        public Options(boolean scale, int maxLevels, int minLevelCount) {
+            this(scale, maxLevels, minLevelCount, false, DEFAULT_MAX_CODE_LEVELS);
+        }
+
         public static Options defaults(boolean scale) {
             return new Options(scale, 30, 2);
+        }
+
+        /** These options with categorical columns encoded as category codes (at most {@link #DEFAULT_MAX_CODE_LEVELS}). */
+        public Options withCategoricalCodes() {
+            return new Options(scale, maxLevels, minLevelCount, true, maxCodeLevels);
         }
     }
 
@@ -51,7 +78,8 @@ public final class FeaturePipelineFitter {
             FeatureTransform t = switch (column.type()) {
                 case NUMERIC, INTEGER, BOOLEAN -> numeric((NumericColumn) column, anyMissing, options.scale());
                 case DATETIME -> dateParts((NumericColumn) column, anyMissing);
-                case CATEGORICAL -> oneHot((StringColumn) column, anyMissing, options, notes);
+                case CATEGORICAL -> options.categoricalCodes() ? categoryCode((StringColumn) column, options, notes)
+                        : oneHot((StringColumn) column, anyMissing, options, notes);
                 case TEXT -> {
                     notes.add("dropped '" + name + "': free text is not used as a feature");
                     yield null;
@@ -107,7 +135,8 @@ public final class FeaturePipelineFitter {
         return new FeatureTransform.DateParts(column.name(), parts, Math.floor(median(present)), anyMissing);
     }
 
-    private static FeatureTransform oneHot(StringColumn column, boolean anyMissing, Options options, List<String> notes) {
+    /** The column's levels, most frequent first (ties by name). */
+    private static List<Map.Entry<String, Integer>> byFrequency(StringColumn column) {
         Map<String, Integer> counts = new HashMap<>();
         for (String v : column.values()) {
             if (v != null) {
@@ -117,15 +146,72 @@ public final class FeaturePipelineFitter {
         List<Map.Entry<String, Integer>> byFrequency = new ArrayList<>(counts.entrySet());
         byFrequency.sort(Comparator.<Map.Entry<String, Integer>>comparingInt(Map.Entry::getValue).reversed()
                 .thenComparing(Map.Entry::getKey));
+        return byFrequency;
+    }
+
+    private static boolean identifierLike(StringColumn column, int distinct, List<String> notes) {
+        int present = column.size() - column.missingCount();
+        if (distinct == present && present > 20) {
+            notes.add("dropped '" + column.name() + "': every value is distinct (" + present + "), like an identifier");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Category codes over the most frequent levels (at most {@code maxCodeLevels}, each seen at least
+     * {@code minLevelCount} times), code 0 the most frequent. No missing indicator: NaN already marks missing values.
+     */
+    private static FeatureTransform categoryCode(StringColumn column, Options options, List<String> notes) {
+        List<Map.Entry<String, Integer>> byFrequency = byFrequency(column);
+        if (identifierLike(column, byFrequency.size(), notes)) {
+            return null;
+        }
+        List<String> levels = byFrequency.stream()
+                .filter(e -> e.getValue() >= options.minLevelCount())
+                .limit(options.maxCodeLevels())
+                .map(Map.Entry::getKey)
+                .toList();
+        if (levels.size() < byFrequency.size()) {
+            notes.add("'" + column.name() + "': coded " + levels.size() + " of " + byFrequency.size()
+                    + " levels (at most " + options.maxCodeLevels() + ", each seen at least " + options.minLevelCount()
+                    + " times); the rest count as missing");
+        }
+        return new FeatureTransform.CategoryCode(column.name(), levels);
+    }
+
+    /**
+     * Which of {@code pipeline}'s features are category codes, one flag per feature, for
+     * {@link TrainingData#categorical}; null when none is.
+     */
+    public static boolean[] categoricalFeatures(FeaturePipeline pipeline) {
+        boolean[] flags = new boolean[pipeline.width()];
+        boolean any = false;
+        int offset = 0;
+        for (FeatureTransform t : pipeline.transforms()) {
+            int width = t.outputNames().size();
+            if (t instanceof FeatureTransform.CategoryCode) {
+                java.util.Arrays.fill(flags, offset, offset + width, true);
+                any = true;
+            }
+            offset += width;
+        }
+        return any ? flags : null;
+    }
+
+    private static FeatureTransform oneHot(StringColumn column, boolean anyMissing, Options options, List<String> notes) {
+        List<Map.Entry<String, Integer>> byFrequency = byFrequency(column);
+        Map<String, Integer> counts = new HashMap<>();
+        for (Map.Entry<String, Integer> e : byFrequency) {
+            counts.put(e.getKey(), e.getValue());
+        }
         String mode = byFrequency.get(0).getKey();
         List<String> levels = byFrequency.stream()
                 .filter(e -> e.getValue() >= options.minLevelCount())
                 .limit(options.maxLevels())
                 .map(Map.Entry::getKey)
                 .toList();
-        int present = column.size() - column.missingCount();
-        if (counts.size() == present && present > 20) {
-            notes.add("dropped '" + column.name() + "': every value is distinct (" + present + "), like an identifier");
+        if (identifierLike(column, counts.size(), notes)) {
             return null;
         }
         if (levels.size() < counts.size()) {

@@ -46,6 +46,8 @@ public record Expectations(List<Field> fields, DatasetProfile profile, Map<Strin
         for (FeatureTransform t : bundle.pipeline().transforms()) {
             if (t instanceof FeatureTransform.OneHot oneHot) {
                 vocabulary.computeIfAbsent(oneHot.column(), k -> new LinkedHashSet<>()).addAll(oneHot.levels());
+            } else if (t instanceof FeatureTransform.CategoryCode codes) {
+                vocabulary.computeIfAbsent(codes.column(), k -> new LinkedHashSet<>()).addAll(codes.levels());
             }
         }
         Expectations e = of(fields, bundle.referenceProfile(), vocabulary, bundle.manifest().target());

@@ -40,10 +40,10 @@ public final class FeaturePipeline {
             offsets[i] = names.size();
             names.addAll(t.outputNames());
             Map<String, Integer> index = new HashMap<>();
-            if (t instanceof FeatureTransform.OneHot oneHot) {
-                for (int j = 0; j < oneHot.levels().size(); j++) {
-                    index.put(oneHot.levels().get(j), j);
-                }
+            List<String> levels = t instanceof FeatureTransform.OneHot oneHot ? oneHot.levels()
+                    : t instanceof FeatureTransform.CategoryCode codes ? codes.levels() : List.of();
+            for (int j = 0; j < levels.size(); j++) {
+                index.put(levels.get(j), j);
             }
             levelIndex.add(index);
         }
@@ -95,6 +95,9 @@ public final class FeaturePipeline {
                 applyOneHot(h, levelIndex.get(i), (String) v, out, o);
             } else if (t instanceof FeatureTransform.DateParts d) {
                 applyDateParts(d, (Double) v, out, o);
+            } else if (t instanceof FeatureTransform.CategoryCode) {
+                Integer code = v == null ? null : levelIndex.get(i).get((String) v);
+                out[o] = code == null ? Double.NaN : code;
             }
         }
     }

@@ -13,7 +13,8 @@ import java.util.List;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = FeatureTransform.Numeric.class, name = "numeric"),
         @JsonSubTypes.Type(value = FeatureTransform.OneHot.class, name = "one_hot"),
-        @JsonSubTypes.Type(value = FeatureTransform.DateParts.class, name = "date_parts")
+        @JsonSubTypes.Type(value = FeatureTransform.DateParts.class, name = "date_parts"),
+        @JsonSubTypes.Type(value = FeatureTransform.CategoryCode.class, name = "category_code")
 })
 public sealed interface FeatureTransform {
     String MISSING_SUFFIX = "__missing";
@@ -63,6 +64,27 @@ public sealed interface FeatureTransform {
                 names.add(column + MISSING_SUFFIX);
             }
             return names;
+        }
+    }
+
+    /**
+     * A categorical column as one feature holding its level's code: the level's index in {@code levels}
+     * (0..levels-1). A level not in the list (unseen in training, or cut by the level cap) and a missing value give
+     * NaN, so a tree follows its split's default direction (bundle format 1.4). For tree models that split on
+     * categories natively (XGBoost's categorical support; {@link dev.kiln.runtime.model.Tree#rightCategories}); the
+     * codes are not an order, so linear models should not use them.
+     */
+    record CategoryCode(String column, List<String> levels) implements FeatureTransform {
+        public CategoryCode {
+            levels = List.copyOf(levels);
+            if (new java.util.HashSet<>(levels).size() != levels.size()) {
+                throw new IllegalArgumentException("category codes of '" + column + "' list a level twice");
+            }
+        }
+
+        @Override
+        public List<String> outputNames() {
+            return List.of(column);
         }
     }
 

@@ -9,10 +9,17 @@ import java.util.List;
  * tree then reads one cache line instead of one in each of the tree's five arrays, which is what a single-row
  * request's scoring was waiting on. Results are those of {@link TreeEnsembleEstimator#predict}, bit for bit (same
  * comparisons, same additions in the same order).
+ *
+ * <p>A categorical split ({@link Tree#rightCategories}) is flagged in its first int and holds, instead of the
+ * threshold's bits, where its category bitset starts in {@link #categoryBits}. Ensembles with categorical splits
+ * use this int form; the compact form below stays the numerical trees' alone, so their loop is unchanged.
  */
 public final class PackedTrees {
     private static final int DEFAULT_LEFT = 1 << 30;
-    private static final int FEATURE = DEFAULT_LEFT - 1;
+    private static final int CATEGORICAL = 1 << 29;
+    private static final int FEATURE = CATEGORICAL - 1;
+    /** The most bitset words (of 64 categories) all categorical splits may take together (32 MiB); beyond, no packing. */
+    private static final int MAX_CATEGORY_WORDS = 1 << 22;
 
     private final TreeEnsembleEstimator estimator;
     /** Per node {@code [feature | DEFAULT_LEFT if missing goes left, threshold bits, right child]}; a leaf {@code [~leaf, 0, 0]}. */
@@ -26,10 +33,13 @@ public final class PackedTrees {
      */
     private final long[] compact;
     private final int[] compactRoots;
+    /** Per categorical split: its bitset's word count, then the words (bit c of the set: code c goes right). */
+    private final long[] categoryBits;
 
     /** {@code used}: how many nodes the trees took (fewer than allocated when a tree has unreachable nodes). */
-    private PackedTrees(TreeEnsembleEstimator estimator, int[] nodes, int[] roots, int used) {
+    private PackedTrees(TreeEnsembleEstimator estimator, int[] nodes, int[] roots, int used, long[] categoryBits) {
         this.estimator = estimator;
+        this.categoryBits = categoryBits;
         this.nodes = nodes;
         this.roots = roots;
         this.trees = estimator.trees().toArray(new Tree[0]);
@@ -58,7 +68,7 @@ public final class PackedTrees {
      * the feature in bits 16-29 and the right child's distance in bits 0-15. Null if the tree does not fit.
      */
     private static long[] compact(Tree tree, int[] nodes, int from, int to, long[] out) {
-        if (tree.leafWidth() != 1) {
+        if (tree.leafWidth() != 1 || tree.hasCategoricalSplits()) {
             return null;
         }
         double[] values = tree.leafValues();
@@ -93,27 +103,74 @@ public final class PackedTrees {
         if (total * 3 > Integer.MAX_VALUE - 8) {
             return null;
         }
+        long[] bits = categoryBits(trees);
+        if (bits == null) {
+            return null;
+        }
         int[] nodes = new int[(int) total * 3];
         int[] roots = new int[trees.size()];
         int next = 0;
+        int[] bitsAt = {0};
         for (int k = 0; k < trees.size(); k++) {
             roots[k] = next;
-            next = lay(trees.get(k), nodes, next);
+            next = lay(trees.get(k), nodes, next, bits, bitsAt);
             if (next < 0) {
                 return null;
             }
         }
-        return new PackedTrees(estimator, nodes, roots, next);
+        return new PackedTrees(estimator, nodes, roots, next, bits);
+    }
+
+    /** Room for every categorical split's bitset (filled while laying out), or null when they would take too much. */
+    private static long[] categoryBits(List<Tree> trees) {
+        long words = 0;
+        for (Tree t : trees) {
+            if (!t.hasCategoricalSplits()) {
+                continue;
+            }
+            for (int[] codes : t.rightCategories()) {
+                if (codes != null) {
+                    words += 1 + (codes.length == 0 ? 0 : (codes[codes.length - 1] >>> 6) + 1);
+                }
+            }
+        }
+        return words > MAX_CATEGORY_WORDS ? null : new long[(int) words];
+    }
+
+    /** Writes {@code codes}' bitset at {@code bitsAt[0]} (word count, then words) and returns where it starts. */
+    private static int writeBits(int[] codes, long[] bits, int[] bitsAt) {
+        int at = bitsAt[0];
+        int words = codes.length == 0 ? 0 : (codes[codes.length - 1] >>> 6) + 1;
+        bits[at] = words;
+        for (int c : codes) {
+            bits[at + 1 + (c >>> 6)] |= 1L << c;
+        }
+        bitsAt[0] = at + 1 + words;
+        return at;
+    }
+
+    /** Whether the category code {@code v} (not NaN) is in the bitset at {@code at}: as {@link Tree#inCategories}. */
+    private boolean inBits(int at, float v) {
+        if (!(v >= 0) || v >= Tree.CATEGORY_LIMIT) {
+            return false;
+        }
+        int code = (int) v;
+        int word = code >>> 6;
+        return word < categoryBits[at] && (categoryBits[at + 1 + word] & (1L << code)) != 0;
     }
 
     /** Lays {@code tree} out from node index {@code at} in depth-first order; the next free index, or -1 if it cannot. */
-    private static int lay(Tree tree, int[] nodes, int at) {
+    private static int lay(Tree tree, int[] nodes, int at, long[] bits, int[] bitsAt) {
         int n = tree.nodeCount();
         int[] left = tree.left();
         int[] right = tree.right();
         int[] feature = tree.feature();
         float[] threshold = tree.threshold();
         boolean[] defaultLeft = tree.defaultLeft();
+        int[][] categories = tree.rightCategories();
+        if (categories != null && categories.length != n) {
+            return -1;
+        }
         if (right.length != n || feature.length != n || threshold.length != n || defaultLeft.length != n || n == 0) {
             return -1;
         }
@@ -143,7 +200,12 @@ public final class PackedTrees {
                 return -1;
             }
             nodes[3 * here] = feature[node] | (defaultLeft[node] ? DEFAULT_LEFT : 0);
-            nodes[3 * here + 1] = Float.floatToRawIntBits(threshold[node]);
+            if (categories != null && categories[node] != null) {
+                nodes[3 * here] |= CATEGORICAL;
+                nodes[3 * here + 1] = writeBits(categories[node], bits, bitsAt);
+            } else {
+                nodes[3 * here + 1] = Float.floatToRawIntBits(threshold[node]);
+            }
             // Right pushed first so that the left subtree is laid out next, directly after this node.
             stack[top++] = right[node];
             stack[top++] = here;
@@ -160,7 +222,14 @@ public final class PackedTrees {
         int a;
         while ((a = p[3 * i]) >= 0) {
             double v = x[a & FEATURE];
-            boolean left = v != v ? (a & DEFAULT_LEFT) != 0 : (float) v < Float.intBitsToFloat(p[3 * i + 1]);
+            boolean left;
+            if (v != v) {
+                left = (a & DEFAULT_LEFT) != 0;
+            } else if ((a & CATEGORICAL) == 0) {
+                left = (float) v < Float.intBitsToFloat(p[3 * i + 1]);
+            } else {
+                left = !inBits(p[3 * i + 1], (float) v);
+            }
             i = left ? i + 1 : p[3 * i + 2];
         }
         return ~a;

@@ -16,26 +16,50 @@ package dev.kiln.runtime.model;
  * <p>{@code cover} (bundle format 1.2; null in older bundles) is how much of the training data reached each
  * node: XGBoost's sum of hessians, or a CART node's row count. Scoring never reads it; explanations
  * (TreeSHAP) need it to weigh the branches a row did not take.
+ *
+ * <p>{@code rightCategories} (bundle format 1.4; null when the tree has no categorical split, and then not written,
+ * so such trees serialise exactly as before) makes node i a categorical split when {@code rightCategories[i]} is
+ * not null: the feature holds a category code (see {@code FeatureTransform.CategoryCode}) and the row goes right
+ * when its code, {@code (int) (float) x}, is one of the sorted codes listed, left otherwise, missing (NaN) by
+ * {@code defaultLeft}. As XGBoost's partition-based categorical splits ({@code common::Decision}): a code the
+ * split does not list (one unseen in training included) goes left, and so does a negative value or one at or beyond
+ * 2^24 (XGBoost's invalid categories). The node's threshold is unused (0).
  */
 public record Tree(int output, int leafWidth, int[] feature, float[] threshold, int[] left, int[] right,
-                   boolean[] defaultLeft, double[] leafValues, double[] cover) {
+                   boolean[] defaultLeft, double[] leafValues, double[] cover, int[][] rightCategories) {
     /** The most levels below the root a tree may have: far above what gradient boosting or CART grow. */
     public static final int MAX_DEPTH = 256;
     /** The most nodes one tree may have (2^20). */
     public static final int MAX_NODES = 1 << 20;
+    /** Category codes are below 2^24, as XGBoost's ({@code OutOfRangeCat}): floats hold every such integer exactly. */
+    public static final int CATEGORY_LIMIT = 1 << 24;
+
+    /** A tree with numerical splits only (every tree before bundle format 1.4). */
+    public Tree(int output, int leafWidth, int[] feature, float[] threshold, int[] left, int[] right,
+                boolean[] defaultLeft, double[] leafValues, double[] cover) {
+        this(output, leafWidth, feature, threshold, left, right, defaultLeft, leafValues, cover, null);
+    }
 
     /** A tree without covers: it scores, but cannot be explained. */
     public Tree(int output, int leafWidth, int[] feature, float[] threshold, int[] left, int[] right,
                 boolean[] defaultLeft, double[] leafValues) {
-        this(output, leafWidth, feature, threshold, left, right, defaultLeft, leafValues, null);
+        this(output, leafWidth, feature, threshold, left, right, defaultLeft, leafValues, null, null);
     }
 
     public int nodeCount() {
         return left.length;
     }
 
+    /** Whether any node is a categorical split. */
+    public boolean hasCategoricalSplits() {
+        return rightCategories != null;
+    }
+
     /** Index of the leaf that {@code x} falls into. */
     public int leafIndex(double[] x) {
+        if (rightCategories != null) {
+            return leafIndexWithCategories(x);
+        }
         int node = 0;
         int[] l = left;
         while (l[node] >= 0) {
@@ -47,6 +71,34 @@ public record Tree(int output, int leafWidth, int[] feature, float[] threshold, 
             }
         }
         return node;
+    }
+
+    private int leafIndexWithCategories(double[] x) {
+        int node = 0;
+        while (left[node] >= 0) {
+            node = goesLeft(node, x[feature[node]]) ? left[node] : right[node];
+        }
+        return node;
+    }
+
+    /** Whether internal node {@code node} sends the feature value {@code v} to its left child. */
+    public boolean goesLeft(int node, double v) {
+        if (v != v) {
+            return defaultLeft[node];
+        }
+        int[] categories = rightCategories == null ? null : rightCategories[node];
+        if (categories == null) {
+            return (float) v < threshold[node];
+        }
+        return !inCategories(categories, (float) v);
+    }
+
+    /** Whether the category code {@code v} (not NaN) is one of {@code sorted}: XGBoost's rule, see the class comment. */
+    static boolean inCategories(int[] sorted, float v) {
+        if (!(v >= 0) || v >= CATEGORY_LIMIT) {
+            return false;
+        }
+        return java.util.Arrays.binarySearch(sorted, (int) v) >= 0;
     }
 
     /**
@@ -75,6 +127,9 @@ public record Tree(int output, int leafWidth, int[] feature, float[] threshold, 
                             + "; covers are finite and not negative");
                 }
             }
+        }
+        if (rightCategories != null) {
+            validateCategories(n);
         }
         if (leafWidth < 1 || output < 0 || output + leafWidth > outputs) {
             throw new IllegalStateException("tree writes outputs " + output + ".." + (output + leafWidth - 1)
@@ -119,6 +174,28 @@ public record Tree(int output, int leafWidth, int[] feature, float[] threshold, 
                         throw new IllegalStateException("it is deeper than " + MAX_DEPTH + " levels (node " + child
                                 + "); the limit is " + MAX_DEPTH + " levels");
                     }
+                }
+            }
+        }
+    }
+
+    /** Categorical splits: one entry per node, only on splits, codes strictly ascending within [0, 2^24). */
+    private void validateCategories(int n) {
+        if (rightCategories.length != n) {
+            throw new IllegalStateException("tree has " + n + " nodes but " + rightCategories.length + " category entries");
+        }
+        for (int i = 0; i < n; i++) {
+            int[] codes = rightCategories[i];
+            if (codes == null) {
+                continue;
+            }
+            if (left[i] < 0) {
+                throw new IllegalStateException("tree node " + i + " is a leaf but lists split categories");
+            }
+            for (int j = 0; j < codes.length; j++) {
+                if (codes[j] < 0 || codes[j] >= CATEGORY_LIMIT || (j > 0 && codes[j] <= codes[j - 1])) {
+                    throw new IllegalStateException("tree node " + i + " lists the categories " + java.util.Arrays.toString(codes)
+                            + "; they must be strictly ascending codes in [0, " + CATEGORY_LIMIT + ")");
                 }
             }
         }

@@ -113,6 +113,12 @@ public record TreeEnsembleEstimator(int inputWidth, double[] base, double scale,
      * independent, so the CPU overlaps them instead of waiting on one row's chain of loads.
      */
     private static void walk(Tree tree, int[] children, double[][] rows, int start, int size, int[] nodes) {
+        if (tree.hasCategoricalSplits()) {
+            for (int b = 0; b < size; b++) {
+                nodes[b] = tree.leafIndex(rows[start + b]);
+            }
+            return;
+        }
         int[] feature = tree.feature();
         float[] threshold = tree.threshold();
         boolean[] defaultLeft = tree.defaultLeft();

@@ -6,7 +6,7 @@ package dev.kiln.runtime.model;
  * of a set of features is the tree's expected output given those features, the others following the
  * training rows' proportions at each split ({@link Tree#cover}). Polynomial in the tree's depth instead of
  * exponential in its features; the same recursion XGBoost's {@code pred_contribs} runs, with Kiln's routing
- * ({@code (float) x < threshold}, missing by the default direction) deciding which child a row takes.
+ * ({@code (float) x < threshold}, or a categorical split's category set; missing by the default direction) deciding which child a row takes.
  *
  * <p>Not thread-safe: one instance per thread (it owns the path buffers).
  */
@@ -138,7 +138,7 @@ final class TreeShap {
         }
         int split = tree.feature()[node];
         double v = x[split];
-        boolean goLeft = v != v ? tree.defaultLeft()[node] : (float) v < tree.threshold()[node];
+        boolean goLeft = tree.goesLeft(node, v);
         int hot = goLeft ? left[node] : tree.right()[node];
         int cold = goLeft ? tree.right()[node] : left[node];
         double[] cover = tree.cover();

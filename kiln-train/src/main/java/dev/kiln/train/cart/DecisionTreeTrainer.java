@@ -70,6 +70,7 @@ public record DecisionTreeTrainer(int maxDepth, int minSamplesLeaf, double minIm
 
     /** Grows the tree and reports each training row's leaf (package-private for tests). */
     TreeBuilder.Grown grow(TrainingData data) {
+        data.requireNoCategorical(name());
         double[][] x = data.x();
         int n = x.length;
         if (n == 0 || n != data.y().length) {

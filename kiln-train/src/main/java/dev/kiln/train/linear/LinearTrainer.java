@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Linear models written for Kiln, without libraries: L2-regularised logistic regression (binary, and
  * multinomial/softmax for multiclass), fitted by L-BFGS to match scikit-learn's
- * {@code LogisticRegression(C)} objective, and ridge regression solved exactly by the normal equations.
+ * {@code LogisticRegression(C)} objective, and ridge regression solved exactly by the normal equations. Row
+ * weights ({@link TrainingData#weights}) weigh each row's loss, as scikit-learn's {@code sample_weight}.
  *
  * @param c              inverse regularisation strength of the logistic models, as scikit-learn's C
  *                       (objective {@code C * sum loss + 0.5 ||w||^2})
@@ -56,6 +57,7 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
 
     @Override
     public TrainedModel fit(TrainingData data, long seed) {
+        data.requireNoCategorical(name());
         int width = data.width();
         if (data.x().length == 0 || data.x().length != data.y().length) {
             throw new IllegalArgumentException("training needs rows, and as many targets as rows; got "
@@ -64,10 +66,13 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
         Map<String, Object> hyperparameters = new LinkedHashMap<>();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("seed", seed); // the fit is deterministic; recorded for the lineage only
+        if (data.weights() != null) {
+            hyperparameters.put("row_weights", true);
+        }
         LinearEstimator estimator;
         if (data.task() == Task.REGRESSION) {
             hyperparameters.put("ridge_alpha", ridgeAlpha);
-            Ridge.Solution s = Ridge.fit(data.x(), data.y(), width, ridgeAlpha);
+            Ridge.Solution s = Ridge.fit(data.x(), data.y(), data.weights(), width, ridgeAlpha);
             info.put("ridge_alpha_used", s.alpha());
             estimator = new LinearEstimator(new double[][] {s.weights()}, new double[] {s.intercept()},
                     Link.IDENTITY, featureMeans(data.x(), width));
@@ -77,7 +82,7 @@ public record LinearTrainer(double c, int maxIterations, double tolerance, doubl
             hyperparameters.put("tol", tolerance);
             int outputs = data.outputs();
             int[] labels = labels(data);
-            LogisticObjective objective = new LogisticObjective(data.x(), labels, outputs, width, c);
+            LogisticObjective objective = new LogisticObjective(data.x(), labels, outputs, width, c, data.weights());
             Lbfgs.Result r = new Lbfgs(maxIterations, tolerance).minimize(objective,
                     new double[objective.dimension()]);
             info.put("iterations", r.iterations());

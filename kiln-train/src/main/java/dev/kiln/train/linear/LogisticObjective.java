@@ -5,7 +5,8 @@ import java.util.stream.IntStream;
 
 /**
  * L2-regularised logistic loss, summed over rows as scikit-learn's {@code LogisticRegression} does:
- * {@code C * sum_i loss_i + 0.5 * sum ||w_k||^2}, intercepts not penalised. With one output it is binary
+ * {@code C * sum_i loss_i + 0.5 * sum ||w_k||^2}, intercepts not penalised; with row weights
+ * {@code C * sum_i s_i loss_i + ...}, as its {@code fit(X, y, sample_weight)}. With one output it is binary
  * logistic regression (label 1 positive); with k outputs the multinomial (softmax) cross-entropy.
  *
  * <p>The optimiser works on standardised coordinates {@code theta_j = w_j * s_j} with the intercept
@@ -26,13 +27,21 @@ final class LogisticObjective implements Lbfgs.Objective {
     private final int outputs;
     private final int width;
     private final double c;
+    /** Per-row weights of the loss, or null (every row weighs 1). */
+    private final double[] rowWeights;
     private final double[] mean;
     private final double[] scale;
     private final int chunkSize;
     private final int chunks;
 
     LogisticObjective(double[][] x, int[] y, int outputs, int width, double c) {
+        this(x, y, outputs, width, c, null);
+    }
+
+    /** {@code rowWeights}: one weight per row, or null; the standardisation stays unweighted (a change of variables only). */
+    LogisticObjective(double[][] x, int[] y, int outputs, int width, double c, double[] rowWeights) {
         this.x = x;
+        this.rowWeights = rowWeights;
         this.y = y;
         this.outputs = outputs;
         this.width = width;
@@ -112,6 +121,10 @@ final class LogisticObjective implements Lbfgs.Objective {
         double loss = 0.0;
         for (int i = from; i < to; i++) {
             double[] row = x[i];
+            double s = rowWeights == null ? 1.0 : rowWeights[i];
+            if (s == 0.0) {
+                continue;
+            }
             for (int o = 0; o < outputs; o++) {
                 int base = o * stride;
                 double z = params[base + width];
@@ -124,8 +137,8 @@ final class LogisticObjective implements Lbfgs.Objective {
                 double z = margins[0];
                 // log(1 + exp(-z)) for y = 1, log(1 + exp(z)) for y = 0, in a stable form.
                 double signed = y[i] == 1 ? -z : z;
-                loss += signed > 0 ? signed + Math.log1p(Math.exp(-signed)) : Math.log1p(Math.exp(signed));
-                margins[0] = sigmoid(z) - y[i];
+                loss += s * (signed > 0 ? signed + Math.log1p(Math.exp(-signed)) : Math.log1p(Math.exp(signed)));
+                margins[0] = s * (sigmoid(z) - y[i]);
             } else {
                 double max = Double.NEGATIVE_INFINITY;
                 for (double z : margins) {
@@ -136,11 +149,16 @@ final class LogisticObjective implements Lbfgs.Objective {
                     sum += Math.exp(margins[o] - max);
                 }
                 double logSum = max + Math.log(sum);
-                loss += logSum - margins[y[i]];
+                loss += s * (logSum - margins[y[i]]);
                 for (int o = 0; o < outputs; o++) {
                     margins[o] = Math.exp(margins[o] - logSum);
                 }
                 margins[y[i]] -= 1.0;
+                if (s != 1.0) {
+                    for (int o = 0; o < outputs; o++) {
+                        margins[o] *= s;
+                    }
+                }
             }
             for (int o = 0; o < outputs; o++) {
                 double r = margins[o];

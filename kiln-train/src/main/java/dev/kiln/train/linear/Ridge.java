@@ -2,7 +2,9 @@ package dev.kiln.train.linear;
 
 /**
  * Ridge regression by the normal equations: centre x and y (so the intercept is not penalised), solve
- * {@code (Xc'Xc + alpha I) w = Xc'yc} by Cholesky, intercept {@code mean(y) - w . mean(x)}.
+ * {@code (Xc'Xc + alpha I) w = Xc'yc} by Cholesky, intercept {@code mean(y) - w . mean(x)}. With row weights s,
+ * weighted least squares as scikit-learn's {@code Ridge.fit(X, y, sample_weight)}: weighted means, and
+ * {@code (Xc' S Xc + alpha I) w = Xc' S yc}.
  */
 final class Ridge {
     /** Weights, intercept, and the alpha the solve finally used. */
@@ -20,19 +22,30 @@ final class Ridge {
      *                      same whatever the number of rows and the feature scale
      */
     static Solution fit(double[][] x, double[] y, int width, double relativeAlpha) {
+        return fit(x, y, null, width, relativeAlpha);
+    }
+
+    /** As above with {@code rowWeights} (null: every row weighs 1, the same arithmetic as unweighted). */
+    static Solution fit(double[][] x, double[] y, double[] rowWeights, int width, double relativeAlpha) {
         int n = x.length;
         double[] meanX = new double[width];
         double meanY = 0.0;
+        double total = 0.0;
         for (int i = 0; i < n; i++) {
+            double s = rowWeights == null ? 1.0 : rowWeights[i];
             for (int j = 0; j < width; j++) {
-                meanX[j] += x[i][j];
+                meanX[j] += s * x[i][j];
             }
-            meanY += y[i];
+            meanY += s * y[i];
+            total += s;
+        }
+        if (!(total > 0)) { // every weight 0: the unweighted fit is the only sensible one
+            return fit(x, y, null, width, relativeAlpha);
         }
         for (int j = 0; j < width; j++) {
-            meanX[j] /= n;
+            meanX[j] /= total;
         }
-        meanY /= n;
+        meanY /= total;
 
         double[][] gram = new double[width][width]; // upper triangle filled, then mirrored
         double[] rhs = new double[width];
@@ -42,6 +55,7 @@ final class Ridge {
             for (int j = 0; j < width; j++) {
                 centred[j] = row[j] - meanX[j];
             }
+            double s = rowWeights == null ? 1.0 : rowWeights[i];
             double target = y[i] - meanY;
             for (int a = 0; a < width; a++) {
                 double va = centred[a];
@@ -49,10 +63,11 @@ final class Ridge {
                     continue;
                 }
                 double[] gramRow = gram[a];
+                double sva = s * va;
                 for (int b = a; b < width; b++) {
-                    gramRow[b] += va * centred[b];
+                    gramRow[b] += sva * centred[b];
                 }
-                rhs[a] += va * target;
+                rhs[a] += sva * target;
             }
         }
         double trace = 0.0;

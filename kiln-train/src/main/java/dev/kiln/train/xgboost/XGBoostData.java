@@ -23,6 +23,49 @@ public final class XGBoostData {
      * @throws KilnException TRAINING_FAILED if XGBoost refuses the data
      */
     public static DMatrix matrix(double[][] x, double[] yOrNull) {
+        return matrix(x, yOrNull, null, null);
+    }
+
+    /**
+     * As above, with XGBoost's feature types when {@code categoricalOrNull} marks a feature ({@code "c"} for a
+     * category code, {@code "q"} otherwise: XGBoost's {@code enable_categorical}, which its {@code hist} method then
+     * splits by category sets) and row weights when {@code weightsOrNull} is not null ({@code DMatrix.setWeight}).
+     */
+    public static DMatrix matrix(double[][] x, double[] yOrNull, boolean[] categoricalOrNull, double[] weightsOrNull) {
+        DMatrix matrix = dense(x, yOrNull);
+        try {
+            if (categoricalOrNull != null) {
+                if (categoricalOrNull.length != x[0].length) {
+                    throw new IllegalArgumentException(x[0].length + " features but " + categoricalOrNull.length
+                            + " categorical flags");
+                }
+                String[] types = new String[categoricalOrNull.length];
+                for (int j = 0; j < types.length; j++) {
+                    types[j] = categoricalOrNull[j] ? "c" : "q";
+                }
+                matrix.setFeatureTypes(types);
+            }
+            if (weightsOrNull != null) {
+                if (weightsOrNull.length != x.length) {
+                    throw new IllegalArgumentException(x.length + " rows but " + weightsOrNull.length + " weights");
+                }
+                float[] w = new float[weightsOrNull.length];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) weightsOrNull[i];
+                }
+                matrix.setWeight(w);
+            }
+            return matrix;
+        } catch (XGBoostError e) {
+            matrix.dispose();
+            throw failed("could not build the XGBoost matrix", e);
+        } catch (RuntimeException e) {
+            matrix.dispose();
+            throw e;
+        }
+    }
+
+    private static DMatrix dense(double[][] x, double[] yOrNull) {
         if (x == null || x.length == 0) {
             throw new IllegalArgumentException("no rows to put in an XGBoost matrix");
         }

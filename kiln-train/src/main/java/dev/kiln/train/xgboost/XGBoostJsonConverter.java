@@ -18,7 +18,7 @@ import java.util.List;
  * schema {@code doc/model.schema} in dmlc/xgboost) into Kiln's {@link TreeEnsembleEstimator}, which Kiln
  * scores with its own code.
  *
- * <p>Supported: the {@code gbtree} booster with numerical splits and scalar leaves, objectives
+ * <p>Supported: the {@code gbtree} booster with numerical and categorical splits and scalar leaves, objectives
  * {@code binary:logistic} (link LOGISTIC, one output), {@code multi:softprob} / {@code multi:softmax}
  * (link SOFTMAX, {@code num_class} outputs, each tree feeding the class given by {@code tree_info}) and
  * {@code reg:squarederror} (link IDENTITY). The base is XGBoost's intercept in margin space: the JSON
@@ -33,6 +33,11 @@ import java.util.List;
  * <p>Every floating-point number is read from its decimal text straight into a {@code float}, so
  * thresholds and leaf values are bit-identical to XGBoost's. Nodes are renumbered in pre-order from the
  * root, which drops nodes XGBoost deleted while pruning and guarantees that children follow parents.
+ *
+ * <p>A categorical split ({@code split_type} 1, trained with feature type {@code "c"}) lists its categories in
+ * {@code categories}, from {@code categories_segments[k]} for {@code categories_sizes[k]} entries, where
+ * {@code categories_nodes[k]} is the node: the categories XGBoost sends right (its {@code common::Decision}); they
+ * become the node's {@link Tree#rightCategories}.
  */
 public final class XGBoostJsonConverter {
     /** Exact decimals, so that {@link #f32} rounds the original text once, straight to float. */
@@ -50,8 +55,8 @@ public final class XGBoostJsonConverter {
      * @param json         the model as written by {@code Booster.toByteArray("json")}
      * @param featureWidth the number of features Kiln's pipeline produces (the DMatrix width at training)
      * @throws IllegalArgumentException if the bytes are not an XGBoost JSON model, or the model uses a
-     *                                  feature Kiln cannot score (objective, booster, categorical splits,
-     *                                  vector leaves, multi-target), naming the problem
+     *                                  feature Kiln cannot score (objective, booster, one-hot categorical
+     *                                  splits, vector leaves, multi-target), naming the problem
      */
     public static TreeEnsembleEstimator convert(byte[] json, int featureWidth) {
         return convert(parse(json), featureWidth);
@@ -220,11 +225,7 @@ public final class XGBoostJsonConverter {
                 || splitType.length != n || (sumHessian != null && sumHessian.length != n)) {
             throw new IllegalArgumentException(where + " has node arrays of different lengths");
         }
-        JsonNode categoryNodes = tree.get("categories_nodes");
-        if (categoryNodes != null && categoryNodes.isArray() && categoryNodes.size() > 0) {
-            throw new IllegalArgumentException(where + " has categorical splits, which Kiln does not support "
-                    + "(train with numerical features only)");
-        }
+        int[][] categories = categories(tree, n, splitType, where);
 
         // Pre-order renumbering from the root: children always get larger indices than their parent, and
         // nodes not reachable from the root (deleted by pruning) are dropped.
@@ -250,9 +251,9 @@ public final class XGBoostJsonConverter {
             if (l < 0 || l >= n || r < 0 || r >= n) {
                 throw new IllegalArgumentException(where + " node " + node + " has invalid children " + l + ", " + r);
             }
-            if (splitType[node] != 0) {
-                throw new IllegalArgumentException(where + " node " + node + " is a categorical split, which Kiln "
-                        + "does not support (train with numerical features only)");
+            if (splitType[node] != 0 && (splitType[node] != 1 || categories == null || categories[node] == null)) {
+                throw new IllegalArgumentException(where + " node " + node + " has split_type " + splitType[node]
+                        + " without a category list: Kiln converts numerical (0) and partition-based categorical (1) splits");
             }
             if (splitIndex[node] < 0 || splitIndex[node] >= featureWidth) {
                 throw new IllegalArgumentException(where + " node " + node + " splits on feature " + splitIndex[node]
@@ -272,6 +273,7 @@ public final class XGBoostJsonConverter {
         boolean[] newDefaultLeft = new boolean[count];
         double[] leafValues = new double[count];
         double[] cover = sumHessian == null ? null : new double[count];
+        int[][] newCategories = categories == null ? null : new int[count][];
         for (int i = 0; i < count; i++) {
             int old = order[i];
             if (cover != null) {
@@ -286,13 +288,61 @@ public final class XGBoostJsonConverter {
                 leafValues[i] = condition[old];
             } else {
                 feature[i] = splitIndex[old];
-                threshold[i] = condition[old];
+                if (splitType[old] == 1) {
+                    newCategories[i] = categories[old];
+                    threshold[i] = 0f; // XGBoost writes NaN; a categorical split has no threshold
+                } else {
+                    threshold[i] = condition[old];
+                }
                 newLeft[i] = newIndex[left[old]];
                 newRight[i] = newIndex[right[old]];
                 newDefaultLeft[i] = defaultLeft[old];
             }
         }
-        return new Tree(output, 1, feature, threshold, newLeft, newRight, newDefaultLeft, leafValues, cover);
+        return new Tree(output, 1, feature, threshold, newLeft, newRight, newDefaultLeft, leafValues, cover,
+                newCategories);
+    }
+
+    /**
+     * Each node's sorted categories that go right (null for a numerical split), or null when the tree has no
+     * categorical split.
+     */
+    private static int[][] categories(JsonNode tree, int n, int[] splitType, String where) {
+        JsonNode nodesField = tree.get("categories_nodes");
+        if (nodesField == null || !nodesField.isArray() || nodesField.size() == 0) {
+            return null;
+        }
+        int[] nodes = ints(tree, "categories_nodes", where);
+        int[] segments = ints(tree, "categories_segments", where);
+        int[] sizes = ints(tree, "categories_sizes", where);
+        int[] all = ints(tree, "categories", where);
+        if (segments.length != nodes.length || sizes.length != nodes.length) {
+            throw new IllegalArgumentException(where + " has inconsistent categorical splits: " + nodes.length
+                    + " categories_nodes but " + segments.length + " categories_segments and " + sizes.length
+                    + " categories_sizes");
+        }
+        int[][] out = new int[n][];
+        for (int k = 0; k < nodes.length; k++) {
+            int node = nodes[k];
+            if (node < 0 || node >= n || splitType[node] != 1) {
+                throw new IllegalArgumentException(where + " lists categories for node " + node
+                        + ", which is not a categorical split");
+            }
+            if (segments[k] < 0 || sizes[k] < 0 || (long) segments[k] + sizes[k] > all.length) {
+                throw new IllegalArgumentException(where + " categorical split " + node + " has categories "
+                        + segments[k] + ".." + ((long) segments[k] + sizes[k]) + " of " + all.length);
+            }
+            int[] codes = Arrays.copyOfRange(all, segments[k], segments[k] + sizes[k]);
+            Arrays.sort(codes);
+            for (int j = 0; j < codes.length; j++) {
+                if (codes[j] < 0 || codes[j] >= Tree.CATEGORY_LIMIT || (j > 0 && codes[j] == codes[j - 1])) {
+                    throw new IllegalArgumentException(where + " categorical split " + node + " lists the category "
+                            + codes[j] + " twice or out of range");
+                }
+            }
+            out[node] = codes;
+        }
+        return out;
     }
 
     // ---- JSON helpers: every failure is an IllegalArgumentException naming the field ----

@@ -126,13 +126,14 @@ final class XGBoostTraining {
                          byte[] parent) {
         checkData(data);
         boolean validate = hasValidation(data);
-        DMatrix train = XGBoostData.matrix(data.x(), data.y());
+        DMatrix train = XGBoostData.matrix(data.x(), data.y(), data.categorical(), data.weights());
         DMatrix valid = null;
         Booster booster = null;
         try {
             Map<String, DMatrix> watches = new LinkedHashMap<>();
             if (validate) {
-                valid = XGBoostData.matrix(data.validX(), data.validY());
+                // Unweighted: validation scores (early stopping, model choice) measure every row alike.
+                valid = XGBoostData.matrix(data.validX(), data.validY(), data.categorical(), null);
                 watches.put("valid", valid);
             }
             DMatrix[] evalMats = validate ? new DMatrix[] {valid} : new DMatrix[0];
@@ -383,7 +384,7 @@ final class XGBoostTraining {
         double[][] source = hasValidation(data) ? data.validX() : data.x();
         double[][] rows = Arrays.copyOf(source, Math.min(CHECK_ROWS, source.length));
         float[][] expected;
-        DMatrix matrix = XGBoostData.matrix(rows, null);
+        DMatrix matrix = XGBoostData.matrix(rows, null, data.categorical(), null);
         try {
             expected = booster.predict(matrix);
         } catch (XGBoostError e) {
@@ -415,6 +416,16 @@ final class XGBoostTraining {
         info.put("rounds_trained", outcome.roundsTrained());
         info.put("rounds_kept", outcome.roundsKept());
         info.put("trees", estimator.trees().size());
+        if (data.hasCategorical()) {
+            int coded = 0;
+            for (boolean c : data.categorical()) {
+                coded += c ? 1 : 0;
+            }
+            info.put("categorical_features", coded);
+        }
+        if (data.weights() != null) {
+            info.put("row_weights", true);
+        }
         if (outcome.bestIteration() >= 0) {
             info.put("validation_metric", metric(data.task()));
             info.put("best_iteration", outcome.bestIteration());

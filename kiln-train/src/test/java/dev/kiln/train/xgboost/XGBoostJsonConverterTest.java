@@ -117,6 +117,14 @@ class XGBoostJsonConverterTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("categorical");
         assertThatThrownBy(() -> XGBoostJsonConverter.convert(bytes(model("binary:logistic", "5E-1", "0", "[1,0,0,0,0]", "[]")), 2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("categorical");
+        // Since bundle format 1.4 categorical splits convert: node 2 (x1) sends codes 1 and 4 right.
+        String categorical = model("binary:logistic", "5E-1", "0", "[0,0,1,0,0]", "[2]")
+                .replace("\"categories\":[]", "\"categories\":[4,1]")
+                .replace("\"categories_segments\":[]", "\"categories_segments\":[0]")
+                .replace("\"categories_sizes\":[]", "\"categories_sizes\":[2]");
+        var converted = XGBoostJsonConverter.convert(bytes(categorical), 2);
+        assertThat(converted.trees().get(0).rightCategories()[1]).containsExactly(1, 4);
+        assertThat(converted.trees().get(0).rightCategories()[0]).isNull();
         String dart = model("binary:logistic", "5E-1", "0", "[0,0,0,0,0]", "[]").replace("\"name\":\"gbtree\"", "\"name\":\"dart\"");
         assertThatThrownBy(() -> XGBoostJsonConverter.convert(bytes(dart), 2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dart");
