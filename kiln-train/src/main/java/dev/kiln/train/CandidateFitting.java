@@ -15,7 +15,7 @@ import dev.kiln.train.search.TuneResult;
 import dev.kiln.train.search.Tuner;
 import dev.kiln.train.validation.ValidationPlan;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,39 +37,68 @@ final class CandidateFitting {
     }
 
     static List<Fitted> fitAll(Request r) {
-        Map<Boolean, Encoded> encodings = new HashMap<>();
+        Map<Variant.Encoding, Encoded> encodings = new EnumMap<>(Variant.Encoding.class);
+        boolean plainOnly = r.parent() != null || r.constraints().interpretable() || !r.constraints().monotone().isEmpty();
+        Encoded plain = encodings.computeIfAbsent(Variant.Encoding.PLAIN, e -> encode(r, e));
+        boolean categorical = plain.fit().pipeline().transforms().stream()
+                .anyMatch(t -> t instanceof dev.kiln.runtime.features.FeatureTransform.OneHot);
+        List<Variant> variants = Variant.expand(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), plainOnly);
         List<Fitted> fitted = new ArrayList<>();
-        for (String algorithm : r.algorithms()) {
-            r.steps().next((r.parent() == null && !algorithm.equals("baseline") ? "searching " : "training ") + algorithm);
-            Trainer plain = Trainers.byName(algorithm);
-            Encoded enc = encodings.computeIfAbsent(plain.needsScaling(), scale -> encode(r, scale));
-            if (enc.fit().pipeline().width() == 0 && !algorithm.equals("baseline")) {
+        for (Variant v : variants) {
+            r.steps().next((r.parent() == null && !v.base().equals("baseline") ? "searching " : "training ") + v.name());
+            Encoded enc = encodings.computeIfAbsent(v.encoding(), e -> encode(r, e));
+            if (enc.fit().pipeline().width() == 0 && !v.base().equals("baseline")) {
                 throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
                         + String.join("; ", enc.fit().notes()));
             }
-            fitted.add(r.parent() != null ? continued(r, algorithm, enc) : searched(r, algorithm, enc));
+            fitted.add(r.parent() != null ? continued(r, v.base(), enc) : searched(r, v, enc, variants));
         }
         return fitted;
     }
 
-    private static Encoded encode(Request r, boolean scale) {
+    /** How many steps {@link #fitAll} reports: one per candidate it may fit (each gbdt may bring two variants). */
+    static int steps(List<String> algorithms) {
+        return algorithms.size() + (algorithms.contains("gbdt") ? 2 : 0);
+    }
+
+    private static Encoded encode(Request r, Variant.Encoding encoding) {
+        FeaturePipelineFitter.Options options = FeaturePipelineFitter.Options.defaults(encoding == Variant.Encoding.SCALED);
+        if (encoding == Variant.Encoding.CODES) {
+            options = options.withCategoricalCodes();
+        }
         FeaturePipelineFitter.Result result = r.parent() != null ? r.parent().pipeline()
-                : FeaturePipelineFitter.fit(r.rows().training(), r.features(), FeaturePipelineFitter.Options.defaults(scale));
+                : FeaturePipelineFitter.fit(r.rows().training(), r.features(), options);
         return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), r.rows().training()),
                 FeaturePipelineFitter.encode(result.pipeline(), r.rows().test()));
     }
 
-    /** Searches the algorithm's space on the plan's folds, then refits the best configuration on every training row. */
-    private static Fitted searched(Request r, String algorithm, Encoded enc) {
+    /**
+     * A variant's share of the search budget: its algorithm's, shared with the other variants of the same algorithm at
+     * one and a half times an even split (two variants: three quarters each; three: half each). The budget is a target:
+     * each variant's default configuration completes whatever the clock says.
+     */
+    private static java.time.Duration budget(Request r, Variant v, List<Variant> variants) {
+        long same = variants.stream().filter(o -> o.base().equals(v.base())).count();
+        return variantBudget(r.budget().forAlgorithm(v.base(), r.algorithms()), same);
+    }
+
+    static java.time.Duration variantBudget(java.time.Duration share, long variants) {
+        return variants <= 1 ? share : share.multipliedBy(3).dividedBy(2 * variants);
+    }
+
+    /** Searches the variant's space on the plan's folds, then refits the best configuration on every training row. */
+    private static Fitted searched(Request r, Variant v, Encoded enc, List<Variant> variants) {
         long start = System.nanoTime();
+        String algorithm = v.base();
         var pipeline = enc.fit().pipeline();
         Map<String, Integer> monotone = r.constraints().monotone();
-        TuneRequest.TrainerFactory factory = (a, config, threads) ->
-                Monotone.honouring(ConfiguredTrainers.of(a, config, threads), monotone, pipeline);
+        boolean[] categorical = FeaturePipelineFitter.categoricalFeatures(pipeline);
+        TuneRequest.TrainerFactory factory = (a, config, threads) -> new PreparedTrainer(
+                Monotone.honouring(ConfiguredTrainers.of(a, config, threads), monotone, pipeline), categorical, v.balanced());
         TuneRequest request = new TuneRequest(algorithm, r.space(), enc.x(), r.rows().y(), r.task(), r.classes(),
-                pipeline.featureNames(), r.plan(), r.metric(), r.budget().forAlgorithm(algorithm, r.algorithms()),
-                r.options().seed(), System::nanoTime, trial -> {
-                    r.steps().within("searching " + algorithm + ": trial " + (trial.id() + 1));
+                pipeline.featureNames(), r.plan(), r.metric(), budget(r, v, variants), r.options().seed(), System::nanoTime,
+                trial -> {
+                    r.steps().within("searching " + v.name() + ": trial " + (trial.id() + 1));
                     r.trials().onTrial(trial);
                 }, 0, 0, factory);
         TuneResult tune;
@@ -78,7 +107,7 @@ final class CandidateFitting {
         } catch (KilnException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw failed(algorithm, e);
+            throw failed(v.name(), e);
         }
         Map<String, Object> config = tune.refitConfig();
         if (r.constraints().interpretable() && algorithm.equals("gbdt")
@@ -87,8 +116,8 @@ final class CandidateFitting {
             config.put("max_rounds", Interpretability.MAX_GBDT_ROUNDS);
         }
         TrainingData all = new TrainingData(r.task(), r.classes(), pipeline.featureNames(), enc.x(), r.rows().y(), null, null);
-        TrainedModel model = fit(factory.of(algorithm, config, 0), algorithm, all, r.options().seed());
-        return new Fitted(algorithm, model, enc, (System.nanoTime() - start) / 1e9, tune.oofOutputs(), tune.covered(), tune,
+        TrainedModel model = fit(factory.of(algorithm, config, 0), v.name(), all, r.options().seed());
+        return new Fitted(v.name(), model, enc, (System.nanoTime() - start) / 1e9, tune.oofOutputs(), tune.covered(), tune,
                 tune.notes());
     }
 

@@ -6,6 +6,7 @@ import dev.kiln.runtime.model.EnsembleEstimator;
 import dev.kiln.runtime.model.LinearEstimator;
 import dev.kiln.runtime.model.Link;
 import dev.kiln.train.ensemble.EnsembleFitter;
+import dev.kiln.train.ensemble.EnsemblePipeline;
 import dev.kiln.train.ensemble.LinearRescaling;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,12 +30,18 @@ final class EnsembleCandidate {
     private EnsembleCandidate() {
     }
 
-    /** The ensemble, or null when fewer than two candidates can be members (or no unscaled encoding exists). */
-    static Fitted of(List<Fitted> fitted, Task task, int classes, double[] y, long seed) {
+    /**
+     * The ensemble, or null when fewer than two candidates can be members. Members read the plain pipeline (a linear
+     * model's standardisation folded into its weights); a member on another pipeline (native category codes) reads
+     * a merged pipeline through its input map ({@link EnsemblePipeline}).
+     */
+    static Fitted of(List<Fitted> fitted, Task task, int classes, TrainingRows rows, long seed) {
         Link link = link(task);
         Encoded base = null;
         for (Fitted f : fitted) {
-            if (!f.algorithm().equals("baseline") && f.tune() != null && !Trainers.byName(f.algorithm()).needsScaling()) {
+            if (!f.algorithm().equals("baseline") && f.tune() != null && f.model().estimator().link() == link
+                    && !(f.model().estimator() instanceof LinearEstimator)
+                    && FeaturePipelineFitter.categoricalFeatures(f.enc().fit().pipeline()) == null) {
                 base = f.enc();
                 break;
             }
@@ -44,23 +51,44 @@ final class EnsembleCandidate {
         }
         List<Fitted> members = new ArrayList<>();
         List<Estimator> estimators = new ArrayList<>();
+        List<Encoded> encodings = new ArrayList<>();
         for (Fitted f : fitted) {
             if (f.algorithm().equals("baseline") || f.tune() == null || f.model().estimator().link() != link) {
                 continue;
             }
             Estimator e = f.model().estimator();
-            if (f.enc() != base) {
-                if (!(e instanceof LinearEstimator linear)) {
-                    continue;
-                }
-                e = LinearRescaling.toUnscaled(linear, f.enc().fit().pipeline(), base.fit().pipeline());
+            Encoded enc = f.enc();
+            if (enc != base && e instanceof LinearEstimator linear) {
+                e = LinearRescaling.toUnscaled(linear, enc.fit().pipeline(), base.fit().pipeline());
+                enc = base;
             }
             members.add(f);
             estimators.add(e);
+            encodings.add(enc);
         }
         if (members.size() < 2) {
             return null;
         }
+        List<Encoded> distinct = new ArrayList<>(List.of(base));
+        for (Encoded enc : encodings) {
+            if (!distinct.contains(enc)) {
+                distinct.add(enc);
+            }
+        }
+        Encoded ensembleEncoding = base;
+        List<int[]> inputs = null;
+        if (distinct.size() > 1) {
+            EnsemblePipeline merged = EnsemblePipeline.merge(distinct.stream().map(d -> d.fit().pipeline()).toList());
+            FeaturePipelineFitter.Result result = new FeaturePipelineFitter.Result(merged.pipeline(),
+                    base.fit().inputSchema(), base.fit().notes());
+            ensembleEncoding = new Encoded(result, FeaturePipelineFitter.encode(merged.pipeline(), rows.training()),
+                    FeaturePipelineFitter.encode(merged.pipeline(), rows.test()));
+            inputs = new ArrayList<>();
+            for (Encoded enc : encodings) {
+                inputs.add(merged.inputs().get(distinct.indexOf(enc)));
+            }
+        }
+        double[] y = rows.y();
         boolean[] covered = members.get(0).covered().clone();
         for (Fitted m : members) {
             for (int i = 0; i < covered.length; i++) {
@@ -75,7 +103,8 @@ final class EnsembleCandidate {
         long start = System.nanoTime();
         double[][] honest = crossValidated(task, classes, margins, yCovered, seed);
         EnsembleFitter.Result weights = EnsembleFitter.fit(task, classes, margins, yCovered);
-        EnsembleEstimator estimator = EnsembleFitter.estimator(base.fit().pipeline().width(), estimators, null, weights.weights());
+        EnsembleEstimator estimator = EnsembleFitter.estimator(ensembleEncoding.fit().pipeline().width(), estimators, inputs,
+                weights.weights());
         double[][] oof = new double[covered.length][0];
         for (int i = 0, j = 0; i < covered.length; i++) {
             if (covered[i]) {
@@ -96,7 +125,7 @@ final class EnsembleCandidate {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("notes", weights.notes());
         TrainedModel model = new TrainedModel(estimator, hyper, info);
-        return new Fitted(NAME, model, base, seconds, oof, covered, null, weights.notes());
+        return new Fitted(NAME, model, ensembleEncoding, seconds, oof, covered, null, weights.notes());
     }
 
     private static Link link(Task task) {

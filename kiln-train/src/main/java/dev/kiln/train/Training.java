@@ -74,7 +74,7 @@ public final class Training {
                 notes.add(why);
             }
         }
-        Steps steps = new Steps(progress, algorithms.size() + 4);
+        Steps steps = new Steps(progress, CandidateFitting.steps(algorithms) + 4);
         steps.next("reading " + options.data().getFileName());
         TestData.Read read = TestData.read(options, parent);
         DataFrame all = read.frame();
@@ -107,7 +107,7 @@ public final class Training {
         }
         steps.next("ensembling and calibrating");
         if (parent == null && !constraints.interpretable() && constraints.monotone().isEmpty()) {
-            Fitted ensemble = EnsembleCandidate.of(fitted, target.task(), target.classes().size(), rows.y(), options.seed());
+            Fitted ensemble = EnsembleCandidate.of(fitted, target.task(), target.classes().size(), rows, options.seed());
             if (ensemble != null) {
                 fitted.add(ensemble);
             }
@@ -168,8 +168,10 @@ public final class Training {
             if (t == null) {
                 continue;
             }
+            long variants = fitted.stream().filter(o -> o.tune() != null && o.tune().algorithm().equals(t.algorithm())).count();
             out.add(new TrainingReport.Search(f.algorithm(), t.metric(),
-                    budget.forAlgorithm(f.algorithm(), algorithms).toMillis() / 1000.0, f.trainSeconds(), t.trials(),
+                    CandidateFitting.variantBudget(budget.forAlgorithm(t.algorithm(), algorithms), variants).toMillis() / 1000.0,
+                    f.trainSeconds(), t.trials(),
                     t.bestTrialId(), t.bestScore(), t.bestConfig(), t.refitConfig(), t.notes()));
         }
         return out;
