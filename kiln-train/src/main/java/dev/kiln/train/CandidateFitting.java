@@ -33,16 +33,15 @@ final class CandidateFitting {
     /** What fitting needs; {@code parent} is null unless warm starting. */
     record Request(List<String> algorithms, List<String> features, TrainingRows rows, Task task, int classes,
                    TrainOptions options, Constraints constraints, ValidationPlan plan, SearchSpace space,
-                   SearchBudget budget, String metric, WarmStartParent parent, Steps steps, TrialListener trials) {
+                   SearchBudget budget, String metric, WarmStartParent parent, Steps steps, TrialListener trials,
+                   List<String> notes) {
     }
 
     static List<Fitted> fitAll(Request r) {
         Map<Variant.Encoding, Encoded> encodings = new EnumMap<>(Variant.Encoding.class);
-        boolean plainOnly = r.parent() != null || r.constraints().interpretable() || !r.constraints().monotone().isEmpty();
-        Encoded plain = encodings.computeIfAbsent(Variant.Encoding.PLAIN, e -> encode(r, e));
-        boolean categorical = plain.fit().pipeline().transforms().stream()
-                .anyMatch(t -> t instanceof dev.kiln.runtime.features.FeatureTransform.OneHot);
-        List<Variant> variants = Variant.expand(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), plainOnly);
+        boolean categorical = r.parent() == null && r.features().stream()
+                .anyMatch(c -> r.rows().training().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
+        List<Variant> variants = Variant.of(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), r.notes());
         List<Fitted> fitted = new ArrayList<>();
         for (Variant v : variants) {
             r.steps().next((r.parent() == null && !v.base().equals("baseline") ? "searching " : "training ") + v.name());
@@ -56,10 +55,6 @@ final class CandidateFitting {
         return fitted;
     }
 
-    /** How many steps {@link #fitAll} reports: one per candidate it may fit (each gbdt may bring two variants). */
-    static int steps(List<String> algorithms) {
-        return algorithms.size() + (algorithms.contains("gbdt") ? 2 : 0);
-    }
 
     private static Encoded encode(Request r, Variant.Encoding encoding) {
         FeaturePipelineFitter.Options options = FeaturePipelineFitter.Options.defaults(encoding == Variant.Encoding.SCALED);

@@ -92,7 +92,13 @@ public record TrainOptions(
                 positiveClass, costMatrix, out, replaceOutput, List.of());
     }
 
-    public static final List<String> ALL_ALGORITHMS = List.of("baseline", "linear", "tree", "forest", "gbdt");
+    /**
+     * Every candidate {@code --algorithms} names, the default: gbdt_native is a gbdt on category codes with XGBoost's
+     * categorical splits (when the data has a categorical column), gbdt_balanced a gbdt with balanced class weights
+     * (when the classes are imbalanced), ensemble the blend of the others (see {@link Variant}, {@link EnsembleCandidate}).
+     */
+    public static final List<String> ALL_ALGORITHMS = List.of("baseline", "linear", "tree", "forest", "gbdt", "gbdt_native",
+            "gbdt_balanced", "ensemble");
 
     public enum SplitKind {
         RANDOM, STRATIFIED, TIME;

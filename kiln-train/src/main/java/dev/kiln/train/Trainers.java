@@ -23,7 +23,9 @@ public final class Trainers {
             case "linear" -> new LinearTrainer();
             case "tree" -> new DecisionTreeTrainer();
             case "forest" -> new ForestTrainer();
-            case "gbdt" -> new GbdtTrainer();
+            case "gbdt", "gbdt_native", "gbdt_balanced" -> new GbdtTrainer();
+            case "ensemble" -> throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the ensemble is built from the other "
+                    + "candidates, not trained on its own", Map.of("algorithm", name));
             default -> throw new KilnException(ErrorCode.INVALID_ARGUMENT, "unknown algorithm '" + name
                     + "': expected one of " + TrainOptions.ALL_ALGORITHMS, Map.of("algorithm", name));
         };

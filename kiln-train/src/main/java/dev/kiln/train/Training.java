@@ -74,7 +74,7 @@ public final class Training {
                 notes.add(why);
             }
         }
-        Steps steps = new Steps(progress, CandidateFitting.steps(algorithms) + 4);
+        Steps steps = new Steps(progress, algorithms.size() + 4);
         steps.next("reading " + options.data().getFileName());
         TestData.Read read = TestData.read(options, parent);
         DataFrame all = read.frame();
@@ -99,14 +99,14 @@ public final class Training {
 
         List<Fitted> fitted = new ArrayList<>(CandidateFitting.fitAll(new CandidateFitting.Request(algorithms, features, rows,
                 target.task(), target.classes().size(), options, constraints, plan, space, budget, metric, parent, steps,
-                trials)));
+                trials, notes)));
         notes.addAll(notes(target, fitted));
         if (parent != null && !options.algorithms().stream().allMatch(algorithms::contains)) {
             notes.add("warm start: only " + WarmStart.ALGORITHM + " continues " + parent.label() + "; not trained: "
                     + String.join(", ", options.algorithms().stream().filter(a -> !algorithms.contains(a)).toList()));
         }
         steps.next("ensembling and calibrating");
-        if (parent == null && !constraints.interpretable() && constraints.monotone().isEmpty()) {
+        if (algorithms.contains(EnsembleCandidate.NAME)) {
             Fitted ensemble = EnsembleCandidate.of(fitted, target.task(), target.classes().size(), rows, options.seed());
             if (ensemble != null) {
                 fitted.add(ensemble);
@@ -201,7 +201,7 @@ public final class Training {
             return algorithms;
         }
         for (String a : options.algorithms()) {
-            String name = Trainers.byName(a).name(); // as written on the command line: ' TREE ' is tree
+            String name = a.trim().toLowerCase(java.util.Locale.ROOT); // as written on the command line: ' TREE ' is tree
             if (!algorithms.contains(name)) {
                 algorithms.add(name);
             }
@@ -341,7 +341,9 @@ public final class Training {
                     "value", String.valueOf(o.validationFraction())));
         }
         for (String a : o.algorithms()) {
-            Trainers.byName(a);
+            if (!TrainOptions.ALL_ALGORITHMS.contains(a.trim().toLowerCase(java.util.Locale.ROOT))) {
+                Trainers.byName(a); // names the algorithms it knows
+            }
         }
         if (o.split() == TrainOptions.SplitKind.TIME && o.timeColumn() == null) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--split time needs --time-column");

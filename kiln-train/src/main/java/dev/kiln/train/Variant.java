@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A candidate: an algorithm ({@code base}, whose search space and trainer it uses) with an encoding and a weighting.
- * Besides each requested algorithm, a GBDT is also tried with XGBoost's native categorical splits when the data has
+ * Besides the algorithms themselves, a GBDT is tried with XGBoost's native categorical splits when the data has
  * categorical columns ({@code gbdt_native}: the column's level codes instead of one-hot, up to 255 levels where one-hot
  * keeps 30), and with balanced class weights when the classes are imbalanced ({@code gbdt_balanced}: the
  * smallest class has fewer than {@link #RARE_CLASS_SHARE} times the rows of the largest; its probabilities are calibrated
@@ -21,27 +21,37 @@ record Variant(String name, String base, Encoding encoding, boolean balanced) {
     }
 
     static Variant of(String algorithm) {
-        return new Variant(algorithm, algorithm, Trainers.byName(algorithm).needsScaling() ? Encoding.SCALED : Encoding.PLAIN, false);
+        return switch (algorithm) {
+            case "gbdt_native" -> new Variant(algorithm, "gbdt", Encoding.CODES, false);
+            case "gbdt_balanced" -> new Variant(algorithm, "gbdt", Encoding.PLAIN, true);
+            default -> new Variant(algorithm, algorithm,
+                    Trainers.byName(algorithm).needsScaling() ? Encoding.SCALED : Encoding.PLAIN, false);
+        };
     }
 
     /**
-     * The candidates for {@code algorithms}, in order, each gbdt followed by its native-categorical and balanced variants
-     * when they apply (never under a warm start, --interpretable or --monotone: those constrain the gbdt as requested).
+     * The candidates among {@code algorithms} that apply to the data, in order (the ensemble is built afterwards):
+     * gbdt_native only when the data has a categorical column, gbdt_balanced only for imbalanced classes; a variant
+     * left out gets a note.
      */
-    static List<Variant> expand(List<String> algorithms, boolean categoricalColumns, Task task, double[] y, int classes,
-                                boolean plainOnly) {
+    static List<Variant> of(List<String> algorithms, boolean categoricalColumns, Task task, double[] y, int classes,
+                            List<String> notes) {
         List<Variant> out = new ArrayList<>();
         for (String a : algorithms) {
-            out.add(of(a));
-            if (!a.equals("gbdt") || plainOnly) {
+            if (a.equals(EnsembleCandidate.NAME)) {
                 continue;
             }
-            if (categoricalColumns) {
-                out.add(new Variant("gbdt_native", "gbdt", Encoding.CODES, false));
+            if (a.equals("gbdt_native") && !categoricalColumns) {
+                notes.add("gbdt_native not trained: no categorical column to split natively");
+                continue;
             }
-            if (task.isClassification() && rareClass(y, classes)) {
-                out.add(new Variant("gbdt_balanced", "gbdt", Encoding.PLAIN, true));
+            if (a.equals("gbdt_balanced") && !(task.isClassification() && rareClass(y, classes))) {
+                notes.add("gbdt_balanced not trained: " + (task.isClassification()
+                        ? "the classes are balanced enough (the smallest has at least " + (int) (RARE_CLASS_SHARE * 100)
+                        + "% of the largest's rows)" : "class weights need a class target"));
+                continue;
             }
+            out.add(of(a));
         }
         return out;
     }

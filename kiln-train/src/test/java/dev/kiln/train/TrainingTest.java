@@ -33,7 +33,7 @@ class TrainingTest {
     @Test
     void multiclassWithATimeSplitKeepsTheLatestRowsForTesting() throws Exception {
         TrainOptions o = new TrainOptions(seattle(), "weather", null, null, "date", 0.25, 0.2, 1,
-                List.of("linear", "gbdt"), List.of(), null, null, dir.resolve("weather"), false);
+                List.of("linear", "gbdt", "ensemble"), List.of(), null, null, dir.resolve("weather"), false);
         TrainingReport r = Training.run(o, ProgressListener.NONE);
         assertThat(r.task()).isEqualTo(Task.MULTICLASS);
         assertThat(r.split()).isEqualTo("time");
@@ -69,8 +69,11 @@ class TrainingTest {
     @Test
     void theSameSeedGivesTheSameModel() throws Exception {
         Path data = synthetic(dir.resolve("s.csv"), 600, 3);
-        TrainOptions a = TrainOptions.defaults(data, "y", dir.resolve("a")).withAlgorithms(List.of("linear", "tree", "forest", "gbdt"));
-        TrainOptions b = TrainOptions.defaults(data, "y", dir.resolve("b")).withAlgorithms(List.of("linear", "tree", "forest", "gbdt"));
+        // A budget the search does not spend: a search cut short by the clock may stop elsewhere on a rerun.
+        Tuning ample = new Tuning(java.time.Duration.ofMinutes(10), null, null, 3);
+        List<String> algorithms = List.of("linear", "tree", "forest", "gbdt", "ensemble");
+        TrainOptions a = TrainOptions.defaults(data, "y", dir.resolve("a")).withAlgorithms(algorithms).withTuning(ample);
+        TrainOptions b = TrainOptions.defaults(data, "y", dir.resolve("b")).withAlgorithms(algorithms).withTuning(ample);
         TrainingReport ra = Training.run(a, ProgressListener.NONE);
         TrainingReport rb = Training.run(b, ProgressListener.NONE);
         assertThat(ra.chosen()).isEqualTo(rb.chosen());

@@ -44,7 +44,7 @@ class TrainingVariantsTest {
     void aGbdtIsAlsoTriedWithNativeCategoricalSplitsAndBalancedWeightsAndTheEnsembleServesAsItScored() throws Exception {
         Path data = data(1500);
         TrainingReport r = Training.run(TrainOptions.defaults(data, "y", dir.resolve("m"))
-                .withAlgorithms(List.of("linear", "gbdt")).withTuning(new Tuning(Duration.ofSeconds(4), null, null, null)),
+                .withAlgorithms(List.of("linear", "gbdt", "gbdt_native", "gbdt_balanced", "ensemble")).withTuning(new Tuning(Duration.ofSeconds(4), null, null, null)),
                 ProgressListener.NONE);
         assertThat(r.leaderboard()).extracting(TrainingReport.Candidate::algorithm)
                 .containsExactly("baseline", "linear", "gbdt", "gbdt_native", "gbdt_balanced", "ensemble");
@@ -66,3 +66,4 @@ class TrainingVariantsTest {
         }
     }
 }
+

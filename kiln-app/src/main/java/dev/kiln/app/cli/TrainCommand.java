@@ -63,8 +63,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "random seed; the same seed gives the same models (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--algorithms", paramLabel = "LIST", split = ",", defaultValue = "baseline,linear,tree,forest,gbdt",
-            description = "candidates to train; the baseline is always trained (default: ${DEFAULT-VALUE})")
+    @Option(names = "--algorithms", paramLabel = "LIST", split = ",",
+            defaultValue = "baseline,linear,tree,forest,gbdt,gbdt_native,gbdt_balanced,ensemble",
+            description = "candidates to train; the baseline is always trained. gbdt_native: a gbdt with XGBoost's "
+                    + "categorical splits (when there is a categorical column); gbdt_balanced: a gbdt with balanced class "
+                    + "weights (when the classes are imbalanced); ensemble: the blend of the others (default: ${DEFAULT-VALUE})")
     List<String> algorithms;
 
     @Option(names = "--exclude", paramLabel = "COLS", split = ",", description = "columns not to use as features (ids, leaks)")
