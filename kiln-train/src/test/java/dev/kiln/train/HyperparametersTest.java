@@ -64,8 +64,8 @@ class HyperparametersTest {
     void anUnknownAlgorithmNameListsTheKnownOnes() {
         assertThatThrownBy(() -> Trainers.byName("xgb")).isInstanceOfSatisfying(KilnException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
-                .hasMessage("unknown algorithm 'xgb': expected one of [baseline, linear, tree, forest, gbdt]");
+                .hasMessage("unknown algorithm 'xgb': expected one of " + TrainOptions.ALL_ALGORITHMS);
         assertThatThrownBy(() -> Trainers.byName(null)).isInstanceOf(KilnException.class)
-                .hasMessageContaining("expected one of [baseline, linear, tree, forest, gbdt]");
+                .hasMessageContaining("expected one of [baseline, linear, tree, forest, gbdt, gbdt_native, gbdt_balanced, ensemble]");
     }
 }

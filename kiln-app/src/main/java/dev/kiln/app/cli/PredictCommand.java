@@ -43,7 +43,10 @@ import picocli.CommandLine.Spec;
                 "With --explain, each row's explanation follows: 'explanation_base' and one 'contribution_<column>' "
                         + "per input column (multiclass: per class, 'explanation_base_<class>' and "
                         + "'contribution_<class>_<column>'), additive shares of the model's margin (log-odds for "
-                        + "logistic models) that sum with the base to it.",
+                        + "logistic models) that sum with the base to it. A model whose probabilities are calibrated "
+                        + "(bundle format 1.4) explains its score before calibration: 'uncalibrated_probability_<class>' "
+                        + "columns then give the probabilities that score means, which calibration maps monotonically to "
+                        + "the 'probability_<class>' columns.",
                 "A cell a spreadsheet would run as a formula (one starting with = + - @, a tab or a carriage return, "
                         + "other than a number such as -3.5) is written with a leading ' (OWASP's rule against CSV "
                         + "injection), in the copied input columns, the header and the predictions alike; "
@@ -133,6 +136,11 @@ final class PredictCommand implements Callable<Integer> {
                 header.add("probability_" + c);
             }
         }
+        if (!explained.isEmpty() && kiln.task() != Task.REGRESSION && kiln.calibrated()) {
+            for (String c : kiln.classes()) {
+                header.add("uncalibrated_probability_" + c);
+            }
+        }
         for (String output : explained) {
             String prefix = explained.size() == 1 ? "" : "_" + output;
             header.add("explanation_base" + prefix);
@@ -181,6 +189,17 @@ final class PredictCommand implements Callable<Integer> {
             cells.add(Double.toString(p.probabilities().get(c)));
         }
         if (explain) {
+            if (kiln.task() != Task.REGRESSION && kiln.calibrated()) {
+                // What the explanation adds up to: the estimator's own probabilities, before calibration.
+                if (score.length == 1) {
+                    cells.add(Double.toString(1 - score[0]));
+                    cells.add(Double.toString(score[0]));
+                } else {
+                    for (double v : score) {
+                        cells.add(Double.toString(v));
+                    }
+                }
+            }
             Explanation e = kiln.explainFeatures(features);
             for (int k = 0; k < explained.size(); k++) {
                 cells.add(Double.toString(e.base(k)));

@@ -58,12 +58,18 @@ final class RunsCommand implements Runnable {
         int limit;
         @Option(names = "--json", description = "print JSON")
         boolean json;
+        @Option(names = "--trials", description = "also list the search's trials (child runs of each candidate's run)")
+        boolean trials;
 
         @Override
         public Integer call() {
             try (KilnStore s = store.open()) {
                 s.tracking().reapDeadRuns();
-                List<Run> runs = s.tracking().runs(experiment, limit);
+                // A search records dozens of trials per training run; without --trials they are left out, so the
+                // newest N runs are the runs a person started and their candidates.
+                List<Run> runs = trials ? s.tracking().runs(experiment, limit)
+                        : s.tracking().runs(experiment, (int) Math.min((long) limit * 50, 100_000)).stream()
+                        .filter(r -> !"trial".equals(r.tags().get("kiln.kind"))).limit(Math.max(0, limit)).toList();
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     Reports.json(out, runs);

@@ -83,8 +83,70 @@ final class RunReportView {
         if (profile == null) {
             absent.put("profile", "the run has no profile.json artifact");
         }
+        m.put("validation", validation(report.get("validation")));
+        m.put("search", search(report.get("search")));
+        m.put("calibration", present(report.get("calibration"))
+                ? Json.mapper().convertValue(report.get("calibration"), Map.class) : null);
+        if (!present(report.get("calibration"))) {
+            absent.put("calibration", !"regression".equals(task) && !report.has("validation")
+                    ? "trained before Kiln calibrated the probabilities it serves" : "regression".equals(task)
+                    ? "a regression model has no probabilities to calibrate" : "the chosen model is not calibrated");
+        }
+        if (!present(report.get("validation"))) {
+            absent.put("validation", "trained before Kiln searched and cross-validated its candidates");
+        }
         m.put("absent", absent);
         return m;
+    }
+
+    private static Map<String, Object> validation(JsonNode v) {
+        if (!present(v)) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", text(v, "kind"));
+        m.put("folds", count(v.get("folds")));
+        m.put("description", text(v, "description"));
+        m.put("rows_validated", count(v.get("rowsValidated")));
+        m.put("notes", strings(v.get("notes")));
+        return m;
+    }
+
+    /** Each algorithm's search in brief; its trials are the child runs of the candidate's run. */
+    private static List<Map<String, Object>> search(JsonNode searches) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!present(searches)) {
+            return out;
+        }
+        for (JsonNode s : searches) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("algorithm", text(s, "algorithm"));
+            m.put("metric", text(s, "metric"));
+            m.put("budget_seconds", number(s.get("budgetSeconds")));
+            m.put("seconds", number(s.get("seconds")));
+            JsonNode trials = s.get("trials");
+            m.put("trials", present(trials) ? trials.size() : 0);
+            java.util.Set<Integer> configs = new java.util.HashSet<>();
+            java.util.List<Map<String, Object>> points = new ArrayList<>();
+            if (present(trials)) {
+                for (JsonNode t : trials) {
+                    configs.add(t.path("id").asInt());
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("id", t.path("id").asInt());
+                    p.put("rung", t.path("rung").asInt());
+                    p.put("score", number(t.get("meanScore")));
+                    p.put("status", text(t, "status"));
+                    points.add(p);
+                }
+            }
+            m.put("configurations", configs.size());
+            m.put("points", points);
+            m.put("best_score", number(s.get("bestScore")));
+            m.put("refit_config", present(s.get("refitConfig")) ? Json.mapper().convertValue(s.get("refitConfig"), Map.class) : Map.of());
+            m.put("notes", strings(s.get("notes")));
+            out.add(m);
+        }
+        return out;
     }
 
     private static List<Map<String, Object>> leaderboard(JsonNode board, Map<String, String> children) {
@@ -106,6 +168,9 @@ final class RunReportView {
             m.put("bundle_bytes", count(c.get("bundleBytes")));
             m.put("hyperparameters", present(c.get("hyperparameters"))
                     ? Json.mapper().convertValue(c.get("hyperparameters"), Map.class) : Map.of());
+            m.put("pareto_front", c.has("paretoFront") ? c.get("paretoFront").asBoolean() : null);
+            m.put("interpretable", c.has("interpretable") ? c.get("interpretable").asBoolean() : null);
+            m.put("violations", strings(c.get("violations")));
             out.add(m);
         }
         return out;

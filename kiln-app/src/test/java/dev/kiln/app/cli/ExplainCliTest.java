@@ -75,7 +75,10 @@ class ExplainCliTest {
                 sum += Math.exp(m - max);
             }
             for (int k = 0; k < classes.size(); k++) {
-                double p = Double.parseDouble(cells[header.indexOf("probability_" + classes.get(k))]);
+                // A calibrated model explains its score before calibration, which the file gives beside the probability.
+                int explainedColumn = header.indexOf("uncalibrated_probability_" + classes.get(k));
+                double p = Double.parseDouble(cells[explainedColumn >= 0 ? explainedColumn
+                        : header.indexOf("probability_" + classes.get(k))]);
                 assertThat(Math.exp(margins[k] - max) / sum).as(line + ": " + classes.get(k)).isCloseTo(p, Offset.offset(1e-5));
             }
         }

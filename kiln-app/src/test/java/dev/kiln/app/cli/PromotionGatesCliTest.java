@@ -27,7 +27,7 @@ class PromotionGatesCliTest {
 
     private JsonNode train(Path data, String algorithms, String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("train", "--home", home.toString(), "--data", data.toString(),
-                "--target", "class", "--algorithms", algorithms, "--register", "credit", "--json"));
+                "--target", "class", "--algorithms", algorithms, "--register", "credit", "--json", "--budget", "0"));
         args.addAll(List.of(more));
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();

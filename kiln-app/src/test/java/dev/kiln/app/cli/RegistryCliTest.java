@@ -129,7 +129,10 @@ class RegistryCliTest {
         kiln("models", "alias", "card", "production", "1");
 
         JsonNode runs = BadInputTest.json(kiln("runs", "list", "--json").out());
-        assertThat(runs.size()).isEqualTo(4); // the search and its three candidates
+        assertThat(runs.size()).isEqualTo(4); // the search and its three candidates; their trials only with --trials
+        JsonNode all = BadInputTest.json(kiln("runs", "list", "--json", "--trials", "--limit", "500").out());
+        assertThat(all.size()).isGreaterThan(4);
+        assertThat(all.findValuesAsText("name")).anyMatch(n -> n.startsWith("tree trial "));
         CliRun show = kiln("runs", "show", runId);
         assertThat(show.out()).contains("bundle", "leaderboard.json", "profile.json", "test_roc_auc", "baseline", "linear", "tree");
         List<String> children = new ArrayList<>();

@@ -26,7 +26,7 @@ class TrainSearchCliTest {
     @Test
     void everyTrialIsAChildRunOfItsCandidateAndTheReportSaysHowItWasValidated() throws Exception {
         Path data = QuickstartCommand.extractDataset(dir);
-        CliRun run = CliRun.of(train(data, "--algorithms", "linear,gbdt", "--budget", "3s", "--json"));
+        CliRun run = CliRun.of(train(data, "--algorithms", "linear,gbdt,ensemble", "--budget", "3s", "--json"));
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode report = BadInputTest.json(run.out());
         assertThat(report.get("validation").get("kind").asText()).isEqualTo("stratified_kfold");
@@ -79,7 +79,7 @@ class TrainSearchCliTest {
     @Test
     void aTooSmallBudgetStillGivesTheBaselineAndEachDefaultAndSaysSo() throws Exception {
         Path data = QuickstartCommand.extractDataset(dir);
-        CliRun run = CliRun.of(train(data, "--algorithms", "linear,gbdt", "--budget", "1ms"));
+        CliRun run = CliRun.of(train(data, "--algorithms", "linear,gbdt,ensemble", "--budget", "1ms"));
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("default configuration was completed past it");
         assertThat(run.out()).contains("chosen:");

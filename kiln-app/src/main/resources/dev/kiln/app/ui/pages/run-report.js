@@ -20,6 +20,8 @@ export function reportSections(report, run) {
     summary(report),
     lineage(report),
     leaderboard(report, run),
+    search(report),
+    calibration(report),
     confusion(report),
     curves(report),
     slices(report),
@@ -38,11 +40,16 @@ function summary(r) {
     ['Task', r.task || '—'],
     ['Target', r.target || '—'],
     ['Chosen', r.chosen || '—'],
-    ['Chosen by', r.selection_metric ? `${r.selection_metric} on validation rows` : '—'],
+    ['Chosen by', r.selection_metric ? `${r.selection_metric} on ${r.validation ? 'out-of-fold rows' : 'validation rows'}` : '—'],
     ['Split', r.split || '—'],
-    ['Rows', `${fmt.num(r.rows, 0)} (train ${fmt.num(r.split_rows.train, 0)}, validation ${fmt.num(r.split_rows.validation, 0)}, `
+    ['Rows', r.validation
+      ? `${fmt.num(r.rows, 0)} (training ${fmt.num(r.split_rows.train, 0)}, test ${fmt.num(r.split_rows.test, 0)})`
+      : `${fmt.num(r.rows, 0)} (train ${fmt.num(r.split_rows.train, 0)}, validation ${fmt.num(r.split_rows.validation, 0)}, `
       + `test ${fmt.num(r.split_rows.test, 0)})`],
   ];
+  if (r.validation) {
+    pairs.push(['Validation', `${r.validation.description} (${fmt.num(r.validation.rows_validated, 0)} rows scored out of fold)`]);
+  }
   if (r.positive_class) {
     pairs.splice(2, 0, ['Positive class', r.positive_class]);
   }
@@ -87,10 +94,79 @@ function leaderboard(r, run) {
         { key: 'latency', label: 'Latency p50 / p99', numeric: true,
           render: (c) => `${fmt.num(c.latency_p50_us, 1)} / ${fmt.num(c.latency_p99_us, 1)} µs` },
         { key: 'bundle_bytes', label: 'Size', numeric: true, render: (c) => fmt.bytes(c.bundle_bytes) },
+        { key: 'front', label: 'Pareto front', render: (c) => (c.pareto_front ? badge('front', 'ok') : '') },
+        { key: 'violations', label: 'Breaks', render: (c) => (c.violations || []).join('; ') },
       ],
       rows,
       rowKey: (c) => c.algorithm,
-    }));
+    }),
+    h('p', { class: 'muted' }, 'Pareto front: no other candidate is at least as good on validation metric, p99 latency '
+      + 'and size and better on one. Breaks: the constraints a candidate does not meet.'));
+}
+
+function search(r) {
+  const searches = (r.search || []).filter((s) => s.trials > 1 || Object.keys(s.refit_config || {}).length);
+  if (!searches.length) {
+    return section('Hyperparameter search', why(r, 'validation', 'No candidate was searched.'));
+  }
+  const chart = h('div', { class: 'run-chart run-search' });
+  const metric = searches[0].metric;
+  lineChart(chart, {
+    title: `Trials: mean ${metric} over the folds each was scored on`, xLabel: 'trial', yLabel: metric,
+    series: searches.map((s) => {
+      const done = s.points.filter((p) => p.score !== null && p.score !== undefined);
+      return { label: s.algorithm, x: done.map((p, i) => i + 1), y: done.map((p) => p.score) };
+    }),
+  });
+  return section('Hyperparameter search',
+    h('p', { class: 'muted' }, 'Successive halving within each candidate\'s share of the budget; each trial is a child run '
+      + 'of its candidate\'s run, the best configuration refitted on every training row.'),
+    table({
+      columns: [
+        { key: 'algorithm', label: 'Candidate' },
+        { key: 'configurations', label: 'Configurations', numeric: true, render: (s) => fmt.num(s.configurations, 0) },
+        { key: 'trials', label: 'Trials', numeric: true, render: (s) => fmt.num(s.trials, 0) },
+        { key: 'seconds', label: 'Time / budget', numeric: true,
+          render: (s) => `${fmt.seconds(s.seconds)} / ${fmt.seconds(s.budget_seconds)}` },
+        { key: 'best', label: `Best ${metric}`, numeric: true, render: (s) => fmt.metric(s.metric, s.best_score) },
+        { key: 'config', label: 'Refitted with', render: (s) => Object.entries(s.refit_config || {})
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt.num(v, 4) : v}`).join(', ') },
+        { key: 'notes', label: 'Notes', render: (s) => (s.notes || []).join('; ') },
+      ],
+      rows: searches,
+      rowKey: (s) => s.algorithm,
+    }),
+    chart);
+}
+
+function calibration(r) {
+  const c = r.calibration;
+  if (!c) {
+    return section('Probability calibration', why(r, 'calibration', 'Not calibrated.'));
+  }
+  const chart = h('div', { class: 'run-chart run-calibration-before-after' });
+  const curve = (bins) => (bins || []).filter((b) => b.count > 0);
+  const before = curve(c.curve_before);
+  const after = curve(c.curve_after);
+  lineChart(chart, {
+    title: `Reliability on out-of-fold rows (${c.curve_of === 'top_class' ? 'top-class probability' : 'P(positive)'})`,
+    xLabel: 'mean predicted probability', yLabel: 'observed frequency',
+    series: [
+      { label: `before (ECE ${fmt.num(c.ece_before, 3)})`, x: before.map((b) => b.mean_predicted), y: before.map((b) => b.observed) },
+      { label: `after ${c.method} (ECE ${fmt.num(c.ece_after, 3)})`, x: after.map((b) => b.mean_predicted), y: after.map((b) => b.observed) },
+      { label: 'perfectly calibrated', x: [0, 1], y: [0, 1] },
+    ],
+  });
+  return section('Probability calibration',
+    kv([
+      ['Method', c.applied ? c.method : 'none: the raw probabilities were best'],
+      ['Rows', fmt.num(c.rows, 0)],
+      ['Log loss (cross-validated)', `raw ${fmt.num(c.cv_log_loss_raw, 4)}, isotonic ${fmt.num(c.cv_log_loss_isotonic, 4)}, `
+        + `Platt ${fmt.num(c.cv_log_loss_platt, 4)}`],
+      ['Expected calibration error', `${fmt.num(c.ece_before, 4)} before, ${fmt.num(c.ece_after, 4)} after`],
+    ]),
+    chart,
+    (c.notes || []).length ? h('ul', { class: 'run-notes' }, ...c.notes.map((n) => h('li', null, n))) : '');
 }
 
 function confusion(r) {
