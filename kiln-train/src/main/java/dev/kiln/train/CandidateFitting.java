@@ -126,7 +126,8 @@ final class CandidateFitting {
         double[][] x = enc.x();
         double[] y = r.rows().y();
         TrainingData data = new TrainingData(r.task(), r.classes(), enc.fit().pipeline().featureNames(),
-                rows(x, fold.fit()), values(y, fold.fit()), rows(x, fold.valid()), values(y, fold.valid()));
+                Splits.selectRows(x, fold.fit()), Splits.select(y, fold.fit()), Splits.selectRows(x, fold.valid()),
+                Splits.select(y, fold.valid()));
         Trainer trainer = algorithm.equals(WarmStart.ALGORITHM) ? r.parent().trainer() : Trainers.byName(algorithm);
         TrainedModel model = fit(trainer, algorithm, data, r.options().seed());
         double[][] oof = new double[x.length][0];
@@ -154,21 +155,5 @@ final class CandidateFitting {
     private static KilnException failed(String algorithm, RuntimeException e) {
         return new KilnException(ErrorCode.TRAINING_FAILED, algorithm + " failed to train: " + e.getMessage(),
                 Map.of("algorithm", algorithm), e);
-    }
-
-    static double[][] rows(double[][] x, int[] idx) {
-        double[][] out = new double[idx.length][];
-        for (int i = 0; i < idx.length; i++) {
-            out[i] = x[idx[i]];
-        }
-        return out;
-    }
-
-    static double[] values(double[] y, int[] idx) {
-        double[] out = new double[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            out[i] = y[idx[i]];
-        }
-        return out;
     }
 }

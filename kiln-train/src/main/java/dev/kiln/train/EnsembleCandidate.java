@@ -178,8 +178,8 @@ final class EnsembleCandidate {
             if (valid.length == 0 || fit.length == 0) {
                 continue;
             }
-            List<double[][]> fitMargins = margins.stream().map(m -> CandidateFitting.rows(m, fit)).toList();
-            double[] w = EnsembleFitter.fit(task, classes, fitMargins, CandidateFitting.values(y, fit)).weights();
+            List<double[][]> fitMargins = margins.stream().map(m -> Splits.selectRows(m, fit)).toList();
+            double[] w = EnsembleFitter.fit(task, classes, fitMargins, Splits.select(y, fit)).weights();
             for (int i : valid) {
                 double[] blend = new double[margins.get(0)[i].length];
                 for (int m = 0; m < margins.size(); m++) {

@@ -86,6 +86,14 @@ record Splits(TrainOptions.SplitKind kind, int[] fit, int[] validation, int[] te
         return out;
     }
 
+    static double[][] selectRows(double[][] values, int[] rows) {
+        double[][] out = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = values[rows[i]];
+        }
+        return out;
+    }
+
     static double[] select(double[] values, int[] rows) {
         double[] out = new double[rows.length];
         for (int i = 0; i < rows.length; i++) {

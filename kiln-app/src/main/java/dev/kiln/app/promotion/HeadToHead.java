@@ -60,6 +60,11 @@ public final class HeadToHead {
                         + "so its test rows cannot be reproduced");
             }
             Map<String, Object> p = l.parameters();
+            if (p.get("test_data") != null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the candidate was tested on a separate file (kiln train "
+                        + "--test-data " + p.get("test_data") + "); scoring the holder on those rows is not supported yet",
+                        Map.of("test_data", String.valueOf(p.get("test_data"))));
+            }
             Object fp = p.get("cost_false_positive");
             Object fn = p.get("cost_false_negative");
             CostMatrix cost = fp instanceof Number a && fn instanceof Number b ? new CostMatrix(a.doubleValue(), b.doubleValue()) : null;

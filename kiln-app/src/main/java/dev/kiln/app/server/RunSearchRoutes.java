@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  * grammar is in docs/ui.md; a malformed filter or order is 400 invalid_argument with its position.
  */
 public final class RunSearchRoutes {
+    private static final RunFilter NOT_A_TRIAL = new RunFilter.Not(RunFilter.parse("tags.kiln.kind = 'trial'"));
     private final TrackingStore tracking;
 
     public RunSearchRoutes(TrackingStore tracking) {
@@ -42,7 +43,8 @@ public final class RunSearchRoutes {
     }
 
     /**
-     * {@code ?experiment=&filter=&order_by=KEY [ASC|DESC] (repeatable)&page_size=&page_token=&columns=KEY,KEY}: one page of
+     * {@code ?experiment=&filter=&order_by=KEY [ASC|DESC] (repeatable)&page_size=&page_token=&columns=KEY,KEY&trials=}:
+     * one page of
      * runs in the shape of {@code GET /api/runs/{id}}'s run, with only the listed params, metrics and tags when
      * {@code columns} is given; the total; the next page's token (null on the last page), the previous page's (null on
      * the first) and how many runs come before this page.
@@ -50,7 +52,10 @@ public final class RunSearchRoutes {
     private Map<String, Object> search(Call c) {
         RunFilter filter = RunFilter.parse(c.query("filter"));
         List<RunOrder> orders = c.queries("order_by").stream().map(RunOrder::parse).toList();
-        RunSearch search = new RunSearch(c.query("experiment"), filter, orders, pageSize(c.query("page_size")), c.query("page_token"));
+        // A training run's search records dozens of trials as runs; they are left out unless asked for (trials=true).
+        RunFilter applied = "true".equalsIgnoreCase(c.query("trials")) ? filter
+                : filter instanceof RunFilter.All ? NOT_A_TRIAL : new RunFilter.And(filter, NOT_A_TRIAL);
+        RunSearch search = new RunSearch(c.query("experiment"), applied, orders, pageSize(c.query("page_size")), c.query("page_token"));
         List<RunKey> columns = RunKey.parseList(c.query("columns"), "columns");
         RunPage page = tracking.search(search);
         Map<String, Object> m = new LinkedHashMap<>();

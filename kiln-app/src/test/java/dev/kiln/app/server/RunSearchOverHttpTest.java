@@ -87,6 +87,22 @@ class RunSearchOverHttpTest {
     }
 
     @Test
+    void aSearchsTrialsAreLeftOutUnlessAskedFor() {
+        try (TestServer s = TestServer.start(home)) {
+            run(s, "credit", "gbdt", "gbdt", 0.8, 6);
+            TestServer.Res trial = s.post("/api/runs", null,
+                    "{\"experiment\": \"credit\", \"name\": \"gbdt trial 3 rung 1\", \"tags\": {\"kiln.kind\": \"trial\"}}");
+            assertThat(trial.status()).as(trial.toString()).isEqualTo(201);
+            assertThat(names(s.get("/api/runs/search", null).json())).containsExactly("gbdt");
+            assertThat(names(s.get("/api/runs/search?filter=" + q("attributes.name like 'gbdt%'"), null).json())).containsExactly("gbdt");
+            assertThat(s.get("/api/runs/search?filter=" + q("attributes.name like 'gbdt%'"), null).json().path("filter").asText())
+                    .as("the filter the user wrote").doesNotContain("trial");
+            assertThat(names(s.get("/api/runs/search?trials=true", null).json()))
+                    .containsExactlyInAnyOrder("gbdt", "gbdt trial 3 rung 1");
+        }
+    }
+
+    @Test
     void malformedFiltersOrdersAndPagesAreRefusedWithWhereAndWhy() {
         try (TestServer s = TestServer.start(home)) {
             run(s, "credit", "lin", "linear", 0.71, 1);

@@ -22,6 +22,7 @@ export async function render(main, route) {
     columns: q.has('columns') ? splitKeys(q.get('columns')).map(parseKey).filter(Boolean) : null,
     pageSize: PAGE_SIZES.includes(Number(q.get('page_size'))) ? Number(q.get('page_size')) : 50,
     pageToken: q.get('page_token') || '',
+    trials: q.get('trials') === 'true',
   };
   const selected = new Set();
   let requestNo = 0;
@@ -84,7 +85,10 @@ export async function render(main, route) {
     h('div', { class: 'row' }, h('h1', null, 'Runs'), h('span', { class: 'spacer' }),
       h('label', { for: 'experiment' }, 'Experiment'), experimentSelect),
     h('section', { class: 'card runs-controls' }, filterForm,
-      h('div', { class: 'row' }, picker, h('span', { class: 'spacer' }), clearSelection, compareButton)),
+      h('div', { class: 'row' }, picker,
+        h('label', { class: 'runs-trials' }, h('input', { type: 'checkbox', id: 'show-trials', checked: state.trials,
+          onchange: (e) => update({ trials: e.target.checked, pageToken: '' }) }), ' Show search trials'),
+        h('span', { class: 'spacer' }), clearSelection, compareButton)),
     results);
 
   drawPicker();
@@ -107,6 +111,7 @@ export async function render(main, route) {
       columns: state.columns.map((c) => keyText(c.kind, c.name)).join(','),
       page_size: state.pageSize === 50 ? '' : state.pageSize,
       page_token: state.pageToken,
+      trials: state.trials ? 'true' : '',
     });
     if (reloadColumns) {
       api.get('/api/runs/columns', { experiment: state.experiment }).then((cols) => {
@@ -127,6 +132,7 @@ export async function render(main, route) {
       page_size: state.pageSize,
       page_token: state.pageToken,
       columns: state.columns.map((c) => keyText(c.kind, c.name)).join(','), // only what the table shows
+      trials: state.trials ? 'true' : '',
     };
     try {
       const page = await api.get('/api/runs/search', query);
