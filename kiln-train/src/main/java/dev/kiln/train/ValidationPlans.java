@@ -37,6 +37,11 @@ final class ValidationPlans {
                 throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--group-column '" + groupColumn + "' is the target; "
                         + "group by an input column (a customer, a patient, a store)", Map.of("option", "--group-column"));
             }
+            if (!frame.has(groupColumn)) {
+                throw new KilnException(ErrorCode.COLUMN_MISSING, "--group-column '" + groupColumn + "' is not a column of the "
+                        + "data; its columns are: " + String.join(", ", frame.names()),
+                        Map.of("option", "--group-column", "column", groupColumn));
+            }
             DataColumn column = frame.column(groupColumn);
             groups = new String[n];
             for (int i = 0; i < n; i++) {

@@ -11,6 +11,8 @@ import dev.kiln.store.ModelVersion;
 import dev.kiln.store.Run;
 import dev.kiln.train.ProgressListener;
 import dev.kiln.train.TrainOptions;
+import dev.kiln.train.Tuning;
+import dev.kiln.train.constraints.Constraints;
 import dev.kiln.train.TrainingReport;
 import dev.kiln.train.WarmStart;
 import dev.kiln.train.eval.CostMatrix;
@@ -172,8 +174,32 @@ public final class Retraining {
         CostMatrix cost = fp == null ? null : new CostMatrix(parse(label, run, "cost_fp", fp, Retraining::cost),
                 parse(label, run, "cost_fn", fn, Retraining::cost));
         List<String> sliceBy = p.get("slice_by") == null ? List.of() : list(p.get("slice_by"));
+        // The search and the production constraints carry over: a latency or size budget is the deployment's, not the run's.
+        Double budget = p.get("budget_seconds") == null ? null
+                : parse(label, run, "budget_seconds", p.get("budget_seconds"), Double::parseDouble);
+        Integer folds = p.get("folds") == null ? null : parse(label, run, "folds", p.get("folds"), Integer::parseInt);
+        Tuning tuning = new Tuning(budget == null ? null : java.time.Duration.ofMillis(Math.round(budget * 1000)),
+                p.get("search_space"), p.get("group_column"), folds);
+        Constraints constraints = Constraints.of(number(label, run, p, "max_latency_us"), number(label, run, p, "max_bundle_kb"),
+                number(label, run, p, "max_train_seconds"), "true".equals(p.get("interpretable")), monotone(p.get("monotone")));
         return new TrainOptions(data, target, task, split, p.get("time_column"), testFraction, validationFraction, seed,
-                algorithms, exclude, positive, cost, out, false, sliceBy);
+                algorithms, exclude, positive, cost, out, false, sliceBy).withTuning(tuning).withConstraints(constraints);
+    }
+
+    private static Double number(String label, Run run, Map<String, String> p, String key) {
+        return p.get(key) == null ? null : parse(label, run, key, p.get(key), Double::parseDouble);
+    }
+
+    /** {@code {income=1, debt=-1}}, as the run recorded its monotone constraints, back into {@code income=1} entries. */
+    private static List<String> monotone(String recorded) {
+        if (recorded == null || recorded.isBlank()) {
+            return null;
+        }
+        String inner = recorded.strip();
+        if (inner.startsWith("{") && inner.endsWith("}")) {
+            inner = inner.substring(1, inner.length() - 1);
+        }
+        return list(inner);
     }
 
     private static List<String> list(String csv) {

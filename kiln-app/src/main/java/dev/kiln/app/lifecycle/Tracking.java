@@ -190,6 +190,38 @@ public final class Tracking {
             // Not read back by a retrain: a warm start is asked for each time, never inherited from the run.
             p.put("warm_start_from", o.warmStart().parentVersion());
         }
+        if (o.testData() != null) {
+            p.put("test_data", o.testData().toString());
+        }
+        var t = o.tuning();
+        if (t.budget() != null) {
+            p.put("budget_seconds", Double.toString(t.budget().toMillis() / 1000.0));
+        }
+        if (t.space() != null) {
+            p.put("search_space", t.space());
+        }
+        if (t.groupColumn() != null) {
+            p.put("group_column", t.groupColumn());
+        }
+        if (t.folds() != null) {
+            p.put("folds", Integer.toString(t.folds()));
+        }
+        var k = o.constraints();
+        if (k.maxLatencyMicros() != null) {
+            p.put("max_latency_us", Double.toString(k.maxLatencyMicros()));
+        }
+        if (k.maxBundleBytes() != null) {
+            p.put("max_bundle_kb", Double.toString(k.maxBundleBytes() / 1024.0));
+        }
+        if (k.maxTrainSeconds() != null) {
+            p.put("max_train_seconds", Double.toString(k.maxTrainSeconds()));
+        }
+        if (k.interpretable()) {
+            p.put("interpretable", "true");
+        }
+        if (!k.monotone().isEmpty()) {
+            p.put("monotone", k.monotone().toString());
+        }
         return p;
     }
 

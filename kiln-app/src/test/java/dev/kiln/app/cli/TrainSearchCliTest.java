@@ -66,6 +66,9 @@ class TrainSearchCliTest {
         CliRun monotone = CliRun.of(train(data, "--monotone", "purpose=+1"));
         assertThat(monotone.exitCode()).isEqualTo(2);
         assertThat(monotone.err()).contains("--monotone", "purpose");
+        CliRun noSuchGroup = CliRun.of(train(data, "--group-column", "shop", "--budget", "0"));
+        assertThat(noSuchGroup.exitCode()).isEqualTo(2);
+        assertThat(noSuchGroup.err()).contains("--group-column 'shop' is not a column");
         // Every row in one group: nothing to validate across groups.
         List<String> lines = Files.readAllLines(data);
         StringBuilder oneGroup = new StringBuilder(lines.get(0)).append(",shop\n");
@@ -74,6 +77,22 @@ class TrainSearchCliTest {
         CliRun group = CliRun.of(train(grouped, "--group-column", "shop", "--budget", "0"));
         assertThat(group.exitCode()).isEqualTo(2);
         assertThat(group.err()).contains("--group-column", "at least 2 groups");
+    }
+
+    @Test
+    void aRetrainKeepsTheSearchAndTheConstraintsOfTheRunItRepeats() throws Exception {
+        Path data = QuickstartCommand.extractDataset(dir);
+        CliRun first = CliRun.of(train(data, "--algorithms", "linear", "--budget", "0", "--folds", "3",
+                "--max-bundle-kb", "5000", "--monotone", "duration=-1", "--register", "credit"));
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        CliRun again = CliRun.of("retrain", "credit:1", "--home", dir.resolve("home").toString(), "--data", data.toString(),
+                "--json");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        try (KilnStore s = KilnStore.open(dir.resolve("home"), null)) {
+            Run retrained = s.tracking().run(BadInputTest.json(again.out()).findValue("run_id").asText()).orElseThrow();
+            assertThat(retrained.params()).containsEntry("budget_seconds", "0.0").containsEntry("folds", "3")
+                    .containsEntry("max_bundle_kb", "5000.0").containsEntry("monotone", "{duration=-1}");
+        }
     }
 
     @Test
