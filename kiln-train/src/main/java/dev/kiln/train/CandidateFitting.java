@@ -95,7 +95,7 @@ final class CandidateFitting {
                 trial -> {
                     r.steps().within("searching " + v.name() + ": trial " + (trial.id() + 1));
                     r.trials().onTrial(trial);
-                }, 0, 0, factory);
+                }, 0, r.options().tuning().configurations() == null ? 0 : r.options().tuning().configurations(), factory);
         TuneResult tune;
         try {
             tune = Tuner.tune(request);

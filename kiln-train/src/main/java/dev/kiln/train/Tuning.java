@@ -15,9 +15,18 @@ import java.util.regex.Pattern;
  * @param space       narrows the search spaces, e.g. {@code gbdt.max_depth=3..6,linear.l2=0.01..1}; null: the full spaces
  * @param groupColumn rows sharing a value of this column are never split across fit and validation; null: none
  * @param folds       cross-validation folds for small data; null: the default (5)
+ * @param configurations configurations each algorithm samples (the default first); null: 3^rungs (27 with 5 folds). Given
+ *                    without a budget, the search is not bounded by the clock, so the same seed gives the same search on
+ *                    any machine (as H2O AutoML's max_models against max_runtime_secs)
  */
-public record Tuning(Duration budget, String space, String groupColumn, Integer folds) {
-    public static final Tuning DEFAULTS = new Tuning(null, null, null, null);
+public record Tuning(Duration budget, String space, String groupColumn, Integer folds, Integer configurations) {
+    public static final Tuning DEFAULTS = new Tuning(null, null, null, null, null);
+    /** The budget of a search bounded by its configurations alone: longer than any search runs. */
+    public static final Duration UNBOUNDED = Duration.ofDays(1);
+
+    public Tuning(Duration budget, String space, String groupColumn, Integer folds) {
+        this(budget, space, groupColumn, folds, null);
+    }
     private static final Pattern BUDGET = Pattern.compile("([0-9]{1,7}(?:\\.[0-9]{1,3})?)\\s*(ms|s|m|h)?");
 
     /**

@@ -49,6 +49,11 @@ final class ValidationPlans {
                 groups[i] = column.isMissing(row) ? "" : String.valueOf(column.value(row));
             }
         }
+        Integer configurations = options.tuning().configurations();
+        if (configurations != null && configurations < 1) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--configurations must be 1 or more, got " + configurations,
+                    Map.of("option", "--configurations", "value", String.valueOf(configurations)));
+        }
         Integer folds = options.tuning().folds();
         if (folds != null && folds < 2) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--folds must be 2 or more, got " + folds,
@@ -78,6 +83,9 @@ final class ValidationPlans {
     static SearchBudget budget(TrainOptions options, long rows, int features) {
         Duration given = options.tuning().budget();
         SearchBudget defaults = SearchBudget.defaultFor(rows, features);
+        if (given == null && options.tuning().configurations() != null && options.constraints().maxTrainSeconds() == null) {
+            return new SearchBudget(Tuning.UNBOUNDED, defaults.shares()); // bounded by --configurations, not the clock
+        }
         Duration total = given != null ? given : defaults.total();
         Double maxTrain = options.constraints().maxTrainSeconds();
         if (given == null && maxTrain != null) {

@@ -69,8 +69,8 @@ class TrainingTest {
     @Test
     void theSameSeedGivesTheSameModel() throws Exception {
         Path data = synthetic(dir.resolve("s.csv"), 600, 3);
-        // A budget the search does not spend: a search cut short by the clock may stop elsewhere on a rerun.
-        Tuning ample = new Tuning(java.time.Duration.ofMinutes(10), null, null, 3);
+        // A search bounded by its configurations, not the clock: the same on any machine.
+        Tuning ample = new Tuning(null, null, null, 3, 6);
         List<String> algorithms = List.of("linear", "tree", "forest", "gbdt", "ensemble");
         TrainOptions a = TrainOptions.defaults(data, "y", dir.resolve("a")).withAlgorithms(algorithms).withTuning(ample);
         TrainOptions b = TrainOptions.defaults(data, "y", dir.resolve("b")).withAlgorithms(algorithms).withTuning(ample);
@@ -82,6 +82,10 @@ class TrainingTest {
         for (int i = 0; i < ra.leaderboard().size(); i++) {
             assertThat(ra.leaderboard().get(i).testMetrics()).isEqualTo(rb.leaderboard().get(i).testMetrics());
         }
+        TrainingReport.Search gbdt = ra.search().stream().filter(s -> s.algorithm().equals("gbdt")).findFirst().orElseThrow();
+        assertThat(gbdt.trials().stream().map(dev.kiln.train.search.Trial::id).distinct().count())
+                .as("--configurations 6").isEqualTo(6);
+        assertThat(gbdt.notes()).noneMatch(n -> n.contains("budget"));
     }
 
     @Test

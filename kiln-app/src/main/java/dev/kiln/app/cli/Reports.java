@@ -132,8 +132,10 @@ final class Reports {
                     continue;
                 }
                 long configs = s.trials().stream().map(dev.kiln.train.search.Trial::id).distinct().count();
-                sb.append(String.format(java.util.Locale.ROOT, "search %s: %d configurations, %d trials in %.1f s (budget %.1f s); best %s %.4f: %s%n",
-                        s.algorithm(), configs, s.trials().size(), s.seconds(), s.budgetSeconds(), s.metric(), s.bestScore(),
+                String budget = s.budgetSeconds() >= 12 * 3600 ? "no time budget: --configurations"
+                        : String.format(java.util.Locale.ROOT, "budget %.1f s", s.budgetSeconds());
+                sb.append(String.format(java.util.Locale.ROOT, "search %s: %d configurations, %d trials in %.1f s (%s); best %s %.4f: %s%n",
+                        s.algorithm(), configs, s.trials().size(), s.seconds(), budget, s.metric(), s.bestScore(),
                         s.refitConfig()));
                 for (String note : s.notes()) {
                     sb.append("  note: ").append(note).append('\n');

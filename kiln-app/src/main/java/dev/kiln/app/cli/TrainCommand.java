@@ -103,6 +103,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--folds", paramLabel = "K", description = "cross-validation folds for data under 20,000 training rows (default: 5)")
     Integer folds;
 
+    @Option(names = "--configurations", paramLabel = "N", description = "configurations each algorithm's search samples "
+            + "(the default first; default 27 with 5 folds). Without --budget the search is then bounded by N, not the "
+            + "clock: the same seed gives the same model on any machine")
+    Integer configurations;
+
     @Option(names = "--max-latency-us", paramLabel = "US", description = "the chosen model answers one row within this "
             + "many microseconds at p99 (measured in process)")
     Double maxLatencyMicros;
@@ -216,7 +221,7 @@ final class TrainCommand implements Callable<Integer> {
                 testFraction, validationFraction, seed, algorithms, exclude, positiveClass, cost, bundle, force, sliceBy)
                 .withTestData(testData)
                 .withTuning(new Tuning(budget == null ? null : Tuning.parseBudget(budget, "--budget"), searchSpace,
-                        groupColumn, folds))
+                        groupColumn, folds, configurations))
                 .withConstraints(Constraints.of(maxLatencyMicros, maxBundleKb, maxTrainSeconds, interpretable,
                         monotone.isEmpty() ? null : monotone));
     }

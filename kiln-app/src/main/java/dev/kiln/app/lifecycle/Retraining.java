@@ -178,8 +178,10 @@ public final class Retraining {
         Double budget = p.get("budget_seconds") == null ? null
                 : parse(label, run, "budget_seconds", p.get("budget_seconds"), Double::parseDouble);
         Integer folds = p.get("folds") == null ? null : parse(label, run, "folds", p.get("folds"), Integer::parseInt);
+        Integer configurations = p.get("configurations") == null ? null
+                : parse(label, run, "configurations", p.get("configurations"), Integer::parseInt);
         Tuning tuning = new Tuning(budget == null ? null : java.time.Duration.ofMillis(Math.round(budget * 1000)),
-                p.get("search_space"), p.get("group_column"), folds);
+                p.get("search_space"), p.get("group_column"), folds, configurations);
         Constraints constraints = Constraints.of(number(label, run, p, "max_latency_us"), number(label, run, p, "max_bundle_kb"),
                 number(label, run, p, "max_train_seconds"), "true".equals(p.get("interpretable")), monotone(p.get("monotone")));
         return new TrainOptions(data, target, task, split, p.get("time_column"), testFraction, validationFraction, seed,

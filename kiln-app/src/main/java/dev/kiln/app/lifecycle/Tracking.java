@@ -206,6 +206,9 @@ public final class Tracking {
         if (t.folds() != null) {
             p.put("folds", Integer.toString(t.folds()));
         }
+        if (t.configurations() != null) {
+            p.put("configurations", Integer.toString(t.configurations()));
+        }
         var k = o.constraints();
         if (k.maxLatencyMicros() != null) {
             p.put("max_latency_us", Double.toString(k.maxLatencyMicros()));

@@ -41,7 +41,7 @@ public final class PipelineFile {
             "rollout", "monitor", "triggers", "description");
     static final Set<String> TRAIN = Set.of("task", "algorithms", "seed", "split", "time_column", "test_fraction",
             "validation_fraction", "exclude", "positive_class", "cost_fp", "cost_fn", "slice_by", "warm_start", "budget",
-            "search_space", "group_column", "folds", "max_latency_us", "max_bundle_kb", "max_train_seconds", "interpretable",
+            "search_space", "group_column", "folds", "configurations", "max_latency_us", "max_bundle_kb", "max_train_seconds", "interpretable",
             "monotone");
     static final Set<String> VALIDATE = Set.of("block_on", "missing_rate_jump");
     static final Set<String> PROMOTE = Set.of("alias", "rollout");
@@ -161,8 +161,9 @@ public final class PipelineFile {
             }
         }
         Long folds = t.whole("folds", 2, 20);
+        Long configurations = t.whole("configurations", 1, 10_000);
         return new Tuning(parsed, t.text("search_space", false), t.text("group_column", false),
-                folds == null ? null : folds.intValue());
+                folds == null ? null : folds.intValue(), configurations == null ? null : configurations.intValue());
     }
 
     /** train.max_latency_us, max_bundle_kb, max_train_seconds, interpretable, monotone: what production asks. */

@@ -103,6 +103,7 @@ class PipelineFileTest {
                   search_space: gbdt.max_depth=3..6
                   group_column: customer
                   folds: 3
+                  configurations: 12
                   max_latency_us: 50
                   max_bundle_kb: 500
                   max_train_seconds: 600
@@ -114,6 +115,7 @@ class PipelineFileTest {
         assertThat(t.tuning().space()).isEqualTo("gbdt.max_depth=3..6");
         assertThat(t.tuning().groupColumn()).isEqualTo("customer");
         assertThat(t.tuning().folds()).isEqualTo(3);
+        assertThat(t.tuning().configurations()).isEqualTo(12);
         assertThat(t.constraints().maxLatencyMicros()).isEqualTo(50.0);
         assertThat(t.constraints().maxBundleBytes()).isEqualTo(500L * 1024);
         assertThat(t.constraints().maxTrainSeconds()).isEqualTo(600.0);
