@@ -170,7 +170,8 @@ public final class Training {
             }
             long variants = fitted.stream().filter(o -> o.tune() != null && o.tune().algorithm().equals(t.algorithm())).count();
             out.add(new TrainingReport.Search(f.algorithm(), t.metric(),
-                    CandidateFitting.variantBudget(budget.forAlgorithm(t.algorithm(), algorithms), variants).toMillis() / 1000.0,
+                    budget.total().compareTo(Tuning.UNBOUNDED) >= 0 ? null
+                            : CandidateFitting.variantBudget(budget.forAlgorithm(t.algorithm(), algorithms), variants).toMillis() / 1000.0,
                     f.trainSeconds(), t.trials(),
                     t.bestTrialId(), t.bestScore(), t.bestConfig(), t.refitConfig(), t.notes()));
         }

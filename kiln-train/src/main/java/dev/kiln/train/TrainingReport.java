@@ -47,10 +47,11 @@ public record TrainingReport(
     }
 
     /**
-     * One algorithm's hyperparameter search: its share of the budget, the time it took (search and refit), every trial,
+     * One algorithm's hyperparameter search: its share of the budget (null: bounded by --configurations, not the clock),
+     * the time it took (search and refit), every trial,
      * the best one, and the configuration refitted on every training row.
      */
-    public record Search(String algorithm, String metric, double budgetSeconds, double seconds,
+    public record Search(String algorithm, String metric, Double budgetSeconds, double seconds,
                          List<dev.kiln.train.search.Trial> trials, int bestTrial, double bestScore,
                          Map<String, Object> bestConfig, Map<String, Object> refitConfig, List<String> notes) {
     }

@@ -132,7 +132,7 @@ final class Reports {
                     continue;
                 }
                 long configs = s.trials().stream().map(dev.kiln.train.search.Trial::id).distinct().count();
-                String budget = s.budgetSeconds() >= 12 * 3600 ? "no time budget: --configurations"
+                String budget = s.budgetSeconds() == null ? "no time budget: --configurations"
                         : String.format(java.util.Locale.ROOT, "budget %.1f s", s.budgetSeconds());
                 sb.append(String.format(java.util.Locale.ROOT, "search %s: %d configurations, %d trials in %.1f s (%s); best %s %.4f: %s%n",
                         s.algorithm(), configs, s.trials().size(), s.seconds(), budget, s.metric(), s.bestScore(),

@@ -127,7 +127,8 @@ function search(r) {
         { key: 'configurations', label: 'Configurations', numeric: true, render: (s) => fmt.num(s.configurations, 0) },
         { key: 'trials', label: 'Trials', numeric: true, render: (s) => fmt.num(s.trials, 0) },
         { key: 'seconds', label: 'Time / budget', numeric: true,
-          render: (s) => `${fmt.seconds(s.seconds)} / ${fmt.seconds(s.budget_seconds)}` },
+          render: (s) => (s.budget_seconds === null || s.budget_seconds === undefined
+            ? `${fmt.seconds(s.seconds)} (no time budget)` : `${fmt.seconds(s.seconds)} / ${fmt.seconds(s.budget_seconds)}`) },
         { key: 'best', label: `Best ${metric}`, numeric: true, render: (s) => fmt.metric(s.metric, s.best_score) },
         { key: 'config', label: 'Refitted with', render: (s) => Object.entries(s.refit_config || {})
           .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt.num(v, 4) : v}`).join(', ') },
