@@ -366,14 +366,6 @@ public final class Training {
         return Arrays.stream(y).mapToInt(v -> (int) v).toArray();
     }
 
-    static Map<String, Double> evaluate(Task task, TrainedModel model, double[][] x, double[] y, double threshold) {
-        double[][] out = new double[x.length][model.estimator().outputs()];
-        for (int i = 0; i < x.length; i++) {
-            model.estimator().predict(x[i], out[i]);
-        }
-        return Metrics.of(task, y, out, threshold);
-    }
-
     static int argMax(double[] v) {
         int best = 0;
         for (int j = 1; j < v.length; j++) {
