@@ -243,9 +243,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * An upload refused before its body was all read. A caller refused at the door (401, 403, 415) gets its answer
+     * An upload refused before its body was all read. A caller refused at the door (401, 403) gets its answer
      * at once and the connection is closed: reading a stranger's body first is what let slow senders hold threads.
-     * An authorised caller's upload refused by the route (400, 404, 409…) may still be being sent by a client that
+     * An authorised caller's upload refused by the route (400, 404, 409, 415…) may still be being sent by a client that
      * did not ask {@code Expect: 100-continue}, and closing on it would lose the answer (the client sees a broken
      * pipe), so the rest of a body that declared its length is read and dropped, up to the upload limit and at the
      * {@link BodyRate}. Past that, or for a chunked body, the connection is closed after the answer.
@@ -290,13 +290,15 @@ public final class ApiServer implements AutoCloseable {
                         + " role; token '" + principal.name() + "' is " + principal.role().wireName(),
                         Map.of("required_role", required.wireName(), "role", principal.role().wireName()));
             }
+            // From here the caller may send a body: one refused below is read and dropped (discardUpload), so the
+            // answer reaches a client still sending rather than a reset connection.
+            ctx.attribute(AUTHORIZED, true);
             if (route.method().hasBody() && !mediaType(ctx.contentType()).equals(route.bodyType())) {
                 throw KilnException.answer(ErrorCode.UNSUPPORTED_MEDIA_TYPE, route.upload()
                         ? "send the request body with Content-Type: " + route.bodyType()
                         : "send the request body as JSON with Content-Type: application/json",
                         Map.of("content_type", String.valueOf(ctx.contentType()), "expected", route.bodyType()));
             }
-            ctx.attribute(AUTHORIZED, true);
             Object out = route.action().handle(new Call(ctx, principal, params));
             if (out instanceof Route.Reply reply) {
                 respond(ctx, reply.status(), reply.body());
