@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.stream.IntStream;
 
 /**
  * Computes a {@link DatasetProfile}. Per column: non-missing count, missing count and the exact number
@@ -40,10 +41,11 @@ public final class Profiler {
     }
 
     public static DatasetProfile profile(DataFrame frame) {
-        List<ColumnProfile> columns = new ArrayList<>(frame.columns().size());
-        for (DataColumn c : frame.columns()) {
-            columns.add(profile(c));
-        }
+        // Columns are independent: profile them on every core. Each column's own work stays sequential, so the
+        // figures are the same bit for bit as one thread's.
+        List<DataColumn> all = frame.columns();
+        List<ColumnProfile> columns = IntStream.range(0, all.size()).parallel()
+                .mapToObj(i -> profile(all.get(i))).toList();
         return new DatasetProfile(frame.source(), frame.sha256(), frame.rowCount(), columns);
     }
 
@@ -130,7 +132,7 @@ public final class Profiler {
                 out[i++] = v;
             }
         }
-        Arrays.sort(out);
+        DoubleSort.sort(out);
         return out;
     }
 
