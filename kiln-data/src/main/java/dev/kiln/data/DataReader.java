@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Reads data into a typed {@link DataFrame}. The format follows the extension: {@code .csv},
@@ -48,6 +50,17 @@ public final class DataReader {
         if (Files.isDirectory(real)) {
             List<Path> files = DataSources.inDirectory(real, path.toString());
             return files.size() == 1 ? read(files.get(0), options) : readAll(files, options, real);
+        }
+        DuckDbReader.Format typed = duckDbFormat(real);
+        if (typed != null && options.types().isEmpty() && options.otherColumns() == null) {
+            // Nothing forced: fetch typed columns directly (the same columns, without a text round trip).
+            if (size(real) == 0) {
+                throw new KilnException(ErrorCode.DATA_EMPTY, "file " + real + " is empty", Map.of("file", real.toString()));
+            }
+            // The file's hash on another core while DuckDB reads it: each takes a similar time.
+            CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real));
+            List<DataColumn> columns = DuckDbReader.readTyped(real, typed);
+            return new DataFrame(columns, real.toString(), joined(sha256));
         }
         Raw raw = readRaw(real, options);
         return new DataFrame(SchemaInference.columns(raw.table(), options), real.toString(), raw.sha256());
@@ -102,6 +115,26 @@ public final class DataReader {
         return name.lastIndexOf('.') < 0 ? "" : name.substring(name.lastIndexOf('.'));
     }
 
+    private static String joined(CompletableFuture<String> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof KilnException k) {
+                throw k;
+            }
+            throw e;
+        }
+    }
+
+    private static DuckDbReader.Format duckDbFormat(Path file) {
+        return switch (extension(file)) {
+            case ".parquet" -> DuckDbReader.Format.PARQUET;
+            case ".jsonl", ".ndjson" -> DuckDbReader.Format.JSON_LINES;
+            case ".json" -> DuckDbReader.Format.JSON;
+            default -> null;
+        };
+    }
+
     /** A file's text and the SHA-256 of its bytes. */
     private record Raw(RawTable table, String sha256) {
     }
@@ -109,9 +142,7 @@ public final class DataReader {
     private static Raw readRaw(Path file, ReadOptions options) {
         return switch (extension(file)) {
             case ".csv", ".tsv", ".txt" -> readCsvFile(file, options);
-            case ".parquet" -> fromDuckDb(file, DuckDbReader.Format.PARQUET);
-            case ".jsonl", ".ndjson" -> fromDuckDb(file, DuckDbReader.Format.JSON_LINES);
-            case ".json" -> fromDuckDb(file, DuckDbReader.Format.JSON);
+            case ".parquet", ".jsonl", ".ndjson", ".json" -> fromDuckDb(file, duckDbFormat(file));
             default -> throw new KilnException(ErrorCode.DATA_UNSUPPORTED_FORMAT,
                     "unsupported data file " + file + ": expected one of " + SUPPORTED,
                     Map.of("file", file.toString(), "supported", SUPPORTED));

@@ -94,6 +94,14 @@ public final class SchemaInference {
         return out;
     }
 
+    /** A column typed by inference from its text, as {@link #columns} types it; positions are "row N". */
+    static DataColumn inferred(String name, RawColumn raw, String source) {
+        Inference inferred = infer(raw.size(), raw::get);
+        return inferred.parsed() != null
+                ? new NumericColumn(name, inferred.type(), inferred.parsed())
+                : convert(name, inferred.type(), false, true, raw.size(), raw::get, row -> source, row -> "row " + (row + 1));
+    }
+
     static ColumnType inferType(int n, IntFunction<String> values) {
         return infer(n, values).type();
     }

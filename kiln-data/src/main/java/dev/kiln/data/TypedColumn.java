@@ -1,0 +1,126 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.schema.ColumnType;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * One column of a DuckDB result fetched by its SQL type, giving the column that {@link SchemaInference} would make of
+ * the same values fetched as text (which is what JDBC's {@code getString} returns: {@link Double#toString},
+ * {@link Long#toString}, {@code true}/{@code false}):
+ * <ul>
+ *   <li>DOUBLE: such text is never an integer, so the column is NUMERIC, with NULL and NaN missing; but a column with
+ *       an infinity (text {@code Infinity}, not a number) or with no value present is typed from its text;</li>
+ *   <li>BIGINT, INTEGER, SMALLINT, TINYINT: INTEGER when every value has at most 18 digits (the integer rule), else
+ *       typed from its text;</li>
+ *   <li>BOOLEAN: BOOLEAN (1/0), or typed from its text when no value is present;</li>
+ *   <li>any other type: fetched as text and typed from it.</li>
+ * </ul>
+ */
+final class TypedColumn {
+    private static final long MAX_INTEGER = 999_999_999_999_999_999L; // 18 digits: Values.isInteger's limit
+
+    private enum Kind { DOUBLE, LONG, BOOLEAN, TEXT }
+
+    private final Kind kind;
+    private double[] doubles;
+    private long[] longs;
+    private final BitSet nulls = new BitSet();
+    private final RawColumn text;
+    private int size;
+    private int present;
+    private boolean fitsItsType = true;
+
+    private TypedColumn(Kind kind) {
+        this.kind = kind;
+        this.text = kind == Kind.TEXT ? new RawColumn() : null;
+        if (kind == Kind.DOUBLE) {
+            doubles = new double[1024];
+        } else if (kind == Kind.LONG || kind == Kind.BOOLEAN) {
+            longs = new long[1024];
+        }
+    }
+
+    static TypedColumn of(String sqlType) {
+        switch (sqlType) {
+            case "DOUBLE":
+                return new TypedColumn(Kind.DOUBLE);
+            case "BIGINT": case "INTEGER": case "SMALLINT": case "TINYINT":
+                return new TypedColumn(Kind.LONG);
+            case "BOOLEAN":
+                return new TypedColumn(Kind.BOOLEAN);
+            default:
+                return new TypedColumn(Kind.TEXT);
+        }
+    }
+
+    void add(ResultSet rs, int column) throws SQLException {
+        switch (kind) {
+            case DOUBLE -> {
+                double v = rs.getDouble(column);
+                if (rs.wasNull()) {
+                    nulls.set(size);
+                    v = Double.NaN;
+                } else if (Double.isInfinite(v)) {
+                    fitsItsType = false;
+                } else if (!Double.isNaN(v)) {
+                    present++;
+                }
+                if (size == doubles.length) {
+                    doubles = Arrays.copyOf(doubles, size * 2);
+                }
+                doubles[size] = v;
+            }
+            case LONG, BOOLEAN -> {
+                long v = kind == Kind.LONG ? rs.getLong(column) : rs.getBoolean(column) ? 1 : 0;
+                if (rs.wasNull()) {
+                    nulls.set(size);
+                } else {
+                    present++;
+                    if (v > MAX_INTEGER || v < -MAX_INTEGER) {
+                        fitsItsType = false;
+                    }
+                }
+                if (size == longs.length) {
+                    longs = Arrays.copyOf(longs, size * 2);
+                }
+                longs[size] = v;
+            }
+            default -> text.add(rs.getString(column)); // null -> empty text -> missing
+        }
+        size++;
+    }
+
+    DataColumn column(String name, String source) {
+        if (kind != Kind.TEXT && present > 0 && fitsItsType) {
+            if (kind == Kind.DOUBLE) {
+                return new NumericColumn(name, ColumnType.NUMERIC, Arrays.copyOf(doubles, size));
+            }
+            double[] values = new double[size];
+            for (int i = 0; i < size; i++) {
+                values[i] = nulls.get(i) ? Double.NaN : longs[i];
+            }
+            return new NumericColumn(name, kind == Kind.LONG ? ColumnType.INTEGER : ColumnType.BOOLEAN, values);
+        }
+        return SchemaInference.inferred(name, kind == Kind.TEXT ? text : asText(), source);
+    }
+
+    /** The values as JDBC's getString gives them, for typing by the text rules. */
+    private RawColumn asText() {
+        RawColumn out = new RawColumn();
+        for (int i = 0; i < size; i++) {
+            if (nulls.get(i)) {
+                out.add((String) null);
+            } else if (kind == Kind.DOUBLE) {
+                out.add(Double.toString(doubles[i]));
+            } else if (kind == Kind.LONG) {
+                out.add(Long.toString(longs[i]));
+            } else {
+                out.add(longs[i] == 1 ? "true" : "false");
+            }
+        }
+        return out;
+    }
+}

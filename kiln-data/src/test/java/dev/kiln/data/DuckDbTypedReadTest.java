@@ -1,0 +1,47 @@
+package dev.kiln.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Fetching DOUBLE, integer and BOOLEAN columns as primitives gives the columns that typing their text gives. */
+class DuckDbTypedReadTest {
+    @TempDir
+    Path dir;
+
+    /** Every column kind, with the values at the edges of the typing rules, nulls and NaN. */
+    private static final String TABLE = "SELECT * FROM (VALUES "
+            + "(0.1::DOUBLE, 'inf'::DOUBLE, NULL::DOUBLE, 1::BIGINT, 1234567890123456789::BIGINT, 7::INTEGER, 3::TINYINT, "
+            + "true, NULL::BOOLEAN, '12', 'yes', DATE '2024-03-01', TIMESTAMP '2024-03-01 12:30:00', 0.5::FLOAT, 1.25::DECIMAL(5,2), 'a b'),"
+            + "((-0.0)::DOUBLE, 1.5::DOUBLE, NULL::DOUBLE, NULL::BIGINT, 5::BIGINT, (-7)::INTEGER, NULL::TINYINT, "
+            + "false, NULL::BOOLEAN, '13.5', 'no', NULL::DATE, NULL::TIMESTAMP, NULL::FLOAT, (-3.10)::DECIMAL(5,2), NULL),"
+            + "('nan'::DOUBLE, (-2.0)::DOUBLE, NULL::DOUBLE, (-999999999999999999)::BIGINT, 6::BIGINT, 0::INTEGER, (-128)::TINYINT, "
+            + "NULL::BOOLEAN, NULL::BOOLEAN, NULL, 'YES', DATE '1970-01-01', TIMESTAMP '1999-12-31 23:59:59.5', 1e30::FLOAT, 0::DECIMAL(5,2), 'c'),"
+            + "(1e300::DOUBLE, 0.0::DOUBLE, NULL::DOUBLE, 999999999999999999::BIGINT, 8::BIGINT, 1::INTEGER, 127::TINYINT, "
+            + "true, NULL::BOOLEAN, 'NA', 'no', DATE '2024-02-29', NULL::TIMESTAMP, (-0.0)::FLOAT, 99.99::DECIMAL(5,2), '')"
+            + ") AS t(d, d_inf, d_null, big, big19, i, tiny, b, b_null, s_num, s_bool, day, ts, f, dec, s)";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"parquet", "jsonl"})
+    void typedColumnsEqualTheTextRoute(String format) throws Exception {
+        Path file = dir.resolve("t." + format);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("COPY (" + TABLE + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
+        }
+        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        List<DataColumn> viaText = SchemaInference.columns(DuckDbReader.read(file, f), ReadOptions.defaults());
+        List<DataColumn> typed = DuckDbReader.readTyped(file, f);
+        assertThat(typed).isEqualTo(viaText);
+        assertThat(DataReader.read(file).columns()).isEqualTo(viaText);
+        // The kinds this covers, so that a change in DuckDB's types cannot make the test vacuous.
+        assertThat(typed.stream().map(DataColumn::type).map(Enum::name).distinct().sorted().toList())
+                .contains("NUMERIC", "INTEGER", "BOOLEAN", "CATEGORICAL");
+    }
+}
