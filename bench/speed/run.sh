@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Issue 22's figures: kiln data profile, drift and train on N x 20 numeric rows, each next to its reference in the
+# same run (pandas read_csv; the 2 s target; the GBDT fit itself and 4x the file's size). See README.md.
+set -euo pipefail
+
+N="${N:-1000000}"
+STEP_TIMEOUT="${STEP_TIMEOUT:-1200}"       # seconds allowed to each measured step
+PYTHON="${PYTHON:-/usr/bin/python3}"       # Debian's python3 with python3-numpy and python3-pandas
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/bench/speed"
+WORK="${WORK:-$HERE/work}"
+JAR="$ROOT/kiln-app/target/kiln.jar"
+BEFORE_JAR="${BEFORE_JAR:-}"               # optional: an older kiln.jar measured in the same run ("before")
+TEN_MILLION="${TEN_MILLION:-0}"            # 1: also train on 10,000,000 rows (about 1.9 GB of CSV)
+STEPS="${STEPS:-profile drift train}"
+
+say() { echo "speed-bench: $*" >&2; }
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  say "installing $* with apt-get"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+"$PYTHON" -c "import numpy, pandas, scipy" 2>/dev/null || { apt_install python3-numpy python3-pandas python3-scipy; PYTHON=/usr/bin/python3; }
+[ -x /usr/bin/time ] || apt_install time
+command -v java >/dev/null || { say "java (JDK 17) is needed"; exit 1; }
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  "$ROOT/kiln" --version >/dev/null       # builds the jar if it is missing or older than the sources (not timed)
+fi
+[ -f "$JAR" ] || { say "$JAR is missing (run ./kiln --version)"; exit 1; }
+
+mkdir -p "$WORK"
+data() {  # data FILE N: the training file, written once per N
+  local file="$1" n="$2"
+  if [ ! -f "$file" ] || [ "$(cat "$file.n" 2>/dev/null)" != "$n" ]; then
+    say "generating $file ($n rows)"
+    "$PYTHON" "$HERE/gen.py" "$file" "$n" && echo "$n" > "$file.n"
+  fi
+}
+data "$WORK/train.csv" "$N"
+if [ ! -f "$WORK/ref.csv" ] || [ "$(cat "$WORK/drift.n" 2>/dev/null)" != "$N" ]; then
+  say "generating ref.csv and cur.csv ($N rows each, bench/drift/gen.py)"
+  "$PYTHON" "$ROOT/bench/drift/gen.py" "$WORK" "$N" && echo "$N" > "$WORK/drift.n"
+fi
+ls -l "$WORK"/*.csv >&2
+
+measure() {  # measure KEY OUTFILE CMD...: wall s, peak RSS KB, user s, system s into KEY.time
+  local key="$1" out="$2"
+  shift 2
+  say "running $key: $*"
+  timeout "$STEP_TIMEOUT" /usr/bin/time -f "%e %M %U %S" -o "$WORK/$key.time" "$@" > "$out"
+  say "  $(awk '{printf "%s s wall, %.0f MB peak RSS\n", $1, $2/1024}' "$WORK/$key.time")"
+}
+jars="after=$JAR"
+[ -n "$BEFORE_JAR" ] && jars="$jars before=$BEFORE_JAR"
+cat "$WORK"/*.csv > /dev/null              # every tool starts with the files in the page cache
+
+measure start /dev/null java -jar "$JAR" --version
+for step in $STEPS; do
+  case "$step" in
+    profile)
+      measure pandas /dev/null "$PYTHON" "$HERE/read_pandas.py" "$WORK/train.csv" "$WORK/pandas.json"
+      for pair in $jars; do
+        measure "profile-${pair%%=*}" "$WORK/profile-${pair%%=*}.json" java -jar "${pair#*=}" data profile "$WORK/train.csv" --json
+      done ;;
+    drift)
+      for pair in $jars; do
+        measure "drift-${pair%%=*}" "$WORK/drift-${pair%%=*}.json" java -jar "${pair#*=}" drift --reference "$WORK/ref.csv" --current "$WORK/cur.csv" --json
+      done ;;
+    train)
+      for pair in $jars; do
+        rm -rf "$WORK/home-${pair%%=*}"
+        measure "train-${pair%%=*}" "$WORK/train-${pair%%=*}.json" java -jar "${pair#*=}" train --data "$WORK/train.csv" --target label \
+          --algorithms baseline,linear,gbdt --home "$WORK/home-${pair%%=*}" --json
+      done ;;
+  esac
+done
+if [ "$TEN_MILLION" = 1 ]; then
+  data "$WORK/train10m.csv" 10000000
+  rm -rf "$WORK/home-10m"
+  measure train10m "$WORK/train10m.json" java -jar "$JAR" train --data "$WORK/train10m.csv" --target label \
+    --algorithms baseline,linear,gbdt --home "$WORK/home-10m" --json
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+"$PYTHON" "$HERE/report.py" "$WORK"
