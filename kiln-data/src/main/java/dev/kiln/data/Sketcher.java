@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Builds {@link DatasetSketch}es (bounded memory per column) from a {@link DataFrame} or a file.
@@ -51,35 +52,39 @@ public final class Sketcher {
     }
 
     public static DatasetSketch sketch(DataFrame frame, int k, int maxCategories) {
-        List<ColumnSketch> columns = new ArrayList<>(frame.columns().size());
-        for (DataColumn c : frame.columns()) {
-            long missing = 0;
-            if (c instanceof NumericColumn n) {
-                QuantileSketch q = new QuantileSketch(k);
-                for (int i = 0, size = n.size(); i < size; i++) {
-                    double v = n.get(i);
-                    if (Double.isNaN(v)) {
-                        missing++;
-                    } else {
-                        q.add(v);
-                    }
+        // Columns on every core; each column's values still go into its sketch in row order, so the sketches are
+        // the same as one thread's (a sketch is a function of its values and their order).
+        List<DataColumn> all = frame.columns();
+        List<ColumnSketch> columns = IntStream.range(0, all.size()).parallel()
+                .mapToObj(i -> sketch(all.get(i), k, maxCategories)).toList();
+        return new DatasetSketch(frame.rowCount(), columns);
+    }
+
+    private static ColumnSketch sketch(DataColumn c, int k, int maxCategories) {
+        long missing = 0;
+        if (c instanceof NumericColumn n) {
+            QuantileSketch q = new QuantileSketch(k);
+            for (int i = 0, size = n.size(); i < size; i++) {
+                double v = n.get(i);
+                if (Double.isNaN(v)) {
+                    missing++;
+                } else {
+                    q.add(v);
                 }
-                columns.add(new ColumnSketch(c.name(), c.type(), missing, q, null));
+            }
+            return new ColumnSketch(c.name(), c.type(), missing, q, null);
+        }
+        StringColumn s = (StringColumn) c;
+        CategoryCounts counts = new CategoryCounts(maxCategories);
+        for (int i = 0, size = s.size(); i < size; i++) {
+            String v = s.value(i);
+            if (v == null) {
+                missing++;
             } else {
-                StringColumn s = (StringColumn) c;
-                CategoryCounts counts = new CategoryCounts(maxCategories);
-                for (int i = 0, size = s.size(); i < size; i++) {
-                    String v = s.value(i);
-                    if (v == null) {
-                        missing++;
-                    } else {
-                        counts.add(v);
-                    }
-                }
-                columns.add(new ColumnSketch(c.name(), c.type(), missing, null, counts));
+                counts.add(v);
             }
         }
-        return new DatasetSketch(frame.rowCount(), columns);
+        return new ColumnSketch(c.name(), c.type(), missing, null, counts);
     }
 
     public static DatasetSketch sketch(Path file, ReadOptions options) {

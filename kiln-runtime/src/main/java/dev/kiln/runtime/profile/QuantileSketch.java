@@ -55,6 +55,7 @@ public final class QuantileSketch {
     private long[] viewCumulative;
     private int capacityLevels = -1;
     private int capacityCache;
+    private int[] capacities;
 
     /** A sketch with {@link #DEFAULT_K}. */
     public QuantileSketch() {
@@ -344,18 +345,23 @@ public final class QuantileSketch {
     }
 
     private int capacity(int h) {
-        int depth = levels.length - 1 - h;
-        return Math.max(MIN_LEVEL_CAPACITY, (int) Math.ceil(k * Math.pow(2.0 / 3.0, depth)));
+        totalCapacity(); // refreshes the per-level cache when the number of levels changed
+        return capacities[h];
     }
 
+    /** The capacities depend only on k and the number of levels: computed once per level count (Math.pow is slow). */
     private int totalCapacity() {
         if (capacityLevels == levels.length) {
             return capacityCache;
         }
+        int[] each = new int[levels.length];
         int total = 0;
         for (int h = 0; h < levels.length; h++) {
-            total += capacity(h);
+            int depth = levels.length - 1 - h;
+            each[h] = Math.max(MIN_LEVEL_CAPACITY, (int) Math.ceil(k * Math.pow(2.0 / 3.0, depth)));
+            total += each[h];
         }
+        capacities = each;
         capacityLevels = levels.length;
         capacityCache = total;
         return total;
