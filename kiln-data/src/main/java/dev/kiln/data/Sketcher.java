@@ -26,8 +26,9 @@ import java.util.stream.IntStream;
 /**
  * Builds {@link DatasetSketch}es (bounded memory per column) from a {@link DataFrame} or a file.
  *
- * <p>For delimited text ({@code .csv}, {@code .tsv}, {@code .txt}) the file is streamed: rows are never
- * held, so memory does not grow with the number of rows. Column types are taken from
+ * <p>Delimited text ({@code .csv}, {@code .tsv}, {@code .txt}) that {@linkplain #fitsInMemory fits in memory} is read
+ * whole by {@link DataReader#read} (parallel, into columns) and sketched column by column on every core. A larger
+ * file is streamed: rows are never held, so memory does not grow with the number of rows. Column types are taken from
  * {@link ReadOptions#types()} / {@link ReadOptions#otherColumns()}; when some column has neither, a
  * first streaming pass infers them with the rules of {@link SchemaInference} (boolean, integer,
  * numeric, datetime over <em>every</em> value, so the types equal {@link DataReader#read}'s), except
@@ -43,6 +44,8 @@ import java.util.stream.IntStream;
 public final class Sketcher {
     /** Present values per column on which the free-text rule is judged when streaming. */
     public static final int TEXT_SAMPLE = 10_000;
+    /** Tests set this to 0 to stream every file; -1 (the default) means a quarter of the heap. */
+    static volatile long wholeFileLimitBytes = -1;
 
     private Sketcher() {
     }
@@ -95,11 +98,58 @@ public final class Sketcher {
         ReadOptions opts = options == null ? ReadOptions.defaults() : options;
         Path real = resolve(file);
         String name = real.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".txt")) {
+        if (isCsv(name) && !fitsInMemory(real)) {
             Character delimiter = opts.delimiter() == null && name.endsWith(".tsv") ? Character.valueOf('\t')
                     : opts.delimiter();
             return streamCsv(real, delimiter, opts, k, maxCategories);
         }
+        return sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
+    }
+
+    /** A file's sketch and the column types it was sketched with. */
+    public record Typed(DatasetSketch sketch, Map<String, ColumnType> types) {
+    }
+
+    /**
+     * Sketches a file and says which types its columns got: one read when the file {@linkplain #fitsInMemory fits in
+     * memory}, else a pass to infer the types ({@link #inferTypes}) and a streaming pass to sketch with them.
+     */
+    public static Typed sketchWithTypes(Path file, ReadOptions options) {
+        ReadOptions opts = options == null ? ReadOptions.defaults() : options;
+        Path real = resolve(file);
+        if (isCsv(real.getFileName().toString().toLowerCase(Locale.ROOT)) && !fitsInMemory(real)) {
+            Map<String, ColumnType> types = inferTypes(real, opts);
+            return new Typed(sketch(real, opts.withTypes(types)), types);
+        }
+        DataFrame frame = readIgnoringAbsentTypes(real, opts);
+        Map<String, ColumnType> types = new java.util.LinkedHashMap<>();
+        for (var f : frame.schema().fields()) {
+            types.put(f.name(), f.type());
+        }
+        return new Typed(sketch(frame), types);
+    }
+
+    /**
+     * Whether a delimited file is read whole (in parallel, into columns, then sketched column by column on every
+     * core) rather than streamed (one thread, rows never held, memory independent of the rows): whole when its
+     * size is under a quarter of the heap this JVM may use, which leaves room for the columns (about 8 bytes per
+     * numeric cell, fewer than the text's bytes for typical numbers) and the parser's buffers. The two give the same
+     * sketches, except that streaming judges free text on the first {@value #TEXT_SAMPLE} values of a column.
+     */
+    public static boolean fitsInMemory(Path file) {
+        try {
+            long limit = wholeFileLimitBytes >= 0 ? wholeFileLimitBytes : Runtime.getRuntime().maxMemory() / 4;
+            return Files.size(file) < limit;
+        } catch (IOException e) {
+            return false; // streaming then names the problem
+        }
+    }
+
+    private static boolean isCsv(String lowerCaseName) {
+        return lowerCaseName.endsWith(".csv") || lowerCaseName.endsWith(".tsv") || lowerCaseName.endsWith(".txt");
+    }
+
+    private static DataFrame readIgnoringAbsentTypes(Path real, ReadOptions opts) {
         DataFrame frame;
         try {
             frame = DataReader.read(real, opts);
@@ -112,7 +162,7 @@ public final class Sketcher {
             kept.keySet().retainAll(new HashSet<>(available));
             frame = DataReader.read(real, opts.withTypes(kept));
         }
-        return sketch(frame, k, maxCategories);
+        return frame;
     }
 
     private static DatasetSketch streamCsv(Path file, Character delimiter, ReadOptions opts, int k, int maxCategories) {

@@ -213,9 +213,15 @@ final class DriftCommand implements Callable<Integer> {
         }
         DatasetSketch referenceSketch;
         DriftCurrentData.Sketched currentSketch = null;
-        if (current.data != null) {
-            // Infer the reference's types once, then sketch both files with them at the same time: two passes
-            // of wall time instead of three.
+        if (current.data != null && Sketcher.fitsInMemory(referencePath)) {
+            // Read the reference once (in parallel, into columns), which gives its sketch and its types; then the
+            // current data with those types. One file in memory at a time.
+            Sketcher.Typed typed = Sketcher.sketchWithTypes(referencePath, ReadOptions.defaults());
+            referenceSketch = typed.sketch();
+            currentSketch = DriftCurrentData.sketch(current.data, typed.types());
+        } else if (current.data != null) {
+            // Streaming: infer the reference's types once, then sketch both files with them at the same time: two
+            // passes of wall time instead of three.
             ReadOptions typed = ReadOptions.defaults().withTypes(Sketcher.inferTypes(referencePath, ReadOptions.defaults()));
             java.util.concurrent.CompletableFuture<DriftCurrentData.Sketched> cur = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> DriftCurrentData.sketch(current.data, typed.types()));
