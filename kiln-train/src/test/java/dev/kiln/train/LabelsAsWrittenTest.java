@@ -136,6 +136,19 @@ class LabelsAsWrittenTest {
     }
 
     @Test
+    void aWarmStartFromAParentWithClassesFalseTrueContinuesOnYesNoData() throws Exception {
+        Path old = data("old", 400, 0.3, (e, i) -> e ? "true" : "false");
+        Path parent = Path.of(Training.run(TrainOptions.defaults(old, "y", dir.resolve("parent"))
+                .withAlgorithms(List.of("gbdt")), ProgressListener.NONE).bundle());
+        assertThat(KilnModel.load(parent).classes()).containsExactly("false", "true");
+        Path fresh = data("fresh", 300, 0.3, (e, i) -> e ? "yes" : "no");
+        TrainingReport warm = Training.run(TrainOptions.defaults(fresh, "y", dir.resolve("warm"))
+                .withWarmStart(new WarmStart(parent, "old:1", 5)), ProgressListener.NONE);
+        assertThat(warm.classes()).as("a continued model predicts what its parent predicts").containsExactly("false", "true");
+        assertThat(warm.positiveClass()).isEqualTo("true");
+    }
+
+    @Test
     void testDataIsReadWithTheSameLabels() throws Exception {
         Path train = data("train", 240, 0.3, (e, i) -> e ? "yes" : "no");
         Path test = data("test", 80, 0.3, (e, i) -> e ? "yes" : "no");
