@@ -114,12 +114,15 @@ class YesNoLabelsCliTest {
         }
         assertThat(logged.toString()).contains("\"prediction\":\"yes\"").contains("\"prediction\":\"no\"")
                 .doesNotContain("\"prediction\":\"true\"");
-        CliRun perf = CliRun.of("monitor", "performance", "--model", "churn", "--home", home.toString(), "--json");
+        CliRun perf = CliRun.of("monitor", "performance", "--model", "churn", "--home", home.toString(), "--slice-by", "plan",
+                "--json");
         assertThat(perf.exitCode()).as(perf.err() + perf.out()).isZero();
         JsonNode report = BadInputTest.json(perf.out());
         assertThat(report.get("labels_unknown").asInt()).isZero();
         assertThat(report.get("versions").get(0).get("labelled").asInt()).isEqualTo(4);
         assertThat(report.get("versions").get(0).get("metrics").get("accuracy").asDouble()).isEqualTo(1.0);
+        assertThat(report.get("sliced_rows").asInt()).as("served slices read the labels the same way").isEqualTo(4);
+        assertThat(report.get("slice_rows_unusable").asInt()).isZero();
     }
 
 }
