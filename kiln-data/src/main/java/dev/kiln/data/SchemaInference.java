@@ -28,7 +28,9 @@ import java.util.function.IntFunction;
  *   <li>CATEGORICAL: anything else, including a column where every value is missing (kept, all
  *       missing, so the caller can report and drop it).</li>
  * </ol>
- * String values are stored trimmed, as {@link Values#coerce} does at scoring time. A forced type
+ * A column named in {@link ReadOptions#labelColumns} that rule 1 would type BOOLEAN is CATEGORICAL instead
+ * ({@link #asRead}): class labels keep the words the file holds. String values are stored trimmed, as
+ * {@link Values#coerce} does at scoring time. A forced type
  * (override) must fit every non-missing value, else {@link ErrorCode#DATA_MALFORMED} names the line,
  * column and value; a forced INTEGER also rejects numbers with a fraction.
  */
@@ -59,15 +61,28 @@ public final class SchemaInference {
 
     static List<DataColumn> columns(RawTable table, ReadOptions options) {
         return columns(table, options.types(), options.otherColumns(),
-                options.otherColumnsUntrimmed() && options.otherColumns() == ColumnType.TEXT);
+                options.otherColumnsUntrimmed() && options.otherColumns() == ColumnType.TEXT, options.labelColumns());
     }
 
     static List<DataColumn> columns(RawTable table, Map<String, ColumnType> forced, ColumnType others) {
-        return columns(table, forced, others, false);
+        return columns(table, forced, others, false, Set.of());
+    }
+
+    /**
+     * The type a column is read as, given the type inference found for it (not a forced type): a label column
+     * ({@link ReadOptions#labelColumns}) inferred BOOLEAN is CATEGORICAL, so its values stay the words written
+     * (trimmed); every other inferred type is kept. Every reader that infers types applies this one rule.
+     */
+    public static ColumnType asRead(String column, ColumnType inferred, ReadOptions options) {
+        return asRead(column, inferred, options.labelColumns());
+    }
+
+    private static ColumnType asRead(String column, ColumnType inferred, Set<String> labelColumns) {
+        return inferred == ColumnType.BOOLEAN && labelColumns.contains(column) ? ColumnType.CATEGORICAL : inferred;
     }
 
     private static List<DataColumn> columns(RawTable table, Map<String, ColumnType> forced, ColumnType others,
-                                            boolean othersUntrimmed) {
+                                            boolean othersUntrimmed, Set<String> labelColumns) {
         for (String name : forced.keySet()) {
             if (!table.names().contains(name)) {
                 throw new KilnException(ErrorCode.COLUMN_MISSING,
@@ -87,9 +102,10 @@ public final class SchemaInference {
                 continue;
             }
             Inference inferred = infer(raw.size(), raw::get);
+            ColumnType asRead = asRead(name, inferred.type(), labelColumns);
             out.add(inferred.parsed() != null
-                    ? new NumericColumn(name, inferred.type(), inferred.parsed())
-                    : convert(name, inferred.type(), false, true, raw.size(), raw::get, table::file, table::location));
+                    ? new NumericColumn(name, asRead, inferred.parsed())
+                    : convert(name, asRead, false, true, raw.size(), raw::get, table::file, table::location));
         }
         return out;
     }

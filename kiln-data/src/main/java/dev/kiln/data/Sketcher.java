@@ -177,6 +177,9 @@ public final class Sketcher {
         }
         if (needInference) {
             infer(file, delimiter, types);
+            for (int c = 0; c < types.length; c++) {
+                types[c] = forced[c] ? types[c] : SchemaInference.asRead(names.get(c), types[c], opts);
+            }
         }
         return sketchWithTypes(file, delimiter, names, types, forced, k, maxCategories);
     }
@@ -195,12 +198,14 @@ public final class Sketcher {
             Character delimiter = opts.delimiter() == null && name.endsWith(".tsv") ? Character.valueOf('\t') : opts.delimiter();
             List<String> names = header(real, delimiter);
             ColumnType[] types = new ColumnType[names.size()];
+            boolean[] forced = new boolean[names.size()];
             for (int c = 0; c < types.length; c++) {
                 types[c] = opts.types().getOrDefault(names.get(c), opts.otherColumns());
+                forced[c] = types[c] != null;
             }
             infer(real, delimiter, types);
             for (int c = 0; c < types.length; c++) {
-                out.put(names.get(c), types[c]);
+                out.put(names.get(c), forced[c] ? types[c] : SchemaInference.asRead(names.get(c), types[c], opts));
             }
             return out;
         }

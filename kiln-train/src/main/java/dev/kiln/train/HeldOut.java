@@ -20,7 +20,9 @@ public record HeldOut(DataFrame rows, double[] y, Task task, List<String> classe
     /**
      * The test rows {@link Training#run} sets aside for {@code options} on {@code data} (the whole file, as read). Pin
      * {@code options.task()} and {@code options.positiveClass()} to the run's (as its lineage records them), or a changed
-     * class balance could pick another positive class. Only the target and split options are read.
+     * class balance could pick another positive class. Only the target and split options are read. Read {@code data}
+     * with {@link Target#readOptions} so its labels are as written, as the run read them; a positive class recorded as
+     * {@code true}/{@code false} (a run from before labels were kept as written) names the matching yes/no word.
      */
     public static HeldOut testRows(DataFrame data, TrainOptions options) {
         Target target = Target.of(data, options);

@@ -2,9 +2,11 @@ package dev.kiln.train;
 
 import dev.kiln.data.DataColumn;
 import dev.kiln.data.DataFrame;
+import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Task;
+import dev.kiln.runtime.schema.ClassLabels;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Values;
 import java.util.ArrayList;
@@ -19,10 +21,20 @@ import java.util.TreeMap;
  *
  * <p>Inference: a categorical, boolean or text target is classification; an integer target with at most
  * {@value #MAX_INTEGER_CLASSES} distinct values is classification; any other number is regression.
+ *
+ * <p>Labels as written: read the data with {@link #readOptions} so a yes/no target stays {@code yes}/{@code no}; its
+ * classes are then those words and its positive class the "true" word ({@link BooleanWords}). A target read as BOOLEAN
+ * (without those options) is {@code false}/{@code true}, with {@code true} positive. Other binary targets take the
+ * rarer class as positive unless {@link TrainOptions#positiveClass} names one.
  */
 public record Target(Task task, List<String> classes, String positiveClass, double[] y, DataFrame frame, List<String> notes) {
     static final int MAX_INTEGER_CLASSES = 10;
     static final int MAX_CLASSES = 200;
+
+    /** How labelled data is read for a target: the target column's values as written ({@link ReadOptions#labelled}). */
+    public static ReadOptions readOptions(String target) {
+        return ReadOptions.labelled(target);
+    }
 
     public static Target of(DataFrame all, TrainOptions options) {
         String name = options.target();
@@ -48,6 +60,16 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
         for (int i = 0; i < labels.length; i++) {
             labels[i] = label(target, i);
             counts.merge(labels[i], 1, Integer::sum);
+        }
+        // Labels as written: a yes/no target keeps its words, one spelling per answer (BooleanWords).
+        BooleanWords words = BooleanWords.of(name, counts);
+        if (words != null && !words.notes().isEmpty()) {
+            notes.addAll(words.notes());
+            counts.clear();
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = words.kept(labels[i]);
+                counts.merge(labels[i], 1, Integer::sum);
+            }
         }
         Task task = options.task() != null ? options.task() : infer(target, counts.size());
         if (task == Task.REGRESSION) {
@@ -86,12 +108,20 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
         String positive = null;
         if (task == Task.BINARY) {
             positive = options.positiveClass();
-            if (positive == null) {
+            if (positive == null && words != null) {
+                // A yes/no question's event is its "yes", however rare.
+                positive = words.trueWord();
+            } else if (positive == null) {
                 // The rarer class is usually the event of interest (default, fraud, churn).
                 positive = counts.get(classes.get(0)) < counts.get(classes.get(1)) ? classes.get(0) : classes.get(1);
             } else if (!counts.containsKey(positive)) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--positive-class '" + positive + "' is not a class of '"
-                        + name + "'; classes are " + classes, Map.of("column", name));
+                // "Yes" or "true" (a lineage recorded before labels were kept as written) names the class "yes".
+                String same = ClassLabels.match(classes, positive);
+                if (same == null) {
+                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--positive-class '" + positive + "' is not a class of '"
+                            + name + "'; classes are " + classes, Map.of("column", name));
+                }
+                positive = same;
             }
             String negative = classes.get(0).equals(positive) ? classes.get(1) : classes.get(0);
             classes = List.of(negative, positive);

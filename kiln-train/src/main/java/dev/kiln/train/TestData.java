@@ -3,6 +3,7 @@ package dev.kiln.train;
 import dev.kiln.data.DataColumn;
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
+import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import java.util.List;
@@ -43,14 +44,16 @@ final class TestData {
 
     static Read read(TrainOptions options, WarmStartParent parent) {
         if (options.testData() == null) {
-            return new Read(parent == null ? DataReader.read(options.data()) : parent.read(options.data(), options.target()), -1);
+            return new Read(parent == null ? DataReader.read(options.data(), Target.readOptions(options.target()))
+                    : parent.read(options.data(), options.target()), -1);
         }
         if (parent != null) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--test-data cannot be used with a warm start yet: the "
                     + "warm start reads the data with its parent's schema; leave --test-data out", Map.of("option", "--test-data"));
         }
-        int testRows = DataReader.read(options.testData()).rowCount();
-        DataFrame both = DataReader.readAll(List.of(options.data(), options.testData()));
+        ReadOptions labelled = Target.readOptions(options.target());
+        int testRows = DataReader.read(options.testData(), labelled).rowCount();
+        DataFrame both = DataReader.readAll(List.of(options.data(), options.testData()), labelled);
         return new Read(both, both.rowCount() - testRows);
     }
 }

@@ -2,7 +2,6 @@ package dev.kiln.train;
 
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
-import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Task;
@@ -11,6 +10,7 @@ import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.BundleReader;
 import dev.kiln.runtime.bundle.Checksums;
 import dev.kiln.runtime.bundle.Lineage;
+import dev.kiln.runtime.schema.ClassLabels;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.train.xgboost.GbdtTrainer;
@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +84,7 @@ record WarmStartParent(WarmStart request, Bundle bundle, byte[] xgboostModel, St
             }
         }
         try {
-            return DataReader.read(data, ReadOptions.defaults().withTypes(types));
+            return DataReader.read(data, Target.readOptions(target).withTypes(types));
         } catch (KilnException e) {
             if (e.code() != ErrorCode.COLUMN_MISSING) {
                 throw e;
@@ -118,7 +117,7 @@ record WarmStartParent(WarmStart request, Bundle bundle, byte[] xgboostModel, St
         }
         String positive = o.positiveClass();
         if (m.task() == Task.BINARY) {
-            if (positive != null && !positive.equals(m.positiveClass())) {
+            if (positive != null && !ClassLabels.same(positive, m.positiveClass())) {
                 throw conflict("the positive class is '" + positive + "' but " + label() + "'s is '" + m.positiveClass()
                         + "'", "positive_class");
             }
@@ -151,21 +150,17 @@ record WarmStartParent(WarmStart request, Bundle bundle, byte[] xgboostModel, St
             throw conflict("target '" + manifest().target() + "' in " + target.frame().source() + " reads as numbers "
                     + "for regression, but " + label() + " is " + task.wireName() + " classification", "task");
         }
-        List<String> unseen = new ArrayList<>(target.classes());
-        unseen.removeAll(classes);
+        // A parent trained before labels were kept as written has classes false/true for data that says no/yes.
+        List<String> unseen = target.classes().stream().filter(c -> ClassLabels.indexOf(classes, c) < 0).toList();
         if (!unseen.isEmpty()) {
             throw new KilnException(ErrorCode.TARGET_INVALID, "cannot warm-start from " + label() + ": target '"
                     + manifest().target() + "' in " + target.frame().source() + " has class(es) " + unseen + " that "
                     + label() + " never saw (its classes: " + classes + "); train from scratch to learn a new class",
                     Map.of("parent", label(), "classes", unseen));
         }
-        Map<String, Integer> index = new HashMap<>();
-        for (int k = 0; k < classes.size(); k++) {
-            index.put(classes.get(k), k);
-        }
         double[] y = new double[target.y().length];
         for (int i = 0; i < y.length; i++) {
-            y[i] = index.get(target.classes().get((int) target.y()[i]));
+            y[i] = ClassLabels.indexOf(classes, target.classes().get((int) target.y()[i]));
         }
         return new Target(task, classes, manifest().positiveClass(), y, target.frame(), target.notes());
     }

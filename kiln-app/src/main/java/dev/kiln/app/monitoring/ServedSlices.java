@@ -10,6 +10,7 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
+import dev.kiln.runtime.schema.ClassLabels;
 import dev.kiln.runtime.schema.Values;
 import dev.kiln.train.eval.Slices;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ public final class ServedSlices {
                     y = Double.parseDouble(label);
                     a = ((Number) p.prediction()).doubleValue();
                 } else {
-                    y = classes.indexOf(label);
+                    y = ClassLabels.indexOf(classes, label); // "yes", "Yes", true or 1 for a yes/no model
                     Double pPositive = positive == null ? null : p.probabilities().get(positive);
                     a = task == Task.BINARY ? (pPositive == null ? Double.NaN : pPositive) : classes.indexOf(String.valueOf(p.prediction()));
                 }

@@ -8,6 +8,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.BundleReader;
 import dev.kiln.store.RegisteredModel;
+import dev.kiln.train.Target;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,9 +111,10 @@ final class EvaluateStage implements StageWork {
             return new Gates.Holder.None();
         }
         try {
-            DataFrame data = DataReader.read(ctx.datasetPath);
+            HeadToHead.SplitSpec spec = HeadToHead.SplitSpec.fromLineage(candidate);
+            DataFrame data = DataReader.read(ctx.datasetPath, Target.readOptions(spec.target()));
             return new Gates.Holder.Scored(ctx.holder.version(), HeadToHead.compare(ctx.bundle,
-                    ctx.store.registry().bundlePath(ctx.holder), data, HeadToHead.SplitSpec.fromLineage(candidate)));
+                    ctx.store.registry().bundlePath(ctx.holder), data, spec));
         } catch (KilnException e) {
             return new Gates.Holder.Unscorable(ctx.holder.version(), e.getMessage());
         }

@@ -8,10 +8,12 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Lineage;
+import dev.kiln.runtime.schema.ClassLabels;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.store.ModelRegistry;
 import dev.kiln.store.ModelVersion;
 import dev.kiln.train.HeldOut;
+import dev.kiln.train.Target;
 import dev.kiln.train.TrainOptions;
 import dev.kiln.train.eval.BusinessCost;
 import dev.kiln.train.eval.CostMatrix;
@@ -197,10 +199,25 @@ public final class HeadToHead {
     @FunctionalInterface
     public interface TrainingData {
         DataFrame read(String recordedPath, String recordedSha256);
+
+        /** The data with {@code target}'s labels as written ({@link dev.kiln.train.Target#readOptions}), where it can. */
+        default DataFrame read(String recordedPath, String recordedSha256, String target) {
+            return read(recordedPath, recordedSha256);
+        }
     }
 
     /** The data read from the recorded path, refused when it is gone or its SHA-256 is no longer the recorded one. */
-    public static final TrainingData RECORDED_PATH = HeadToHead::readRecordedPath;
+    public static final TrainingData RECORDED_PATH = new TrainingData() {
+        @Override
+        public DataFrame read(String recordedPath, String recordedSha256) {
+            return readRecordedPath(recordedPath, recordedSha256, null);
+        }
+
+        @Override
+        public DataFrame read(String recordedPath, String recordedSha256, String target) {
+            return readRecordedPath(recordedPath, recordedSha256, target);
+        }
+    };
 
     /** The store's path, with the data from the recorded path ({@link #RECORDED_PATH}). */
     public static Result compare(ModelRegistry registry, ModelVersion candidate, ModelVersion holder) {
@@ -219,13 +236,13 @@ public final class HeadToHead {
         if (known != null) {
             return known;
         }
-        DataFrame frame = data.read(c.manifest().lineage().datasetSource(), spec.datasetSha256());
+        DataFrame frame = data.read(c.manifest().lineage().datasetSource(), spec.datasetSha256(), spec.target());
         Result r = compare(c, KilnModel.load(registry.bundlePath(holder)), frame, spec);
         RECENT.put(key, r);
         return r;
     }
 
-    private static DataFrame readRecordedPath(String source, String sha256) {
+    private static DataFrame readRecordedPath(String source, String sha256, String target) {
         if (source == null || source.isBlank()) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the candidate's bundle records no training data file");
         }
@@ -236,7 +253,7 @@ public final class HeadToHead {
         }
         DataFrame data;
         try {
-            data = DataReader.read(file);
+            data = DataReader.read(file, Target.readOptions(target));
         } catch (KilnException e) {
             throw new KilnException(e.code(), "the candidate's training data " + file + " cannot be read: " + e.getMessage(),
                     e.details(), e);
@@ -288,7 +305,8 @@ public final class HeadToHead {
         if (held.task() == Task.REGRESSION) {
             return held.y();
         }
-        if (held.task() == Task.BINARY && !held.positiveClass().equals(model.manifest().positiveClass())) {
+        // A bundle from before labels were kept as written predicts P('true') where the data says 'yes': the same event.
+        if (held.task() == Task.BINARY && !ClassLabels.same(held.positiveClass(), model.manifest().positiveClass())) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, who + " predicts P('" + model.manifest().positiveClass()
                     + "'), the candidate P('" + held.positiveClass() + "'): their metrics measure different events");
         }
@@ -296,7 +314,7 @@ public final class HeadToHead {
         double[] y = new double[held.y().length];
         for (int i = 0; i < y.length; i++) {
             String label = held.classes().get((int) held.y()[i]);
-            int k = own.indexOf(label);
+            int k = ClassLabels.indexOf(own, label);
             if (k < 0) {
                 throw new KilnException(ErrorCode.INVALID_ARGUMENT, who + " cannot score the candidate's test rows: they "
                         + "hold class '" + label + "', which it does not predict (its classes: " + own + ")");

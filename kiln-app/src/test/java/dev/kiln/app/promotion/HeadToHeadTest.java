@@ -159,6 +159,46 @@ public class HeadToHeadTest {
     }
 
     /**
+     * A holder written before labels were kept as written has classes false/true for a yes/no target; scored on the
+     * candidate's yes/no rows, its labels map through their truth, and it gets its own test metrics back (same rows).
+     */
+    @Test
+    void aHolderWithClassesFalseTrueIsScoredOnYesNoLabels() throws IOException {
+        Path yesNo = creditG().resolveSibling("yes-no.csv");
+        List<String> lines = Files.readAllLines(dir.resolve("credit-g.csv"));
+        List<String> asYesNo = new ArrayList<>(List.of(lines.get(0)));
+        List<String> asTrueFalse = new ArrayList<>(List.of(lines.get(0)));
+        for (String line : lines.subList(1, lines.size())) {
+            String head = line.substring(0, line.lastIndexOf(',') + 1);
+            boolean bad = line.endsWith(",bad");
+            asYesNo.add(head + (bad ? "yes" : "no"));
+            asTrueFalse.add(head + (bad ? "true" : "false"));
+        }
+        Files.write(yesNo, asYesNo);
+        Path trueFalse = Files.write(dir.resolve("true-false.csv"), asTrueFalse);
+        Path candidate = Path.of(Training.run(new TrainOptions(yesNo, "class", null, null, null, 0.2, 0.2, 42,
+                List.of("linear"), List.of(), null, null, dir.resolve("yn"), false), ProgressListener.NONE).bundle());
+        Path holder = Path.of(Training.run(new TrainOptions(trueFalse, "class", null, null, null, 0.2, 0.2, 42,
+                List.of("linear"), List.of(), null, null, dir.resolve("tf"), false), ProgressListener.NONE).bundle());
+        KilnModel c = KilnModel.load(candidate);
+        KilnModel h = KilnModel.load(holder);
+        assertThat(c.classes()).containsExactly("no", "yes");
+        assertThat(h.classes()).containsExactly("false", "true");
+
+        HeadToHead.SplitSpec spec = HeadToHead.SplitSpec.fromLineage(c.manifest());
+        HeadToHead.Result r = HeadToHead.compare(candidate, holder,
+                DataReader.read(yesNo, dev.kiln.train.Target.readOptions("class")), spec);
+        for (String m : List.of("roc_auc", "log_loss")) {
+            assertThat(r.candidate().get(m)).as(m).isEqualTo(c.manifest().testMetrics().get(m));
+            assertThat(r.holder().get(m)).as(m).isEqualTo(h.manifest().testMetrics().get(m));
+        }
+        // Read as before (the target typed BOOLEAN, classes false/true), the yes/no candidate is scored the same.
+        HeadToHead.Result asBoolean = HeadToHead.compare(c, h, DataReader.read(yesNo), spec);
+        assertThat(asBoolean.candidate()).isEqualTo(r.candidate());
+        assertThat(asBoolean.holder()).isEqualTo(r.holder());
+    }
+
+    /**
      * credit-g with its labels drawn anew from another rule (credit amount over 4,000 or duration over 30 months, a
      * quarter of them flipped): what a model trained on the old data never learnt.
      */

@@ -5,6 +5,7 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Calibration;
+import dev.kiln.runtime.schema.ClassLabels;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -94,7 +95,7 @@ final class EstimateAccumulator {
         double[] q = alreadyCalibrated ? r : calibration.apply(r);
         sumCorrect += q[d];
         sumVariance += q[d] * (1 - q[d]);
-        int y = labelText == null ? -1 : classes.indexOf(labelText);
+        int y = labelText == null ? -1 : ClassLabels.indexOf(classes, labelText);
         if (y >= 0) {
             labelled++;
             labelledCorrect += y == d ? 1 : 0;

@@ -5,6 +5,7 @@ import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.monitor.logs.PredictionRecord;
 import dev.kiln.runtime.Task;
+import dev.kiln.runtime.schema.ClassLabels;
 import dev.kiln.runtime.schema.Values;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -202,8 +203,11 @@ public final class PerformanceAnalyzer {
                 labelled++;
                 return null;
             }
-            if (!spec.classes().contains(label)) {
-                return "request " + f.requestId() + " row " + f.row() + ": label '" + label + "' is not one of the classes "
+            String written = label;
+            // The class the label names: "Yes", true or 1 name a yes/no model's "yes" (ClassLabels).
+            label = ClassLabels.match(spec.classes(), written);
+            if (label == null) {
+                return "request " + f.requestId() + " row " + f.row() + ": label '" + written + "' is not one of the classes "
                         + spec.classes();
             }
             grow();

@@ -1,0 +1,70 @@
+package dev.kiln.train;
+
+import dev.kiln.runtime.schema.Values;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A target whose every value is a boolean word ({@link Values#isBooleanWord}: true/false, yes/no, any case), read as
+ * written: the classes keep the file's words, and the positive class is the "true" word (yes, true, ...), the event the
+ * question asks about, rather than the rarer class. A truth value written more than one way ({@code yes} and
+ * {@code Yes}) is one class, spelled as most of its rows spell it (ties: the first in Java's String order); the
+ * other spellings are mapped onto it and a training note says so.
+ *
+ * @param spelling every spelling found, to the spelling kept for its truth value
+ * @param trueWord the kept spelling of the true value, or null when no row holds it
+ * @param notes    one note per truth value written more than one way
+ */
+record BooleanWords(Map<String, String> spelling, String trueWord, List<String> notes) {
+
+    /** The target's words, or null when some value is not a boolean word. {@code counts}: rows per value as read. */
+    static BooleanWords of(String column, Map<String, Integer> counts) {
+        for (String value : counts.keySet()) {
+            if (!Values.isBooleanWord(value)) {
+                return null;
+            }
+        }
+        Map<String, String> spelling = new HashMap<>();
+        List<String> notes = new ArrayList<>();
+        String trueWord = null;
+        for (double truth : new double[] {1.0, 0.0}) {
+            String kept = null;
+            int keptRows = -1;
+            List<String> others = new ArrayList<>();
+            for (Map.Entry<String, Integer> e : counts.entrySet()) {
+                if (Values.parseBoolean(e.getKey()) != truth) {
+                    continue;
+                }
+                others.add(e.getKey());
+                boolean better = e.getValue() > keptRows || e.getValue() == keptRows && e.getKey().compareTo(kept) < 0;
+                if (better) {
+                    kept = e.getKey();
+                    keptRows = e.getValue();
+                }
+            }
+            if (kept == null) {
+                continue;
+            }
+            for (String s : others) {
+                spelling.put(s, kept);
+            }
+            others.remove(kept);
+            if (!others.isEmpty()) {
+                List<String> described = others.stream().map(s -> "'" + s + "' (" + counts.get(s) + " rows)").toList();
+                notes.add("target '" + column + "' writes the same answer more than one way: " + String.join(", ", described)
+                        + " read as '" + kept + "', its most frequent spelling (" + keptRows + " rows)");
+            }
+            if (truth == 1.0) {
+                trueWord = kept;
+            }
+        }
+        return new BooleanWords(Map.copyOf(spelling), trueWord, List.copyOf(notes));
+    }
+
+    /** The class a value as read belongs to. */
+    String kept(String written) {
+        return spelling.getOrDefault(written, written);
+    }
+}
