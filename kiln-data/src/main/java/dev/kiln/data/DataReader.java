@@ -59,7 +59,7 @@ public final class DataReader {
             }
             // The file's hash on another core while DuckDB reads it: each takes a similar time.
             CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real));
-            List<DataColumn> columns = DuckDbReader.readTyped(real, typed);
+            List<DataColumn> columns = DuckDbReader.readTyped(real, typed, options);
             return new DataFrame(columns, real.toString(), joined(sha256));
         }
         Raw raw = readRaw(real, options);

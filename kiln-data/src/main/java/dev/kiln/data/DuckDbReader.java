@@ -52,13 +52,17 @@ final class DuckDbReader {
         });
     }
 
-    /** The file's columns as {@code SchemaInference.columns(read(path, format), ReadOptions.defaults())} types them. */
-    static List<DataColumn> readTyped(Path path, Format format) {
+    /**
+     * The file's columns as {@code SchemaInference.columns(read(path, format), options)} types them, for options that
+     * force no type (label columns are honoured).
+     */
+    static List<DataColumn> readTyped(Path path, Format format, ReadOptions options) {
         return query(path, format, (rs, names) -> {
             ResultSetMetaData meta = rs.getMetaData();
             List<TypedColumn> typed = new ArrayList<>(names.size());
             for (int c = 1; c <= names.size(); c++) {
-                typed.add(TypedColumn.of(meta.getColumnTypeName(c)));
+                boolean label = options.labelColumns().contains(names.get(c - 1));
+                typed.add(TypedColumn.of(label ? "VARCHAR" : meta.getColumnTypeName(c)));
             }
             int rows = 0;
             while (rs.next()) {
@@ -70,7 +74,7 @@ final class DuckDbReader {
             requireRows(path, rows);
             List<DataColumn> out = new ArrayList<>(names.size());
             for (int c = 0; c < names.size(); c++) {
-                out.add(typed.get(c).column(names.get(c), path.toString()));
+                out.add(typed.get(c).column(names.get(c), path.toString(), options));
                 typed.set(c, null); // let each column's buffers go as soon as it is built
             }
             return out;

@@ -111,11 +111,12 @@ public final class SchemaInference {
     }
 
     /** A column typed by inference from its text, as {@link #columns} types it; positions are "row N". */
-    static DataColumn inferred(String name, RawColumn raw, String source) {
+    static DataColumn inferred(String name, RawColumn raw, String source, ReadOptions options) {
         Inference inferred = infer(raw.size(), raw::get);
+        ColumnType asRead = asRead(name, inferred.type(), options);
         return inferred.parsed() != null
-                ? new NumericColumn(name, inferred.type(), inferred.parsed())
-                : convert(name, inferred.type(), false, true, raw.size(), raw::get, row -> source, row -> "row " + (row + 1));
+                ? new NumericColumn(name, asRead, inferred.parsed())
+                : convert(name, asRead, false, true, raw.size(), raw::get, row -> source, row -> "row " + (row + 1));
     }
 
     static ColumnType inferType(int n, IntFunction<String> values) {

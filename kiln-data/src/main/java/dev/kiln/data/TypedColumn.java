@@ -16,7 +16,8 @@ import java.util.BitSet;
  *   <li>BIGINT, INTEGER, SMALLINT, TINYINT: INTEGER when every value has at most 18 digits (the integer rule), else
  *       typed from its text;</li>
  *   <li>BOOLEAN: BOOLEAN (1/0), or typed from its text when no value is present;</li>
- *   <li>any other type: fetched as text and typed from it.</li>
+ *   <li>any other type, and a label column ({@link ReadOptions#labelColumns}: its words matter), is fetched as text
+ *       and typed from it.</li>
  * </ul>
  */
 final class TypedColumn {
@@ -93,7 +94,7 @@ final class TypedColumn {
         size++;
     }
 
-    DataColumn column(String name, String source) {
+    DataColumn column(String name, String source, ReadOptions options) {
         if (kind != Kind.TEXT && present > 0 && fitsItsType) {
             if (kind == Kind.DOUBLE) {
                 return new NumericColumn(name, ColumnType.NUMERIC, Arrays.copyOf(doubles, size));
@@ -104,7 +105,7 @@ final class TypedColumn {
             }
             return new NumericColumn(name, kind == Kind.LONG ? ColumnType.INTEGER : ColumnType.BOOLEAN, values);
         }
-        return SchemaInference.inferred(name, kind == Kind.TEXT ? text : asText(), source);
+        return SchemaInference.inferred(name, kind == Kind.TEXT ? text : asText(), source, options);
     }
 
     /** The values as JDBC's getString gives them, for typing by the text rules. */

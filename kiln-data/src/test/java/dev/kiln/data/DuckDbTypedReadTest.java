@@ -37,9 +37,14 @@ class DuckDbTypedReadTest {
         }
         DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
         List<DataColumn> viaText = SchemaInference.columns(DuckDbReader.read(file, f), ReadOptions.defaults());
-        List<DataColumn> typed = DuckDbReader.readTyped(file, f);
+        List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults());
         assertThat(typed).isEqualTo(viaText);
         assertThat(DataReader.read(file).columns()).isEqualTo(viaText);
+        // A label column keeps its words: a BOOLEAN label is read as the categories true/false, as from text.
+        ReadOptions labelled = ReadOptions.labelled("b");
+        List<DataColumn> labels = DuckDbReader.readTyped(file, f, labelled);
+        assertThat(labels).isEqualTo(SchemaInference.columns(DuckDbReader.read(file, f), labelled));
+        assertThat(labels.get(7).type().name()).isEqualTo("CATEGORICAL");
         // The kinds this covers, so that a change in DuckDB's types cannot make the test vacuous.
         assertThat(typed.stream().map(DataColumn::type).map(Enum::name).distinct().sorted().toList())
                 .contains("NUMERIC", "INTEGER", "BOOLEAN", "CATEGORICAL");
