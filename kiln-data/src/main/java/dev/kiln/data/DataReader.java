@@ -49,8 +49,25 @@ public final class DataReader {
             List<Path> files = DataSources.inDirectory(real, path.toString());
             return files.size() == 1 ? read(files.get(0), options) : readAll(files, options, real);
         }
+        if (isDelimitedText(real)) {
+            ReadOptions effective = csvOptions(real, options);
+            if (ParallelCsvReader.handles(effective)) {
+                ParallelCsvReader.Result result = ParallelCsvReader.read(real, effective);
+                return new DataFrame(result.columns(), real.toString(), result.sha256());
+            }
+        }
         Raw raw = readRaw(real, options);
         return new DataFrame(SchemaInference.columns(raw.table(), options), real.toString(), raw.sha256());
+    }
+
+    private static boolean isDelimitedText(Path file) {
+        String extension = extension(file);
+        return extension.equals(".csv") || extension.equals(".tsv") || extension.equals(".txt");
+    }
+
+    /** .tsv means tab-separated; for .csv and .txt the delimiter is sniffed unless set. */
+    private static ReadOptions csvOptions(Path file, ReadOptions options) {
+        return options.delimiter() == null && extension(file).equals(".tsv") ? options.withDelimiter('\t') : options;
     }
 
     /**
@@ -137,9 +154,7 @@ public final class DataReader {
     }
 
     private static Raw readCsvFile(Path file, ReadOptions options) {
-        // .tsv means tab-separated; for .csv and .txt the delimiter is sniffed unless set.
-        ReadOptions effective = options.delimiter() == null && file.getFileName().toString()
-                .toLowerCase(Locale.ROOT).endsWith(".tsv") ? options.withDelimiter('\t') : options;
+        ReadOptions effective = csvOptions(file, options);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             // Hashing while parsing reads the file once; the parser consumes every byte, so this
             // equals DatasetVersion.sha256(file).
@@ -185,7 +200,7 @@ public final class DataReader {
         return real;
     }
 
-    private static KilnException ioFailure(Path file, IOException e) {
+    static KilnException ioFailure(Path file, IOException e) {
         if (e instanceof NoSuchFileException) {
             return new KilnException(ErrorCode.FILE_NOT_FOUND, "file not found: " + file, Map.of("file", file.toString()));
         }

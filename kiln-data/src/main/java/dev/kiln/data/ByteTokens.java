@@ -1,0 +1,147 @@
+package dev.kiln.data;
+
+import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
+import dev.kiln.runtime.schema.Values;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Classifies one trimmed CSV value straight from its UTF-8 bytes, with exactly the rules of
+ * {@link Values} that {@link SchemaInference} and {@link TypeVotes} apply to the decoded text: missing tokens
+ * ({@link Values#isMissingToken}), boolean words ({@link Values#isBooleanWord}), integers ({@link Values#isInteger}),
+ * finite numbers ({@link Values#parseNumber}, whose grammar is checked here on the bytes and whose value
+ * FastDoubleParser computes, correctly rounded like {@link Double#parseDouble}) and datetimes (handed to
+ * {@link Values#parseDatetime} as a String; only values that start with four digits can be one).
+ * Byte-level tests are exact because every token these rules accept is ASCII and no non-ASCII character case-maps
+ * onto the ASCII letters they compare (checked over the whole BMP when this was written); a value with a non-ASCII
+ * byte is therefore never missing, boolean, number or datetime.
+ */
+final class ByteTokens {
+    static final int MISSING = 0;
+    static final int INTEGER = 1;
+    static final int NUMBER = 2;
+    static final int BOOLEAN = 3;
+    static final int DATETIME = 4;
+    static final int OTHER = 5;
+
+    /** The value of the last {@link #classify} call: the number, 1/0 for a boolean word, epoch ms for a datetime. */
+    double value;
+
+    /** The kind of the trimmed value {@code a[s, e)}; sets {@link #value} for INTEGER, NUMBER, BOOLEAN, DATETIME. */
+    int classify(byte[] a, int s, int e) {
+        int n = e - s;
+        if (n == 0) {
+            return MISSING;
+        }
+        byte first = a[s];
+        if (first >= '0' && first <= '9' || first == '-' || first == '+' || first == '.') {
+            int shape = numberShape(a, s, e);
+            if (shape >= 0) {
+                double d = JavaDoubleParser.parseDouble(a, s, n);
+                if (Double.isFinite(d)) {
+                    value = d;
+                    return shape == 0 ? INTEGER : NUMBER;
+                }
+                return OTHER; // 1e999: the number grammar, but not finite; no date starts like that
+            }
+        }
+        if (isMissing(a, s, e)) {
+            return MISSING;
+        }
+        int bool = booleanWord(a, s, e);
+        if (bool >= 0) {
+            value = bool;
+            return BOOLEAN;
+        }
+        if (n >= 10 && digit(a[s]) && digit(a[s + 1]) && digit(a[s + 2]) && digit(a[s + 3])) {
+            double t = Values.parseDatetime(new String(a, s, n, StandardCharsets.UTF_8));
+            if (!Double.isNaN(t)) {
+                value = t;
+                return DATETIME;
+            }
+        }
+        return OTHER;
+    }
+
+    /**
+     * -1 when {@code a[s, e)} is not {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?}; 0 when it is also an integer of at
+     * most 18 digits ({@code [+-]?\d{1,18}}); 1 for any other number.
+     */
+    static int numberShape(byte[] a, int s, int e) {
+        int i = s;
+        if (i < e && (a[i] == '+' || a[i] == '-')) {
+            i++;
+        }
+        int intDigits = 0;
+        while (i < e && digit(a[i])) {
+            i++;
+            intDigits++;
+        }
+        boolean dot = false;
+        int fracDigits = 0;
+        if (i < e && a[i] == '.') {
+            dot = true;
+            i++;
+            while (i < e && digit(a[i])) {
+                i++;
+                fracDigits++;
+            }
+        }
+        if (intDigits == 0 && fracDigits == 0) {
+            return -1;
+        }
+        boolean exponent = false;
+        if (i < e && (a[i] == 'e' || a[i] == 'E')) {
+            i++;
+            if (i < e && (a[i] == '+' || a[i] == '-')) {
+                i++;
+            }
+            int expDigits = 0;
+            while (i < e && digit(a[i])) {
+                i++;
+                expDigits++;
+            }
+            if (expDigits == 0) {
+                return -1;
+            }
+            exponent = true;
+        }
+        if (i != e) {
+            return -1;
+        }
+        return !dot && !exponent && intDigits <= 18 ? 0 : 1;
+    }
+
+    /** {@link Values#isMissingToken} on trimmed bytes: empty, ?, NA, N/A, NaN, null (any case). */
+    static boolean isMissing(byte[] a, int s, int e) {
+        return switch (e - s) {
+            case 0 -> true;
+            case 1 -> a[s] == '?';
+            case 2 -> lower(a[s]) == 'n' && lower(a[s + 1]) == 'a';
+            case 3 -> lower(a[s]) == 'n' && (a[s + 1] == '/' && lower(a[s + 2]) == 'a'
+                    || lower(a[s + 1]) == 'a' && lower(a[s + 2]) == 'n');
+            case 4 -> lower(a[s]) == 'n' && lower(a[s + 1]) == 'u' && lower(a[s + 2]) == 'l' && lower(a[s + 3]) == 'l';
+            default -> false;
+        };
+    }
+
+    /** 1 for true/yes, 0 for false/no (any case), -1 otherwise: {@link Values#isBooleanWord} and its value. */
+    static int booleanWord(byte[] a, int s, int e) {
+        return switch (e - s) {
+            case 2 -> lower(a[s]) == 'n' && lower(a[s + 1]) == 'o' ? 0 : -1;
+            case 3 -> lower(a[s]) == 'y' && lower(a[s + 1]) == 'e' && lower(a[s + 2]) == 's' ? 1 : -1;
+            case 4 -> lower(a[s]) == 't' && lower(a[s + 1]) == 'r' && lower(a[s + 2]) == 'u' && lower(a[s + 3]) == 'e'
+                    ? 1 : -1;
+            case 5 -> lower(a[s]) == 'f' && lower(a[s + 1]) == 'a' && lower(a[s + 2]) == 'l' && lower(a[s + 3]) == 's'
+                    && lower(a[s + 4]) == 'e' ? 0 : -1;
+            default -> -1;
+        };
+    }
+
+    private static boolean digit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static int lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? b + 32 : b;
+    }
+}
