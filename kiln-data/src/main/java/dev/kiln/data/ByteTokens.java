@@ -34,13 +34,11 @@ final class ByteTokens {
         }
         byte first = a[s];
         if (first >= '0' && first <= '9' || first == '-' || first == '+' || first == '.') {
-            int shape = numberShape(a, s, e);
+            int shape = number(a, s, e);
             if (shape >= 0) {
-                double d = JavaDoubleParser.parseDouble(a, s, n);
-                if (Double.isFinite(d)) {
-                    value = d;
-                    return shape == 0 ? INTEGER : NUMBER;
-                }
+                return shape == 0 ? INTEGER : NUMBER;
+            }
+            if (shape == INFINITE) {
                 return OTHER; // 1e999: the number grammar, but not finite; no date starts like that
             }
         }
@@ -62,17 +60,31 @@ final class ByteTokens {
         return OTHER;
     }
 
+    private static final int NOT_A_NUMBER = -1;
+    private static final int INFINITE = -2;
+    private static final long EXACT_MANTISSA = 1L << 53;
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
     /**
-     * -1 when {@code a[s, e)} is not {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?}; 0 when it is also an integer of at
-     * most 18 digits ({@code [+-]?\d{1,18}}); 1 for any other number.
+     * Checks {@code a[s, e)} against {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?} and sets {@link #value}: 0 when it
+     * is also an integer of at most 18 digits ({@code [+-]?\d{1,18}}), 1 for another finite number, NOT_A_NUMBER, or
+     * INFINITE when it overflows. The value is exact by Clinger's fast path when the digits fit 53 bits and the power
+     * of ten is at most 22 (one correctly rounded multiplication or division of two exact doubles, as
+     * {@link Double#parseDouble} rounds); otherwise FastDoubleParser computes it.
      */
-    static int numberShape(byte[] a, int s, int e) {
+    int number(byte[] a, int s, int e) {
         int i = s;
-        if (i < e && (a[i] == '+' || a[i] == '-')) {
+        boolean negative = false;
+        if (a[i] == '+' || a[i] == '-') {
+            negative = a[i] == '-';
             i++;
         }
+        long mantissa = 0;
+        int digits = 0;
         int intDigits = 0;
         while (i < e && digit(a[i])) {
+            mantissa = mantissa * 10 + (a[i] - '0');
             i++;
             intDigits++;
         }
@@ -82,32 +94,53 @@ final class ByteTokens {
             dot = true;
             i++;
             while (i < e && digit(a[i])) {
+                mantissa = mantissa * 10 + (a[i] - '0');
                 i++;
                 fracDigits++;
             }
         }
-        if (intDigits == 0 && fracDigits == 0) {
-            return -1;
+        digits = intDigits + fracDigits;
+        if (digits == 0) {
+            return NOT_A_NUMBER;
         }
         boolean exponent = false;
+        int exp = 0;
         if (i < e && (a[i] == 'e' || a[i] == 'E')) {
             i++;
+            boolean negativeExp = false;
             if (i < e && (a[i] == '+' || a[i] == '-')) {
+                negativeExp = a[i] == '-';
                 i++;
             }
             int expDigits = 0;
             while (i < e && digit(a[i])) {
+                if (exp < 100_000) {
+                    exp = exp * 10 + (a[i] - '0');
+                }
                 i++;
                 expDigits++;
             }
             if (expDigits == 0) {
-                return -1;
+                return NOT_A_NUMBER;
             }
+            exp = negativeExp ? -exp : exp;
             exponent = true;
         }
         if (i != e) {
-            return -1;
+            return NOT_A_NUMBER;
         }
+        int power = exp - fracDigits;
+        double d;
+        if (digits <= 18 && mantissa <= EXACT_MANTISSA && power >= -22 && power <= 22) {
+            d = power >= 0 ? (double) mantissa * POWERS_OF_TEN[power] : (double) mantissa / POWERS_OF_TEN[-power];
+            d = negative ? -d : d;
+        } else {
+            d = JavaDoubleParser.parseDouble(a, s, e - s);
+        }
+        if (!Double.isFinite(d)) {
+            return INFINITE;
+        }
+        value = d;
         return !dot && !exponent && intDigits <= 18 ? 0 : 1;
     }
 

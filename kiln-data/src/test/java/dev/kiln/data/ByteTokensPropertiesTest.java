@@ -22,7 +22,15 @@ class ByteTokensPropertiesTest {
                 "nul", "yess", "t", "2014-03-01", "2014/03/01", "2014-03-01T12:00:00Z", "2014-02-30", "1e999", "-0",
                 "-0.0", "é", "ñA", "İ", "\u212Aelvin", "1234567890123456789", "123456789012345678");
         Arbitrary<String> any = Arbitraries.strings().withChars("0123456789+-.eEnaNA/?ulTtrRuUfFsSyYoO é").ofMaxLength(8);
-        return Arbitraries.oneOf(numberish, doubles, words, any);
+        Arbitrary<String> decimals = Arbitraries.longs().between(-10_000_000_000_000_000L, 10_000_000_000_000_000L)
+                .flatMap(m -> Arbitraries.integers().between(0, 20).flatMap(point -> Arbitraries.integers().between(-30, 30)
+                        .map(exp -> {
+                            String digits = Long.toString(Math.abs(m));
+                            int at = Math.max(0, digits.length() - point);
+                            String text = (m < 0 ? "-" : "") + digits.substring(0, at) + "." + digits.substring(at);
+                            return exp == 0 ? text : text + "e" + exp;
+                        })));
+        return Arbitraries.oneOf(numberish, doubles, words, any, decimals);
     }
 
     @Property(tries = 3000)
