@@ -13,6 +13,8 @@ final class ByteScan {
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
     private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
 
     private ByteScan() {
     }
@@ -34,6 +36,33 @@ final class ByteScan {
             }
         }
         return -1;
+    }
+
+    /**
+     * The index of the first delimiter, LF or CR in {@code [from, to)}, or {@code to}: where an unquoted value ends.
+     * Each of the three zero-byte masks marks its first match exactly, so the lowest bit of their union is the first
+     * of any.
+     */
+    static int indexOfFieldEnd(byte[] a, int from, int to, byte delimiter) {
+        long delimiters = (delimiter & 0xFFL) * ONES;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = (long) LONGS.get(a, i);
+            long x = word ^ delimiters;
+            long y = word ^ LFS;
+            long z = word ^ CRS;
+            long found = ((x - ONES) & ~x | (y - ONES) & ~y | (z - ONES) & ~z) & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            byte b = a[i];
+            if (b == delimiter || b == '\n' || b == '\r') {
+                return i;
+            }
+        }
+        return to;
     }
 
     /** How many bytes of {@code [from, to)} equal {@code target}. */

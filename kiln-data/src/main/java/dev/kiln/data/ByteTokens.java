@@ -2,6 +2,9 @@ package dev.kiln.data;
 
 import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 import dev.kiln.runtime.schema.Values;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,6 +25,9 @@ final class ByteTokens {
     static final int BOOLEAN = 3;
     static final int DATETIME = 4;
     static final int OTHER = 5;
+
+    /** The digits read so far by {@link #number}. */
+    private long mantissa;
 
     /** The value of the last {@link #classify} call: the number, 1/0 for a boolean word, epoch ms for a datetime. */
     double value;
@@ -63,6 +69,9 @@ final class ByteTokens {
     private static final int NOT_A_NUMBER = -1;
     private static final int INFINITE = -2;
     private static final long EXACT_MANTISSA = 1L << 53;
+    private static final long[] POWERS_OF_TEN_LONG = {1L, 10L, 100L, 1000L, 10_000L, 100_000L, 1_000_000L,
+        10_000_000L, 100_000_000L};
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
         1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -80,26 +89,21 @@ final class ByteTokens {
             negative = a[i] == '-';
             i++;
         }
-        long mantissa = 0;
-        int digits = 0;
-        int intDigits = 0;
-        while (i < e && digit(a[i])) {
-            mantissa = mantissa * 10 + (a[i] - '0');
-            i++;
-            intDigits++;
-        }
+        mantissa = 0;
+        int intStart = i;
+        i = digitRun(a, i, e);
+        int intDigits = i - intStart;
         boolean dot = false;
         int fracDigits = 0;
         if (i < e && a[i] == '.') {
             dot = true;
             i++;
-            while (i < e && digit(a[i])) {
-                mantissa = mantissa * 10 + (a[i] - '0');
-                i++;
-                fracDigits++;
-            }
+            int fracStart = i;
+            i = digitRun(a, i, e);
+            fracDigits = i - fracStart;
         }
-        digits = intDigits + fracDigits;
+        long mantissa = this.mantissa;
+        int digits = intDigits + fracDigits;
         if (digits == 0) {
             return NOT_A_NUMBER;
         }
@@ -168,6 +172,44 @@ final class ByteTokens {
                     && lower(a[s + 4]) == 'e' ? 0 : -1;
             default -> -1;
         };
+    }
+
+    /**
+     * Consumes the digits from {@code i} (before {@code e}), 8 at a time where the array allows, appending them to
+     * {@link #mantissa} (which overflows harmlessly past 18 digits: the caller then does not use it); returns where
+     * the digits end. The 8-digit conversion is the SWAR method of Lemire's fast_float and FastDoubleParser.
+     */
+    private int digitRun(byte[] a, int i, int e) {
+        long m = mantissa;
+        while (i + 8 <= a.length) {
+            long word = (long) LONGS.get(a, i);
+            long nonDigits = ((word & 0xF0F0F0F0F0F0F0F0L) ^ 0x3030303030303030L)
+                    | (((word + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) ^ 0x3030303030303030L);
+            int n = nonDigits == 0 ? 8 : Long.numberOfTrailingZeros(nonDigits) >>> 3;
+            if (n > e - i) {
+                n = e - i;
+            }
+            if (n == 0) {
+                mantissa = m;
+                return i;
+            }
+            long v = (word - 0x3030303030303030L) << ((8 - n) << 3); // n digits, after 8 - n leading zeros
+            v = v * 10 + (v >>> 8);
+            v = ((v & 0x000000FF000000FFL) * (100 + (1000000L << 32))
+                    + ((v >>> 16) & 0x000000FF000000FFL) * (1 + (10000L << 32))) >>> 32;
+            m = m * POWERS_OF_TEN_LONG[n] + v;
+            i += n;
+            if (n < 8) {
+                mantissa = m;
+                return i;
+            }
+        }
+        while (i < e && digit(a[i])) {
+            m = m * 10 + (a[i] - '0');
+            i++;
+        }
+        mantissa = m;
+        return i;
     }
 
     private static boolean digit(byte b) {

@@ -176,14 +176,7 @@ final class CsvChunkParser {
                 throw new Problem("unexpected character after the closing quote of a quoted field");
             }
             int s = p;
-            p++;
-            while (p < end) {
-                byte c = a[p];
-                if (c == d || c == '\n' || c == '\r') {
-                    break;
-                }
-                p++;
-            }
+            p = ByteScan.indexOfFieldEnd(a, p + 1, end, d);
             int e = p;
             while (a[e - 1] >= 0 && a[e - 1] <= ' ') {
                 e--; // a[s] is not whitespace, so this stops there
