@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * Reads data into a typed {@link DataFrame}. The format follows the extension: {@code .csv},
- * {@code .tsv}, {@code .txt} are delimited text (our own reader, so errors name line and column);
+ * {@code .tsv}, {@code .txt} are delimited text (our own reader, so errors name line and column; files are read in
+ * parallel by {@link ParallelCsvReader}, with exactly the sequential reader's result and errors);
  * {@code .parquet} and {@code .jsonl}, {@code .ndjson}, {@code .json} go through DuckDB. Column
  * types come from {@link SchemaInference} for every format. For one file the frame's source is the file's
  * canonical path and its version the SHA-256 of its bytes ({@link DatasetVersion#sha256}). Several files (a
@@ -96,6 +97,24 @@ public final class DataReader {
     }
 
     private static DataFrame readAll(List<Path> files, ReadOptions options, Path source) {
+        boolean parallel = files.stream().allMatch(f -> isDelimitedText(f) && ParallelCsvReader.handles(csvOptions(f, options)));
+        if (parallel) {
+            ParallelCsvReader.Combined combined = ParallelCsvReader.readAll(files, options);
+            if (combined != null) {
+                List<String> names = DatasetChecksum.names(files);
+                List<DatasetChecksum.FileEntry> entries = new ArrayList<>(files.size());
+                for (int i = 0; i < files.size(); i++) {
+                    entries.add(new DatasetChecksum.FileEntry(names.get(i), combined.sha256s().get(i), size(files.get(i))));
+                }
+                return new DataFrame(combined.columns(), source.toString(), DatasetChecksum.version(entries));
+            }
+            readAllSequentially(files, options, source); // throws the exact error
+            throw ParallelCsvReader.disagreement(source.toString(), "reading several files");
+        }
+        return readAllSequentially(files, options, source);
+    }
+
+    static DataFrame readAllSequentially(List<Path> files, ReadOptions options, Path source) {
         List<String> names = DatasetChecksum.names(files);
         RawTables all = new RawTables(source.toString());
         List<DatasetChecksum.FileEntry> entries = new ArrayList<>(files.size());

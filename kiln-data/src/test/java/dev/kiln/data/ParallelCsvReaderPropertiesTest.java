@@ -71,6 +71,59 @@ class ParallelCsvReaderPropertiesTest {
         }
     }
 
+    @Property(tries = 200)
+    void severalFilesReadAsOneMatchTheSequentialReader(@ForAll("seeds") long seed) throws IOException {
+        Random random = new Random(seed);
+        int columns = 1 + random.nextInt(4);
+        List<String> names = new ArrayList<>();
+        String[][] pools = new String[columns][];
+        for (int c = 0; c < columns; c++) {
+            names.add("c" + c);
+            pools[c] = pool(random);
+        }
+        Path dir = Files.createTempDirectory("kiln-parallel-all");
+        List<Path> files = new ArrayList<>();
+        StringBuilder shown = new StringBuilder();
+        try {
+            for (int f = 0, n = 2 + random.nextInt(2); f < n; f++) {
+                List<Integer> order = new ArrayList<>();
+                for (int c = 0; c < columns; c++) {
+                    order.add(c);
+                }
+                java.util.Collections.shuffle(order, random);
+                List<String> fileNames = new ArrayList<>();
+                String[][] filePools = new String[columns][];
+                for (int c = 0; c < columns; c++) {
+                    fileNames.add(random.nextInt(40) == 0 ? "other" : names.get(order.get(c)));
+                    filePools[c] = pools[order.get(c)];
+                }
+                GeneratedFile generated = generate(random, fileNames, filePools);
+                Path file = dir.resolve("part" + f + (random.nextInt(8) == 0 ? ".tsv" : ".csv"));
+                Files.write(file, generated.bytes());
+                files.add(file.toRealPath());
+                shown.append(show(generated)).append('\n');
+            }
+            ReadOptions options = options(random, names, ',');
+            Path source = dev.kiln.runtime.bundle.DatasetChecksum.commonDirectory(files);
+            Object expected = frameOutcome(() -> DataReader.readAllSequentially(files, options, source));
+            Object actual = withBlockSize(1 + random.nextInt(32), () -> frameOutcome(() -> DataReader.readAll(files, options)));
+            assertThat(actual).as(shown.toString()).isEqualTo(expected);
+        } finally {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    static Object frameOutcome(Supplier<DataFrame> read) {
+        try {
+            return read.get();
+        } catch (KilnException e) {
+            return new Failure(e.code(), e.getMessage(), e.details());
+        }
+    }
+
     /** What a read gave: its Result, or the KilnException's code, message and details. */
     record Failure(ErrorCode code, String message, Map<String, Object> details) {
     }
@@ -107,8 +160,14 @@ class ParallelCsvReaderPropertiesTest {
     }
 
     static GeneratedFile generate(Random r) {
+        return generate(r, null, null);
+    }
+
+    /** A random file; {@code fixedNames} and {@code fixedPools} (both or neither) fix its columns and their values. */
+    static GeneratedFile generate(Random r, List<String> fixedNames, String[][] fixedPools) {
         char delimiter = DELIMITERS[r.nextInt(DELIMITERS.length)];
-        int columns = 1 + r.nextInt(5);
+        int columns = fixedNames != null ? fixedNames.size() : 1 + r.nextInt(5);
+        boolean injectErrors = fixedNames == null || r.nextInt(4) == 0; // several files: mostly clean ones
         int rows = r.nextInt(r.nextInt(10) == 0 ? 300 : 25);
         String fixedEnding = r.nextBoolean() ? pickEnding(r) : null;
         StringBuilder out = new StringBuilder();
@@ -121,14 +180,15 @@ class ParallelCsvReaderPropertiesTest {
         List<String> names = new ArrayList<>();
         for (int c = 0; c < columns; c++) {
             int kind = r.nextInt(60);
-            names.add(kind < 3 ? "" : kind == 3 && c > 0 ? names.get(0) : kind < 6 ? "na me" : "c" + c);
+            names.add(fixedNames != null ? fixedNames.get(c)
+                    : kind < 3 ? "" : kind == 3 && c > 0 ? names.get(0) : kind < 6 ? "na me" : "c" + c);
         }
         appendRecord(out, names, delimiter, r);
         out.append(ending(fixedEnding, r));
         String[][] pools = new String[columns][];
         int[] switchRow = new int[columns];
         for (int c = 0; c < columns; c++) {
-            pools[c] = pool(r);
+            pools[c] = fixedPools != null ? fixedPools[c] : pool(r);
             switchRow[c] = r.nextInt(4) == 0 ? r.nextInt(rows + 1) : Integer.MAX_VALUE;
         }
         for (int row = 0; row < rows; row++) {
@@ -137,7 +197,7 @@ class ParallelCsvReaderPropertiesTest {
                 String[] pool = row >= switchRow[c] ? TEXT : pools[c];
                 values.add(r.nextInt(10) == 0 ? MISSING[r.nextInt(MISSING.length)] : pool[r.nextInt(pool.length)]);
             }
-            if (r.nextInt(60) == 0) {
+            if (injectErrors && r.nextInt(60) == 0) {
                 values.add("extra"); // a wrong field count
             }
             appendRecord(out, values, delimiter, r);
@@ -148,7 +208,7 @@ class ParallelCsvReaderPropertiesTest {
                 out.append(r.nextBoolean() ? " \t " : "").append(ending(fixedEnding, r));
             }
         }
-        int error = r.nextInt(40);
+        int error = injectErrors ? r.nextInt(40) : -1;
         if (error == 0) {
             out.append("\"unterminated").append(delimiter).append("x");
         } else if (error == 1) {
