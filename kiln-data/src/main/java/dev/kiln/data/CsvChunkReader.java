@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -43,6 +45,7 @@ final class CsvChunkReader {
     private final ExecutorService pool;
     private final int threads;
     private final AtomicBoolean failed = new AtomicBoolean();
+    private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
 
     private CsvChunkReader(Path file, ReadOptions options, int block, ExecutorService pool, int threads) {
         this.file = file;
@@ -107,7 +110,7 @@ final class CsvChunkReader {
             if (names != null && cut > dataStart) {
                 inFlight.acquireUninterruptibly();
                 futures.add(pool.submit(parseTask(buf, dataStart, cut, eof, bufOffset, delimiter, forced, inFlight)));
-                byte[] next = new byte[Math.max(block, length - cut) + block];
+                byte[] next = length - cut <= block ? buffer() : new byte[length - cut + block];
                 System.arraycopy(buf, cut, next, 0, length - cut);
                 scanner.shift(cut);
                 buf = next;
@@ -144,9 +147,18 @@ final class CsvChunkReader {
                 failed.set(true);
                 throw e;
             } finally {
+                if (buf.length == 2 * block) {
+                    spare.offer(buf);
+                }
                 inFlight.release();
             }
         };
+    }
+
+    /** A buffer of two blocks (a block plus the cut-off end of the last one), reused once its chunk is parsed. */
+    private byte[] buffer() {
+        byte[] reused = spare.poll();
+        return reused != null ? reused : new byte[2 * block];
     }
 
     /** The header names as {@link CsvReader} makes them: blank ones become column_N; a duplicate is a problem. */
