@@ -25,7 +25,8 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Reads data into a typed {@link DataFrame}. The format follows the extension: {@code .csv},
- * {@code .tsv}, {@code .txt} are delimited text (our own reader, so errors name line and column);
+ * {@code .tsv}, {@code .txt} are delimited text (our own reader, so errors name line and column; files are read in
+ * parallel by {@link ParallelCsvReader}, with exactly the sequential reader's result and errors);
  * {@code .parquet} and {@code .jsonl}, {@code .ndjson}, {@code .json} go through DuckDB. Column
  * types come from {@link SchemaInference} for every format. For one file the frame's source is the file's
  * canonical path and its version the SHA-256 of its bytes ({@link DatasetVersion#sha256}). Several files (a
@@ -51,6 +52,13 @@ public final class DataReader {
             List<Path> files = DataSources.inDirectory(real, path.toString());
             return files.size() == 1 ? read(files.get(0), options) : readAll(files, options, real);
         }
+        if (isDelimitedText(real)) {
+            ReadOptions effective = csvOptions(real, options);
+            if (ParallelCsvReader.handles(effective)) {
+                ParallelCsvReader.Result result = ParallelCsvReader.read(real, effective);
+                return new DataFrame(result.columns(), real.toString(), result.sha256());
+            }
+        }
         DuckDbReader.Format typed = duckDbFormat(real);
         if (typed != null && options.types().isEmpty() && options.otherColumns() == null) {
             // Nothing forced: fetch typed columns directly (the same columns, without a text round trip).
@@ -64,6 +72,16 @@ public final class DataReader {
         }
         Raw raw = readRaw(real, options);
         return new DataFrame(SchemaInference.columns(raw.table(), options), real.toString(), raw.sha256());
+    }
+
+    private static boolean isDelimitedText(Path file) {
+        String extension = extension(file);
+        return extension.equals(".csv") || extension.equals(".tsv") || extension.equals(".txt");
+    }
+
+    /** .tsv means tab-separated; for .csv and .txt the delimiter is sniffed unless set. */
+    private static ReadOptions csvOptions(Path file, ReadOptions options) {
+        return options.delimiter() == null && extension(file).equals(".tsv") ? options.withDelimiter('\t') : options;
     }
 
     /**
@@ -92,6 +110,24 @@ public final class DataReader {
     }
 
     private static DataFrame readAll(List<Path> files, ReadOptions options, Path source) {
+        boolean parallel = files.stream().allMatch(f -> isDelimitedText(f) && ParallelCsvReader.handles(csvOptions(f, options)));
+        if (parallel) {
+            ParallelCsvReader.Combined combined = ParallelCsvReader.readAll(files, options);
+            if (combined != null) {
+                List<String> names = DatasetChecksum.names(files);
+                List<DatasetChecksum.FileEntry> entries = new ArrayList<>(files.size());
+                for (int i = 0; i < files.size(); i++) {
+                    entries.add(new DatasetChecksum.FileEntry(names.get(i), combined.sha256s().get(i), size(files.get(i))));
+                }
+                return new DataFrame(combined.columns(), source.toString(), DatasetChecksum.version(entries));
+            }
+            readAllSequentially(files, options, source); // throws the exact error
+            throw ParallelCsvReader.disagreement(source.toString(), "reading several files");
+        }
+        return readAllSequentially(files, options, source);
+    }
+
+    static DataFrame readAllSequentially(List<Path> files, ReadOptions options, Path source) {
         List<String> names = DatasetChecksum.names(files);
         RawTables all = new RawTables(source.toString());
         List<DatasetChecksum.FileEntry> entries = new ArrayList<>(files.size());
@@ -168,9 +204,7 @@ public final class DataReader {
     }
 
     private static Raw readCsvFile(Path file, ReadOptions options) {
-        // .tsv means tab-separated; for .csv and .txt the delimiter is sniffed unless set.
-        ReadOptions effective = options.delimiter() == null && file.getFileName().toString()
-                .toLowerCase(Locale.ROOT).endsWith(".tsv") ? options.withDelimiter('\t') : options;
+        ReadOptions effective = csvOptions(file, options);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             // Hashing while parsing reads the file once; the parser consumes every byte, so this
             // equals DatasetVersion.sha256(file).
@@ -216,7 +250,7 @@ public final class DataReader {
         return real;
     }
 
-    private static KilnException ioFailure(Path file, IOException e) {
+    static KilnException ioFailure(Path file, IOException e) {
         if (e instanceof NoSuchFileException) {
             return new KilnException(ErrorCode.FILE_NOT_FOUND, "file not found: " + file, Map.of("file", file.toString()));
         }

@@ -1,0 +1,185 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Values;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One column of one chunk as it is parsed. An inferred column starts in number mode: a double per row (NaN for
+ * missing; the number, 1/0 for a boolean word, epoch ms for a datetime) plus counts of each kind, which is all
+ * {@link SchemaInference}'s type rule needs, since a value is at most one of boolean word, number and datetime.
+ * At the first value that is none of them, or when the kinds mix, no numeric-like type can win any more: the
+ * column switches to text mode (an int code per row into a {@link ByteDictionary}, -1 for missing), and the
+ * parser feeds it the chunk's earlier rows again. A forced type converts as {@link SchemaInference} converts a
+ * forced column; a value that does not fit is a {@link CsvChunkParser.Problem} (the sequential reader then names it).
+ */
+final class ChunkColumn {
+    private final ColumnType forced;
+    private final boolean skip;
+    private boolean text;
+    private double[] numbers;
+    private int[] codes;
+    private ByteDictionary levels;
+    private int size;
+
+    long present;
+    long booleans;
+    long integers;
+    long numeric;
+    long datetimes;
+
+    private ChunkColumn(ColumnType forced, boolean skip, boolean text, int capacity) {
+        this.forced = forced;
+        this.skip = skip;
+        if (text) {
+            toText(capacity);
+        } else if (!skip) {
+            numbers = new double[capacity];
+        }
+    }
+
+    /** A column whose type is forced ({@code forced} not null) or inferred. */
+    static ChunkColumn of(ColumnType forced, int capacity) {
+        boolean text = forced != null && !forced.isNumericLike();
+        return new ChunkColumn(forced, false, text, capacity);
+    }
+
+    /** A column kept as text whatever its values (re-parsing a chunk for a column that turned out textual). */
+    static ChunkColumn text(int capacity) {
+        return new ChunkColumn(null, false, true, capacity);
+    }
+
+    /** A column whose values are ignored. */
+    static ChunkColumn skipped() {
+        return new ChunkColumn(null, true, false, 0);
+    }
+
+    boolean isText() {
+        return text;
+    }
+
+    int size() {
+        return size;
+    }
+
+    double[] numbers() {
+        return numbers;
+    }
+
+    int[] codes() {
+        return codes;
+    }
+
+    ByteDictionary levels() {
+        return levels;
+    }
+
+    /** Frees the rows once the merge has copied them. */
+    void release() {
+        numbers = null;
+        codes = null;
+        levels = null;
+    }
+
+    /**
+     * Adds the value {@code a[s, e)} (untrimmed). False when an inferred column must switch to text first; the
+     * caller then calls {@link #toText}, re-adds the earlier rows with {@link #addText} and this value too.
+     */
+    boolean add(ByteTokens tokens, byte[] a, int s, int e) {
+        if (skip) {
+            return true;
+        }
+        while (s < e && a[s] >= 0 && a[s] <= ' ') {
+            s++;
+        }
+        while (e > s && a[e - 1] >= 0 && a[e - 1] <= ' ') {
+            e--;
+        }
+        if (text) {
+            addTrimmed(a, s, e);
+            return true;
+        }
+        if (size == numbers.length) {
+            numbers = Arrays.copyOf(numbers, Math.max(16, size * 2));
+        }
+        if (forced != null) {
+            numbers[size++] = forcedValue(tokens, a, s, e);
+            return true;
+        }
+        int kind = tokens.classify(a, s, e);
+        switch (kind) {
+            case ByteTokens.MISSING -> {
+                numbers[size++] = Double.NaN;
+                return true;
+            }
+            case ByteTokens.INTEGER -> {
+                integers++;
+                numeric++;
+            }
+            case ByteTokens.NUMBER -> numeric++;
+            case ByteTokens.BOOLEAN -> booleans++;
+            case ByteTokens.DATETIME -> datetimes++;
+            default -> {
+                return false;
+            }
+        }
+        present++;
+        if (booleans != present && numeric != present && datetimes != present) {
+            return false; // kinds mixed: every vote is lost
+        }
+        numbers[size++] = tokens.value;
+        return true;
+    }
+
+    private double forcedValue(ByteTokens tokens, byte[] a, int s, int e) {
+        if (forced == ColumnType.NUMERIC || forced == ColumnType.INTEGER) {
+            int kind = tokens.classify(a, s, e);
+            if (kind == ByteTokens.MISSING) {
+                return Double.NaN;
+            }
+            double d = tokens.value;
+            if (kind != ByteTokens.INTEGER && kind != ByteTokens.NUMBER
+                    || forced == ColumnType.INTEGER && d != Math.rint(d)) {
+                throw new CsvChunkParser.Problem("a value does not fit the forced type " + forced.wireName());
+            }
+            return d;
+        }
+        String value = new String(a, s, e - s, StandardCharsets.UTF_8);
+        if (Values.isMissingToken(value)) {
+            return Double.NaN;
+        }
+        double d = Values.parseAs(forced, value);
+        if (Double.isNaN(d)) {
+            throw new CsvChunkParser.Problem("a value does not fit the forced type " + forced.wireName());
+        }
+        return d;
+    }
+
+    /** Switches to text mode, dropping the rows so far (the caller re-adds them). */
+    void toText(int capacity) {
+        text = true;
+        numbers = null;
+        codes = new int[Math.max(16, capacity)];
+        levels = new ByteDictionary();
+        size = 0;
+    }
+
+    /** Adds a value in text mode (untrimmed bytes). */
+    void addText(byte[] a, int s, int e) {
+        while (s < e && a[s] >= 0 && a[s] <= ' ') {
+            s++;
+        }
+        while (e > s && a[e - 1] >= 0 && a[e - 1] <= ' ') {
+            e--;
+        }
+        addTrimmed(a, s, e);
+    }
+
+    private void addTrimmed(byte[] a, int s, int e) {
+        if (size == codes.length) {
+            codes = Arrays.copyOf(codes, Math.max(16, size * 2));
+        }
+        codes[size++] = ByteTokens.isMissing(a, s, e) ? -1 : levels.code(a, s, e);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.schema.ColumnType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Joins the chunks of a CSV file, in file order, into the typed columns {@link SchemaInference} would make of the
+ * whole file: the type by its rule over every present value (the chunks' kind counts for BOOLEAN, INTEGER, NUMERIC,
+ * DATETIME; for text, TEXT versus CATEGORICAL by its {@code looksLikeText} computed from the chunks' distinct values
+ * and their counts), numeric-like columns as one double array, string columns as one String array sharing one
+ * String per distinct value (as SchemaInference's levels do). A column that is textual overall but was parsed as
+ * numbers in some chunk needs those chunks parsed again as text ({@link #textColumns} says which; the reader does it).
+ */
+final class ChunkMerger {
+    private final List<String> names;
+    private final ColumnType[] forced;
+    /**
+     * First the label columns ({@link ReadOptions#labelColumns}); from the end of the constructor, the label columns
+     * whose votes say BOOLEAN, which become CATEGORICAL with their words kept.
+     */
+    private final boolean[] labels;
+    private final List<CsvChunk> chunks;
+    private final boolean[] text;
+
+    ChunkMerger(List<String> names, ColumnType[] forced, Set<String> labelColumns, List<CsvChunk> chunks) {
+        this.names = names;
+        this.forced = forced;
+        this.labels = new boolean[names.size()];
+        for (int c = 0; c < labels.length; c++) {
+            labels[c] = labelColumns.contains(names.get(c));
+        }
+        this.chunks = chunks;
+        this.text = new boolean[names.size()];
+        for (int c = 0; c < text.length; c++) {
+            text[c] = isText(c);
+        }
+    }
+
+    private boolean isText(int c) {
+        if (forced[c] != null) {
+            return !forced[c].isNumericLike();
+        }
+        ColumnType inferred = inferredNumericType(c);
+        if (labels[c] && inferred == ColumnType.BOOLEAN) {
+            labels[c] = true; // stays true: this label is read as its words (SchemaInference.asRead's rule)
+            return true;
+        }
+        labels[c] = false; // decided before any chunk is parsed again as text, which changes the votes
+        return inferred == null;
+    }
+
+    /** The numeric-like type column {@code c} gets from its votes, or null when it is textual. */
+    private ColumnType inferredNumericType(int c) {
+        long present = 0;
+        long booleans = 0;
+        long integers = 0;
+        long numeric = 0;
+        long datetimes = 0;
+        for (CsvChunk chunk : chunks) {
+            ChunkColumn column = chunk.columns()[c];
+            if (column.isText()) {
+                return null;
+            }
+            present += column.present;
+            booleans += column.booleans;
+            integers += column.integers;
+            numeric += column.numeric;
+            datetimes += column.datetimes;
+        }
+        if (present == 0) {
+            return null; // all missing: CATEGORICAL
+        }
+        if (booleans == present) {
+            return ColumnType.BOOLEAN;
+        }
+        if (integers == present) {
+            return ColumnType.INTEGER;
+        }
+        if (numeric == present) {
+            return ColumnType.NUMERIC;
+        }
+        return datetimes == present ? ColumnType.DATETIME : null;
+    }
+
+    /** For chunk {@code k}: which columns must be parsed again as text, or null when none. */
+    boolean[] textColumns(int k) {
+        boolean[] out = null;
+        ChunkColumn[] columns = chunks.get(k).columns();
+        for (int c = 0; c < columns.length; c++) {
+            if (text[c] && !columns[c].isText() && columns[c].present > 0) {
+                if (out == null) {
+                    out = new boolean[columns.length];
+                }
+                out[c] = true;
+            }
+        }
+        return out;
+    }
+
+    /** The columns; call after every chunk {@link #textColumns} named was replaced by its text parse. */
+    List<DataColumn> columns() {
+        int rows = 0;
+        for (CsvChunk chunk : chunks) {
+            rows += chunk.rows();
+        }
+        List<DataColumn> out = new ArrayList<>(names.size());
+        for (int c = 0; c < names.size(); c++) {
+            out.add(text[c] ? strings(c, rows) : numbers(c, rows));
+        }
+        return out;
+    }
+
+    private NumericColumn numbers(int c, int rows) {
+        ColumnType type = forced[c] != null ? forced[c] : inferredNumericType(c);
+        double[] values = new double[rows];
+        int at = 0;
+        for (CsvChunk chunk : chunks) {
+            ChunkColumn column = chunk.columns()[c];
+            System.arraycopy(column.numbers(), 0, values, at, chunk.rows());
+            at += chunk.rows();
+            column.release();
+        }
+        return new NumericColumn(names.get(c), type, values);
+    }
+
+    /** A distinct value of a string column, shared by every row holding it, and how often it occurs. */
+    private static final class Level {
+        final String value;
+        long count;
+
+        Level(String value) {
+            this.value = value;
+        }
+    }
+
+    private StringColumn strings(int c, int rows) {
+        String[] values = new String[rows];
+        Map<String, Level> levels = new HashMap<>();
+        int at = 0;
+        for (CsvChunk chunk : chunks) {
+            ChunkColumn column = chunk.columns()[c];
+            if (column.isText()) {
+                ByteDictionary dictionary = column.levels();
+                String[] local = dictionary.strings();
+                for (int code = 0; code < local.length; code++) {
+                    Level level = levels.computeIfAbsent(local[code], Level::new);
+                    level.count += dictionary.count(code);
+                    local[code] = level.value;
+                }
+                int[] codes = column.codes();
+                for (int r = 0; r < chunk.rows(); r++) {
+                    values[at + r] = codes[r] < 0 ? null : local[codes[r]];
+                }
+            } // else: a chunk where the column is all missing
+            at += chunk.rows();
+            column.release();
+        }
+        ColumnType type = forced[c] != null ? forced[c]
+                : labels[c] ? ColumnType.CATEGORICAL
+                : looksLikeText(levels) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+        return new StringColumn(names.get(c), type, values);
+    }
+
+    /** {@link SchemaInference}'s looksLikeText, from the distinct values and their counts. */
+    private static boolean looksLikeText(Map<String, Level> levels) {
+        long present = 0;
+        long totalLength = 0;
+        long withSpace = 0;
+        for (Level level : levels.values()) {
+            present += level.count;
+            totalLength += level.count * level.value.length();
+            if (containsWhitespace(level.value)) {
+                withSpace += level.count;
+            }
+        }
+        return present > 0
+                && levels.size() * 2L > present
+                && totalLength > SchemaInference.TEXT_MIN_AVG_LENGTH * present
+                && withSpace * 2 >= present;
+    }
+
+    private static boolean containsWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
