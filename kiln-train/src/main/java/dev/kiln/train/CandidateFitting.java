@@ -34,7 +34,7 @@ final class CandidateFitting {
     record Request(List<String> algorithms, List<String> features, TrainingRows rows, Task task, int classes,
                    TrainOptions options, Constraints constraints, ValidationPlan plan, SearchSpace space,
                    SearchBudget budget, String metric, WarmStartParent parent, Steps steps, TrialListener trials,
-                   List<String> notes) {
+                   List<String> notes, PhaseClock clock) {
     }
 
     static List<Fitted> fitAll(Request r) {
@@ -43,14 +43,17 @@ final class CandidateFitting {
                 .anyMatch(c -> r.rows().training().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
         List<Variant> variants = Variant.of(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), r.notes());
         List<Fitted> fitted = new ArrayList<>();
+        r.clock().lap(TrainingReport.Timings.TARGET_AND_SPLITS);
         for (Variant v : variants) {
             r.steps().next((r.parent() == null && !v.base().equals("baseline") ? "searching " : "training ") + v.name());
             Encoded enc = encodings.computeIfAbsent(v.encoding(), e -> encode(r, e));
+            r.clock().lap(TrainingReport.Timings.ENCODE);
             if (enc.fit().pipeline().width() == 0 && !v.base().equals("baseline")) {
                 throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
                         + String.join("; ", enc.fit().notes()));
             }
             fitted.add(r.parent() != null ? continued(r, v.base(), enc) : searched(r, v, enc, variants));
+            r.clock().lapFit(v.name());
         }
         return fitted;
     }

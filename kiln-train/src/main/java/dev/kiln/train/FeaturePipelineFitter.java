@@ -282,20 +282,35 @@ public final class FeaturePipelineFitter {
 
     /** Encodes every row of {@code frame} through {@code pipeline}. */
     public static double[][] encode(FeaturePipeline pipeline, DataFrame frame) {
-        List<String> inputs = pipeline.inputColumns();
-        DataColumn[] columns = new DataColumn[inputs.size()];
-        for (int j = 0; j < columns.length; j++) {
-            columns[j] = frame.column(inputs.get(j));
-        }
-        int n = frame.rowCount();
+        return encode(pipeline, frame, null);
+    }
+
+    /**
+     * Encodes the given rows of {@code frame} (every row when {@code rowsOrNull} is null), in that order, through
+     * {@code pipeline}: column by column from the columns' own arrays, no cell boxed and no frame of the rows copied,
+     * each feature exactly what {@link FeaturePipeline#transform} writes for the row's values.
+     */
+    public static double[][] encode(FeaturePipeline pipeline, DataFrame frame, int[] rowsOrNull) {
+        int n = rowsOrNull == null ? frame.rowCount() : rowsOrNull.length;
+        int width = pipeline.width();
         double[][] x = new double[n][];
-        Object[] values = new Object[columns.length];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < columns.length; j++) {
-                values[j] = columns[j].value(i);
+            x[i] = new double[width];
+        }
+        List<String> inputs = pipeline.inputColumns();
+        for (int t = 0; t < pipeline.transformCount(); t++) {
+            DataColumn column = frame.column(inputs.get(pipeline.inputOf(t)));
+            if (pipeline.readsText(t)) {
+                String[] values = ((StringColumn) column).values();
+                for (int i = 0; i < n; i++) {
+                    pipeline.transformText(t, values[rowsOrNull == null ? i : rowsOrNull[i]], x[i]);
+                }
+            } else {
+                double[] values = ((NumericColumn) column).values();
+                for (int i = 0; i < n; i++) {
+                    pipeline.transformNumber(t, values[rowsOrNull == null ? i : rowsOrNull[i]], x[i]);
+                }
             }
-            x[i] = new double[pipeline.width()];
-            pipeline.transform(values, x[i]);
         }
         return x;
     }
