@@ -40,7 +40,7 @@ final class CandidateFitting {
     static List<Fitted> fitAll(Request r) {
         Map<Variant.Encoding, Encoded> encodings = new EnumMap<>(Variant.Encoding.class);
         boolean categorical = r.parent() == null && r.features().stream()
-                .anyMatch(c -> r.rows().training().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
+                .anyMatch(c -> r.rows().frame().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
         List<Variant> variants = Variant.of(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), r.notes());
         List<Fitted> fitted = new ArrayList<>();
         r.clock().lap(TrainingReport.Timings.TARGET_AND_SPLITS);
@@ -65,9 +65,9 @@ final class CandidateFitting {
             options = options.withCategoricalCodes();
         }
         FeaturePipelineFitter.Result result = r.parent() != null ? r.parent().pipeline()
-                : FeaturePipelineFitter.fit(r.rows().training(), r.features(), options);
-        return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), r.rows().training()),
-                FeaturePipelineFitter.encode(result.pipeline(), r.rows().test()));
+                : FeaturePipelineFitter.fit(r.rows().frame(), r.rows().trainingIndex(), r.features(), options);
+        return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), r.rows().frame(), r.rows().trainingIndex()),
+                FeaturePipelineFitter.encode(result.pipeline(), r.rows().frame(), r.rows().testIndex()));
     }
 
     /**

@@ -64,11 +64,19 @@ public final class FeaturePipelineFitter {
     }
 
     public static Result fit(DataFrame train, List<String> featureColumns, Options options) {
+        return fit(train, null, featureColumns, options);
+    }
+
+    /**
+     * As above, on the given rows of {@code frame} (every row when {@code rowsOrNull} is null): each feature column's
+     * values of those rows are selected while it is fitted, not a frame of the rows.
+     */
+    public static Result fit(DataFrame frame, int[] rowsOrNull, List<String> featureColumns, Options options) {
         List<FeatureTransform> transforms = new ArrayList<>();
         List<Field> fields = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (String name : featureColumns) {
-            DataColumn column = train.column(name);
+            DataColumn column = rowsOrNull == null ? frame.column(name) : frame.column(name).select(rowsOrNull);
             int missing = column.missingCount();
             boolean anyMissing = missing > 0;
             if (missing == column.size()) {

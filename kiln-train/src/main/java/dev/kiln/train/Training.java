@@ -140,7 +140,7 @@ public final class Training {
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
                 : ChosenModelAnalyses.slices(options, target.task(), rows.test(), rows.yTest(), chosenTest, threshold);
         BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
-        Curves curves = target.task() == Task.BINARY && rows.test().rowCount() > 0
+        Curves curves = target.task() == Task.BINARY && rows.testCount() > 0
                 ? Curves.of(labels(rows.yTest()), Arrays.stream(chosenTest).mapToDouble(o -> o[0]).toArray()) : null;
         Calibration calibration = chosen.calibration();
         if (calibration != null) {
@@ -284,8 +284,9 @@ public final class Training {
                                     BundleManifest manifest, Fitted chosen, Calibration calibration) {
         // The bundle's reference profile covers the training rows, the data the model learnt from, so later drift
         // checks compare against exactly that.
-        DatasetProfile reference = Profiler.profile(rows.training());
-        ReferenceSketch sketch = referenceSketch(rows, manifest, chosen, splits.test().length);
+        DataFrame training = rows.training();
+        DatasetProfile reference = Profiler.profile(training);
+        ReferenceSketch sketch = referenceSketch(training, manifest, chosen, splits.test().length);
         return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
                 chosen.model().estimator(), reference, sketch, calibration, chosen.model().xgboostModel(), options.replaceOutput());
     }
@@ -296,9 +297,9 @@ public final class Training {
      * and the chosen model's outputs on the test rows, both calibrated as it serves: what drift monitoring compares live
      * traffic with.
      */
-    private static ReferenceSketch referenceSketch(TrainingRows rows, BundleManifest manifest, Fitted chosen, int testRows) {
+    private static ReferenceSketch referenceSketch(DataFrame training, BundleManifest manifest, Fitted chosen, int testRows) {
         List<String> inputs = chosen.enc().fit().pipeline().inputColumns();
-        DataFrame features = rows.training();
+        DataFrame features = training;
         for (String name : List.copyOf(features.names())) {
             if (!inputs.contains(name)) {
                 features = features.drop(name);
@@ -317,7 +318,7 @@ public final class Training {
                 outputs.addRow(Map.of(ReferenceSketch.PREDICTION, v));
             }
         }
-        return new ReferenceSketch("training rows: " + rows.training().rowCount(), Sketcher.sketch(features),
+        return new ReferenceSketch("training rows: " + training.rowCount(), Sketcher.sketch(features),
                 "out-of-fold outputs of training rows: " + oof.length + "; test rows: " + testRows, outputs.build());
     }
 
