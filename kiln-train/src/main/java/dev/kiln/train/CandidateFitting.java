@@ -54,6 +54,12 @@ final class CandidateFitting {
             }
             fitted.add(r.parent() != null ? continued(r, v.base(), enc) : searched(r, v, enc, variants));
             r.clock().lapFit(v.name());
+            if (variants.subList(variants.indexOf(v) + 1, variants.size()).stream().noneMatch(o -> o.encoding() == v.encoding())) {
+                // The encoding's last candidate is fitted: its training rows are needed no more, but for importance.
+                Encoded kept = enc.fitted();
+                encodings.put(v.encoding(), kept);
+                fitted.replaceAll(f -> f.enc() == enc ? f.withEncoding(kept) : f);
+            }
         }
         return fitted;
     }
