@@ -230,19 +230,28 @@ public final class FeaturePipelineFitter {
         return new FeatureTransform.OneHot(column.name(), levels, mode, anyMissing);
     }
 
+    /**
+     * The median: the middle value of the sorted values, or the mean of the two middle ones. Found by selection, not a
+     * sort (a large column's median in linear time), the same middle values as a sort's ({@link OrderStatistics}).
+     */
     static double median(double[] values) {
         if (values.length == 0) {
             return 0.0;
         }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        if (sorted.length % 2 == 1) {
-            return sorted[mid];
+        long[] keys = new long[values.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = OrderStatistics.key(values[i]);
         }
-        double median = (sorted[mid - 1] + sorted[mid]) / 2.0;
+        int mid = values.length / 2;
+        double upper = OrderStatistics.value(OrderStatistics.select(keys, mid));
+        if (values.length % 2 == 1) {
+            return upper;
+        }
+        // After selecting the mid-th, keys[0, mid) hold the mid smallest: the largest of them is the (mid - 1)-th.
+        double lower = OrderStatistics.value(OrderStatistics.max(keys, mid));
+        double median = (lower + upper) / 2.0;
         // Two values near the largest double overflow their sum; halving first cannot (and differs only below 1e-307).
-        return Double.isFinite(median) ? median : sorted[mid - 1] / 2.0 + sorted[mid] / 2.0;
+        return Double.isFinite(median) ? median : lower / 2.0 + upper / 2.0;
     }
 
     /*
