@@ -34,23 +34,32 @@ final class CandidateFitting {
     record Request(List<String> algorithms, List<String> features, TrainingRows rows, Task task, int classes,
                    TrainOptions options, Constraints constraints, ValidationPlan plan, SearchSpace space,
                    SearchBudget budget, String metric, WarmStartParent parent, Steps steps, TrialListener trials,
-                   List<String> notes) {
+                   List<String> notes, PhaseClock clock) {
     }
 
     static List<Fitted> fitAll(Request r) {
         Map<Variant.Encoding, Encoded> encodings = new EnumMap<>(Variant.Encoding.class);
         boolean categorical = r.parent() == null && r.features().stream()
-                .anyMatch(c -> r.rows().training().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
+                .anyMatch(c -> r.rows().frame().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
         List<Variant> variants = Variant.of(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), r.notes());
         List<Fitted> fitted = new ArrayList<>();
+        r.clock().lap(TrainingReport.Timings.TARGET_AND_SPLITS);
         for (Variant v : variants) {
             r.steps().next((r.parent() == null && !v.base().equals("baseline") ? "searching " : "training ") + v.name());
             Encoded enc = encodings.computeIfAbsent(v.encoding(), e -> encode(r, e));
+            r.clock().lap(TrainingReport.Timings.ENCODE);
             if (enc.fit().pipeline().width() == 0 && !v.base().equals("baseline")) {
                 throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
                         + String.join("; ", enc.fit().notes()));
             }
             fitted.add(r.parent() != null ? continued(r, v.base(), enc) : searched(r, v, enc, variants));
+            r.clock().lapFit(v.name());
+            if (variants.subList(variants.indexOf(v) + 1, variants.size()).stream().noneMatch(o -> o.encoding() == v.encoding())) {
+                // The encoding's last candidate is fitted: its training rows are needed no more, but for importance.
+                Encoded kept = enc.fitted();
+                encodings.put(v.encoding(), kept);
+                fitted.replaceAll(f -> f.enc() == enc ? f.withEncoding(kept) : f);
+            }
         }
         return fitted;
     }
@@ -62,9 +71,9 @@ final class CandidateFitting {
             options = options.withCategoricalCodes();
         }
         FeaturePipelineFitter.Result result = r.parent() != null ? r.parent().pipeline()
-                : FeaturePipelineFitter.fit(r.rows().training(), r.features(), options);
-        return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), r.rows().training()),
-                FeaturePipelineFitter.encode(result.pipeline(), r.rows().test()));
+                : FeaturePipelineFitter.fit(r.rows().frame(), r.rows().trainingIndex(), r.features(), options);
+        return new Encoded(result, FeaturePipelineFitter.encode(result.pipeline(), r.rows().frame(), r.rows().trainingIndex()),
+                FeaturePipelineFitter.encode(result.pipeline(), r.rows().frame(), r.rows().testIndex()));
     }
 
     /**

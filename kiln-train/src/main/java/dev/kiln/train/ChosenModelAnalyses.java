@@ -69,18 +69,29 @@ final class ChosenModelAnalyses {
      * rows (multiclass: averaged over the classes too), as {@code {"space", "rows", "columns"}} (largest first here; the
      * manifest's JSON orders keys by name, so readers sort by value); null when there are no validation rows.
      */
+    /** The rows {@link #importance} explains: at most {@link #IMPORTANCE_ROWS}, evenly spaced, in order. */
+    static double[][] importanceRows(double[][] rows) {
+        int n = Math.min(rows.length, IMPORTANCE_ROWS);
+        double[][] explained = new double[n][];
+        for (int i = 0; i < n; i++) {
+            explained[i] = rows[(int) ((long) i * rows.length / n)];
+        }
+        return explained;
+    }
+
     static Map<String, Object> importance(BundleManifest manifest, FeaturePipeline pipeline, Estimator estimator,
                                           double[][] rows) {
         KilnModel model = KilnModel.of(new Bundle(null, manifest, pipeline, estimator, null));
         if (rows.length == 0 || !model.explainable()) {
             return null;
         }
-        int n = Math.min(rows.length, IMPORTANCE_ROWS);
+        double[][] explained = importanceRows(rows);
+        int n = explained.length;
         List<String> columns = pipeline.inputColumns();
         double[] sum = new double[columns.size()];
         String space = null;
         for (int i = 0; i < n; i++) {
-            dev.kiln.runtime.Explanation e = model.explainFeatures(rows[(int) ((long) i * rows.length / n)]);
+            dev.kiln.runtime.Explanation e = model.explainFeatures(explained[i]);
             space = e.space();
             for (int k = 0; k < e.outputs().size(); k++) {
                 double[] v = e.values(k);

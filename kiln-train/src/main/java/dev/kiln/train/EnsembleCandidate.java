@@ -81,8 +81,8 @@ final class EnsembleCandidate {
             EnsemblePipeline merged = EnsemblePipeline.merge(distinct.stream().map(d -> d.fit().pipeline()).toList());
             FeaturePipelineFitter.Result result = new FeaturePipelineFitter.Result(merged.pipeline(),
                     base.fit().inputSchema(), base.fit().notes());
-            ensembleEncoding = new Encoded(result, FeaturePipelineFitter.encode(merged.pipeline(), rows.training()),
-                    FeaturePipelineFitter.encode(merged.pipeline(), rows.test()));
+            ensembleEncoding = new Encoded(result, FeaturePipelineFitter.encode(merged.pipeline(), rows.frame(),
+                    rows.trainingIndex()), FeaturePipelineFitter.encode(merged.pipeline(), rows.frame(), rows.testIndex()));
             inputs = new ArrayList<>();
             for (Encoded enc : encodings) {
                 inputs.add(merged.inputs().get(distinct.indexOf(enc)));

@@ -64,11 +64,19 @@ public final class FeaturePipelineFitter {
     }
 
     public static Result fit(DataFrame train, List<String> featureColumns, Options options) {
+        return fit(train, null, featureColumns, options);
+    }
+
+    /**
+     * As above, on the given rows of {@code frame} (every row when {@code rowsOrNull} is null): each feature column's
+     * values of those rows are selected while it is fitted, not a frame of the rows.
+     */
+    public static Result fit(DataFrame frame, int[] rowsOrNull, List<String> featureColumns, Options options) {
         List<FeatureTransform> transforms = new ArrayList<>();
         List<Field> fields = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (String name : featureColumns) {
-            DataColumn column = train.column(name);
+            DataColumn column = rowsOrNull == null ? frame.column(name) : frame.column(name).select(rowsOrNull);
             int missing = column.missingCount();
             boolean anyMissing = missing > 0;
             if (missing == column.size()) {
@@ -222,19 +230,28 @@ public final class FeaturePipelineFitter {
         return new FeatureTransform.OneHot(column.name(), levels, mode, anyMissing);
     }
 
+    /**
+     * The median: the middle value of the sorted values, or the mean of the two middle ones. Found by selection, not a
+     * sort (a large column's median in linear time), the same middle values as a sort's ({@link OrderStatistics}).
+     */
     static double median(double[] values) {
         if (values.length == 0) {
             return 0.0;
         }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        if (sorted.length % 2 == 1) {
-            return sorted[mid];
+        long[] keys = new long[values.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = OrderStatistics.key(values[i]);
         }
-        double median = (sorted[mid - 1] + sorted[mid]) / 2.0;
+        int mid = values.length / 2;
+        double upper = OrderStatistics.value(OrderStatistics.select(keys, mid));
+        if (values.length % 2 == 1) {
+            return upper;
+        }
+        // After selecting the mid-th, keys[0, mid) hold the mid smallest: the largest of them is the (mid - 1)-th.
+        double lower = OrderStatistics.value(OrderStatistics.max(keys, mid));
+        double median = (lower + upper) / 2.0;
         // Two values near the largest double overflow their sum; halving first cannot (and differs only below 1e-307).
-        return Double.isFinite(median) ? median : sorted[mid - 1] / 2.0 + sorted[mid] / 2.0;
+        return Double.isFinite(median) ? median : lower / 2.0 + upper / 2.0;
     }
 
     /*
@@ -282,20 +299,35 @@ public final class FeaturePipelineFitter {
 
     /** Encodes every row of {@code frame} through {@code pipeline}. */
     public static double[][] encode(FeaturePipeline pipeline, DataFrame frame) {
-        List<String> inputs = pipeline.inputColumns();
-        DataColumn[] columns = new DataColumn[inputs.size()];
-        for (int j = 0; j < columns.length; j++) {
-            columns[j] = frame.column(inputs.get(j));
-        }
-        int n = frame.rowCount();
+        return encode(pipeline, frame, null);
+    }
+
+    /**
+     * Encodes the given rows of {@code frame} (every row when {@code rowsOrNull} is null), in that order, through
+     * {@code pipeline}: column by column from the columns' own arrays, no cell boxed and no frame of the rows copied,
+     * each feature exactly what {@link FeaturePipeline#transform} writes for the row's values.
+     */
+    public static double[][] encode(FeaturePipeline pipeline, DataFrame frame, int[] rowsOrNull) {
+        int n = rowsOrNull == null ? frame.rowCount() : rowsOrNull.length;
+        int width = pipeline.width();
         double[][] x = new double[n][];
-        Object[] values = new Object[columns.length];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < columns.length; j++) {
-                values[j] = columns[j].value(i);
+            x[i] = new double[width];
+        }
+        List<String> inputs = pipeline.inputColumns();
+        for (int t = 0; t < pipeline.transformCount(); t++) {
+            DataColumn column = frame.column(inputs.get(pipeline.inputOf(t)));
+            if (pipeline.readsText(t)) {
+                String[] values = ((StringColumn) column).values();
+                for (int i = 0; i < n; i++) {
+                    pipeline.transformText(t, values[rowsOrNull == null ? i : rowsOrNull[i]], x[i]);
+                }
+            } else {
+                double[] values = ((NumericColumn) column).values();
+                for (int i = 0; i < n; i++) {
+                    pipeline.transformNumber(t, values[rowsOrNull == null ? i : rowsOrNull[i]], x[i]);
+                }
             }
-            x[i] = new double[pipeline.width()];
-            pipeline.transform(values, x[i]);
         }
         return x;
     }

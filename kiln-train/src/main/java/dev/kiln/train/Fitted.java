@@ -24,6 +24,10 @@ record Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSec
         this(algorithm, model, enc, trainSeconds, oof, covered, tune, notes, null, null);
     }
 
+    Fitted withEncoding(Encoded e) {
+        return new Fitted(algorithm, model, e, trainSeconds, oof, covered, tune, notes, calibration, calibrationReport);
+    }
+
     Fitted withCalibration(Calibration c, CalibrationReport report) {
         return new Fitted(algorithm, model, enc, trainSeconds, oof, covered, tune, notes, c, report);
     }

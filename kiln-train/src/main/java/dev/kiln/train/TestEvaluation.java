@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import dev.kiln.data.DataFrame;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.Bundle;
@@ -38,12 +39,13 @@ final class TestEvaluation {
         List<CandidateFacts> facts = new ArrayList<>();
         List<double[]> latencies = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();
+        DataFrame latencyRows = rows.testCount() > 0 ? rows.test() : rows.training();
         for (Fitted f : fitted) {
             BundleManifest probe = Training.manifest(options, task, target, f, 0.5, validation.get(f.algorithm()), Map.of(),
                     lineage, metric, Map.of());
             KilnModel model = KilnModel.of(new Bundle(null, probe, f.enc().fit().pipeline(), f.model().estimator(), null,
                     null, f.calibration()));
-            double[] latency = ChosenModelAnalyses.latencyMicros(model, rows.test().rowCount() > 0 ? rows.test() : rows.training());
+            double[] latency = ChosenModelAnalyses.latencyMicros(model, latencyRows);
             long size = BundleWriter.sizeInBytes(f.enc().fit().pipeline(), f.model().estimator());
             latencies.add(latency);
             sizes.add(size);

@@ -51,6 +51,11 @@ public final class Training {
 
     /** As above; {@code trials} is told of every search trial as it is ranked (to record it as a child run). */
     public static TrainingReport run(TrainOptions options, ProgressListener progress, TrialListener trials) {
+        return run(options, progress, trials, PhaseClock.system());
+    }
+
+    /** As above, timing its phases on {@code clock}. */
+    static TrainingReport run(TrainOptions options, ProgressListener progress, TrialListener trials, PhaseClock clock) {
         checkOptions(options);
         Constraints constraints = options.constraints();
         ConstraintsCheck.checkOptions(constraints, options.algorithms(), options.warmStart() != null);
@@ -78,7 +83,9 @@ public final class Training {
         steps.next("reading " + options.data().getFileName());
         TestData.Read read = TestData.read(options, parent);
         DataFrame all = read.frame();
+        clock.lap(TrainingReport.Timings.READ);
         DatasetProfile profile = Profiler.profile(all);
+        clock.lap(TrainingReport.Timings.PROFILE);
         steps.next("preparing target and splits");
         Target target = Target.of(all, options);
         if (parent != null) {
@@ -99,12 +106,13 @@ public final class Training {
 
         List<Fitted> fitted = new ArrayList<>(CandidateFitting.fitAll(new CandidateFitting.Request(algorithms, features, rows,
                 target.task(), target.classes().size(), options, constraints, plan, space, budget, metric, parent, steps,
-                trials, notes)));
+                trials, notes, clock)));
         notes.addAll(notes(target, fitted));
         if (parent != null && !options.algorithms().stream().allMatch(algorithms::contains)) {
             notes.add("warm start: only " + WarmStart.ALGORITHM + " continues " + parent.label() + "; not trained: "
                     + String.join(", ", options.algorithms().stream().filter(a -> !algorithms.contains(a)).toList()));
         }
+        clock.lap(TrainingReport.Timings.TARGET_AND_SPLITS); // the candidates' notes
         steps.next("ensembling and calibrating");
         if (algorithms.contains(EnsembleCandidate.NAME)) {
             Fitted ensemble = EnsembleCandidate.of(fitted, target.task(), target.classes().size(), rows, options.seed());
@@ -116,6 +124,7 @@ public final class Training {
             fitted.set(i, calibrated(target, fitted.get(i), rows.y(), options.seed()));
         }
         Map<String, Map<String, Double>> validationMetrics = validationMetrics(target.task(), fitted, rows.y());
+        clock.lap(TrainingReport.Timings.ENSEMBLE_AND_CALIBRATION);
 
         steps.next("evaluating on test rows");
         Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), rows.y().length,
@@ -131,7 +140,7 @@ public final class Training {
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
                 : ChosenModelAnalyses.slices(options, target.task(), rows.test(), rows.yTest(), chosenTest, threshold);
         BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
-        Curves curves = target.task() == Task.BINARY && rows.test().rowCount() > 0
+        Curves curves = target.task() == Task.BINARY && rows.testCount() > 0
                 ? Curves.of(labels(rows.yTest()), Arrays.stream(chosenTest).mapToDouble(o -> o[0]).toArray()) : null;
         Calibration calibration = chosen.calibration();
         if (calibration != null) {
@@ -139,17 +148,19 @@ public final class Training {
         }
         chosenManifest = chosenManifest.withExtra("validation", Map.of("kind", plan.kind().wireName(),
                 "folds", plan.folds().size(), "description", plan.description()));
+        clock.lap(TrainingReport.Timings.EVALUATE);
         steps.next("writing bundle");
         Path bundleDir = writeBundle(options, frame, rows, splits, chosenManifest, chosen, calibration);
-        progress.onStep("done", steps.total(), steps.total());
         TrainingReport.Validation validation = new TrainingReport.Validation(plan.kind().wireName(), plan.folds().size(),
                 plan.description(), coveredRows(fitted.get(0)), plan.notes());
+        List<TrainingReport.Search> searches = searches(fitted, budget, algorithms);
+        clock.lap(TrainingReport.Timings.BUNDLE);
+        progress.onStep("done", steps.total(), steps.total());
         return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), target.task(),
                 target.classes(), target.positiveClass(), metric, splits.kind().wireName(), rows.y().length,
                 coveredRows(fitted.get(0)), splits.test().length, notes, evaluated.leaderboard(), chosen.algorithm(),
                 bundleDir.toString(), evaluated.confusion(), evaluated.business(), profile, slices, curves,
-                featureImportance(chosenManifest), validation, searches(fitted, budget, algorithms),
-                chosen.calibrationReport());
+                featureImportance(chosenManifest), validation, searches, chosen.calibrationReport(), clock.timings());
     }
 
     private static long coveredRows(Fitted f) {
@@ -273,8 +284,9 @@ public final class Training {
                                     BundleManifest manifest, Fitted chosen, Calibration calibration) {
         // The bundle's reference profile covers the training rows, the data the model learnt from, so later drift
         // checks compare against exactly that.
-        DatasetProfile reference = Profiler.profile(rows.training());
-        ReferenceSketch sketch = referenceSketch(rows, manifest, chosen, splits.test().length);
+        DataFrame training = rows.training();
+        DatasetProfile reference = Profiler.profile(training);
+        ReferenceSketch sketch = referenceSketch(training, manifest, chosen, splits.test().length);
         return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
                 chosen.model().estimator(), reference, sketch, calibration, chosen.model().xgboostModel(), options.replaceOutput());
     }
@@ -285,9 +297,9 @@ public final class Training {
      * and the chosen model's outputs on the test rows, both calibrated as it serves: what drift monitoring compares live
      * traffic with.
      */
-    private static ReferenceSketch referenceSketch(TrainingRows rows, BundleManifest manifest, Fitted chosen, int testRows) {
+    private static ReferenceSketch referenceSketch(DataFrame training, BundleManifest manifest, Fitted chosen, int testRows) {
         List<String> inputs = chosen.enc().fit().pipeline().inputColumns();
-        DataFrame features = rows.training();
+        DataFrame features = training;
         for (String name : List.copyOf(features.names())) {
             if (!inputs.contains(name)) {
                 features = features.drop(name);
@@ -306,7 +318,7 @@ public final class Training {
                 outputs.addRow(Map.of(ReferenceSketch.PREDICTION, v));
             }
         }
-        return new ReferenceSketch("training rows: " + rows.training().rowCount(), Sketcher.sketch(features),
+        return new ReferenceSketch("training rows: " + training.rowCount(), Sketcher.sketch(features),
                 "out-of-fold outputs of training rows: " + oof.length + "; test rows: " + testRows, outputs.build());
     }
 

@@ -40,7 +40,45 @@ public record TrainingReport(
         Map<String, Object> featureImportance,
         Validation validation,
         List<Search> search,
-        dev.kiln.train.calibration.CalibrationReport calibration) {
+        dev.kiln.train.calibration.CalibrationReport calibration,
+        @com.fasterxml.jackson.annotation.JsonProperty("timings_ms") Timings timings) {
+
+    /**
+     * Where the run's time went, in milliseconds: reading the data, profiling it, the target and the splits, fitting
+     * and applying the feature pipelines, each candidate's fits (its search trials and refit: {@code fit}, by candidate),
+     * ensembling and calibrating, evaluating on the test rows (latency, metrics, explanations), and writing the bundle
+     * (reference profile and sketches included); each rounded down, so the parts add up to at most {@code total}.
+     */
+    public record Timings(
+            long read,
+            long profile,
+            @com.fasterxml.jackson.annotation.JsonProperty("target_and_splits") long targetAndSplits,
+            long encode,
+            Map<String, Long> fit,
+            @com.fasterxml.jackson.annotation.JsonProperty("ensemble_and_calibration") long ensembleAndCalibration,
+            long evaluate,
+            long bundle,
+            long total) {
+        static final String READ = "read";
+        static final String PROFILE = "profile";
+        static final String TARGET_AND_SPLITS = "target_and_splits";
+        static final String ENCODE = "encode";
+        static final String ENSEMBLE_AND_CALIBRATION = "ensemble_and_calibration";
+        static final String EVALUATE = "evaluate";
+        static final String BUNDLE = "bundle";
+
+        /** Everything but the fits: what the run spends around the trainers. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public long outsideFits() {
+            return read + profile + targetAndSplits + encode + ensembleAndCalibration + evaluate + bundle;
+        }
+
+        /** The time inside every candidate's fits. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public long fits() {
+            return fit.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
 
     /** How candidates were validated: the plan's kind (kfold, stratified_kfold, group_kfold, forward_chaining, holdout). */
     public record Validation(String kind, int folds, String description, long rowsValidated, List<String> notes) {

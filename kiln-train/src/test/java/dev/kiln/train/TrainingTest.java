@@ -53,6 +53,22 @@ class TrainingTest {
     }
 
     @Test
+    void theReportSaysWhereTheTimeWentPhaseByPhase() throws Exception {
+        TrainOptions o = TrainOptions.defaults(seattle(), "weather", dir.resolve("timed"))
+                .withAlgorithms(List.of("linear", "gbdt")).withTuning(new Tuning(null, null, null, 3, 2));
+        TrainingReport r = Training.run(o, ProgressListener.NONE);
+        TrainingReport.Timings t = r.timings();
+        assertThat(t.fit()).containsOnlyKeys("baseline", "linear", "gbdt");
+        assertThat(t.fit().values()).allMatch(ms -> ms >= 0);
+        assertThat(List.of(t.read(), t.profile(), t.targetAndSplits(), t.encode(), t.ensembleAndCalibration(), t.evaluate(),
+                t.bundle())).allMatch(ms -> ms >= 0);
+        assertThat(t.outsideFits() + t.fits()).isLessThanOrEqualTo(t.total());
+        Map<String, Object> json = Json.mapper().convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        assertThat(Json.mapper().convertValue(json.get("timings_ms"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { })).containsOnlyKeys("read", "profile", "target_and_splits", "encode",
+                "fit", "ensemble_and_calibration", "evaluate", "bundle", "total");
+    }
+
+    @Test
     void regressionIsInferredForANumericTargetAndBeatsTheMean() throws Exception {
         TrainOptions o = TrainOptions.defaults(seattle(), "temp_max", dir.resolve("temp")).withAlgorithms(List.of("linear", "tree", "forest", "gbdt"));
         TrainingReport r = Training.run(o, ProgressListener.NONE);

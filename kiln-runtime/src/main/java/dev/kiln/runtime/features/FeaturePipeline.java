@@ -2,6 +2,8 @@ package dev.kiln.runtime.features;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -96,14 +98,69 @@ public final class FeaturePipeline {
             } else if (t instanceof FeatureTransform.DateParts d) {
                 applyDateParts(d, (Double) v, out, o);
             } else if (t instanceof FeatureTransform.CategoryCode) {
-                Integer code = v == null ? null : levelIndex.get(i).get((String) v);
-                out[o] = code == null ? Double.NaN : code;
+                applyCode(levelIndex.get(i), (String) v, out, o);
             }
         }
     }
 
+    /** How many transforms the pipeline applies, in order; transform {@code t} reads {@link #inputOf(int) inputOf(t)}. */
+    public int transformCount() {
+        return transforms.size();
+    }
+
+    /** The input column (index into {@link #inputColumns()}) that transform {@code t} reads. */
+    public int inputOf(int t) {
+        return inputIndex[t];
+    }
+
+    /** Whether transform {@code t} reads text (one-hot, category code; {@link #transformText}) or a number. */
+    public boolean readsText(int t) {
+        return transforms.get(t) instanceof FeatureTransform.OneHot || transforms.get(t) instanceof FeatureTransform.CategoryCode;
+    }
+
+    /**
+     * Writes transform {@code t}'s features of one row into {@code out} (length {@link #width()}) from its input as a
+     * number (NaN when missing): for a numeric or datetime transform, exactly what {@link #transform} writes for that
+     * value boxed. Lets a caller holding columns of primitive doubles encode column by column without boxing a cell.
+     */
+    public void transformNumber(int t, double v, double[] out) {
+        FeatureTransform transform = transforms.get(t);
+        if (transform instanceof FeatureTransform.Numeric n) {
+            applyNumeric(n, v, out, offsets[t]);
+        } else if (transform instanceof FeatureTransform.DateParts d) {
+            applyDateParts(d, v, out, offsets[t]);
+        } else {
+            throw new KilnException(ErrorCode.INTERNAL, "transform " + t + " of column '" + transform.column()
+                    + "' reads text, not a number");
+        }
+    }
+
+    /**
+     * Writes transform {@code t}'s features of one row into {@code out} from its input as text (null when missing): for
+     * a one-hot or category-code transform, exactly what {@link #transform} writes for that value.
+     */
+    public void transformText(int t, String v, double[] out) {
+        FeatureTransform transform = transforms.get(t);
+        if (transform instanceof FeatureTransform.OneHot h) {
+            applyOneHot(h, levelIndex.get(t), v, out, offsets[t]);
+        } else if (transform instanceof FeatureTransform.CategoryCode) {
+            applyCode(levelIndex.get(t), v, out, offsets[t]);
+        } else {
+            throw new KilnException(ErrorCode.INTERNAL, "transform " + t + " of column '" + transform.column()
+                    + "' reads a number, not text");
+        }
+    }
+
+    private static void applyCode(Map<String, Integer> index, String v, double[] out, int o) {
+        Integer code = v == null ? null : index.get(v);
+        out[o] = code == null ? Double.NaN : code;
+    }
+
     private static void applyNumeric(FeatureTransform.Numeric n, Double boxed, double[] out, int o) {
-        double v = boxed == null ? Double.NaN : boxed;
+        applyNumeric(n, boxed == null ? Double.NaN : boxed, out, o);
+    }
+
+    private static void applyNumeric(FeatureTransform.Numeric n, double v, double[] out, int o) {
         boolean missing = Double.isNaN(v);
         out[o] = ((missing ? n.fill() : v) - n.center()) / n.scale();
         if (n.missingIndicator()) {
@@ -126,7 +183,10 @@ public final class FeaturePipeline {
     }
 
     private static void applyDateParts(FeatureTransform.DateParts d, Double boxed, double[] out, int o) {
-        double v = boxed == null ? Double.NaN : boxed;
+        applyDateParts(d, boxed == null ? Double.NaN : boxed, out, o);
+    }
+
+    private static void applyDateParts(FeatureTransform.DateParts d, double v, double[] out, int o) {
         boolean missing = Double.isNaN(v);
         ZonedDateTime t = Instant.ofEpochMilli((long) (missing ? d.fillMillis() : v)).atZone(ZoneOffset.UTC);
         int k = 0;

@@ -68,6 +68,11 @@ public final class Platt {
             while (step >= MIN_STEP) {
                 double na = a + step * da;
                 double nb = b + step * db;
+                if (na == a && nb == b) {
+                    // A step too small to change a or b: every later iteration would start from this same point and
+                    // take this same step, so stopping here gives the same fit without up to 100 more passes.
+                    break;
+                }
                 double next = loss(f, t, na, nb);
                 if (next <= loss + 1e-4 * step * decrease) {
                     a = na;
