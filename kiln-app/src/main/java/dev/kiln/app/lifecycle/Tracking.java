@@ -78,6 +78,7 @@ public final class Tracking {
             TrainingReport.Candidate chosen = report.leaderboard().stream().filter(TrainingReport.Candidate::chosen).findFirst().orElseThrow();
             tracking.logMetrics(parent.id(), candidateMetrics(chosen), 0);
             tracking.logMetrics(parent.id(), fairnessMetrics(report), 0);
+            tracking.logMetrics(parent.id(), timingMetrics(report.timings()), 0);
             tracking.setTag(parent.id(), "kiln.chosen", report.chosen());
             tracking.setTag(parent.id(), "kiln.dataset_sha256", report.datasetSha256());
             tracking.setTag(parent.id(), "kiln.task", report.task().wireName());
@@ -137,6 +138,18 @@ public final class Tracking {
     }
 
     /** The chosen model's slice gaps as run metrics, {@code fairness.<column>.<gap>}: what runs compare and gates read. */
+    /** Where the run's time went, in seconds, as metrics a runs table can show and sort: total, fits, everything else. */
+    static Map<String, Double> timingMetrics(TrainingReport.Timings timings) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (timings != null) {
+            out.put("time_total_s", timings.total() / 1000.0);
+            out.put("time_fits_s", timings.fits() / 1000.0);
+            out.put("time_outside_fits_s", timings.outsideFits() / 1000.0);
+            out.put("time_read_s", timings.read() / 1000.0);
+        }
+        return out;
+    }
+
     public static Map<String, Double> fairnessMetrics(TrainingReport report) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (report.slices() != null) {

@@ -87,6 +87,11 @@ class QuickstartEndToEndTest {
                 .get("run").get("latestMetrics");
         assertThat(runMetrics.get("fairness.age.parity_difference").asDouble())
                 .isEqualTo(slices.get(1).get("gaps").get("parity_difference").asDouble());
+        // Where the time went, as metrics a runs table can sort by: the report's timings in seconds.
+        JsonNode timings = report.get("timings_ms");
+        assertThat(runMetrics.get("time_total_s").asDouble()).isEqualTo(timings.get("total").asLong() / 1000.0);
+        assertThat(runMetrics.get("time_fits_s").asDouble() + runMetrics.get("time_outside_fits_s").asDouble())
+                .isLessThanOrEqualTo(runMetrics.get("time_total_s").asDouble() + 1e-9);
 
         // A fairness gap as a promotion gate: too strict refuses the move (exit 4), naming it; a lax one lets it pass.
         double parity = slices.get(1).get("gaps").get("parity_difference").asDouble();
