@@ -86,19 +86,25 @@ final class CsvChunkParser {
         }
     }
 
+    /** The first position from {@code p} holding the delimiter, a line break or a character other than a space. */
+    private static int skipSpace(byte[] a, int p, int end, byte d) {
+        while (p < end) {
+            byte b = a[p];
+            if (b == d || b < 0 || b > ' ' || b == '\n' || b == '\r') {
+                return p;
+            }
+            p++;
+        }
+        return p;
+    }
+
     /** Parses the record at or after {@code p} (blank lines skipped); the position after it, or -1 at the end. */
     private int record(int p) {
         final byte[] a = this.a;
         final int end = to;
         final byte d = delimiter;
         while (true) {
-            while (p < end) {
-                byte b = a[p];
-                if (b == d || b < 0 || b > ' ' || b == '\n' || b == '\r') {
-                    break;
-                }
-                p++;
-            }
+            p = skipSpace(a, p, end, d);
             if (p == end) {
                 return -1;
             }
@@ -110,13 +116,7 @@ final class CsvChunkParser {
         }
         int field = 0;
         while (true) {
-            while (p < end) {
-                byte b = a[p];
-                if (b == d || b < 0 || b > ' ' || b == '\n' || b == '\r') {
-                    break;
-                }
-                p++;
-            }
+            p = skipSpace(a, p, end, d);
             if (p == end) {
                 emit(field, a, p, p);
                 return finish(field, end, false);
