@@ -37,7 +37,7 @@ public final class MonitoredModel {
     private MonitoredModel() {
     }
 
-    /** A logistic regression on {@code amount}, {@link #SCRIPT} and {@link #IMG} predicting {@code y} (classes false, true). */
+    /** A logistic regression on {@code amount}, {@link #SCRIPT} and {@link #IMG} predicting {@code y} (classes no, yes). */
     public static synchronized Path bundle() {
         if (bundle == null) {
             bundle = bundle(SCRIPT, IMG);
@@ -56,7 +56,7 @@ public final class MonitoredModel {
             for (int i = 0; i < 400; i++) {
                 double amount = r.nextGaussian();
                 sb.append(String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%s%n", amount, r.nextGaussian(), r.nextGaussian(),
-                        amount + 0.5 * r.nextGaussian() > 0.3 ? "yes" : "no")); // read as a boolean: classes false, true
+                        amount + 0.5 * r.nextGaussian() > 0.3 ? "yes" : "no")); // labels as written: classes no, yes
             }
             Files.writeString(csv, sb);
             return Path.of(Training.run(TrainOptions.defaults(csv, "y", dir.resolve("bundle")).withAlgorithms(List.of("linear")),
@@ -96,13 +96,13 @@ public final class MonitoredModel {
                         double pYes = 1 / (1 + Math.exp(-2.5 * (amount - 0.3)));
                         String version = drifted && i % 5 == 0 ? "2" : "1";
                         String id = "r-" + h + "-" + i;
-                        writer.prediction(new Row(id, t, model, version, fields, inputs, pYes >= 0.5 ? "true" : "false",
-                                Map.of("true", pYes, "false", 1 - pYes)));
+                        writer.prediction(new Row(id, t, model, version, fields, inputs, pYes >= 0.5 ? "yes" : "no",
+                                Map.of("yes", pYes, "no", 1 - pYes)));
                         predictions.write(writer.bytes(), 0, writer.size());
                         if (i % 2 == 0) {
                             double threshold = drifted ? 2.3 : 0.3; // after the shift the labels follow another rule
                             boolean yes = amount + 0.5 * r.nextGaussian() > threshold;
-                            writer.feedback(new FeedbackEntry(id, t.plusSeconds(60), model, "1", null, yes ? "true" : "false", null,
+                            writer.feedback(new FeedbackEntry(id, t.plusSeconds(60), model, "1", null, yes ? "yes" : "no", null,
                                     "f-" + id));
                             feedback.write(writer.bytes(), 0, writer.size());
                         }
