@@ -173,22 +173,10 @@ final class ChunkMerger {
         for (Level level : levels.values()) {
             present += level.count;
             totalLength += level.count * level.value.length();
-            if (containsWhitespace(level.value)) {
+            if (SchemaInference.containsWhitespace(level.value)) {
                 withSpace += level.count;
             }
         }
-        return present > 0
-                && levels.size() * 2L > present
-                && totalLength > SchemaInference.TEXT_MIN_AVG_LENGTH * present
-                && withSpace * 2 >= present;
-    }
-
-    private static boolean containsWhitespace(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isWhitespace(s.charAt(i))) {
-                return true;
-            }
-        }
-        return false;
+        return SchemaInference.isFreeText(present, levels.size(), totalLength, withSpace);
     }
 }

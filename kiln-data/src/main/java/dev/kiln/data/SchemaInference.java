@@ -172,13 +172,21 @@ public final class SchemaInference {
                 withSpace++;
             }
         }
+        return isFreeText(present, distinct.size(), totalLength, withSpace);
+    }
+
+    /**
+     * The free-text rule (rule 5 of the class comment) from a column's counts of present values, distinct values, total
+     * length and values with whitespace: the one rule every reader (in memory, parallel, streamed) applies.
+     */
+    static boolean isFreeText(long present, long distinct, long totalLength, long withSpace) {
         return present > 0
-                && distinct.size() * 2L > present
+                && distinct * 2L > present
                 && totalLength > TEXT_MIN_AVG_LENGTH * present
                 && withSpace * 2 >= present;
     }
 
-    private static boolean containsWhitespace(String s) {
+    static boolean containsWhitespace(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (Character.isWhitespace(s.charAt(i))) {
                 return true;

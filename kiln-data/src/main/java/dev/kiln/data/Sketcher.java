@@ -346,7 +346,7 @@ public final class Sketcher {
                 sampled++;
                 sampledLength += t.length();
                 distinct.add(t);
-                if (t.chars().anyMatch(Character::isWhitespace)) {
+                if (SchemaInference.containsWhitespace(t)) {
                     sampledWithSpace++;
                 }
             }
@@ -363,9 +363,7 @@ public final class Sketcher {
             if (voted != null) {
                 return voted;
             }
-            boolean text = distinct.size() * 2L > sampled
-                    && sampledLength > (long) SchemaInference.TEXT_MIN_AVG_LENGTH * sampled
-                    && sampledWithSpace * 2 >= sampled;
+            boolean text = SchemaInference.isFreeText(sampled, distinct.size(), sampledLength, sampledWithSpace);
             return text ? ColumnType.TEXT : ColumnType.CATEGORICAL;
         }
     }
