@@ -14,7 +14,7 @@ public final class Main {
 
     /** Runs the CLI and returns its exit code (see {@link Cli#EXIT_CODES_HELP}). */
     public static int run(String... args) {
-        return Cli.commandLine().execute(args);
+        return Cli.forArguments(args).execute(args);
     }
 
     static CommandLine commandLine() {

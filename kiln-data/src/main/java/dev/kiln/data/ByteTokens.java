@@ -67,7 +67,7 @@ final class ByteTokens {
     }
 
     private static final int NOT_A_NUMBER = -1;
-    private static final int INFINITE = -2;
+    static final int INFINITE = -2;
     private static final long EXACT_MANTISSA = 1L << 53;
     private static final long[] POWERS_OF_TEN_LONG = {1L, 10L, 100L, 1000L, 10_000L, 100_000L, 1_000_000L,
         10_000_000L, 100_000_000L};
@@ -83,12 +83,26 @@ final class ByteTokens {
      * {@link Double#parseDouble} rounds); otherwise FastDoubleParser computes it.
      */
     int number(byte[] a, int s, int e) {
-        int i = s;
-        boolean negative = false;
-        if (a[i] == '+' || a[i] == '-') {
-            negative = a[i] == '-';
-            i++;
-        }
+        return numberPrefix(a, s, e) == e ? shape : NOT_A_NUMBER;
+    }
+
+    /**
+     * The shape of the last number {@link #numberPrefix} read: 0 for an integer of at most 18 digits, 1 for another
+     * finite number, {@link #INFINITE} when it does not fit a double.
+     */
+    int shape;
+
+    /**
+     * Reads the longest prefix of {@code a[s, e)} that the number grammar of {@link #number} can take (the sign, the
+     * digits with at most one dot, then an exponent only when it has digits) and returns where it ends, having set
+     * {@link #value} (when finite) and {@link #shape}; -1 when it is not a number (no digit, or an exponent without
+     * digits). The parser's fast path uses it to read a number and find its end
+     * in one pass; the number is the whole value only if a delimiter or line break follows.
+     */
+    int numberPrefix(byte[] a, int s, int e) {
+        byte first = a[s];
+        boolean negative = first == '-';
+        int i = s + (negative | first == '+' ? 1 : 0); // no branch: signs come at random
         mantissa = 0;
         int intStart = i;
         i = digitRun(a, i, e);
@@ -105,7 +119,7 @@ final class ByteTokens {
         long mantissa = this.mantissa;
         int digits = intDigits + fracDigits;
         if (digits == 0) {
-            return NOT_A_NUMBER;
+            return -1;
         }
         boolean exponent = false;
         int exp = 0;
@@ -125,13 +139,10 @@ final class ByteTokens {
                 expDigits++;
             }
             if (expDigits == 0) {
-                return NOT_A_NUMBER;
+                return -1; // "1e" and "1e+" are not numbers (and the value cannot end before the e)
             }
             exp = negativeExp ? -exp : exp;
             exponent = true;
-        }
-        if (i != e) {
-            return NOT_A_NUMBER;
         }
         int power = exp - fracDigits;
         double d;
@@ -139,13 +150,15 @@ final class ByteTokens {
             d = power >= 0 ? (double) mantissa * POWERS_OF_TEN[power] : (double) mantissa / POWERS_OF_TEN[-power];
             d = negative ? -d : d;
         } else {
-            d = JavaDoubleParser.parseDouble(a, s, e - s);
+            d = JavaDoubleParser.parseDouble(a, s, i - s);
         }
         if (!Double.isFinite(d)) {
-            return INFINITE;
+            shape = INFINITE;
+            return i;
         }
         value = d;
-        return !dot && !exponent && intDigits <= 18 ? 0 : 1;
+        shape = !dot && !exponent && intDigits <= 18 ? 0 : 1;
+        return i;
     }
 
     /** {@link Values#isMissingToken} on trimmed bytes: empty, ?, NA, N/A, NaN, null (any case). */

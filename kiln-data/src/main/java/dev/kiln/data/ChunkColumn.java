@@ -132,6 +132,34 @@ final class ChunkColumn {
         return true;
     }
 
+    /**
+     * Whether the parser may read this column's numbers itself and hand them to {@link #addNumber}: an inferred
+     * column still in number mode.
+     */
+    boolean takesNumbers() {
+        return !skip && !text && forced == null;
+    }
+
+    /**
+     * Adds the finite number that {@code tokens} just read ({@link ByteTokens#numberPrefix}, shape 0 or 1): exactly
+     * what {@link #add} does with the same value's bytes. False when the column must switch to text (the kinds mix).
+     */
+    boolean addNumber(ByteTokens tokens) {
+        if (size == numbers.length) {
+            numbers = Arrays.copyOf(numbers, Math.max(16, size * 2));
+        }
+        if (tokens.shape == 0) {
+            integers++;
+        }
+        numeric++;
+        present++;
+        if (booleans != present && numeric != present && datetimes != present) {
+            return false; // kinds mixed: every vote is lost
+        }
+        numbers[size++] = tokens.value;
+        return true;
+    }
+
     private double forcedValue(ByteTokens tokens, byte[] a, int s, int e) {
         if (forced == ColumnType.NUMERIC || forced == ColumnType.INTEGER) {
             int kind = tokens.classify(a, s, e);

@@ -176,12 +176,23 @@ final class CsvChunkParser {
                 throw new Problem("unexpected character after the closing quote of a quoted field");
             }
             int s = p;
-            p = ByteScan.indexOfFieldEnd(a, p + 1, end, d);
-            int e = p;
-            while (a[e - 1] >= 0 && a[e - 1] <= ' ') {
-                e--; // a[s] is not whitespace, so this stops there
+            ChunkColumn numbers = numbersAt(field);
+            int stop = numbers == null ? -1 : tokens.numberPrefix(a, s, end);
+            if (stop > s && tokens.shape != ByteTokens.INFINITE
+                    && (stop == end || a[stop] == d || a[stop] == '\n' || a[stop] == '\r')) {
+                // A number ends right at the delimiter or line break: it is the whole value, read in one pass.
+                if (!numbers.addNumber(tokens)) {
+                    switchToText(field, Arrays.copyOfRange(a, s, stop));
+                }
+                p = stop;
+            } else {
+                p = ByteScan.indexOfFieldEnd(a, p + 1, end, d);
+                int e = p;
+                while (a[e - 1] >= 0 && a[e - 1] <= ' ') {
+                    e--; // a[s] is not whitespace, so this stops there
+                }
+                emit(field, a, s, e);
             }
-            emit(field, a, s, e);
             if (p == end) {
                 return finish(field, end, false);
             }
@@ -192,6 +203,18 @@ final class CsvChunkParser {
             }
             return finish(field, p + 1, true);
         }
+    }
+
+    /**
+     * The column of {@code field} when the fast path may parse its value as a number (data rows, not re-reading one
+     * column as text, an inferred column in number mode), else null: {@link #emit} then takes the value.
+     */
+    private ChunkColumn numbersAt(int field) {
+        if (header != null || only >= 0 || field >= width) {
+            return null;
+        }
+        ChunkColumn column = columns[field];
+        return column.takesNumbers() ? column : null;
     }
 
     private int finish(int lastField, int next, boolean lineBreak) {

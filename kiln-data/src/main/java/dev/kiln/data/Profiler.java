@@ -210,19 +210,32 @@ public final class Profiler {
             edges[i] = min + i * width;
         }
         edges[BINS] = max;
+        // A value's bin is the last one whose left edge is at most the value (the last bin also takes max). The
+        // values are sorted, so each bin's count is the distance between where two edges fall: 20 binary searches
+        // instead of a division per value, with the same counts.
         long[] counts = new long[BINS];
-        for (double v : sorted) {
-            int bin = (int) ((v - min) / width);
-            bin = Math.min(Math.max(bin, 0), BINS - 1);
-            // Division rounding can land a value one bin off; the edges are the truth.
-            while (bin > 0 && v < edges[bin]) {
-                bin--;
-            }
-            while (bin < BINS - 1 && v >= edges[bin + 1]) {
-                bin++;
-            }
-            counts[bin]++;
+        int from = 0;
+        for (int i = 0; i < BINS - 1; i++) {
+            int to = firstAtLeast(sorted, from, edges[i + 1]);
+            counts[i] = to - from;
+            from = to;
         }
+        counts[BINS - 1] = sorted.length - from;
         return new Histogram(edges, counts);
+    }
+
+    /** The first index from {@code from} whose value is at least {@code x} ({@code sorted.length} if none). */
+    private static int firstAtLeast(double[] sorted, int from, double x) {
+        int lo = from;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 }

@@ -3,8 +3,9 @@ package dev.kiln.data;
 import dev.kiln.runtime.schema.ColumnType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 
 /**
  * One column of a DuckDB result fetched by its SQL type, giving the column that {@link SchemaInference} would make of
@@ -25,9 +26,19 @@ final class TypedColumn {
 
     private enum Kind { DOUBLE, LONG, BOOLEAN, TEXT }
 
+    /**
+     * Values are appended to blocks of this many and joined once at the end: doubling one array would copy every value
+     * about twice and, for a million rows, allocate ever larger arrays that the collector must find room for (it took
+     * more time than DuckDB's whole scan).
+     */
+    static final int BLOCK = 1 << 16;
+
     private final Kind kind;
+    private final List<double[]> doubleBlocks = new ArrayList<>();
+    private final List<long[]> longBlocks = new ArrayList<>();
     private double[] doubles;
     private long[] longs;
+    private int inBlock;
     private final BitSet nulls = new BitSet();
     private final RawColumn text;
     private int size;
@@ -37,11 +48,7 @@ final class TypedColumn {
     private TypedColumn(Kind kind) {
         this.kind = kind;
         this.text = kind == Kind.TEXT ? new RawColumn() : null;
-        if (kind == Kind.DOUBLE) {
-            doubles = new double[1024];
-        } else if (kind == Kind.LONG || kind == Kind.BOOLEAN) {
-            longs = new long[1024];
-        }
+        inBlock = BLOCK; // the first value opens the first block
     }
 
     static TypedColumn of(String sqlType) {
@@ -69,10 +76,12 @@ final class TypedColumn {
                 } else if (!Double.isNaN(v)) {
                     present++;
                 }
-                if (size == doubles.length) {
-                    doubles = Arrays.copyOf(doubles, size * 2);
+                if (inBlock == BLOCK) {
+                    doubles = new double[BLOCK];
+                    doubleBlocks.add(doubles);
+                    inBlock = 0;
                 }
-                doubles[size] = v;
+                doubles[inBlock++] = v;
             }
             case LONG, BOOLEAN -> {
                 long v = kind == Kind.LONG ? rs.getLong(column) : rs.getBoolean(column) ? 1 : 0;
@@ -84,10 +93,12 @@ final class TypedColumn {
                         fitsItsType = false;
                     }
                 }
-                if (size == longs.length) {
-                    longs = Arrays.copyOf(longs, size * 2);
+                if (inBlock == BLOCK) {
+                    longs = new long[BLOCK];
+                    longBlocks.add(longs);
+                    inBlock = 0;
                 }
-                longs[size] = v;
+                longs[inBlock++] = v;
             }
             default -> text.add(rs.getString(column)); // null -> empty text -> missing
         }
@@ -97,8 +108,9 @@ final class TypedColumn {
     DataColumn column(String name, String source, ReadOptions options) {
         if (kind != Kind.TEXT && present > 0 && fitsItsType) {
             if (kind == Kind.DOUBLE) {
-                return new NumericColumn(name, ColumnType.NUMERIC, Arrays.copyOf(doubles, size));
+                return new NumericColumn(name, ColumnType.NUMERIC, joinedDoubles());
             }
+            long[] longs = joinedLongs();
             double[] values = new double[size];
             for (int i = 0; i < size; i++) {
                 values[i] = nulls.get(i) ? Double.NaN : longs[i];
@@ -108,8 +120,28 @@ final class TypedColumn {
         return SchemaInference.inferred(name, kind == Kind.TEXT ? text : asText(), source, options);
     }
 
+    private double[] joinedDoubles() {
+        double[] out = new double[size];
+        for (int b = 0; b < doubleBlocks.size(); b++) {
+            int from = b * BLOCK;
+            System.arraycopy(doubleBlocks.get(b), 0, out, from, Math.min(BLOCK, size - from));
+        }
+        return out;
+    }
+
+    private long[] joinedLongs() {
+        long[] out = new long[size];
+        for (int b = 0; b < longBlocks.size(); b++) {
+            int from = b * BLOCK;
+            System.arraycopy(longBlocks.get(b), 0, out, from, Math.min(BLOCK, size - from));
+        }
+        return out;
+    }
+
     /** The values as JDBC's getString gives them, for typing by the text rules. */
     private RawColumn asText() {
+        double[] doubles = kind == Kind.DOUBLE ? joinedDoubles() : null;
+        long[] longs = kind == Kind.DOUBLE ? null : joinedLongs();
         RawColumn out = new RawColumn();
         for (int i = 0; i < size; i++) {
             if (nulls.get(i)) {

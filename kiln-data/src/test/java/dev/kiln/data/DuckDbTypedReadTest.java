@@ -49,4 +49,27 @@ class DuckDbTypedReadTest {
         assertThat(typed.stream().map(DataColumn::type).map(Enum::name).distinct().sorted().toList())
                 .contains("NUMERIC", "INTEGER", "BOOLEAN", "CATEGORICAL");
     }
+
+    /** Values are gathered in blocks of {@link TypedColumn#BLOCK}: rows across several blocks, nulls on their edges. */
+    @ParameterizedTest
+    @ValueSource(strings = {"parquet", "jsonl"})
+    void columnsLongerThanABlockAreJoinedInOrder(String format) throws Exception {
+        int rows = 2 * TypedColumn.BLOCK + 7;
+        Path file = dir.resolve("long." + format);
+        String table = "SELECT CASE WHEN i % " + TypedColumn.BLOCK + " IN (0, " + (TypedColumn.BLOCK - 1)
+                + ") THEN NULL ELSE i * 0.5 END AS d, CASE WHEN i % 3 = 0 THEN NULL ELSE i - 100000 END AS n, "
+                + "i % 2 = 0 AS b FROM range(" + rows + ") t(i)";
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("COPY (" + table + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
+        }
+        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults());
+        assertThat(typed).isEqualTo(SchemaInference.columns(DuckDbReader.read(file, f), ReadOptions.defaults()));
+        double[] d = ((NumericColumn) typed.get(0)).values();
+        assertThat(d).hasSize(rows);
+        assertThat(d[TypedColumn.BLOCK - 1]).isNaN();
+        assertThat(d[TypedColumn.BLOCK + 1]).isEqualTo((TypedColumn.BLOCK + 1) * 0.5);
+        assertThat(d[rows - 1]).isEqualTo((rows - 1) * 0.5);
+        assertThat(((NumericColumn) typed.get(1)).values()[rows - 1]).isEqualTo(rows - 1 - 100000);
+    }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 class ProfilerPropertiesTest {
@@ -83,6 +84,36 @@ class ProfilerPropertiesTest {
             boolean last = b == counts.length - 1;
             long inBin = Arrays.stream(x).filter(v -> v >= lo && (last ? v <= hi : v < hi)).count();
             assertThat(counts[b]).as("bin %d", b).isEqualTo(inBin);
+        }
+    }
+
+    /** Far from zero, rounding makes neighbouring edges equal: a value still lands in the last bin whose edge it reaches. */
+    @Property(tries = 200)
+    void histogramBinsHoldAtLargeOffsets(
+            @ForAll @Size(min = 2, max = 200) List<@IntRange(min = 0, max = 40) Integer> steps) {
+        double[] x = steps.stream().mapToDouble(k -> 1e16 + 2.0 * k).toArray();
+        ColumnProfile p = Profiler.profile(new NumericColumn("x", ColumnType.NUMERIC, x));
+        long[] counts = p.histogram().counts();
+        double[] edges = p.histogram().edges();
+        assertThat(Arrays.stream(counts).sum()).isEqualTo(x.length);
+        for (double v : x) {
+            int expected = 0;
+            for (int b = 0; b < counts.length; b++) {
+                if (edges[b] <= v) {
+                    expected = b;
+                }
+            }
+            final int bin = expected;
+            long sameBin = Arrays.stream(x).filter(w -> {
+                int e = 0;
+                for (int b = 0; b < counts.length; b++) {
+                    if (edges[b] <= w) {
+                        e = b;
+                    }
+                }
+                return e == bin;
+            }).count();
+            assertThat(counts[bin]).as("bin %d of %s", bin, Arrays.toString(edges)).isEqualTo(sameBin);
         }
     }
 }
