@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
@@ -43,21 +44,34 @@ public final class Profiler {
     public static DatasetProfile profile(DataFrame frame) {
         // Columns are independent: profile them on every core. Each column's own work stays sequential, so the
         // figures are the same bit for bit as one thread's.
+        // One worker per core takes the next column until none is left, reusing its sort's arrays from column to
+        // column (they are garbage once the profile is made).
         List<DataColumn> all = frame.columns();
-        List<ColumnProfile> columns = IntStream.range(0, all.size()).parallel()
-                .mapToObj(i -> profile(all.get(i))).toList();
-        return new DatasetProfile(frame.source(), frame.sha256(), frame.rowCount(), columns);
+        ColumnProfile[] columns = new ColumnProfile[all.size()];
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
+        IntStream.range(0, workers).parallel().forEach(w -> {
+            DoubleSort.Scratch scratch = new DoubleSort.Scratch();
+            for (int i = next.getAndIncrement(); i < columns.length; i = next.getAndIncrement()) {
+                columns[i] = profile(all.get(i), scratch);
+            }
+        });
+        return new DatasetProfile(frame.source(), frame.sha256(), frame.rowCount(), List.of(columns));
     }
 
     public static ColumnProfile profile(DataColumn column) {
+        return profile(column, new DoubleSort.Scratch());
+    }
+
+    private static ColumnProfile profile(DataColumn column, DoubleSort.Scratch scratch) {
         if (column instanceof NumericColumn n) {
-            return numeric(n);
+            return numeric(n, scratch);
         }
         return strings((StringColumn) column);
     }
 
-    private static ColumnProfile numeric(NumericColumn column) {
-        double[] sorted = presentSorted(column.values());
+    private static ColumnProfile numeric(NumericColumn column, DoubleSort.Scratch scratch) {
+        double[] sorted = presentSorted(column.values(), scratch);
         int n = sorted.length;
         long missing = column.size() - n;
         List<CategoryCount> top = column.type() == ColumnType.BOOLEAN ? booleanCounts(sorted) : null;
@@ -118,7 +132,7 @@ public final class Profiler {
         return top(counts, sorted.length);
     }
 
-    private static double[] presentSorted(double[] values) {
+    private static double[] presentSorted(double[] values, DoubleSort.Scratch scratch) {
         int n = 0;
         for (double v : values) {
             if (!Double.isNaN(v)) {
@@ -132,7 +146,7 @@ public final class Profiler {
                 out[i++] = v;
             }
         }
-        DoubleSort.sort(out);
+        DoubleSort.sort(out, scratch);
         return out;
     }
 

@@ -36,6 +36,21 @@ class DoubleSortPropertiesTest {
         assertThat(bits(actual)).isEqualTo(bits(expected));
     }
 
+    /** One scratch reused for arrays of changing sizes (as the profiler reuses it column after column). */
+    @Property(tries = 50)
+    void aReusedScratchSortsEveryArrayAsArraysSortDoes(@ForAll("values") double[] first,
+                                                       @ForAll("values") double[] second,
+                                                       @ForAll("values") double[] third) {
+        DoubleSort.Scratch scratch = new DoubleSort.Scratch();
+        for (double[] values : new double[][] {first, second, third, first}) {
+            double[] expected = values.clone();
+            Arrays.sort(expected);
+            double[] actual = values.clone();
+            DoubleSort.sort(actual, scratch);
+            assertThat(bits(actual)).isEqualTo(bits(expected));
+        }
+    }
+
     @Test
     void keysRoundTripAndOrderAsDoubleCompare() {
         double[] ordered = {Double.NEGATIVE_INFINITY, -Double.MAX_VALUE, -1.0, -Double.MIN_VALUE, -0.0, 0.0,
