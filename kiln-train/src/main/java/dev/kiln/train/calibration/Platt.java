@@ -25,6 +25,11 @@ public final class Platt {
 
     /** Fits {@code y} (0 or 1) against {@code f} (finite scores). */
     public static Fit fit(double[] f, double[] y) {
+        return fit(f, y, new int[1]);
+    }
+
+    /** As {@link #fit(double[], double[])}, adding to {@code lossPasses[0]} the passes over the rows spent on the loss. */
+    static Fit fit(double[] f, double[] y, int[] lossPasses) {
         int n = f.length;
         double positives = 0;
         for (double v : y) {
@@ -40,6 +45,7 @@ public final class Platt {
         double a = 0;
         double b = Math.log((positives + 1) / (negatives + 1));
         double loss = loss(f, t, a, b);
+        lossPasses[0]++;
         for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
             double ga = 0;
             double gb = 0;
@@ -65,6 +71,7 @@ public final class Platt {
             double decrease = ga * da + gb * db;
             double step = 1;
             boolean moved = false;
+            boolean stalled = false;
             while (step >= MIN_STEP) {
                 double na = a + step * da;
                 double nb = b + step * db;
@@ -74,7 +81,9 @@ public final class Platt {
                     break;
                 }
                 double next = loss(f, t, na, nb);
+                lossPasses[0]++;
                 if (next <= loss + 1e-4 * step * decrease) {
+                    stalled = next == loss;
                     a = na;
                     b = nb;
                     loss = next;
@@ -83,7 +92,11 @@ public final class Platt {
                 }
                 step /= 2;
             }
-            if (!moved) {
+            if (!moved || stalled) {
+                // A step that leaves the loss exactly as it was means the optimum is reached to the precision of the
+                // sums: the gradient test above can then fail for ever on rounding alone (a million rows of scores
+                // near 0 and 1), and each further iteration only nudges b by an ulp at the price of dozens of passes
+                // over the rows (100 seconds for one fit on 1.6 million rows).
                 break;
             }
         }
@@ -99,7 +112,7 @@ public final class Platt {
     }
 
     /** Platt's objective: the cross-entropy of the smoothed targets, {@code sum log(1 + e^z) - t z}. */
-    private static double loss(double[] f, double[] t, double a, double b) {
+    static double loss(double[] f, double[] t, double a, double b) {
         double sum = 0;
         for (int i = 0; i < f.length; i++) {
             double z = a * f[i] + b;
