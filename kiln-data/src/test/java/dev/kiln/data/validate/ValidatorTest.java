@@ -125,6 +125,47 @@ class ValidatorTest {
                 .containsEntry(Kind.MISSING_RATE_JUMP, 1L);
     }
 
+    /**
+     * A file is read typed, and only the columns whose numbers cannot stand for their text are read again as text:
+     * the counts are those of reading every column as text (examples show numbers in canonical form).
+     */
+    @Test
+    void aFileIsCheckedFromItsNumbersWithTheCountsOfItsText() throws IOException {
+        String data = """
+                age,income,city,joined,zip
+                25,150.50,paris,2020-02-01,007
+                31,1e3,rome,2020-02-01,012
+                99,,berlin,2020-02-01,007
+                40,NA,007,not a date,1
+                35,-1e9,berlin,2019-01-01,2
+                """;
+        List<Field> fields = List.of(new Field("age", ColumnType.INTEGER, false),
+                new Field("income", ColumnType.NUMERIC, true), new Field("city", ColumnType.CATEGORICAL, false),
+                new Field("joined", ColumnType.DATETIME, false), new Field("zip", ColumnType.CATEGORICAL, false));
+        DatasetProfile profile = Profiler.profile(csv(TRAINING, false));
+        Expectations expected = Expectations.of(fields, profile, Map.of("city", Set.of("paris", "rome"),
+                "zip", Set.of("007", "012")), "label");
+        Path file = dir.resolve("data.csv");
+        Files.writeString(file, data);
+
+        ValidationReport typed = Validator.validate(file, expected, ValidationOptions.defaults());
+        ValidationReport text = Validator.validate(csv(data, true), expected, ValidationOptions.defaults());
+        assertThat(typed.status()).isEqualTo(text.status());
+        assertThat(typed.summary()).isEqualTo(text.summary());
+        for (Field field : fields) {
+            assertThat(column(typed, field.name()).counts()).as(field.name()).isEqualTo(column(text, field.name()).counts());
+        }
+        // zip holds numbers but the model reads categories: checked as written, so 007 is known and 1 is not.
+        assertThat(column(typed, "zip").counts().newCategory()).isEqualTo(2);
+        assertThat(issue(column(typed, "zip"), Kind.NEW_CATEGORY).examples()).containsExactly(new Example(4, "1"),
+                new Example(5, "2"));
+        // income was checked from its numbers: an out-of-range value shows in canonical form.
+        assertThat(issue(column(typed, "income"), Kind.OUT_OF_RANGE).examples()).containsExactly(new Example(2, "1000"),
+                new Example(5, "-1000000000"));
+        assertThat(Validator.checkedFromNumbers(ColumnType.NUMERIC, csv(data, false).column("income"))).isTrue();
+        assertThat(Validator.checkedFromNumbers(ColumnType.CATEGORICAL, csv(data, false).column("zip"))).isFalse();
+    }
+
     @Test
     void aMissingColumnFailsEveryRowAndWarningsAloneWarn() {
         String data = """
