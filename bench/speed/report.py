@@ -70,5 +70,9 @@ for jar in ("before", "after", "10m"):
         print(f"| train, whole command | {jar} | {t[0]:.2f} | | | | | |")
     else:
         print(f"| train, whole command (no timings in this jar's report) | {jar} | {t[0]:.2f} | | | | {t[1]:.0f} | {t[1] / file_mb:.1f} |")
+for jar in ("before", "after"):
+    v = timed(f"validate-{jar}")
+    if v:
+        print(f"| data validate (every row) | {jar} | {v[0]:.2f} | | | | {v[1]:.0f} | {v[1] / size_mb:.1f} |")
 if pandas:
     print(f"\npandas reader: {pandas['reader']}, {pandas['rows']:,} rows")

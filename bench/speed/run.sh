@@ -12,7 +12,7 @@ WORK="${WORK:-$HERE/work}"
 JAR="$ROOT/kiln-app/target/kiln.jar"
 BEFORE_JAR="${BEFORE_JAR:-}"               # optional: an older kiln.jar measured in the same run ("before")
 TEN_MILLION="${TEN_MILLION:-0}"            # 1: also train on 10,000,000 rows (about 1.9 GB of CSV)
-STEPS="${STEPS:-profile drift train}"
+STEPS="${STEPS:-profile drift train validate}"
 # One configuration per algorithm: the default search budget at a million rows is minutes of fits, which would make
 # "everything but the fits" look small whatever it costs. TRAIN_ARGS="" measures the default search.
 TRAIN_ARGS="${TRAIN_ARGS---configurations 1}"
@@ -76,6 +76,17 @@ for step in $STEPS; do
         rm -rf "$WORK/home-${pair%%=*}"
         measure "train-${pair%%=*}" "$WORK/train-${pair%%=*}.json" java -jar "${pair#*=}" train --data "$WORK/train.csv" --target label \
           --algorithms baseline,linear,gbdt $TRAIN_ARGS --home "$WORK/home-${pair%%=*}" --json
+      done ;;
+    validate)
+      # Against the model the train step wrote (kiln data validate needs one): every row of the training file.
+      bundle="$(ls -d "$WORK"/home-after/bundles/*/ 2>/dev/null | head -1)"
+      if [ -z "$bundle" ]; then
+        say "validate: no bundle under $WORK/home-after (run the train step first); skipped"
+        continue
+      fi
+      for pair in $jars; do
+        measure "validate-${pair%%=*}" "$WORK/validate-${pair%%=*}.json" java -jar "${pair#*=}" data validate \
+          --data "$WORK/train.csv" --against "$bundle" --json
       done ;;
   esac
 done
