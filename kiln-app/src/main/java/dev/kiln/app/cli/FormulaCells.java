@@ -1,6 +1,6 @@
 package dev.kiln.app.cli;
 
-import java.util.regex.Pattern;
+import dev.kiln.runtime.schema.Values;
 
 /**
  * CSV injection (OWASP): a spreadsheet opening a CSV runs a cell that starts with {@code = + - @}, a tab or a carriage
@@ -9,9 +9,6 @@ import java.util.regex.Pattern;
  * as {@code -3.5} or {@code +1e-3} is not a formula and is left alone.
  */
 final class FormulaCells {
-    /** A plain decimal number, as Kiln and spreadsheets write them (also Java's infinities). */
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?|[+-]?Infinity");
-
     private FormulaCells() {
     }
 
@@ -21,9 +18,14 @@ final class FormulaCells {
         }
         return switch (cell.charAt(0)) {
             case '=', '@', '\t', '\r' -> true;
-            case '+', '-' -> !NUMBER.matcher(cell).matches();
+            case '+', '-' -> !isNumber(cell);
             default -> false;
         };
+    }
+
+    /** A plain decimal number, as Kiln and spreadsheets write them, or Java's signed infinities. */
+    private static boolean isNumber(String cell) {
+        return Values.isNumberText(cell) || cell.length() == 9 && cell.endsWith("Infinity");
     }
 
     /** {@code cell}, with a leading {@code '} when a spreadsheet would run it. */
