@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PredictionLogReaderTest {
+    private static final int EVERY = 2048;
     @TempDir
     Path logs;
 
@@ -37,6 +38,41 @@ class PredictionLogReaderTest {
         assertThat(stats.files()).isEqualTo(2);
         assertThat(stats.records()).isEqualTo(3);
         assertThat(stats.malformed()).isZero();
+    }
+
+    /** A long log with broken and blank lines spread through it: records arrive in file order, line numbers exact. */
+    @Test
+    void aLongLogArrivesInOrderWithItsBrokenLinesNamed() throws Exception {
+        int n = EVERY * 9 + 17;
+        List<String> lines = new ArrayList<>();
+        List<Long> broken = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i % EVERY == EVERY - 1) {
+                lines.add("{\"request_id\":\"cut"); // a line cut short every 2048
+                broken.add(i + 1L);
+            } else if (i % 1000 == 500) {
+                lines.add("   "); // blank: neither a record nor malformed
+            } else {
+                lines.add(LogFiles.prediction("r" + i, "2026-11-01T10:00:01Z", "1", 0, "{\"age\":" + i + "}", "good", 0.5));
+            }
+        }
+        LogFiles.write(logs, "credit", "predictions", "20261101-100000", 1, lines);
+        List<PredictionRecord> seen = new ArrayList<>();
+        PredictionLogReader.ReadStats stats = new PredictionLogReader(logs, "credit").predictions(LogWindow.ALL, seen::add);
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i % EVERY != EVERY - 1 && i % 1000 != 500) {
+                expected.add("r" + i);
+            }
+        }
+        assertThat(seen).extracting(PredictionRecord::requestId).containsExactlyElementsOf(expected);
+        assertThat(stats.malformed()).isEqualTo(broken.size());
+        assertThat(stats.lines()).isEqualTo(expected.size() + broken.size());
+        assertThat(stats.records()).isEqualTo(expected.size());
+        for (int e = 0; e < stats.malformedExamples().size(); e++) {
+            assertThat(stats.malformedExamples().get(e)).contains(":" + broken.get(e) + ": not valid JSON");
+        }
     }
 
     @Test
