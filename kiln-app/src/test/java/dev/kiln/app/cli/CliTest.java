@@ -52,6 +52,27 @@ class CliTest {
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("WARN");
     }
 
+    /**
+     * A run builds only the branch it invokes (Cli.forArguments): every command's help reads as in the whole tree,
+     * and what is no command (nothing, an option, a misspelling, help) gets the whole tree.
+     */
+    @Test
+    void theInvokedBranchAloneAnswersAsTheWholeTree() {
+        picocli.CommandLine whole = Cli.commandLine();
+        for (java.util.Map.Entry<String, picocli.CommandLine> e : whole.getSubcommands().entrySet()) {
+            picocli.CommandLine branch = Cli.forArguments(e.getKey(), "--help");
+            assertThat(branch.getSubcommands()).as(e.getKey()).hasSize(e.getKey().equals("help") ? whole.getSubcommands().size() : 1);
+            assertThat(branch.getSubcommands().get(e.getKey()).getUsageMessage()).as(e.getKey())
+                    .isEqualTo(e.getValue().getUsageMessage());
+        }
+        assertThat(Cli.forArguments().getSubcommands()).hasSameSizeAs(whole.getSubcommands());
+        assertThat(Cli.forArguments("--version").getSubcommands()).hasSameSizeAs(whole.getSubcommands());
+        CliRun misspelt = CliRun.of("dat", "profile");
+        assertThat(misspelt.exitCode()).isEqualTo(2);
+        assertThat(misspelt.err()).contains("data");
+        assertThat(CliRun.of().out()).contains("quickstart", "predict", "server");
+    }
+
     @Test
     void usageErrorsExitWithTwo() {
         CliRun run = CliRun.of("train", "--data", "x.csv");
