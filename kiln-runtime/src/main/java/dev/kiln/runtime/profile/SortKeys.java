@@ -12,7 +12,7 @@ package dev.kiln.runtime.profile;
  */
 final class SortKeys {
     /** Runs of this many keys or fewer are sorted by a sorting network. */
-    private static final int NETWORK = 4;
+    private static final int NETWORK = 8;
 
     private SortKeys() {
     }
@@ -28,6 +28,9 @@ final class SortKeys {
 
     /** Sorts {@code a[0..n)} ascending; {@code scratch} holds at least n keys, overwritten. */
     static void sort(long[] a, int n, long[] scratch) {
+        if (n < 2) {
+            return;
+        }
         if (n <= NETWORK) {
             network(a, 0, n);
         } else {
@@ -59,41 +62,61 @@ final class SortKeys {
         }
     }
 
-    /** Sorts up to 4 keys at {@code a[lo..lo+n)} with compare-exchanges. */
+    /**
+     * Sorts up to 8 keys at {@code a[lo..lo+n)}: the keys missing to make 8 count as {@link Long#MAX_VALUE}, which no
+     * key exceeds, so the first n out are the n keys sorted; then Knuth's 19-comparator network for 8 (TAOCP vol. 3,
+     * 5.3.4), whose compare-exchanges are independent of each other within each of its 6 rounds.
+     */
     private static void network(long[] a, int lo, int n) {
-        if (n == 2) {
-            long x = a[lo];
-            long y = a[lo + 1];
-            a[lo] = Math.min(x, y);
-            a[lo + 1] = Math.max(x, y);
-        } else if (n == 3) {
-            long x = a[lo];
-            long y = a[lo + 1];
-            long z = a[lo + 2];
-            long lo1 = Math.min(x, y);
-            long hi1 = Math.max(x, y);
-            long hi2 = Math.max(hi1, z);
-            long mid2 = Math.min(hi1, z);
-            a[lo] = Math.min(lo1, mid2);
-            a[lo + 1] = Math.max(lo1, mid2);
-            a[lo + 2] = hi2;
-        } else if (n == 4) {
-            long x0 = a[lo];
-            long x1 = a[lo + 1];
-            long x2 = a[lo + 2];
-            long x3 = a[lo + 3];
-            long l01 = Math.min(x0, x1);
-            long h01 = Math.max(x0, x1);
-            long l23 = Math.min(x2, x3);
-            long h23 = Math.max(x2, x3);
-            long first = Math.min(l01, l23);
-            long mid1 = Math.max(l01, l23);
-            long mid2 = Math.min(h01, h23);
-            long last = Math.max(h01, h23);
-            a[lo] = first;
-            a[lo + 1] = Math.min(mid1, mid2);
-            a[lo + 2] = Math.max(mid1, mid2);
-            a[lo + 3] = last;
+        long x0 = a[lo];
+        long x1 = n > 1 ? a[lo + 1] : Long.MAX_VALUE;
+        long x2 = n > 2 ? a[lo + 2] : Long.MAX_VALUE;
+        long x3 = n > 3 ? a[lo + 3] : Long.MAX_VALUE;
+        long x4 = n > 4 ? a[lo + 4] : Long.MAX_VALUE;
+        long x5 = n > 5 ? a[lo + 5] : Long.MAX_VALUE;
+        long x6 = n > 6 ? a[lo + 6] : Long.MAX_VALUE;
+        long x7 = n > 7 ? a[lo + 7] : Long.MAX_VALUE;
+        long t;
+        t = Math.min(x0, x2); x2 = Math.max(x0, x2); x0 = t;
+        t = Math.min(x1, x3); x3 = Math.max(x1, x3); x1 = t;
+        t = Math.min(x4, x6); x6 = Math.max(x4, x6); x4 = t;
+        t = Math.min(x5, x7); x7 = Math.max(x5, x7); x5 = t;
+        t = Math.min(x0, x4); x4 = Math.max(x0, x4); x0 = t;
+        t = Math.min(x1, x5); x5 = Math.max(x1, x5); x1 = t;
+        t = Math.min(x2, x6); x6 = Math.max(x2, x6); x2 = t;
+        t = Math.min(x3, x7); x7 = Math.max(x3, x7); x3 = t;
+        t = Math.min(x0, x1); x1 = Math.max(x0, x1); x0 = t;
+        t = Math.min(x2, x3); x3 = Math.max(x2, x3); x2 = t;
+        t = Math.min(x4, x5); x5 = Math.max(x4, x5); x4 = t;
+        t = Math.min(x6, x7); x7 = Math.max(x6, x7); x6 = t;
+        t = Math.min(x2, x4); x4 = Math.max(x2, x4); x2 = t;
+        t = Math.min(x3, x5); x5 = Math.max(x3, x5); x3 = t;
+        t = Math.min(x1, x4); x4 = Math.max(x1, x4); x1 = t;
+        t = Math.min(x3, x6); x6 = Math.max(x3, x6); x3 = t;
+        t = Math.min(x1, x2); x2 = Math.max(x1, x2); x1 = t;
+        t = Math.min(x3, x4); x4 = Math.max(x3, x4); x3 = t;
+        t = Math.min(x5, x6); x6 = Math.max(x5, x6); x5 = t;
+        a[lo] = x0;
+        if (n > 1) {
+            a[lo + 1] = x1;
+        }
+        if (n > 2) {
+            a[lo + 2] = x2;
+        }
+        if (n > 3) {
+            a[lo + 3] = x3;
+        }
+        if (n > 4) {
+            a[lo + 4] = x4;
+        }
+        if (n > 5) {
+            a[lo + 5] = x5;
+        }
+        if (n > 6) {
+            a[lo + 6] = x6;
+        }
+        if (n > 7) {
+            a[lo + 7] = x7;
         }
     }
 

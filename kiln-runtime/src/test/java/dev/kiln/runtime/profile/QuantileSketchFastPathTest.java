@@ -151,6 +151,26 @@ class QuantileSketchFastPathTest {
         assertThat(Arrays.equals(actual, expected)).as("bitwise equal").isTrue();
     }
 
+    @org.junit.jupiter.api.Test
+    void everySmallLengthSortsAsArraysSort() {
+        Random r = new Random(11);
+        for (int n = 0; n <= 70; n++) {
+            for (int trial = 0; trial < 50; trial++) {
+                long[] keys = new long[n];
+                for (int i = 0; i < n; i++) {
+                    keys[i] = trial % 2 == 0 ? r.nextLong() : r.nextInt(4) - 2;
+                }
+                if (trial % 5 == 0 && n > 0) {
+                    keys[r.nextInt(n)] = Long.MAX_VALUE; // the network's padding value, as a real key
+                }
+                long[] expected = keys.clone();
+                Arrays.sort(expected);
+                SortKeys.sort(keys, n, new long[n]);
+                assertThat(keys).as("n = %d", n).containsExactly(expected);
+            }
+        }
+    }
+
     @Property(tries = 300)
     void mergeOfSortedRunsIsTheSortedWhole(@ForAll("keys") long[] a, @ForAll("keys") long[] b,
                                            @ForAll @IntRange(min = 0, max = 3) int offset) {
