@@ -117,11 +117,7 @@ public final class Sketcher {
             return new Typed(sketch(real, opts.withTypes(types)), types);
         }
         DataFrame frame = readIgnoringAbsentTypes(real, opts);
-        Map<String, ColumnType> types = new java.util.LinkedHashMap<>();
-        for (var f : frame.schema().fields()) {
-            types.put(f.name(), f.type());
-        }
-        return new Typed(sketch(frame), types);
+        return new Typed(sketch(frame), typesOf(frame));
     }
 
     /** A file's column types, known once it is read, and its sketch, still being made on another thread. */
@@ -152,10 +148,7 @@ public final class Sketcher {
             return new Pending(typed.types(), CompletableFuture.completedFuture(typed.sketch()));
         }
         DataFrame frame = readIgnoringAbsentTypes(real, opts);
-        Map<String, ColumnType> types = new LinkedHashMap<>();
-        for (var f : frame.schema().fields()) {
-            types.put(f.name(), f.type());
-        }
+        Map<String, ColumnType> types = typesOf(frame);
         CompletableFuture<DatasetSketch> sketch = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -167,6 +160,14 @@ public final class Sketcher {
         t.setDaemon(true);
         t.start();
         return new Pending(types, sketch);
+    }
+
+    private static Map<String, ColumnType> typesOf(DataFrame frame) {
+        Map<String, ColumnType> types = new LinkedHashMap<>();
+        for (var f : frame.schema().fields()) {
+            types.put(f.name(), f.type());
+        }
+        return types;
     }
 
     /**
