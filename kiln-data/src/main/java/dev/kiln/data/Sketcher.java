@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
 
 /**
@@ -117,57 +115,11 @@ public final class Sketcher {
             return new Typed(sketch(real, opts.withTypes(types)), types);
         }
         DataFrame frame = readIgnoringAbsentTypes(real, opts);
-        return new Typed(sketch(frame), typesOf(frame));
-    }
-
-    /** A file's column types, known once it is read, and its sketch, still being made on another thread. */
-    public record Pending(Map<String, ColumnType> types, CompletableFuture<DatasetSketch> sketch) {
-        /** The sketch, once made; what made sketching fail is thrown as it was. */
-        public DatasetSketch join() {
-            try {
-                return sketch.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
-        }
-    }
-
-    /**
-     * {@link #sketchWithTypes}, returning as soon as the types are known: a file that {@linkplain #fitsInMemory fits in
-     * memory} is read here and sketched on a thread of its own, so that the caller can go on (read the next file)
-     * meanwhile; a larger file is sketched here (streaming), the sketch then already made.
-     */
-    public static Pending sketchWithTypesInBackground(Path file, ReadOptions options) {
-        ReadOptions opts = options == null ? ReadOptions.defaults() : options;
-        Path real = resolve(file);
-        if (isCsv(real.getFileName().toString().toLowerCase(Locale.ROOT)) && !fitsInMemory(real)) {
-            Typed typed = sketchWithTypes(real, opts);
-            return new Pending(typed.types(), CompletableFuture.completedFuture(typed.sketch()));
-        }
-        DataFrame frame = readIgnoringAbsentTypes(real, opts);
-        Map<String, ColumnType> types = typesOf(frame);
-        CompletableFuture<DatasetSketch> sketch = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                sketch.complete(sketch(frame));
-            } catch (Throwable e) {
-                sketch.completeExceptionally(e);
-            }
-        }, "kiln-sketch");
-        t.setDaemon(true);
-        t.start();
-        return new Pending(types, sketch);
-    }
-
-    private static Map<String, ColumnType> typesOf(DataFrame frame) {
-        Map<String, ColumnType> types = new LinkedHashMap<>();
+        Map<String, ColumnType> types = new java.util.LinkedHashMap<>();
         for (var f : frame.schema().fields()) {
             types.put(f.name(), f.type());
         }
-        return types;
+        return new Typed(sketch(frame), types);
     }
 
     /**

@@ -43,28 +43,4 @@ class SketcherStreamingTest extends SketcherTest {
             Files.deleteIfExists(file);
         }
     }
-
-    @Test
-    void sketchingInTheBackgroundGivesTheSameSketchAndTypesStreamedOrWhole() throws Exception {
-        Path file = Files.createTempFile("sketch", ".csv");
-        try {
-            StringBuilder csv = new StringBuilder("n,c\n");
-            for (int k = 0; k < 5000; k++) {
-                csv.append(k % 13 == 0 ? "" : String.valueOf(Math.cos(k) * 10)).append(",c").append(k % 7).append('\n');
-            }
-            Files.writeString(file, csv);
-            ObjectMapper json = dev.kiln.runtime.Json.mapper();
-            Sketcher.Typed streamed = Sketcher.sketchWithTypes(file, ReadOptions.defaults());
-            Sketcher.Pending streamedPending = Sketcher.sketchWithTypesInBackground(file, ReadOptions.defaults());
-            Sketcher.wholeFileLimitBytes = -1;
-            Sketcher.Typed whole = Sketcher.sketchWithTypes(file, ReadOptions.defaults());
-            Sketcher.Pending wholePending = Sketcher.sketchWithTypesInBackground(file, ReadOptions.defaults());
-            for (Sketcher.Pending pending : java.util.List.of(streamedPending, wholePending)) {
-                assertThat(pending.types()).isEqualTo(whole.types()).isEqualTo(streamed.types());
-                assertThat(json.writeValueAsString(pending.join())).isEqualTo(json.writeValueAsString(whole.sketch()));
-            }
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
 }

@@ -214,11 +214,11 @@ final class DriftCommand implements Callable<Integer> {
         DatasetSketch referenceSketch;
         DriftCurrentData.Sketched currentSketch = null;
         if (current.data != null && Sketcher.fitsInMemory(referencePath)) {
-            // Read the reference once (in parallel, into columns), which gives its types; then the current data with
-            // those types while the reference's columns are sketched.
-            Sketcher.Pending pending = Sketcher.sketchWithTypesInBackground(referencePath, ReadOptions.defaults());
-            currentSketch = DriftCurrentData.sketch(current.data, pending.types());
-            referenceSketch = pending.join();
+            // Read the reference once (in parallel, into columns), which gives its sketch and its types; then the
+            // current data with those types. One file in memory at a time.
+            Sketcher.Typed typed = Sketcher.sketchWithTypes(referencePath, ReadOptions.defaults());
+            referenceSketch = typed.sketch();
+            currentSketch = DriftCurrentData.sketch(current.data, typed.types());
         } else if (current.data != null) {
             // Streaming: infer the reference's types once, then sketch both files with them at the same time: two
             // passes of wall time instead of three.
