@@ -67,14 +67,7 @@ public final class Sketcher {
         long missing = 0;
         if (c instanceof NumericColumn n) {
             QuantileSketch q = new QuantileSketch(k);
-            for (int i = 0, size = n.size(); i < size; i++) {
-                double v = n.get(i);
-                if (Double.isNaN(v)) {
-                    missing++;
-                } else {
-                    q.add(v);
-                }
-            }
+            missing = q.addAllPresent(n.values(), 0, n.size()); // the same sketch as add on each present value
             return new ColumnSketch(c.name(), c.type(), missing, q, null);
         }
         StringColumn s = (StringColumn) c;

@@ -37,25 +37,17 @@ public final class QuantileSketch {
     public static final int DEFAULT_K = 1024;
     public static final int MIN_K = 8;
     public static final int MAX_K = 1 << 16;
-    private static final int MIN_LEVEL_CAPACITY = 8;
-    private static final int MAX_LEVELS = 61;
-    private static final long PARITY_SEED = 0x4B494C4E4B4C4C31L; // "KILNKLL1"
+    private static final int MAX_LEVELS = SketchLevels.MAX_LEVELS;
 
     private final int k;
-    private double[][] levels;
-    private int[] sizes;
-    private long[] compactions;
+    private SketchLevels levels;
     private long count;
-    private int retained;
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
     // Cached sorted view (distinct values with summed weights); null when stale.
     private double[] viewValues;
     private long[] viewWeights;
     private long[] viewCumulative;
-    private int capacityLevels = -1;
-    private int capacityCache;
-    private int[] capacities;
 
     /** A sketch with {@link #DEFAULT_K}. */
     public QuantileSketch() {
@@ -68,9 +60,8 @@ public final class QuantileSketch {
             throw new IllegalArgumentException("k must be in [" + MIN_K + ", " + MAX_K + "], was " + k);
         }
         this.k = k;
-        this.levels = new double[][] {new double[Math.min(k, 64)]};
-        this.sizes = new int[1];
-        this.compactions = new long[1];
+        this.levels = new SketchLevels(k, 1);
+        this.levels.keys[0] = new long[Math.min(k, 64)];
     }
 
     /**
@@ -87,13 +78,12 @@ public final class QuantileSketch {
 
     public void add(double v) {
         if (!Double.isFinite(v)) {
-            throw new IllegalArgumentException("quantile sketch values must be finite, got " + v
-                    + " (count missing values separately)");
+            throw notFinite(v);
         }
         if (v == 0.0) {
             v = 0.0; // -0.0 and 0.0 are one value
         }
-        append(0, v);
+        levels.append(0, SortKeys.key(v));
         count++;
         if (v < min) {
             min = v;
@@ -102,9 +92,85 @@ public final class QuantileSketch {
             max = v;
         }
         viewValues = null;
-        if (retained > totalCapacity()) {
-            compress();
+        if (levels.retained > levels.totalCapacity()) {
+            levels.compress();
         }
+    }
+
+    /**
+     * Adds {@code values[from..to)} in order: the same sketch as {@link #add} on each of them, with the checks and the
+     * bookkeeping done once per run of values between two compactions instead of once per value. A value that is not
+     * finite is refused as {@link #add} refuses it, the values before it having been added.
+     */
+    public void addAll(double[] values, int from, int to) {
+        addRange(values, from, to, false);
+    }
+
+    /**
+     * Like {@link #addAll} but skips NaN (a missing value, which a {@link ColumnSketch} counts apart) and returns how
+     * many it skipped; infinities are refused.
+     */
+    public int addAllPresent(double[] values, int from, int to) {
+        return addRange(values, from, to, true);
+    }
+
+    private int addRange(double[] values, int from, int to, boolean skipNaN) {
+        java.util.Objects.checkFromToIndex(from, to, values.length);
+        int skipped = 0;
+        int i = from;
+        while (i < to) {
+            // add compresses as soon as the retained items pass the capacity: until then values are only appended.
+            int room = Math.max(1, levels.totalCapacity() - levels.retained + 1);
+            int take = Math.min(room, to - i);
+            levels.ensureRoom(0, take);
+            long[] level = levels.keys[0];
+            int size = levels.sizes[0];
+            int end = size + take;
+            double lo = min;
+            double hi = max;
+            double refused = 0.0;
+            while (size < end && i < to) {
+                double v = values[i++];
+                if (!(v - v == 0.0)) { // NaN or infinite
+                    if (skipNaN && v != v) {
+                        skipped++;
+                        continue;
+                    }
+                    refused = v;
+                    break;
+                }
+                v += 0.0; // -0.0 and 0.0 are one value (-0.0 + 0.0 is 0.0; any other v + 0.0 is v)
+                level[size++] = SortKeys.key(v);
+                if (v < lo) {
+                    lo = v;
+                }
+                if (v > hi) {
+                    hi = v;
+                }
+            }
+            int added = size - levels.sizes[0];
+            if (added > 0) {
+                levels.sizes[0] = size;
+                levels.sorted[0] = false;
+                levels.retained += added;
+                count += added;
+                min = lo;
+                max = hi;
+                viewValues = null;
+            }
+            if (refused != 0.0) {
+                throw notFinite(refused);
+            }
+            if (levels.retained > levels.totalCapacity()) {
+                levels.compress();
+            }
+        }
+        return skipped;
+    }
+
+    private static IllegalArgumentException notFinite(double v) {
+        return new IllegalArgumentException("quantile sketch values must be finite, got " + v
+                + " (count missing values separately)");
     }
 
     /** Adds every value of {@code other} (which is left unchanged); the result keeps this sketch's k. */
@@ -113,20 +179,21 @@ public final class QuantileSketch {
             return;
         }
         QuantileSketch src = other == this ? copy() : other;
-        if (src.levels.length > levels.length) {
-            grow(src.levels.length);
+        SketchLevels from = src.levels;
+        if (from.count() > levels.count()) {
+            levels.grow(from.count());
         }
-        for (int h = 0; h < src.levels.length; h++) {
-            for (int i = 0; i < src.sizes[h]; i++) {
-                append(h, src.levels[h][i]);
+        for (int h = 0; h < from.count(); h++) {
+            for (int i = 0; i < from.sizes[h]; i++) {
+                levels.append(h, from.keys[h][i]);
             }
-            compactions[h] += src.compactions[h];
+            levels.compactions[h] += from.compactions[h];
         }
         count += src.count;
         min = Math.min(min, src.min);
         max = Math.max(max, src.max);
         viewValues = null;
-        compress();
+        levels.compress();
     }
 
     public QuantileSketch copy() {
@@ -150,12 +217,12 @@ public final class QuantileSketch {
 
     /** True while every value is retained with weight 1 (no compaction has happened). */
     public boolean exact() {
-        return retained == count;
+        return levels.retained == count;
     }
 
     /** Items held now (memory is about 8 bytes each). */
     public int retained() {
-        return retained;
+        return levels.retained;
     }
 
     /**
@@ -235,12 +302,11 @@ public final class QuantileSketch {
     }
 
     public State state() {
-        double[][] out = new double[levels.length][];
-        for (int h = 0; h < levels.length; h++) {
-            out[h] = Arrays.copyOf(levels[h], sizes[h]);
-            Arrays.sort(out[h]); // canonical order: equal sketches serialise equally
+        double[][] out = new double[levels.count()][];
+        for (int h = 0; h < out.length; h++) {
+            out[h] = levels.sortedValues(h); // canonical order: equal sketches serialise equally
         }
-        return new State(k, count, count == 0 ? null : min, count == 0 ? null : max, out, compactions.clone());
+        return new State(k, count, count == 0 ? null : min, count == 0 ? null : max, out, levels.compactions.clone());
     }
 
     /** Rebuilds a sketch from {@link #state()}; {@link ErrorCode#DATA_MALFORMED} when it is inconsistent. */
@@ -288,8 +354,9 @@ public final class QuantileSketch {
             throw malformed("retained items weigh " + weight + " but count is " + s.count());
         }
         QuantileSketch q = fromStateUnchecked(s);
-        if (q.retained > q.totalCapacity()) {
-            throw malformed("retains " + q.retained + " items, more than its capacity " + q.totalCapacity());
+        if (q.levels.retained > q.levels.totalCapacity()) {
+            throw malformed("retains " + q.levels.retained + " items, more than its capacity "
+                    + q.levels.totalCapacity());
         }
         return q;
     }
@@ -297,15 +364,24 @@ public final class QuantileSketch {
     private static QuantileSketch fromStateUnchecked(State s) {
         QuantileSketch q = new QuantileSketch(s.k());
         int n = s.levels().length;
-        q.levels = new double[n][];
-        q.sizes = new int[n];
-        q.compactions = s.compactions() == null ? new long[n] : s.compactions().clone();
+        SketchLevels levels = new SketchLevels(s.k(), n);
+        if (s.compactions() != null) {
+            levels.compactions = s.compactions().clone();
+        }
         for (int h = 0; h < n; h++) {
             double[] level = s.levels()[h];
-            q.levels[h] = Arrays.copyOf(level, Math.max(level.length, 8));
-            q.sizes[h] = level.length;
-            q.retained += level.length;
+            long[] keys = new long[Math.max(level.length, 8)];
+            for (int i = 0; i < level.length; i++) {
+                keys[i] = SortKeys.key(level[i]);
+                if (i > 0 && keys[i] < keys[i - 1]) {
+                    levels.sorted[h] = false;
+                }
+            }
+            levels.keys[h] = keys;
+            levels.sizes[h] = level.length;
+            levels.retained += level.length;
         }
+        q.levels = levels;
         q.count = s.count();
         if (s.count() > 0) {
             q.min = s.min();
@@ -320,133 +396,46 @@ public final class QuantileSketch {
 
     // ---- internals ----
 
-    private void append(int h, double v) {
-        if (h >= levels.length) {
-            grow(h + 1);
-        }
-        if (sizes[h] == levels[h].length) {
-            levels[h] = Arrays.copyOf(levels[h], Math.max(8, levels[h].length * 2));
-        }
-        levels[h][sizes[h]++] = v;
-        retained++;
-    }
-
-    private void grow(int n) {
-        if (n > MAX_LEVELS) {
-            throw new IllegalStateException("quantile sketch has too many levels");
-        }
-        int old = levels.length;
-        levels = Arrays.copyOf(levels, n);
-        sizes = Arrays.copyOf(sizes, n);
-        compactions = Arrays.copyOf(compactions, n);
-        for (int h = old; h < n; h++) {
-            levels[h] = new double[8];
-        }
-    }
-
-    private int capacity(int h) {
-        totalCapacity(); // refreshes the per-level cache when the number of levels changed
-        return capacities[h];
-    }
-
-    /** The capacities depend only on k and the number of levels: computed once per level count (Math.pow is slow). */
-    private int totalCapacity() {
-        if (capacityLevels == levels.length) {
-            return capacityCache;
-        }
-        int[] each = new int[levels.length];
-        int total = 0;
-        for (int h = 0; h < levels.length; h++) {
-            int depth = levels.length - 1 - h;
-            each[h] = Math.max(MIN_LEVEL_CAPACITY, (int) Math.ceil(k * Math.pow(2.0 / 3.0, depth)));
-            total += each[h];
-        }
-        capacities = each;
-        capacityLevels = levels.length;
-        capacityCache = total;
-        return total;
-    }
-
-    private void compress() {
-        while (retained > totalCapacity()) {
-            int h = 0;
-            while (h < levels.length && sizes[h] < capacity(h)) {
-                h++;
-            }
-            if (h == levels.length) {
-                return; // cannot happen: the sizes sum past the capacities
-            }
-            compact(h);
-        }
-    }
-
-    private void compact(int h) {
-        if (h + 1 >= levels.length) {
-            grow(h + 2);
-        }
-        double[] items = levels[h];
-        int n = sizes[h];
-        Arrays.sort(items, 0, n);
-        int start = n & 1; // an odd item out (the smallest) stays on this level
-        int offset = parity(h, compactions[h]);
-        int promoted = 0;
-        for (int i = start + offset; i < n; i += 2) {
-            append(h + 1, items[i]);
-            promoted++;
-        }
-        retained -= n - start; // removed from level h ...
-        sizes[h] = start;      // ... (append counted the promoted ones back)
-        compactions[h]++;
-        assert promoted * 2 == n - start;
-    }
-
-    private static int parity(int level, long compaction) {
-        long z = PARITY_SEED + level * 0x9E3779B97F4A7C15L + compaction * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z = z ^ (z >>> 31);
-        return (int) (z >>> 63);
-    }
-
     private void view() {
         if (viewValues != null) {
             return;
         }
-        double[] values = new double[retained];
-        long[] weights = new long[retained];
-        int n = 0;
-        for (int h = 0; h < levels.length; h++) {
-            for (int i = 0; i < sizes[h]; i++) {
-                values[n] = levels[h][i];
-                weights[n++] = 1L << h;
+        // every item by value, carrying its weight: the levels, each sorted, merged one by one
+        long[] keys = new long[0];
+        long[] weights = new long[0];
+        for (int h = 0; h < levels.count(); h++) {
+            long[] level = levels.sortedKeys(h);
+            long w = 1L << h;
+            long[] mk = new long[keys.length + level.length];
+            long[] mw = new long[mk.length];
+            int i = 0;
+            int j = 0;
+            for (int o = 0; o < mk.length; o++) {
+                if (j == level.length || i < keys.length && keys[i] <= level[j]) {
+                    mk[o] = keys[i];
+                    mw[o] = weights[i++];
+                } else {
+                    mk[o] = level[j++];
+                    mw[o] = w;
+                }
             }
+            keys = mk;
+            weights = mw;
         }
-        // sort by value, carrying weights
-        Integer[] order = null;
-        if (levels.length == 1) {
-            Arrays.sort(values, 0, n);
-        } else {
-            order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            final double[] v = values;
-            Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
-        }
+        int n = keys.length;
         double[] dv = new double[n];
         long[] dw = new long[n];
         long[] cum = new long[n];
         int d = -1;
         long running = 0;
         for (int i = 0; i < n; i++) {
-            double value = order == null ? values[i] : values[order[i]];
-            long w = order == null ? weights[i] : weights[order[i]];
+            double value = SortKeys.value(keys[i]);
             if (d < 0 || value != dv[d]) {
                 d++;
                 dv[d] = value;
             }
-            dw[d] += w;
-            running += w;
+            dw[d] += weights[i];
+            running += weights[i];
             cum[d] = running;
         }
         viewValues = Arrays.copyOf(dv, d + 1);
@@ -471,6 +460,6 @@ public final class QuantileSketch {
 
     @Override
     public String toString() {
-        return "QuantileSketch[k=" + k + ", count=" + count + ", retained=" + retained + ", exact=" + exact() + "]";
+        return "QuantileSketch[k=" + k + ", count=" + count + ", retained=" + levels.retained + ", exact=" + exact() + "]";
     }
 }
