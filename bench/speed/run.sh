@@ -55,26 +55,28 @@ measure() {  # measure KEY OUTFILE CMD...: wall s, peak RSS KB, user s, system s
   timeout "$STEP_TIMEOUT" /usr/bin/time -f "%e %M %U %S" -o "$WORK/$key.time" "$@" > "$out"
   say "  $(awk '{printf "%s s wall, %.0f MB peak RSS\n", $1, $2/1024}' "$WORK/$key.time")"
 }
+# Every Kiln command runs through the kiln launcher (its JVM options and environment, as users run it), on the jar
+# given by KILN_JAR.
 jars="after=$JAR"
 [ -n "$BEFORE_JAR" ] && jars="$jars before=$BEFORE_JAR"
 cat "$WORK"/*.csv > /dev/null              # every tool starts with the files in the page cache
 
-measure start /dev/null java -jar "$JAR" --version
+measure start /dev/null env KILN_JAR="$JAR" "$ROOT/kiln" --version
 for step in $STEPS; do
   case "$step" in
     profile)
       measure pandas /dev/null "$PYTHON" "$HERE/read_pandas.py" "$WORK/train.csv" "$WORK/pandas.json"
       for pair in $jars; do
-        measure "profile-${pair%%=*}" "$WORK/profile-${pair%%=*}.json" java -jar "${pair#*=}" data profile "$WORK/train.csv" --json
+        measure "profile-${pair%%=*}" "$WORK/profile-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" data profile "$WORK/train.csv" --json
       done ;;
     drift)
       for pair in $jars; do
-        measure "drift-${pair%%=*}" "$WORK/drift-${pair%%=*}.json" java -jar "${pair#*=}" drift --reference "$WORK/ref.csv" --current "$WORK/cur.csv" --json
+        measure "drift-${pair%%=*}" "$WORK/drift-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" drift --reference "$WORK/ref.csv" --current "$WORK/cur.csv" --json
       done ;;
     train)
       for pair in $jars; do
         rm -rf "$WORK/home-${pair%%=*}"
-        measure "train-${pair%%=*}" "$WORK/train-${pair%%=*}.json" java -jar "${pair#*=}" train --data "$WORK/train.csv" --target label \
+        measure "train-${pair%%=*}" "$WORK/train-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" train --data "$WORK/train.csv" --target label \
           --algorithms baseline,linear,gbdt $TRAIN_ARGS --home "$WORK/home-${pair%%=*}" --json
       done ;;
     validate)
@@ -85,7 +87,7 @@ for step in $STEPS; do
         continue
       fi
       for pair in $jars; do
-        measure "validate-${pair%%=*}" "$WORK/validate-${pair%%=*}.json" java -jar "${pair#*=}" data validate \
+        measure "validate-${pair%%=*}" "$WORK/validate-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" data validate \
           --data "$WORK/train.csv" --against "$bundle" --json
       done ;;
   esac
@@ -93,7 +95,7 @@ done
 if [ "$TEN_MILLION" = 1 ]; then
   data "$WORK/train10m.csv" 10000000
   rm -rf "$WORK/home-10m"
-  measure train10m "$WORK/train10m.json" java -jar "$JAR" train --data "$WORK/train10m.csv" --target label \
+  measure train10m "$WORK/train10m.json" env KILN_JAR="$JAR" "$ROOT/kiln" train --data "$WORK/train10m.csv" --target label \
     --algorithms baseline,linear,gbdt $TRAIN_ARGS --home "$WORK/home-10m" --json
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
