@@ -38,15 +38,24 @@ final class CandidateFitting {
     }
 
     static List<Fitted> fitAll(Request r) {
-        Map<Variant.Encoding, Encoded> encodings = new EnumMap<>(Variant.Encoding.class);
+        // An encoding's training rows are kept only while its candidates are fitted one after another: between them
+        // (plain for the baseline, scaled for linear, plain again for gbdt) two encodings of every training row would
+        // be held at once. The rows are released after a run of fits and encoded again, the same bit for bit, for
+        // the next candidate that reads them; every candidate of an encoding shares its released form, as before.
+        Map<Variant.Encoding, Encoded> released = new EnumMap<>(Variant.Encoding.class);
         boolean categorical = r.parent() == null && r.features().stream()
                 .anyMatch(c -> r.rows().frame().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
         List<Variant> variants = Variant.of(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), r.notes());
         List<Fitted> fitted = new ArrayList<>();
         r.clock().lap(TrainingReport.Timings.TARGET_AND_SPLITS);
-        for (Variant v : variants) {
+        Encoded enc = null;
+        for (int i = 0; i < variants.size(); i++) {
+            Variant v = variants.get(i);
             r.steps().next((r.parent() == null && !v.base().equals("baseline") ? "searching " : "training ") + v.name());
-            Encoded enc = encodings.computeIfAbsent(v.encoding(), e -> encode(r, e));
+            if (enc == null) {
+                Encoded kept = released.get(v.encoding());
+                enc = kept == null ? encode(r, v.encoding()) : reencoded(r, kept);
+            }
             r.clock().lap(TrainingReport.Timings.ENCODE);
             if (enc.fit().pipeline().width() == 0 && !v.base().equals("baseline")) {
                 throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
@@ -54,16 +63,23 @@ final class CandidateFitting {
             }
             fitted.add(r.parent() != null ? continued(r, v.base(), enc) : searched(r, v, enc, variants));
             r.clock().lapFit(v.name());
-            if (variants.subList(variants.indexOf(v) + 1, variants.size()).stream().noneMatch(o -> o.encoding() == v.encoding())) {
-                // The encoding's last candidate is fitted: its training rows are needed no more, but for importance.
-                Encoded kept = enc.fitted();
-                encodings.put(v.encoding(), kept);
-                fitted.replaceAll(f -> f.enc() == enc ? f.withEncoding(kept) : f);
+            if (i + 1 == variants.size() || variants.get(i + 1).encoding() != v.encoding()) {
+                // The run of this encoding's candidates is fitted: its training rows are needed no more, but for
+                // importance (and again, encoded anew, if a later candidate reads this encoding).
+                Encoded full = enc;
+                Encoded kept = released.computeIfAbsent(v.encoding(), e -> full.fitted());
+                fitted.replaceAll(f -> f.enc() == full ? f.withEncoding(kept) : f);
+                enc = null;
             }
         }
         return fitted;
     }
 
+    /** A released encoding's training rows encoded again through its fitted pipeline; its test rows as they are. */
+    private static Encoded reencoded(Request r, Encoded released) {
+        return new Encoded(released.fit(), FeaturePipelineFitter.encode(released.fit().pipeline(), r.rows().frame(),
+                r.rows().trainingIndex()), released.testX());
+    }
 
     private static Encoded encode(Request r, Variant.Encoding encoding) {
         FeaturePipelineFitter.Options options = FeaturePipelineFitter.Options.defaults(encoding == Variant.Encoding.SCALED);

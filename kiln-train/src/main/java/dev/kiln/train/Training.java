@@ -2,7 +2,6 @@ package dev.kiln.train;
 
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.Profiler;
-import dev.kiln.data.Sketcher;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnVersion;
@@ -284,9 +283,8 @@ public final class Training {
                                     BundleManifest manifest, Fitted chosen, Calibration calibration) {
         // The bundle's reference profile covers the training rows, the data the model learnt from, so later drift
         // checks compare against exactly that.
-        DataFrame training = rows.training();
-        DatasetProfile reference = Profiler.profile(training);
-        ReferenceSketch sketch = referenceSketch(training, manifest, chosen, splits.test().length);
+        DatasetProfile reference = TrainingRowSummaries.profile(rows.frame(), rows.trainingIndex());
+        ReferenceSketch sketch = referenceSketch(rows, manifest, chosen, splits.test().length);
         return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
                 chosen.model().estimator(), reference, sketch, calibration, chosen.model().xgboostModel(), options.replaceOutput());
     }
@@ -297,14 +295,9 @@ public final class Training {
      * and the chosen model's outputs on the test rows, both calibrated as it serves: what drift monitoring compares live
      * traffic with.
      */
-    private static ReferenceSketch referenceSketch(DataFrame training, BundleManifest manifest, Fitted chosen, int testRows) {
+    private static ReferenceSketch referenceSketch(TrainingRows rows, BundleManifest manifest, Fitted chosen, int testRows) {
         List<String> inputs = chosen.enc().fit().pipeline().inputColumns();
-        DataFrame features = training;
-        for (String name : List.copyOf(features.names())) {
-            if (!inputs.contains(name)) {
-                features = features.drop(name);
-            }
-        }
+        DatasetSketch features = TrainingRowSummaries.sketch(rows.frame(), rows.trainingIndex(), inputs);
         DatasetSketch.Builder outputs = DatasetSketch.builder(ReferenceSketch.outputSchema(manifest.task()));
         double[][] oof = Calibrated.outputs(chosen.calibration(), chosen.coveredOof());
         double[][] test = chosen.outputs(chosen.enc().testX());
@@ -318,7 +311,7 @@ public final class Training {
                 outputs.addRow(Map.of(ReferenceSketch.PREDICTION, v));
             }
         }
-        return new ReferenceSketch("training rows: " + training.rowCount(), Sketcher.sketch(features),
+        return new ReferenceSketch("training rows: " + rows.trainingIndex().length, features,
                 "out-of-fold outputs of training rows: " + oof.length + "; test rows: " + testRows, outputs.build());
     }
 
