@@ -48,6 +48,10 @@ final class CandidateFitting {
         List<Variant> variants = Variant.of(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), r.notes());
         List<Fitted> fitted = new ArrayList<>();
         r.clock().lap(TrainingReport.Timings.TARGET_AND_SPLITS);
+        // An ensemble of members on different pipelines (category codes) encodes the training rows of its merged
+        // pipeline after the fits; otherwise nothing reads the frame once the last run of candidates has its rows.
+        boolean frameAfterFits = r.algorithms().contains(EnsembleCandidate.NAME)
+                && variants.stream().anyMatch(v -> v.encoding() == Variant.Encoding.CODES);
         Encoded enc = null;
         for (int i = 0; i < variants.size(); i++) {
             Variant v = variants.get(i);
@@ -55,6 +59,10 @@ final class CandidateFitting {
             if (enc == null) {
                 Encoded kept = released.get(v.encoding());
                 enc = kept == null ? encode(r, v.encoding()) : reencoded(r, kept);
+                if (!frameAfterFits && variants.subList(i, variants.size()).stream()
+                        .allMatch(o -> o.encoding() == v.encoding())) {
+                    r.rows().releaseFrame();
+                }
             }
             r.clock().lap(TrainingReport.Timings.ENCODE);
             if (enc.fit().pipeline().width() == 0 && !v.base().equals("baseline")) {

@@ -12,31 +12,43 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The bundle's reference profile and input sketches of the training rows, computed column by column: each column's
- * training rows are selected only while that column is profiled or sketched, never a frame of every column's training
- * rows at once (at 1M rows x 21 columns that copy was 134 MB at the end of a run, on top of the whole frame). The
- * figures are those of {@link Profiler#profile(DataFrame)} and {@link Sketcher#sketch(DataFrame)} on
+ * What the bundle records of the training rows: their profile (every column) and the sketch of each feature column
+ * (the chosen model's input columns are picked from them once it is chosen). Taken before the fits, so the run's frame
+ * need not be held through them, and column by column: each column's training rows are selected only while that
+ * column is summarised, never a frame of every column's training rows at once (at 1M rows x 21 columns that copy was
+ * 134 MB). The figures are those of {@link Profiler#profile(DataFrame)} and {@link Sketcher#sketch(DataFrame)} on
  * {@code frame.select(rows)}, bit for bit: both summarise each column on its own, its values in row order.
+ *
+ * @param profile  {@code Profiler.profile(frame.select(rows))}
+ * @param rows     how many training rows
+ * @param features the sketch of each feature column of the training rows, in the frame's order
  */
-final class TrainingRowSummaries {
-    private TrainingRowSummaries() {
-    }
+record TrainingRowSummaries(DatasetProfile profile, int rows, List<ColumnSketch> features) {
 
-    /** {@code Profiler.profile(frame.select(rows))}. */
-    static DatasetProfile profile(DataFrame frame, int[] rows) {
+    static TrainingRowSummaries of(DataFrame frame, int[] rows, List<String> featureColumns) {
         List<DataColumn> all = frame.columns();
-        List<ColumnProfile> columns = IntStream.range(0, all.size()).parallel()
-                .mapToObj(i -> Profiler.profile(all.get(i).select(rows))).toList();
-        return new DatasetProfile(frame.source(), frame.sha256(), rows.length, columns);
+        ColumnSummary[] summaries = new ColumnSummary[all.size()];
+        IntStream.range(0, all.size()).parallel().forEach(i -> {
+            DataColumn column = all.get(i).select(rows);
+            ColumnSketch sketch = featureColumns.contains(column.name())
+                    ? Sketcher.sketch(new DataFrame(List.of(column), frame.source(), frame.sha256())).columns().get(0)
+                    : null;
+            summaries[i] = new ColumnSummary(Profiler.profile(column), sketch);
+        });
+        List<ColumnProfile> profiles = java.util.Arrays.stream(summaries).map(ColumnSummary::profile).toList();
+        List<ColumnSketch> sketches = java.util.Arrays.stream(summaries).map(ColumnSummary::sketch)
+                .filter(java.util.Objects::nonNull).toList();
+        return new TrainingRowSummaries(new DatasetProfile(frame.source(), frame.sha256(), rows.length, profiles),
+                rows.length, sketches);
     }
 
     /** {@code Sketcher.sketch(frame.select(rows))} of the named columns only, in the frame's order. */
-    static DatasetSketch sketch(DataFrame frame, int[] rows, List<String> names) {
-        List<DataColumn> chosen = frame.columns().stream().filter(c -> names.contains(c.name())).toList();
-        List<ColumnSketch> columns = IntStream.range(0, chosen.size()).parallel()
-                .mapToObj(i -> Sketcher.sketch(new DataFrame(List.of(chosen.get(i).select(rows)), frame.source(),
-                        frame.sha256())).columns().get(0)).toList();
+    DatasetSketch sketch(List<String> columns) {
+        List<ColumnSketch> chosen = features.stream().filter(s -> columns.contains(s.name())).toList();
         // A frame without columns has no rows: so the sketch of none of its columns counted none, as before.
-        return new DatasetSketch(columns.isEmpty() ? 0 : rows.length, columns);
+        return new DatasetSketch(chosen.isEmpty() ? 0 : rows, chosen);
+    }
+
+    private record ColumnSummary(ColumnProfile profile, ColumnSketch sketch) {
     }
 }
