@@ -74,13 +74,22 @@ final class CandidateFitting {
             if (i + 1 == variants.size() || variants.get(i + 1).encoding() != v.encoding()) {
                 // The run of this encoding's candidates is fitted: its training rows are needed no more, but for
                 // importance (and again, encoded anew, if a later candidate reads this encoding).
-                Encoded full = enc;
-                Encoded kept = released.computeIfAbsent(v.encoding(), e -> full.fitted());
-                fitted.replaceAll(f -> f.enc() == full ? f.withEncoding(kept) : f);
+                release(enc, v.encoding(), released, fitted);
                 enc = null;
             }
         }
         return fitted;
+    }
+
+    /**
+     * Puts the released form of {@code full} (its first release's, so every candidate of an encoding shares one) in
+     * place of {@code full} in the fitted candidates. A method of its own so that no local of the fitting loop keeps
+     * the full rows reachable.
+     */
+    private static void release(Encoded full, Variant.Encoding encoding, Map<Variant.Encoding, Encoded> released,
+                                List<Fitted> fitted) {
+        Encoded kept = released.computeIfAbsent(encoding, e -> full.fitted());
+        fitted.replaceAll(f -> f.enc() == full ? f.withEncoding(kept) : f);
     }
 
     /** A released encoding's training rows encoded again through its fitted pipeline; its test rows as they are. */
