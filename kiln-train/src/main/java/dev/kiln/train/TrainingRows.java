@@ -61,9 +61,24 @@ final class TrainingRows {
         return frame;
     }
 
-    /** Lets the frame go: no row of it is read any more. */
+    /**
+     * Frames of at least this many cells (8 bytes each: 64 MB) are worth a full collection once released (see
+     * {@link #releaseFrame()}); smaller ones are not worth the pause.
+     */
+    static final long COLLECT_AFTER_RELEASE_CELLS = 8L << 20;
+
+    /**
+     * Lets the frame go: no row of it is read any more. A large frame is then collected at once (a hint: the JVM's
+     * {@code -XX:+DisableExplicitGC} ignores it): the collectors shrink the heap only after a full collection, and the
+     * last fits allocate XGBoost's native matrices next, so without it the frame's pages stay resident through them (on
+     * 1M rows x 21 columns about 170 MB, with the launcher's collector settings; see the {@code kiln} script).
+     */
     void releaseFrame() {
+        long cells = (long) frame.rowCount() * frame.columns().size();
         frame = null;
+        if (cells >= COLLECT_AFTER_RELEASE_CELLS) {
+            System.gc();
+        }
     }
 
     double[] y() {
