@@ -71,7 +71,7 @@ final class TrainingRows {
      * Lets the frame go: no row of it is read any more. A large frame is then collected at once (a hint: the JVM's
      * {@code -XX:+DisableExplicitGC} ignores it): the collectors shrink the heap only after a full collection, and the
      * last fits allocate XGBoost's native matrices next, so without it the frame's pages stay resident through them (on
-     * 1M rows x 21 columns about 170 MB, with the launcher's collector settings; see the {@code kiln} script).
+     * 1M rows x 21 columns the heap went from 486 to 386 MB here, with the {@code kiln} launcher's collector settings).
      */
     void releaseFrame() {
         long cells = (long) frame.rowCount() * frame.columns().size();
