@@ -38,15 +38,32 @@ final class CandidateFitting {
     }
 
     static List<Fitted> fitAll(Request r) {
-        Map<Variant.Encoding, Encoded> encodings = new EnumMap<>(Variant.Encoding.class);
+        // An encoding's training rows are kept only while its candidates are fitted one after another: between them
+        // (plain for the baseline, scaled for linear, plain again for gbdt) two encodings of every training row would
+        // be held at once. The rows are released after a run of fits and encoded again, the same bit for bit, for
+        // the next candidate that reads them; every candidate of an encoding shares its released form, as before.
+        Map<Variant.Encoding, Encoded> released = new EnumMap<>(Variant.Encoding.class);
         boolean categorical = r.parent() == null && r.features().stream()
                 .anyMatch(c -> r.rows().frame().column(c).type() == dev.kiln.runtime.schema.ColumnType.CATEGORICAL);
         List<Variant> variants = Variant.of(r.algorithms(), categorical, r.task(), r.rows().y(), r.classes(), r.notes());
         List<Fitted> fitted = new ArrayList<>();
         r.clock().lap(TrainingReport.Timings.TARGET_AND_SPLITS);
-        for (Variant v : variants) {
+        // An ensemble of members on different pipelines (category codes) encodes the training rows of its merged
+        // pipeline after the fits; otherwise nothing reads the frame once the last run of candidates has its rows.
+        boolean frameAfterFits = r.algorithms().contains(EnsembleCandidate.NAME)
+                && variants.stream().anyMatch(v -> v.encoding() == Variant.Encoding.CODES);
+        Encoded enc = null;
+        for (int i = 0; i < variants.size(); i++) {
+            Variant v = variants.get(i);
             r.steps().next((r.parent() == null && !v.base().equals("baseline") ? "searching " : "training ") + v.name());
-            Encoded enc = encodings.computeIfAbsent(v.encoding(), e -> encode(r, e));
+            if (enc == null) {
+                Encoded kept = released.get(v.encoding());
+                enc = kept == null ? encode(r, v.encoding()) : reencoded(r, kept);
+                if (!frameAfterFits && variants.subList(i, variants.size()).stream()
+                        .allMatch(o -> o.encoding() == v.encoding())) {
+                    r.rows().releaseFrame();
+                }
+            }
             r.clock().lap(TrainingReport.Timings.ENCODE);
             if (enc.fit().pipeline().width() == 0 && !v.base().equals("baseline")) {
                 throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
@@ -54,16 +71,32 @@ final class CandidateFitting {
             }
             fitted.add(r.parent() != null ? continued(r, v.base(), enc) : searched(r, v, enc, variants));
             r.clock().lapFit(v.name());
-            if (variants.subList(variants.indexOf(v) + 1, variants.size()).stream().noneMatch(o -> o.encoding() == v.encoding())) {
-                // The encoding's last candidate is fitted: its training rows are needed no more, but for importance.
-                Encoded kept = enc.fitted();
-                encodings.put(v.encoding(), kept);
-                fitted.replaceAll(f -> f.enc() == enc ? f.withEncoding(kept) : f);
+            if (i + 1 == variants.size() || variants.get(i + 1).encoding() != v.encoding()) {
+                // The run of this encoding's candidates is fitted: its training rows are needed no more, but for
+                // importance (and again, encoded anew, if a later candidate reads this encoding).
+                release(enc, v.encoding(), released, fitted);
+                enc = null;
             }
         }
         return fitted;
     }
 
+    /**
+     * Puts the released form of {@code full} (its first release's, so every candidate of an encoding shares one) in
+     * place of {@code full} in the fitted candidates. A method of its own so that no local of the fitting loop keeps
+     * the full rows reachable.
+     */
+    private static void release(Encoded full, Variant.Encoding encoding, Map<Variant.Encoding, Encoded> released,
+                                List<Fitted> fitted) {
+        Encoded kept = released.computeIfAbsent(encoding, e -> full.fitted());
+        fitted.replaceAll(f -> f.enc() == full ? f.withEncoding(kept) : f);
+    }
+
+    /** A released encoding's training rows encoded again through its fitted pipeline; its test rows as they are. */
+    private static Encoded reencoded(Request r, Encoded released) {
+        return new Encoded(released.fit(), FeaturePipelineFitter.encode(released.fit().pipeline(), r.rows().frame(),
+                r.rows().trainingIndex()), released.testX());
+    }
 
     private static Encoded encode(Request r, Variant.Encoding encoding) {
         FeaturePipelineFitter.Options options = FeaturePipelineFitter.Options.defaults(encoding == Variant.Encoding.SCALED);

@@ -36,6 +36,14 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
         return ReadOptions.labelled(target);
     }
 
+    /**
+     * This target without its frame, for a run past its split: the run's frame is then held only by its rows, which
+     * let it go during the fits ({@link TrainingRows#releaseFrame}). {@link #frame()} is null.
+     */
+    Target detached() {
+        return new Target(task, classes, positiveClass, y, null, notes);
+    }
+
     public static Target of(DataFrame all, TrainOptions options) {
         String name = options.target();
         if (!all.has(name)) {

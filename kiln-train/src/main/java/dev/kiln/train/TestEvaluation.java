@@ -39,7 +39,7 @@ final class TestEvaluation {
         List<CandidateFacts> facts = new ArrayList<>();
         List<double[]> latencies = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();
-        DataFrame latencyRows = rows.testCount() > 0 ? rows.test() : rows.training();
+        DataFrame latencyRows = rows.latencyRows();
         for (Fitted f : fitted) {
             BundleManifest probe = Training.manifest(options, task, target, f, 0.5, validation.get(f.algorithm()), Map.of(),
                     lineage, metric, Map.of());

@@ -1,8 +1,5 @@
 package dev.kiln.train;
 
-import dev.kiln.data.DataFrame;
-import dev.kiln.data.Profiler;
-import dev.kiln.data.Sketcher;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnVersion;
@@ -11,9 +8,7 @@ import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.bundle.Calibration;
 import dev.kiln.runtime.bundle.Lineage;
 import dev.kiln.runtime.bundle.ReferenceSketch;
-import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.profile.DatasetSketch;
-import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.train.calibration.CalibrationFitter;
 import dev.kiln.train.constraints.Constraints;
 import dev.kiln.train.constraints.ConstraintsCheck;
@@ -81,25 +76,12 @@ public final class Training {
         }
         Steps steps = new Steps(progress, algorithms.size() + 4);
         steps.next("reading " + options.data().getFileName());
-        TestData.Read read = TestData.read(options, parent);
-        DataFrame all = read.frame();
-        clock.lap(TrainingReport.Timings.READ);
-        DatasetProfile profile = Profiler.profile(all);
-        clock.lap(TrainingReport.Timings.PROFILE);
-        steps.next("preparing target and splits");
-        Target target = Target.of(all, options);
-        if (parent != null) {
-            target = parent.compatible(target);
-        }
-        DataFrame frame = target.frame();
-        List<String> features = featureColumns(frame, options);
-        Map<String, ColumnType> types = new LinkedHashMap<>();
-        frame.names().forEach(n -> types.put(n, frame.column(n).type()));
-        ConstraintsCheck.checkColumns(constraints, types, options.target(), options.exclude());
-        ConstraintsCheck.checkTask(constraints, target.task());
-        Splits splits = Splits.of(frame, target, options, read.trainingRowsWithTarget(all, options.target()));
-        TrainingRows rows = TrainingRows.of(frame, target, splits);
-        ValidationPlan plan = ValidationPlans.of(options, target, frame, rows, parent != null);
+        Prepared prepared = Prepared.of(options, parent, constraints, steps, clock);
+        Target target = prepared.target();
+        List<String> features = prepared.features();
+        Splits splits = prepared.splits();
+        TrainingRows rows = prepared.rows();
+        ValidationPlan plan = prepared.plan();
         String metric = selectionMetric(target.task());
         SearchBudget budget = ValidationPlans.budget(options, rows.y().length, features.size());
         SearchSpace space = ValidationPlans.space(options);
@@ -127,7 +109,7 @@ public final class Training {
         clock.lap(TrainingReport.Timings.ENSEMBLE_AND_CALIBRATION);
 
         steps.next("evaluating on test rows");
-        Lineage lineage = new Lineage(all.source(), all.sha256(), all.rowCount(), rows.y().length,
+        Lineage lineage = new Lineage(prepared.source(), prepared.sha256(), prepared.rowCount(), rows.y().length,
                 coveredRows(fitted.get(0)), splits.test().length, splits.kind().wireName(), options.seed(),
                 parameters(options, target.task(), target, plan), KilnVersion.get(), System.getProperty("kiln.gitCommit"),
                 Instant.now().toString(), parent == null ? null : parent.lineage());
@@ -138,7 +120,8 @@ public final class Training {
         double threshold = evaluated.threshold();
         double[][] chosenTest = chosen.outputs(chosen.enc().testX());
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
-                : ChosenModelAnalyses.slices(options, target.task(), rows.test(), rows.yTest(), chosenTest, threshold);
+                : ChosenModelAnalyses.slices(options, target.task(), prepared.sliceRows(), rows.yTest(), chosenTest,
+                        threshold);
         BundleManifest chosenManifest = withAnalyses(evaluated.chosenManifest(), slices, chosen);
         Curves curves = target.task() == Task.BINARY && rows.testCount() > 0
                 ? Curves.of(labels(rows.yTest()), Arrays.stream(chosenTest).mapToDouble(o -> o[0]).toArray()) : null;
@@ -150,16 +133,16 @@ public final class Training {
                 "folds", plan.folds().size(), "description", plan.description()));
         clock.lap(TrainingReport.Timings.EVALUATE);
         steps.next("writing bundle");
-        Path bundleDir = writeBundle(options, frame, rows, splits, chosenManifest, chosen, calibration);
+        Path bundleDir = writeBundle(options, prepared.summaries(), splits, chosenManifest, chosen, calibration);
         TrainingReport.Validation validation = new TrainingReport.Validation(plan.kind().wireName(), plan.folds().size(),
                 plan.description(), coveredRows(fitted.get(0)), plan.notes());
         List<TrainingReport.Search> searches = searches(fitted, budget, algorithms);
         clock.lap(TrainingReport.Timings.BUNDLE);
         progress.onStep("done", steps.total(), steps.total());
-        return new TrainingReport(all.source(), all.sha256(), all.rowCount(), options.target(), target.task(),
+        return new TrainingReport(prepared.source(), prepared.sha256(), prepared.rowCount(), options.target(), target.task(),
                 target.classes(), target.positiveClass(), metric, splits.kind().wireName(), rows.y().length,
                 coveredRows(fitted.get(0)), splits.test().length, notes, evaluated.leaderboard(), chosen.algorithm(),
-                bundleDir.toString(), evaluated.confusion(), evaluated.business(), profile, slices, curves,
+                bundleDir.toString(), evaluated.confusion(), evaluated.business(), prepared.profile(), slices, curves,
                 featureImportance(chosenManifest), validation, searches, chosen.calibrationReport(), clock.timings());
     }
 
@@ -221,26 +204,6 @@ public final class Training {
         return algorithms;
     }
 
-    /** Every column but the target and the excluded ones; names the columns that exist when an option has a typo. */
-    private static List<String> featureColumns(DataFrame frame, TrainOptions options) {
-        List<String> features = new ArrayList<>(frame.names());
-        features.remove(options.target());
-        for (String excluded : options.exclude()) {
-            frame.column(excluded);
-        }
-        features.removeAll(options.exclude());
-        for (String slice : options.sliceBy()) {
-            for (String sliced : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
-                if (sliced.equals(options.target())) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--slice-by '" + sliced + "' is the target; slice by "
-                            + "an input column", Map.of("column", sliced));
-                }
-                frame.column(sliced);
-            }
-        }
-        return features;
-    }
-
     /** The target's notes, then each feature pipeline's, each once. */
     private static List<String> notes(Target target, List<Fitted> fitted) {
         List<String> notes = new ArrayList<>(target.notes());
@@ -280,15 +243,12 @@ public final class Training {
         return importance == null ? manifest : manifest.withExtra("feature_importance", importance);
     }
 
-    private static Path writeBundle(TrainOptions options, DataFrame frame, TrainingRows rows, Splits splits,
+    private static Path writeBundle(TrainOptions options, TrainingRowSummaries summaries, Splits splits,
                                     BundleManifest manifest, Fitted chosen, Calibration calibration) {
-        // The bundle's reference profile covers the training rows, the data the model learnt from, so later drift
-        // checks compare against exactly that.
-        DataFrame training = rows.training();
-        DatasetProfile reference = Profiler.profile(training);
-        ReferenceSketch sketch = referenceSketch(training, manifest, chosen, splits.test().length);
+        ReferenceSketch sketch = referenceSketch(summaries, manifest, chosen, splits.test().length);
         return BundleWriter.write(options.out(), manifest, chosen.enc().fit().pipeline(),
-                chosen.model().estimator(), reference, sketch, calibration, chosen.model().xgboostModel(), options.replaceOutput());
+                chosen.model().estimator(), summaries.profile(), sketch, calibration, chosen.model().xgboostModel(),
+                options.replaceOutput());
     }
 
     /**
@@ -297,14 +257,9 @@ public final class Training {
      * and the chosen model's outputs on the test rows, both calibrated as it serves: what drift monitoring compares live
      * traffic with.
      */
-    private static ReferenceSketch referenceSketch(DataFrame training, BundleManifest manifest, Fitted chosen, int testRows) {
-        List<String> inputs = chosen.enc().fit().pipeline().inputColumns();
-        DataFrame features = training;
-        for (String name : List.copyOf(features.names())) {
-            if (!inputs.contains(name)) {
-                features = features.drop(name);
-            }
-        }
+    private static ReferenceSketch referenceSketch(TrainingRowSummaries summaries, BundleManifest manifest, Fitted chosen,
+                                                   int testRows) {
+        DatasetSketch features = summaries.sketch(chosen.enc().fit().pipeline().inputColumns());
         DatasetSketch.Builder outputs = DatasetSketch.builder(ReferenceSketch.outputSchema(manifest.task()));
         double[][] oof = Calibrated.outputs(chosen.calibration(), chosen.coveredOof());
         double[][] test = chosen.outputs(chosen.enc().testX());
@@ -318,7 +273,7 @@ public final class Training {
                 outputs.addRow(Map.of(ReferenceSketch.PREDICTION, v));
             }
         }
-        return new ReferenceSketch("training rows: " + training.rowCount(), Sketcher.sketch(features),
+        return new ReferenceSketch("training rows: " + summaries.rows(), features,
                 "out-of-fold outputs of training rows: " + oof.length + "; test rows: " + testRows, outputs.build());
     }
 

@@ -76,7 +76,15 @@ public final class Cli implements Runnable {
             cl.addSubcommand(command);
         }
         cl.setExecutionExceptionHandler(Cli::handle);
-        cl.setExecutionStrategy(UnknownArguments::execute);
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return UnknownArguments.execute(parsed);
+            } catch (OutOfMemoryError e) {
+                // What ran out is garbage now: there is room to word the error (OutOfMemory) and print it as any other.
+                throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), "out of memory",
+                        OutOfMemory.error(parsed));
+            }
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             Integer unknown = UnknownArguments.onParameterException(ex);
             if (unknown != null) {

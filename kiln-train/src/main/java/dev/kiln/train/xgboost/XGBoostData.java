@@ -83,31 +83,21 @@ public final class XGBoostData {
             }
         }
         try {
+            // Off the heap, straight from the rows: an on-heap float[] would be a second copy of the rows on the heap
+            // (a large humongous array), and the JNI call for a float[] copies it once more into native memory before
+            // XGBoost builds its own matrix from it. Both paths end in the same XGDMatrixCreateFromMat.
             DMatrix matrix;
-            long size = (long) rows * cols;
-            if (size <= Integer.MAX_VALUE - 16) {
-                float[] flat = new float[(int) size];
-                int k = 0;
+            BigDenseMatrix dense = new BigDenseMatrix(rows, cols);
+            try {
+                long k = 0;
                 for (double[] row : x) {
                     for (int j = 0; j < cols; j++) {
-                        flat[k++] = (float) row[j];
+                        dense.set(k++, (float) row[j]);
                     }
                 }
-                matrix = new DMatrix(flat, rows, cols, Float.NaN);
-            } else {
-                // More than 2^31 values: fill off-heap memory; XGBoost copies it into its own matrix.
-                BigDenseMatrix big = new BigDenseMatrix(rows, cols);
-                try {
-                    long k = 0;
-                    for (double[] row : x) {
-                        for (int j = 0; j < cols; j++) {
-                            big.set(k++, (float) row[j]);
-                        }
-                    }
-                    matrix = new DMatrix(big, Float.NaN);
-                } finally {
-                    big.dispose();
-                }
+                matrix = new DMatrix(dense, Float.NaN);
+            } finally {
+                dense.dispose();
             }
             if (yOrNull != null) {
                 float[] labels = new float[rows];
