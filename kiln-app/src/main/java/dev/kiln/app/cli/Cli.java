@@ -24,6 +24,8 @@ import picocli.CommandLine;
                 "4:conflict (output exists, promotion refused by the gates)",
                 "5:validation failed (kiln data validate)",
                 "6:drift or a firing alert, when asked (--fail-on-drift, --fail-on-alert)",
+                "7:not allowed (a role or token refused)",
+                "8:unavailable (out of memory: KILN_JAVA_OPTS=-Xmx...; a prediction log full or disabled)",
                 "10:training or internal failure"})
 public final class Cli implements Runnable {
     static final String EXIT_CODES_HELP = ErrorCode.EXIT_CODES_HELP;

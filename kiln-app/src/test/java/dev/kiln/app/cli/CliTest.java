@@ -20,7 +20,7 @@ class CliTest {
     void helpEverywhere() {
         CliRun top = CliRun.of("--help");
         assertThat(top.exitCode()).isZero();
-        assertThat(top.out()).contains("quickstart", "data", "train", "predict", "Exit codes");
+        assertThat(top.out()).contains("quickstart", "data", "train", "predict", "Exit codes", "out of memory");
         for (String[] args : new String[][] {{"train", "--help"}, {"predict", "--help"}, {"data", "profile", "--help"},
                 {"quickstart", "--help"}, {"data", "--help"}}) {
             CliRun run = CliRun.of(args);
