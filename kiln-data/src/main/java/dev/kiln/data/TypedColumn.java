@@ -122,20 +122,22 @@ final class TypedColumn {
 
     private double[] joinedDoubles() {
         double[] out = new double[size];
-        for (int b = 0; b < doubleBlocks.size(); b++) {
-            int from = b * BLOCK;
-            System.arraycopy(doubleBlocks.get(b), 0, out, from, Math.min(BLOCK, size - from));
-        }
+        join(doubleBlocks, out);
         return out;
     }
 
     private long[] joinedLongs() {
         long[] out = new long[size];
-        for (int b = 0; b < longBlocks.size(); b++) {
-            int from = b * BLOCK;
-            System.arraycopy(longBlocks.get(b), 0, out, from, Math.min(BLOCK, size - from));
-        }
+        join(longBlocks, out);
         return out;
+    }
+
+    /** Copies the blocks, in order, into {@code out} (an array of {@link #size} of their element type). */
+    private void join(List<?> blocks, Object out) {
+        for (int b = 0; b < blocks.size(); b++) {
+            int from = b * BLOCK;
+            System.arraycopy(blocks.get(b), 0, out, from, Math.min(BLOCK, size - from));
+        }
     }
 
     /** The values as JDBC's getString gives them, for typing by the text rules. */
