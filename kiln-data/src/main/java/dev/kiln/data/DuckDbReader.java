@@ -94,6 +94,7 @@ final class DuckDbReader {
             // A .json file may hold JSON lines or one array of objects; DuckDB tells which.
             case JSON -> "read_json_auto(" + literal + ", format = 'auto')";
         };
+        DuckDbLibrary.require();
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
              Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery("SELECT * FROM " + scan)) {
