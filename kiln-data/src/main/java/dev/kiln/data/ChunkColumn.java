@@ -134,10 +134,11 @@ final class ChunkColumn {
 
     /**
      * Whether the parser may read this column's numbers itself and hand them to {@link #addNumber}: an inferred
-     * column still in number mode.
+     * column still in number mode, or one forced NUMERIC or INTEGER (as `kiln drift` reads the current data with the
+     * reference's types).
      */
     boolean takesNumbers() {
-        return !skip && !text && forced == null;
+        return !skip && !text && (forced == null || forced == ColumnType.NUMERIC || forced == ColumnType.INTEGER);
     }
 
     /**
@@ -147,6 +148,13 @@ final class ChunkColumn {
     boolean addNumber(ByteTokens tokens) {
         if (size == numbers.length) {
             numbers = Arrays.copyOf(numbers, Math.max(16, size * 2));
+        }
+        if (forced != null) { // as forcedValue: the number, which a forced INTEGER needs whole
+            if (forced == ColumnType.INTEGER && tokens.value != Math.rint(tokens.value)) {
+                throw new CsvChunkParser.Problem("a value does not fit the forced type " + forced.wireName());
+            }
+            numbers[size++] = tokens.value;
+            return true;
         }
         if (tokens.shape == 0) {
             integers++;

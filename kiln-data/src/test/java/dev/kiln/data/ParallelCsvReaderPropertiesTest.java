@@ -72,6 +72,31 @@ class ParallelCsvReaderPropertiesTest {
         }
     }
 
+    /**
+     * Columns forced NUMERIC or INTEGER take the parser's one-pass number path too (`kiln drift` reads the current data
+     * with the reference's types): the same values, and the same errors for what does not fit, as the sequential reader.
+     */
+    @Property(tries = 200)
+    void forcedNumberColumnsMatchTheSequentialReader(@ForAll("seeds") long seed) throws IOException {
+        Random random = new Random(seed);
+        GeneratedFile generated = generate(random);
+        ColumnType forced = random.nextBoolean() ? ColumnType.NUMERIC : ColumnType.INTEGER;
+        ReadOptions options = generated.options().withOtherColumns(forced);
+        Path file = Files.createTempFile("kiln-parallel-forced", generated.extension());
+        try {
+            Files.write(file, generated.bytes());
+            Object expected = outcome(() -> ParallelCsvReader.sequential(file, options));
+            int tiny = 1 + random.nextInt(24);
+            Object tinyBlocks = withBlockSize(tiny, () -> outcome(() -> ParallelCsvReader.read(file, options)));
+            Object defaultBlocks = outcome(() -> ParallelCsvReader.read(file, options));
+            String shown = forced + " " + show(generated);
+            assertThat(tinyBlocks).as("block %d, %s", tiny, shown).isEqualTo(expected);
+            assertThat(defaultBlocks).as(shown).isEqualTo(expected);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Property(tries = 200)
     void severalFilesReadAsOneMatchTheSequentialReader(@ForAll("seeds") long seed) throws IOException {
         Random random = new Random(seed);
