@@ -34,7 +34,7 @@ final class CsvChunkReader {
     private static final int SNIFF_BYTES = 4 * 65536 + 16;
     static final int CHUNKS_PER_THREAD = 3;
 
-    /** A file read into chunks: its delimiter, header names, forced types per column, chunks and SHA-256. */
+    /** A file read into chunks: its delimiter, header names, forced types per column, chunks and SHA-256 (null unless asked). */
     record ParsedFile(Path file, char delimiter, List<String> names, ColumnType[] forced, List<CsvChunk> chunks,
                       String sha256) {
     }
@@ -69,7 +69,7 @@ final class CsvChunkReader {
             throw new CsvChunkParser.Problem("empty file");
         }
         char delimiter = options.delimiter() != null ? options.delimiter() : sniff(channel, size);
-        MessageDigest digest = Checksums.digest();
+        MessageDigest digest = options.checksum() ? Checksums.digest() : null;
         Semaphore inFlight = new Semaphore(threads * CHUNKS_PER_THREAD);
         List<Future<CsvChunk>> futures = new ArrayList<>();
         List<String> names = null;
@@ -86,7 +86,9 @@ final class CsvChunkReader {
                 buf = Arrays.copyOf(buf, length + block);
             }
             int n = fill(channel, buf, length, block);
-            digest.update(buf, length, n);
+            if (digest != null) {
+                digest.update(buf, length, n);
+            }
             length += n;
             read += n;
             eof = n < block || read >= size;
@@ -123,7 +125,8 @@ final class CsvChunkReader {
         if (names == null || chunks.stream().mapToInt(CsvChunk::rows).sum() == 0) {
             throw new CsvChunkParser.Problem("no data rows");
         }
-        return new ParsedFile(file, delimiter, names, forced, chunks, HexFormat.of().formatHex(digest.digest()));
+        return new ParsedFile(file, delimiter, names, forced, chunks,
+                digest == null ? null : HexFormat.of().formatHex(digest.digest()));
     }
 
     private Callable<CsvChunk> parseTask(byte[] buf, int from, int to, boolean last, long bufOffset, char delimiter,

@@ -66,7 +66,8 @@ public final class DataReader {
                 throw new KilnException(ErrorCode.DATA_EMPTY, "file " + real + " is empty", Map.of("file", real.toString()));
             }
             // The file's hash on another core while DuckDB reads it: each takes a similar time.
-            CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real));
+            CompletableFuture<String> sha256 = options.checksum()
+                    ? CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real)) : CompletableFuture.completedFuture(null);
             List<DataColumn> columns = DuckDbReader.readTyped(real, typed, options);
             return new DataFrame(columns, real.toString(), joined(sha256));
         }
@@ -113,6 +114,9 @@ public final class DataReader {
         boolean parallel = files.stream().allMatch(f -> isDelimitedText(f) && ParallelCsvReader.handles(csvOptions(f, options)));
         if (parallel) {
             ParallelCsvReader.Combined combined = ParallelCsvReader.readAll(files, options);
+            if (combined != null && !options.checksum()) {
+                return new DataFrame(combined.columns(), source.toString(), null);
+            }
             if (combined != null) {
                 List<String> names = DatasetChecksum.names(files);
                 List<DatasetChecksum.FileEntry> entries = new ArrayList<>(files.size());

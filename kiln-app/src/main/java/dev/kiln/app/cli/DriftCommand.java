@@ -216,7 +216,7 @@ final class DriftCommand implements Callable<Integer> {
         if (current.data != null && Sketcher.fitsInMemory(referencePath)) {
             // Read the reference once (in parallel, into columns), which gives its sketch and its types; then the
             // current data with those types. One file in memory at a time.
-            Sketcher.Typed typed = Sketcher.sketchWithTypes(referencePath, ReadOptions.defaults());
+            Sketcher.Typed typed = Sketcher.sketchWithTypes(referencePath, ReadOptions.defaults().withoutChecksum());
             referenceSketch = typed.sketch();
             currentSketch = DriftCurrentData.sketch(current.data, typed.types());
         } else if (current.data != null) {
@@ -232,7 +232,7 @@ final class DriftCommand implements Callable<Integer> {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         } else {
-            referenceSketch = Sketcher.sketch(referencePath, ReadOptions.defaults());
+            referenceSketch = Sketcher.sketch(referencePath, ReadOptions.defaults().withoutChecksum());
         }
         result.put("reference", Map.of("kind", "dataset", "path", referencePath.toAbsolutePath().normalize().toString(),
                 "rows", referenceSketch.rows()));
