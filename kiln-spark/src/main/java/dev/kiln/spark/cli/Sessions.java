@@ -22,7 +22,8 @@ final class Sessions {
 
     /**
      * The session for {@code master} (null: what spark-submit set, else {@link #LOCAL}). A local session runs without
-     * the web UI (nobody looks at it during a command) and, unless logging is configured, logs warnings only.
+     * the web UI (nobody looks at it during a command), on the loopback and, unless logging is configured, logs warnings
+     * only.
      */
     static Started start(String master, String appName) {
         SparkSession existing = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
@@ -36,6 +37,10 @@ final class Sessions {
             quietLogging();
             if (System.getProperty("spark.ui.enabled") == null) {
                 builder.config("spark.ui.enabled", "false");
+            }
+            if (System.getProperty("spark.driver.host") == null && System.getenv("SPARK_LOCAL_IP") == null) {
+                // A local master talks to itself: on the loopback, not on whatever address the host name resolves to.
+                builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
             }
         }
         return new Started(builder.getOrCreate(), true);
