@@ -175,8 +175,14 @@ final class PredictJob implements Callable<Integer> {
         w.flush();
     }
 
-    /** The local file a path names (a plain path or a file: URI); null for another file system's URI (hdfs://, s3a://). */
+    /**
+     * The local file a path names (a plain path or a file: URI); null for another file system's URI (hdfs://, s3a://)
+     * and for a glob (rows/*.csv), which Spark expands.
+     */
     static Path localPath(String path) {
+        if (path.matches(".*[*?\\[{].*")) {
+            return null;
+        }
         int colon = path.indexOf(':');
         if (colon > 1 && path.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
             return path.startsWith("file:") ? Path.of(URI.create(path)) : null;

@@ -10,7 +10,10 @@ final class Sessions {
     private Sessions() {
     }
 
-    /** A session and whether this command started it (and so stops it): an embedding JVM's own session is reused. */
+    /**
+     * A session and whether this command started it (and so stops it): a session the JVM has already (an application
+     * that embeds the CLI, a test) is reused, whatever --master says.
+     */
     record Started(SparkSession spark, boolean owned) implements AutoCloseable {
         @Override
         public void close() {
@@ -28,7 +31,8 @@ final class Sessions {
     static Started start(String master, String appName) {
         SparkSession existing = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
-        if (existing != null && (master == null || master.equals(existing.sparkContext().master()))) {
+        if (existing != null) {
+            // Spark has one session per JVM: a builder would hand back this one, which is not ours to stop.
             return new Started(existing, false);
         }
         String chosen = master != null ? master : System.getProperty("spark.master", LOCAL);

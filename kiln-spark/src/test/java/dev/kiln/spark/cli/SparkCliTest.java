@@ -85,5 +85,7 @@ class SparkCliTest {
         assertThat(PredictJob.localPath("hdfs://nn/rows.csv")).isNull();
         assertThat(PredictJob.localPath("file:/tmp/rows.csv")).isEqualTo(Path.of("/tmp/rows.csv"));
         assertThat(PredictJob.localPath("rows.csv")).isEqualTo(Path.of("rows.csv"));
+        assertThat(PredictJob.localPath("days/*/rows.csv")).as("a glob is Spark's to expand").isNull();
+        assertThat(DataFormat.of(null, "--format", "days/*/rows.csv", "--input")).isEqualTo(DataFormat.CSV);
     }
 }
