@@ -1,0 +1,24 @@
+package dev.kiln.spark;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+
+/**
+ * Spark's external row values as Kiln's scoring API takes them ({@link dev.kiln.runtime.schema.Values#coerce}): numbers,
+ * booleans and strings as they are; {@code java.sql.Timestamp} as its instant and {@code java.sql.Date} as its calendar
+ * date (in UTC, as Kiln reads dates), not through the JVM's time zone as {@code java.util.Date} would be.
+ */
+final class SparkValues {
+    private SparkValues() {
+    }
+
+    static Object toKiln(Object value) {
+        if (value instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof Date d) {
+            return d.toLocalDate();
+        }
+        return value;
+    }
+}

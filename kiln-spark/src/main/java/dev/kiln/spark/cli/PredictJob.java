@@ -1,0 +1,192 @@
+package dev.kiln.spark.cli;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.spark.KilnSpark;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Score a file or a directory of files with a Kiln bundle on Spark, partition by partition.",
+                "The output holds the input's columns, then 'prediction', for classification one 'probability_<class>' "
+                        + "per class (the values 'kiln predict' gives), then 'kiln_error': null for a row that was scored, "
+                        + "else '<error_code>: <message>' (a column the model needs is missing, a value of the wrong type) "
+                        + "with null outputs; such rows do not fail the job. Spark writes the output as a directory of "
+                        + "part files, one per partition.",
+                "CSV is read with a header and every column as text, typed by the model's schema as 'kiln predict' "
+                        + "types it; Parquet and JSON lines keep their own types."})
+final class PredictJob implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "PATH",
+            description = "a bundle directory written by 'kiln train', on the driver's file system (it is sent to the executors)")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH",
+            description = "rows to score: a file or directory (a local path, or a URI Spark reads: hdfs://, s3a://, ...)")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "PATH", description = "the directory Spark writes the scored rows to")
+    String output;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "parquet, csv or json (JSON lines), for input and output; default: from each path's extension")
+    String format;
+
+    @Option(names = "--input-format", paramLabel = "FORMAT", description = "the input's format, when it differs from --format")
+    String inputFormat;
+
+    @Option(names = "--output-format", paramLabel = "FORMAT", description = "the output's format, when it differs from --format")
+    String outputFormat;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master: local[*] (the default, unless spark-submit set one), local[N], spark://HOST:PORT, yarn, ...")
+    String master;
+
+    @Option(names = "--overwrite", description = "replace the output if it exists (else an existing output is an error)")
+    boolean overwrite;
+
+    @Option(names = "--json", description = "print a JSON summary")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        // Everything that can be checked without Spark is, before a session starts (seconds, on a cluster minutes).
+        DataFormat in = DataFormat.of(inputFormat != null ? inputFormat : format,
+                inputFormat != null ? "--input-format" : "--format", input, "--input");
+        DataFormat out = DataFormat.of(outputFormat != null ? outputFormat : format,
+                outputFormat != null ? "--output-format" : "--format", output, "--output");
+        Path localInput = localPath(input);
+        if (localInput != null && !Files.exists(localInput)) {
+            throw new KilnException(ErrorCode.FILE_NOT_FOUND, "--input '" + input + "' does not exist",
+                    Map.of("option", "--input", "path", input));
+        }
+        Path localOutput = localPath(output);
+        if (localOutput != null && Files.exists(localOutput) && !overwrite) {
+            throw new KilnException(ErrorCode.CONFLICT, "--output '" + output + "' exists: pass --overwrite to replace it",
+                    Map.of("option", "--output", "path", output));
+        }
+        KilnModel kiln = loadModel();
+        try (Sessions.Started session = Sessions.start(master, "kiln spark predict")) {
+            SparkSession spark = session.spark();
+            Dataset<Row> rows = read(spark, in);
+            KilnSpark.Scored scored = KilnSpark.predictCounted(rows, kiln);
+            write(scored.rows(), out);
+            report(kiln, in, out, spark.sparkContext().master(), scored.rowCount().value(), scored.errorCount().value());
+        }
+        return 0;
+    }
+
+    private KilnModel loadModel() {
+        try {
+            return KilnModel.load(model);
+        } catch (KilnException e) {
+            Map<String, Object> details = new LinkedHashMap<>(e.details());
+            details.put("option", "--model");
+            throw new KilnException(e.code(), "--model: " + e.getMessage(), details, e);
+        }
+    }
+
+    private Dataset<Row> read(SparkSession spark, DataFormat format) {
+        DataFrameReader reader = spark.read();
+        if (format == DataFormat.CSV) {
+            // Every column as text: the model's schema types its columns (Values.coerce), as kiln predict's reader does.
+            reader = reader.option("header", "true").option("inferSchema", "false");
+        }
+        try {
+            return reader.format(format.wireName()).load(input);
+        } catch (Exception e) {  // Spark's AnalysisException is checked in Java's eyes, though Scala declares none
+            if (e instanceof AnalysisException a) {
+                throw SparkErrors.reading(a, "--input", input);
+            }
+            throw SparkErrors.unchecked(e);
+        }
+    }
+
+    private void write(Dataset<Row> scored, DataFormat format) {
+        DataFrameWriter<Row> writer = scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                .format(format.wireName());
+        if (format == DataFormat.CSV) {
+            // Cells as they are: Spark's writer otherwise trims them, and writes no header.
+            writer = writer.option("header", "true").option("ignoreLeadingWhiteSpace", "false")
+                    .option("ignoreTrailingWhiteSpace", "false");
+        } else if (format == DataFormat.JSON) {
+            writer = writer.option("ignoreNullFields", "false");  // every line has every column, kiln_error: null
+        }
+        try {
+            writer.save(output);
+        } catch (Exception e) {
+            if (e instanceof AnalysisException a && "PATH_ALREADY_EXISTS".equals(a.getErrorClass())) {
+                throw new KilnException(ErrorCode.CONFLICT, "--output '" + output + "' exists: pass --overwrite to replace it",
+                        Map.of("option", "--output", "path", output), e);
+            }
+            if (e instanceof AnalysisException a) {  // e.g. a column type the format cannot hold (arrays in CSV)
+                throw new KilnException(ErrorCode.DATA_UNSUPPORTED_FORMAT, "--output '" + output + "' cannot be written as "
+                        + format.wireName() + ": " + SparkErrors.firstLine(a.getMessage()),
+                        Map.of("option", "--output", "path", output), e);
+            }
+            throw SparkErrors.unchecked(e);
+        }
+    }
+
+    private void report(KilnModel kiln, DataFormat in, DataFormat out, String usedMaster, long rows, long errors) {
+        PrintWriter w = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", kiln.bundle().directory().toString());
+            summary.put("algorithm", kiln.manifest().algorithm());
+            summary.put("input", input);
+            summary.put("input_format", in.wireName());
+            summary.put("output", output);
+            summary.put("output_format", out.wireName());
+            summary.put("master", usedMaster);
+            summary.put("rows", rows);
+            summary.put("errors", errors);
+            try {
+                w.println(Json.mapper().writeValueAsString(summary));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            w.println("scored " + rows + " rows with " + kiln.manifest().algorithm() + " model " + kiln.bundle().directory()
+                    + " on " + usedMaster + (errors > 0 ? "; " + errors + " rows could not be scored (see column "
+                    + KilnSpark.ERROR_COLUMN + ")" : ""));
+            w.println("wrote " + output);
+        }
+        w.flush();
+    }
+
+    /**
+     * The local file a path names (a plain path or a file: URI); null for another file system's URI (hdfs://, s3a://)
+     * and for a glob (rows/*.csv), which Spark expands.
+     */
+    static Path localPath(String path) {
+        if (path.matches(".*[*?\\[{].*")) {
+            return null;
+        }
+        int colon = path.indexOf(':');
+        if (colon > 1 && path.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
+            return path.startsWith("file:") ? Path.of(URI.create(path)) : null;
+        }
+        return Path.of(path);
+    }
+}

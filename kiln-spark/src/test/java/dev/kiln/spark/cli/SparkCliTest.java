@@ -1,0 +1,91 @@
+package dev.kiln.spark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.runtime.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line and the errors found before Spark starts: usage, formats, files, the bundle. */
+class SparkCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpListsTheCommandsTheirOptionsAndTheExitCodes() {
+        CliRun top = CliRun.of("--help");
+        assertThat(top.exitCode()).isZero();
+        assertThat(top.out()).contains("kiln spark", "predict", "spark-submit --class dev.kiln.spark.SparkMain", "Exit codes:");
+        CliRun predict = CliRun.of("predict", "--help");
+        assertThat(predict.exitCode()).isZero();
+        assertThat(predict.out()).contains("--model", "--input", "--output", "--format", "--master", "--overwrite", "--json",
+                "kiln_error");
+    }
+
+    @Test
+    void aMissingOptionIsAUsageError() {
+        CliRun run = CliRun.of("predict", "--input", "x.csv");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("error [invalid_argument]: Missing required options", "--model", "--output");
+    }
+
+    @Test
+    void anUnknownFormatNamesTheOptionItCameFrom() throws Exception {
+        Path text = Files.writeString(dir.resolve("rows.txt"), "a\n1\n");
+        CliRun byExtension = CliRun.of("predict", "--model", "m", "--input", text.toString(), "--output", dir.resolve("o.csv").toString());
+        assertThat(byExtension.exitCode()).isEqualTo(2);
+        assertThat(byExtension.err()).startsWith("error [data_unsupported_format]: --input '" + text + "': the extension '.txt'");
+        CliRun byFlag = CliRun.of("predict", "--model", "m", "--input", text.toString(), "--output", "o", "--format", "xml");
+        assertThat(byFlag.exitCode()).isEqualTo(2);
+        assertThat(byFlag.err()).startsWith("error [data_unsupported_format]: --format 'xml' is not a format");
+        CliRun output = CliRun.of("predict", "--model", "m", "--input", text.toString(), "--input-format", "csv",
+                "--output", dir.resolve("scores").toString());
+        assertThat(output.err()).startsWith("error [data_unsupported_format]: --output '" + dir.resolve("scores") + "': no extension");
+    }
+
+    @Test
+    void aMissingInputOrModelIsNotFoundAndAnExistingOutputAConflict() throws Exception {
+        Path input = Files.writeString(dir.resolve("rows.csv"), "a\n1\n");
+        CliRun noInput = CliRun.of("predict", "--model", "m", "--input", dir.resolve("absent.csv").toString(),
+                "--output", dir.resolve("o.csv").toString());
+        assertThat(noInput.exitCode()).isEqualTo(3);
+        assertThat(noInput.err()).startsWith("error [file_not_found]: --input '" + dir.resolve("absent.csv") + "' does not exist");
+
+        CliRun noModel = CliRun.of("predict", "--model", dir.resolve("no-bundle").toString(), "--input", input.toString(),
+                "--output", dir.resolve("o.csv").toString());
+        assertThat(noModel.exitCode()).isEqualTo(3);
+        assertThat(noModel.err()).startsWith("error [bundle_not_found]: --model: ");
+
+        Files.createDirectories(dir.resolve("taken.parquet"));
+        CliRun taken = CliRun.of("predict", "--model", "m", "--input", input.toString(),
+                "--output", dir.resolve("taken.parquet").toString());
+        assertThat(taken.exitCode()).isEqualTo(4);
+        assertThat(taken.err()).startsWith("error [conflict]: --output '" + dir.resolve("taken.parquet") + "' exists: pass --overwrite");
+    }
+
+    @Test
+    void withJsonAnErrorIsTheJsonErrorBodyOnStdout() throws Exception {
+        Path input = Files.writeString(dir.resolve("rows.csv"), "a\n1\n");
+        CliRun run = CliRun.of("predict", "--model", dir.resolve("no-bundle").toString(), "--input", input.toString(),
+                "--output", dir.resolve("o.csv").toString(), "--json");
+        assertThat(run.exitCode()).isEqualTo(3);
+        Map<?, ?> body = Json.mapper().readValue(run.out(), Map.class);
+        assertThat(body.toString()).contains("bundle_not_found", "--model");
+    }
+
+    @Test
+    void formatsComeFromTheFlagOrTheExtension() {
+        assertThat(DataFormat.of(null, "--format", "s3a://lake/day=1/scores.parquet/", "--output")).isEqualTo(DataFormat.PARQUET);
+        assertThat(DataFormat.of(null, "--format", "rows.CSV", "--input")).isEqualTo(DataFormat.CSV);
+        assertThat(DataFormat.of(null, "--format", "rows.jsonl", "--input")).isEqualTo(DataFormat.JSON);
+        assertThat(DataFormat.of("Parquet", "--format", "rows.csv", "--input")).isEqualTo(DataFormat.PARQUET);
+        assertThat(PredictJob.localPath("hdfs://nn/rows.csv")).isNull();
+        assertThat(PredictJob.localPath("file:/tmp/rows.csv")).isEqualTo(Path.of("/tmp/rows.csv"));
+        assertThat(PredictJob.localPath("rows.csv")).isEqualTo(Path.of("rows.csv"));
+        assertThat(PredictJob.localPath("days/*/rows.csv")).as("a glob is Spark's to expand").isNull();
+        assertThat(DataFormat.of(null, "--format", "days/*/rows.csv", "--input")).isEqualTo(DataFormat.CSV);
+    }
+}
