@@ -25,8 +25,9 @@ import java.util.function.Function;
  * as {@link LogFormat} defines them, each line through kiln-runtime's {@link LogReader}) one line at a time: memory
  * does not grow with the size of the log. The lines come from a {@link LogLines} source: the files
  * ({@link FileLogLines}: read in the order they were written, those wholly outside the window not opened) or a
- * Kafka topic (kiln-kafka); the same lines give the same records and counts, except {@link ReadStats#files()}
- * (files or partitions read) and {@link ReadStats#outsideWindow()} (what the source handed over outside the window).
+ * Kafka topic (kiln-kafka); the same lines give the same records and unreadable lines, while
+ * {@link ReadStats#files()} (files or partitions read), {@link ReadStats#lines()} and
+ * {@link ReadStats#outsideWindow()} count what the source handed over around the window.
  *
  * <p>A line that is not a valid record (a line cut short by a killed process, a hand edit) is skipped and
  * counted, and the first few are reported with their file and line number in {@link ReadStats}: a monitoring
