@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
@@ -146,8 +147,7 @@ public final class KafkaLogSink implements LogSink {
         if (writerThread != self) {
             writerThread = self;
         }
-        long now = System.nanoTime();
-        if (failFastUntil != 0 && now - failFastUntil < 0) {
+        if (failFastUntil != 0 && System.nanoTime() - failFastUntil < 0) {
             throw new IOException("Kafka at " + uri.bootstrap() + " did not take a record within max.block.ms; "
                     + "records are dropped until it does");
         }
@@ -169,7 +169,7 @@ public final class KafkaLogSink implements LogSink {
         }
     }
 
-    private void sent(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+    private void sent(RecordMetadata metadata, Exception e) {
         if (e == null) {
             if (failing.get() && failing.compareAndSet(true, false)) {
                 LOG.log(System.Logger.Level.INFO, "prediction log: Kafka at " + uri.address() + " takes records again");
