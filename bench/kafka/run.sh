@@ -56,9 +56,17 @@ wait_ready() { # url pid what
 # --- the broker: Kafka's own artifacts, resolved by Maven into a classpath ----------------------------------
 say "resolving Kafka $KAFKA_VERSION's broker (Maven $MVN_OFFLINE)"
 mkdir -p "$TMP/cp"
+JACKSON="$(sed -n 's:.*<jackson.version>\(.*\)</jackson.version>.*:\1:p' "$ROOT/pom.xml")"
 cat >"$TMP/cp/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
   <groupId>bench</groupId><artifactId>kafka-broker-classpath</artifactId><version>1</version>
+  <!-- Jackson as Kiln pins it (the version kiln-kafka's tests run the broker with). -->
+  <dependencyManagement><dependencies>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId><version>$JACKSON</version></dependency>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-core</artifactId><version>$JACKSON</version></dependency>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-annotations</artifactId><version>$JACKSON</version></dependency>
+    <dependency><groupId>com.fasterxml.jackson.dataformat</groupId><artifactId>jackson-dataformat-yaml</artifactId><version>$JACKSON</version></dependency>
+  </dependencies></dependencyManagement>
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>2.0.16</version></dependency>
