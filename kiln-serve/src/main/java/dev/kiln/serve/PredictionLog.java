@@ -201,6 +201,15 @@ public final class PredictionLog implements AutoCloseable {
                 options.closeTimeout(), options.clock());
     }
 
+    /**
+     * A log whose lines go to {@code sink} (a Kafka topic, say) instead of files under {@code dir} ({@code dir} then
+     * only names the log in messages); the options' file sizes and retention do not apply. A sink that loses records
+     * after taking them (an asynchronous send that fails) reports them through {@link #countLost}.
+     */
+    public PredictionLog(Path dir, Options options, LogSink sink) {
+        this(dir, options.capacity(), sink, options.closeTimeout(), options.clock());
+    }
+
     PredictionLog(Path dir, int capacity, LogSink sink, Duration closeTimeout) {
         this(dir, capacity, sink, closeTimeout, Clock.systemUTC());
     }
@@ -281,6 +290,15 @@ public final class PredictionLog implements AutoCloseable {
     /** Records lost to a failed write. */
     public long failed() {
         return failed.get();
+    }
+
+    /**
+     * Counts {@code records} the sink took but then lost (a send that failed after {@code append} returned) as
+     * {@link #failed()}, with {@code cause} as the {@link #lastError()}. Any thread.
+     */
+    public void countLost(long records, Exception cause) {
+        failed.addAndGet(records);
+        lastError.set(String.valueOf(cause));
     }
 
     /** Records waiting in the queue now. */

@@ -186,6 +186,19 @@ class PredictionLogTest {
         assertThat(recs.get(0).get("request_id").asText()).isEqualTo("r-5");
     }
 
+    /** A sink that loses records after taking them (a Kafka send that fails later) reports them: counted as failed. */
+    @Test
+    void recordsASinkLosesAfterTakingThemAreCountedAsFailed() {
+        try (PredictionLog log = new PredictionLog(dir, PredictionLog.Options.defaults(), new RotatingFileSink(dir, 1 << 20))) {
+            log.offer("m", PredictionLog.PREDICTIONS, record(0));
+            assertThat(await(10, () -> log.written() == 1)).isTrue();
+            log.countLost(3, new IOException("delivery timed out"));
+            assertThat(log.failed()).isEqualTo(3);
+            assertThat(log.written()).isEqualTo(1);
+            assertThat(log.lastError().orElseThrow()).contains("delivery timed out");
+        }
+    }
+
     /** Sleeps before each append: a slow disk. */
     static final class Slow implements LogSink {
         final LogSink inner;

@@ -3,6 +3,7 @@ package dev.kiln.app.cli;
 import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
+import dev.kiln.app.monitoring.LogSource;
 import dev.kiln.app.monitoring.Monitoring;
 import dev.kiln.data.ReadOptions;
 import dev.kiln.data.Sketcher;
@@ -92,6 +93,10 @@ final class DriftCommand implements Callable<Integer> {
     @Option(names = "--log-dir", paramLabel = "DIR", description = "with --logs: the server's --log-dir (default: HOME/logs/predictions)")
     Path logDir;
 
+    @Option(names = "--log-source", paramLabel = "URI",
+            description = "with --logs: read the log from Kafka instead, as kiln serve --log-sink sent it: kafka://HOST:PORT[,HOST:PORT]/TOPIC")
+    String logSource;
+
     @Option(names = "--ks-p-value", paramLabel = "P", defaultValue = "0.05", description = "significance level of the KS test (default: ${DEFAULT-VALUE})")
     double ksPValue;
 
@@ -122,8 +127,8 @@ final class DriftCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DriftThresholds thresholds = thresholds();
-        if (current.data != null && (since != null || until != null || logDir != null || by != null)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--since, --until, --by and --log-dir go with --logs, not --current");
+        if (current.data != null && (since != null || until != null || logDir != null || logSource != null || by != null)) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--since, --until, --by, --log-dir and --log-source go with --logs, not --current");
         }
         if (timeColumn != null && by == null) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--time-column goes with --by");
@@ -263,7 +268,7 @@ final class DriftCommand implements Callable<Integer> {
         }
         Instant now = Instant.now();
         LogWindow window = new LogWindow(LogWindow.parseTime(since, now, "--since"), LogWindow.parseTime(until, now, "--until"));
-        PredictionLogReader log = Monitoring.openLog(logDir != null ? logDir : Home.predictionLogs(store.home()), current.logs);
+        PredictionLogReader log = LogSource.of(logSource, logDir, Home.predictionLogs(store.home())).open(current.logs);
         var manifest = ref.model().model().manifest();
         var task = ref.model().model().task();
         TrafficSketch all = new TrafficSketch(manifest.inputSchema(), task, manifest.positiveClass());
@@ -287,7 +292,7 @@ final class DriftCommand implements Callable<Integer> {
         result.put("current", cur);
         if (read.records() == 0) {
             throw new KilnException(ErrorCode.DATA_EMPTY, "the prediction log of '" + current.logs + "' has no predictions in the window",
-                    Map.of("logs", log.modelDir().toString()));
+                    Map.of("logs", log.where()));
         }
         List<DriftTimeline.Point> timeline = buckets == null ? null
                 : DriftTimeline.points(byWindow, ref.modelSketch(), buckets, thresholds);

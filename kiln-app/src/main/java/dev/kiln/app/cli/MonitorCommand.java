@@ -3,6 +3,7 @@ package dev.kiln.app.cli;
 import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
+import dev.kiln.app.monitoring.LogSource;
 import dev.kiln.app.monitoring.Monitoring;
 import dev.kiln.app.monitoring.ServedSlices;
 import dev.kiln.monitor.alerts.AlertRules;
@@ -57,8 +58,12 @@ final class MonitorCommand implements Runnable {
         @Option(names = "--log-dir", paramLabel = "DIR", description = "the server's --log-dir (default: HOME/logs/predictions)")
         Path logDir;
 
+        @Option(names = "--log-source", paramLabel = "URI",
+                description = "read the log from Kafka instead, as kiln serve --log-sink sent it: kafka://HOST:PORT[,HOST:PORT]/TOPIC")
+        String logSource;
+
         PredictionLogReader reader(StoreOptions store) {
-            return Monitoring.openLog(logDir != null ? logDir : Home.predictionLogs(store.home()), name);
+            return LogSource.of(logSource, logDir, Home.predictionLogs(store.home())).open(name);
         }
 
         boolean fromDirectory() {

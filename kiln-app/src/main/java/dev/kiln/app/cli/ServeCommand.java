@@ -6,6 +6,9 @@ import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.PolicyRetrain;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.monitoring.ScheduledMonitor;
+import dev.kiln.kafka.KafkaLogLines;
+import dev.kiln.kafka.KafkaLogSink;
+import dev.kiln.kafka.KafkaUri;
 import dev.kiln.monitor.alerts.AlertRules;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.log.LogRetention;
@@ -95,6 +98,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--log-dir", paramLabel = "DIR",
             description = "prediction and feedback log, JSON lines per model, rotated (default: HOME/logs/predictions)")
     Path logDir;
+
+    @Option(names = "--log-sink", paramLabel = "URI",
+            description = "send the prediction and feedback log to Kafka instead of files: kafka://HOST:PORT[,HOST:PORT]/TOPIC "
+                    + "(the same JSON lines, one record each, keyed by model; see docs/kafka.md)")
+    String logSink;
 
     @Option(names = "--no-log", description = "do not log predictions (feedback is then refused)")
     boolean noLog;
@@ -207,6 +215,7 @@ final class ServeCommand implements Callable<Integer> {
     /** Loads every model and starts the server; {@link #call} then waits for a shutdown signal. */
     InferenceServer start() {
         checkLimits();
+        checkLogSink();
         String inferenceToken = token(tokenFile, TOKEN_ENV, "--token-file");
         ServeExposure.check(this.host, inferenceToken, insecureNoToken);
         PredictionLog.Options logOptions = PredictionLog.Options.defaults()
@@ -231,7 +240,7 @@ final class ServeCommand implements Callable<Integer> {
             if (repository != null) {
                 traffic.restoreBandits(w.host, logRoot, splits.bandits().keySet());
             }
-            PredictionLog log = noLog ? null : new PredictionLog(logRoot, logOptions);
+            PredictionLog log = noLog ? null : openLog(logRoot, logOptions);
             InferenceServer.Options options = InferenceServer.Options.defaults()
                     .withIdleTimeout(Duration.ofSeconds(readTimeoutSeconds))
                     .withInferenceToken(inferenceToken)
@@ -253,7 +262,7 @@ final class ServeCommand implements Callable<Integer> {
             if (rules != null) {
                 startMonitor(server, w.registry(), rules, refs);
             }
-            register(w, server, repository, refs, noLog ? null : logRoot);
+            register(w, server, repository, refs, noLog || kafkaSink != null ? null : logRoot);
             w.closeAfter(server);
             return server;
         } finally {
@@ -261,6 +270,46 @@ final class ServeCommand implements Callable<Integer> {
                 w.close();
             }
         }
+    }
+
+    /** The --log-sink topic, when the log goes to Kafka (null: files under --log-dir). */
+    private KafkaUri kafkaSink;
+
+    /** Parses --log-sink before anything starts: a malformed URI names the option. */
+    private void checkLogSink() {
+        if (logSink == null) {
+            return;
+        }
+        if (noLog) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--log-sink and --no-log contradict each other",
+                    Map.of("option", "--log-sink"));
+        }
+        if (logDir != null) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "give --log-dir (files) or --log-sink (Kafka), not both",
+                    Map.of("option", "--log-sink"));
+        }
+        kafkaSink = KafkaUri.parse(logSink, "--log-sink");
+    }
+
+    /** The prediction log: files under {@code logRoot}, or the --log-sink topic (losses after a send counted as failed). */
+    private PredictionLog openLog(Path logRoot, PredictionLog.Options options) {
+        if (kafkaSink == null) {
+            return new PredictionLog(logRoot, options);
+        }
+        KafkaLogSink sink = KafkaLogSink.open(kafkaSink, "--log-sink", KAFKA_WARM_UP);
+        PredictionLog log = new PredictionLog(logRoot, options, sink);
+        sink.onLoss(log::countLost);
+        return log;
+    }
+
+    /** How long a starting server waits for the --log-sink topic's metadata before it serves without it. */
+    static final Duration KAFKA_WARM_UP = Duration.ofSeconds(5);
+
+    /** Each served model's log, as the scheduled monitor reads it: the files, or the --log-sink topic. */
+    private java.util.function.Function<String, dev.kiln.monitor.logs.PredictionLogReader> logReaders() {
+        Path dir = logDir != null ? logDir : Home.predictionLogs(store.home());
+        return model -> kafkaSink == null ? new dev.kiln.monitor.logs.PredictionLogReader(dir, model)
+                : new dev.kiln.monitor.logs.PredictionLogReader(model, new KafkaLogLines(kafkaSink, "--log-sink", model));
     }
 
     private void checkLimits() {
@@ -422,8 +471,7 @@ final class ServeCommand implements Callable<Integer> {
         refs.forEach((name, ref) -> sources.put(name, isBundle(ref)
                 ? new ScheduledMonitor.Source(null, Path.of(ref).toAbsolutePath().normalize())
                 : new ScheduledMonitor.Source(ModelRef.parse(ref).name(), null)));
-        monitorJob = new ScheduledMonitor(server, registry, logDir != null ? logDir : Home.predictionLogs(store.home()),
-                rules, sources).start();
+        monitorJob = new ScheduledMonitor(server, registry, logReaders(), rules, sources).start();
         server.closeAfter(monitorJob); // stopped before the store it writes alerts to
     }
 

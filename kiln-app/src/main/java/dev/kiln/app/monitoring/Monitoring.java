@@ -105,6 +105,15 @@ public final class Monitoring {
         return log;
     }
 
+    /** {@code log} (read from a topic, say), when it exists; else not found. */
+    public static PredictionLogReader openLog(PredictionLogReader log) {
+        if (!log.exists()) {
+            throw new KilnException(ErrorCode.FILE_NOT_FOUND, "no prediction log for model '" + log.model() + "' at "
+                    + log.where(), Map.of("logs", log.where()));
+        }
+        return log;
+    }
+
     /**
      * A resolver for the bundle of each version the log names: {@code fixed} (a bundle directory) serves every
      * version; otherwise the registry's {@code registryName:VERSION}.

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ public final class ScheduledMonitor implements AutoCloseable {
 
     private final InferenceServer server;
     private final KilnStore store;
-    private final Path logDir;
+    private final Function<String, PredictionLogReader> logs;
     private final AlertRules rules;
     private final Map<String, Source> sources;
     private final ScheduledExecutorService scheduler;
@@ -42,9 +43,15 @@ public final class ScheduledMonitor implements AutoCloseable {
     private final AtomicReference<String> lastError = new AtomicReference<>();
 
     public ScheduledMonitor(InferenceServer server, KilnStore store, Path logDir, AlertRules rules, Map<String, Source> sources) {
+        this(server, store, model -> new PredictionLogReader(logDir, model), rules, sources);
+    }
+
+    /** As above, each model's log read as {@code logs} says (the files, or the topic of {@code --log-sink}). */
+    public ScheduledMonitor(InferenceServer server, KilnStore store, Function<String, PredictionLogReader> logs, AlertRules rules,
+                            Map<String, Source> sources) {
         this.server = server;
         this.store = store;
-        this.logDir = logDir;
+        this.logs = logs;
         this.rules = rules;
         this.sources = Map.copyOf(sources);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -68,7 +75,7 @@ public final class ScheduledMonitor implements AutoCloseable {
                 continue; // loaded later through the admin API: no known source to resolve versions from
             }
             try {
-                PredictionLogReader log = new PredictionLogReader(logDir, name);
+                PredictionLogReader log = logs.apply(name);
                 if (!log.exists()) {
                     continue;
                 }

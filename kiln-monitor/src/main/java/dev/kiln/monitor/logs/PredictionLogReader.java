@@ -9,26 +9,25 @@ import dev.kiln.runtime.log.LogFile;
 import dev.kiln.runtime.log.LogFormat;
 import dev.kiln.runtime.log.LogReader;
 import dev.kiln.runtime.log.LoggedPrediction;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Reads the prediction and feedback logs a server wrote for one model ({@code logDir/<model>/<kind>-<stamp>-<seq>.jsonl},
  * as {@link LogFormat} defines them, each line through kiln-runtime's {@link LogReader}) one line at a time: memory
- * does not grow with the size of the log. Files are read in the order they were written; a file whose successor was
- * opened before the window starts is skipped without being opened, as is every file opened after the window ends.
+ * does not grow with the size of the log. The lines come from a {@link LogLines} source: the files
+ * ({@link FileLogLines}: read in the order they were written, those wholly outside the window not opened) or a
+ * Kafka topic (kiln-kafka); the same lines give the same records and unreadable lines, while
+ * {@link ReadStats#files()} (files or partitions read), {@link ReadStats#lines()} and
+ * {@link ReadStats#outsideWindow()} count what the source handed over around the window.
  *
  * <p>A line that is not a valid record (a line cut short by a killed process, a hand edit) is skipped and
  * counted, and the first few are reported with their file and line number in {@link ReadStats}: a monitoring
@@ -46,7 +45,7 @@ public final class PredictionLogReader {
                             List<String> malformedExamples) {
     }
 
-    private final Path modelDir;
+    private final LogLines source;
     private final String model;
 
     /**
@@ -54,27 +53,47 @@ public final class PredictionLogReader {
      * {@code HOME/logs/predictions}). The model name is checked and the folder must resolve inside {@code logDir}.
      */
     public PredictionLogReader(Path logDir, String model) {
-        if (model == null || !LogFormat.MODEL_NAME.matcher(model).matches()) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "'" + model + "' is not a model name (letters, digits, "
-                    + "'.', '_' and '-', starting with a letter or digit)", Map.of("field", "model"));
-        }
+        checkName(model);
         Path root = logDir.toAbsolutePath().normalize();
         Path dir = root.resolve(model).normalize();
         if (!dir.startsWith(root)) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "model name '" + model + "' leaves the log folder " + root,
                     Map.of("field", "model"));
         }
-        this.modelDir = dir;
+        this.source = new FileLogLines(dir);
         this.model = model;
     }
 
-    public Path modelDir() {
-        return modelDir;
+    /**
+     * The logs of {@code model} as {@code source} hands their lines over (a Kafka topic, say): parsed, windowed and
+     * counted exactly as the files are.
+     */
+    public PredictionLogReader(String model, LogLines source) {
+        checkName(model);
+        this.source = Objects.requireNonNull(source, "source");
+        this.model = model;
     }
 
-    /** True when the server has written at least one log file for this model. */
+    private static void checkName(String model) {
+        if (model == null || !LogFormat.MODEL_NAME.matcher(model).matches()) {
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "'" + model + "' is not a model name (letters, digits, "
+                    + "'.', '_' and '-', starting with a letter or digit)", Map.of("field", "model"));
+        }
+    }
+
+    /** The model's log folder, when the log is read from files (else null). */
+    public Path modelDir() {
+        return source instanceof FileLogLines f ? f.modelDir() : null;
+    }
+
+    /** Where the log is read from, for messages: the model's folder, or a topic. */
+    public String where() {
+        return source.where();
+    }
+
+    /** True when the server has written at least one log file for this model (or the topic exists). */
     public boolean exists() {
-        return !files(PREDICTIONS).isEmpty() || !files(FEEDBACK).isEmpty();
+        return source.exists();
     }
 
     /** Streams the predictions whose time is in {@code window}, in log order. */
@@ -131,81 +150,41 @@ public final class PredictionLogReader {
 
     private <T> ReadStats read(String kind, LogWindow window, Function<JsonNode, T> parse, Function<T, Instant> timeOf,
                                Consumer<T> sink) {
-        List<LogFile> files = logFiles(kind);
-        int opened = 0;
-        long lines = 0;
-        long records = 0;
-        long outside = 0;
-        long malformed = 0;
+        long[] counts = new long[4]; // lines, records, outside the window, malformed
         List<String> examples = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            if (window.until() != null && !files.get(i).opened().isBefore(window.until())) {
-                break; // opened at or after the end of the window: so is everything in it and after it
+        int units = source.read(kind, window, (unit, number, line) -> {
+            counts[0]++;
+            T record;
+            try {
+                record = parse.apply(LogReader.object(line));
+            } catch (JsonProcessingException e) {
+                counts[3]++;
+                example(examples, unit, number, "not valid JSON (" + e.getOriginalMessage() + ")");
+                return;
+            } catch (LogReader.Malformed e) {
+                counts[3]++;
+                example(examples, unit, number, e.getMessage());
+                return;
             }
-            // Stamps have whole seconds: a successor opened strictly before the window's second means this
-            // file was closed before the window started.
-            if (window.since() != null && i + 1 < files.size()
-                    && files.get(i + 1).opened().isBefore(window.since().minusSeconds(1))) {
-                continue;
+            if (!window.contains(timeOf.apply(record))) {
+                counts[2]++;
+                return;
             }
-            opened++;
-            Path file = files.get(i).path();
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                String line;
-                long number = 0;
-                while ((line = in.readLine()) != null) {
-                    number++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    lines++;
-                    T record;
-                    try {
-                        record = parse.apply(LogReader.object(line));
-                    } catch (JsonProcessingException e) {
-                        malformed++;
-                        example(examples, file, number, "not valid JSON (" + e.getOriginalMessage() + ")");
-                        continue;
-                    } catch (LogReader.Malformed e) {
-                        malformed++;
-                        example(examples, file, number, e.getMessage());
-                        continue;
-                    }
-                    if (!window.contains(timeOf.apply(record))) {
-                        outside++;
-                        continue;
-                    }
-                    records++;
-                    sink.accept(record);
-                }
-            } catch (NoSuchFileException e) {
-                // rotated away between listing and reading: nothing to read
-            } catch (IOException e) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "cannot read the " + kind + " log " + file + ": "
-                        + e.getMessage(), Map.of("file", file.toString()), e);
-            }
-        }
-        return new ReadStats(opened, lines, records, outside, malformed, List.copyOf(examples));
+            counts[1]++;
+            sink.accept(record);
+        });
+        return new ReadStats(units, counts[0], counts[1], counts[2], counts[3], List.copyOf(examples));
     }
 
-    private static void example(List<String> examples, Path file, long line, String why) {
+    private static void example(List<String> examples, String unit, long line, String why) {
         if (examples.size() < MAX_EXAMPLES) {
-            examples.add(file.getFileName() + ":" + line + ": " + why);
+            examples.add(unit + ":" + line + ": " + why);
         }
     }
 
-    /** The {@code kind} log files of the model, in the order they were written. */
+    /** The {@code kind} log files of the model, in the order they were written (a file source only). */
     List<Path> files(String kind) {
-        return logFiles(kind).stream().map(LogFile::path).toList();
-    }
-
-    private List<LogFile> logFiles(String kind) {
-        try {
-            return LogFile.list(modelDir, kind);
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "cannot list the log folder " + modelDir + ": " + e.getMessage(),
-                    Map.of("file", modelDir.toString()), e);
-        }
+        return ((FileLogLines) source).files(kind).stream().map(LogFile::path).toList();
     }
 
     /**
