@@ -43,6 +43,12 @@ final class DriftJob implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "parquet, csv or json (JSON lines), for both; default: from each path's extension")
     String format;
 
+    @Option(names = "--reference-format", paramLabel = "FORMAT", description = "the reference's format, when it differs from --format")
+    String referenceFormat;
+
+    @Option(names = "--current-format", paramLabel = "FORMAT", description = "the current data's format, when it differs from --format")
+    String currentFormat;
+
     @Option(names = "--ks-p-value", paramLabel = "P", defaultValue = "0.05", description = "significance level of the KS test (default: ${DEFAULT-VALUE})")
     double ksPValue;
 
@@ -74,8 +80,10 @@ final class DriftJob implements Callable<Integer> {
     @Override
     public Integer call() {
         DriftThresholds thresholds = thresholds();
-        DataFormat refFormat = DataFormat.of(format, "--format", reference, "--reference");
-        DataFormat curFormat = DataFormat.of(format, "--format", current, "--current");
+        DataFormat refFormat = DataFormat.of(referenceFormat != null ? referenceFormat : format,
+                referenceFormat != null ? "--reference-format" : "--format", reference, "--reference");
+        DataFormat curFormat = DataFormat.of(currentFormat != null ? currentFormat : format,
+                currentFormat != null ? "--current-format" : "--format", current, "--current");
         Inputs.requireExists(reference, "--reference");
         Inputs.requireExists(current, "--current");
         try (Sessions.Started session = Sessions.start(master, "kiln spark drift")) {

@@ -77,6 +77,29 @@ class SparkCliTest {
     }
 
     @Test
+    void driftRefusesABadOptionByItsNameBeforeSparkStarts() throws Exception {
+        Path ref = Files.writeString(dir.resolve("ref.csv"), "a\n1\n");
+        CliRun psi = CliRun.of("drift", "--reference", ref.toString(), "--current", ref.toString(), "--psi", "-1");
+        assertThat(psi.exitCode()).isEqualTo(2);
+        assertThat(psi.err()).startsWith("error [invalid_argument]: --psi must be a number of 0 or more, not -1.0");
+        CliRun share = CliRun.of("drift", "--reference", ref.toString(), "--current", ref.toString(), "--ks-p-value", "1.5");
+        assertThat(share.exitCode()).isEqualTo(2);
+        assertThat(share.err()).startsWith("error [invalid_argument]: --ks-p-value must be from 0 to 1, not 1.5");
+        CliRun missing = CliRun.of("drift", "--reference", ref.toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option", "--current");
+        CliRun absent = CliRun.of("drift", "--reference", ref.toString(), "--current", dir.resolve("nope.parquet").toString());
+        assertThat(absent.exitCode()).isEqualTo(3);
+        assertThat(absent.err()).startsWith("error [file_not_found]: --current '" + dir.resolve("nope.parquet") + "' does not exist");
+        CliRun format = CliRun.of("drift", "--reference", dir.toString(), "--current", ref.toString());
+        assertThat(format.exitCode()).isEqualTo(2);
+        assertThat(format.err()).startsWith("error [data_unsupported_format]: --reference '" + dir + "': no extension");
+        CliRun help = CliRun.of("drift", "--help");
+        assertThat(help.out()).contains("--reference", "--current", "--format", "--reference-format", "--current-format",
+                "--psi", "--fail-on-drift", "--master", "--json");
+    }
+
+    @Test
     void formatsComeFromTheFlagOrTheExtension() {
         assertThat(DataFormat.of(null, "--format", "s3a://lake/day=1/scores.parquet/", "--output")).isEqualTo(DataFormat.PARQUET);
         assertThat(DataFormat.of(null, "--format", "rows.CSV", "--input")).isEqualTo(DataFormat.CSV);
