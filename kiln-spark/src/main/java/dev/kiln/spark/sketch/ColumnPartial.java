@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * One column of one partition, as the partition's task sees it: which types its values fit so far ({@link TypeVotes}),
  * its missing values, a {@link QuantileSketch} of its values while a numeric-like type is left, {@link CategoryCounts}
- * once none is left (or when its type is forced to categories), the statistics of the free-text rule, and moments for
- * profiles. Values are read as Kiln reads them: text by {@link Values} (missing tokens, boolean words, ISO dates);
+ * once none is left (or when its type is forced to categories), the statistics of the free-text rule, and for profiles
+ * moments ({@link Moments}) and a {@link DistinctSketch}. Values are read as Kiln reads them: text by {@link Values} (missing tokens, boolean words, ISO dates);
  * a Parquet or JSON number, boolean, date or timestamp as itself, as kiln-data's typed fetch takes them.
  */
 final class ColumnPartial {
@@ -31,6 +31,7 @@ final class ColumnPartial {
     private final TypeVotes votes;
     private final QuantileSketch numbers;
     private final Moments moments = new Moments();
+    private final DistinctSketch distinct = new DistinctSketch();
     private boolean numbersAlive = true;
     private CategoryCounts categories;
     /** Whether {@link #categories} counts every present value of the partition. */
@@ -75,7 +76,7 @@ final class ColumnPartial {
                 missing++;
             } else {
                 present++;
-                categories.add(text.trim());
+                count(text.trim());
             }
             return;
         }
@@ -150,7 +151,7 @@ final class ColumnPartial {
             }
             categories = new CategoryCounts(maxCategories);
         }
-        categories.add(s.trim());
+        count(s.trim());
     }
 
     private void addNumber(double d) {
@@ -159,6 +160,12 @@ final class ColumnPartial {
         }
         numbers.add(d);
         moments.add(d);
+        distinct.addNumber(d);
+    }
+
+    private void count(String category) {
+        categories.add(category);
+        distinct.addText(category);
     }
 
     private void fail(String s) {
@@ -222,7 +229,7 @@ final class ColumnPartial {
                 votes.datetime, present, missing, numbersAlive ? numbers.state() : null,
                 categories == null ? null : categories.state(), categoriesComplete && (categories != null || present == 0),
                 sampled, sampleDistinct.size(), sampleLength, sampleWithSpace, problem,
-                numbersAlive ? moments.state() : null);
+                numbersAlive ? moments.state() : null, distinct.registers());
     }
 
     /**
@@ -234,7 +241,7 @@ final class ColumnPartial {
     record State(String name, String forced, boolean bool, boolean integer, boolean number, boolean datetime,
                  long present, long missing, QuantileSketch.State numbers, CategoryCounts.State categories,
                  boolean categoriesComplete, long sampled, long sampleDistinct, long sampleLength, long sampleWithSpace,
-                 String problem, Moments.State moments) {
+                 String problem, Moments.State moments, byte[] distinct) {
         TypeVotes votes() {
             return new TypeVotes(bool, integer, number, datetime);
         }

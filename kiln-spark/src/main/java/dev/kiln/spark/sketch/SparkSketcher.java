@@ -32,8 +32,13 @@ public final class SparkSketcher {
     }
 
     /** One column merged over every partition: its type, counts, sketch or categories, and moments (numeric-like). */
+    /**
+     * One column merged over every partition. {@code distinct} is exact when {@code distinctExact} (a quantile sketch
+     * that still holds every value, category counts under their cap), else {@link DistinctSketch}'s estimate;
+     * {@code mean} and {@code std} (sample) are NaN for categories.
+     */
     public record Column(String name, ColumnType type, long missing, QuantileSketch quantiles, CategoryCounts categories,
-                         long count, double mean, double std) {
+                         long count, double mean, double std, long distinct, boolean distinctExact) {
         ColumnSketch sketch() {
             return new ColumnSketch(name, type, missing, quantiles, categories);
         }
@@ -176,14 +181,18 @@ public final class SparkSketcher {
         if (type.isNumericLike()) {
             QuantileSketch q = new QuantileSketch(k);
             Moments m = new Moments();
+            DistinctSketch d = new DistinctSketch();
             for (SketchPartitions.Partition p : parts) {
                 ColumnPartial.State s = p.columns().get(c);
                 q.merge(QuantileSketch.fromState(s.numbers()));
                 m.merge(s.moments());
+                d.merge(s.distinct());
             }
-            return new Column(name, type, missing, q, null, q.count(), m.mean(), m.std());
+            return q.exact() ? new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), q.sortedValues().length, true)
+                    : new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), d.estimate(), false);
         }
         CategoryCounts counts = new CategoryCounts(maxCategories);
+        DistinctSketch d = new DistinctSketch();
         if (!categoriesComplete || forced != null && forced.isNumericLike()) {
             recount.put(name, type);
         } else {
@@ -191,9 +200,12 @@ public final class SparkSketcher {
                 ColumnPartial.State s = p.columns().get(c);
                 if (s.categories() != null) {
                     counts.merge(CategoryCounts.fromState(s.categories()));
+                    d.merge(s.distinct());
                 }
             }
         }
-        return new Column(name, type, missing, null, counts, present, Double.NaN, Double.NaN);
+        boolean exact = counts.other() == 0;
+        return new Column(name, type, missing, null, counts, present, Double.NaN, Double.NaN,
+                exact ? counts.distinct() : Math.max(counts.distinct(), d.estimate()), exact);
     }
 }
