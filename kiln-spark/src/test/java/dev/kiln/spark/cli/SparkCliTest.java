@@ -18,7 +18,7 @@ class SparkCliTest {
     void helpListsTheCommandsTheirOptionsAndTheExitCodes() {
         CliRun top = CliRun.of("--help");
         assertThat(top.exitCode()).isZero();
-        assertThat(top.out()).contains("kiln spark", "predict", "spark-submit --class dev.kiln.spark.SparkMain", "Exit codes:");
+        assertThat(top.out()).contains("kiln spark", "predict", "drift", "profile", "spark-submit --class dev.kiln.spark.SparkMain", "Exit codes:");
         CliRun predict = CliRun.of("predict", "--help");
         assertThat(predict.exitCode()).isZero();
         assertThat(predict.out()).contains("--model", "--input", "--output", "--format", "--master", "--overwrite", "--json",
@@ -97,6 +97,21 @@ class SparkCliTest {
         CliRun help = CliRun.of("drift", "--help");
         assertThat(help.out()).contains("--reference", "--current", "--format", "--reference-format", "--current-format",
                 "--psi", "--fail-on-drift", "--master", "--json");
+    }
+
+    @Test
+    void profileRefusesABadOptionByItsNameBeforeSparkStarts() throws Exception {
+        CliRun missing = CliRun.of("profile");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option", "--data");
+        CliRun absent = CliRun.of("profile", "--data", dir.resolve("nope.csv").toString());
+        assertThat(absent.exitCode()).isEqualTo(3);
+        assertThat(absent.err()).startsWith("error [file_not_found]: --data '" + dir.resolve("nope.csv") + "' does not exist");
+        CliRun format = CliRun.of("profile", "--data", "rows.csv", "--format", "orc");
+        assertThat(format.exitCode()).isEqualTo(2);
+        assertThat(format.err()).startsWith("error [data_unsupported_format]: --format 'orc' is not a format");
+        CliRun help = CliRun.of("profile", "--help");
+        assertThat(help.out()).contains("--data", "--format", "--master", "--json", "HyperLogLog");
     }
 
     @Test
