@@ -31,7 +31,8 @@ final class ColumnPartial {
     private final TypeVotes votes;
     private final QuantileSketch numbers;
     private final Moments moments = new Moments();
-    private final DistinctSketch distinct = new DistinctSketch();
+    /** Null unless distinct values are counted (profiles): 16 KiB per column per partition, shipped to the driver. */
+    private final DistinctSketch distinct;
     private boolean numbersAlive = true;
     private CategoryCounts categories;
     /** Whether {@link #categories} counts every present value of the partition. */
@@ -44,7 +45,8 @@ final class ColumnPartial {
     private long sampleLength;
     private long sampleWithSpace;
 
-    ColumnPartial(String name, ColumnType forced, int k, int maxCategories) {
+    ColumnPartial(String name, ColumnType forced, int k, int maxCategories, boolean countDistinct) {
+        this.distinct = countDistinct ? new DistinctSketch() : null;
         this.name = name;
         this.forced = forced;
         this.k = k;
@@ -160,12 +162,16 @@ final class ColumnPartial {
         }
         numbers.add(d);
         moments.add(d);
-        distinct.addNumber(d);
+        if (distinct != null) {
+            distinct.addNumber(d);
+        }
     }
 
     private void count(String category) {
         categories.add(category);
-        distinct.addText(category);
+        if (distinct != null) {
+            distinct.addText(category);
+        }
     }
 
     private void fail(String s) {
@@ -229,7 +235,7 @@ final class ColumnPartial {
                 votes.datetime, present, missing, numbersAlive ? numbers.state() : null,
                 categories == null ? null : categories.state(), categoriesComplete && (categories != null || present == 0),
                 sampled, sampleDistinct.size(), sampleLength, sampleWithSpace, problem,
-                numbersAlive ? moments.state() : null, distinct.registers());
+                numbersAlive ? moments.state() : null, distinct == null ? null : distinct.registers());
     }
 
     /**

@@ -3,12 +3,12 @@ package dev.kiln.spark.sketch;
 /**
  * A HyperLogLog sketch of how many distinct values a column holds (Flajolet, Fusy, Gandouet and Meunier, 2007, with a
  * 64-bit hash, so without their large-range correction, and linear counting below 2.5 m as in Heule, Nunkesser and
- * Hall's HyperLogLog++): 2^{@value #P} one-byte registers (4 KiB per column), a relative standard error of about
- * 1.04 / sqrt(4096) = 1.6%, and nearly exact counts up to a few thousand values. Merged by the registers' maximum,
+ * Hall's HyperLogLog++): 2^{@value #P} one-byte registers (16 KiB per column), a relative standard error of about
+ * 1.04 / sqrt(16384) = 0.8%, and nearly exact counts up to a few thousand values. Merged by the registers' maximum,
  * so the estimate does not depend on how the rows were partitioned.
  */
 final class DistinctSketch {
-    static final int P = 12;
+    static final int P = 14;
     static final int M = 1 << P;
 
     private final byte[] registers;
@@ -79,8 +79,15 @@ final class DistinctSketch {
         return new DistinctSketch(registers.clone());
     }
 
-    /** SplitMix64's finaliser: spreads every input bit over the 64 output bits. */
+    /**
+     * SplitMix64's step (add the golden ratio, then its finaliser), twice: spreads every input bit over the 64 output
+     * bits, also for inputs as regular as the bits of decimals with six places.
+     */
     private static long mix(long z) {
+        return finalise(finalise(z + 0x9e3779b97f4a7c15L) + 0x9e3779b97f4a7c15L);
+    }
+
+    private static long finalise(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);

@@ -26,13 +26,15 @@ final class SketchPartitions implements MapPartitionsFunction<Row, String> {
     private final String[] forced;
     private final int k;
     private final int maxCategories;
+    private final boolean countDistinct;
 
-    SketchPartitions(String[] names, int[] positions, String[] forced, int k, int maxCategories) {
+    SketchPartitions(String[] names, int[] positions, String[] forced, int k, int maxCategories, boolean countDistinct) {
         this.names = names.clone();
         this.positions = positions.clone();
         this.forced = forced.clone();
         this.k = k;
         this.maxCategories = maxCategories;
+        this.countDistinct = countDistinct;
     }
 
     @Override
@@ -40,7 +42,7 @@ final class SketchPartitions implements MapPartitionsFunction<Row, String> {
         ColumnPartial[] columns = new ColumnPartial[names.length];
         for (int c = 0; c < columns.length; c++) {
             columns[c] = new ColumnPartial(names[c], forced[c] == null ? null
-                    : ColumnType.valueOf(forced[c].toUpperCase(Locale.ROOT)), k, maxCategories);
+                    : ColumnType.valueOf(forced[c].toUpperCase(Locale.ROOT)), k, maxCategories, countDistinct);
         }
         long count = 0;
         while (rows.hasNext()) {

@@ -20,7 +20,7 @@ import java.util.Map;
  * by Chan's formula). From the {@link QuantileSketch}, within its rank error and exact while it holds every value
  * (up to k values): quantiles (numpy's linear interpolation over the sketch's weighted values, as Profiler's over the
  * sorted values) and histogram counts. Distinct counts: exact while the sketch holds every value or the categories
- * are under their cap, else a HyperLogLog estimate ({@link DistinctSketch}, about 1.6% relative error).
+ * are under their cap, else a HyperLogLog estimate ({@link DistinctSketch}, about 0.8% relative error).
  */
 public final class SparkProfiles {
     static final int BINS = 20;

@@ -34,7 +34,8 @@ public final class SparkSketcher {
     /** One column merged over every partition: its type, counts, sketch or categories, and moments (numeric-like). */
     /**
      * One column merged over every partition. {@code distinct} is exact when {@code distinctExact} (a quantile sketch
-     * that still holds every value, category counts under their cap), else {@link DistinctSketch}'s estimate;
+     * that still holds every value, category counts under their cap), else {@link DistinctSketch}'s estimate (0 when
+     * distinct values were not counted: {@link #sketch} counts them only for {@link #sketchWithDistinct});
      * {@code mean} and {@code std} (sample) are NaN for categories.
      */
     public record Column(String name, ColumnType type, long missing, QuantileSketch quantiles, CategoryCounts categories,
@@ -70,14 +71,24 @@ public final class SparkSketcher {
     }
 
     public static Sketched sketch(Dataset<Row> data, Map<String, ColumnType> forced, int k, int maxCategories) {
+        return sketch(data, forced, k, maxCategories, false);
+    }
+
+    /** Every column of {@code data}, typed by Kiln's rules, with distinct counts (16 KiB more per column and partition). */
+    public static Sketched sketchWithDistinct(Dataset<Row> data) {
+        return sketch(data, Map.of(), QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES, true);
+    }
+
+    private static Sketched sketch(Dataset<Row> data, Map<String, ColumnType> forced, int k, int maxCategories,
+                                   boolean countDistinct) {
         String[] names = data.columns();
-        Combined first = combine(names, run(data, names, forced, k, maxCategories), forced, k, maxCategories);
+        Combined first = combine(names, run(data, names, forced, k, maxCategories, countDistinct), forced, k, maxCategories);
         if (first.recount().isEmpty()) {
             return first.sketched();
         }
         // The columns some partition did not count as categories: count them again, with their type forced.
         String[] again = first.recount().keySet().toArray(String[]::new);
-        Combined second = combine(again, run(data, again, first.recount(), k, maxCategories), first.recount(), k,
+        Combined second = combine(again, run(data, again, first.recount(), k, maxCategories, countDistinct), first.recount(), k,
                 maxCategories);
         return replace(first.sketched(), second.sketched());
     }
@@ -115,7 +126,7 @@ public final class SparkSketcher {
     }
 
     private static List<SketchPartitions.Partition> run(Dataset<Row> data, String[] names, Map<String, ColumnType> forced,
-                                                        int k, int maxCategories) {
+                                                        int k, int maxCategories, boolean countDistinct) {
         int[] positions = new int[names.length];
         String[] types = new String[names.length];
         for (int c = 0; c < names.length; c++) {
@@ -124,7 +135,7 @@ public final class SparkSketcher {
             types[c] = t == null ? null : t.wireName();
         }
         // collectAsList keeps partition order: the merge below is the same on every run.
-        List<String> json = data.mapPartitions(new SketchPartitions(names, positions, types, k, maxCategories),
+        List<String> json = data.mapPartitions(new SketchPartitions(names, positions, types, k, maxCategories, countDistinct),
                 Encoders.STRING()).collectAsList();
         List<SketchPartitions.Partition> parts = new ArrayList<>(json.size());
         for (String j : json) {
@@ -186,7 +197,9 @@ public final class SparkSketcher {
                 ColumnPartial.State s = p.columns().get(c);
                 q.merge(QuantileSketch.fromState(s.numbers()));
                 m.merge(s.moments());
-                d.merge(s.distinct());
+                if (s.distinct() != null) {
+                    d.merge(s.distinct());
+                }
             }
             return q.exact() ? new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), q.sortedValues().length, true)
                     : new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), d.estimate(), false);
@@ -200,7 +213,9 @@ public final class SparkSketcher {
                 ColumnPartial.State s = p.columns().get(c);
                 if (s.categories() != null) {
                     counts.merge(CategoryCounts.fromState(s.categories()));
-                    d.merge(s.distinct());
+                    if (s.distinct() != null) {
+                        d.merge(s.distinct());
+                    }
                 }
             }
         }

@@ -48,7 +48,7 @@ class SparkProfileTest {
     }
 
     private static DatasetProfile sparkProfile(Path parts) {
-        return SparkProfiles.profile(parts.toString(), SparkSketcher.sketch(
+        return SparkProfiles.profile(parts.toString(), SparkSketcher.sketchWithDistinct(
                 spark.read().option("header", "true").option("inferSchema", "false").csv(parts.toString())));
     }
 
