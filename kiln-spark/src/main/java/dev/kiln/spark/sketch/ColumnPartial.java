@@ -26,7 +26,6 @@ final class ColumnPartial {
     private final String name;
     /** The type the column must have (the reference's, for drift's current data), or null to infer it. */
     private final ColumnType forced;
-    private final int k;
     private final int maxCategories;
     private final TypeVotes votes;
     private final QuantileSketch numbers;
@@ -49,7 +48,6 @@ final class ColumnPartial {
         this.distinct = countDistinct ? new DistinctSketch() : null;
         this.name = name;
         this.forced = forced;
-        this.k = k;
         this.maxCategories = maxCategories;
         if (forced == null) {
             votes = new TypeVotes();
