@@ -170,8 +170,8 @@ final class DriftJob implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, DriftReport report, Map<String, Object> result, Map<String, String> problems) {
-        out.println("reference: " + result.get("reference"));
-        out.println("current:   " + result.get("current"));
+        out.println("reference: dataset " + ((Map<?, ?>) result.get("reference")).get("path") + " (" + report.referenceRows() + " rows)");
+        out.println("current:   dataset " + ((Map<?, ?>) result.get("current")).get("path") + " (" + report.currentRows() + " rows)");
         out.println();
         out.printf(Locale.ROOT, "%-24s %-12s %8s %9s %8s %9s %8s %-15s %s%n", "feature", "type", "KS D", "KS p", "PSI",
                 "chi2 p", "unseen", "missing", "drift");

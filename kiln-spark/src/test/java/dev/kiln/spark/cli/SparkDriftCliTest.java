@@ -134,7 +134,9 @@ class SparkDriftCliTest {
         CliRun text = CliRun.of("drift", "--reference", referenceParts.toString(), "--current", brokenCsv.toString(),
                 "--format", "csv");
         assertThat(text.exitCode()).as(text.err()).isZero();
-        assertThat(text.out()).contains("feature", "KS D", "DRIFT", "type problem in x (compared as categories)",
+        assertThat(text.out()).contains("reference: dataset " + referenceParts.toAbsolutePath().normalize() + " (12000 rows)",
+                "current:   dataset " + brokenCsv.toAbsolutePath().normalize() + " (9000 rows)",
+                "feature", "KS D", "DRIFT", "type problem in x (compared as categories)",
                 "features drifted");
     }
 }
