@@ -6,14 +6,12 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.spark.KilnSpark;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.AnalysisException;
-import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -75,11 +73,7 @@ final class PredictJob implements Callable<Integer> {
                 inputFormat != null ? "--input-format" : "--format", input, "--input");
         DataFormat out = DataFormat.of(outputFormat != null ? outputFormat : format,
                 outputFormat != null ? "--output-format" : "--format", output, "--output");
-        Path localInput = localPath(input);
-        if (localInput != null && !Files.exists(localInput)) {
-            throw new KilnException(ErrorCode.FILE_NOT_FOUND, "--input '" + input + "' does not exist",
-                    Map.of("option", "--input", "path", input));
-        }
+        Inputs.requireExists(input, "--input");
         Path localOutput = localPath(output);
         if (localOutput != null && Files.exists(localOutput) && !overwrite) {
             throw new KilnException(ErrorCode.CONFLICT, "--output '" + output + "' exists: pass --overwrite to replace it",
@@ -88,7 +82,7 @@ final class PredictJob implements Callable<Integer> {
         KilnModel kiln = loadModel();
         try (Sessions.Started session = Sessions.start(master, "kiln spark predict")) {
             SparkSession spark = session.spark();
-            Dataset<Row> rows = read(spark, in);
+            Dataset<Row> rows = Inputs.read(spark, in, input, "--input");
             KilnSpark.Scored scored = KilnSpark.predictCounted(rows, kiln);
             write(scored.rows(), out);
             report(kiln, in, out, spark.sparkContext().master(), scored.rowCount().value(), scored.errorCount().value());
@@ -103,22 +97,6 @@ final class PredictJob implements Callable<Integer> {
             Map<String, Object> details = new LinkedHashMap<>(e.details());
             details.put("option", "--model");
             throw new KilnException(e.code(), "--model: " + e.getMessage(), details, e);
-        }
-    }
-
-    private Dataset<Row> read(SparkSession spark, DataFormat format) {
-        DataFrameReader reader = spark.read();
-        if (format == DataFormat.CSV) {
-            // Every column as text: the model's schema types its columns (Values.coerce), as kiln predict's reader does.
-            reader = reader.option("header", "true").option("inferSchema", "false");
-        }
-        try {
-            return reader.format(format.wireName()).load(input);
-        } catch (Exception e) {  // Spark's AnalysisException is checked in Java's eyes, though Scala declares none
-            if (e instanceof AnalysisException a) {
-                throw SparkErrors.reading(a, "--input", input);
-            }
-            throw SparkErrors.unchecked(e);
         }
     }
 
@@ -175,18 +153,8 @@ final class PredictJob implements Callable<Integer> {
         w.flush();
     }
 
-    /**
-     * The local file a path names (a plain path or a file: URI); null for another file system's URI (hdfs://, s3a://)
-     * and for a glob (rows/*.csv), which Spark expands.
-     */
+    /** See {@link Inputs#localPath}. */
     static Path localPath(String path) {
-        if (path.matches(".*[*?\\[{].*")) {
-            return null;
-        }
-        int colon = path.indexOf(':');
-        if (colon > 1 && path.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
-            return path.startsWith("file:") ? Path.of(URI.create(path)) : null;
-        }
-        return Path.of(path);
+        return Inputs.localPath(path);
     }
 }

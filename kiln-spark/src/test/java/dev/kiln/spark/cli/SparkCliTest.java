@@ -18,7 +18,7 @@ class SparkCliTest {
     void helpListsTheCommandsTheirOptionsAndTheExitCodes() {
         CliRun top = CliRun.of("--help");
         assertThat(top.exitCode()).isZero();
-        assertThat(top.out()).contains("kiln spark", "predict", "spark-submit --class dev.kiln.spark.SparkMain", "Exit codes:");
+        assertThat(top.out()).contains("kiln spark", "predict", "drift", "profile", "spark-submit --class dev.kiln.spark.SparkMain", "Exit codes:");
         CliRun predict = CliRun.of("predict", "--help");
         assertThat(predict.exitCode()).isZero();
         assertThat(predict.out()).contains("--model", "--input", "--output", "--format", "--master", "--overwrite", "--json",
@@ -74,6 +74,44 @@ class SparkCliTest {
         assertThat(run.exitCode()).isEqualTo(3);
         Map<?, ?> body = Json.mapper().readValue(run.out(), Map.class);
         assertThat(body.toString()).contains("bundle_not_found", "--model");
+    }
+
+    @Test
+    void driftRefusesABadOptionByItsNameBeforeSparkStarts() throws Exception {
+        Path ref = Files.writeString(dir.resolve("ref.csv"), "a\n1\n");
+        CliRun psi = CliRun.of("drift", "--reference", ref.toString(), "--current", ref.toString(), "--psi", "-1");
+        assertThat(psi.exitCode()).isEqualTo(2);
+        assertThat(psi.err()).startsWith("error [invalid_argument]: --psi must be a number of 0 or more, not -1.0");
+        CliRun share = CliRun.of("drift", "--reference", ref.toString(), "--current", ref.toString(), "--ks-p-value", "1.5");
+        assertThat(share.exitCode()).isEqualTo(2);
+        assertThat(share.err()).startsWith("error [invalid_argument]: --ks-p-value must be from 0 to 1, not 1.5");
+        CliRun missing = CliRun.of("drift", "--reference", ref.toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option", "--current");
+        CliRun absent = CliRun.of("drift", "--reference", ref.toString(), "--current", dir.resolve("nope.parquet").toString());
+        assertThat(absent.exitCode()).isEqualTo(3);
+        assertThat(absent.err()).startsWith("error [file_not_found]: --current '" + dir.resolve("nope.parquet") + "' does not exist");
+        CliRun format = CliRun.of("drift", "--reference", dir.toString(), "--current", ref.toString());
+        assertThat(format.exitCode()).isEqualTo(2);
+        assertThat(format.err()).startsWith("error [data_unsupported_format]: --reference '" + dir + "': no extension");
+        CliRun help = CliRun.of("drift", "--help");
+        assertThat(help.out()).contains("--reference", "--current", "--format", "--reference-format", "--current-format",
+                "--psi", "--fail-on-drift", "--master", "--json");
+    }
+
+    @Test
+    void profileRefusesABadOptionByItsNameBeforeSparkStarts() throws Exception {
+        CliRun missing = CliRun.of("profile");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option", "--data");
+        CliRun absent = CliRun.of("profile", "--data", dir.resolve("nope.csv").toString());
+        assertThat(absent.exitCode()).isEqualTo(3);
+        assertThat(absent.err()).startsWith("error [file_not_found]: --data '" + dir.resolve("nope.csv") + "' does not exist");
+        CliRun format = CliRun.of("profile", "--data", "rows.csv", "--format", "orc");
+        assertThat(format.exitCode()).isEqualTo(2);
+        assertThat(format.err()).startsWith("error [data_unsupported_format]: --format 'orc' is not a format");
+        CliRun help = CliRun.of("profile", "--help");
+        assertThat(help.out()).contains("--data", "--format", "--master", "--json", "HyperLogLog");
     }
 
     @Test
