@@ -60,16 +60,22 @@ public final class DataReader {
             }
         }
         DuckDbReader.Format typed = duckDbFormat(real);
-        if (typed != null && options.types().isEmpty() && options.otherColumns() == null) {
-            // Nothing forced: fetch typed columns directly (the same columns, without a text round trip).
+        if (typed != null && options.otherColumns() == null) {
+            // Fetch typed columns directly (the same columns, without a text round trip); columns forced to a type
+            // keep them when their values are what the text route would give (ForcedTypes), else everything is read
+            // as text below.
             if (size(real) == 0) {
                 throw new KilnException(ErrorCode.DATA_EMPTY, "file " + real + " is empty", Map.of("file", real.toString()));
             }
             // The file's hash on another core while DuckDB reads it: each takes a similar time.
             CompletableFuture<String> sha256 = options.checksum()
                     ? CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real)) : CompletableFuture.completedFuture(null);
-            List<DataColumn> columns = DuckDbReader.readTyped(real, typed, options);
-            return new DataFrame(columns, real.toString(), joined(sha256));
+            List<DataColumn> columns = ForcedTypes.applied(DuckDbReader.readTyped(real, typed, options.withTypes(Map.of())),
+                    options.types());
+            if (columns != null) {
+                return new DataFrame(columns, real.toString(), joined(sha256));
+            }
+            sha256.cancel(false);
         }
         Raw raw = readRaw(real, options);
         return new DataFrame(SchemaInference.columns(raw.table(), options), real.toString(), raw.sha256());

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import dev.kiln.runtime.schema.ColumnType;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,6 +50,56 @@ class DuckDbTypedReadTest {
         // The kinds this covers, so that a change in DuckDB's types cannot make the test vacuous.
         assertThat(typed.stream().map(DataColumn::type).map(Enum::name).distinct().sorted().toList())
                 .contains("NUMERIC", "INTEGER", "BOOLEAN", "CATEGORICAL");
+    }
+
+    /**
+     * A column forced to a type (as `kiln drift` reads the current data with the reference's types) is read typed when
+     * that gives what converting its text gives, else by the text route: either way the same columns, or the same
+     * error, as the text route. Every column, every type, each format; and all columns forced at once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"parquet", "jsonl"})
+    void forcedTypesGiveTheColumnsOfTheTextRoute(String format) throws Exception {
+        Path file = dir.resolve("forced." + format);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("COPY (" + TABLE + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
+        }
+        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        List<DataColumn> inferred = DataReader.read(file).columns();
+        RawTable text = DuckDbReader.read(file, f);
+        int typedRoute = 0;
+        for (DataColumn column : inferred) {
+            for (ColumnType type : ColumnType.values()) {
+                ReadOptions options = ReadOptions.defaults().withTypes(Map.of(column.name(), type));
+                Object viaText = outcome(() -> SchemaInference.columns(text, options));
+                Object read = outcome(() -> DataReader.read(file, options).columns());
+                assertThat(read).as("%s forced %s", column.name(), type).isEqualTo(viaText);
+                if (ForcedTypes.applied(inferred, options.types()) != null) {
+                    typedRoute++;
+                }
+            }
+        }
+        assertThat(typedRoute).as("pairs read typed").isGreaterThan(5);
+        Map<String, ColumnType> allNumeric = new java.util.HashMap<>();
+        for (String name : List.of("d", "big", "i", "tiny")) {
+            allNumeric.put(name, ColumnType.NUMERIC);
+        }
+        ReadOptions numeric = ReadOptions.defaults().withTypes(allNumeric);
+        assertThat(ForcedTypes.applied(DataReader.read(file).columns(), allNumeric)).isNotNull();
+        assertThat(DataReader.read(file, numeric).columns())
+                .isEqualTo(SchemaInference.columns(DuckDbReader.read(file, f), numeric));
+        ReadOptions missing = ReadOptions.defaults().withTypes(Map.of("nope", ColumnType.NUMERIC));
+        assertThat(outcome(() -> DataReader.read(file, missing).columns()))
+                .isEqualTo(outcome(() -> SchemaInference.columns(DuckDbReader.read(file, f), missing)));
+    }
+
+    /** The columns, or the error's code and message. */
+    private static Object outcome(java.util.function.Supplier<Object> read) {
+        try {
+            return read.get();
+        } catch (dev.kiln.runtime.KilnException e) {
+            return e.code() + ": " + e.getMessage();
+        }
     }
 
     /** Values are gathered in blocks of {@link TypedColumn#BLOCK}: rows across several blocks, nulls on their edges. */
