@@ -50,7 +50,6 @@ record Fitted(String algorithm, TrainedModel model, Encoded enc, double trainSec
         return out;
     }
 
-
     /** The out-of-fold outputs of the covered rows, and their targets. */
     double[][] coveredOof() {
         return Calibrated.select(oof, covered);
