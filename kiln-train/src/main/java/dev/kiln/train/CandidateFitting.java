@@ -15,6 +15,7 @@ import dev.kiln.train.search.TuneResult;
 import dev.kiln.train.search.Tuner;
 import dev.kiln.train.validation.ValidationPlan;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,12 +70,21 @@ final class CandidateFitting {
                 throw new KilnException(ErrorCode.DATA_MALFORMED, "no usable feature columns: "
                         + String.join("; ", enc.fit().notes()));
             }
-            fitted.add(r.parent() != null ? continued(r, v.base(), enc) : searched(r, v, enc, variants));
+            boolean lastOfRun = i + 1 == variants.size() || variants.get(i + 1).encoding() != v.encoding();
+            if (lastOfRun && r.parent() == null) {
+                // The released form is taken before the run's last fit, whose refit may then let go of the rows.
+                keepReleased(enc, v.encoding(), released);
+            }
+            fitted.add(r.parent() != null ? continued(r, v.base(), enc)
+                    : searched(r, v, enc, variants, lastOfRun));
             r.clock().lapFit(v.name());
-            if (i + 1 == variants.size() || variants.get(i + 1).encoding() != v.encoding()) {
+            if (lastOfRun) {
                 // The run of this encoding's candidates is fitted: its training rows are needed no more, but for
-                // importance (and again, encoded anew, if a later candidate reads this encoding).
-                release(enc, v.encoding(), released, fitted);
+                // importance (and again, encoded anew, if a later candidate reads this encoding); its test rows
+                // only if a later candidate or the ensemble reads them (each candidate has its outputs for them).
+                boolean testRowsLater = r.algorithms().contains(EnsembleCandidate.NAME) || variants
+                        .subList(i + 1, variants.size()).stream().anyMatch(o -> o.encoding() == v.encoding());
+                release(enc, v.encoding(), released, fitted, testRowsLater);
                 enc = null;
             }
         }
@@ -82,14 +92,21 @@ final class CandidateFitting {
     }
 
     /**
-     * Puts the released form of {@code full} (its first release's, so every candidate of an encoding shares one) in
-     * place of {@code full} in the fitted candidates. A method of its own so that no local of the fitting loop keeps
-     * the full rows reachable.
+     * Puts the released form of {@code full} (its first release's, so every candidate of an encoding shares one; without
+     * its test rows unless {@code testRowsLater}) in place of {@code full} and of the earlier form in the fitted
+     * candidates. A method of its own so that no local of the fitting loop keeps the full rows reachable.
      */
     private static void release(Encoded full, Variant.Encoding encoding, Map<Variant.Encoding, Encoded> released,
-                                List<Fitted> fitted) {
-        Encoded kept = released.computeIfAbsent(encoding, e -> full.fitted());
-        fitted.replaceAll(f -> f.enc() == full ? f.withEncoding(kept) : f);
+                                List<Fitted> fitted, boolean testRowsLater) {
+        Encoded first = keepReleased(full, encoding, released);
+        Encoded kept = testRowsLater ? first : first.withoutTestRows();
+        released.put(encoding, kept);
+        fitted.replaceAll(f -> f.enc() == full || f.enc() == first ? f.withEncoding(kept) : f);
+    }
+
+    /** The encoding's released form: its first release's, taken of {@code full} when there is none yet. */
+    private static Encoded keepReleased(Encoded full, Variant.Encoding encoding, Map<Variant.Encoding, Encoded> released) {
+        return released.computeIfAbsent(encoding, e -> full.fitted());
     }
 
     /** A released encoding's training rows encoded again through its fitted pipeline; its test rows as they are. */
@@ -123,8 +140,13 @@ final class CandidateFitting {
         return variants <= 1 ? share : share.multipliedBy(3).dividedBy(2 * variants);
     }
 
-    /** Searches the variant's space on the plan's folds, then refits the best configuration on every training row. */
-    private static Fitted searched(Request r, Variant v, Encoded enc, List<Variant> variants) {
+    /**
+     * Searches the variant's space on the plan's folds, then refits the best configuration on every training row. The
+     * refit of the last candidate of an encoding's run ({@code lastOfRun}: its released form already taken) is the
+     * last reader of the encoded rows, so its trainer may let go of them once it holds a copy of its own
+     * ({@link TrainingData#rowsReleasable}: XGBoost's matrix).
+     */
+    private static Fitted searched(Request r, Variant v, Encoded enc, List<Variant> variants, boolean lastOfRun) {
         long start = System.nanoTime();
         String algorithm = v.base();
         var pipeline = enc.fit().pipeline();
@@ -153,6 +175,9 @@ final class CandidateFitting {
             config.put("max_rounds", Interpretability.MAX_GBDT_ROUNDS);
         }
         TrainingData all = new TrainingData(r.task(), r.classes(), pipeline.featureNames(), enc.x(), r.rows().y(), null, null);
+        if (lastOfRun) {
+            all = all.withRowsReleasable();
+        }
         TrainedModel model = fit(factory.of(algorithm, config, 0), v.name(), all, r.options().seed());
         return new Fitted(v.name(), model, enc, (System.nanoTime() - start) / 1e9, tune.oofOutputs(), tune.covered(), tune,
                 tune.notes());
@@ -172,7 +197,8 @@ final class CandidateFitting {
                 Splits.select(y, fold.valid()));
         Trainer trainer = algorithm.equals(WarmStart.ALGORITHM) ? r.parent().trainer() : Trainers.byName(algorithm);
         TrainedModel model = fit(trainer, algorithm, data, r.options().seed());
-        double[][] oof = new double[x.length][0];
+        double[][] oof = new double[x.length][];
+        Arrays.fill(oof, Tuner.NOT_VALIDATED);
         boolean[] covered = new boolean[x.length];
         for (int i : fold.valid()) {
             oof[i] = new double[model.estimator().outputs()];

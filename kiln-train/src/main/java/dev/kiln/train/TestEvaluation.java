@@ -67,7 +67,7 @@ final class TestEvaluation {
             Fitted f = fitted.get(i);
             // Every candidate is compared at the same 0.5 threshold; the chosen model's own decision threshold
             // (cost-minimising when a cost matrix is given) shows in the confusion matrix and business view.
-            double[][] out = f.outputs(f.enc().testX());
+            double[][] out = f.testOutputs();
             Map<String, Double> test = Metrics.of(task, rows.yTest(), out, 0.5);
             if (task == Task.BINARY && options.costMatrix() != null) {
                 test.put(BusinessCost.COST_PER_1000, costPer1000(options.costMatrix(), f, f == chosen ? threshold : null, rows));
@@ -104,10 +104,10 @@ final class TestEvaluation {
         double threshold = bestThreshold(chosen, rows, cost);
         double baseThreshold = bestThreshold(baseline, rows, cost);
         int[] yTest = Training.labels(rows.yTest());
-        double[] pTest = probabilities(chosen.outputs(chosen.enc().testX()));
+        double[] pTest = probabilities(chosen.testOutputs());
         return new TrainingReport.Business(cost.falsePositive(), cost.falseNegative(), threshold,
                 1000 * BusinessCost.expectedCost(yTest, pTest, threshold, cost), baseThreshold,
-                1000 * BusinessCost.expectedCost(yTest, probabilities(baseline.outputs(baseline.enc().testX())), baseThreshold, cost),
+                1000 * BusinessCost.expectedCost(yTest, probabilities(baseline.testOutputs()), baseThreshold, cost),
                 1000 * BusinessCost.expectedCost(yTest, pTest, 0.5, cost));
     }
 
@@ -125,7 +125,7 @@ final class TestEvaluation {
      */
     private static double costPer1000(CostMatrix cost, Fitted f, Double threshold, TrainingRows rows) {
         double t = threshold != null ? threshold : bestThreshold(f, rows, cost);
-        return BusinessCost.per1000(Training.labels(rows.yTest()), probabilities(f.outputs(f.enc().testX())), t, cost);
+        return BusinessCost.per1000(Training.labels(rows.yTest()), probabilities(f.testOutputs()), t, cost);
     }
 
     private static double[] probabilities(double[][] out) {

@@ -118,7 +118,7 @@ public final class Training {
         Fitted chosen = evaluated.chosen();
 
         double threshold = evaluated.threshold();
-        double[][] chosenTest = chosen.outputs(chosen.enc().testX());
+        double[][] chosenTest = chosen.testOutputs();
         List<Slices.Column> slices = options.sliceBy().isEmpty() ? List.of()
                 : ChosenModelAnalyses.slices(options, target.task(), prepared.sliceRows(), rows.yTest(), chosenTest,
                         threshold);
@@ -262,7 +262,7 @@ public final class Training {
         DatasetSketch features = summaries.sketch(chosen.enc().fit().pipeline().inputColumns());
         DatasetSketch.Builder outputs = DatasetSketch.builder(ReferenceSketch.outputSchema(manifest.task()));
         double[][] oof = Calibrated.outputs(chosen.calibration(), chosen.coveredOof());
-        double[][] test = chosen.outputs(chosen.enc().testX());
+        double[][] test = chosen.testOutputs();
         for (double[][] block : List.of(oof, test)) {
             for (double[] o : block) {
                 Object v = switch (manifest.task()) {

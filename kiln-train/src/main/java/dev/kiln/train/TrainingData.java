@@ -18,10 +18,14 @@ import java.util.Map;
  *                    them natively ({@link FeaturePipelineFitter#categoricalFeatures})
  * @param weights     one weight per training row (not the validation rows: validation metrics stay unweighted),
  *                    or null for unweighted training; e.g. {@link ClassWeights#balanced}
+ * @param rowsReleasable whether the trainer may let go of the training rows ({@code x[i] = null}) once it holds a copy
+ *                    of its own (XGBoost's trainers: their matrix): the caller reads none of {@code x}'s rows after
+ *                    the fit, so a large run's encoded rows are garbage before XGBoost allocates its matrix
+ *                    ({@link #withRowsReleasable()}; the last refit of an encoding's candidates)
  */
 public record TrainingData(Task task, int numClasses, List<String> featureNames,
                            double[][] x, double[] y, double[][] validX, double[] validY,
-                           boolean[] categorical, double[] weights) {
+                           boolean[] categorical, double[] weights, boolean rowsReleasable) {
     public TrainingData {
         if (categorical != null && categorical.length != featureNames.size()) {
             throw new IllegalArgumentException(featureNames.size() + " features but " + categorical.length
@@ -43,7 +47,14 @@ public record TrainingData(Task task, int numClasses, List<String> featureNames,
     /** Unweighted rows with no categorical features (every caller before issue 20). */
     public TrainingData(Task task, int numClasses, List<String> featureNames,
                         double[][] x, double[] y, double[][] validX, double[] validY) {
-        this(task, numClasses, featureNames, x, y, validX, validY, null, null);
+        this(task, numClasses, featureNames, x, y, validX, validY, null, null, false);
+    }
+
+    /** Rows the caller keeps reading after the fit (not {@link #rowsReleasable}). */
+    public TrainingData(Task task, int numClasses, List<String> featureNames,
+                        double[][] x, double[] y, double[][] validX, double[] validY,
+                        boolean[] categorical, double[] weights) {
+        this(task, numClasses, featureNames, x, y, validX, validY, categorical, weights, false);
     }
 
     public int width() {
@@ -90,11 +101,17 @@ public record TrainingData(Task task, int numClasses, List<String> featureNames,
 
     /** These rows with the given categorical flags (null: none). */
     public TrainingData withCategorical(boolean[] flags) {
-        return new TrainingData(task, numClasses, featureNames, x, y, validX, validY, flags, weights);
+        return new TrainingData(task, numClasses, featureNames, x, y, validX, validY, flags, weights, rowsReleasable);
     }
 
     /** These rows with the given training-row weights (null: unweighted). */
     public TrainingData withWeights(double[] rowWeights) {
-        return new TrainingData(task, numClasses, featureNames, x, y, validX, validY, categorical, rowWeights);
+        return new TrainingData(task, numClasses, featureNames, x, y, validX, validY, categorical, rowWeights,
+                rowsReleasable);
+    }
+
+    /** These rows, which the trainer may let go of once it holds a copy of its own (see {@link #rowsReleasable}). */
+    public TrainingData withRowsReleasable() {
+        return new TrainingData(task, numClasses, featureNames, x, y, validX, validY, categorical, weights, true);
     }
 }

@@ -6,6 +6,7 @@ import dev.kiln.train.Trainer;
 import dev.kiln.train.eval.Metrics;
 import dev.kiln.train.validation.ValidationPlan;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,12 @@ import java.util.Map;
  * throws is recorded as failed and the search goes on.
  */
 public final class Tuner {
+    /**
+     * The out-of-fold output of a training row no fold validated: one empty array shared by every such row (empty, it
+     * cannot change).
+     */
+    public static final double[] NOT_VALIDATED = new double[0];
+
     private final TuneRequest request;
     private final Rungs rungs;
     private final long start;
@@ -204,7 +211,8 @@ public final class Tuner {
                     + "scored on every fold; the default failed: " + why, Map.of("algorithm", request.algorithm()));
         }
         int n = request.x().length;
-        double[][] oof = new double[n][0];
+        double[][] oof = new double[n][];
+        Arrays.fill(oof, NOT_VALIDATED); // one shared empty array: at 1M rows, n of their own are 16 MB
         boolean[] covered = new boolean[n];
         double fitRows = 0;
         int folds = 0;

@@ -45,9 +45,12 @@ final class XGBoostTraining {
     private XGBoostTraining() {
     }
 
-    /** What {@link #train} learnt. */
+    /**
+     * What {@link #train} learnt, and the rows {@link #check} scores with both models (taken before the training rows
+     * may be released: {@link TrainingData#rowsReleasable}).
+     */
     record Outcome(Booster booster, byte[] json, int roundsTrained, int roundsKept, int bestIteration,
-                   double bestScore, List<Double> validationCurve) {
+                   double bestScore, List<Double> validationCurve, double[][] checkRows) {
     }
 
     static int threads(int requested) {
@@ -126,7 +129,8 @@ final class XGBoostTraining {
                          byte[] parent) {
         checkData(data);
         boolean validate = hasValidation(data);
-        DMatrix train = XGBoostData.matrix(data.x(), data.y(), data.categorical(), data.weights());
+        double[][] checkRows = checkRows(data);
+        DMatrix train = XGBoostData.matrix(data.x(), data.y(), data.categorical(), data.weights(), data.rowsReleasable());
         DMatrix valid = null;
         Booster booster = null;
         try {
@@ -181,7 +185,8 @@ final class XGBoostTraining {
                 booster.dispose();
                 booster = sliced;
             }
-            Outcome outcome = new Outcome(booster, json, rounds, keep, bestIteration, bestScore, List.copyOf(curve));
+            Outcome outcome = new Outcome(booster, json, rounds, keep, bestIteration, bestScore, List.copyOf(curve),
+                    checkRows);
             booster = null;
             return outcome;
         } catch (XGBoostError e) {
@@ -375,14 +380,19 @@ final class XGBoostTraining {
         }
     }
 
-    /**
-     * Scores up to {@link #CHECK_ROWS} rows (validation rows if any, else training rows) with Kiln and with
-     * XGBoost and returns the largest absolute difference; fails training if a difference is larger
-     * than float32 rounding of XGBoost's leaf sums can explain (relative to max(1, |value|)).
-     */
-    static double check(TreeEnsembleEstimator estimator, Booster booster, TrainingData data) {
+    /** The first {@link #CHECK_ROWS} validation rows if any, else training rows: what {@link #check} scores. */
+    static double[][] checkRows(TrainingData data) {
         double[][] source = hasValidation(data) ? data.validX() : data.x();
-        double[][] rows = Arrays.copyOf(source, Math.min(CHECK_ROWS, source.length));
+        return Arrays.copyOf(source, Math.min(CHECK_ROWS, source.length));
+    }
+
+    /**
+     * Scores {@code rows} ({@link #checkRows}) with Kiln and with XGBoost and returns the largest absolute difference;
+     * fails training if a difference is larger than float32 rounding of XGBoost's leaf sums can explain (relative to
+     * max(1, |value|)).
+     */
+
+    static double check(TreeEnsembleEstimator estimator, Booster booster, double[][] rows, TrainingData data) {
         float[][] expected;
         DMatrix matrix = XGBoostData.matrix(rows, null, data.categorical(), null);
         try {
@@ -412,7 +422,7 @@ final class XGBoostTraining {
     static Map<String, Object> trainingInfo(Outcome outcome, TrainingData data, TreeEnsembleEstimator estimator) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("library", "xgboost4j " + XGBOOST_VERSION);
-        info.put("max_abs_diff_vs_xgboost", check(estimator, outcome.booster(), data));
+        info.put("max_abs_diff_vs_xgboost", check(estimator, outcome.booster(), outcome.checkRows(), data));
         info.put("rounds_trained", outcome.roundsTrained());
         info.put("rounds_kept", outcome.roundsKept());
         info.put("trees", estimator.trees().size());

@@ -224,6 +224,12 @@ class TunerTest {
             covered += c ? 1 : 0;
         }
         assertThat(covered).isEqualTo(400);
+        for (int i = 0; i < result.covered().length; i++) {
+            if (!result.covered()[i]) {
+                assertThat(result.oofOutputs()[i]).as("rows no fold validated share one empty output")
+                        .isSameAs(Tuner.NOT_VALIDATED);
+            }
+        }
     }
 
     @Test

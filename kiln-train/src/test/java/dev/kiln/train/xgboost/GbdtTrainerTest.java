@@ -154,4 +154,31 @@ class GbdtTrainerTest {
             test.dispose();
         }
     }
+
+    /**
+     * A refit whose caller reads none of its rows after the fit ({@link TrainingData#rowsReleasable}) lets them go once
+     * XGBoost has its matrix, and fits the very model the rows kept fit: the same trees and the same check against
+     * XGBoost (taken on the rows before they were let go).
+     */
+    @Test
+    void releasableRowsAreLetGoAndFitTheSameModel() throws Exception {
+        XGBoostTestData.Problem problem = XGBoostTestData.problem(Task.BINARY, 2, 2500, 8, 0.1, 0.3, 11);
+        TrainingData d = problem.data();
+        TrainingData all = new TrainingData(d.task(), d.numClasses(), d.featureNames(), d.x(), d.y(), null, null);
+        TrainingData releasable = new TrainingData(d.task(), d.numClasses(), d.featureNames(), d.x().clone(), d.y(),
+                null, null).withRowsReleasable();
+        GbdtTrainer trainer = new GbdtTrainer(4, 0.3, 20, 0, 1, Map.of());
+
+        try (FittedBooster kept = trainer.fitBooster(all, 7); FittedBooster let = trainer.fitBooster(releasable, 7)) {
+            assertThat((Object[]) releasable.x()).as("rows let go").containsOnlyNulls();
+            assertThat((Object[]) all.x()).as("rows kept").doesNotContainNull();
+            assertThat(let.json()).isEqualTo(kept.json());
+            assertThat(let.model().trainingInfo()).isEqualTo(kept.model().trainingInfo());
+            double[][] a = new double[problem.testX().length][1];
+            double[][] b = new double[problem.testX().length][1];
+            let.estimator().predictBatch(problem.testX(), a);
+            kept.estimator().predictBatch(problem.testX(), b);
+            assertThat(a).isDeepEqualTo(b);
+        }
+    }
 }
