@@ -166,6 +166,7 @@ final class LoopDemo implements Callable<Integer> {
                   split: time
                   time_column: date
                   seed: 0
+                  configurations: 4             # a search bounded by its size, not the clock: the same models on any machine
                 gates:
                   max_regression: 0.02
                 promote:
