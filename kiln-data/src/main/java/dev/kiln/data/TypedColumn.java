@@ -76,7 +76,12 @@ final class TypedColumn {
                 } else if (!Double.isNaN(v)) {
                     present++;
                 }
-                pushDouble(v);
+                if (inBlock == BLOCK) {
+                    doubles = new double[BLOCK];
+                    doubleBlocks.add(doubles);
+                    inBlock = 0;
+                }
+                doubles[inBlock++] = v;
             }
             case LONG, BOOLEAN -> {
                 long v = kind == Kind.LONG ? rs.getLong(column) : rs.getBoolean(column) ? 1 : 0;
@@ -88,66 +93,16 @@ final class TypedColumn {
                         fitsItsType = false;
                     }
                 }
-                pushLong(v);
+                if (inBlock == BLOCK) {
+                    longs = new long[BLOCK];
+                    longBlocks.add(longs);
+                    inBlock = 0;
+                }
+                longs[inBlock++] = v;
             }
             default -> text.add(rs.getString(column)); // null -> empty text -> missing
         }
         size++;
-    }
-
-    int size() {
-        return size;
-    }
-
-    private void pushDouble(double v) {
-        if (inBlock == BLOCK) {
-            doubles = new double[BLOCK];
-            doubleBlocks.add(doubles);
-            inBlock = 0;
-        }
-        doubles[inBlock++] = v;
-    }
-
-    private void pushLong(long v) {
-        if (inBlock == BLOCK) {
-            longs = new long[BLOCK];
-            longBlocks.add(longs);
-            inBlock = 0;
-        }
-        longs[inBlock++] = v;
-    }
-
-    /**
-     * Appends the values {@code next} fetched after this column's (the next rows of the same result column, read on
-     * another connection): the column is then the one a single fetch of both would have made.
-     */
-    void append(TypedColumn next) {
-        if (next.kind != kind) {
-            throw new IllegalStateException("appending a " + next.kind + " column to a " + kind + " column");
-        }
-        for (int i = next.nulls.nextSetBit(0); i >= 0; i = next.nulls.nextSetBit(i + 1)) {
-            nulls.set(size + i);
-        }
-        for (int b = 0; b < next.doubleBlocks.size(); b++) {
-            double[] block = next.doubleBlocks.get(b);
-            for (int j = 0, n = Math.min(BLOCK, next.size - b * BLOCK); j < n; j++) {
-                pushDouble(block[j]);
-            }
-        }
-        for (int b = 0; b < next.longBlocks.size(); b++) {
-            long[] block = next.longBlocks.get(b);
-            for (int j = 0, n = Math.min(BLOCK, next.size - b * BLOCK); j < n; j++) {
-                pushLong(block[j]);
-            }
-        }
-        if (kind == Kind.TEXT) {
-            for (int i = 0; i < next.text.size(); i++) {
-                text.add(next.text.get(i));
-            }
-        }
-        size += next.size;
-        present += next.present;
-        fitsItsType &= next.fitsItsType;
     }
 
     DataColumn column(String name, String source, ReadOptions options) {
