@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * Forced column types ({@link ReadOptions#types}) applied to columns a reader fetched typed (Parquet, JSON lines),
  * where that gives exactly what converting the column's text would ({@link SchemaInference} on the values as JDBC's
- * {@code getString} writes them): a column read as numbers forced NUMERIC (integers included) or one read as
+ * {@code getString} writes them): a column read as the forced type (a yes/no column forced BOOLEAN, as drift forces the
+ * reference's types), a column read as numbers forced NUMERIC (integers included) or one read as
  * integers forced INTEGER keeps its numbers; a column read as strings forced CATEGORICAL or TEXT keeps its strings
  * (trimmed, missing tokens missing, as a forced read keeps them). Any other pairing (numbers forced to categories, a
  * fraction forced INTEGER, a forced column the file lacks) is left to the text route, which also names what does not
@@ -45,6 +46,9 @@ final class ForcedTypes {
     }
 
     private static DataColumn kept(DataColumn column, ColumnType forced) {
+        if (column.type() == forced) {
+            return column; // inferred as the forced type: every value converted as a forced read converts it
+        }
         if (column instanceof NumericColumn n) {
             boolean numbers = n.type() == ColumnType.NUMERIC || n.type() == ColumnType.INTEGER;
             if (forced == ColumnType.NUMERIC && numbers || forced == ColumnType.INTEGER && n.type() == ColumnType.INTEGER) {
