@@ -3,6 +3,7 @@ package dev.kiln.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.app.Poll;
 import dev.kiln.kafka.KafkaBroker;
 import dev.kiln.kafka.KafkaLogSink;
 import dev.kiln.kafka.KafkaUri;
@@ -318,23 +319,17 @@ class KafkaPredictionLogTest {
         }
     }
 
-    private static void awaitWritten(PredictionLog log, long records) throws InterruptedException {
+    private static void awaitWritten(PredictionLog log, long records) throws Exception {
         await(() -> log.written() >= records, records + " records written");
     }
 
     /** Until the clock has moved past {@code t}, so that a window boundary falls between two batches. */
-    private static void awaitClockPast(Instant t) throws InterruptedException {
+    private static void awaitClockPast(Instant t) throws Exception {
         await(() -> Instant.now().isAfter(t.plusMillis(5)), "the clock past " + t);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50); // polling a condition
-        }
+    private static void await(BooleanSupplier condition, String what) throws Exception {
+        assertThat(Poll.until(condition::getAsBoolean, done -> done, Duration.ofSeconds(60))).as(what).isTrue();
     }
 
     /** Writes every line to two sinks: the file sink and the Kafka sink see the very same bytes. */
