@@ -60,18 +60,18 @@ public final class DataReader {
             }
         }
         DuckDbReader.Format typed = duckDbFormat(real);
-        if (typed != null && options.otherColumns() == null) {
+        if (typed != null) {
             // Fetch typed columns directly (the same columns, without a text round trip); columns forced to a type
             // keep them when their values are what the text route would give (ForcedTypes), else everything is read
-            // as text below.
+            // as text below. Other columns (ReadOptions.otherColumns) are fetched as text and converted as the text
+            // route converts them.
             if (size(real) == 0) {
                 throw new KilnException(ErrorCode.DATA_EMPTY, "file " + real + " is empty", Map.of("file", real.toString()));
             }
             // The file's hash on another core while DuckDB reads it: each takes a similar time.
             CompletableFuture<String> sha256 = options.checksum()
                     ? CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real)) : CompletableFuture.completedFuture(null);
-            List<DataColumn> columns = ForcedTypes.applied(DuckDbReader.readTyped(real, typed, options.withTypes(Map.of())),
-                    options.types());
+            List<DataColumn> columns = typedColumns(real, typed, options);
             if (columns != null) {
                 return new DataFrame(columns, real.toString(), joined(sha256));
             }
@@ -79,6 +79,24 @@ public final class DataReader {
         }
         Raw raw = readRaw(real, options);
         return new DataFrame(SchemaInference.columns(raw.table(), options), real.toString(), raw.sha256());
+    }
+
+    /**
+     * The typed route's columns, or null to take the text route: where a forced column needs it ({@link ForcedTypes}),
+     * and where converting an other column ({@link ReadOptions#otherColumns}) fails while columns are forced by name,
+     * since the text route names the first column in the file's order that does not fit, which may be a forced one.
+     */
+    private static List<DataColumn> typedColumns(Path file, DuckDbReader.Format format, ReadOptions options) {
+        List<DataColumn> read;
+        try {
+            read = DuckDbReader.readTyped(file, format, options.withTypes(Map.of()), options.types().keySet());
+        } catch (KilnException e) {
+            if (options.otherColumns() != null && !options.types().isEmpty() && e.code() == ErrorCode.DATA_MALFORMED) {
+                return null;
+            }
+            throw e;
+        }
+        return ForcedTypes.applied(read, options.types());
     }
 
     private static boolean isDelimitedText(Path file) {

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads Parquet and JSON files through an in-memory DuckDB. Columns are typed by the same {@link SchemaInference}
@@ -54,15 +55,18 @@ final class DuckDbReader {
 
     /**
      * The file's columns as {@code SchemaInference.columns(read(path, format), options)} types them, for options that
-     * force no type (label columns are honoured).
+     * force no type by name (label columns are honoured). With {@link ReadOptions#otherColumns}, every column not in
+     * {@code named} (the columns the caller forces by name, fetched typed here) is fetched as text and converted to
+     * that type, as the text route converts it.
      */
-    static List<DataColumn> readTyped(Path path, Format format, ReadOptions options) {
+    static List<DataColumn> readTyped(Path path, Format format, ReadOptions options, Set<String> named) {
         return query(path, format, (rs, names) -> {
             ResultSetMetaData meta = rs.getMetaData();
             List<TypedColumn> typed = new ArrayList<>(names.size());
             for (int c = 1; c <= names.size(); c++) {
                 boolean label = options.labelColumns().contains(names.get(c - 1));
-                typed.add(TypedColumn.of(label ? "VARCHAR" : meta.getColumnTypeName(c)));
+                typed.add(options.otherColumns() != null && !named.contains(names.get(c - 1)) ? TypedColumn.other()
+                        : TypedColumn.of(label ? "VARCHAR" : meta.getColumnTypeName(c)));
             }
             int rows = 0;
             while (rs.next()) {

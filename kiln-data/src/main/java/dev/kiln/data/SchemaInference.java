@@ -119,6 +119,15 @@ public final class SchemaInference {
                 : convert(name, asRead, false, true, raw.size(), raw::get, row -> source, row -> "row " + (row + 1));
     }
 
+    /**
+     * A column of other columns' type ({@link ReadOptions#otherColumns}) from its text, converted as {@link #columns}
+     * converts it (untrimmed when the options say so); positions are "row N".
+     */
+    static DataColumn asOtherColumn(String name, RawColumn raw, String source, ReadOptions options) {
+        boolean trim = !(options.otherColumnsUntrimmed() && options.otherColumns() == ColumnType.TEXT);
+        return convert(name, options.otherColumns(), true, trim, raw.size(), raw::get, row -> source, row -> "row " + (row + 1));
+    }
+
     static ColumnType inferType(int n, IntFunction<String> values) {
         return infer(n, values).type();
     }

@@ -45,8 +45,12 @@ final class TypedColumn {
     private int present;
     private boolean fitsItsType = true;
 
-    private TypedColumn(Kind kind) {
+    /** Whether this column is one of the "other columns" ({@link ReadOptions#otherColumns}): converted to that type. */
+    private final boolean other;
+
+    private TypedColumn(Kind kind, boolean other) {
         this.kind = kind;
+        this.other = other;
         this.text = kind == Kind.TEXT ? new RawColumn() : null;
         inBlock = BLOCK; // the first value opens the first block
     }
@@ -54,14 +58,23 @@ final class TypedColumn {
     static TypedColumn of(String sqlType) {
         switch (sqlType) {
             case "DOUBLE":
-                return new TypedColumn(Kind.DOUBLE);
+                return new TypedColumn(Kind.DOUBLE, false);
             case "BIGINT": case "INTEGER": case "SMALLINT": case "TINYINT":
-                return new TypedColumn(Kind.LONG);
+                return new TypedColumn(Kind.LONG, false);
             case "BOOLEAN":
-                return new TypedColumn(Kind.BOOLEAN);
+                return new TypedColumn(Kind.BOOLEAN, false);
             default:
-                return new TypedColumn(Kind.TEXT);
+                return new TypedColumn(Kind.TEXT, false);
         }
+    }
+
+    /**
+     * A column the options type as "other columns" ({@link ReadOptions#otherColumns}, e.g. TEXT as written for the
+     * columns `kiln predict` passes through): fetched as text and converted to that type exactly as the text route
+     * converts it.
+     */
+    static TypedColumn other() {
+        return new TypedColumn(Kind.TEXT, true);
     }
 
     void add(ResultSet rs, int column) throws SQLException {
@@ -106,6 +119,9 @@ final class TypedColumn {
     }
 
     DataColumn column(String name, String source, ReadOptions options) {
+        if (other) {
+            return SchemaInference.asOtherColumn(name, text, source, options);
+        }
         if (kind != Kind.TEXT && present > 0 && fitsItsType) {
             if (kind == Kind.DOUBLE) {
                 return new NumericColumn(name, ColumnType.NUMERIC, joinedDoubles());

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import dev.kiln.runtime.schema.ColumnType;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,14 +22,14 @@ class DuckDbTypedReadTest {
     /** Every column kind, with the values at the edges of the typing rules, nulls and NaN. */
     private static final String TABLE = "SELECT * FROM (VALUES "
             + "(0.1::DOUBLE, 'inf'::DOUBLE, NULL::DOUBLE, 1::BIGINT, 1234567890123456789::BIGINT, 7::INTEGER, 3::TINYINT, "
-            + "true, NULL::BOOLEAN, '12', 'yes', DATE '2024-03-01', TIMESTAMP '2024-03-01 12:30:00', 0.5::FLOAT, 1.25::DECIMAL(5,2), 'a b'),"
+            + "true, NULL::BOOLEAN, '12', 'yes', DATE '2024-03-01', TIMESTAMP '2024-03-01 12:30:00', 0.5::FLOAT, 1.25::DECIMAL(5,2), 'a b', ' x '),"
             + "((-0.0)::DOUBLE, 1.5::DOUBLE, NULL::DOUBLE, NULL::BIGINT, 5::BIGINT, (-7)::INTEGER, NULL::TINYINT, "
-            + "false, NULL::BOOLEAN, '13.5', 'no', NULL::DATE, NULL::TIMESTAMP, NULL::FLOAT, (-3.10)::DECIMAL(5,2), NULL),"
+            + "false, NULL::BOOLEAN, '13.5', 'no', NULL::DATE, NULL::TIMESTAMP, NULL::FLOAT, (-3.10)::DECIMAL(5,2), NULL, chr(9) || '=1+1'),"
             + "('nan'::DOUBLE, (-2.0)::DOUBLE, NULL::DOUBLE, (-999999999999999999)::BIGINT, 6::BIGINT, 0::INTEGER, (-128)::TINYINT, "
-            + "NULL::BOOLEAN, NULL::BOOLEAN, NULL, 'YES', DATE '1970-01-01', TIMESTAMP '1999-12-31 23:59:59.5', 1e30::FLOAT, 0::DECIMAL(5,2), 'c'),"
+            + "NULL::BOOLEAN, NULL::BOOLEAN, NULL, 'YES', DATE '1970-01-01', TIMESTAMP '1999-12-31 23:59:59.5', 1e30::FLOAT, 0::DECIMAL(5,2), 'c', 'NA'),"
             + "(1e300::DOUBLE, 0.0::DOUBLE, NULL::DOUBLE, 999999999999999999::BIGINT, 8::BIGINT, 1::INTEGER, 127::TINYINT, "
-            + "true, NULL::BOOLEAN, 'NA', 'no', DATE '2024-02-29', NULL::TIMESTAMP, (-0.0)::FLOAT, 99.99::DECIMAL(5,2), '')"
-            + ") AS t(d, d_inf, d_null, big, big19, i, tiny, b, b_null, s_num, s_bool, day, ts, f, dec, s)";
+            + "true, NULL::BOOLEAN, 'NA', 'no', DATE '2024-02-29', NULL::TIMESTAMP, (-0.0)::FLOAT, 99.99::DECIMAL(5,2), '', '  ')"
+            + ") AS t(d, d_inf, d_null, big, big19, i, tiny, b, b_null, s_num, s_bool, day, ts, f, dec, s, s_pad)";
 
     @ParameterizedTest
     @ValueSource(strings = {"parquet", "jsonl"})
@@ -39,12 +40,12 @@ class DuckDbTypedReadTest {
         }
         DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
         List<DataColumn> viaText = SchemaInference.columns(DuckDbReader.read(file, f), ReadOptions.defaults());
-        List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults());
+        List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults(), Set.of());
         assertThat(typed).isEqualTo(viaText);
         assertThat(DataReader.read(file).columns()).isEqualTo(viaText);
         // A label column keeps its words: a BOOLEAN label is read as the categories true/false, as from text.
         ReadOptions labelled = ReadOptions.labelled("b");
-        List<DataColumn> labels = DuckDbReader.readTyped(file, f, labelled);
+        List<DataColumn> labels = DuckDbReader.readTyped(file, f, labelled, Set.of());
         assertThat(labels).isEqualTo(SchemaInference.columns(DuckDbReader.read(file, f), labelled));
         assertThat(labels.get(7).type().name()).isEqualTo("CATEGORICAL");
         // The kinds this covers, so that a change in DuckDB's types cannot make the test vacuous.
@@ -93,6 +94,42 @@ class DuckDbTypedReadTest {
                 .isEqualTo(outcome(() -> SchemaInference.columns(DuckDbReader.read(file, f), missing)));
     }
 
+    /**
+     * With a type for every other column ({@link ReadOptions#otherColumns}), as `kiln predict` passes the columns the
+     * model does not read through as written: the columns forced by name are still read typed where that is exact, the
+     * others converted from their text; either way the same columns, or the same error, as the text route. Every
+     * column forced to each type, with two kinds of "other columns".
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"parquet", "jsonl"})
+    void otherColumnsGiveTheColumnsOfTheTextRoute(String format) throws Exception {
+        Path file = dir.resolve("others." + format);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("COPY (" + TABLE + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
+        }
+        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        RawTable text = DuckDbReader.read(file, f);
+        // Verbatim text (kiln predict), and numbers, which fail on some columns and so test which error comes first.
+        List<ReadOptions> others = List.of(ReadOptions.defaults().withOtherColumnsVerbatim(),
+                ReadOptions.defaults().withOtherColumns(ColumnType.NUMERIC));
+        for (ReadOptions base : others) {
+            Object all = outcome(() -> DataReader.read(file, base).columns());
+            assertThat(all).isEqualTo(outcome(() -> SchemaInference.columns(text, base)));
+            for (DataColumn column : DataReader.read(file).columns()) {
+                for (ColumnType type : ColumnType.values()) {
+                    ReadOptions options = base.withTypes(Map.of(column.name(), type));
+                    assertThat(outcome(() -> DataReader.read(file, options).columns()))
+                            .as("%s forced %s, others %s", column.name(), type, base.otherColumns())
+                            .isEqualTo(outcome(() -> SchemaInference.columns(text, options)));
+                }
+            }
+        }
+        // Verbatim keeps what the file holds: the leading tab and the spaces around a value.
+        List<DataColumn> verbatim = DataReader.read(file, ReadOptions.defaults().withOtherColumnsVerbatim()).columns();
+        StringColumn padded = (StringColumn) verbatim.get(verbatim.size() - 1);
+        assertThat(padded.values()).containsExactly(" x ", "\t=1+1", null, null); // NA and blank are missing
+    }
+
     /** The columns, or the error's code and message. */
     private static Object outcome(java.util.function.Supplier<Object> read) {
         try {
@@ -115,7 +152,7 @@ class DuckDbTypedReadTest {
             s.execute("COPY (" + table + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
         }
         DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
-        List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults());
+        List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults(), Set.of());
         assertThat(typed).isEqualTo(SchemaInference.columns(DuckDbReader.read(file, f), ReadOptions.defaults()));
         double[] d = ((NumericColumn) typed.get(0)).values();
         assertThat(d).hasSize(rows);

@@ -2,27 +2,22 @@ package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
-import dev.kiln.data.DataColumn;
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
 import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.ErrorCode;
-import dev.kiln.runtime.Explanation;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
-import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
-import dev.kiln.runtime.schema.Values;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,8 +47,6 @@ import picocli.CommandLine.Spec;
                         + "injection), in the copied input columns, the header and the predictions alike; "
                         + "--no-formula-escape writes every cell as it is."})
 final class PredictCommand implements Callable<Integer> {
-    private static final int CHUNK = 4096;
-
     @Spec
     CommandSpec spec;
 
@@ -97,8 +90,10 @@ final class PredictCommand implements Callable<Integer> {
         Path tmp = AtomicFiles.temporaryFor(target);
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
              Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
-            writeRow(w, header, !noFormulaEscape);
-            scoreInto(w, frame, kiln, fields, explained, header.size(), progress);
+            StringBuilder headerRow = new StringBuilder();
+            PredictionRows.appendRow(headerRow, header, !noFormulaEscape);
+            w.write(headerRow.toString());
+            new PredictionRows(frame, kiln, fields, explain, explained, !noFormulaEscape, header.size()).writeAll(w, progress);
         } catch (RuntimeException | IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -117,7 +112,7 @@ final class PredictCommand implements Callable<Integer> {
         for (Field f : fields) {
             types.put(f.name(), f.type());
         }
-        DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types).withOtherColumnsVerbatim());
+        DataFrame frame = DataReader.read(input, ReadOptions.defaults().withTypes(types).withOtherColumnsVerbatim().withoutChecksum());
         for (Field f : fields) {
             if (!frame.has(f.name())) {
                 throw new KilnException(ErrorCode.COLUMN_MISSING, "input " + input + " lacks column '" + f.name()
@@ -151,65 +146,6 @@ final class PredictCommand implements Callable<Integer> {
         return header;
     }
 
-    /** Scores every row and writes it; rows are encoded and scored a chunk at a time, much faster than row by row. */
-    private void scoreInto(BufferedWriter w, DataFrame frame, KilnModel kiln, List<Field> fields, List<String> explained,
-                           int width, Progress progress) throws IOException {
-        DataColumn[] inputs = fields.stream().map(f -> frame.column(f.name())).toArray(DataColumn[]::new);
-        int features = kiln.featureNames().size();
-        int rows = frame.rowCount();
-        Object[] values = new Object[inputs.length];
-        List<String> cells = new ArrayList<>(width);
-        for (int from = 0; from < rows; from += CHUNK) {
-            int to = Math.min(rows, from + CHUNK);
-            double[][] encoded = new double[to - from][features];
-            for (int i = from; i < to; i++) {
-                for (int j = 0; j < inputs.length; j++) {
-                    values[j] = inputs[j].value(i);
-                }
-                kiln.encodeValues(values, encoded[i - from]);
-            }
-            double[][] scores = kiln.scoreBatch(encoded);
-            for (int i = from; i < to; i++) {
-                cells.clear();
-                for (DataColumn c : frame.columns()) {
-                    cells.add(text(c, i));
-                }
-                addOutputs(cells, kiln, scores[i - from], encoded[i - from], explained);
-                writeRow(w, cells, !noFormulaEscape);
-            }
-            progress.onStep("rows", to, rows);
-        }
-    }
-
-    /** One row's prediction, class probabilities and, when asked, its explanation. */
-    private void addOutputs(List<String> cells, KilnModel kiln, double[] score, double[] features, List<String> explained) {
-        Prediction p = kiln.decode(score);
-        cells.add(p.prediction() instanceof Double d ? Double.toString(d) : p.prediction().toString());
-        for (String c : kiln.classes()) {
-            cells.add(Double.toString(p.probabilities().get(c)));
-        }
-        if (explain) {
-            if (kiln.task() != Task.REGRESSION && kiln.calibrated()) {
-                // What the explanation adds up to: the estimator's own probabilities, before calibration.
-                if (score.length == 1) {
-                    cells.add(Double.toString(1 - score[0]));
-                    cells.add(Double.toString(score[0]));
-                } else {
-                    for (double v : score) {
-                        cells.add(Double.toString(v));
-                    }
-                }
-            }
-            Explanation e = kiln.explainFeatures(features);
-            for (int k = 0; k < explained.size(); k++) {
-                cells.add(Double.toString(e.base(k)));
-                for (double v : e.values(k)) {
-                    cells.add(Double.toString(v));
-                }
-            }
-        }
-    }
-
     private void report(ModelSource source, KilnModel kiln, Path target, int rows) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -230,45 +166,5 @@ final class PredictCommand implements Callable<Integer> {
             out.println("wrote " + target);
         }
         out.flush();
-    }
-
-    private static String text(DataColumn column, int row) {
-        Object v = column.value(row);
-        if (v == null || v instanceof Double d && d.isNaN()) {
-            return "";
-        }
-        if (v instanceof Double d) {
-            if (column.type() == ColumnType.DATETIME) {
-                return Instant.ofEpochMilli(d.longValue()).toString();
-            }
-            if (column.type() == ColumnType.BOOLEAN) {
-                return d == 1.0 ? "true" : "false";
-            }
-            return Values.canonicalNumberText(d);
-        }
-        return v.toString();
-    }
-
-    /**
-     * One CSV record; with {@code escapeFormulas}, cells a spreadsheet would run get a leading {@code '}
-     * ({@link FormulaCells}). A cell starting or ending with whitespace is quoted, so that a reader that trims
-     * unquoted values (Kiln's own does) reads it back unchanged.
-     */
-    static void writeRow(BufferedWriter w, List<String> cells, boolean escapeFormulas) throws IOException {
-        for (int j = 0; j < cells.size(); j++) {
-            if (j > 0) {
-                w.write(',');
-            }
-            String c = escapeFormulas ? FormulaCells.escape(cells.get(j)) : cells.get(j);
-            if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0
-                    || !c.isEmpty() && (c.charAt(0) <= ' ' || c.charAt(c.length() - 1) <= ' ')) {
-                w.write('"');
-                w.write(c.replace("\"", "\"\""));
-                w.write('"');
-            } else {
-                w.write(c);
-            }
-        }
-        w.write('\n');
     }
 }

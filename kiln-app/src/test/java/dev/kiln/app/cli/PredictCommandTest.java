@@ -104,6 +104,43 @@ class PredictCommandTest {
         assertThat(column(out, "note")).containsExactlyElementsOf(expected);
     }
 
+    /**
+     * Rows are scored a chunk at a time on every core: over several chunks, each output row is still its own input row,
+     * in the input's order, with the probabilities the model gives that row alone.
+     */
+    @Test
+    void rowsOfManyChunksComeOutInOrderEachScoredAsAlone() throws IOException {
+        List<String> lines = Files.readAllLines(data, StandardCharsets.UTF_8);
+        int rows = 3 * PredictionRows.CHUNK + 17;
+        StringBuilder csv = new StringBuilder("row_id,").append(lines.get(0)).append('\n');
+        for (int i = 0; i < rows; i++) {
+            csv.append(i).append(',').append(lines.get(1 + i % (lines.size() - 1))).append('\n');
+        }
+        Path input = Files.writeString(home.resolve("many.csv"), csv.toString(), StandardCharsets.UTF_8);
+        Path out = home.resolve("many-scored.csv");
+        CliRun run = CliRun.of("predict", "--model", bundle.toString(), "--input", input.toString(), "--output", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+
+        dev.kiln.runtime.KilnModel kiln = dev.kiln.runtime.KilnModel.load(bundle);
+        java.util.Map<String, dev.kiln.runtime.schema.ColumnType> types = new java.util.LinkedHashMap<>();
+        kiln.requiredFields().forEach(f -> types.put(f.name(), f.type()));
+        DataFrame in = DataReader.read(input, ReadOptions.defaults().withTypes(types));
+        DataFrame scored = DataReader.read(out, ReadOptions.defaults().withOtherColumnsVerbatim());
+        assertThat(scored.rowCount()).isEqualTo(rows);
+        String positive = kiln.classes().get(1);
+        for (int i = 0; i < rows; i++) {
+            java.util.Map<String, Object> row = new java.util.HashMap<>();
+            for (String name : types.keySet()) {
+                row.put(name, in.column(name).value(i));
+            }
+            dev.kiln.runtime.Prediction alone = kiln.predict(row);
+            assertThat(scored.column("row_id").value(i)).isEqualTo(String.valueOf(i));
+            assertThat(scored.column("prediction").value(i)).as("row %d", i).isEqualTo(alone.prediction().toString());
+            assertThat(scored.column("probability_" + positive).value(i)).as("row %d", i)
+                    .isEqualTo(Double.toString(alone.probabilities().get(positive)));
+        }
+    }
+
     @Test
     void aRegistryReferenceScoresLikeItsBundleDirectory() throws IOException {
         Path input = home.resolve("data").resolve(data.getFileName());

@@ -1,0 +1,190 @@
+package dev.kiln.app.cli;
+
+import dev.kiln.data.DataColumn;
+import dev.kiln.data.DataFrame;
+import dev.kiln.runtime.Explanation;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.Prediction;
+import dev.kiln.runtime.Task;
+import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Field;
+import dev.kiln.runtime.schema.Values;
+import java.io.IOException;
+import java.io.Writer;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * `kiln predict`'s output rows: the input's columns as text, then the prediction, the class probabilities and, with
+ * explanations, each row's explanation, as CSV. Rows are encoded, scored and formatted a chunk at a time on every core
+ * (formatting a double as text costs about as much as scoring it), and written in the input's order, so the output
+ * is the same bytes whatever the number of cores. At most two chunks per core are in memory at once.
+ */
+final class PredictionRows {
+    static final int CHUNK = 4096;
+
+    private final DataFrame frame;
+    private final KilnModel kiln;
+    private final DataColumn[] inputs;
+    private final List<String> explained;
+    private final boolean explain;
+    private final boolean escapeFormulas;
+    private final int width;
+
+    /**
+     * @param explained the model's explained outputs when rows are explained (empty otherwise)
+     * @param width the number of cells per row (the header's)
+     */
+    PredictionRows(DataFrame frame, KilnModel kiln, List<Field> fields, boolean explain, List<String> explained,
+                   boolean escapeFormulas, int width) {
+        this.frame = frame;
+        this.kiln = kiln;
+        this.inputs = fields.stream().map(f -> frame.column(f.name())).toArray(DataColumn[]::new);
+        this.explain = explain;
+        this.explained = explained;
+        this.escapeFormulas = escapeFormulas;
+        this.width = width;
+    }
+
+    /** Writes every row, in order, reporting each chunk written to {@code progress}. */
+    void writeAll(Writer w, Progress progress) throws IOException {
+        int rows = frame.rowCount();
+        int chunks = (rows + CHUNK - 1) / CHUNK;
+        int workers = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), chunks));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "kiln-predict");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ArrayDeque<Future<String>> inFlight = new ArrayDeque<>();
+            int submitted = 0;
+            for (int written = 0; written < chunks; written++) {
+                while (submitted < chunks && inFlight.size() < 2 * workers) {
+                    int from = submitted * CHUNK;
+                    inFlight.add(pool.submit(() -> chunk(from, Math.min(rows, from + CHUNK))));
+                    submitted++;
+                }
+                w.write(take(inFlight.poll()));
+                progress.onStep("rows", Math.min(rows, (written + 1) * CHUNK), rows);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String take(Future<String> chunk) throws IOException {
+        try {
+            return chunk.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while scoring", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // a KilnException from the model, as the row-by-row loop threw it
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /** Rows {@code [from, to)}, encoded, scored and written as CSV records. */
+    private String chunk(int from, int to) {
+        int features = kiln.featureNames().size();
+        Object[] values = new Object[inputs.length];
+        double[][] encoded = new double[to - from][features];
+        for (int i = from; i < to; i++) {
+            for (int j = 0; j < inputs.length; j++) {
+                values[j] = inputs[j].value(i);
+            }
+            kiln.encodeValues(values, encoded[i - from]);
+        }
+        double[][] scores = kiln.scoreBatch(encoded);
+        StringBuilder out = new StringBuilder((to - from) * width * 12);
+        List<String> cells = new ArrayList<>(width);
+        for (int i = from; i < to; i++) {
+            cells.clear();
+            for (DataColumn c : frame.columns()) {
+                cells.add(text(c, i));
+            }
+            addOutputs(cells, scores[i - from], encoded[i - from]);
+            appendRow(out, cells, escapeFormulas);
+        }
+        return out.toString();
+    }
+
+    /** One row's prediction, class probabilities and, when asked, its explanation. */
+    private void addOutputs(List<String> cells, double[] score, double[] features) {
+        Prediction p = kiln.decode(score);
+        cells.add(p.prediction() instanceof Double d ? Double.toString(d) : p.prediction().toString());
+        for (String c : kiln.classes()) {
+            cells.add(Double.toString(p.probabilities().get(c)));
+        }
+        if (explain) {
+            if (kiln.task() != Task.REGRESSION && kiln.calibrated()) {
+                // What the explanation adds up to: the estimator's own probabilities, before calibration.
+                if (score.length == 1) {
+                    cells.add(Double.toString(1 - score[0]));
+                    cells.add(Double.toString(score[0]));
+                } else {
+                    for (double v : score) {
+                        cells.add(Double.toString(v));
+                    }
+                }
+            }
+            Explanation e = kiln.explainFeatures(features);
+            for (int k = 0; k < explained.size(); k++) {
+                cells.add(Double.toString(e.base(k)));
+                for (double v : e.values(k)) {
+                    cells.add(Double.toString(v));
+                }
+            }
+        }
+    }
+
+    private static String text(DataColumn column, int row) {
+        Object v = column.value(row);
+        if (v == null || v instanceof Double d && d.isNaN()) {
+            return "";
+        }
+        if (v instanceof Double d) {
+            if (column.type() == ColumnType.DATETIME) {
+                return Instant.ofEpochMilli(d.longValue()).toString();
+            }
+            if (column.type() == ColumnType.BOOLEAN) {
+                return d == 1.0 ? "true" : "false";
+            }
+            return Values.canonicalNumberText(d);
+        }
+        return v.toString();
+    }
+
+    /**
+     * One CSV record; with {@code escapeFormulas}, cells a spreadsheet would run get a leading {@code '}
+     * ({@link FormulaCells}). A cell starting or ending with whitespace is quoted, so that a reader that trims
+     * unquoted values (Kiln's own does) reads it back unchanged.
+     */
+    static void appendRow(StringBuilder w, List<String> cells, boolean escapeFormulas) {
+        for (int j = 0; j < cells.size(); j++) {
+            if (j > 0) {
+                w.append(',');
+            }
+            String c = escapeFormulas ? FormulaCells.escape(cells.get(j)) : cells.get(j);
+            if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0
+                    || !c.isEmpty() && (c.charAt(0) <= ' ' || c.charAt(c.length() - 1) <= ' ')) {
+                w.append('"').append(c.replace("\"", "\"\"")).append('"');
+            } else {
+                w.append(c);
+            }
+        }
+        w.append('\n');
+    }
+}
