@@ -2,6 +2,7 @@ package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.StoreOptions;
+import dev.kiln.app.monitoring.LogSource;
 import dev.kiln.app.monitoring.Monitoring;
 import dev.kiln.monitor.logs.LogWindow;
 import dev.kiln.monitor.logs.PredictionLogReader;
@@ -55,6 +56,11 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--log-dir", paramLabel = "DIR", description = "the server's --log-dir (default: HOME/logs/predictions)")
     Path logDir;
 
+    @Option(names = "--log-source", paramLabel = "URI",
+            description = "read the log from a Kafka topic instead (kafka://HOST:PORT/TOPIC, the server's --log-sink); "
+                    + "with --since, only that window of the topic is read")
+    String logSource;
+
     @Option(names = "--since", paramLabel = "TIME", description = "read the log from this time only (ISO instant, date, or an age such as 7d)")
     String since;
 
@@ -72,7 +78,8 @@ final class ExplainCommand implements Callable<Integer> {
         if (top < 1) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--top must be at least 1, not " + top, Map.of("field", "top"));
         }
-        PredictionLogReader log = Monitoring.openLog(logDir != null ? logDir : Home.predictionLogs(store.home()), name);
+        LogSource source = LogSource.of(logSource, logDir, Home.predictionLogs(store.home()));
+        PredictionLogReader log = source.open(name);
         LogWindow window = since == null ? LogWindow.ALL : new LogWindow(LogWindow.parseTime(since, Instant.now(), "--since"), null);
         List<PredictionRecord> found = new ArrayList<>();
         log.predictions(window, r -> {
@@ -82,7 +89,7 @@ final class ExplainCommand implements Callable<Integer> {
         });
         if (found.isEmpty()) {
             throw new KilnException(ErrorCode.PREDICTION_NOT_FOUND, "no prediction of request '" + requestId + "'"
-                    + (row == null ? "" : " row " + row) + " in the log of model '" + name + "' under " + log.modelDir()
+                    + (row == null ? "" : " row " + row) + " in the log of model '" + name + "' " + (log.modelDir() != null ? "under " : "on ") + log.where()
                     + (since == null ? "" : " since " + since), Map.of("request_id", requestId, "model", name));
         }
         List<Map<String, Object>> traced = new ArrayList<>();

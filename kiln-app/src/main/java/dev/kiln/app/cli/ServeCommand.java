@@ -238,7 +238,7 @@ final class ServeCommand implements Callable<Integer> {
             ModelRepository repository = adminToken != null || splits.any() ? repository(w, splits) : null;
             Path logRoot = logDir != null ? logDir : Home.predictionLogs(store.home());
             if (repository != null) {
-                traffic.restoreBandits(w.host, logRoot, splits.bandits().keySet());
+                traffic.restoreBandits(w.host, logReaders(), splits.bandits().keySet());
             }
             PredictionLog log = noLog ? null : openLog(logRoot, logOptions);
             InferenceServer.Options options = InferenceServer.Options.defaults()

@@ -1,5 +1,6 @@
 package dev.kiln.app.cli;
 
+import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.serve.ModelHost;
@@ -138,11 +139,23 @@ final class TrafficOptions {
         }
     }
 
-    /** Each bandit of {@code names} starts from the rewards in the log over --bandit-history-hours (0: from the prior). */
-    void restoreBandits(ModelHost host, Path logRoot, Set<String> names) {
+    /**
+     * Each bandit of {@code names} starts from the rewards in its log over --bandit-history-hours (0: from the prior);
+     * {@code logs} gives each model's log (the files under --log-dir, or the --log-sink topic). A log that cannot be
+     * read (Kafka not answering) is skipped with a warning: the server starts, its bandit from the prior.
+     */
+    void restoreBandits(ModelHost host, java.util.function.Function<String, PredictionLogReader> logs, Set<String> names) {
         if (banditHistoryHours > 0) {
             for (String name : names) {
-                restoreBandit(host, logRoot, name, Duration.ofMillis(Math.round(banditHistoryHours * 3_600_000)));
+                try {
+                    restoreBandit(host, logs.apply(name), name, Duration.ofMillis(Math.round(banditHistoryHours * 3_600_000)));
+                } catch (KilnException e) {
+                    if (e.code() != ErrorCode.UNAVAILABLE) {
+                        throw e;
+                    }
+                    System.getLogger(ServeCommand.class.getName()).log(System.Logger.Level.WARNING, "the bandit of model '"
+                            + name + "' starts from its prior: its log could not be read: " + e.getMessage());
+                }
             }
         }
     }
@@ -151,9 +164,8 @@ final class TrafficOptions {
      * Adds to the bandit of {@code name} the rewards its versions earned over {@code history} according to the
      * prediction log: each reward joined (by request id and row) to a prediction logged under one of its versions.
      */
-    static void restoreBandit(dev.kiln.serve.ModelHost host, Path logRoot, String name, Duration history) {
+    static void restoreBandit(dev.kiln.serve.ModelHost host, PredictionLogReader reader, String name, Duration history) {
         dev.kiln.serve.traffic.Bandit bandit = host.bandit(name).orElseThrow();
-        dev.kiln.monitor.logs.PredictionLogReader reader = new dev.kiln.monitor.logs.PredictionLogReader(logRoot, name);
         if (!reader.exists()) {
             return;
         }

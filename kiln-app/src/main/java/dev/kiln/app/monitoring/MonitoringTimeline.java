@@ -133,7 +133,7 @@ public final class MonitoringTimeline {
                         List.of()) : read);
                 for (PerformanceReport.Window w : report.windows()) {
                     performance.add(new Performance(w.version(), w.start(), w.end(), w.predictions(), w.labelled(), w.metrics(),
-                            log.modelDir().getParent().toString()));
+                            log.modelDir() != null ? log.modelDir().getParent().toString() : log.where()));
                 }
             }
         }

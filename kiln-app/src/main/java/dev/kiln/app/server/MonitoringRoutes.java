@@ -12,6 +12,8 @@ import dev.kiln.monitor.drift.DriftThresholds;
 import dev.kiln.monitor.drift.FeatureDrift;
 import dev.kiln.monitor.logs.Buckets;
 import dev.kiln.monitor.logs.LogWindow;
+import dev.kiln.kafka.KafkaLogLines;
+import dev.kiln.kafka.KafkaUri;
 import dev.kiln.monitor.logs.PredictionLogReader;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
@@ -134,6 +136,13 @@ public final class MonitoringRoutes {
                 }
             }
         }
+        for (KafkaUri topic : sources.topics()) {
+            PredictionLogReader log = new PredictionLogReader(name, new KafkaLogLines(topic, "--log-source", name));
+            if (log.exists()) {
+                logs.add(log);
+                logDirs.add(topic.text());
+            }
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", name);
         m.put("window", width.wireName());
@@ -150,10 +159,11 @@ public final class MonitoringRoutes {
             m.put("features", List.of());
             m.put("windows", List.of());
             m.put("performance", List.of());
-            m.put("notes", List.of(dirs.isEmpty()
+            m.put("notes", List.of(dirs.isEmpty() && sources.topics().isEmpty()
                     ? "no prediction log: the server was started without --log-dir; start kiln serve --log-dir DIR and "
-                            + "kiln server --log-dir DIR"
-                    : "no prediction log of model '" + name + "' in " + dirs + ": start kiln serve --log-dir DIR and "
+                            + "kiln server --log-dir DIR (or kiln serve --log-sink kafka://HOST:PORT/TOPIC and kiln server "
+                            + "--log-source with the same URI)"
+                    : "no prediction log of model '" + name + "' in " + sources.describe() + ": start kiln serve --log-dir DIR and "
                             + "kiln server --log-dir DIR"));
             m.put("elapsed_ms", elapsed(started));
             return m;

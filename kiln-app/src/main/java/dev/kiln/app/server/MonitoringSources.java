@@ -1,5 +1,6 @@
 package dev.kiln.app.server;
 
+import dev.kiln.kafka.KafkaUri;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import java.io.IOException;
@@ -17,20 +18,23 @@ import java.util.function.Supplier;
  * Where {@code kiln server} finds prediction logs: the directories given with {@code --log-dir} (each the log
  * directory of a {@code kiln serve}), checked once at start, plus any that a supplier adds while the server runs
  * (the directories {@code kiln serve} processes registered, read on every request). Every directory is used in
- * canonical form (links resolved), so the same directory named two ways is read once.
+ * canonical form (links resolved), so the same directory named two ways is read once. And the Kafka topics given with
+ * {@code --log-source}.
  */
 public final class MonitoringSources {
     private final List<Path> configured;
     private final Supplier<? extends Collection<Path>> extra;
+    private final List<KafkaUri> topics;
 
-    private MonitoringSources(List<Path> configured, Supplier<? extends Collection<Path>> extra) {
+    private MonitoringSources(List<Path> configured, Supplier<? extends Collection<Path>> extra, List<KafkaUri> topics) {
         this.configured = List.copyOf(configured);
         this.extra = extra;
+        this.topics = List.copyOf(topics);
     }
 
     /** No log directories: the monitoring page says how to give one. */
     public static MonitoringSources none() {
-        return new MonitoringSources(List.of(), List::of);
+        return new MonitoringSources(List.of(), List::of, List.of());
     }
 
     /**
@@ -46,7 +50,7 @@ public final class MonitoringSources {
             }
             canonical.add(canonical(d));
         }
-        return new MonitoringSources(new ArrayList<>(canonical), List::of);
+        return new MonitoringSources(new ArrayList<>(canonical), List::of, List.of());
     }
 
     /**
@@ -62,7 +66,30 @@ public final class MonitoringSources {
                 all.addAll(more);
             }
             return all;
-        });
+        }, topics);
+    }
+
+    /**
+     * These sources and the Kafka topics of {@code kiln server --log-source} (what {@code kiln serve --log-sink} sent),
+     * each read for a model's records when the monitoring page asks for them.
+     */
+    public MonitoringSources withTopics(Collection<KafkaUri> topics) {
+        List<KafkaUri> all = new ArrayList<>(this.topics);
+        all.addAll(topics);
+        return new MonitoringSources(configured, extra, all);
+    }
+
+    /** The Kafka topics, in the order given. */
+    public List<KafkaUri> topics() {
+        return topics;
+    }
+
+    /** Every source, for messages: the directories now, then the topics' URIs. */
+    public List<String> describe() {
+        List<String> all = new ArrayList<>();
+        dirs().forEach(d -> all.add(d.toString()));
+        topics.forEach(t -> all.add(t.text()));
+        return all;
     }
 
     /** The directories now, canonical and each once: the configured ones first, then the supplied ones that exist. */

@@ -2,9 +2,11 @@ package dev.kiln.app.server;
 
 import dev.kiln.app.lifecycle.Home;
 import dev.kiln.app.lifecycle.StoreOptions;
+import dev.kiln.kafka.KafkaUri;
 import dev.kiln.store.KilnStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,10 @@ public final class ServerCommand implements Callable<Integer> {
             description = "a prediction log directory of a kiln serve (its --log-dir), read by the monitoring page and API; "
                     + "repeatable (default: HOME/logs/predictions when it exists)")
     List<Path> logDirs;
+    @Option(names = "--log-source", paramLabel = "URI",
+            description = "a Kafka topic that kiln serve --log-sink writes the prediction log to (kafka://HOST:PORT/TOPIC), "
+                    + "read by the monitoring page and API; repeatable, and may go with --log-dir")
+    List<String> logSources;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -73,6 +79,7 @@ public final class ServerCommand implements Callable<Integer> {
             m.put("tokens", tokens.entries().size());
             m.put("store", store.url());
             m.put("log_dirs", logs.dirs().stream().map(Path::toString).toList());
+            m.put("log_sources", logs.topics().stream().map(KafkaUri::text).toList());
             out.println(ApiJson.write(m));
         } else {
             out.println("kiln server listening on " + server.url() + " (store " + store.url() + ")");
@@ -83,8 +90,9 @@ public final class ServerCommand implements Callable<Integer> {
                 out.println(tokens.entries().size() + " API token" + (tokens.entries().size() == 1 ? "" : "s")
                         + " configured: requests need 'Authorization: Bearer TOKEN'");
             }
-            out.println(logs.dirs().isEmpty() ? "no prediction logs: the monitoring page needs --log-dir DIR (a kiln serve's --log-dir)"
-                    : "monitoring reads the prediction logs in " + logs.dirs());
+            out.println(logs.describe().isEmpty()
+                    ? "no prediction logs: the monitoring page needs --log-dir DIR (a kiln serve's --log-dir) or --log-source URI"
+                    : "monitoring reads the prediction logs in " + logs.describe());
             out.println("stop with Ctrl-C");
         }
         out.flush();
@@ -92,13 +100,18 @@ public final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The --log-dir directories; without any, the default log directory of kiln serve when it exists. */
+    /** The --log-dir directories (without any, kiln serve's default log directory when it exists) and --log-source topics. */
     private MonitoringSources logSources() {
+        List<KafkaUri> topics = new ArrayList<>();
+        for (String uri : logSources == null ? List.<String>of() : logSources) {
+            topics.add(KafkaUri.parse(uri, "--log-source"));
+        }
         if (logDirs != null && !logDirs.isEmpty()) {
-            return MonitoringSources.of(logDirs);
+            return MonitoringSources.of(logDirs).withTopics(topics);
         }
         Path fallback = Home.predictionLogs(home.home());
-        return java.nio.file.Files.isDirectory(fallback) ? MonitoringSources.of(List.of(fallback)) : MonitoringSources.none();
+        return (java.nio.file.Files.isDirectory(fallback) ? MonitoringSources.of(List.of(fallback)) : MonitoringSources.none())
+                .withTopics(topics);
     }
 
     /** Only the home matters to tokens. */

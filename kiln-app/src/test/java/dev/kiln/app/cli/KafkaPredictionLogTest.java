@@ -153,6 +153,113 @@ class KafkaPredictionLogTest {
     }
 
     @Test
+    void explainTracesARequestFromTheTopicAsFromTheFiles() {
+        String id = records("tee").stream()
+                .filter(r -> LogFormat.PREDICTIONS.equals(new String(r.headers().lastHeader(LogRecords.KIND_HEADER).value(),
+                        StandardCharsets.UTF_8)))
+                .map(KafkaPredictionLogTest::requestId).findFirst().orElseThrow();
+        List<String> explain = List.of("explain", "credit", id, "--ref", bundle.toString(), "--json",
+                "--home", dir.resolve("home").toString());
+        CliRun files = CliRun.of(with(explain, "--log-dir", dir.resolve("logs").toString()));
+        CliRun topic = CliRun.of(with(explain, "--log-source", uri("tee", "").text()));
+        assertThat(files.exitCode()).as(files.err()).isZero();
+        assertThat(topic.exitCode()).as(topic.err()).isZero();
+        assertThat(json(topic.out())).isEqualTo(json(files.out()));
+        assertThat(json(topic.out()).get("rows").size()).isPositive();
+
+        CliRun unknown = CliRun.of(with(List.of("explain", "credit", "no-such-request", "--ref", bundle.toString(),
+                "--home", dir.resolve("home").toString()), "--log-source", uri("tee", "").text()));
+        assertThat(unknown.exitCode()).isEqualTo(3);
+        assertThat(unknown.err()).contains("no-such-request").contains("on " + uri("tee", "").text());
+    }
+
+    /** kiln server --log-source: the monitoring API over the topic says what it says over the same lines in files. */
+    @Test
+    void theServersMonitoringOverTheTopicIsThatOverTheFiles() throws Exception {
+        Path home = dir.resolve("server-home");
+        try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
+            store.registry().register("credit", bundle, null, "test", "served as credit:1");
+            String query = "/api/models/credit/monitoring?window=hour&from=" + since.minus(Duration.ofHours(1)) + "&to="
+                    + until.plus(Duration.ofHours(1));
+            JsonNode files = monitoring(store, home, dev.kiln.app.server.MonitoringSources.of(List.of(dir.resolve("logs"))), query);
+            JsonNode topic = monitoring(store, home, dev.kiln.app.server.MonitoringSources.none()
+                    .withTopics(List.of(uri("tee", ""))), query);
+            assertThat(topic.get("log_dirs").get(0).asText()).isEqualTo(uri("tee", "").text());
+            assertThat(topic.get("performance").size()).as("labelled windows").isPositive();
+            assertThat(topic.get("performance").get(0).get("log_dir").asText()).startsWith(uri("tee", "").text());
+            assertThat(withoutWhere(topic)).isEqualTo(withoutWhere(files));
+            assertThat(topic.get("rows").asInt()).isEqualTo(130);
+        }
+        CliRun bad = CliRun.of("server", "--home", home.toString(), "--port", "0", "--log-source", "kafka://localhost/x");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--log-source 'kafka://localhost/x' is not a Kafka URI");
+    }
+
+    /** The monitoring report without where each part was read from, nor how long it took. */
+    private static JsonNode withoutWhere(JsonNode report) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = report.deepCopy();
+        copy.remove(List.of("log_dirs", "elapsed_ms"));
+        copy.get("performance").forEach(p -> ((com.fasterxml.jackson.databind.node.ObjectNode) p).remove("log_dir"));
+        return copy;
+    }
+
+    private JsonNode monitoring(dev.kiln.store.KilnStore store, Path home, dev.kiln.app.server.MonitoringSources logs, String query)
+            throws Exception {
+        try (dev.kiln.app.server.ApiServer server = dev.kiln.app.server.ApiServer.start(store,
+                dev.kiln.app.server.ApiTokens.load(home), null, 0, logs)) {
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(server.url() + query)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            return json(res.body());
+        }
+    }
+
+    /** A restarted server's bandit starts from the rewards in the --log-sink topic, as it does from --log-dir's files. */
+    @Test
+    void aBanditStartsFromTheRewardsOnTheTopicAsFromTheFiles() throws Exception {
+        broker.createTopic("bandit", 1);
+        Path files = dir.resolve("bandit-logs");
+        ModelHost host = banditHost();
+        KafkaLogSink kafka = KafkaLogSink.open(uri("bandit", ""), "--log-sink", Duration.ofSeconds(30));
+        PredictionLog log = new PredictionLog(files, PredictionLog.Options.defaults(),
+                new TeeSink(new RotatingFileSink(files, 1 << 14), kafka));
+        int rewarded = 0;
+        try (InferenceServer server = InferenceServer.start(host, null, 0, log)) {
+            for (int i = 0; i < 40; i++) {
+                HttpResponse<String> res = post(server.port(), "/v1/models/arms:predict", "{\"instances\": [{\"x1\": 0.5, \"x2\": 0.1}]}");
+                assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+                String id = res.headers().firstValue(InferenceServer.REQUEST_ID_HEADER).orElseThrow();
+                int reward = random.nextInt(2);
+                rewarded += reward;
+                HttpResponse<String> fb = post(server.port(), "/v1/models/arms:feedback",
+                        "{\"request_id\": \"" + id + "\", \"reward\": " + reward + "}");
+                assertThat(fb.statusCode()).as(fb.body()).isBetween(200, 299);
+            }
+            awaitWritten(log, 80);
+        }
+        ModelHost fromFiles = banditHost();
+        ModelHost fromTopic = banditHost();
+        TrafficOptions.restoreBandit(fromFiles, new dev.kiln.monitor.logs.PredictionLogReader(files, "arms"), "arms", Duration.ofHours(1));
+        TrafficOptions.restoreBandit(fromTopic, new dev.kiln.monitor.logs.PredictionLogReader("arms",
+                new dev.kiln.kafka.KafkaLogLines(uri("bandit", ""), "--log-sink", "arms")), "arms", Duration.ofHours(1));
+        List<dev.kiln.serve.traffic.Bandit.Posterior> restored = fromTopic.bandit("arms").orElseThrow().posteriors();
+        assertThat(restored).isEqualTo(fromFiles.bandit("arms").orElseThrow().posteriors());
+        assertThat(restored.stream().mapToLong(dev.kiln.serve.traffic.Bandit.Posterior::rewards).sum()).isEqualTo(40);
+        assertThat(restored.stream().mapToDouble(p -> p.alpha() - 1).sum()).isEqualTo(rewarded);
+    }
+
+    /** Model 'arms' served through a bandit over versions 1 and 2 (the same bundle), from its prior. */
+    private ModelHost banditHost() {
+        ModelHost host = new ModelHost();
+        host.load("arms", bundle, "1");
+        Map<String, dev.kiln.runtime.KilnModel> versions = new java.util.LinkedHashMap<>();
+        versions.put("1", dev.kiln.runtime.KilnModel.load(bundle));
+        versions.put("2", dev.kiln.runtime.KilnModel.load(bundle));
+        host.putBandit("arms", versions);
+        return host;
+    }
+
+    @Test
     void aServerWhoseBrokerGoesAwayKeepsAnsweringCountsWhatItLosesAndSendsAgainWhenItIsBack() throws Exception {
         ServeCommand command = new ServeCommand();
         command.env = name -> null;
