@@ -190,7 +190,7 @@ public final class DataReader {
         }
     }
 
-    private static DuckDbReader.Format duckDbFormat(Path file) {
+    static DuckDbReader.Format duckDbFormat(Path file) {
         return switch (extension(file)) {
             case ".parquet" -> DuckDbReader.Format.PARQUET;
             case ".jsonl", ".ndjson" -> DuckDbReader.Format.JSON_LINES;

@@ -85,11 +85,27 @@ final class DuckDbReader {
         });
     }
 
-    private interface Fetch<T> {
+    interface Fetch<T> {
         T rows(ResultSet rs, List<String> names) throws SQLException;
     }
 
     private static <T> T query(Path path, Format format, Fetch<T> fetch) {
+        return query(path, format, "*", fetch);
+    }
+
+    /**
+     * Runs {@code SELECT columns FROM} the file and hands the result to {@code fetch}; {@code columns} is SQL the caller
+     * builds from the file's own column names ({@link #quoted}). DuckDB's errors name the file and format.
+     */
+    static <T> T query(Path path, Format format, String columns, Fetch<T> fetch) {
+        return query(path, format, columns, false, fetch);
+    }
+
+    /**
+     * With {@code streamed}, DuckDB hands the rows over a chunk at a time as they are fetched ({@code jdbc_stream_results})
+     * instead of materializing the whole result in native memory first: for a pass that keeps no rows.
+     */
+    static <T> T query(Path path, Format format, String columns, boolean streamed, Fetch<T> fetch) {
         String file = path.toString();
         String literal = "'" + file.replace("'", "''") + "'";
         String scan = switch (format) {
@@ -99,9 +115,13 @@ final class DuckDbReader {
             case JSON -> "read_json_auto(" + literal + ", format = 'auto')";
         };
         DuckDbLibrary.require();
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        java.util.Properties properties = new java.util.Properties();
+        if (streamed) {
+            properties.setProperty("jdbc_stream_results", "true");
+        }
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
              Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT * FROM " + scan)) {
+             ResultSet rs = statement.executeQuery("SELECT " + columns + " FROM " + scan)) {
             ResultSetMetaData meta = rs.getMetaData();
             List<String> names = new ArrayList<>(meta.getColumnCount());
             for (int c = 1; c <= meta.getColumnCount(); c++) {
@@ -114,6 +134,11 @@ final class DuckDbReader {
                     "cannot read " + file + " as " + format.label + ": " + firstLine(e.getMessage()),
                     Map.of("file", file, "format", format.label), e);
         }
+    }
+
+    /** A column name as a quoted SQL identifier. */
+    static String quoted(String column) {
+        return '"' + column.replace("\"", "\"\"") + '"';
     }
 
     private static void requireRows(Path path, int count) {

@@ -38,8 +38,8 @@ import java.util.stream.IntStream;
  * {@link DataReader} words it. Types given for columns the file lacks are ignored (so a drift check can
  * pass the reference's types and still report the missing column), unlike {@link DataReader}.
  *
- * <p>Parquet and JSON files are read with {@link DataReader#read} and then sketched (memory grows
- * with rows there).
+ * <p>Parquet and JSON files that fit in memory are read with {@link DataReader#read} and then sketched; larger ones
+ * are streamed through DuckDB ({@link DuckDbSketcher}, the same rules), unless a column's type needs the whole read.
  */
 public final class Sketcher {
     /** Present values per column on which the free-text rule is judged when streaming. */
@@ -96,7 +96,14 @@ public final class Sketcher {
                     : opts.delimiter();
             return streamCsv(real, delimiter, opts, k, maxCategories);
         }
-        return sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
+        Typed streamed = streamDuckDb(real, opts, k, maxCategories);
+        return streamed != null ? streamed.sketch() : sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
+    }
+
+    /** A Parquet or JSON file too big to read whole, streamed ({@link DuckDbSketcher}); null to read it whole. */
+    private static Typed streamDuckDb(Path real, ReadOptions opts, int k, int maxCategories) {
+        DuckDbReader.Format format = DataReader.duckDbFormat(real);
+        return format == null || fitsInMemory(real) ? null : DuckDbSketcher.sketch(real, format, opts, k, maxCategories);
     }
 
     /** A file's sketch and the column types it was sketched with. */
@@ -114,6 +121,10 @@ public final class Sketcher {
             Map<String, ColumnType> types = inferTypes(real, opts);
             return new Typed(sketch(real, opts.withTypes(types)), types);
         }
+        Typed streamed = streamDuckDb(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+        if (streamed != null) {
+            return streamed;
+        }
         DataFrame frame = readIgnoringAbsentTypes(real, opts);
         Map<String, ColumnType> types = new java.util.LinkedHashMap<>();
         for (var f : frame.schema().fields()) {
@@ -126,14 +137,22 @@ public final class Sketcher {
      * Whether a delimited file is read whole (in parallel, into columns, then sketched column by column on every
      * core) rather than streamed (one thread, rows never held, memory independent of the rows): whole when its
      * size is under a quarter of the heap this JVM may use, which leaves room for the columns (about 8 bytes per
-     * numeric cell, fewer than the text's bytes for typical numbers) and the parser's buffers. The two give the same
+     * numeric cell, fewer than the text's bytes for typical numbers) and the parser's buffers; for Parquet, whose
+     * compression can make its columns many times its size, its rows times its columns times 8 bytes must be under it
+     * too. The two give the same
      * sketches, except that streaming judges free text on the first {@value #TEXT_SAMPLE} values of a column.
      */
     public static boolean fitsInMemory(Path file) {
         try {
             long limit = wholeFileLimitBytes >= 0 ? wholeFileLimitBytes : Runtime.getRuntime().maxMemory() / 4;
-            return Files.size(file) < limit;
-        } catch (IOException e) {
+            long size = Files.size(file);
+            if (size >= limit) {
+                return false;
+            }
+            // Parquet is compressed: its columns may take many times its size. Judge by 8 bytes per cell instead.
+            DuckDbReader.Format format = DataReader.duckDbFormat(file);
+            return format != DuckDbReader.Format.PARQUET || DuckDbSketcher.cells(file, format) * 8 < limit;
+        } catch (IOException | KilnException e) {
             return false; // streaming then names the problem
         }
     }
@@ -201,6 +220,13 @@ public final class Sketcher {
                 out.put(names.get(c), forced[c] ? types[c] : SchemaInference.asRead(names.get(c), types[c], opts));
             }
             return out;
+        }
+        DuckDbReader.Format format = DataReader.duckDbFormat(real);
+        if (format != null && !fitsInMemory(real)) {
+            Map<String, ColumnType> streamed = DuckDbSketcher.inferTypes(real, format, opts);
+            if (streamed != null) {
+                return streamed;
+            }
         }
         for (var f : DataReader.read(real, opts).schema().fields()) {
             out.put(f.name(), f.type());
@@ -320,7 +346,7 @@ public final class Sketcher {
     }
 
     /** Streaming form of {@link SchemaInference}'s rules (see the class comment for the text rule). */
-    private static final class Inference {
+    static final class Inference {
         final TypeVotes votes = new TypeVotes();
         long present;
         // free-text rule on a bounded sample
