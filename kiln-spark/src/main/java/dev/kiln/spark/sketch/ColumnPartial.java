@@ -3,6 +3,7 @@ package dev.kiln.spark.sketch;
 import dev.kiln.runtime.profile.CategoryCounts;
 import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
 import java.math.BigDecimal;
 import java.sql.Date;
@@ -52,8 +53,7 @@ final class ColumnPartial {
         if (forced == null) {
             votes = new TypeVotes();
         } else {
-            votes = new TypeVotes(forced == ColumnType.BOOLEAN, forced == ColumnType.INTEGER,
-                    forced == ColumnType.NUMERIC || forced == ColumnType.INTEGER, forced == ColumnType.DATETIME);
+            votes = TypeVotes.forced(forced);
         }
         numbers = forced == null || forced.isNumericLike() ? new QuantileSketch(k) : null;
         numbersAlive = numbers != null;
@@ -88,7 +88,7 @@ final class ColumnPartial {
                 addText(text(value));  // "Infinity" is not a number to Kiln: the column is typed from its text
             } else if (forced != null) {
                 addForced(d, value);
-            } else if (!votes.number) {
+            } else if (!votes.number()) {
                 addText(text(value));  // after text that is no number: categories, as the text would be
             } else {
                 present++;
@@ -98,13 +98,13 @@ final class ColumnPartial {
             long l = ((Number) value).longValue();
             if (forced != null) {
                 addForced(l, value);
-            } else if (Math.abs(l) > MAX_INTEGER || !votes.number) {
+            } else if (Math.abs(l) > MAX_INTEGER || !votes.number()) {
                 addText(Long.toString(l));
             } else {
                 present++;
                 addNumber(votes.acceptNumber(l, true));
             }
-        } else if (value instanceof Boolean b && forced == null && votes.bool) {
+        } else if (value instanceof Boolean b && forced == null && votes.bool()) {
             present++;
             addNumber(votes.acceptBoolean(b));
         } else {
@@ -229,8 +229,8 @@ final class ColumnPartial {
     }
 
     State state() {
-        return new State(name, forced == null ? null : forced.wireName(), votes.bool, votes.integer, votes.number,
-                votes.datetime, present, missing, numbersAlive ? numbers.state() : null,
+        return new State(name, forced == null ? null : forced.wireName(), votes.bool(), votes.integer(), votes.number(),
+                votes.datetime(), present, missing, numbersAlive ? numbers.state() : null,
                 categories == null ? null : categories.state(), categoriesComplete && (categories != null || present == 0),
                 sampled, sampleDistinct.size(), sampleLength, sampleWithSpace, problem,
                 numbersAlive ? moments.state() : null, distinct == null ? null : distinct.registers());
