@@ -5,9 +5,7 @@ import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
-import java.math.BigDecimal;
-import java.sql.Date;
-import java.sql.Timestamp;
+import dev.kiln.spark.SparkValues;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -71,7 +69,7 @@ final class ColumnPartial {
             return;
         }
         if (forced != null && !forced.isNumericLike()) {
-            String text = text(value);
+            String text = SparkValues.text(value);
             if (Values.isMissingToken(text)) {
                 missing++;
             } else {
@@ -85,11 +83,11 @@ final class ColumnPartial {
             if (Double.isNaN(d)) {
                 missing++;
             } else if (Double.isInfinite(d)) {
-                addText(text(value));  // "Infinity" is not a number to Kiln: the column is typed from its text
+                addText(SparkValues.text(value));  // "Infinity" is not a number to Kiln: the column is typed from its text
             } else if (forced != null) {
                 addForced(d, value);
             } else if (!votes.number()) {
-                addText(text(value));  // after text that is no number: categories, as the text would be
+                addText(SparkValues.text(value));  // after text that is no number: categories, as the text would be
             } else {
                 present++;
                 addNumber(votes.acceptNumber(d, false));
@@ -108,7 +106,7 @@ final class ColumnPartial {
             present++;
             addNumber(votes.acceptBoolean(b));
         } else {
-            addText(text(value));
+            addText(SparkValues.text(value));
         }
     }
 
@@ -118,7 +116,7 @@ final class ColumnPartial {
             present++;
             addNumber(d);
         } else {
-            addText(text(value));
+            addText(SparkValues.text(value));
         }
     }
 
@@ -193,26 +191,6 @@ final class ColumnPartial {
                 break;
             }
         }
-    }
-
-    /** A value as the text Kiln's readers would type: ISO dates and instants, plain decimals. */
-    static String text(Object value) {
-        if (value instanceof String s) {
-            return s;
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant().toString();
-        }
-        if (value instanceof Date d) {
-            return d.toLocalDate().toString();
-        }
-        if (value instanceof java.time.Instant || value instanceof java.time.LocalDate) {
-            return value.toString();
-        }
-        if (value instanceof BigDecimal b) {
-            return b.toPlainString();
-        }
-        return String.valueOf(value);
     }
 
     private static String describe(ColumnType type) {
