@@ -4,6 +4,7 @@ import dev.kiln.store.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.data.DataReader;
 import dev.kiln.data.Profiler;
+import dev.kiln.monitor.validate.ValidateOptions;
 import dev.kiln.runtime.validate.Expectations;
 import dev.kiln.runtime.validate.ValidationOptions;
 import dev.kiln.runtime.validate.ValidationReport;
@@ -86,8 +87,6 @@ final class DataCommand implements Runnable {
                     "2:bad input (unreadable data, bad option or reference)",
                     "3:not found (data file, model, version, alias, bundle)"})
     static final class Validate implements Callable<Integer> {
-        /** Exit code when the data fails validation (distinct from the error categories 1-4 and 10). */
-        static final int EXIT_FAILED = 5;
 
         @Spec
         CommandSpec spec;
@@ -98,15 +97,8 @@ final class DataCommand implements Runnable {
         @Option(names = "--against", required = true, paramLabel = "REF",
                 description = "the model: a bundle directory, or a registered NAME (its production alias), NAME@ALIAS or NAME:VERSION")
         String against;
-
-        @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail",
-                description = "exit 5 from this status up: fail or warn (default: ${DEFAULT-VALUE})")
-        String failOn;
-
-        @Option(names = "--missing-jump", paramLabel = "F", defaultValue = "0.05",
-                description = "warn when a column's missing share exceeds its training share by more than this "
-                        + "(absolute; 0.05 = 5 points) (default: ${DEFAULT-VALUE})")
-        double missingJump;
+        @Mixin
+        ValidateOptions validation;
 
         @Mixin
         StoreOptions store;
@@ -116,8 +108,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ValidationReport.Status threshold = ValidationReport.Status.failOn(failOn);
-            ValidationOptions options = new ValidationOptions(missingJump, ValidationOptions.DEFAULT_MAX_EXAMPLES);
+            ValidationOptions options = validation.options();
             ModelSource source = ModelSource.load(against, store);
             Map<String, Object> model = source.described();
             KilnModel kiln = source.model();
@@ -132,7 +123,7 @@ final class DataCommand implements Runnable {
                 out.print(ValidationText.render(report, model));
             }
             out.flush();
-            return report.status().ordinal() >= threshold.ordinal() ? EXIT_FAILED : 0;
+            return validation.exitCode(report);
         }
     }
 }

@@ -49,9 +49,8 @@ final class DriftJob implements Callable<Integer> {
     @Mixin
     DriftOptions drift;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master: local[*] (the default, unless spark-submit set one), local[N], spark://HOST:PORT, yarn, ...")
-    String master;
+    @Mixin
+    SparkMaster master;
 
     @Option(names = "--json", description = "print the report as JSON (the shape of kiln drift --json)")
     boolean json;
@@ -65,7 +64,7 @@ final class DriftJob implements Callable<Integer> {
                 currentFormat != null ? "--current-format" : "--format", current, "--current");
         Inputs.requireExists(reference, "--reference");
         Inputs.requireExists(current, "--current");
-        try (Sessions.Started session = Sessions.start(master, "kiln spark drift")) {
+        try (Sessions.Started session = master.start("kiln spark drift")) {
             SparkSession spark = session.spark();
             SparkSketcher.Sketched ref = SparkSketcher.sketch(Inputs.read(spark, refFormat, reference, "--reference"));
             // The current data with the reference's types, as kiln drift reads it: an integer column may hold decimals

@@ -62,9 +62,8 @@ final class PredictJob implements Callable<Integer> {
     @Option(names = "--output-format", paramLabel = "FORMAT", description = "the output's format, when it differs from --format")
     String outputFormat;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master: local[*] (the default, unless spark-submit set one), local[N], spark://HOST:PORT, yarn, ...")
-    String master;
+    @Mixin
+    SparkMaster master;
 
     @Option(names = "--overwrite", description = "replace the output if it exists (else an existing output is an error)")
     boolean overwrite;
@@ -86,7 +85,7 @@ final class PredictJob implements Callable<Integer> {
                     Map.of("option", "--output", "path", output));
         }
         KilnModel kiln = Models.load(model, store, "--model").model();
-        try (Sessions.Started session = Sessions.start(master, "kiln spark predict")) {
+        try (Sessions.Started session = master.start("kiln spark predict")) {
             SparkSession spark = session.spark();
             Dataset<Row> rows = Inputs.read(spark, in, input, "--input");
             KilnSpark.Scored scored = KilnSpark.predictCounted(rows, kiln);

@@ -2,6 +2,7 @@ package dev.kiln.spark.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.runtime.Json;
+import dev.kiln.monitor.validate.ValidateOptions;
 import dev.kiln.runtime.validate.Expectations;
 import dev.kiln.runtime.validate.ValidationOptions;
 import dev.kiln.runtime.validate.ValidationReport;
@@ -37,8 +38,6 @@ import picocli.CommandLine.Spec;
                 "3:not found (data, model, version, alias, bundle)",
                 "10:the Spark job failed"})
 final class ValidateJob implements Callable<Integer> {
-    /** Exit code when the data fails validation, as kiln data validate's. */
-    static final int EXIT_FAILED = 5;
 
     @Spec
     CommandSpec spec;
@@ -53,35 +52,26 @@ final class ValidateJob implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "parquet, csv or json (JSON lines); default: from the path's extension")
     String format;
-
-    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail",
-            description = "exit 5 from this status up: fail or warn (default: ${DEFAULT-VALUE})")
-    String failOn;
-
-    @Option(names = "--missing-jump", paramLabel = "F", defaultValue = "0.05",
-            description = "warn when a column's missing share exceeds its training share by more than this "
-                    + "(absolute; 0.05 = 5 points) (default: ${DEFAULT-VALUE})")
-    double missingJump;
+    @Mixin
+    ValidateOptions validation;
 
     @Mixin
     StoreOptions store;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master: local[*] (the default, unless spark-submit set one), local[N], spark://HOST:PORT, yarn, ...")
-    String master;
+    @Mixin
+    SparkMaster master;
 
     @Option(names = "--json", description = "print the full report as JSON (the shape of kiln data validate --json)")
     boolean json;
 
     @Override
     public Integer call() {
-        ValidationReport.Status threshold = ValidationReport.Status.failOn(failOn);
-        ValidationOptions options = new ValidationOptions(missingJump, ValidationOptions.DEFAULT_MAX_EXAMPLES);
+        ValidationOptions options = validation.options();
         DataFormat in = DataFormat.of(format, "--format", data, "--data");
         Inputs.requireExists(data, "--data");
         ModelSource model = Models.load(against, store, "--against");
         Expectations expected = Expectations.of(model.model().bundle());
-        try (Sessions.Started session = Sessions.start(master, "kiln spark validate")) {
+        try (Sessions.Started session = master.start("kiln spark validate")) {
             SparkSession spark = session.spark();
             ValidationReport report = SparkValidator.validate(Inputs.read(spark, in, data, "--data"), expected, options,
                     Inputs.describe(data));
@@ -96,7 +86,7 @@ final class ValidateJob implements Callable<Integer> {
                 out.print(ValidationText.render(report, described));
             }
             out.flush();
-            return report.status().ordinal() >= threshold.ordinal() ? EXIT_FAILED : 0;
+            return validation.exitCode(report);
         }
     }
 }

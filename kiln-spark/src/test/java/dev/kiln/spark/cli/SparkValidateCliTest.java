@@ -3,6 +3,7 @@ package dev.kiln.spark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.data.validate.Validator;
+import dev.kiln.monitor.validate.ValidateOptions;
 import dev.kiln.runtime.Json;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.schema.Values;
@@ -82,7 +83,7 @@ class SparkValidateCliTest {
         try {
             CliRun json = CliRun.of("validate", "--data", planted.toString(), "--against",
                     classifier.bundle().directory().toString(), "--json");
-            assertThat(json.exitCode()).as(json.err()).isEqualTo(ValidateJob.EXIT_FAILED);
+            assertThat(json.exitCode()).as(json.err()).isEqualTo(ValidateOptions.EXIT_FAILED);
             Map<String, Object> onSpark = Json.mapper().readValue(json.out(), Map.class);
             assertThat(onSpark).containsEntry("dataset", planted.toAbsolutePath().normalize().toString())
                     .containsKeys("model", "master");
@@ -92,7 +93,7 @@ class SparkValidateCliTest {
 
             CliRun text = CliRun.of("validate", "--data", planted.toString(), "--model",
                     classifier.bundle().directory().toString(), "--fail-on", "warn");
-            assertThat(text.exitCode()).as(text.err()).isEqualTo(ValidateJob.EXIT_FAILED);
+            assertThat(text.exitCode()).as(text.err()).isEqualTo(ValidateOptions.EXIT_FAILED);
             assertThat(text.out()).contains("status: FAIL", "x invalid_type (fail): 31 value(s) are not a number; e.g. row 1: 'abc'",
                     "extra columns (not read by the model): id, note");
         } finally {
@@ -119,7 +120,7 @@ class SparkValidateCliTest {
 
         CliRun run = CliRun.of("validate", "--data", parquet.toString(), "--against",
                 classifier.bundle().directory().toString(), "--json");
-        assertThat(run.exitCode()).as(run.err()).isEqualTo(ValidateJob.EXIT_FAILED);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ValidateOptions.EXIT_FAILED);
         ValidationReport onSpark = Json.mapper().readValue(run.out(), ValidationReport.class);
         assertThat(onSpark.missingColumns()).containsExactly("member");
         assertThat(onSpark.rowNumbers()).isEqualTo(ValidationReport.ROW_NUMBERS_PER_FILE);
