@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Classifies one trimmed CSV value straight from its UTF-8 bytes, with exactly the rules of
- * {@link Values} that {@link SchemaInference} and {@link TypeVotes} apply to the decoded text: missing tokens
+ * {@link Values} that {@link SchemaInference} and {@link dev.kiln.runtime.schema.TypeVotes} apply to the decoded text: missing tokens
  * ({@link Values#isMissingToken}), boolean words ({@link Values#isBooleanWord}), integers ({@link Values#isInteger}),
  * finite numbers ({@link Values#parseNumber}, whose grammar is checked here on the bytes and whose value
  * FastDoubleParser computes, correctly rounded like {@link Double#parseDouble}) and datetimes (handed to

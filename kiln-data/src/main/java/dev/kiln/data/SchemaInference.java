@@ -3,6 +3,7 @@ package dev.kiln.data;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
 import java.util.ArrayList;
 import java.util.HashMap;

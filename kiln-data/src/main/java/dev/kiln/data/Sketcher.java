@@ -7,6 +7,7 @@ import dev.kiln.runtime.profile.ColumnSketch;
 import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
 import java.io.BufferedInputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.kiln.spark;
 
+import java.math.BigDecimal;
 import java.sql.Date;
 import java.sql.Timestamp;
 
@@ -8,7 +9,7 @@ import java.sql.Timestamp;
  * booleans and strings as they are; {@code java.sql.Timestamp} as its instant and {@code java.sql.Date} as its calendar
  * date (in UTC, as Kiln reads dates), not through the JVM's time zone as {@code java.util.Date} would be.
  */
-final class SparkValues {
+public final class SparkValues {
     private SparkValues() {
     }
 
@@ -20,5 +21,25 @@ final class SparkValues {
             return d.toLocalDate();
         }
         return value;
+    }
+
+    /** A value as the text Kiln's readers would type: ISO dates and instants, plain decimals. */
+    public static String text(Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Timestamp t) {
+            return t.toInstant().toString();
+        }
+        if (value instanceof Date d) {
+            return d.toLocalDate().toString();
+        }
+        if (value instanceof java.time.Instant || value instanceof java.time.LocalDate) {
+            return value.toString();
+        }
+        if (value instanceof BigDecimal b) {
+            return b.toPlainString();
+        }
+        return String.valueOf(value);
     }
 }

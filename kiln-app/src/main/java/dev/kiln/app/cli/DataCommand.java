@@ -1,12 +1,14 @@
 package dev.kiln.app.cli;
 
-import dev.kiln.app.lifecycle.ModelSource;
+import dev.kiln.store.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.data.DataReader;
 import dev.kiln.data.Profiler;
-import dev.kiln.data.validate.Expectations;
-import dev.kiln.data.validate.ValidationOptions;
-import dev.kiln.data.validate.ValidationReport;
+import dev.kiln.monitor.validate.ValidateOptions;
+import dev.kiln.runtime.validate.Expectations;
+import dev.kiln.runtime.validate.ValidationOptions;
+import dev.kiln.runtime.validate.ValidationReport;
+import dev.kiln.runtime.validate.ValidationText;
 import dev.kiln.data.validate.Validator;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.Json;
@@ -85,8 +87,6 @@ final class DataCommand implements Runnable {
                     "2:bad input (unreadable data, bad option or reference)",
                     "3:not found (data file, model, version, alias, bundle)"})
     static final class Validate implements Callable<Integer> {
-        /** Exit code when the data fails validation (distinct from the error categories 1-4 and 10). */
-        static final int EXIT_FAILED = 5;
 
         @Spec
         CommandSpec spec;
@@ -97,15 +97,8 @@ final class DataCommand implements Runnable {
         @Option(names = "--against", required = true, paramLabel = "REF",
                 description = "the model: a bundle directory, or a registered NAME (its production alias), NAME@ALIAS or NAME:VERSION")
         String against;
-
-        @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail",
-                description = "exit 5 from this status up: fail or warn (default: ${DEFAULT-VALUE})")
-        String failOn;
-
-        @Option(names = "--missing-jump", paramLabel = "F", defaultValue = "0.05",
-                description = "warn when a column's missing share exceeds its training share by more than this "
-                        + "(absolute; 0.05 = 5 points) (default: ${DEFAULT-VALUE})")
-        double missingJump;
+        @Mixin
+        ValidateOptions validation;
 
         @Mixin
         StoreOptions store;
@@ -115,15 +108,10 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ValidationReport.Status threshold = switch (failOn.trim().toLowerCase(Locale.ROOT)) {
-                case "fail" -> ValidationReport.Status.FAIL;
-                case "warn" -> ValidationReport.Status.WARN;
-                default -> throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--fail-on must be fail or warn, got '"
-                        + failOn + "'", Map.of("fail_on", failOn));
-            };
-            ValidationOptions options = new ValidationOptions(missingJump, ValidationOptions.DEFAULT_MAX_EXAMPLES);
-            Map<String, Object> model = new LinkedHashMap<>();
-            KilnModel kiln = load(against, store, model);
+            ValidationOptions options = validation.options();
+            ModelSource source = ModelSource.load(against, store);
+            Map<String, Object> model = source.described();
+            KilnModel kiln = source.model();
             ValidationReport report = Validator.validate(data, Expectations.of(kiln.bundle()), options);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -132,77 +120,10 @@ final class DataCommand implements Runnable {
                 m.put("model", model);
                 Reports.json(out, m);
             } else {
-                out.print(render(report, model));
+                out.print(ValidationText.render(report, model));
             }
             out.flush();
-            return report.status().ordinal() >= threshold.ordinal() ? EXIT_FAILED : 0;
-        }
-
-        /** A bundle directory as is; anything else through the registry. Fills {@code described} with what was loaded. */
-        static KilnModel load(String ref, StoreOptions store, Map<String, Object> described) {
-            ModelSource source = ModelSource.load(ref, store);
-            described.put("reference", ref);
-            if (source.registryName() != null) {
-                described.put("name", source.registryName());
-                described.put("version", source.version());
-            }
-            described.put("bundle", source.bundle().toString());
-            described.put("algorithm", source.model().manifest().algorithm());
-            return source.model();
-        }
-
-        static String render(ValidationReport r, Map<String, Object> model) {
-            StringBuilder sb = new StringBuilder();
-            String name = model.containsKey("name") ? model.get("name") + ":" + model.get("version") : String.valueOf(model.get("reference"));
-            sb.append("data:  ").append(r.dataset()).append(r.datasetSha256() == null ? "" : " (sha256 " + r.datasetSha256().substring(0, 12) + ")")
-                    .append('\n');
-            sb.append("model: ").append(name).append(" (").append(model.get("algorithm")).append(", bundle ").append(model.get("bundle")).append(")\n");
-            sb.append("rows:  ").append(r.rows()).append("; row numbers are ").append(ValidationReport.ROW_NUMBERS).append('\n');
-            sb.append("missing columns: ").append(r.missingColumns().isEmpty() ? "none" : String.join(", ", r.missingColumns())).append('\n');
-            sb.append("extra columns (not read by the model): ").append(r.extraColumns().isEmpty() ? "none" : String.join(", ", r.extraColumns()))
-                    .append("\n\n");
-            Table t = new Table("column", "type", "status", "valid", "missing", "missing %", "train missing %", "invalid type",
-                    "new category", "out of range", "training range");
-            for (ValidationReport.ColumnReport c : r.columns()) {
-                ColumnType type = ColumnType.valueOf(c.type().toUpperCase(Locale.ROOT));
-                String range = c.trainingMin() == null ? (c.knownCategories() == null ? "" : c.knownCategories() + " categories"
-                        + (Boolean.TRUE.equals(c.knownCategoriesComplete()) ? "" : " (top only)"))
-                        : "[" + Validator.show(type, c.trainingMin()) + ", " + Validator.show(type, c.trainingMax()) + "]";
-                if (!c.present()) {
-                    t.row(c.name(), c.type(), "MISSING", "", "", "", percent(c.trainingMissingRate()), "", "", "", range);
-                    continue;
-                }
-                var n = c.counts();
-                t.row(c.name(), c.type(), c.status().wireName(), n.valid(), n.missing(), percent(c.missingRate()),
-                        percent(c.trainingMissingRate()), n.invalidType(), n.newCategory(), n.outOfRange(), range);
-            }
-            sb.append(t.render());
-            boolean any = false;
-            for (ValidationReport.ColumnReport c : r.columns()) {
-                for (ValidationReport.Issue i : c.issues()) {
-                    if (!any) {
-                        sb.append("\nissues:\n");
-                        any = true;
-                    }
-                    sb.append("  ").append(c.name()).append(' ').append(i.kind().wireName()).append(" (").append(i.severity().wireName())
-                            .append("): ").append(i.message());
-                    if (!i.examples().isEmpty()) {
-                        sb.append("; e.g. ").append(i.examples().stream()
-                                .map(e -> "row " + e.row() + ": " + (e.value() == null ? "(missing)" : "'" + e.value() + "'"))
-                                .collect(Collectors.joining(", ")));
-                    }
-                    sb.append('\n');
-                }
-            }
-            var s = r.summary();
-            sb.append("\nstatus: ").append(r.status().wireName().toUpperCase(Locale.ROOT)).append(" (rows: ").append(s.rowsClean())
-                    .append(" clean, ").append(s.rowsWithWarnings()).append(" with warnings, ").append(s.rowsFailing())
-                    .append(" failing, of ").append(r.rows()).append(")\n");
-            return sb.toString();
-        }
-
-        private static String percent(Double share) {
-            return share == null ? "" : String.format(Locale.ROOT, "%.1f", 100 * share);
+            return validation.exitCode(report);
         }
     }
 }

@@ -1,13 +1,14 @@
 package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.Home;
-import dev.kiln.app.lifecycle.ModelSource;
+import dev.kiln.store.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.monitoring.LogSource;
 import dev.kiln.app.monitoring.Monitoring;
 import dev.kiln.data.ReadOptions;
 import dev.kiln.data.Sketcher;
 import dev.kiln.monitor.drift.DriftAnalyzer;
+import dev.kiln.monitor.drift.DriftOptions;
 import dev.kiln.monitor.drift.DriftReport;
 import dev.kiln.monitor.drift.DriftThresholds;
 import dev.kiln.monitor.drift.DriftTimeline;
@@ -56,8 +57,6 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:compared (drift or not)", "2:bad input", "3:not found",
                 "6:the data set drifted and --fail-on-drift was given"})
 final class DriftCommand implements Callable<Integer> {
-    static final int EXIT_DRIFT = 6;
-
     @Spec
     CommandSpec spec;
 
@@ -97,26 +96,8 @@ final class DriftCommand implements Callable<Integer> {
             description = "with --logs: read the log from Kafka instead, as kiln serve --log-sink sent it: kafka://HOST:PORT[,HOST:PORT]/TOPIC")
     String logSource;
 
-    @Option(names = "--ks-p-value", paramLabel = "P", defaultValue = "0.05", description = "significance level of the KS test (default: ${DEFAULT-VALUE})")
-    double ksPValue;
-
-    @Option(names = "--ks-statistic", paramLabel = "D", defaultValue = "0.1", description = "smallest KS statistic that matters (default: ${DEFAULT-VALUE})")
-    double ksStatistic;
-
-    @Option(names = "--psi", paramLabel = "X", defaultValue = "0.2", description = "smallest PSI that matters (default: ${DEFAULT-VALUE})")
-    double psi;
-
-    @Option(names = "--chi-square-p-value", paramLabel = "P", defaultValue = "0.05", description = "significance level of the chi-square test (default: ${DEFAULT-VALUE})")
-    double chiSquarePValue;
-
-    @Option(names = "--unseen-share", paramLabel = "S", defaultValue = "0.05", description = "smallest share of never-seen categories that matters (default: ${DEFAULT-VALUE})")
-    double unseenShare;
-
-    @Option(names = "--dataset-drift-share", paramLabel = "S", defaultValue = "0.5", description = "share of drifted features at which the data set drifts (default: ${DEFAULT-VALUE})")
-    double datasetDriftShare;
-
-    @Option(names = "--fail-on-drift", description = "exit with 6 when the data set drifted")
-    boolean failOnDrift;
+    @Mixin
+    DriftOptions drift;
 
     @Mixin
     StoreOptions store;
@@ -126,7 +107,7 @@ final class DriftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DriftThresholds thresholds = thresholds();
+        DriftThresholds thresholds = drift.thresholds();
         if (current.data != null && (since != null || until != null || logDir != null || logSource != null || by != null)) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--since, --until, --by, --log-dir and --log-source go with --logs, not --current");
         }
@@ -138,15 +119,7 @@ final class DriftCommand implements Callable<Integer> {
         Reference ref = reference(result);
         Comparison c = current.data != null ? compareData(ref, thresholds, result) : compareLogs(ref, thresholds, buckets, result);
         DriftReport report = c.report();
-        result.put("dataset_drift", report.datasetDrift());
-        result.put("drifted_count", report.driftedCount());
-        result.put("share_drifted", report.shareDrifted());
-        result.put("features", report.features());
-        result.put("missing_in_current", report.missingInCurrent());
-        result.put("missing_in_reference", report.missingInReference());
-        if (!c.typeProblems().isEmpty()) {
-            result.put("type_problems", DriftCurrentData.rows(c.typeProblems()));
-        }
+        report.putResult(result, c.typeProblems());
         if (c.prediction() != null) {
             result.put("prediction", c.prediction());
         }
@@ -161,28 +134,7 @@ final class DriftCommand implements Callable<Integer> {
             print(out, result, c, buckets);
         }
         out.flush();
-        return failOnDrift && report.datasetDrift() ? EXIT_DRIFT : 0;
-    }
-
-    /** The drift options, each refused with its own name when out of range. */
-    private DriftThresholds thresholds() {
-        share("--ks-p-value", ksPValue);
-        share("--ks-statistic", ksStatistic);
-        share("--chi-square-p-value", chiSquarePValue);
-        share("--unseen-share", unseenShare);
-        share("--dataset-drift-share", datasetDriftShare);
-        if (!(psi >= 0) || Double.isInfinite(psi)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--psi must be a number of 0 or more, not " + psi,
-                    Map.of("option", "--psi", "value", String.valueOf(psi)));
-        }
-        return new DriftThresholds(ksPValue, ksStatistic, psi, chiSquarePValue, unseenShare, datasetDriftShare, 10);
-    }
-
-    private static void share(String option, double value) {
-        if (!(value >= 0 && value <= 1)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, option + " must be from 0 to 1, not " + value,
-                    Map.of("option", option, "value", String.valueOf(value)));
-        }
+        return drift.exitCode(report);
     }
 
     /**
@@ -256,8 +208,8 @@ final class DriftCommand implements Callable<Integer> {
         DatasetSketch cur = sketched.sketch();
         result.put("current", Map.of("kind", "dataset", "path", current.data.toAbsolutePath().normalize().toString(),
                 "rows", cur.rows()));
-        return new Comparison(DriftCurrentData.withTypeProblems(DriftAnalyzer.compare(ref.sketch(), cur, thresholds),
-                sketched.typeProblems()), null, null, sketched.typeProblems());
+        return new Comparison(DriftAnalyzer.compare(ref.sketch(), cur, thresholds).withTypeProblems(sketched.typeProblems()),
+                null, null, sketched.typeProblems());
     }
 
     /** --logs: a window of the served model's prediction log against the model's reference sketches, in one pass. */

@@ -2,16 +2,12 @@ package dev.kiln.app.cli;
 
 import dev.kiln.data.ReadOptions;
 import dev.kiln.data.Sketcher;
-import dev.kiln.monitor.drift.DriftReport;
-import dev.kiln.monitor.drift.FeatureDrift;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.schema.ColumnType;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,31 +42,5 @@ final class DriftCurrentData {
                 types.put(name, ColumnType.CATEGORICAL);
             }
         }
-    }
-
-    /** {@code report} with each type-problem column's reasons replaced by the problem (it stays flagged). */
-    static DriftReport withTypeProblems(DriftReport report, Map<String, String> problems) {
-        if (problems.isEmpty()) {
-            return report;
-        }
-        List<FeatureDrift> features = new ArrayList<>();
-        for (FeatureDrift f : report.features()) {
-            String problem = problems.get(f.name());
-            features.add(problem == null ? f : new FeatureDrift(f.name(), f.type(), f.referenceCount(), f.currentCount(),
-                    f.referenceMissingShare(), f.currentMissingShare(), null, null, null, null, null, null, null, null,
-                    true, List.of("type problem: " + problem)));
-        }
-        int drifted = (int) features.stream().filter(FeatureDrift::drift).count();
-        double share = features.isEmpty() ? 0.0 : (double) drifted / features.size();
-        return new DriftReport(report.referenceRows(), report.currentRows(), features, drifted, share,
-                drifted > 0 && share >= report.thresholds().datasetDriftShare(), report.missingInCurrent(),
-                report.missingInReference(), report.thresholds());
-    }
-
-    /** The type problems as JSON rows: column and message. */
-    static List<Map<String, String>> rows(Map<String, String> problems) {
-        List<Map<String, String>> rows = new ArrayList<>();
-        problems.forEach((column, message) -> rows.add(Map.of("column", column, "message", message)));
-        return rows;
     }
 }

@@ -1,7 +1,7 @@
 package dev.kiln.app.cli;
 
 import dev.kiln.app.lifecycle.Home;
-import dev.kiln.app.lifecycle.ModelSource;
+import dev.kiln.store.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.app.monitoring.LogSource;
 import dev.kiln.app.monitoring.Monitoring;

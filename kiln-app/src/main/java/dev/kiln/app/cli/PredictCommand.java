@@ -1,6 +1,6 @@
 package dev.kiln.app.cli;
 
-import dev.kiln.app.lifecycle.ModelSource;
+import dev.kiln.store.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;

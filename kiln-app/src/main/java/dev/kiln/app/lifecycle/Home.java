@@ -10,11 +10,7 @@ public final class Home {
     }
 
     public static Path resolve(Path option) {
-        if (option != null) {
-            return option.toAbsolutePath().normalize();
-        }
-        String env = System.getenv("KILN_HOME");
-        return (env != null && !env.isBlank() ? Path.of(env) : Path.of(".kiln")).toAbsolutePath().normalize();
+        return dev.kiln.store.StoreOptions.resolveHome(option);
     }
 
     /** Where {@code kiln serve} writes its prediction and feedback logs unless told otherwise ({@code --log-dir}). */

@@ -1,30 +1,8 @@
 package dev.kiln.app.lifecycle;
 
-import dev.kiln.store.KilnStore;
-import java.nio.file.Path;
-import picocli.CommandLine.Option;
-
-/** Where Kiln keeps its state: {@code --home} (artifacts, default store) and {@code --store} (a JDBC URL). */
-public final class StoreOptions {
-    @Option(names = "--home", paramLabel = "DIR", description = "Kiln home (default: $KILN_HOME, else ./.kiln)")
-    Path home;
-
-    @Option(names = "--store", paramLabel = "JDBC_URL",
-            description = "tracking and registry database (default: $KILN_STORE, else SQLite HOME/kiln.db); e.g. jdbc:postgresql://host/db")
-    String store;
-
-    public Path home() {
-        return Home.resolve(home);
-    }
-
-    /** The store's JDBC URL as given (option, then $KILN_STORE); null for the home's SQLite file. */
-    public String url() {
-        String url = store != null ? store : System.getenv("KILN_STORE");
-        return url == null || url.isBlank() ? null : url;
-    }
-
-    public KilnStore open() {
-        String url = store != null ? store : System.getenv("KILN_STORE");
-        return KilnStore.open(home(), url == null || url.isBlank() ? null : url);
-    }
+/**
+ * kiln-app's commands' name for kiln-store's {@link dev.kiln.store.StoreOptions} ({@code --home}, {@code --store}),
+ * which kiln-spark's commands mix in too.
+ */
+public final class StoreOptions extends dev.kiln.store.StoreOptions {
 }

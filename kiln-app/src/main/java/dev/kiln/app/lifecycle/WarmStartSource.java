@@ -1,6 +1,7 @@
 package dev.kiln.app.lifecycle;
 
 import dev.kiln.runtime.ErrorCode;
+import dev.kiln.store.ModelSource;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.store.KilnStore;

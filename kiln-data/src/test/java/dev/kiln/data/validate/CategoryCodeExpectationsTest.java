@@ -1,5 +1,6 @@
 package dev.kiln.data.validate;
 
+import dev.kiln.runtime.validate.Expectations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.data.DataFrame;

@@ -1,5 +1,7 @@
 package dev.kiln.data.validate;
 
+import dev.kiln.runtime.validate.Expectations;
+import dev.kiln.runtime.validate.ValidationOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.data.DataColumn;

@@ -1,5 +1,8 @@
 package dev.kiln.data.validate;
 
+import dev.kiln.runtime.validate.Expectations;
+import dev.kiln.runtime.validate.ValidationOptions;
+import dev.kiln.runtime.validate.ValidationReport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.data.DataColumn;
@@ -7,9 +10,9 @@ import dev.kiln.data.DataFrame;
 import dev.kiln.data.NumericColumn;
 import dev.kiln.data.Profiler;
 import dev.kiln.data.StringColumn;
-import dev.kiln.data.validate.ValidationReport.ColumnReport;
-import dev.kiln.data.validate.ValidationReport.Example;
-import dev.kiln.data.validate.ValidationReport.Issue;
+import dev.kiln.runtime.validate.ValidationReport.ColumnReport;
+import dev.kiln.runtime.validate.ValidationReport.Example;
+import dev.kiln.runtime.validate.ValidationReport.Issue;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
 import java.util.ArrayList;

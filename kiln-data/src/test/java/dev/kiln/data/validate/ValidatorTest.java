@@ -1,5 +1,8 @@
 package dev.kiln.data.validate;
 
+import dev.kiln.runtime.validate.Expectations;
+import dev.kiln.runtime.validate.ValidationOptions;
+import dev.kiln.runtime.validate.ValidationReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,10 +11,10 @@ import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
 import dev.kiln.data.Profiler;
 import dev.kiln.data.ReadOptions;
-import dev.kiln.data.validate.ValidationReport.ColumnReport;
-import dev.kiln.data.validate.ValidationReport.Example;
-import dev.kiln.data.validate.ValidationReport.Kind;
-import dev.kiln.data.validate.ValidationReport.Status;
+import dev.kiln.runtime.validate.ValidationReport.ColumnReport;
+import dev.kiln.runtime.validate.ValidationReport.Example;
+import dev.kiln.runtime.validate.ValidationReport.Kind;
+import dev.kiln.runtime.validate.ValidationReport.Status;
 import dev.kiln.runtime.Json;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.profile.DatasetProfile;

@@ -5,6 +5,7 @@ import dev.kiln.runtime.Json;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.spark.KilnSpark;
+import dev.kiln.store.StoreOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,9 +37,13 @@ final class PredictJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "a bundle directory written by 'kiln train', on the driver's file system (it is sent to the executors)")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "REF",
+            description = "the model, as kiln predict takes it: a bundle directory on the driver's file system, or a registered "
+                    + "NAME (its production alias), NAME@ALIAS or NAME:VERSION; the bundle is sent to the executors")
+    String model;
+
+    @Mixin
+    StoreOptions store;
 
     @Option(names = "--input", required = true, paramLabel = "PATH",
             description = "rows to score: a file or directory (a local path, or a URI Spark reads: hdfs://, s3a://, ...)")
@@ -56,9 +62,8 @@ final class PredictJob implements Callable<Integer> {
     @Option(names = "--output-format", paramLabel = "FORMAT", description = "the output's format, when it differs from --format")
     String outputFormat;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master: local[*] (the default, unless spark-submit set one), local[N], spark://HOST:PORT, yarn, ...")
-    String master;
+    @Mixin
+    SparkMaster master;
 
     @Option(names = "--overwrite", description = "replace the output if it exists (else an existing output is an error)")
     boolean overwrite;
@@ -79,8 +84,8 @@ final class PredictJob implements Callable<Integer> {
             throw new KilnException(ErrorCode.CONFLICT, "--output '" + output + "' exists: pass --overwrite to replace it",
                     Map.of("option", "--output", "path", output));
         }
-        KilnModel kiln = loadModel();
-        try (Sessions.Started session = Sessions.start(master, "kiln spark predict")) {
+        KilnModel kiln = Models.load(model, store, "--model").model();
+        try (Sessions.Started session = master.start("kiln spark predict")) {
             SparkSession spark = session.spark();
             Dataset<Row> rows = Inputs.read(spark, in, input, "--input");
             KilnSpark.Scored scored = KilnSpark.predictCounted(rows, kiln);
@@ -88,16 +93,6 @@ final class PredictJob implements Callable<Integer> {
             report(kiln, in, out, spark.sparkContext().master(), scored.rowCount().value(), scored.errorCount().value());
         }
         return 0;
-    }
-
-    private KilnModel loadModel() {
-        try {
-            return KilnModel.load(model);
-        } catch (KilnException e) {
-            Map<String, Object> details = new LinkedHashMap<>(e.details());
-            details.put("option", "--model");
-            throw new KilnException(e.code(), "--model: " + e.getMessage(), details, e);
-        }
     }
 
     private void write(Dataset<Row> scored, DataFormat format) {

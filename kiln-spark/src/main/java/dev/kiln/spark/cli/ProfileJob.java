@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,9 +33,8 @@ final class ProfileJob implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "parquet, csv or json (JSON lines); default: from the path's extension")
     String format;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master: local[*] (the default, unless spark-submit set one), local[N], spark://HOST:PORT, yarn, ...")
-    String master;
+    @Mixin
+    SparkMaster master;
 
     @Option(names = "--json", description = "print the profile as JSON (the shape of kiln data profile --json)")
     boolean json;
@@ -43,7 +43,7 @@ final class ProfileJob implements Callable<Integer> {
     public Integer call() {
         DataFormat in = DataFormat.of(format, "--format", data, "--data");
         Inputs.requireExists(data, "--data");
-        try (Sessions.Started session = Sessions.start(master, "kiln spark profile")) {
+        try (Sessions.Started session = master.start("kiln spark profile")) {
             SparkSession spark = session.spark();
             SparkSketcher.Sketched sketched = SparkSketcher.sketchWithDistinct(Inputs.read(spark, in, data, "--data"));
             DatasetProfile profile = SparkProfiles.profile(Inputs.describe(data), sketched);

@@ -18,14 +18,15 @@ import picocli.CommandLine.Command;
         description = {"Kiln on Apache Spark: the same bundles, on data that does not fit one machine.",
                 "Run by ./kiln spark on an embedded local Spark (--master local[*] unless --master says otherwise), or "
                         + "by spark-submit --class dev.kiln.spark.SparkMain kiln-spark.jar on a cluster."},
-        subcommands = {PredictJob.class, DriftJob.class, ProfileJob.class, CommandLine.HelpCommand.class},
+        subcommands = {PredictJob.class, ValidateJob.class, DriftJob.class, ProfileJob.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (rows that could not be scored are reported in the output's kiln_error column)",
                 "1:internal error (a bug; run with KILN_DEBUG=1 for the stack trace)",
                 "2:bad input or usage (file, format, column, option)",
-                "3:not found (input, bundle)",
+                "3:not found (input, bundle, registered model, version or alias)",
                 "4:conflict (the output exists: --overwrite replaces it)",
+                "5:validation failed (kiln spark validate; --fail-on says from which status)",
                 "6:drift found and --fail-on-drift given (kiln spark drift)",
                 "10:the Spark job failed"})
 public final class SparkCli implements Runnable {

@@ -3,10 +3,9 @@ package dev.kiln.spark.sketch;
 import dev.kiln.runtime.profile.CategoryCounts;
 import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
-import java.math.BigDecimal;
-import java.sql.Date;
-import java.sql.Timestamp;
+import dev.kiln.spark.SparkValues;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -52,8 +51,7 @@ final class ColumnPartial {
         if (forced == null) {
             votes = new TypeVotes();
         } else {
-            votes = new TypeVotes(forced == ColumnType.BOOLEAN, forced == ColumnType.INTEGER,
-                    forced == ColumnType.NUMERIC || forced == ColumnType.INTEGER, forced == ColumnType.DATETIME);
+            votes = TypeVotes.forced(forced);
         }
         numbers = forced == null || forced.isNumericLike() ? new QuantileSketch(k) : null;
         numbersAlive = numbers != null;
@@ -71,7 +69,7 @@ final class ColumnPartial {
             return;
         }
         if (forced != null && !forced.isNumericLike()) {
-            String text = text(value);
+            String text = SparkValues.text(value);
             if (Values.isMissingToken(text)) {
                 missing++;
             } else {
@@ -85,11 +83,11 @@ final class ColumnPartial {
             if (Double.isNaN(d)) {
                 missing++;
             } else if (Double.isInfinite(d)) {
-                addText(text(value));  // "Infinity" is not a number to Kiln: the column is typed from its text
+                addText(SparkValues.text(value));  // "Infinity" is not a number to Kiln: the column is typed from its text
             } else if (forced != null) {
                 addForced(d, value);
-            } else if (!votes.number) {
-                addText(text(value));  // after text that is no number: categories, as the text would be
+            } else if (!votes.number()) {
+                addText(SparkValues.text(value));  // after text that is no number: categories, as the text would be
             } else {
                 present++;
                 addNumber(votes.acceptNumber(d, false));
@@ -98,17 +96,17 @@ final class ColumnPartial {
             long l = ((Number) value).longValue();
             if (forced != null) {
                 addForced(l, value);
-            } else if (Math.abs(l) > MAX_INTEGER || !votes.number) {
+            } else if (Math.abs(l) > MAX_INTEGER || !votes.number()) {
                 addText(Long.toString(l));
             } else {
                 present++;
                 addNumber(votes.acceptNumber(l, true));
             }
-        } else if (value instanceof Boolean b && forced == null && votes.bool) {
+        } else if (value instanceof Boolean b && forced == null && votes.bool()) {
             present++;
             addNumber(votes.acceptBoolean(b));
         } else {
-            addText(text(value));
+            addText(SparkValues.text(value));
         }
     }
 
@@ -118,7 +116,7 @@ final class ColumnPartial {
             present++;
             addNumber(d);
         } else {
-            addText(text(value));
+            addText(SparkValues.text(value));
         }
     }
 
@@ -195,26 +193,6 @@ final class ColumnPartial {
         }
     }
 
-    /** A value as the text Kiln's readers would type: ISO dates and instants, plain decimals. */
-    static String text(Object value) {
-        if (value instanceof String s) {
-            return s;
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant().toString();
-        }
-        if (value instanceof Date d) {
-            return d.toLocalDate().toString();
-        }
-        if (value instanceof java.time.Instant || value instanceof java.time.LocalDate) {
-            return value.toString();
-        }
-        if (value instanceof BigDecimal b) {
-            return b.toPlainString();
-        }
-        return String.valueOf(value);
-    }
-
     private static String describe(ColumnType type) {
         switch (type) {
             case BOOLEAN:
@@ -229,8 +207,8 @@ final class ColumnPartial {
     }
 
     State state() {
-        return new State(name, forced == null ? null : forced.wireName(), votes.bool, votes.integer, votes.number,
-                votes.datetime, present, missing, numbersAlive ? numbers.state() : null,
+        return new State(name, forced == null ? null : forced.wireName(), votes.bool(), votes.integer(), votes.number(),
+                votes.datetime(), present, missing, numbersAlive ? numbers.state() : null,
                 categories == null ? null : categories.state(), categoriesComplete && (categories != null || present == 0),
                 sampled, sampleDistinct.size(), sampleLength, sampleWithSpace, problem,
                 numbersAlive ? moments.state() : null, distinct == null ? null : distinct.registers());

@@ -9,6 +9,7 @@ import dev.kiln.runtime.profile.ColumnSketch;
 import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.TypeVotes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,9 +151,7 @@ public final class SparkSketcher {
 
     private static Column merge(String name, int c, List<SketchPartitions.Partition> parts, ColumnType forced, int k,
                                 int maxCategories, Map<String, String> problems, Map<String, ColumnType> recount) {
-        TypeVotes votes = forced == null ? new TypeVotes()
-                : new TypeVotes(forced == ColumnType.BOOLEAN, forced == ColumnType.INTEGER,
-                forced == ColumnType.NUMERIC || forced == ColumnType.INTEGER, forced == ColumnType.DATETIME);
+        TypeVotes votes = forced == null ? new TypeVotes() : TypeVotes.forced(forced);
         long present = 0;
         long missing = 0;
         String problem = null;

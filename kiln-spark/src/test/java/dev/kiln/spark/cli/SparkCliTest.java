@@ -18,7 +18,7 @@ class SparkCliTest {
     void helpListsTheCommandsTheirOptionsAndTheExitCodes() {
         CliRun top = CliRun.of("--help");
         assertThat(top.exitCode()).isZero();
-        assertThat(top.out()).contains("kiln spark", "predict", "drift", "profile", "spark-submit --class dev.kiln.spark.SparkMain", "Exit codes:");
+        assertThat(top.out()).contains("kiln spark", "predict", "validate", "drift", "profile", "spark-submit --class dev.kiln.spark.SparkMain", "Exit codes:");
         CliRun predict = CliRun.of("predict", "--help");
         assertThat(predict.exitCode()).isZero();
         assertThat(predict.out()).contains("--model", "--input", "--output", "--format", "--master", "--overwrite", "--json",
@@ -112,6 +112,35 @@ class SparkCliTest {
         assertThat(format.err()).startsWith("error [data_unsupported_format]: --format 'orc' is not a format");
         CliRun help = CliRun.of("profile", "--help");
         assertThat(help.out()).contains("--data", "--format", "--master", "--json", "HyperLogLog");
+    }
+
+    @Test
+    void validateRefusesABadOptionOrAnUnknownModelByItsNameBeforeSparkStarts() throws Exception {
+        Path rows = Files.writeString(dir.resolve("rows.csv"), "a\n1\n");
+        CliRun failOn = CliRun.of("validate", "--data", rows.toString(), "--against", "m", "--fail-on", "never");
+        assertThat(failOn.exitCode()).isEqualTo(2);
+        assertThat(failOn.err()).startsWith("error [invalid_argument]: --fail-on must be fail or warn, got 'never'");
+        CliRun jump = CliRun.of("validate", "--data", rows.toString(), "--against", "m", "--missing-jump", "2");
+        assertThat(jump.exitCode()).isEqualTo(2);
+        assertThat(jump.err()).contains("(--missing-jump) must be between 0 and 1");
+        CliRun missing = CliRun.of("validate", "--data", rows.toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option", "--against");
+        CliRun absent = CliRun.of("validate", "--data", dir.resolve("nope.csv").toString(), "--against", "m");
+        assertThat(absent.exitCode()).isEqualTo(3);
+        assertThat(absent.err()).startsWith("error [file_not_found]: --data '" + dir.resolve("nope.csv") + "' does not exist");
+        // A registry reference in an empty store: not found, as kiln data validate and kiln predict say it.
+        Path home = dir.resolve("home");
+        CliRun ghost = CliRun.of("validate", "--data", rows.toString(), "--model", "ghost@staging", "--home", home.toString());
+        assertThat(ghost.exitCode()).isEqualTo(3);
+        assertThat(ghost.err()).startsWith("error [model_not_found]: --against: ").contains("'ghost'");
+        CliRun predict = CliRun.of("predict", "--model", "ghost:2", "--home", home.toString(), "--input", rows.toString(),
+                "--output", dir.resolve("o.csv").toString());
+        assertThat(predict.exitCode()).isEqualTo(3);
+        assertThat(predict.err()).startsWith("error [model_not_found]: --model: ").contains("'ghost'");
+        CliRun help = CliRun.of("validate", "--help");
+        assertThat(help.out()).contains("--data", "--against", "--model", "--format", "--fail-on", "--missing-jump", "--home",
+                "--store", "--master", "--json", "Exit codes:", "5");
     }
 
     @Test

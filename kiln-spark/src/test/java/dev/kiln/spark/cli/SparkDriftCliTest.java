@@ -121,7 +121,7 @@ class SparkDriftCliTest {
         Path brokenCsv = DriftData.csv(dir.resolve("broken.csv"), broken);
         CliRun run = CliRun.of("drift", "--reference", referenceParts.toString(), "--current", brokenCsv.toString(),
                 "--format", "csv", "--json", "--fail-on-drift", "--dataset-drift-share", "0.25");
-        assertThat(run.exitCode()).as(run.err()).isEqualTo(DriftJob.EXIT_DRIFT);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(dev.kiln.monitor.drift.DriftOptions.EXIT_DRIFT);
         Map<String, Object> report = Json.mapper().readValue(run.out(), Map.class);
         assertThat((List<Map<String, Object>>) report.get("type_problems")).singleElement()
                 .satisfies(p -> assertThat(p).containsEntry("column", "x")

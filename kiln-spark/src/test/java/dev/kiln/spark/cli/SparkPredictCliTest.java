@@ -7,6 +7,8 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.spark.CliFixtures;
 import dev.kiln.spark.LocalSpark;
+import dev.kiln.store.KilnStore;
+import dev.kiln.store.ModelVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -122,6 +124,33 @@ class SparkPredictCliTest {
                 + classifier.predict(Map.of("x", 0.5, "n", 3, "city", "c1", "member", true)).prediction() + "\"");
         assertThat(lines.get(1)).contains("\"prediction\":null",
                 "\"kiln_error\":\"value_invalid: column 'x': value 'abc' is not a number\"");
+    }
+
+    @Test
+    void aRegistryReferenceScoresAsTheBundlePathAndAnUnknownAliasIsNotFound() throws Exception {
+        Path home = dir.resolve("kiln-home");
+        try (KilnStore store = KilnStore.open(home, null)) {  // SQLite, HOME/kiln.db
+            ModelVersion v = store.registry().register("credit", classifier.bundle().directory(), null, "test", null);
+            store.registry().setAlias("credit", "staging", v.version(), "test", null, Map.of());
+        }
+        Path byPath = dir.resolve("by-path.json");
+        Path byAlias = dir.resolve("by-alias.json");
+        assertThat(summary(CliRun.of("predict", "--model", classifier.bundle().directory().toString(), "--input", data.toString(),
+                "--output", byPath.toString(), "--json"))).containsEntry("rows", 1200);
+        Map<String, Object> summary = summary(CliRun.of("predict", "--model", "credit@staging", "--home", home.toString(),
+                "--input", data.toString(), "--output", byAlias.toString(), "--json"));
+        assertThat(summary).containsEntry("rows", 1200).containsEntry("errors", 0);
+        assertThat(spark.read().json(byAlias.toString()).collectAsList()).hasSize(1200)
+                .containsExactlyInAnyOrderElementsOf(spark.read().json(byPath.toString()).collectAsList());
+        assertThat(summary(CliRun.of("predict", "--model", "credit:1", "--store", "jdbc:sqlite:" + home.resolve("kiln.db"),
+                "--home", home.toString(), "--input", data.toString(), "--output", dir.resolve("by-version.json").toString(),
+                "--json"))).containsEntry("rows", 1200);
+
+        CliRun unknown = CliRun.of("predict", "--model", "credit@canary", "--home", home.toString(), "--input", data.toString(),
+                "--output", dir.resolve("never.json").toString());
+        assertThat(unknown.exitCode()).as("as kiln predict: not found").isEqualTo(3);
+        assertThat(unknown.err()).startsWith("error [model_not_found]: --model: model 'credit' has no alias 'canary'");
+        assertThat(dir.resolve("never.json")).doesNotExist();
     }
 
     @Test

@@ -1,8 +1,11 @@
-package dev.kiln.data.validate;
+package dev.kiln.runtime.validate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
 import java.util.List;
 import java.util.Locale;
 
@@ -38,6 +41,9 @@ public record ValidationReport(
 
     public static final String ROW_NUMBERS = "1-based data rows (the header is not counted; in a CSV without "
             + "multi-line fields, file line = row + 1)";
+    /** How rows count when the data is several files read in parts (kiln spark validate): each example names its file. */
+    public static final String ROW_NUMBERS_PER_FILE = "1-based data rows of the example's file (the header is not "
+            + "counted; in a CSV without multi-line fields, file line = row + 1)";
 
     public ValidationReport {
         missingColumns = List.copyOf(missingColumns);
@@ -53,6 +59,19 @@ public record ValidationReport(
         @JsonValue
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /**
+         * The status from which a validate command exits with its failure code: {@code --fail-on} fail or warn, refused
+         * naming the option otherwise.
+         */
+        public static Status failOn(String level) {
+            return switch (level.trim().toLowerCase(Locale.ROOT)) {
+                case "fail" -> FAIL;
+                case "warn" -> WARN;
+                default -> throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--fail-on must be fail or warn, got '"
+                        + level + "'", java.util.Map.of("option", "--fail-on", "fail_on", level));
+            };
         }
 
         static Status worst(Status a, Status b) {
@@ -139,7 +158,40 @@ public record ValidationReport(
         }
     }
 
-    /** A row (1-based data row) and its value as read (null when missing). */
-    public record Example(long row, String value) {
+    /**
+     * A row (1-based data row) and its value as read (null when missing); {@code file} is the file the row is in when
+     * the data is read in parts from several files ({@code kiln spark validate}: the row then counts in that file), else
+     * null and left out of the JSON.
+     */
+    public record Example(long row, String value, @JsonInclude(JsonInclude.Include.NON_NULL) String file) {
+        public Example(long row, String value) {
+            this(row, value, null);
+        }
+    }
+
+    /**
+     * The report of {@code columns} (one per column the model reads, in its order) over {@code rows} rows, with the
+     * rows counted by their worst issue ({@code rowsClean + rowsWithWarnings + rowsFailing == rows}).
+     */
+    public static ValidationReport of(String dataset, String datasetSha256, long rows, List<ColumnReport> columns,
+                                      List<String> missingColumns, List<String> extraColumns, long rowsClean,
+                                      long rowsWithWarnings, long rowsFailing, ValidationOptions options) {
+        java.util.Map<Kind, Long> issueCounts = new java.util.EnumMap<>(Kind.class);
+        for (Kind k : Kind.values()) {
+            issueCounts.put(k, 0L);
+        }
+        Status status = Status.PASS;
+        for (ColumnReport c : columns) {
+            for (Issue issue : c.issues()) {
+                // missing_rate_jump and missing_column count columns, the other kinds cells
+                long n = issue.kind() == Kind.MISSING_RATE_JUMP || issue.kind() == Kind.MISSING_COLUMN ? 1 : issue.count();
+                issueCounts.merge(issue.kind(), n, Long::sum);
+            }
+            status = Status.worst(status, c.status());
+        }
+        int withIssues = (int) columns.stream().filter(c -> !c.issues().isEmpty()).count();
+        Summary summary = new Summary(columns.size(), withIssues, rowsClean, rowsWithWarnings, rowsFailing, issueCounts);
+        return new ValidationReport(dataset, datasetSha256, rows, ROW_NUMBERS, status, summary, missingColumns,
+                extraColumns, columns, options);
     }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.data.validate;
+package dev.kiln.runtime.validate;
 
 import dev.kiln.runtime.bundle.Bundle;
 import dev.kiln.runtime.features.FeatureTransform;

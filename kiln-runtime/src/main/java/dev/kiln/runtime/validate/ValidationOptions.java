@@ -1,4 +1,4 @@
-package dev.kiln.data.validate;
+package dev.kiln.runtime.validate;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
@@ -18,7 +18,7 @@ public record ValidationOptions(double missingRateJump, int maxExamples) {
 
     public ValidationOptions {
         if (!(missingRateJump >= 0 && missingRateJump <= 1)) {
-            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the missing-rate jump threshold must be between 0 and 1, got "
+            throw new KilnException(ErrorCode.INVALID_ARGUMENT, "the missing-rate jump threshold (--missing-jump) must be between 0 and 1, got "
                     + missingRateJump, Map.of("missing_rate_jump", missingRateJump));
         }
         if (maxExamples < 0) {
