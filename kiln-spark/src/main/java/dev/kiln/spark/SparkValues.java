@@ -8,11 +8,11 @@ import java.sql.Timestamp;
  * booleans and strings as they are; {@code java.sql.Timestamp} as its instant and {@code java.sql.Date} as its calendar
  * date (in UTC, as Kiln reads dates), not through the JVM's time zone as {@code java.util.Date} would be.
  */
-final class SparkValues {
+public final class SparkValues {
     private SparkValues() {
     }
 
-    static Object toKiln(Object value) {
+    public static Object toKiln(Object value) {
         if (value instanceof Timestamp t) {
             return t.toInstant();
         }
