@@ -19,12 +19,10 @@ public final class StoreOptions {
 
     /** The store's JDBC URL as given (option, then $KILN_STORE); null for the home's SQLite file. */
     public String url() {
-        String url = store != null ? store : System.getenv("KILN_STORE");
-        return url == null || url.isBlank() ? null : url;
+        return dev.kiln.store.KilnHome.storeUrl(store);
     }
 
     public KilnStore open() {
-        String url = store != null ? store : System.getenv("KILN_STORE");
-        return KilnStore.open(home(), url == null || url.isBlank() ? null : url);
+        return KilnStore.open(home(), url());
     }
 }

@@ -5,12 +5,11 @@ import dev.kiln.spark.train.SparkTrainOptions;
 import dev.kiln.spark.train.SparkTrainReport;
 import dev.kiln.spark.train.SparkTraining;
 import dev.kiln.spark.train.TrackedSparkTraining;
+import dev.kiln.store.KilnHome;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelRef;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,14 +106,13 @@ final class TrainJob implements Callable<Integer> {
         }
         DataFormat in = DataFormat.of(format, "--format", data, "--data");
         Inputs.requireExists(data, "--data");
-        Path kilnHome = home();
+        Path kilnHome = KilnHome.resolve(home);
         String source = Inputs.describe(data);
         SparkTrainOptions options = new SparkTrainOptions(source, target, task == null ? null : Task.parse(task), exclude,
                 testFraction, validationFraction, seed, positiveClass, maxDepth, learningRate, maxRounds,
-                earlyStoppingRounds, workers, out != null ? out : newBundleDir(kilnHome, source), force);
-        String url = store != null ? store : System.getenv("KILN_STORE");
+                earlyStoppingRounds, workers, out != null ? out : KilnHome.newBundleDir(kilnHome, fileName(source)), force);
         TrackedSparkTraining.Tracked tracked;
-        try (KilnStore s = KilnStore.open(kilnHome, url == null || url.isBlank() ? null : url);
+        try (KilnStore s = KilnStore.open(kilnHome, KilnHome.storeUrl(store));
              Sessions.Started session = Sessions.start(master, "kiln spark train")) {
             tracked = TrackedSparkTraining.train(s, experiment, options, register, System.getProperty("user.name", "unknown"),
                     () -> SparkTraining.run(Inputs.read(session.spark(), in, data, "--data"), options));
@@ -147,20 +145,9 @@ final class TrainJob implements Callable<Integer> {
         return 0;
     }
 
-    /** The Kiln home as kiln's commands resolve it: --home, else $KILN_HOME, else ./.kiln. */
-    private Path home() {
-        if (home != null) {
-            return home.toAbsolutePath().normalize();
-        }
-        String env = System.getenv("KILN_HOME");
-        return (env != null && !env.isBlank() ? Path.of(env) : Path.of(".kiln")).toAbsolutePath().normalize();
-    }
-
-    /** A fresh bundle directory under the home, named after the dataset and the time (as kiln train names it). */
-    private static Path newBundleDir(Path home, String source) {
+    /** The last part of a path or URI (a directory's trailing / ignored): what a default bundle directory is named after. */
+    private static String fileName(String source) {
         String name = source.replaceAll("/+$", "");
-        String stem = name.substring(name.lastIndexOf('/') + 1).replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9_-]", "_");
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
-        return home.resolve("bundles").resolve(stem + "-" + stamp);
+        return name.substring(name.lastIndexOf('/') + 1);
     }
 }

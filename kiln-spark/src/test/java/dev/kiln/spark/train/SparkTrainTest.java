@@ -8,6 +8,7 @@ import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.Task;
+import dev.kiln.runtime.features.FeatureTransform;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.runtime.schema.Values;
 import dev.kiln.spark.CliFixtures;
@@ -55,9 +56,16 @@ class SparkTrainTest {
     @BeforeAll
     static void start() throws Exception {
         // 800 rows: under the quantile sketch's 1,024, so the medians are exact and the pipelines equal.
+        // With a date column (a time of day in some rows, some missing): the calendar parts and their hour.
         csv = dev.kiln.spark.CliFixtures.data(dir.resolve("data.csv"));
-        List<String> lines = Files.readAllLines(csv);
-        csv = Files.write(dir.resolve("train.csv"), lines.subList(0, 801));
+        List<String> lines = new ArrayList<>(Files.readAllLines(csv).subList(0, 801));
+        lines.set(0, lines.get(0) + ",opened");
+        for (int i = 1; i < lines.size(); i++) {
+            String date = i % 17 == 0 ? "" : i % 5 == 0 ? String.format("2026-%02d-%02dT%02d:30:00Z", 1 + i % 12, 1 + i % 28, i % 24)
+                    : String.format("2025-%02d-%02d", 1 + i % 12, 1 + i % 28);
+            lines.set(i, lines.get(i) + "," + date);
+        }
+        csv = Files.write(dir.resolve("train.csv"), lines);
         spark = LocalSpark.start("SparkTrainTest");
         rows = spark.read().option("header", "true").option("inferSchema", "false").csv(csv.toString()).repartition(2);
     }
@@ -71,13 +79,16 @@ class SparkTrainTest {
 
     @Test
     void pipelineFromSparkStatisticsEqualsKilnTrains() {
-        List<String> features = List.of("id", "x", "n", "city", "member");
+        List<String> features = List.of("id", "x", "n", "city", "member", "opened");
         DataFrame frame = DataReader.read(csv, ReadOptions.defaults());
         FeaturePipelineFitter.Result single = FeaturePipelineFitter.fit(frame, features,
                 FeaturePipelineFitter.Options.defaults(false));
         SparkSketcher.Sketched sketched = SparkSketcher.sketch(rows);
-        FeaturePipelineFitter.Result spread = SparkPipelineFitter.fit(sketched, features, Set.of());
+        FeaturePipelineFitter.Result spread = SparkPipelineFitter.fit(sketched, features,
+                Set.copyOf(FeatureRows.withTimeOfDay(rows, List.of("opened"))));
 
+        assertThat(single.pipeline().transforms()).anyMatch(t -> t instanceof FeatureTransform.DateParts d
+                && d.parts().contains(FeatureTransform.DatePart.HOUR));
         assertThat(spread.pipeline().transforms()).isEqualTo(single.pipeline().transforms());
         assertThat(spread.inputSchema()).isEqualTo(single.inputSchema());
         assertThat(spread.notes()).isEqualTo(single.notes());
@@ -99,6 +110,16 @@ class SparkTrainTest {
         assertThat(result.task()).isEqualTo(Task.REGRESSION);
         assertThat(result.testMetrics().get("rmse")).isLessThan(result.baselineTestMetrics().get("rmse"));
         assertSameAsXgboostSpark(result, null);
+    }
+
+    @Test
+    void multiclassBundleScoresEveryRowAsXgboostSpark() {
+        SparkTrainingResult result = SparkTraining.run(rows, new SparkTrainOptions(csv.toString(), "city", null,
+                List.of("id", "label"), 0.2, 0.2, 42L, null, 3, 0.3, 15, 0, 2, dir.resolve("multiclass"), false));
+        assertThat(result.task()).isEqualTo(Task.MULTICLASS);
+        assertThat(result.classes()).containsExactly("c0", "c1", "c2", "c3", "c4", "c5");
+        assertThat(result.trainingInfo().get("rounds_kept")).isEqualTo(15);
+        assertSameAsXgboostSpark(result, "c3");
     }
 
     @Test
@@ -140,7 +161,7 @@ class SparkTrainTest {
      * Every row of the data scored by the bundle through Kiln's runtime ({@link KilnModel#predict} on the row's values as
      * the file has them) and by XGBoost-Spark's model on the same row's features: the same to 1e-6.
      */
-    private static void assertSameAsXgboostSpark(SparkTrainingResult result, String positive) {
+    private static void assertSameAsXgboostSpark(SparkTrainingResult result, String probabilityOf) {
         KilnModel model = KilnModel.load(result.bundle());
         List<Field> fields = model.requiredFields();
         List<Row> raw = rows.collectAsList();
@@ -165,8 +186,9 @@ class SparkTrainTest {
         double max = 0;
         for (int i = 0; i < raw.size(); i++) {
             Row t = theirs.get(i);
-            double expected = positive != null ? ((Vector) t.getAs("probability")).apply(1) : t.<Double>getAs("prediction");
-            double actual = positive != null ? kiln.get(i).probabilities().get(positive)
+            int k = probabilityOf == null ? -1 : result.classes().indexOf(probabilityOf);
+            double expected = probabilityOf != null ? ((Vector) t.getAs("probability")).apply(k) : t.<Double>getAs("prediction");
+            double actual = probabilityOf != null ? kiln.get(i).probabilities().get(probabilityOf)
                     : (Double) kiln.get(i).prediction();
             max = Math.max(max, Math.abs(expected - actual));
         }
