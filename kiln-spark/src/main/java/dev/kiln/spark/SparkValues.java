@@ -13,7 +13,7 @@ public final class SparkValues {
     private SparkValues() {
     }
 
-    static Object toKiln(Object value) {
+    public static Object toKiln(Object value) {
         if (value instanceof Timestamp t) {
             return t.toInstant();
         }

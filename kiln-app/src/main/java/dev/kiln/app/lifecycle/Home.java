@@ -1,8 +1,6 @@
 package dev.kiln.app.lifecycle;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 
 /** The Kiln home: {@code --home DIR}, else {@code KILN_HOME}, else {@code ./.kiln}. */
 public final class Home {
@@ -10,7 +8,7 @@ public final class Home {
     }
 
     public static Path resolve(Path option) {
-        return dev.kiln.store.StoreOptions.resolveHome(option);
+        return dev.kiln.store.KilnHome.resolve(option);
     }
 
     /** Where {@code kiln serve} writes its prediction and feedback logs unless told otherwise ({@code --log-dir}). */
@@ -20,8 +18,6 @@ public final class Home {
 
     /** A fresh bundle directory under the home, named after the dataset and the time. */
     public static Path newBundleDir(Path home, Path data) {
-        String stem = data.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9_-]", "_");
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
-        return home.resolve("bundles").resolve(stem + "-" + stamp);
+        return dev.kiln.store.KilnHome.newBundleDir(home, data.getFileName().toString());
     }
 }

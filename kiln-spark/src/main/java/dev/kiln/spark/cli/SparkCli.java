@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
         description = {"Kiln on Apache Spark: the same bundles, on data that does not fit one machine.",
                 "Run by ./kiln spark on an embedded local Spark (--master local[*] unless --master says otherwise), or "
                         + "by spark-submit --class dev.kiln.spark.SparkMain kiln-spark.jar on a cluster."},
-        subcommands = {PredictJob.class, ValidateJob.class, DriftJob.class, ProfileJob.class, CommandLine.HelpCommand.class},
+        subcommands = {PredictJob.class, ValidateJob.class, DriftJob.class, ProfileJob.class, TrainJob.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (rows that could not be scored are reported in the output's kiln_error column)",

@@ -340,13 +340,18 @@ final class XGBoostTraining {
      * must agree to a few ulps, or the conversion is wrong and training fails.
      */
     static TreeEnsembleEstimator estimator(Outcome outcome, TrainingData data) {
+        return estimator(outcome.json(), outcome.booster(), data.width());
+    }
+
+    /** As above, for {@code booster} and its JSON model {@code json} on {@code width} features. */
+    static TreeEnsembleEstimator estimator(byte[] json, Booster booster, int width) {
         TreeEnsembleEstimator converted;
         try {
-            converted = XGBoostJsonConverter.convert(outcome.json(), data.width());
+            converted = XGBoostJsonConverter.convert(json, width);
         } catch (IllegalArgumentException e) {
             throw new KilnException(ErrorCode.TRAINING_FAILED, "cannot use the XGBoost model: " + e.getMessage(), Map.of(), e);
         }
-        double[] exact = baseMargin(outcome.booster(), data.width());
+        double[] exact = baseMargin(booster, width);
         if (exact.length != converted.outputs()) {
             throw new KilnException(ErrorCode.TRAINING_FAILED, "XGBoost has " + exact.length
                     + " outputs but the converted model has " + converted.outputs());
