@@ -45,7 +45,7 @@ class ServerCommandTest {
             }
             assertThat(lines).contains(url.replace("http://", "web UI: http://") + "/   API: " + url + "/api");
             assertThat(lines).contains("no API tokens configured: listening on 127.0.0.1 only, every request has admin rights");
-            assertThat(lines).contains("no prediction logs: the monitoring page needs --log-dir DIR (a kiln serve's --log-dir)");
+            assertThat(lines).contains("no prediction logs: the monitoring page needs --log-dir DIR (a kiln serve's --log-dir) or --log-source URI");
             TestServer.Res health = TestServer.send(HttpRequest.newBuilder(URI.create(url + "/api/health")).build());
             assertThat(health.status()).isEqualTo(200);
 

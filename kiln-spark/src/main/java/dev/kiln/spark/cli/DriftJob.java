@@ -5,9 +5,18 @@ import dev.kiln.monitor.drift.DriftOptions;
 import dev.kiln.monitor.drift.DriftReport;
 import dev.kiln.monitor.drift.DriftThresholds;
 import dev.kiln.monitor.drift.FeatureDrift;
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.bundle.ReferenceSketch;
+import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.spark.sketch.SparkSketcher;
+import dev.kiln.store.ModelSource;
+import dev.kiln.store.StoreOptions;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +30,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "drift", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare current data with reference data on Spark and say, feature by feature, whether it drifted: "
-                + "the report of 'kiln drift --reference PATH --current PATH'.",
+                + "the report of 'kiln drift --reference PATH --current PATH'. The reference may be a model instead (a "
+                + "bundle directory, NAME, NAME@ALIAS or NAME:VERSION): its training data's sketch, carried in the bundle, "
+                + "as 'kiln drift --reference MODEL --current PATH' compares.",
                 "Each partition builds Kiln's mergeable sketches of its rows (a quantile sketch per numeric column, category "
                         + "counts per categorical one); the driver merges them in partition order and compares them with "
                         + "kiln drift's own statistics (KS and PSI for numbers; PSI, chi-square and unseen categories for "
@@ -31,7 +42,8 @@ final class DriftJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--reference", required = true, paramLabel = "PATH", description = "reference data: a file or directory (Parquet, CSV, JSON lines)")
+    @Option(names = "--reference", required = true, paramLabel = "PATH|MODEL", description = "reference data: a file or "
+            + "directory (Parquet, CSV, JSON lines); or a model: a bundle directory or a registry reference")
     String reference;
 
     @Option(names = "--current", required = true, paramLabel = "PATH", description = "current data: a file or directory (Parquet, CSV, JSON lines)")
@@ -52,29 +64,44 @@ final class DriftJob implements Callable<Integer> {
     @Mixin
     SparkMaster master;
 
+    @Mixin
+    StoreOptions store;
+
     @Option(names = "--json", description = "print the report as JSON (the shape of kiln drift --json)")
     boolean json;
 
     @Override
     public Integer call() {
         DriftThresholds thresholds = drift.thresholds();
-        DataFormat refFormat = DataFormat.of(referenceFormat != null ? referenceFormat : format,
+        ModelReference model = referenceIsModel() ? ModelReference.of(Models.load(reference, store, "--reference")) : null;
+        DataFormat refFormat = model != null ? null : DataFormat.of(referenceFormat != null ? referenceFormat : format,
                 referenceFormat != null ? "--reference-format" : "--format", reference, "--reference");
         DataFormat curFormat = DataFormat.of(currentFormat != null ? currentFormat : format,
                 currentFormat != null ? "--current-format" : "--format", current, "--current");
-        Inputs.requireExists(reference, "--reference");
+        if (model == null) {
+            Inputs.requireExists(reference, "--reference");
+        }
         Inputs.requireExists(current, "--current");
         try (Sessions.Started session = master.start("kiln spark drift")) {
             SparkSession spark = session.spark();
-            SparkSketcher.Sketched ref = SparkSketcher.sketch(Inputs.read(spark, refFormat, reference, "--reference"));
+            DatasetSketch refSketch;
+            Map<String, ColumnType> refTypes = new LinkedHashMap<>();
+            if (model != null) {
+                refSketch = model.features();
+                refSketch.schema().fields().forEach(f -> refTypes.put(f.name(), f.type()));
+            } else {
+                SparkSketcher.Sketched ref = SparkSketcher.sketch(Inputs.read(spark, refFormat, reference, "--reference"));
+                refSketch = ref.sketch();
+                refTypes.putAll(ref.types());
+            }
             // The current data with the reference's types, as kiln drift reads it: an integer column may hold decimals
             // (numbers compare as numbers), and a column whose values do not fit is compared as categories and reported.
             Map<String, ColumnType> types = new LinkedHashMap<>();
-            ref.types().forEach((name, type) -> types.put(name, type == ColumnType.INTEGER ? ColumnType.NUMERIC : type));
+            refTypes.forEach((name, type) -> types.put(name, type == ColumnType.INTEGER ? ColumnType.NUMERIC : type));
             SparkSketcher.Sketched cur = SparkSketcher.sketch(Inputs.read(spark, curFormat, current, "--current"), types);
-            DriftReport report = DriftAnalyzer.compare(ref.sketch(), cur.sketch(), thresholds)
+            DriftReport report = DriftAnalyzer.compare(refSketch, cur.sketch(), thresholds)
                     .withTypeProblems(cur.typeProblems());
-            Map<String, Object> result = result(report, ref.rows(), cur.rows(), cur.typeProblems(),
+            Map<String, Object> result = result(report, model, refSketch.rows(), cur.rows(), cur.typeProblems(),
                     spark.sparkContext().master());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -87,10 +114,51 @@ final class DriftJob implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> result(DriftReport report, long referenceRows, long currentRows,
+    /**
+     * Whether --reference names a model rather than data: a directory holding a bundle manifest, or, when no such path
+     * exists, a registry reference (a name without a path's separators or a URI's scheme).
+     */
+    private boolean referenceIsModel() {
+        if (reference.contains("://")) {
+            return false;
+        }
+        Path path = Path.of(reference);
+        if (Files.isDirectory(path)) {
+            return Files.isRegularFile(path.resolve(BundleManifest.MANIFEST_FILE));
+        }
+        return !Files.exists(path) && !ModelSource.looksLikePath(reference);
+    }
+
+    /** A model as the reference: its training data's sketch, carried in its bundle (format 1.1 and later). */
+    private record ModelReference(ModelSource source, ReferenceSketch sketch) {
+        static ModelReference of(ModelSource source) {
+            ReferenceSketch sketch = source.model().bundle().referenceSketch();
+            if (sketch == null) {
+                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--reference: model " + source.describe() + " was written "
+                        + "before bundle format 1.1 and carries no reference sketch; pass its training data as --reference PATH",
+                        Map.of("option", "--reference"));
+            }
+            return new ModelReference(source, sketch);
+        }
+
+        DatasetSketch features() {
+            return sketch.features();
+        }
+    }
+
+    private Map<String, Object> result(DriftReport report, ModelReference model, long referenceRows, long currentRows,
                                        Map<String, String> typeProblems, String usedMaster) {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("reference", Map.of("kind", "dataset", "path", Inputs.describe(reference), "rows", referenceRows));
+        if (model != null) {
+            Map<String, Object> ref = new LinkedHashMap<>();
+            ref.put("kind", "model");
+            ref.put("model", model.source().describe());
+            ref.put("source", model.sketch().featuresSource());
+            ref.put("rows", referenceRows);
+            result.put("reference", ref);
+        } else {
+            result.put("reference", Map.of("kind", "dataset", "path", Inputs.describe(reference), "rows", referenceRows));
+        }
         result.put("current", Map.of("kind", "dataset", "path", Inputs.describe(current), "rows", currentRows));
         report.putResult(result, typeProblems);
         result.put("thresholds", report.thresholds());
@@ -99,7 +167,9 @@ final class DriftJob implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, DriftReport report, Map<String, Object> result, Map<String, String> problems) {
-        out.println("reference: dataset " + ((Map<?, ?>) result.get("reference")).get("path") + " (" + report.referenceRows() + " rows)");
+        Map<?, ?> reference = (Map<?, ?>) result.get("reference");
+        out.println("reference: " + ("model".equals(reference.get("kind")) ? "model " + reference.get("model")
+                : "dataset " + reference.get("path")) + " (" + report.referenceRows() + " rows)");
         out.println("current:   dataset " + ((Map<?, ?>) result.get("current")).get("path") + " (" + report.currentRows() + " rows)");
         out.println();
         out.printf(Locale.ROOT, "%-24s %-12s %8s %9s %8s %9s %8s %-15s %s%n", "feature", "type", "KS D", "KS p", "PSI",

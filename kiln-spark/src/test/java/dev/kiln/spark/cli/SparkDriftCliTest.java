@@ -139,4 +139,42 @@ class SparkDriftCliTest {
                 "feature", "KS D", "DRIFT", "type problem in x (compared as categories)",
                 "features drifted");
     }
+
+    /**
+     * A model as the reference (its bundle directory, or its registry reference): its training data's sketch against the
+     * current data sketched on Spark, as kiln drift --reference MODEL --current PATH compares them.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aModelAsTheReferenceComparesItsTrainingDataSketch() throws Exception {
+        dev.kiln.train.TrainingReport trained = dev.kiln.train.Training.run(dev.kiln.train.TrainOptions.defaults(referenceCsv,
+                        "flag", dir.resolve("bundle")).withAlgorithms(List.of("linear"))
+                .withTuning(new dev.kiln.train.Tuning(java.time.Duration.ZERO, null, null, null)), dev.kiln.train.ProgressListener.NONE);
+        Path bundle = Path.of(trained.bundle());
+        dev.kiln.runtime.profile.DatasetSketch features = dev.kiln.runtime.KilnModel.load(bundle).bundle().referenceSketch().features();
+        Map<String, ColumnType> types = new HashMap<>();
+        features.schema().fields().forEach(f -> types.put(f.name(), f.type() == ColumnType.INTEGER ? ColumnType.NUMERIC : f.type()));
+        DriftReport kiln = DriftAnalyzer.compare(features, Sketcher.sketch(currentCsv, ReadOptions.defaults().withTypes(types)));
+
+        Map<String, Object> byPath = report(CliRun.of("drift", "--reference", bundle.toString(), "--current",
+                currentParts.toString(), "--format", "csv", "--json"));
+        assertThat((Map<String, Object>) byPath.get("reference")).containsEntry("kind", "model")
+                .containsEntry("model", bundle.toString()).containsEntry("rows", (int) features.rows());
+        assertThat(drifted(byPath)).isEqualTo(kiln.features().stream().filter(FeatureDrift::drift).map(FeatureDrift::name).toList())
+                .contains("x", "city").doesNotContain("flag");
+
+        Path home = dir.resolve("home");
+        try (dev.kiln.store.KilnStore store = dev.kiln.store.KilnStore.open(home, null)) {
+            store.registry().register("flags", bundle, null, "test", null);
+        }
+        Map<String, Object> byName = report(CliRun.of("drift", "--reference", "flags:1", "--home", home.toString(),
+                "--current", currentParts.toString(), "--format", "csv", "--json"));
+        assertThat((Map<String, Object>) byName.get("reference")).containsEntry("model", "flags:1");
+        assertThat(byName.get("features")).isEqualTo(byPath.get("features"));
+
+        CliRun unknown = CliRun.of("drift", "--reference", "nosuch@production", "--home", home.toString(),
+                "--current", currentParts.toString(), "--format", "csv");
+        assertThat(unknown.exitCode()).isEqualTo(3);
+        assertThat(unknown.err()).contains("--reference").contains("nosuch");
+    }
 }
