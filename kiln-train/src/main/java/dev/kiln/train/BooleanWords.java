@@ -20,7 +20,7 @@ import java.util.Map;
 record BooleanWords(Map<String, String> spelling, String trueWord, List<String> notes) {
 
     /** The target's words, or null when some value is not a boolean word. {@code counts}: rows per value as read. */
-    static BooleanWords of(String column, Map<String, Integer> counts) {
+    static BooleanWords of(String column, Map<String, ? extends Number> counts) {
         for (String value : counts.keySet()) {
             if (!Values.isBooleanWord(value)) {
                 return null;
@@ -31,17 +31,18 @@ record BooleanWords(Map<String, String> spelling, String trueWord, List<String> 
         String trueWord = null;
         for (double truth : new double[] {1.0, 0.0}) {
             String kept = null;
-            int keptRows = -1;
+            long keptRows = -1;
             List<String> others = new ArrayList<>();
-            for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            for (Map.Entry<String, ? extends Number> e : counts.entrySet()) {
                 if (Values.parseBoolean(e.getKey()) != truth) {
                     continue;
                 }
                 others.add(e.getKey());
-                boolean better = e.getValue() > keptRows || e.getValue() == keptRows && e.getKey().compareTo(kept) < 0;
+                long n = e.getValue().longValue();
+                boolean better = n > keptRows || n == keptRows && e.getKey().compareTo(kept) < 0;
                 if (better) {
                     kept = e.getKey();
-                    keptRows = e.getValue();
+                    keptRows = n;
                 }
             }
             if (kept == null) {

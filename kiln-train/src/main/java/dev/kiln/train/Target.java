@@ -6,14 +6,11 @@ import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Task;
-import dev.kiln.runtime.schema.ClassLabels;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Values;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The target column turned into numbers: the task (given or inferred), the classes in output order
@@ -25,11 +22,10 @@ import java.util.TreeMap;
  * <p>Labels as written: read the data with {@link #readOptions} so a yes/no target stays {@code yes}/{@code no}; its
  * classes are then those words and its positive class the "true" word ({@link BooleanWords}). A target read as BOOLEAN
  * (without those options) is {@code false}/{@code true}, with {@code true} positive. Other binary targets take the
- * rarer class as positive unless {@link TrainOptions#positiveClass} names one.
+ * rarer class as positive unless {@link TrainOptions#positiveClass} names one. The rule is {@link TargetClasses}'s.
  */
 public record Target(Task task, List<String> classes, String positiveClass, double[] y, DataFrame frame, List<String> notes) {
-    static final int MAX_INTEGER_CLASSES = 10;
-    static final int MAX_CLASSES = 200;
+    static final int MAX_INTEGER_CLASSES = TargetClasses.MAX_INTEGER_CLASSES;
 
     /** How labelled data is read for a target: the target column's values as written ({@link ReadOptions#labelled}). */
     public static ReadOptions readOptions(String target) {
@@ -64,23 +60,14 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
         }
         DataColumn target = frame.column(name);
         String[] labels = new String[target.size()];
-        TreeMap<String, Integer> counts = new TreeMap<>(labelOrder(target.type()));
+        Map<String, Integer> counts = new java.util.HashMap<>();
         for (int i = 0; i < labels.length; i++) {
             labels[i] = label(target, i);
             counts.merge(labels[i], 1, Integer::sum);
         }
-        // Labels as written: a yes/no target keeps its words, one spelling per answer (BooleanWords).
-        BooleanWords words = BooleanWords.of(name, counts);
-        if (words != null && !words.notes().isEmpty()) {
-            notes.addAll(words.notes());
-            counts.clear();
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = words.kept(labels[i]);
-                counts.merge(labels[i], 1, Integer::sum);
-            }
-        }
-        Task task = options.task() != null ? options.task() : infer(target, counts.size());
-        if (task == Task.REGRESSION) {
+        TargetClasses rule = TargetClasses.of(name, target.type(), counts, options.task(), options.positiveClass());
+        notes.addAll(rule.notes());
+        if (rule.task() == Task.REGRESSION) {
             if (!target.type().isNumericLike() || target.type() == ColumnType.DATETIME) {
                 throw new KilnException(ErrorCode.TARGET_INVALID, "target '" + name + "' is " + target.type().wireName()
                         + "; regression needs a numeric target", Map.of("column", name));
@@ -97,52 +84,17 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
                         + "from (their sum overflows a double; largest " + largest(y) + "): rescale the target",
                         Map.of("column", name));
             }
-            return new Target(task, List.of(), null, y, frame, notes);
-        }
-        if (counts.size() < 2) {
-            throw new KilnException(ErrorCode.TARGET_INVALID, "target '" + name + "' has a single class ('"
-                    + counts.firstKey() + "'); there is nothing to learn", Map.of("column", name));
-        }
-        if (task == Task.BINARY && counts.size() != 2) {
-            throw new KilnException(ErrorCode.TARGET_INVALID, "--task binary needs exactly 2 classes; target '" + name
-                    + "' has " + counts.size(), Map.of("column", name, "classes", counts.size()));
-        }
-        if (counts.size() > MAX_CLASSES) {
-            throw new KilnException(ErrorCode.TARGET_INVALID, "target '" + name + "' has " + counts.size()
-                    + " classes (at most " + MAX_CLASSES + "); is it really a class label? Use --task regression for numbers",
-                    Map.of("column", name));
-        }
-        List<String> classes = new ArrayList<>(counts.keySet());
-        String positive = null;
-        if (task == Task.BINARY) {
-            positive = options.positiveClass();
-            if (positive == null && words != null) {
-                // A yes/no question's event is its "yes", however rare.
-                positive = words.trueWord();
-            } else if (positive == null) {
-                // The rarer class is usually the event of interest (default, fraud, churn).
-                positive = counts.get(classes.get(0)) < counts.get(classes.get(1)) ? classes.get(0) : classes.get(1);
-            } else if (!counts.containsKey(positive)) {
-                // "Yes" or "true" (a lineage recorded before labels were kept as written) names the class "yes".
-                String same = ClassLabels.match(classes, positive);
-                if (same == null) {
-                    throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--positive-class '" + positive + "' is not a class of '"
-                            + name + "'; classes are " + classes, Map.of("column", name));
-                }
-                positive = same;
-            }
-            String negative = classes.get(0).equals(positive) ? classes.get(1) : classes.get(0);
-            classes = List.of(negative, positive);
+            return new Target(rule.task(), List.of(), null, y, frame, notes);
         }
         java.util.Map<String, Integer> index = new java.util.HashMap<>();
-        for (int k = 0; k < classes.size(); k++) {
-            index.put(classes.get(k), k);
+        for (int k = 0; k < rule.classes().size(); k++) {
+            index.put(rule.classes().get(k), k);
         }
         double[] y = new double[labels.length];
         for (int i = 0; i < y.length; i++) {
-            y[i] = index.get(labels[i]);
+            y[i] = index.get(rule.classOf(labels[i]));
         }
-        return new Target(task, classes, positive, y, frame, notes);
+        return new Target(rule.task(), rule.classes(), rule.positiveClass(), y, frame, notes);
     }
 
     private static double largest(double[] y) {
@@ -151,19 +103,6 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
             largest = Math.max(largest, Math.abs(v));
         }
         return largest;
-    }
-
-    private static Task infer(DataColumn target, int distinct) {
-        ColumnType type = target.type();
-        boolean classification = switch (type) {
-            case CATEGORICAL, BOOLEAN, TEXT -> true;
-            case INTEGER -> distinct <= MAX_INTEGER_CLASSES;
-            case NUMERIC, DATETIME -> false;
-        };
-        if (!classification) {
-            return Task.REGRESSION;
-        }
-        return distinct <= 2 ? Task.BINARY : Task.MULTICLASS;
     }
 
     private static String label(DataColumn column, int row) {
@@ -175,13 +114,5 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
             return Values.canonicalNumberText(d);
         }
         return (String) v;
-    }
-
-    /** Numbers sort numerically (2 before 10), text alphabetically. */
-    private static Comparator<String> labelOrder(ColumnType type) {
-        if (type == ColumnType.INTEGER || type == ColumnType.NUMERIC) {
-            return Comparator.comparingDouble(Double::parseDouble);
-        }
-        return Comparator.naturalOrder();
     }
 }

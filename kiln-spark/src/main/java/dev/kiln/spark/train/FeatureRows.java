@@ -12,8 +12,10 @@ import dev.kiln.runtime.schema.Schema;
 import dev.kiln.runtime.schema.Values;
 import dev.kiln.spark.SparkValues;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
@@ -55,12 +57,14 @@ final class FeatureRows {
         }
         return rows.mapPartitions(new Encode(json, columns.toArray(String[]::new), types, positions,
                 rows.schema().fieldIndex(target.name()), target.name(), target.type().name(), target.task().name(),
-                target.classes().toArray(String[]::new)), Encoders.row(SCHEMA));
+                target.classes().toArray(String[]::new), target.spelling().keySet().toArray(String[]::new),
+                target.spelling().values().toArray(String[]::new)), Encoders.row(SCHEMA));
     }
 
     /** One partition's rows encoded; every field a string or an array of them, nothing of Kiln's Java-serialized. */
     private record Encode(String pipelineJson, String[] names, String[] types, int[] positions, int targetAt,
-                          String targetName, String targetType, String task, String[] classes)
+                          String targetName, String targetType, String task, String[] classes, String[] spelledAs,
+                          String[] spelledClass)
             implements MapPartitionsFunction<Row, Row> {
         @Override
         public Iterator<Row> call(Iterator<Row> input) throws Exception {
@@ -69,8 +73,12 @@ final class FeatureRows {
             for (int j = 0; j < fields.length; j++) {
                 fields[j] = new Field(names[j], ColumnType.valueOf(types[j]), true);
             }
+            Map<String, String> spelling = new HashMap<>();
+            for (int k = 0; k < spelledAs.length; k++) {
+                spelling.put(spelledAs[k], spelledClass[k]);
+            }
             TargetColumn target = new TargetColumn(targetName, ColumnType.valueOf(targetType), Task.valueOf(task),
-                    List.of(classes), null);
+                    List.of(classes), null, spelling);
             int width = pipeline.width();
             Object[] values = new Object[fields.length];
             return new Iterator<>() {

@@ -6,26 +6,25 @@ import dev.kiln.runtime.Task;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Values;
 import dev.kiln.spark.SparkValues;
-import java.util.ArrayList;
-import java.util.Comparator;
+import dev.kiln.train.TargetClasses;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 
 /**
- * The target column as kiln train's {@code Target} reads it, from Spark rows: the task (given, or inferred by the same
- * rule: a categorical, boolean or text target is classification, an integer one with at most 10 distinct values too,
- * any other number regression), the classes in output order (binary: negative, positive) and each row's label.
+ * The target column as kiln train's {@code Target} reads it, from Spark rows: its labels counted on Spark, then kiln
+ * train's own rule ({@link TargetClasses}: the task, the classes in output order, binary: negative, positive, the
+ * positive class, a yes/no answer written several ways as one class) and each row's label.
  *
- * @param type the target's Kiln type over every row
+ * @param type     the target's Kiln type over every row
+ * @param spelling a label as written to its class, where a yes/no answer is written more than one way
  */
-public record TargetColumn(String name, ColumnType type, Task task, List<String> classes, String positiveClass) {
-    static final int MAX_INTEGER_CLASSES = 10;
-    static final int MAX_CLASSES = 200;
+public record TargetColumn(String name, ColumnType type, Task task, List<String> classes, String positiveClass,
+                           Map<String, String> spelling) {
 
     /** The target of {@code data} (its rows with a target value), typed {@code type}, as {@code options} ask. */
     static TargetColumn of(Dataset<Row> data, String name, ColumnType type, SparkTrainOptions options) {
@@ -37,58 +36,19 @@ public record TargetColumn(String name, ColumnType type, Task task, List<String>
                 throw new KilnException(ErrorCode.TARGET_INVALID, "target '" + name + "' is " + type.wireName()
                         + "; regression needs a numeric target", Map.of("column", name));
             }
-            return new TargetColumn(name, type, Task.REGRESSION, List.of(), null);
+            return new TargetColumn(name, type, Task.REGRESSION, List.of(), null, Map.of());
         }
         int at = data.schema().fieldIndex(name);
         String typeName = type.name();
+        // One more label than kiln train allows is enough to refuse the target.
         List<Row> counted = data.map((MapFunction<Row, String>) r -> label(r.get(at), ColumnType.valueOf(typeName)),
-                Encoders.STRING()).groupBy("value").count().limit(MAX_CLASSES + 1).collectAsList();
-        TreeMap<String, Long> counts = new TreeMap<>(labelOrder(type));
+                Encoders.STRING()).groupBy("value").count().limit(TargetClasses.MAX_CLASSES + 1).collectAsList();
+        Map<String, Long> counts = new HashMap<>();
         for (Row r : counted) {
             counts.put(r.getString(0), r.getLong(1));
         }
-        Task task = given != null ? given
-                : type == ColumnType.INTEGER && counts.size() > MAX_INTEGER_CLASSES ? Task.REGRESSION
-                : counts.size() <= 2 ? Task.BINARY : Task.MULTICLASS;
-        if (task == Task.REGRESSION) {
-            return new TargetColumn(name, type, task, List.of(), null);
-        }
-        if (counts.size() < 2) {
-            throw new KilnException(ErrorCode.TARGET_INVALID, "target '" + name + "' has a single class ('"
-                    + counts.firstKey() + "'); there is nothing to learn", Map.of("column", name));
-        }
-        if (task == Task.BINARY && counts.size() != 2) {
-            throw new KilnException(ErrorCode.TARGET_INVALID, "--task binary needs exactly 2 classes; target '" + name
-                    + "' has " + counts.size(), Map.of("column", name, "classes", counts.size()));
-        }
-        if (counts.size() > MAX_CLASSES) {
-            throw new KilnException(ErrorCode.TARGET_INVALID, "target '" + name + "' has more than " + MAX_CLASSES
-                    + " classes; is it really a class label? Use --task regression for numbers", Map.of("column", name));
-        }
-        List<String> classes = new ArrayList<>(counts.keySet());
-        if (task == Task.MULTICLASS) {
-            return new TargetColumn(name, type, task, classes, null);
-        }
-        String positive = positive(name, classes, counts, options.positiveClass());
-        String negative = classes.get(0).equals(positive) ? classes.get(1) : classes.get(0);
-        return new TargetColumn(name, type, task, List.of(negative, positive), positive);
-    }
-
-    /** --positive-class, else a yes/no target's "true" word, else the rarer class (kiln train's rule). */
-    private static String positive(String name, List<String> classes, Map<String, Long> counts, String asked) {
-        if (asked != null) {
-            if (!counts.containsKey(asked)) {
-                throw new KilnException(ErrorCode.INVALID_ARGUMENT, "--positive-class '" + asked + "' is not a class of '"
-                        + name + "'; classes are " + classes, Map.of("option", "--positive-class", "column", name));
-            }
-            return asked;
-        }
-        String a = classes.get(0);
-        String b = classes.get(1);
-        if (Values.isBooleanWord(a) && Values.isBooleanWord(b) && Values.parseBoolean(a) != Values.parseBoolean(b)) {
-            return Values.parseBoolean(a) == 1.0 ? a : b;
-        }
-        return counts.get(a) < counts.get(b) ? a : b;
+        TargetClasses rule = TargetClasses.of(name, type, counts, given, options.positiveClass());
+        return new TargetColumn(name, type, rule.task(), rule.classes(), rule.positiveClass(), rule.spelling());
     }
 
     /** Whether a raw Spark value is a target value at all (null, NaN and Kiln's missing tokens are not). */
@@ -132,19 +92,12 @@ public record TargetColumn(String name, ColumnType type, Task task, List<String>
             }
             return d;
         }
-        int k = classes.indexOf(label(raw, type));
+        String label = label(raw, type);
+        int k = classes.indexOf(spelling.getOrDefault(label, label));
         if (k < 0) {
-            throw new KilnException(ErrorCode.INTERNAL, "target '" + name + "': label '" + label(raw, type)
+            throw new KilnException(ErrorCode.INTERNAL, "target '" + name + "': label '" + label
                     + "' is not among the classes " + classes);
         }
         return k;
-    }
-
-    /** Numbers sort numerically (2 before 10), text alphabetically. */
-    private static Comparator<String> labelOrder(ColumnType type) {
-        if (type == ColumnType.INTEGER || type == ColumnType.NUMERIC) {
-            return Comparator.comparingDouble(Double::parseDouble);
-        }
-        return Comparator.naturalOrder();
     }
 }
