@@ -34,11 +34,8 @@ class DuckDbTypedReadTest {
     @ParameterizedTest
     @ValueSource(strings = {"parquet", "jsonl"})
     void typedColumnsEqualTheTextRoute(String format) throws Exception {
-        Path file = dir.resolve("t." + format);
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-            s.execute("COPY (" + TABLE + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
-        }
-        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        Path file = write("t", format, TABLE);
+        DuckDbReader.Format f = formatOf(format);
         List<DataColumn> viaText = SchemaInference.columns(DuckDbReader.read(file, f), ReadOptions.defaults());
         List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults(), Set.of());
         assertThat(typed).isEqualTo(viaText);
@@ -61,11 +58,8 @@ class DuckDbTypedReadTest {
     @ParameterizedTest
     @ValueSource(strings = {"parquet", "jsonl"})
     void forcedTypesGiveTheColumnsOfTheTextRoute(String format) throws Exception {
-        Path file = dir.resolve("forced." + format);
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-            s.execute("COPY (" + TABLE + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
-        }
-        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        Path file = write("forced", format, TABLE);
+        DuckDbReader.Format f = formatOf(format);
         List<DataColumn> inferred = DataReader.read(file).columns();
         RawTable text = DuckDbReader.read(file, f);
         int typedRoute = 0;
@@ -103,11 +97,8 @@ class DuckDbTypedReadTest {
     @ParameterizedTest
     @ValueSource(strings = {"parquet", "jsonl"})
     void otherColumnsGiveTheColumnsOfTheTextRoute(String format) throws Exception {
-        Path file = dir.resolve("others." + format);
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-            s.execute("COPY (" + TABLE + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
-        }
-        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        Path file = write("others", format, TABLE);
+        DuckDbReader.Format f = formatOf(format);
         RawTable text = DuckDbReader.read(file, f);
         // Verbatim text (kiln predict), and numbers, which fail on some columns and so test which error comes first.
         List<ReadOptions> others = List.of(ReadOptions.defaults().withOtherColumnsVerbatim(),
@@ -130,6 +121,19 @@ class DuckDbTypedReadTest {
         assertThat(padded.values()).containsExactly(" x ", "\t=1+1", null, null); // NA and blank are missing
     }
 
+    /** {@code table} (SQL) written by DuckDB as {@code name.format}: Parquet or JSON lines. */
+    private Path write(String name, String format, String table) throws Exception {
+        Path file = dir.resolve(name + "." + format);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("COPY (" + table + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
+        }
+        return file;
+    }
+
+    private static DuckDbReader.Format formatOf(String format) {
+        return format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+    }
+
     /** The columns, or the error's code and message. */
     private static Object outcome(java.util.function.Supplier<Object> read) {
         try {
@@ -144,14 +148,11 @@ class DuckDbTypedReadTest {
     @ValueSource(strings = {"parquet", "jsonl"})
     void columnsLongerThanABlockAreJoinedInOrder(String format) throws Exception {
         int rows = 2 * TypedColumn.BLOCK + 7;
-        Path file = dir.resolve("long." + format);
         String table = "SELECT CASE WHEN i % " + TypedColumn.BLOCK + " IN (0, " + (TypedColumn.BLOCK - 1)
                 + ") THEN NULL ELSE i * 0.5 END AS d, CASE WHEN i % 3 = 0 THEN NULL ELSE i - 100000 END AS n, "
                 + "i % 2 = 0 AS b FROM range(" + rows + ") t(i)";
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-            s.execute("COPY (" + table + ") TO '" + file + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "JSON") + ")");
-        }
-        DuckDbReader.Format f = format.equals("parquet") ? DuckDbReader.Format.PARQUET : DuckDbReader.Format.JSON_LINES;
+        Path file = write("long", format, table);
+        DuckDbReader.Format f = formatOf(format);
         List<DataColumn> typed = DuckDbReader.readTyped(file, f, ReadOptions.defaults(), Set.of());
         assertThat(typed).isEqualTo(SchemaInference.columns(DuckDbReader.read(file, f), ReadOptions.defaults()));
         double[] d = ((NumericColumn) typed.get(0)).values();
