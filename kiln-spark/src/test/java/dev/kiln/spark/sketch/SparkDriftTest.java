@@ -109,7 +109,7 @@ class SparkDriftTest {
                     .filter(v -> !Double.isNaN(v)).sorted().toArray();
             for (int i = 0; i < 200; i++) {
                 double x = sorted[(int) ((long) i * (sorted.length - 1) / 199)];
-                double truth = (double) upperBound(sorted, x) / sorted.length;
+                double truth = (double) SortedCounts.atMost(sorted, x) / sorted.length;
                 assertThat(q.cdf(x)).as(s.name() + " cdf at " + x).isCloseTo(truth, within(EPS));
             }
         }
@@ -153,19 +153,5 @@ class SparkDriftTest {
 
     private static List<String> drifted(DriftReport report) {
         return report.features().stream().filter(FeatureDrift::drift).map(FeatureDrift::name).toList();
-    }
-
-    private static int upperBound(double[] sorted, double x) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= x) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

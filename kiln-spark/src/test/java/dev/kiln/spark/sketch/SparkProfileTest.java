@@ -75,8 +75,8 @@ class SparkProfileTest {
             s.quantiles().forEach((key, value) -> {
                 double q = Integer.parseInt(key.substring(1)) / 100.0;
                 // The rank of the value in the real data is within the rank error of q.
-                double atOrBelow = (double) countAtMost(sorted, value) / sorted.length;
-                double below = (double) countBelow(sorted, value) / sorted.length;
+                double atOrBelow = (double) SortedCounts.atMost(sorted, value) / sorted.length;
+                double below = (double) SortedCounts.below(sorted, value) / sorted.length;
                 assertThat(atOrBelow).as(s.name() + " " + key).isGreaterThanOrEqualTo(q - EPS - 1.0 / sorted.length);
                 assertThat(below).as(s.name() + " " + key).isLessThanOrEqualTo(q + EPS + 1.0 / sorted.length);
             });
@@ -120,33 +120,5 @@ class SparkProfileTest {
             assertThat(s.mean()).as(s.name() + " mean").isCloseTo(k.mean(), within(1e-9 * Math.abs(k.mean())));
             assertThat(s.std()).as(s.name() + " std").isCloseTo(k.std(), within(1e-9 * k.std()));
         }
-    }
-
-    private static int countAtMost(double[] sorted, double x) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= x) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    private static int countBelow(double[] sorted, double x) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < x) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }
