@@ -17,11 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Reads one CSV file into parsed chunks, not yet joined. The calling thread reads the file in blocks, feeds each to
@@ -46,6 +49,12 @@ final class CsvChunkReader {
     private final int threads;
     private final AtomicBoolean failed = new AtomicBoolean();
     private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
+    /** Given each parsed chunk in file order as soon as the chunks before it are in, or null. */
+    private Consumer<CsvChunk> inOrder;
+    /** Parsed chunks not yet handed over, by index; the next to hand over; who is handing over (see {@link #handOver}). */
+    private final Map<Integer, CsvChunk> parsedChunks = new ConcurrentHashMap<>();
+    private volatile int handedOver;
+    private final ReentrantLock handingOver = new ReentrantLock();
 
     private CsvChunkReader(Path file, ReadOptions options, int block, ExecutorService pool, int threads) {
         this.file = file;
@@ -58,8 +67,20 @@ final class CsvChunkReader {
     /** {@code options} as they apply to this file (a .tsv's TAB already set). */
     static ParsedFile read(Path file, ReadOptions options, int block, ExecutorService pool, int threads)
             throws IOException {
+        return read(file, options, block, pool, threads, null);
+    }
+
+    /**
+     * With {@code inOrder}: each chunk is handed to it, on this thread, in file order, as soon as it and every chunk
+     * before it are parsed (the chunks' arrays are then its to free): a consumer that keeps up holds only the chunks in
+     * flight. Every chunk has been handed over when this returns.
+     */
+    static ParsedFile read(Path file, ReadOptions options, int block, ExecutorService pool, int threads,
+                           Consumer<CsvChunk> inOrder) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return new CsvChunkReader(file, options, block, pool, threads).read(channel);
+            CsvChunkReader reader = new CsvChunkReader(file, options, block, pool, threads);
+            reader.inOrder = inOrder;
+            return reader.read(channel);
         }
     }
 
@@ -111,7 +132,8 @@ final class CsvChunkReader {
             }
             if (names != null && cut > dataStart) {
                 inFlight.acquireUninterruptibly();
-                futures.add(pool.submit(parseTask(buf, dataStart, cut, eof, bufOffset, delimiter, forced, inFlight)));
+                futures.add(pool.submit(parseTask(futures.size(), buf, dataStart, cut, eof, bufOffset, delimiter, forced,
+                        inFlight)));
                 byte[] next = length - cut <= block ? buffer() : new byte[length - cut + block];
                 System.arraycopy(buf, cut, next, 0, length - cut);
                 scanner.shift(cut);
@@ -122,6 +144,9 @@ final class CsvChunkReader {
             }
         }
         List<CsvChunk> chunks = ParallelCsvReader.collect(futures);
+        if (inOrder != null && handedOver != chunks.size()) {
+            throw new IllegalStateException("handed over " + handedOver + " of " + chunks.size() + " chunks");
+        }
         if (names == null || chunks.stream().mapToInt(CsvChunk::rows).sum() == 0) {
             throw new CsvChunkParser.Problem("no data rows");
         }
@@ -129,9 +154,34 @@ final class CsvChunkReader {
                 digest == null ? null : HexFormat.of().formatHex(digest.digest()));
     }
 
-    private Callable<CsvChunk> parseTask(byte[] buf, int from, int to, boolean last, long bufOffset, char delimiter,
-                                         ColumnType[] forced, Semaphore inFlight) {
+    /**
+     * Hands the parsed chunks over, in file order, as long as the next one is parsed; only one thread at a time does
+     * (the others go back to parsing), so the consumer needs no locking of its own. A chunk's slot in flight is freed
+     * when it is handed over, which bounds the chunks parsed and waiting. The check after unlocking catches a chunk
+     * parsed while the lock was held by a thread that had already looked for it.
+     */
+    private void handOver(Semaphore inFlight) {
+        while (handingOver.tryLock()) {
+            try {
+                CsvChunk next;
+                while ((next = parsedChunks.remove(handedOver)) != null) {
+                    inOrder.accept(next);
+                    handedOver++;
+                    inFlight.release();
+                }
+            } finally {
+                handingOver.unlock();
+            }
+            if (!parsedChunks.containsKey(handedOver)) {
+                return;
+            }
+        }
+    }
+
+    private Callable<CsvChunk> parseTask(int index, byte[] buf, int from, int to, boolean last, long bufOffset,
+                                         char delimiter, ColumnType[] forced, Semaphore inFlight) {
         return () -> {
+            boolean parsed = false;
             try {
                 if (failed.get()) {
                     throw new CsvChunkParser.Problem("an earlier chunk failed");
@@ -145,15 +195,30 @@ final class CsvChunkReader {
                     columns[c] = ChunkColumn.of(forced[c], capacity);
                 }
                 int rows = CsvChunkParser.parse(buf, from, to, last, delimiter, columns);
-                return new CsvChunk(file, delimiter, bufOffset + from, to - from, last, rows, columns);
-            } catch (RuntimeException | Error e) {
-                failed.set(true);
-                throw e;
-            } finally {
+                CsvChunk chunk = new CsvChunk(file, delimiter, bufOffset + from, to - from, last, rows, columns);
+                parsed = true;
                 if (buf.length == 2 * block) {
                     spare.offer(buf);
                 }
-                inFlight.release();
+                if (inOrder != null) {
+                    parsedChunks.put(index, chunk);
+                    handOver(inFlight);
+                }
+                return chunk;
+            } catch (RuntimeException | Error e) {
+                if (failed.compareAndSet(false, true) && inOrder != null) {
+                    // Chunks after this one are never handed over, so their slots are never freed: free enough for
+                    // the reading thread to get past its wait and see the failure.
+                    inFlight.release(threads * CHUNKS_PER_THREAD);
+                }
+                throw e;
+            } finally {
+                if (!parsed && buf.length == 2 * block) {
+                    spare.offer(buf);
+                }
+                if (inOrder == null || !parsed) {
+                    inFlight.release();
+                }
             }
         };
     }

@@ -116,6 +116,24 @@ final class ParallelCsvReader {
         }
     }
 
+    /**
+     * Parses one file and hands each chunk to {@code inOrder} in file order as soon as the chunks before it are in
+     * ({@link CsvChunkReader#read(Path, ReadOptions, int, ExecutorService, int, java.util.function.Consumer)}), without
+     * joining them into columns or hashing the file. Throws a {@link CsvChunkParser.Problem} on anything the
+     * sequential reader would report (which the caller must then let it report).
+     */
+    static CsvChunkReader.ParsedFile readInOrder(Path file, ReadOptions options,
+                                                 java.util.function.Consumer<CsvChunk> inOrder) throws IOException {
+        ReadOptions effective = effective(file, options).withoutChecksum();
+        requireHandled(effective);
+        ExecutorService pool = pool();
+        try {
+            return CsvChunkReader.read(file, effective, blockSize, pool, threads(), inOrder);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** How many chunks a read of {@code file} with blocks of {@code block} bytes parses (for tests of the knob). */
     static int chunkCount(Path file, ReadOptions options, int block) throws IOException {
         ExecutorService pool = pool();

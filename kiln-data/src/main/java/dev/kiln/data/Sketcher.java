@@ -27,8 +27,10 @@ import java.util.stream.IntStream;
 /**
  * Builds {@link DatasetSketch}es (bounded memory per column) from a {@link DataFrame} or a file.
  *
- * <p>Delimited text ({@code .csv}, {@code .tsv}, {@code .txt}) that {@linkplain #fitsInMemory fits in memory} is read
- * whole by {@link DataReader#read} (parallel, into columns) and sketched column by column on every core. A larger
+ * <p>Delimited text ({@code .csv}, {@code .tsv}, {@code .txt}) that {@linkplain #fitsInMemory fits in memory} is
+ * sketched as the parallel reader parses it, chunk by chunk in file order ({@link CsvChunkSketcher}: the sketches and
+ * types of reading it whole, without building its columns), or, where that cannot give them, read whole by
+ * {@link DataReader#read} (parallel, into columns) and sketched column by column on every core. A larger
  * file is streamed: rows are never held, so memory does not grow with the number of rows. Column types are taken from
  * {@link ReadOptions#types()} / {@link ReadOptions#otherColumns()}; when some column has neither, a
  * first streaming pass infers them with the rules of {@link SchemaInference} (boolean, integer,
@@ -97,7 +99,8 @@ public final class Sketcher {
                     : opts.delimiter();
             return streamCsv(real, delimiter, opts, k, maxCategories);
         }
-        Typed streamed = streamDuckDb(real, opts, k, maxCategories);
+        Typed streamed = isCsv(name) ? CsvChunkSketcher.sketch(real, opts, k, maxCategories)
+                : streamDuckDb(real, opts, k, maxCategories);
         return streamed != null ? streamed.sketch() : sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
     }
 
@@ -122,7 +125,10 @@ public final class Sketcher {
             Map<String, ColumnType> types = inferTypes(real, opts);
             return new Typed(sketch(real, opts.withTypes(types)), types);
         }
-        Typed streamed = streamDuckDb(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+        boolean csv = isCsv(real.getFileName().toString().toLowerCase(Locale.ROOT));
+        Typed streamed = csv
+                ? CsvChunkSketcher.sketch(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES)
+                : streamDuckDb(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
         if (streamed != null) {
             return streamed;
         }

@@ -1,0 +1,217 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.profile.CategoryCounts;
+import dev.kiln.runtime.profile.ColumnSketch;
+import dev.kiln.runtime.profile.DatasetSketch;
+import dev.kiln.runtime.profile.QuantileSketch;
+import dev.kiln.runtime.schema.ColumnType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Sketches a CSV file while the parallel reader parses it: each parsed chunk's columns go into the column sketches as
+ * soon as every chunk before it is in (file order, so each sketch sees its values in row order, as a sketch of the
+ * whole column would), and the chunk's arrays are dropped. No whole column is built, no chunk outlives its turn: the
+ * collector copies next to nothing, where reading whole kept the file's columns twice (chunks, then the joined columns)
+ * and sketching them was a pass of its own.
+ *
+ * <p>The sketches and types are exactly those of reading the file whole ({@link DataReader#read}, which types each
+ * column by {@link ChunkMerger}'s rule) and sketching the frame ({@link Sketcher#sketch(DataFrame, int, int)}). A file
+ * this cannot sketch that way gives null, and the caller reads it whole: a column read as numbers in some chunks and
+ * as text in others (its number chunks would need parsing again as text), numbers whose kinds mix across chunks (text
+ * overall), label columns ({@link ReadOptions#labelColumns}), and any problem the reader reports (the whole read then
+ * throws the exact error).
+ */
+final class CsvChunkSketcher implements Consumer<CsvChunk> {
+    private static final int UNSEEN = 0;
+    private static final int NUMBERS = 1;
+    private static final int TEXT = 2;
+
+    private final int k;
+    private final int maxCategories;
+    private int[] state;
+    private QuantileSketch[] quantiles;
+    private CategoryCounts[] categories;
+    /** Per text column: each distinct value and how often it occurs, for the free-text rule. */
+    private List<Map<String, long[]>> levels;
+    private long[] missing;
+    private long[] present;
+    private long[] booleans;
+    private long[] integers;
+    private long[] numeric;
+    private long[] datetimes;
+    private long rows;
+    private boolean mixed;
+
+    private CsvChunkSketcher(int k, int maxCategories) {
+        this.k = k;
+        this.maxCategories = maxCategories;
+    }
+
+    /** The file's sketch and types, or null when it must be read whole (see the class comment). */
+    static Sketcher.Typed sketch(Path file, ReadOptions options, int k, int maxCategories) {
+        if (!options.labelColumns().isEmpty() || !ParallelCsvReader.handles(ParallelCsvReader.effective(file, options))) {
+            return null;
+        }
+        CsvChunkSketcher sketcher = new CsvChunkSketcher(k, maxCategories);
+        CsvChunkReader.ParsedFile parsed;
+        try {
+            parsed = ParallelCsvReader.readInOrder(file, options, sketcher);
+        } catch (RuntimeException | IOException e) { // a Problem, or anything unexpected: the whole read names it
+            return null;
+        }
+        return sketcher.mixed ? null : sketcher.result(parsed.names(), parsed.forced());
+    }
+
+    /** Takes the next chunk in file order into the sketches and frees its arrays. */
+    @Override
+    public void accept(CsvChunk chunk) {
+        ChunkColumn[] columns = chunk.columns();
+        if (state == null) {
+            start(columns.length);
+        }
+        rows += chunk.rows();
+        for (int c = 0; c < columns.length && !mixed; c++) {
+            ChunkColumn column = columns[c];
+            if (column.isText()) {
+                addText(c, column, chunk.rows());
+            } else {
+                addNumbers(c, column, chunk.rows());
+            }
+            column.release();
+        }
+    }
+
+    private void start(int width) {
+        state = new int[width];
+        quantiles = new QuantileSketch[width];
+        categories = new CategoryCounts[width];
+        levels = new ArrayList<>(width);
+        for (int c = 0; c < width; c++) {
+            levels.add(null);
+        }
+        missing = new long[width];
+        present = new long[width];
+        booleans = new long[width];
+        integers = new long[width];
+        numeric = new long[width];
+        datetimes = new long[width];
+    }
+
+    private void addNumbers(int c, ChunkColumn column, int n) {
+        // A chunk of only missing values (no vote) is the same rows missing whatever the column turns out to be.
+        if (column.present > 0 && !become(c, NUMBERS)) {
+            return;
+        }
+        if (quantiles[c] == null) {
+            quantiles[c] = new QuantileSketch(k);
+        }
+        missing[c] += quantiles[c].addAllPresent(column.numbers(), 0, n);
+        present[c] += column.present;
+        booleans[c] += column.booleans;
+        integers[c] += column.integers;
+        numeric[c] += column.numeric;
+        datetimes[c] += column.datetimes;
+    }
+
+    private void addText(int c, ChunkColumn column, int n) {
+        if (!become(c, TEXT)) {
+            return;
+        }
+        if (categories[c] == null) {
+            categories[c] = new CategoryCounts(maxCategories);
+            levels.set(c, new HashMap<>());
+        }
+        ByteDictionary dictionary = column.levels();
+        String[] local = dictionary.strings();
+        Map<String, long[]> seen = levels.get(c);
+        for (int code = 0; code < local.length; code++) {
+            seen.computeIfAbsent(local[code], v -> new long[1])[0] += dictionary.count(code);
+        }
+        int[] codes = column.codes();
+        CategoryCounts counts = categories[c];
+        for (int r = 0; r < n; r++) {
+            int code = codes[r];
+            if (code < 0) {
+                missing[c]++;
+            } else {
+                counts.add(local[code]);
+            }
+        }
+    }
+
+    /** Moves column {@code c} to {@code next}; false (and the file is read whole) when it was the other kind. */
+    private boolean become(int c, int next) {
+        if (state[c] != UNSEEN && state[c] != next) {
+            mixed = true;
+            return false;
+        }
+        state[c] = next;
+        return true;
+    }
+
+    private Sketcher.Typed result(List<String> names, ColumnType[] forced) {
+        List<ColumnSketch> columns = new ArrayList<>(names.size());
+        Map<String, ColumnType> types = new LinkedHashMap<>();
+        for (int c = 0; c < names.size(); c++) {
+            ColumnType type = forced[c] != null ? forced[c] : inferred(c);
+            if (type == null) {
+                return null; // number kinds mixed across chunks: text overall, from numbers parsed as text again
+            }
+            ColumnSketch sketch;
+            if (type.isNumericLike()) {
+                QuantileSketch q = quantiles[c] != null ? quantiles[c] : new QuantileSketch(k);
+                sketch = new ColumnSketch(names.get(c), type, missing[c], q, null);
+            } else {
+                CategoryCounts counts = categories[c] != null ? categories[c] : new CategoryCounts(maxCategories);
+                sketch = new ColumnSketch(names.get(c), type, missing[c], null, counts);
+            }
+            columns.add(sketch);
+            types.put(names.get(c), type);
+        }
+        return new Sketcher.Typed(new DatasetSketch(rows, columns), types);
+    }
+
+    /** {@link ChunkMerger}'s type for an inferred column; null when numbers of different kinds make it text. */
+    private ColumnType inferred(int c) {
+        if (state[c] == TEXT) {
+            return looksLikeText(levels.get(c)) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+        }
+        long p = present[c];
+        if (p == 0) {
+            return ColumnType.CATEGORICAL; // all missing
+        }
+        if (booleans[c] == p) {
+            return ColumnType.BOOLEAN;
+        }
+        if (integers[c] == p) {
+            return ColumnType.INTEGER;
+        }
+        if (numeric[c] == p) {
+            return ColumnType.NUMERIC;
+        }
+        return datetimes[c] == p ? ColumnType.DATETIME : null;
+    }
+
+    /** {@link SchemaInference}'s looksLikeText, from the distinct values and their counts. */
+    private static boolean looksLikeText(Map<String, long[]> levels) {
+        long count = 0;
+        long totalLength = 0;
+        long withSpace = 0;
+        for (Map.Entry<String, long[]> level : levels.entrySet()) {
+            long times = level.getValue()[0];
+            count += times;
+            totalLength += times * level.getKey().length();
+            if (SchemaInference.containsWhitespace(level.getKey())) {
+                withSpace += times;
+            }
+        }
+        return SchemaInference.isFreeText(count, levels.size(), totalLength, withSpace);
+    }
+}
