@@ -4,6 +4,7 @@ import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Values;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.IntFunction;
 
 /**
  * One column of one chunk as it is parsed. An inferred column starts in number mode: a double per row (NaN for
@@ -29,20 +30,32 @@ final class ChunkColumn {
     long numeric;
     long datetimes;
 
-    private ChunkColumn(ColumnType forced, boolean skip, boolean text, int capacity) {
+    private ChunkColumn(ColumnType forced, boolean skip, boolean text, int capacity, IntFunction<double[]> arrays) {
         this.forced = forced;
         this.skip = skip;
         if (text) {
             toText(capacity);
         } else if (!skip) {
-            numbers = new double[capacity];
+            numbers = arrays.apply(capacity);
         }
+    }
+
+    private ChunkColumn(ColumnType forced, boolean skip, boolean text, int capacity) {
+        this(forced, skip, text, capacity, double[]::new);
     }
 
     /** A column whose type is forced ({@code forced} not null) or inferred. */
     static ChunkColumn of(ColumnType forced, int capacity) {
+        return of(forced, capacity, double[]::new);
+    }
+
+    /**
+     * As {@link #of(ColumnType, int)}, its number array (if it needs one) from {@code arrays}: an array of at least
+     * {@code capacity} doubles, whose contents do not matter (rows are written before they are read).
+     */
+    static ChunkColumn of(ColumnType forced, int capacity, IntFunction<double[]> arrays) {
         boolean text = forced != null && !forced.isNumericLike();
-        return new ChunkColumn(forced, false, text, capacity);
+        return new ChunkColumn(forced, false, text, capacity, arrays);
     }
 
     /** A column kept as text whatever its values (re-parsing a chunk for a column that turned out textual). */

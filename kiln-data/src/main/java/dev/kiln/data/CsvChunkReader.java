@@ -55,6 +55,7 @@ final class CsvChunkReader {
     private final Map<Integer, CsvChunk> parsedChunks = new ConcurrentHashMap<>();
     private volatile int handedOver;
     private final ReentrantLock handingOver = new ReentrantLock();
+    private final Queue<double[]> spareNumbers = new ConcurrentLinkedQueue<>();
 
     private CsvChunkReader(Path file, ReadOptions options, int block, ExecutorService pool, int threads) {
         this.file = file;
@@ -71,9 +72,10 @@ final class CsvChunkReader {
     }
 
     /**
-     * With {@code inOrder}: each chunk is handed to it, on this thread, in file order, as soon as it and every chunk
-     * before it are parsed (the chunks' arrays are then its to free): a consumer that keeps up holds only the chunks in
-     * flight. Every chunk has been handed over when this returns.
+     * With {@code inOrder}: each chunk is handed to it, in file order, as soon as it and every chunk before it are
+     * parsed, by one pool thread at a time ({@link #handOver}); it must not keep the chunk's arrays, which are reused
+     * for the chunks parsed next, and the returned chunks hold no rows (their counts stay). Every chunk has been handed
+     * over when this returns.
      */
     static ParsedFile read(Path file, ReadOptions options, int block, ExecutorService pool, int threads,
                            Consumer<CsvChunk> inOrder) throws IOException {
@@ -166,6 +168,7 @@ final class CsvChunkReader {
                 CsvChunk next;
                 while ((next = parsedChunks.remove(handedOver)) != null) {
                     inOrder.accept(next);
+                    recycle(next);
                     handedOver++;
                     inFlight.release();
                 }
@@ -176,6 +179,25 @@ final class CsvChunkReader {
                 return;
             }
         }
+    }
+
+    /** A chunk handed over: its number arrays go to the next chunks parsed, and the chunk lets go of its rows. */
+    private void recycle(CsvChunk chunk) {
+        for (ChunkColumn column : chunk.columns()) {
+            if (column.numbers() != null) {
+                spareNumbers.offer(column.numbers());
+            }
+            column.release();
+        }
+    }
+
+    /**
+     * A number array for a chunk's column: one a handed-over chunk gave back when it is long enough (the allocation of
+     * a chunk's columns is then paid once per chunk in flight, not once per chunk), else a new one.
+     */
+    private double[] numberArray(int capacity) {
+        double[] spare = spareNumbers.poll();
+        return spare != null && spare.length >= capacity ? spare : new double[capacity];
     }
 
     private Callable<CsvChunk> parseTask(int index, byte[] buf, int from, int to, boolean last, long bufOffset,
@@ -192,7 +214,8 @@ final class CsvChunkReader {
                 int capacity = CsvChunkParser.capacity(buf, from, to);
                 ChunkColumn[] columns = new ChunkColumn[forced.length];
                 for (int c = 0; c < columns.length; c++) {
-                    columns[c] = ChunkColumn.of(forced[c], capacity);
+                    columns[c] = inOrder == null ? ChunkColumn.of(forced[c], capacity)
+                            : ChunkColumn.of(forced[c], capacity, this::numberArray);
                 }
                 int rows = CsvChunkParser.parse(buf, from, to, last, delimiter, columns);
                 CsvChunk chunk = new CsvChunk(file, delimiter, bufOffset + from, to - from, last, rows, columns);

@@ -69,7 +69,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
         return sketcher.mixed ? null : sketcher.result(parsed.names(), parsed.forced());
     }
 
-    /** Takes the next chunk in file order into the sketches and frees its arrays. */
+    /** Takes the next chunk in file order into the sketches (the reader then reuses its arrays). */
     @Override
     public void accept(CsvChunk chunk) {
         ChunkColumn[] columns = chunk.columns();
@@ -84,7 +84,6 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
             } else {
                 addNumbers(c, column, chunk.rows());
             }
-            column.release();
         }
     }
 
