@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import org.duckdb.DuckDBReadableVector;
 
 /**
  * One column of a DuckDB result fetched by its SQL type, giving the column that {@link SchemaInference} would make of
@@ -81,40 +82,71 @@ final class TypedColumn {
         switch (kind) {
             case DOUBLE -> {
                 double v = rs.getDouble(column);
-                if (rs.wasNull()) {
-                    nulls.set(size);
-                    v = Double.NaN;
-                } else if (Double.isInfinite(v)) {
-                    fitsItsType = false;
-                } else if (!Double.isNaN(v)) {
-                    present++;
-                }
-                if (inBlock == BLOCK) {
-                    doubles = new double[BLOCK];
-                    doubleBlocks.add(doubles);
-                    inBlock = 0;
-                }
-                doubles[inBlock++] = v;
+                addDouble(v, rs.wasNull());
             }
             case LONG, BOOLEAN -> {
                 long v = kind == Kind.LONG ? rs.getLong(column) : rs.getBoolean(column) ? 1 : 0;
-                if (rs.wasNull()) {
-                    nulls.set(size);
-                } else {
-                    present++;
-                    if (v > MAX_INTEGER || v < -MAX_INTEGER) {
-                        fitsItsType = false;
-                    }
-                }
-                if (inBlock == BLOCK) {
-                    longs = new long[BLOCK];
-                    longBlocks.add(longs);
-                    inBlock = 0;
-                }
-                longs[inBlock++] = v;
+                addLong(v, rs.wasNull());
             }
-            default -> text.add(rs.getString(column)); // null -> empty text -> missing
+            default -> addText(rs.getString(column));
         }
+    }
+
+    /**
+     * Adds the first {@code rows} values of one of DuckDB's result chunks ({@link DuckDbChunks}): the same values as
+     * {@link #add(ResultSet, int)} row by row. {@code type} is the vector's C API type, one {@link DuckDbChunks} reads.
+     */
+    void add(DuckDBReadableVector vector, int type, int rows) {
+        for (int r = 0; r < rows; r++) {
+            boolean isNull = vector.isNull(r);
+            if (kind == Kind.TEXT) {
+                addText(isNull ? null : DuckDbChunks.text(vector, type, r));
+            } else if (kind == Kind.DOUBLE) {
+                addDouble(isNull ? 0 : vector.getDouble(r), isNull);
+            } else {
+                addLong(isNull ? 0 : DuckDbChunks.integer(vector, type, r), isNull);
+            }
+        }
+    }
+
+    private void addDouble(double v, boolean isNull) {
+        if (isNull) {
+            nulls.set(size);
+            v = Double.NaN;
+        } else if (Double.isInfinite(v)) {
+            fitsItsType = false;
+        } else if (!Double.isNaN(v)) {
+            present++;
+        }
+        if (inBlock == BLOCK) {
+            doubles = new double[BLOCK];
+            doubleBlocks.add(doubles);
+            inBlock = 0;
+        }
+        doubles[inBlock++] = v;
+        size++;
+    }
+
+    private void addLong(long v, boolean isNull) {
+        if (isNull) {
+            nulls.set(size);
+        } else {
+            present++;
+            if (v > MAX_INTEGER || v < -MAX_INTEGER) {
+                fitsItsType = false;
+            }
+        }
+        if (inBlock == BLOCK) {
+            longs = new long[BLOCK];
+            longBlocks.add(longs);
+            inBlock = 0;
+        }
+        longs[inBlock++] = v;
+        size++;
+    }
+
+    private void addText(String value) {
+        text.add(value); // null -> empty text -> missing
         size++;
     }
 
