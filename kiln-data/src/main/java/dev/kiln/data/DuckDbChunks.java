@@ -2,7 +2,6 @@ package dev.kiln.data;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ final class DuckDbChunks {
     /** The file's columns as {@link DuckDbReader#readTyped} makes them, or null to fetch them through JDBC. */
     static List<DataColumn> readTyped(Path path, String sql, ReadOptions options, Set<String> named) {
         DuckDbLibrary.require();
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        try (Connection connection = DuckDbReader.connection();
              DuckDBPreparedStatement statement = connection.unwrap(DuckDBConnection.class).prepare(sql);
              DuckDBChunkedResult result = statement.query()) {
             int width = (int) result.columnCount();

@@ -67,7 +67,7 @@ final class DuckDbSketcher {
     }
 
     private static Columns columns(Path file, DuckDbReader.Format format) {
-        return DuckDbReader.query(file, format, "*", true, (rs, names) -> {
+        return DuckDbReader.describe(file, format, (rs, names) -> {
             ResultSetMetaData meta = rs.getMetaData();
             List<String> sqlTypes = new ArrayList<>(names.size());
             for (int c = 1; c <= names.size(); c++) {
