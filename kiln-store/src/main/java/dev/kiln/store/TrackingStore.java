@@ -1,5 +1,10 @@
 package dev.kiln.store;
 
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.Json;
+import dev.kiln.runtime.KilnException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +35,30 @@ public interface TrackingStore {
 
     /** Copies a file or a directory into the artifact store and records it under {@code name}. */
     Artifact logArtifact(String runId, String name, Path fileOrDirectory);
+
+    /**
+     * Records {@code value} written as JSON (Kiln's mapper) as the artifact {@code name}: through a temporary file, which
+     * is deleted once the artifact store holds its copy.
+     */
+    default Artifact logJson(String runId, String name, Object value) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("kiln-artifact", ".json");
+            Json.mapper().writeValue(tmp.toFile(), value);
+            return logArtifact(runId, name, tmp);
+        } catch (IOException e) {
+            throw new KilnException(ErrorCode.INTERNAL, "cannot write the artifact " + name + " as JSON: " + e.getMessage(),
+                    Map.of("artifact", name), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is not worth failing the run for
+                }
+            }
+        }
+    }
 
     /** Ends a RUNNING run; ending a run that has already ended is a CONFLICT. */
     void endRun(String runId, RunStatus status);

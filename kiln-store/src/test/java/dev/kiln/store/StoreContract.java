@@ -245,6 +245,20 @@ abstract class StoreContract {
     }
 
     @Test
+    void aValueIsLoggedAsAJsonArtifact() throws IOException {
+        Run run = tracking.startRun("credit", null, "r", Map.of());
+        Map<String, Object> report = Map.of("auc", 0.91, "rows", 1000, "name", "gbdt \"best\"");
+        Artifact json = tracking.logJson(run.id(), "report.json", report);
+        assertThat(json.kind()).isEqualTo("file");
+        assertThat(dev.kiln.runtime.Json.mapper().readValue(store.artifacts().file(json.sha256()).toFile(), Map.class))
+                .isEqualTo(report);
+        assertThat(tracking.artifacts(run.id())).containsExactly(json);
+        assertThat(tracking.logJson(run.id(), "report.json", report)).isEqualTo(json);
+        assertKiln(() -> tracking.logJson(run.id(), "report.json", Map.of("auc", 0.5)), ErrorCode.CONFLICT, "report.json");
+        assertKiln(() -> tracking.logJson("ghost", "report.json", report), ErrorCode.RUN_NOT_FOUND, "'ghost'");
+    }
+
+    @Test
     void deadRunsOfThisHostAreReaped() throws Exception {
         Run dead = tracking.startRun("credit", null, "dead", Map.of());
         Run alive = tracking.startRun("credit", null, "alive", Map.of());

@@ -13,8 +13,6 @@ import dev.kiln.train.TrainOptions;
 import dev.kiln.train.Training;
 import dev.kiln.train.TrainingReport;
 import dev.kiln.train.search.Trial;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,8 +81,8 @@ public final class Tracking {
             tracking.setTag(parent.id(), "kiln.dataset_sha256", report.datasetSha256());
             tracking.setTag(parent.id(), "kiln.task", report.task().wireName());
             tracking.logArtifact(parent.id(), "bundle", Path.of(report.bundle()));
-            tracking.logArtifact(parent.id(), "leaderboard.json", json(withoutProfile(report)));
-            tracking.logArtifact(parent.id(), "profile.json", json(report.profile()));
+            tracking.logJson(parent.id(), "leaderboard.json", withoutProfile(report));
+            tracking.logJson(parent.id(), "profile.json", report.profile());
             tracking.endRun(parent.id(), RunStatus.FINISHED);
         } catch (RuntimeException e) {
             tracking.endRun(parent.id(), RunStatus.FAILED);
@@ -259,16 +257,5 @@ public final class Tracking {
         Map<String, Object> m = Json.mapper().convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
         m.remove("profile");
         return m;
-    }
-
-    private static Path json(Object value) {
-        try {
-            Path tmp = Files.createTempFile("kiln-artifact", ".json");
-            tmp.toFile().deleteOnExit();
-            Json.mapper().writeValue(tmp.toFile(), value);
-            return tmp;
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.INTERNAL, "cannot write a temporary artifact: " + e.getMessage());
-        }
     }
 }

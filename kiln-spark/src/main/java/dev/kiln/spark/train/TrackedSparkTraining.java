@@ -1,15 +1,10 @@
 package dev.kiln.spark.train;
 
-import dev.kiln.runtime.ErrorCode;
-import dev.kiln.runtime.Json;
-import dev.kiln.runtime.KilnException;
 import dev.kiln.store.KilnStore;
 import dev.kiln.store.ModelVersion;
 import dev.kiln.store.Run;
 import dev.kiln.store.RunStatus;
 import dev.kiln.store.TrackingStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,7 +59,7 @@ public final class TrackedSparkTraining {
             tracking.setTag(parent.id(), "kiln.chosen", "gbdt");
             tracking.setTag(parent.id(), "kiln.task", result.task().wireName());
             tracking.logArtifact(parent.id(), "bundle", result.bundle());
-            tracking.logArtifact(parent.id(), "report.json", json(SparkTrainReport.of(result)));
+            tracking.logJson(parent.id(), "report.json", SparkTrainReport.of(result));
             tracking.endRun(parent.id(), RunStatus.FINISHED);
         } catch (RuntimeException e) {
             tracking.endRun(parent.id(), RunStatus.FAILED);
@@ -102,16 +97,5 @@ public final class TrackedSparkTraining {
             p.put("positive_class", o.positiveClass());
         }
         return p;
-    }
-
-    private static Path json(Object value) {
-        try {
-            Path tmp = Files.createTempFile("kiln-artifact", ".json");
-            tmp.toFile().deleteOnExit();
-            Json.mapper().writeValue(tmp.toFile(), value);
-            return tmp;
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.INTERNAL, "cannot write a temporary artifact: " + e.getMessage());
-        }
     }
 }
