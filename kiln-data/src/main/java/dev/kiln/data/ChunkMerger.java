@@ -71,6 +71,14 @@ final class ChunkMerger {
             numeric += column.numeric;
             datetimes += column.datetimes;
         }
+        return numericType(present, booleans, integers, numeric, datetimes);
+    }
+
+    /**
+     * The numeric-like type of a column whose present values are all of one kind: BOOLEAN, INTEGER, NUMERIC, DATETIME
+     * by its votes; null when none is present (all missing: CATEGORICAL) or the kinds mix (text).
+     */
+    static ColumnType numericType(long present, long booleans, long integers, long numeric, long datetimes) {
         if (present == 0) {
             return null; // all missing: CATEGORICAL
         }
@@ -128,7 +136,7 @@ final class ChunkMerger {
     }
 
     /** A distinct value of a string column, shared by every row holding it, and how often it occurs. */
-    private static final class Level {
+    static final class Level {
         final String value;
         long count;
 
@@ -166,7 +174,7 @@ final class ChunkMerger {
     }
 
     /** {@link SchemaInference}'s looksLikeText, from the distinct values and their counts. */
-    private static boolean looksLikeText(Map<String, Level> levels) {
+    static boolean looksLikeText(Map<String, Level> levels) {
         long present = 0;
         long totalLength = 0;
         long withSpace = 0;

@@ -39,7 +39,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
     private QuantileSketch[] quantiles;
     private CategoryCounts[] categories;
     /** Per text column: each distinct value and how often it occurs, for the free-text rule. */
-    private List<Map<String, long[]>> levels;
+    private List<Map<String, ChunkMerger.Level>> levels;
     private long[] missing;
     private long[] present;
     private long[] booleans;
@@ -129,9 +129,9 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
         }
         ByteDictionary dictionary = column.levels();
         String[] local = dictionary.strings();
-        Map<String, long[]> seen = levels.get(c);
+        Map<String, ChunkMerger.Level> seen = levels.get(c);
         for (int code = 0; code < local.length; code++) {
-            seen.computeIfAbsent(local[code], v -> new long[1])[0] += dictionary.count(code);
+            seen.computeIfAbsent(local[code], ChunkMerger.Level::new).count += dictionary.count(code);
         }
         int[] codes = column.codes();
         CategoryCounts counts = categories[c];
@@ -180,37 +180,11 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
     /** {@link ChunkMerger}'s type for an inferred column; null when numbers of different kinds make it text. */
     private ColumnType inferred(int c) {
         if (state[c] == TEXT) {
-            return looksLikeText(levels.get(c)) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+            return ChunkMerger.looksLikeText(levels.get(c)) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
         }
-        long p = present[c];
-        if (p == 0) {
+        if (present[c] == 0) {
             return ColumnType.CATEGORICAL; // all missing
         }
-        if (booleans[c] == p) {
-            return ColumnType.BOOLEAN;
-        }
-        if (integers[c] == p) {
-            return ColumnType.INTEGER;
-        }
-        if (numeric[c] == p) {
-            return ColumnType.NUMERIC;
-        }
-        return datetimes[c] == p ? ColumnType.DATETIME : null;
-    }
-
-    /** {@link SchemaInference}'s looksLikeText, from the distinct values and their counts. */
-    private static boolean looksLikeText(Map<String, long[]> levels) {
-        long count = 0;
-        long totalLength = 0;
-        long withSpace = 0;
-        for (Map.Entry<String, long[]> level : levels.entrySet()) {
-            long times = level.getValue()[0];
-            count += times;
-            totalLength += times * level.getKey().length();
-            if (SchemaInference.containsWhitespace(level.getKey())) {
-                withSpace += times;
-            }
-        }
-        return SchemaInference.isFreeText(count, levels.size(), totalLength, withSpace);
+        return ChunkMerger.numericType(present[c], booleans[c], integers[c], numeric[c], datetimes[c]);
     }
 }
