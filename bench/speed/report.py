@@ -74,5 +74,17 @@ for jar in ("before", "after"):
     v = timed(f"validate-{jar}")
     if v:
         print(f"| data validate (every row) | {jar} | {v[0]:.2f} | | | | {v[1]:.0f} | {v[1] / size_mb:.1f} |")
+formats = [(step, ext, jar) for jar in ("before", "after") for step in ("profile", "drift") for ext in ("parquet", "jsonl")
+           if timed(f"{step}-{ext}-{jar}")]
+if formats:
+    print("\n| step | format | jar | Kiln s | CSV s (same jar, same run) | ratio format/CSV | peak RSS MB |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for step, ext, jar in formats:
+        t = timed(f"{step}-{ext}-{jar}")
+        csv = timed(f"{step}-{jar}")
+        if csv:
+            print(f"| {step} | {ext} | {jar} | {t[0]:.2f} | {csv[0]:.2f} | {t[0] / csv[0]:.2f} (target <= 1) | {t[1]:.0f} |")
+        else:
+            print(f"| {step} | {ext} | {jar} | {t[0]:.2f} | | | {t[1]:.0f} |")
 if pandas:
     print(f"\npandas reader: {pandas['reader']}, {pandas['rows']:,} rows")

@@ -12,7 +12,7 @@ WORK="${WORK:-$HERE/work}"
 JAR="$ROOT/kiln-app/target/kiln.jar"
 BEFORE_JAR="${BEFORE_JAR:-}"               # optional: an older kiln.jar measured in the same run ("before")
 TEN_MILLION="${TEN_MILLION:-0}"            # 1: also train on 10,000,000 rows (about 1.9 GB of CSV)
-STEPS="${STEPS:-profile drift train validate}"
+STEPS="${STEPS:-profile drift train validate formats}"
 # One configuration per algorithm: the default search budget at a million rows is minutes of fits, which would make
 # "everything but the fits" look small whatever it costs. TRAIN_ARGS="" measures the default search.
 TRAIN_ARGS="${TRAIN_ARGS---configurations 1}"
@@ -92,6 +92,24 @@ for step in $STEPS; do
       for pair in $jars; do
         measure "validate-${pair%%=*}" "$WORK/validate-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" data validate \
           --data "$WORK/train.csv" --against "$bundle" --json
+      done ;;
+    formats)
+      # Issue 22 point 3: the same files as Parquet and JSON lines (Convert.java, through kiln.jar's DuckDB), profiled and
+      # compared for drift; the CSV figures of the same jar (the profile and drift steps) are the reference.
+      for f in train ref cur; do
+        for ext in parquet jsonl; do
+          if [ ! -f "$WORK/$f.$ext" ] || [ "$WORK/$f.$ext" -ot "$WORK/$f.csv" ]; then
+            say "writing $f.$ext from $f.csv"
+            java -cp "$JAR" "$HERE/Convert.java" "$WORK/$f.csv" "$WORK/$f.$ext"
+          fi
+        done
+      done
+      cat "$WORK"/*.parquet "$WORK"/*.jsonl > /dev/null
+      for pair in $jars; do
+        for ext in parquet jsonl; do
+          measure "profile-$ext-${pair%%=*}" "$WORK/profile-$ext-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" data profile "$WORK/train.$ext" --json
+          measure "drift-$ext-${pair%%=*}" "$WORK/drift-$ext-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" drift --reference "$WORK/ref.$ext" --current "$WORK/cur.$ext" --json
+        done
       done ;;
   esac
 done
