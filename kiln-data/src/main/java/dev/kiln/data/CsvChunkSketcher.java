@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 /**
  * Sketches a CSV file while the parallel reader parses it: each parsed chunk's columns go into the column sketches as
  * soon as every chunk before it is in (file order, so each sketch sees its values in row order, as a sketch of the
- * whole column would), and the chunk's arrays are dropped. No whole column is built, no chunk outlives its turn: the
- * collector copies next to nothing, where reading whole kept the file's columns twice (chunks, then the joined columns)
- * and sketching them was a pass of its own.
+ * whole column would), and the chunk's number arrays go back to the reader for the chunks it parses next. No whole
+ * column is built and no chunk outlives its turn, so the collector has next to nothing to copy, where reading whole kept
+ * the file's columns twice (chunks, then the joined columns) and sketching them was a pass of its own.
  *
  * <p>The sketches and types are exactly those of reading the file whole ({@link DataReader#read}, which types each
  * column by {@link ChunkMerger}'s rule) and sketching the frame ({@link Sketcher#sketch(DataFrame, int, int)}). A file
