@@ -29,38 +29,76 @@ final class CsvReader {
 
     /** As above; the columns {@code untrimmed} names keep an unquoted value's surrounding whitespace. */
     static RawTable read(InputStream in, String source, Character forcedDelimiter, Predicate<String> untrimmed) {
-        List<RawColumn> columns = new ArrayList<>();
-        List<Boolean> raw = new ArrayList<>();
-        List<List<String>> header = new ArrayList<>(1);
-        int[][] lines = {new int[1024]};
-        int[] rows = {0};
-        stream(in, source, forcedDelimiter, new RowSink() {
-            @Override
-            public void header(List<String> names) {
-                header.add(names);
-                for (int i = 0; i < names.size(); i++) {
-                    columns.add(new RawColumn());
-                    raw.add(untrimmed.test(names.get(i)));
-                }
-            }
+        Rows rows = new Rows(source, untrimmed);
+        stream(in, source, forcedDelimiter, rows);
+        return rows.take();
+    }
 
-            @Override
-            public void row(CsvParser parser, int line) {
-                char[] chars = parser.chars();
-                for (int i = 0; i < columns.size(); i++) {
-                    if (raw.get(i)) {
-                        columns.get(i).add(chars, parser.rawStart(i), parser.rawLength(i));
-                    } else {
-                        columns.get(i).add(chars, parser.start(i), parser.length(i));
-                    }
-                }
-                if (rows[0] == lines[0].length) {
-                    lines[0] = Arrays.copyOf(lines[0], rows[0] * 2);
-                }
-                lines[0][rows[0]++] = line;
+    /**
+     * Collects the records it is given as a {@link RawTable}, each row with the line it starts on; {@link #take} hands
+     * over the rows collected so far and starts afresh, so a caller can take a file a batch of rows at a time.
+     */
+    static final class Rows implements RowSink {
+        private final String source;
+        private final Predicate<String> untrimmed;
+        private List<String> names;
+        private boolean[] raw;
+        private List<RawColumn> columns;
+        private int[] lines = new int[1024];
+        private int size;
+
+        /** The columns {@code untrimmed} names keep an unquoted value's surrounding whitespace. */
+        Rows(String source, Predicate<String> untrimmed) {
+            this.source = source;
+            this.untrimmed = untrimmed;
+        }
+
+        @Override
+        public void header(List<String> names) {
+            this.names = names;
+            raw = new boolean[names.size()];
+            for (int i = 0; i < names.size(); i++) {
+                raw[i] = untrimmed.test(names.get(i));
             }
-        });
-        return new RawTable(source, header.get(0), columns, Arrays.copyOf(lines[0], rows[0]), "line");
+            columns = freshColumns();
+        }
+
+        @Override
+        public void row(CsvParser parser, int line) {
+            char[] chars = parser.chars();
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i]) {
+                    columns.get(i).add(chars, parser.rawStart(i), parser.rawLength(i));
+                } else {
+                    columns.get(i).add(chars, parser.start(i), parser.length(i));
+                }
+            }
+            if (size == lines.length) {
+                lines = Arrays.copyOf(lines, size * 2);
+            }
+            lines[size++] = line;
+        }
+
+        /** How many rows are collected and not yet taken. */
+        int size() {
+            return size;
+        }
+
+        /** The rows collected since the last take, positioned by the lines they start on. */
+        RawTable take() {
+            RawTable table = new RawTable(source, names, columns, Arrays.copyOf(lines, size), "line");
+            columns = freshColumns();
+            size = 0;
+            return table;
+        }
+
+        private List<RawColumn> freshColumns() {
+            List<RawColumn> fresh = new ArrayList<>(names.size());
+            for (int i = 0; i < names.size(); i++) {
+                fresh.add(new RawColumn());
+            }
+            return fresh;
+        }
     }
 
     /** Receives the records of a CSV stream one at a time (see {@link #stream}). */

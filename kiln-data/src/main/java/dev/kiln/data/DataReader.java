@@ -99,13 +99,13 @@ public final class DataReader {
         return ForcedTypes.applied(read, options.types());
     }
 
-    private static boolean isDelimitedText(Path file) {
+    static boolean isDelimitedText(Path file) {
         String extension = extension(file);
         return extension.equals(".csv") || extension.equals(".tsv") || extension.equals(".txt");
     }
 
     /** .tsv means tab-separated; for .csv and .txt the delimiter is sniffed unless set. */
-    private static ReadOptions csvOptions(Path file, ReadOptions options) {
+    static ReadOptions csvOptions(Path file, ReadOptions options) {
         return options.delimiter() == null && extension(file).equals(".tsv") ? options.withDelimiter('\t') : options;
     }
 
@@ -225,10 +225,13 @@ public final class DataReader {
 
     private static Raw readCsvRaw(InputStream in, String sourceName, ReadOptions options) {
         DigestInputStream digesting = new DigestInputStream(in, Checksums.digest());
-        ReadOptions o = options;
-        RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter(),
-                name -> o.otherColumnsUntrimmed() && o.otherColumns() == ColumnType.TEXT && !o.types().containsKey(name));
+        RawTable raw = CsvReader.read(digesting, sourceName, options.delimiter(), untrimmed(options));
         return new Raw(raw, hex(digesting.getMessageDigest()));
+    }
+
+    /** The columns whose unquoted values keep their surrounding whitespace ({@link ReadOptions#otherColumnsUntrimmed}). */
+    static java.util.function.Predicate<String> untrimmed(ReadOptions o) {
+        return name -> o.otherColumnsUntrimmed() && o.otherColumns() == ColumnType.TEXT && !o.types().containsKey(name);
     }
 
     private static Raw readCsvFile(Path file, ReadOptions options) {
@@ -249,7 +252,7 @@ public final class DataReader {
         return new Raw(DuckDbReader.read(file, format), DatasetVersion.sha256(file));
     }
 
-    private static long size(Path file) {
+    static long size(Path file) {
         try {
             return Files.size(file);
         } catch (IOException e) {
@@ -257,7 +260,7 @@ public final class DataReader {
         }
     }
 
-    private static Path real(Path path) {
+    static Path real(Path path) {
         try {
             return path.toRealPath();
         } catch (NoSuchFileException e) {

@@ -83,7 +83,7 @@ final class DuckDbChunks {
     }
 
     /** The JDBC type name {@link TypedColumn#of} takes for a C API type this reads, or null. */
-    private static String sqlType(int type) {
+    static String sqlType(int type) {
         return switch (type) {
             case BOOLEAN -> "BOOLEAN";
             case TINYINT -> "TINYINT";

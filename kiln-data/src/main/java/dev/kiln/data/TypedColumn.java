@@ -188,6 +188,11 @@ final class TypedColumn {
         }
     }
 
+    /** The values as JDBC's getString gives them: what the text route types ({@link DuckDbBatches} falls back to it). */
+    RawColumn text() {
+        return kind == Kind.TEXT ? text : asText();
+    }
+
     /** The values as JDBC's getString gives them, for typing by the text rules. */
     private RawColumn asText() {
         double[] doubles = kind == Kind.DOUBLE ? joinedDoubles() : null;

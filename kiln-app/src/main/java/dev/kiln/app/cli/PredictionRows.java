@@ -22,61 +22,69 @@ import java.util.concurrent.Future;
 
 /**
  * `kiln predict`'s output rows: the input's columns as text, then the prediction, the class probabilities and, with
- * explanations, each row's explanation, as CSV. Rows are encoded, scored and formatted a chunk at a time on every core
- * (formatting a double as text costs about as much as scoring it), and written in the input's order, so the output
- * is the same bytes whatever the number of cores. At most two chunks per core are in memory at once.
+ * explanations, each row's explanation, as CSV. A batch of input rows at a time ({@link #write}), rows are encoded,
+ * scored and formatted a chunk at a time on every core (formatting a double as text costs about as much as scoring
+ * it), and written in the input's order, so the output is the same bytes whatever the number of cores or the size of
+ * the batches. At most two chunks per core are in memory at once.
  */
-final class PredictionRows {
+final class PredictionRows implements AutoCloseable {
     static final int CHUNK = 4096;
 
-    private final DataFrame frame;
     private final KilnModel kiln;
-    private final DataColumn[] inputs;
+    private final List<Field> fields;
     private final List<String> explained;
     private final boolean explain;
     private final boolean escapeFormulas;
     private final int width;
+    private final int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private final ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+        Thread t = new Thread(r, "kiln-predict");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param explained the model's explained outputs when rows are explained (empty otherwise)
      * @param width the number of cells per row (the header's)
      */
-    PredictionRows(DataFrame frame, KilnModel kiln, List<Field> fields, boolean explain, List<String> explained,
-                   boolean escapeFormulas, int width) {
-        this.frame = frame;
+    PredictionRows(KilnModel kiln, List<Field> fields, boolean explain, List<String> explained, boolean escapeFormulas,
+                   int width) {
         this.kiln = kiln;
-        this.inputs = fields.stream().map(f -> frame.column(f.name())).toArray(DataColumn[]::new);
+        this.fields = fields;
         this.explain = explain;
         this.explained = explained;
         this.escapeFormulas = escapeFormulas;
         this.width = width;
     }
 
-    /** Writes every row, in order, reporting each chunk written to {@code progress}. */
-    void writeAll(Writer w, Progress progress) throws IOException {
-        int rows = frame.rowCount();
+    /**
+     * Writes every row of {@code batch}, in order, reporting each chunk written to {@code progress} ({@code before}: the
+     * rows written before this batch).
+     */
+    void write(DataFrame batch, Writer w, Progress progress, long before) throws IOException {
+        DataColumn[] inputs = fields.stream().map(f -> batch.column(f.name())).toArray(DataColumn[]::new);
+        int rows = batch.rowCount();
         int chunks = (rows + CHUNK - 1) / CHUNK;
-        int workers = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), chunks));
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "kiln-predict");
-            t.setDaemon(true);
-            return t;
-        });
+        ArrayDeque<Future<String>> inFlight = new ArrayDeque<>();
+        int submitted = 0;
         try {
-            ArrayDeque<Future<String>> inFlight = new ArrayDeque<>();
-            int submitted = 0;
             for (int written = 0; written < chunks; written++) {
                 while (submitted < chunks && inFlight.size() < 2 * workers) {
                     int from = submitted * CHUNK;
-                    inFlight.add(pool.submit(() -> chunk(from, Math.min(rows, from + CHUNK))));
+                    inFlight.add(pool.submit(() -> chunk(batch, inputs, from, Math.min(rows, from + CHUNK))));
                     submitted++;
                 }
                 w.write(take(inFlight.poll()));
-                progress.onStep("rows", Math.min(rows, (written + 1) * CHUNK), rows);
+                progress.onStep("rows", (int) Math.min(Integer.MAX_VALUE, before + Math.min(rows, (written + 1) * CHUNK)), -1);
             }
         } finally {
-            pool.shutdownNow();
+            inFlight.forEach(f -> f.cancel(true)); // a failure leaves no chunk running for a batch that is let go
         }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
     }
 
     private static String take(Future<String> chunk) throws IOException {
@@ -96,8 +104,8 @@ final class PredictionRows {
         }
     }
 
-    /** Rows {@code [from, to)}, encoded, scored and written as CSV records. */
-    private String chunk(int from, int to) {
+    /** Rows {@code [from, to)} of {@code batch}, encoded, scored and written as CSV records. */
+    private String chunk(DataFrame batch, DataColumn[] inputs, int from, int to) {
         int features = kiln.featureNames().size();
         Object[] values = new Object[inputs.length];
         double[][] encoded = new double[to - from][features];
@@ -112,7 +120,7 @@ final class PredictionRows {
         List<String> cells = new ArrayList<>(width);
         for (int i = from; i < to; i++) {
             cells.clear();
-            for (DataColumn c : frame.columns()) {
+            for (DataColumn c : batch.columns()) {
                 cells.add(text(c, i));
             }
             addOutputs(cells, scores[i - from], encoded[i - from]);

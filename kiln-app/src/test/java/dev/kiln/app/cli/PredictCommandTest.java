@@ -167,4 +167,72 @@ class PredictCommandTest {
         assertThat(unknown.exitCode()).isEqualTo(3);
         assertThat(unknown.err()).contains("nosuch");
     }
+
+    /** {@link #rowsOfManyChunksComeOutInOrderEachScoredAsAlone}'s input: {@code rows} credit rows, each with its id. */
+    private static Path numbered(String name, int rows) throws IOException {
+        List<String> lines = Files.readAllLines(data, StandardCharsets.UTF_8);
+        StringBuilder csv = new StringBuilder("row_id,").append(lines.get(0)).append('\n');
+        for (int i = 0; i < rows; i++) {
+            csv.append(i).append(',').append(lines.get(1 + i % (lines.size() - 1))).append('\n');
+        }
+        return Files.writeString(home.resolve(name), csv.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static CliRun predictInBatches(int batchRows, String... args) {
+        int before = PredictCommand.batchRows;
+        PredictCommand.batchRows = batchRows;
+        try {
+            return CliRun.of(args);
+        } finally {
+            PredictCommand.batchRows = before;
+        }
+    }
+
+    /**
+     * The input is read a batch at a time: whatever the batch size, and from CSV or Parquet, the output is the same
+     * bytes, and the summary counts every row.
+     */
+    @Test
+    void batchesOfAnySizeWriteTheSameBytes() throws Exception {
+        Path csv = numbered("batched.csv", 5000);
+        Path parquet = home.resolve("batched.parquet");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("COPY (SELECT * FROM read_csv('" + csv + "')) TO '" + parquet + "' (FORMAT PARQUET)");
+        }
+        Path reference = home.resolve("batched-whole.csv");
+        CliRun whole = predictInBatches(Integer.MAX_VALUE, "predict", "--model", bundle.toString(), "--input", csv.toString(),
+                "--output", reference.toString());
+        assertThat(whole.exitCode()).as(whole.err()).isZero();
+        for (Path input : List.of(csv, parquet)) {
+            for (int size : new int[] {0, 1, 999, 2048, 4999}) {
+                Path out = home.resolve("batched-out.csv");
+                CliRun run = predictInBatches(size, "predict", "--model", bundle.toString(), "--input", input.toString(),
+                        "--output", out.toString(), "--json");
+                assertThat(run.exitCode()).as(run.err()).isZero();
+                assertThat(BadInputTest.json(run.out()).get("rows").asLong()).isEqualTo(5000);
+                assertThat(Files.mismatch(out, reference)).as("%s in batches of %d", input.getFileName(), size).isEqualTo(-1);
+            }
+        }
+    }
+
+    /** A value that does not fit in a late batch: the error names its line, and no output (or temporary file) is left. */
+    @Test
+    void aBadValueInALateBatchLeavesNoOutput() throws IOException {
+        Path input = numbered("late-bad.csv", 3000);
+        List<String> lines = new ArrayList<>(Files.readAllLines(input, StandardCharsets.UTF_8));
+        String[] cells = lines.get(2800).split(",", -1);
+        cells[2] = "soon"; // duration, a number
+        lines.set(2800, String.join(",", cells));
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        Path outDir = Files.createDirectories(home.resolve("late-bad-out"));
+        Path out = outDir.resolve("scored.csv");
+        CliRun run = predictInBatches(500, "predict", "--model", bundle.toString(), "--input", input.toString(),
+                "--output", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isNotZero().isNotEqualTo(1);
+        assertThat(run.err()).contains("line 2801", "duration", "soon");
+        try (var left = Files.list(outDir)) {
+            assertThat(left).as("nothing written").isEmpty();
+        }
+    }
 }

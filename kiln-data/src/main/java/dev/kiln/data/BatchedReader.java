@@ -1,0 +1,156 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Reads a data file a batch of rows at a time, for work that never needs more than a batch (`kiln predict` scores and
+ * writes each batch, then lets it go): memory stays flat in the file's rows, where {@link DataReader#read} holds them
+ * all (a 10-million-row file took several GB to score).
+ *
+ * <p>Every column's type must be given ({@link ReadOptions#otherColumns} for the columns {@link ReadOptions#types}
+ * does not name), so that no batch's type depends on another's: each batch is then exactly the rows of
+ * {@link DataReader#read}'s frame, typed by the same {@link SchemaInference} conversion, and a value that does not fit
+ * names the file, column and line (CSV) or row (Parquet, JSON lines) as the whole read names it. The difference is
+ * when: a problem in a late row is found after the earlier batches were handed over, and when several values do not
+ * fit, the one reported is the first of its batch rather than the first of its column. Frames carry no SHA-256.
+ *
+ * <p>CSV is parsed by the sequential reader ({@link CsvReader#stream}); Parquet and JSON lines stream through DuckDB
+ * ({@code jdbc_stream_results}), fetched typed from its data chunks ({@link DuckDbBatches}), or as text where a column's
+ * type is not one the chunks are fetched as. A directory, or any other path {@link DataReader#read} takes, is read
+ * whole and handed over as one batch.
+ */
+public final class BatchedReader {
+    /** About this many cells per batch: a few tens of MB of text and numbers, whatever the width. */
+    static final int CELLS_PER_BATCH = 1 << 20;
+    /** No batch is smaller than this many rows, however wide the file (the last one aside). */
+    static final int MIN_ROWS = 1024;
+
+    private BatchedReader() {
+    }
+
+    /**
+     * Hands the rows of {@code path} to {@code batches} in file order, a frame of up to {@code batchRows} rows at a time
+     * (0: about {@link #CELLS_PER_BATCH} cells, by the file's width); returns the number of rows. {@code options} must
+     * type every column ({@link ReadOptions#otherColumns} set).
+     */
+    public static long read(Path path, ReadOptions options, int batchRows, Consumer<DataFrame> batches) {
+        if (options.otherColumns() == null) {
+            throw new KilnException(ErrorCode.INTERNAL, "a batched read needs every column's type (ReadOptions.otherColumns)");
+        }
+        if (batchRows < 0) {
+            throw new KilnException(ErrorCode.INTERNAL, "batch size must be at least 1, got " + batchRows);
+        }
+        ReadOptions o = options.withoutChecksum();
+        Path real = DataReader.real(path);
+        if (!Files.isDirectory(real) && DataReader.isDelimitedText(real)) {
+            return csv(real, DataReader.csvOptions(real, o), batchRows, batches);
+        }
+        DuckDbReader.Format format = Files.isDirectory(real) ? null : DataReader.duckDbFormat(real);
+        if (format != null) {
+            return duckDb(real, format, o, batchRows, batches);
+        }
+        DataFrame whole = DataReader.read(path, o);
+        batches.accept(whole);
+        return whole.rowCount();
+    }
+
+    /** Rows per batch for a file of {@code columns} columns: about {@link #CELLS_PER_BATCH} cells. */
+    static int rowsPerBatch(int columns) {
+        return Math.max(MIN_ROWS, CELLS_PER_BATCH / Math.max(1, columns));
+    }
+
+    private static long csv(Path file, ReadOptions options, int batchRows, Consumer<DataFrame> batches) {
+        String source = file.toString();
+        CsvReader.Rows rows = new CsvReader.Rows(source, DataReader.untrimmed(options));
+        int[] perBatch = {batchRows};
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            long total = CsvReader.stream(in, source, options.delimiter(), new CsvReader.RowSink() {
+                @Override
+                public void header(List<String> names) {
+                    rows.header(names);
+                    perBatch[0] = batchRows > 0 ? batchRows : rowsPerBatch(names.size());
+                }
+
+                @Override
+                public void row(CsvParser parser, int line) {
+                    rows.row(parser, line);
+                    if (rows.size() == perBatch[0]) {
+                        batches.accept(typed(rows.take(), options));
+                    }
+                }
+            });
+            if (rows.size() > 0) {
+                batches.accept(typed(rows.take(), options));
+            }
+            return total;
+        } catch (IOException e) {
+            throw DataReader.ioFailure(file, e);
+        }
+    }
+
+    private static long duckDb(Path file, DuckDbReader.Format format, ReadOptions options, int batchRows,
+                               Consumer<DataFrame> batches) {
+        if (DataReader.size(file) == 0) {
+            throw new KilnException(ErrorCode.DATA_EMPTY, "file " + file + " is empty", Map.of("file", file.toString()));
+        }
+        long typed = DuckDbBatches.read(file, format, options, batchRows, batches);
+        if (typed >= 0) {
+            return typed;
+        }
+        // A type the chunks are not fetched as (or an error DuckDB words on this route): every value as text.
+        String source = file.toString();
+        long total = DuckDbReader.query(file, format, "*", true, (rs, names) -> {
+            int perBatch = batchRows > 0 ? batchRows : rowsPerBatch(names.size());
+            long row = 0;
+            List<RawColumn> columns = fresh(names.size());
+            int[] positions = new int[Math.min(perBatch, 1 << 16)];
+            int size = 0;
+            while (rs.next()) {
+                for (int c = 1; c <= names.size(); c++) {
+                    columns.get(c - 1).add(rs.getString(c)); // null -> empty text -> missing, as DuckDbReader.read
+                }
+                if (size == positions.length) {
+                    positions = Arrays.copyOf(positions, Math.min(perBatch, size * 2));
+                }
+                positions[size++] = (int) Math.min(Integer.MAX_VALUE, ++row); // positions are ints, as CSV lines are
+                if (size == perBatch) {
+                    batches.accept(typed(new RawTable(source, names, columns, positions, "row"), options));
+                    columns = fresh(names.size());
+                    positions = new int[positions.length];
+                    size = 0;
+                }
+            }
+            if (size > 0) {
+                batches.accept(typed(new RawTable(source, names, columns, Arrays.copyOf(positions, size), "row"), options));
+            }
+            return row;
+        });
+        if (total == 0) {
+            throw new KilnException(ErrorCode.DATA_EMPTY, "file " + file + " has no data rows", Map.of("file", source));
+        }
+        return total;
+    }
+
+    private static List<RawColumn> fresh(int width) {
+        List<RawColumn> columns = new ArrayList<>(width);
+        for (int c = 0; c < width; c++) {
+            columns.add(new RawColumn());
+        }
+        return columns;
+    }
+
+    private static DataFrame typed(RawTable rows, ReadOptions options) {
+        return new DataFrame(SchemaInference.columns(rows, options), rows.source(), null);
+    }
+}
