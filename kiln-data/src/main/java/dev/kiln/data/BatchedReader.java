@@ -31,55 +31,41 @@ import java.util.function.Consumer;
  * whole and handed over as one batch.
  */
 public final class BatchedReader {
-    /** About this many cells per batch: a few tens of MB of text and numbers, whatever the width. */
-    static final int CELLS_PER_BATCH = 1 << 20;
-    /** No batch is smaller than this many rows, however wide the file (the last one aside). */
-    static final int MIN_ROWS = 1024;
-
     private BatchedReader() {
     }
 
     /**
-     * Hands the rows of {@code path} to {@code batches} in file order, a frame of up to {@code batchRows} rows at a time
-     * (0: about {@link #CELLS_PER_BATCH} cells, by the file's width); returns the number of rows. {@code options} must
-     * type every column ({@link ReadOptions#otherColumns} set).
+     * Hands the rows of {@code path} to {@code batches} in file order, a frame of up to {@code size} rows at a time;
+     * returns the number of rows. {@code options} must type every column ({@link ReadOptions#otherColumns} set).
      */
-    public static long read(Path path, ReadOptions options, int batchRows, Consumer<DataFrame> batches) {
+    public static long read(Path path, ReadOptions options, BatchSize size, Consumer<DataFrame> batches) {
         if (options.otherColumns() == null) {
             throw new KilnException(ErrorCode.INTERNAL, "a batched read needs every column's type (ReadOptions.otherColumns)");
-        }
-        if (batchRows < 0) {
-            throw new KilnException(ErrorCode.INTERNAL, "batch size must be at least 1, got " + batchRows);
         }
         ReadOptions o = options.withoutChecksum();
         Path real = DataReader.real(path);
         if (!Files.isDirectory(real) && DataReader.isDelimitedText(real)) {
-            return csv(real, DataReader.csvOptions(real, o), batchRows, batches);
+            return csv(real, DataReader.csvOptions(real, o), size, batches);
         }
         DuckDbReader.Format format = Files.isDirectory(real) ? null : DataReader.duckDbFormat(real);
         if (format != null) {
-            return duckDb(real, format, o, batchRows, batches);
+            return duckDb(real, format, o, size, batches);
         }
         DataFrame whole = DataReader.read(path, o);
         batches.accept(whole);
         return whole.rowCount();
     }
 
-    /** Rows per batch for a file of {@code columns} columns: about {@link #CELLS_PER_BATCH} cells. */
-    static int rowsPerBatch(int columns) {
-        return Math.max(MIN_ROWS, CELLS_PER_BATCH / Math.max(1, columns));
-    }
-
-    private static long csv(Path file, ReadOptions options, int batchRows, Consumer<DataFrame> batches) {
+    private static long csv(Path file, ReadOptions options, BatchSize size, Consumer<DataFrame> batches) {
         String source = file.toString();
         CsvReader.Rows rows = new CsvReader.Rows(source, DataReader.untrimmed(options));
-        int[] perBatch = {batchRows};
+        int[] perBatch = {0};
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             long total = CsvReader.stream(in, source, options.delimiter(), new CsvReader.RowSink() {
                 @Override
                 public void header(List<String> names) {
                     rows.header(names);
-                    perBatch[0] = batchRows > 0 ? batchRows : rowsPerBatch(names.size());
+                    perBatch[0] = size.rowsFor(names.size());
                 }
 
                 @Override
@@ -99,19 +85,19 @@ public final class BatchedReader {
         }
     }
 
-    private static long duckDb(Path file, DuckDbReader.Format format, ReadOptions options, int batchRows,
+    private static long duckDb(Path file, DuckDbReader.Format format, ReadOptions options, BatchSize batchSize,
                                Consumer<DataFrame> batches) {
         if (DataReader.size(file) == 0) {
             throw new KilnException(ErrorCode.DATA_EMPTY, "file " + file + " is empty", Map.of("file", file.toString()));
         }
-        long typed = DuckDbBatches.read(file, format, options, batchRows, batches);
+        long typed = DuckDbBatches.read(file, format, options, batchSize, batches);
         if (typed >= 0) {
             return typed;
         }
         // A type the chunks are not fetched as (or an error DuckDB words on this route): every value as text.
         String source = file.toString();
         long total = DuckDbReader.query(file, format, "*", true, (rs, names) -> {
-            int perBatch = batchRows > 0 ? batchRows : rowsPerBatch(names.size());
+            int perBatch = batchSize.rowsFor(names.size());
             long row = 0;
             List<RawColumn> columns = fresh(names.size());
             int[] positions = new int[Math.min(perBatch, 1 << 16)];

@@ -30,11 +30,11 @@ final class DuckDbBatches {
     }
 
     /**
-     * Hands the file's rows to {@code batches} in batches of about {@code batchRows} rows (whole chunks of DuckDB's, 2,048
+     * Hands the file's rows to {@code batches} in batches of about {@code batchSize} rows (whole chunks of DuckDB's, 2,048
      * rows each) and returns the number of rows, or -1 when a column's type is not one the chunks are fetched as: then
      * nothing was handed over and the caller reads another way. A DuckDB error once rows were handed over is thrown.
      */
-    static long read(Path path, DuckDbReader.Format format, ReadOptions options, int batchRows,
+    static long read(Path path, DuckDbReader.Format format, ReadOptions options, BatchSize batchSize,
                      Consumer<DataFrame> batches) {
         DuckDbLibrary.require();
         String source = path.toString();
@@ -60,7 +60,7 @@ final class DuckDbBatches {
             if (width == 0) {
                 return -1;
             }
-            int perBatch = batchRows > 0 ? batchRows : BatchedReader.rowsPerBatch(width);
+            int perBatch = batchSize.rowsFor(width);
             List<TypedColumn> typed = fresh(names, sqlTypes, inferring, named);
             int size = 0;
             while (nextChunk(result, rows > 0, path, format)) {

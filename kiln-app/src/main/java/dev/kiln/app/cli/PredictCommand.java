@@ -2,7 +2,9 @@ package dev.kiln.app.cli;
 
 import dev.kiln.store.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
+import dev.kiln.data.BatchSize;
 import dev.kiln.data.DataFrame;
+import dev.kiln.data.ReadAhead;
 import dev.kiln.data.ReadOptions;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
@@ -73,8 +75,11 @@ final class PredictCommand implements Callable<Integer> {
             + "model's margin (exact TreeSHAP for tree models; needs a bundle of format 1.2 or later)")
     boolean explain;
 
-    /** Rows per batch; 0: {@link dev.kiln.data.BatchedReader}'s size for the input's width (tests set a small size). */
-    static int batchRows = 0;
+    /**
+     * About 2^20 cells a batch (50,000 rows of 21 columns): the batches of numbers are small beside what scoring and
+     * formatting them allocate. Tests set a number of rows.
+     */
+    static BatchSize batchSize = BatchSize.cells(1 << 20);
 
     @Override
     public Integer call() throws IOException {
@@ -89,7 +94,7 @@ final class PredictCommand implements Callable<Integer> {
         long rows = 0;
         // The input is read a batch at a time, a batch ahead of the scoring: memory stays flat in the rows (a
         // 10-million-row file took several GB read whole), and the output is the same bytes as scoring it whole.
-        try (ReadAhead batches = new ReadAhead(input, inputOptions(fields), batchRows);
+        try (ReadAhead batches = new ReadAhead(input, inputOptions(fields), batchSize);
              Progress progress = new Progress(explain ? "predict --explain" : "predict", !json)) {
             DataFrame first = batches.next(); // a bad input fails here, before anything is written
             requireFields(first, fields);

@@ -179,12 +179,12 @@ class PredictCommandTest {
     }
 
     private static CliRun predictInBatches(int batchRows, String... args) {
-        int before = PredictCommand.batchRows;
-        PredictCommand.batchRows = batchRows;
+        dev.kiln.data.BatchSize before = PredictCommand.batchSize;
+        PredictCommand.batchSize = batchRows > 0 ? dev.kiln.data.BatchSize.rows(batchRows) : before;
         try {
             return CliRun.of(args);
         } finally {
-            PredictCommand.batchRows = before;
+            PredictCommand.batchSize = before;
         }
     }
 

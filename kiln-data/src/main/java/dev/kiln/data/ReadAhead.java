@@ -1,8 +1,5 @@
-package dev.kiln.app.cli;
+package dev.kiln.data;
 
-import dev.kiln.data.BatchedReader;
-import dev.kiln.data.DataFrame;
-import dev.kiln.data.ReadOptions;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
@@ -10,11 +7,12 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * A {@link BatchedReader} on a thread of its own, a batch ahead of its caller: the next batch is parsed while this one
- * is scored. At most three batches live at once (the caller's, one waiting, one being read). A failure of the read is
- * thrown by {@link #next} at the point the caller reaches it; {@link #close} stops the read wherever it is.
+ * A {@link BatchedReader} on a thread of its own, a batch ahead of its caller: the next batch is parsed while the caller
+ * works on this one (`kiln predict` scores it, `kiln data validate` checks it). At most three batches live at once (the
+ * caller's, one waiting, one being read). A failure of the read is thrown by {@link #next} at the point the caller
+ * reaches it; {@link #close} stops the read wherever it is.
  */
-final class ReadAhead implements AutoCloseable {
+public final class ReadAhead implements AutoCloseable {
     private static final Object END = new Object();
 
     private record Failure(Throwable cause) {
@@ -32,11 +30,12 @@ final class ReadAhead implements AutoCloseable {
     private volatile boolean closed;
     private boolean ended;
 
-    ReadAhead(Path input, ReadOptions options, int batchRows) {
+    /** Starts reading {@code input} as {@link BatchedReader#read} reads it. */
+    public ReadAhead(Path input, ReadOptions options, BatchSize size) {
         reader = new Thread(() -> {
             Object last = END;
             try {
-                BatchedReader.read(input, options, batchRows, this::put);
+                BatchedReader.read(input, options, size, this::put);
             } catch (Stopped stopped) {
                 return;
             } catch (Throwable t) { // handed to the caller, who throws it as its own
@@ -66,7 +65,7 @@ final class ReadAhead implements AutoCloseable {
     }
 
     /** The next batch in file order, or null after the last; rethrows what made the read fail. */
-    DataFrame next() throws IOException {
+    public DataFrame next() throws IOException {
         if (ended) {
             return null;
         }
