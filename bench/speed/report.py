@@ -88,3 +88,11 @@ if formats:
             print(f"| {step} | {ext} | {jar} | {t[0]:.2f} | | | {t[1]:.0f} |")
 if pandas:
     print(f"\npandas reader: {pandas['reader']}, {pandas['rows']:,} rows")
+predicts = [(ext, jar) for ext in ("csv", "parquet", "jsonl") for jar in ("before", "after") if timed(f"predict-{ext}-{jar}")]
+if predicts:
+    print("\n| kiln predict, every row of the training file | format | jar | Kiln s | peak RSS MB | RSS / file |")
+    print("|---|---|---|---:|---:|---:|")
+    for ext, jar in predicts:
+        t = timed(f"predict-{ext}-{jar}")
+        file_mb = os.path.getsize(os.path.join(work, "train." + ext)) / 2**20
+        print(f"| | {ext} | {jar} | {t[0]:.2f} | {t[1]:.0f} | {t[1] / file_mb:.1f} |")

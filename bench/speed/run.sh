@@ -12,7 +12,7 @@ WORK="${WORK:-$HERE/work}"
 JAR="$ROOT/kiln-app/target/kiln.jar"
 BEFORE_JAR="${BEFORE_JAR:-}"               # optional: an older kiln.jar measured in the same run ("before")
 TEN_MILLION="${TEN_MILLION:-0}"            # 1: also train on 10,000,000 rows (about 1.9 GB of CSV)
-STEPS="${STEPS:-profile drift train validate formats}"
+STEPS="${STEPS:-profile drift train validate formats predict}"
 # One configuration per algorithm: the default search budget at a million rows is minutes of fits, which would make
 # "everything but the fits" look small whatever it costs. TRAIN_ARGS="" measures the default search.
 TRAIN_ARGS="${TRAIN_ARGS---configurations 1}"
@@ -93,6 +93,25 @@ for step in $STEPS; do
         measure "validate-${pair%%=*}" "$WORK/validate-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" data validate \
           --data "$WORK/train.csv" --against "$bundle" --json
       done ;;
+    predict)
+      # kiln predict with the model the train step wrote: every row of the training file, as CSV, Parquet and JSON lines
+      # (the formats step writes those), each next to the before jar; batches keep memory flat in the rows.
+      bundle="$(ls -d "$WORK"/home-after/bundles/*/ 2>/dev/null | head -1)"
+      if [ -z "$bundle" ]; then
+        say "predict: no bundle under $WORK/home-after (run the train step first); skipped"
+        continue
+      fi
+      for ext in csv parquet jsonl; do
+        [ -f "$WORK/train.$ext" ] || { say "predict: no $WORK/train.$ext (run the formats step first); skipped"; continue; }
+        for pair in $jars; do
+          measure "predict-$ext-${pair%%=*}" "$WORK/predict-$ext-${pair%%=*}.json" env KILN_JAR="${pair#*=}" "$ROOT/kiln" predict \
+            --model "$bundle" --input "$WORK/train.$ext" --output "$WORK/predicted-${pair%%=*}.csv" --json
+        done
+        if [ -n "$BEFORE_JAR" ] && ! cmp -s "$WORK/predicted-before.csv" "$WORK/predicted-after.csv"; then
+          say "predict: the two jars wrote different predictions for train.$ext"
+        fi
+      done
+      rm -f "$WORK"/predicted-*.csv ;;
     formats)
       # Issue 22 point 3: the same files as Parquet and JSON lines (Convert.java, through kiln.jar's DuckDB), profiled and
       # compared for drift; the CSV figures of the same jar (the profile and drift steps) are the reference.
