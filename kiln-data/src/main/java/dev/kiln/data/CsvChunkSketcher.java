@@ -35,6 +35,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
 
     private final int k;
     private final int maxCategories;
+    private final int maxLevels;
     private int[] state;
     private QuantileSketch[] quantiles;
     private CategoryCounts[] categories;
@@ -47,26 +48,36 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
     private long[] numeric;
     private long[] datetimes;
     private long rows;
-    private boolean mixed;
+    /** Set when the file cannot be sketched this way (see the class comment): the caller reads it another way. */
+    private boolean declined;
 
-    private CsvChunkSketcher(int k, int maxCategories) {
+    private CsvChunkSketcher(int k, int maxCategories, int maxLevels) {
         this.k = k;
         this.maxCategories = maxCategories;
+        this.maxLevels = maxLevels;
     }
 
     /** The file's sketch and types, or null when it must be read whole (see the class comment). */
     static Sketcher.Typed sketch(Path file, ReadOptions options, int k, int maxCategories) {
+        return sketch(file, options, k, maxCategories, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As above, declining also a file with a text column of more than {@code maxLevels} distinct values: the free-text
+     * rule needs them all, kept until the end, which a file too big to read whole cannot afford without a bound.
+     */
+    static Sketcher.Typed sketch(Path file, ReadOptions options, int k, int maxCategories, int maxLevels) {
         if (!options.labelColumns().isEmpty() || !ParallelCsvReader.handles(ParallelCsvReader.effective(file, options))) {
             return null;
         }
-        CsvChunkSketcher sketcher = new CsvChunkSketcher(k, maxCategories);
+        CsvChunkSketcher sketcher = new CsvChunkSketcher(k, maxCategories, maxLevels);
         CsvChunkReader.ParsedFile parsed;
         try {
             parsed = ParallelCsvReader.readInOrder(file, options, sketcher);
         } catch (RuntimeException | IOException e) { // a Problem, or anything unexpected: the whole read names it
             return null;
         }
-        return sketcher.mixed ? null : sketcher.result(parsed.names(), parsed.forced());
+        return sketcher.declined ? null : sketcher.result(parsed.names(), parsed.forced());
     }
 
     /** Takes the next chunk in file order into the sketches (the reader then reuses its arrays). */
@@ -77,13 +88,16 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
             start(columns.length);
         }
         rows += chunk.rows();
-        for (int c = 0; c < columns.length && !mixed; c++) {
+        for (int c = 0; c < columns.length && !declined; c++) {
             ChunkColumn column = columns[c];
             if (column.isText()) {
                 addText(c, column, chunk.rows());
             } else {
                 addNumbers(c, column, chunk.rows());
             }
+        }
+        if (declined) { // stops the read: the rest of the file would be parsed for nothing
+            throw new CsvChunkParser.Problem("declined: the file is read another way");
         }
     }
 
@@ -133,6 +147,10 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
         for (int code = 0; code < local.length; code++) {
             seen.computeIfAbsent(local[code], ChunkMerger.Level::new).count += dictionary.count(code);
         }
+        if (seen.size() > maxLevels) {
+            declined = true;
+            return;
+        }
         int[] codes = column.codes();
         CategoryCounts counts = categories[c];
         for (int r = 0; r < n; r++) {
@@ -148,7 +166,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
     /** Moves column {@code c} to {@code next}; false (and the file is read whole) when it was the other kind. */
     private boolean become(int c, int next) {
         if (state[c] != UNSEEN && state[c] != next) {
-            mixed = true;
+            declined = true;
             return false;
         }
         state[c] = next;

@@ -9,16 +9,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every test of {@link SketcherTest} again with files streamed rather than read whole, and both modes compared. */
+/**
+ * Every test of {@link SketcherTest} again with files streamed on one thread rather than read whole (as a file too big
+ * to read whole is when the parallel way declines it), and both modes compared.
+ */
 class SketcherStreamingTest extends SketcherTest {
     @BeforeEach
     void streamEveryFile() {
         Sketcher.wholeFileLimitBytes = 0;
+        Sketcher.chunkedWhenTooBig = false;
     }
 
     @AfterEach
     void readSmallFilesWhole() {
         Sketcher.wholeFileLimitBytes = -1;
+        Sketcher.chunkedWhenTooBig = true;
     }
 
     @Test

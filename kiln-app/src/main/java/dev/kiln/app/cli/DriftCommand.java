@@ -170,12 +170,14 @@ final class DriftCommand implements Callable<Integer> {
         }
         DatasetSketch referenceSketch;
         DriftCurrentData.Sketched currentSketch = null;
-        if (current.data != null && Sketcher.fitsInMemory(referencePath)) {
-            // Read the reference once (in parallel, into columns), which gives its sketch and its types; then the
-            // current data with those types. One file in memory at a time.
-            Sketcher.Typed typed = Sketcher.sketchWithTypes(referencePath, ReadOptions.defaults().withoutChecksum());
-            referenceSketch = typed.sketch();
-            currentSketch = DriftCurrentData.sketch(current.data, typed.types());
+        // Read the reference once (in parallel), which gives its sketch and its types; then the current data with those
+        // types. One file in memory at a time; a CSV file too big to read whole is sketched as it is parsed.
+        Sketcher.Typed once = current.data == null ? null : Sketcher.fitsInMemory(referencePath)
+                ? Sketcher.sketchWithTypes(referencePath, ReadOptions.defaults().withoutChecksum())
+                : Sketcher.sketchWhileParsing(referencePath, ReadOptions.defaults().withoutChecksum());
+        if (once != null) {
+            referenceSketch = once.sketch();
+            currentSketch = DriftCurrentData.sketch(current.data, once.types());
         } else if (current.data != null) {
             // Streaming: infer the reference's types once, then sketch both files with them at the same time: two
             // passes of wall time instead of three.
