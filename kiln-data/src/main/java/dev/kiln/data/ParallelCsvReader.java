@@ -157,6 +157,14 @@ final class ParallelCsvReader {
         }
     }
 
+    /**
+     * About the most memory a read by chunks holds at once, whatever the file's length: the chunks in flight, each its
+     * bytes, its parsed columns (up to twice the bytes: eight bytes a number of a few characters) and a spare.
+     */
+    static long inFlightBytes() {
+        return (long) threads() * CsvChunkReader.CHUNKS_PER_THREAD * blockSize * 4;
+    }
+
     private static int threads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
