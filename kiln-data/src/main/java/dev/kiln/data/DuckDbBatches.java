@@ -108,10 +108,7 @@ final class DuckDbBatches {
     private static List<TypedColumn> fresh(List<String> names, String[] sqlTypes, ReadOptions options, Set<String> named) {
         List<TypedColumn> typed = new ArrayList<>(names.size());
         for (int c = 0; c < names.size(); c++) {
-            String name = names.get(c);
-            boolean other = options.otherColumns() != null && !named.contains(name);
-            boolean label = options.labelColumns().contains(name);
-            typed.add(other ? TypedColumn.other() : TypedColumn.of(label ? "VARCHAR" : sqlTypes[c]));
+            typed.add(TypedColumn.forColumn(names.get(c), sqlTypes[c], options, named));
         }
         return typed;
     }

@@ -52,14 +52,12 @@ final class DuckDbChunks {
                 String name = result.columnName(c);
                 int type = result.columnTypeId(c);
                 String sqlType = sqlType(type);
-                boolean other = options.otherColumns() != null && !named.contains(name);
-                boolean label = options.labelColumns().contains(name);
                 if (sqlType == null) {
                     return null;
                 }
                 names.add(name);
                 types[c] = type;
-                typed.add(other ? TypedColumn.other() : TypedColumn.of(label ? "VARCHAR" : sqlType));
+                typed.add(TypedColumn.forColumn(name, sqlType, options, named));
             }
             if (width == 0) {
                 return null; // JDBC's path names the problem

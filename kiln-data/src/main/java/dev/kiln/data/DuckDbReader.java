@@ -74,9 +74,7 @@ final class DuckDbReader {
             ResultSetMetaData meta = rs.getMetaData();
             List<TypedColumn> typed = new ArrayList<>(names.size());
             for (int c = 1; c <= names.size(); c++) {
-                boolean label = options.labelColumns().contains(names.get(c - 1));
-                typed.add(options.otherColumns() != null && !named.contains(names.get(c - 1)) ? TypedColumn.other()
-                        : TypedColumn.of(label ? "VARCHAR" : meta.getColumnTypeName(c)));
+                typed.add(TypedColumn.forColumn(names.get(c - 1), meta.getColumnTypeName(c), options, named));
             }
             int rows = 0;
             while (rs.next()) {

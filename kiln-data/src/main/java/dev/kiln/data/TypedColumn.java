@@ -70,6 +70,18 @@ final class TypedColumn {
     }
 
     /**
+     * The column a read with {@code options} fetches column {@code name} of SQL type {@code sqlType} into: as text for
+     * an "other column" ({@link ReadOptions#otherColumns}, unless {@code named} among the columns the caller forces by
+     * name) and for a label column, else by its SQL type.
+     */
+    static TypedColumn forColumn(String name, String sqlType, ReadOptions options, java.util.Set<String> named) {
+        if (options.otherColumns() != null && !named.contains(name)) {
+            return other();
+        }
+        return of(options.labelColumns().contains(name) ? "VARCHAR" : sqlType);
+    }
+
+    /**
      * A column the options type as "other columns" ({@link ReadOptions#otherColumns}, e.g. TEXT as written for the
      * columns `kiln predict` passes through): fetched as text and converted to that type exactly as the text route
      * converts it.

@@ -78,23 +78,24 @@ public final class Validator {
      */
     static ValidationReport validateInBatches(Path data, Expectations expected, ValidationOptions options) {
         ValidationOptions opts = options == null ? ValidationOptions.defaults() : options;
-        Path real = real(data);
-        CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real));
+        CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(data));
         List<Field> fields = expected.fields();
         ColumnCheck[] checks = new ColumnCheck[fields.size()];
         for (int f = 0; f < checks.length; f++) {
             checks[f] = new ColumnCheck(fields.get(f), expected, opts, Integer.MAX_VALUE);
         }
         List<String> names = new ArrayList<>();
+        String source = null;
         long[] rowCounts = new long[3]; // clean, warn, fail
         long rows = 0;
         // The next batch is parsed on another core while this one is checked. About 2^18 cells a batch (12,000 rows of 21
         // columns): a String each, and batches of 2^20 outlived several young collections and were promoted (1M rows x
         // 21 with -Xmx512m: 144 full collections, 10.4 s; 2^18: 94, 6.2 s; 2^16: 89, 5.7 s but 4x the young ones).
-        try (ReadAhead batches = new ReadAhead(real, ReadOptions.defaults().withOtherColumns(ColumnType.TEXT),
+        try (ReadAhead batches = new ReadAhead(data, ReadOptions.defaults().withOtherColumns(ColumnType.TEXT),
                 BatchSize.cells(1 << 18))) {
             for (DataFrame batch = batches.next(); batch != null; batch = batches.next()) {
-                if (names.isEmpty()) {
+                if (source == null) {
+                    source = batch.source(); // the file's canonical path, as a whole read names it
                     names.addAll(batch.names());
                 }
                 byte[] rowState = new byte[batch.rowCount()];
@@ -137,16 +138,8 @@ public final class Validator {
             }
         }
         List<String> extra = names.stream().filter(n -> !needed.contains(n)).toList();
-        return ValidationReport.of(real.toString(), joined(sha256), rows, columns, missingColumns, extra,
+        return ValidationReport.of(source, joined(sha256), rows, columns, missingColumns, extra,
                 rowCounts[ColumnCheck.CLEAN], rowCounts[ColumnCheck.WARN], rowCounts[ColumnCheck.FAIL], opts);
-    }
-
-    private static Path real(Path data) {
-        try {
-            return data.toRealPath();
-        } catch (java.io.IOException e) {
-            return data.toAbsolutePath().normalize(); // the read names the problem
-        }
     }
 
     private static String joined(CompletableFuture<String> sha256) {
