@@ -79,42 +79,14 @@ public final class Validator {
     static ValidationReport validateInBatches(Path data, Expectations expected, ValidationOptions options) {
         ValidationOptions opts = options == null ? ValidationOptions.defaults() : options;
         CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(data));
-        List<Field> fields = expected.fields();
-        ColumnCheck[] checks = new ColumnCheck[fields.size()];
-        for (int f = 0; f < checks.length; f++) {
-            checks[f] = new ColumnCheck(fields.get(f), expected, opts, Integer.MAX_VALUE);
-        }
-        List<String> names = new ArrayList<>();
-        String source = null;
-        long[] rowCounts = new long[3]; // clean, warn, fail
-        long rows = 0;
+        Tally tally = new Tally(expected, opts);
         // The next batch is parsed on another core while this one is checked. About 2^18 cells a batch (12,000 rows of 21
         // columns): a String each, and batches of 2^20 outlived several young collections and were promoted (1M rows x
         // 21 with -Xmx512m: 144 full collections, 10.4 s; 2^18: 94, 6.2 s; 2^16: 89, 5.7 s but 4x the young ones).
         try (ReadAhead batches = new ReadAhead(data, ReadOptions.defaults().withOtherColumns(ColumnType.TEXT),
                 BatchSize.cells(1 << 18))) {
             for (DataFrame batch = batches.next(); batch != null; batch = batches.next()) {
-                if (source == null) {
-                    source = batch.source(); // the file's canonical path, as a whole read names it
-                    names.addAll(batch.names());
-                }
-                byte[] rowState = new byte[batch.rowCount()];
-                for (int f = 0; f < checks.length; f++) {
-                    if (!batch.has(fields.get(f).name())) {
-                        Arrays.fill(rowState, (byte) ColumnCheck.FAIL);
-                        continue;
-                    }
-                    DataColumn column = batch.column(fields.get(f).name());
-                    for (int i = 0; i < rowState.length; i++) {
-                        Object v = column.value(i);
-                        int state = checks[f].checkText(rows + i + 1, v == null ? null : v.toString());
-                        rowState[i] = (byte) Math.max(rowState[i], state);
-                    }
-                }
-                for (byte b : rowState) {
-                    rowCounts[b]++;
-                }
-                rows += rowState.length;
+                tally.add(batch);
             }
         } catch (RuntimeException e) {
             sha256.cancel(true);
@@ -123,23 +95,7 @@ public final class Validator {
             sha256.cancel(true);
             throw new java.io.UncheckedIOException(e);
         }
-        Set<String> present = new HashSet<>(names);
-        Set<String> needed = new HashSet<>();
-        List<String> missingColumns = new ArrayList<>();
-        List<ColumnReport> columns = new ArrayList<>();
-        for (int f = 0; f < checks.length; f++) {
-            Field field = fields.get(f);
-            needed.add(field.name());
-            if (present.contains(field.name())) {
-                columns.add(checks[f].report(field, expected, opts, rows));
-            } else {
-                missingColumns.add(field.name());
-                columns.add(ColumnCheck.absent(field, expected, rows));
-            }
-        }
-        List<String> extra = names.stream().filter(n -> !needed.contains(n)).toList();
-        return ValidationReport.of(source, joined(sha256), rows, columns, missingColumns, extra,
-                rowCounts[ColumnCheck.CLEAN], rowCounts[ColumnCheck.WARN], rowCounts[ColumnCheck.FAIL], opts);
+        return tally.report(joined(sha256));
     }
 
     private static String joined(CompletableFuture<String> sha256) {
@@ -165,49 +121,83 @@ public final class Validator {
 
     /** Validates a frame; typed columns are turned back into text before they are checked. */
     public static ValidationReport validate(DataFrame frame, Expectations expected, ValidationOptions options) {
-        options = options == null ? ValidationOptions.defaults() : options;
-        int rows = frame.rowCount();
-        // Per row: its worst issue, ColumnCheck.CLEAN, WARN or FAIL.
-        byte[] rowState = new byte[rows];
-        Set<String> needed = new HashSet<>();
-        List<String> missingColumns = new ArrayList<>();
-        List<ColumnReport> columns = new ArrayList<>();
-        for (Field field : expected.fields()) {
-            needed.add(field.name());
-            if (!frame.has(field.name())) {
-                missingColumns.add(field.name());
-                Arrays.fill(rowState, (byte) ColumnCheck.FAIL);
-                columns.add(ColumnCheck.absent(field, expected, rows));
-            } else {
-                columns.add(column(field, frame.column(field.name()), expected, options, rowState));
-            }
-        }
-        List<String> extra = frame.names().stream().filter(n -> !needed.contains(n)).toList();
-        long clean = 0;
-        long warn = 0;
-        long fail = 0;
-        for (byte b : rowState) {
-            switch (b) {
-                case ColumnCheck.CLEAN -> clean++;
-                case ColumnCheck.WARN -> warn++;
-                default -> fail++;
-            }
-        }
-        return ValidationReport.of(frame.source(), frame.sha256(), rows, columns, missingColumns, extra, clean, warn, fail,
-                options);
+        Tally tally = new Tally(expected, options == null ? ValidationOptions.defaults() : options);
+        tally.add(frame);
+        return tally.report(frame.sha256());
     }
 
-    private static ColumnReport column(Field field, DataColumn column, Expectations expected, ValidationOptions options,
-                                       byte[] rowState) {
-        ColumnCheck check = new ColumnCheck(field, expected, options, Integer.MAX_VALUE);
-        boolean fromNumbers = checkedFromNumbers(field.type(), column);
-        double[] numbers = fromNumbers ? ((NumericColumn) column).values() : null;
-        for (int i = 0, n = column.size(); i < n; i++) {
-            // From the number the text would parse to, without making the text: only examples are written out.
-            int state = fromNumbers ? check.checkNumber(i + 1L, numbers[i]) : check.checkText(i + 1L, text(column, i));
-            rowState[i] = (byte) Math.max(rowState[i], state);
+    /**
+     * The checks of every column the model reads, over the rows of one frame or of a file's batches in order (rows
+     * numbered from the first batch on), and each row's worst issue counted.
+     */
+    private static final class Tally {
+        private final Expectations expected;
+        private final ValidationOptions options;
+        private final List<Field> fields;
+        private final ColumnCheck[] checks;
+        private final long[] rowsByState = new long[3]; // CLEAN, WARN, FAIL
+        private List<String> names;
+        private String source;
+        private long rows;
+
+        Tally(Expectations expected, ValidationOptions options) {
+            this.expected = expected;
+            this.options = options;
+            this.fields = expected.fields();
+            this.checks = new ColumnCheck[fields.size()];
+            for (int f = 0; f < checks.length; f++) {
+                checks[f] = new ColumnCheck(fields.get(f), expected, options, Integer.MAX_VALUE);
+            }
         }
-        return check.report(field, expected, options, column.size());
+
+        void add(DataFrame batch) {
+            if (names == null) {
+                names = batch.names();
+                source = batch.source();
+            }
+            // Per row: its worst issue, ColumnCheck.CLEAN, WARN or FAIL.
+            byte[] rowState = new byte[batch.rowCount()];
+            for (int f = 0; f < checks.length; f++) {
+                Field field = fields.get(f);
+                if (!batch.has(field.name())) {
+                    Arrays.fill(rowState, (byte) ColumnCheck.FAIL);
+                    continue;
+                }
+                DataColumn column = batch.column(field.name());
+                boolean fromNumbers = checkedFromNumbers(field.type(), column);
+                double[] numbers = fromNumbers ? ((NumericColumn) column).values() : null;
+                for (int i = 0; i < rowState.length; i++) {
+                    // From the number the text would parse to, without making the text: only examples are written out.
+                    long row = rows + i + 1;
+                    int state = fromNumbers ? checks[f].checkNumber(row, numbers[i]) : checks[f].checkText(row, text(column, i));
+                    rowState[i] = (byte) Math.max(rowState[i], state);
+                }
+            }
+            for (byte b : rowState) {
+                rowsByState[b]++;
+            }
+            rows += rowState.length;
+        }
+
+        ValidationReport report(String sha256) {
+            Set<String> present = new HashSet<>(names);
+            Set<String> needed = new HashSet<>();
+            List<String> missingColumns = new ArrayList<>();
+            List<ColumnReport> columns = new ArrayList<>();
+            for (int f = 0; f < checks.length; f++) {
+                Field field = fields.get(f);
+                needed.add(field.name());
+                if (present.contains(field.name())) {
+                    columns.add(checks[f].report(field, expected, options, rows));
+                } else {
+                    missingColumns.add(field.name());
+                    columns.add(ColumnCheck.absent(field, expected, rows));
+                }
+            }
+            List<String> extra = names.stream().filter(n -> !needed.contains(n)).toList();
+            return ValidationReport.of(source, sha256, rows, columns, missingColumns, extra,
+                    rowsByState[ColumnCheck.CLEAN], rowsByState[ColumnCheck.WARN], rowsByState[ColumnCheck.FAIL], options);
+        }
     }
 
     /** The cell as text: string columns as held, typed columns in the form a user would have written. */
