@@ -26,8 +26,8 @@ final class ByteTokens {
     static final int DATETIME = 4;
     static final int OTHER = 5;
 
-    /** The digits read so far by {@link #number}. */
-    private long mantissa;
+    /** The digits read so far by {@link #number}, or by {@link #digitRun} from where its caller set it. */
+    long mantissa;
 
     /** The value of the last {@link #classify} call: the number, 1/0 for a boolean word, epoch ms for a datetime. */
     double value;
@@ -192,7 +192,7 @@ final class ByteTokens {
      * {@link #mantissa} (which overflows harmlessly past 18 digits: the caller then does not use it); returns where
      * the digits end. The 8-digit conversion is the SWAR method of Lemire's fast_float and FastDoubleParser.
      */
-    private int digitRun(byte[] a, int i, int e) {
+    int digitRun(byte[] a, int i, int e) {
         long m = mantissa;
         while (i + 8 <= a.length) {
             long word = (long) LONGS.get(a, i);

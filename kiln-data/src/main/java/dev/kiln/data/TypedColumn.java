@@ -121,6 +121,30 @@ final class TypedColumn {
         }
     }
 
+    /**
+     * Adds the first {@code rows} values of a chunk that {@link JsonLinesReader} parsed, DuckDB typing its column
+     * {@code sqlType} (DOUBLE, BIGINT, BOOLEAN or VARCHAR): {@code values} (NaN for null; exact integers; 1 and 0 for
+     * booleans) or {@code texts} (null for null), both null when the chunk held only nulls. The same values as
+     * {@link #add(ResultSet, int)} row by row, text included.
+     */
+    void add(double[] values, String[] texts, int rows, String sqlType) {
+        for (int r = 0; r < rows; r++) {
+            boolean isNull = values == null ? texts == null || texts[r] == null : Double.isNaN(values[r]);
+            if (kind == Kind.TEXT) {
+                addText(isNull ? null : switch (sqlType) {
+                    case "VARCHAR" -> texts[r];
+                    case "DOUBLE" -> Double.toString(values[r]);
+                    case "BOOLEAN" -> values[r] == 1 ? "true" : "false";
+                    default -> Long.toString((long) values[r]);
+                });
+            } else if (kind == Kind.DOUBLE) {
+                addDouble(isNull ? 0 : values[r], isNull);
+            } else {
+                addLong(isNull ? 0 : (long) values[r], isNull);
+            }
+        }
+    }
+
     private void addDouble(double v, boolean isNull) {
         if (isNull) {
             nulls.set(size);

@@ -1,0 +1,451 @@
+package dev.kiln.data;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Parses whole lines of a JSON-lines file into columns, for {@link JsonLinesReader}: only the plain shape, where each
+ * line is one flat object with the same keys in the same order and every value is a number, a string, true, false or
+ * null. Anything else (a nested value, a key missing, added or moved, a blank line, an escape in a key, a number
+ * outside JSON's grammar or too large to read exactly, bytes that are not UTF-8) throws {@link Decline}: the file is
+ * then read through DuckDB, which types it, or words its error, as before.
+ *
+ * <p>Numbers, true and false land in a double per row ({@code NaN} for null; booleans as 1 and 0; an integer as the
+ * double of its exact value, so {@code -0} is 0 as DuckDB reads it); strings in a String per row. What each column
+ * held, and on which rows first, goes to {@link Chunk} for {@link JsonLinesReader} to type the column as DuckDB's
+ * sample would.
+ */
+final class JsonLineParser {
+    /** The file is not of the plain shape: read it through DuckDB. */
+    static final class Decline extends RuntimeException {
+        Decline(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /** What a column held in a chunk: nothing but nulls yet, numbers, booleans or strings (one of them only). */
+    static final int NONE = 0;
+    static final int NUMBER = 1;
+    static final int BOOLEAN = 2;
+    static final int STRING = 3;
+
+    /** Integers beyond 2^53 have no exact double; DuckDB reads them exactly (BIGINT, HUGEINT): leave them to it. */
+    private static final long MAX_EXACT = 1L << 53;
+
+    /** One column of a parsed chunk. First rows are chunk-local, -1 when there was none. */
+    static final class Column {
+        int family = NONE;
+        double[] values;
+        String[] texts;
+        int firstValue = -1;
+        int firstDouble = -1;
+        /** The first string that no date, time, timestamp or UUID can be ({@link #plainText}). */
+        int firstPlainText = -1;
+    }
+
+    /** A chunk of lines parsed into columns, in the file's column order. */
+    record Chunk(int rows, Column[] columns) {
+    }
+
+    private final byte[][] keys;
+    private final ByteTokens tokens = new ByteTokens();
+
+    private JsonLineParser(byte[][] keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * The keys of the first line, in order, from {@code a[from, to)} (the line without its line break); a Decline when
+     * the line is not a flat object of distinct plain keys (DuckDB renames keys equal but for case).
+     */
+    static List<String> keys(byte[] a, int from, int to) {
+        List<String> names = new ArrayList<>();
+        Set<String> folded = new HashSet<>();
+        int i = skipSpace(a, from, to);
+        i = expect(a, i, to, '{');
+        i = skipSpace(a, i, to);
+        if (i < to && a[i] == '}') {
+            throw new Decline("an object without keys");
+        }
+        while (true) {
+            i = expect(a, i, to, '"');
+            int start = i;
+            while (i < to && a[i] != '"') {
+                if (a[i] == '\\' || (a[i] & 0xff) < 0x20) {
+                    throw new Decline("an escape in a key");
+                }
+                i++;
+            }
+            if (i == to || i == start || !Utf8Check.isValid(a, start, i)) {
+                throw new Decline("an empty or broken key");
+            }
+            String name = new String(a, start, i - start, StandardCharsets.UTF_8);
+            if (!folded.add(name.toLowerCase(Locale.ROOT))) {
+                throw new Decline("a key twice");
+            }
+            names.add(name);
+            i = skipSpace(a, i + 1, to);
+            i = expect(a, i, to, ':');
+            i = skipValue(a, skipSpace(a, i, to), to);
+            i = skipSpace(a, i, to);
+            if (i < to && a[i] == ',') {
+                i = skipSpace(a, i + 1, to);
+                continue;
+            }
+            i = expect(a, i, to, '}');
+            break;
+        }
+        return names;
+    }
+
+    /** Parses the whole lines in {@code a[from, to)} (each ends with a line break, but the file's last may not). */
+    static Chunk parse(byte[] a, int from, int to, List<String> names) {
+        byte[][] keys = new byte[names.size()][];
+        for (int c = 0; c < keys.length; c++) {
+            keys[c] = names.get(c).getBytes(StandardCharsets.UTF_8);
+        }
+        return new JsonLineParser(keys).lines(a, from, to);
+    }
+
+    private Chunk lines(byte[] a, int from, int to) {
+        int capacity = ByteScan.count(a, from, to, (byte) '\n') + 1;
+        Column[] columns = new Column[keys.length];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = new Column();
+        }
+        int row = 0;
+        int i = from;
+        while (i < to) {
+            int end = ByteScan.indexOf(a, i, to, (byte) '\n');
+            if (end < 0) {
+                end = to;
+            }
+            line(a, i, end, row, columns, capacity);
+            row++;
+            i = end + 1;
+        }
+        return new Chunk(row, columns);
+    }
+
+    private void line(byte[] a, int from, int to, int row, Column[] columns, int capacity) {
+        int i = skipSpace(a, from, to);
+        if (i == to) {
+            throw new Decline("a blank line");
+        }
+        i = expect(a, i, to, '{');
+        for (int c = 0; c < keys.length; c++) {
+            i = skipSpace(a, i, to);
+            if (c > 0) {
+                i = skipSpace(a, expect(a, i, to, ','), to);
+            }
+            i = key(a, i, to, keys[c]);
+            i = skipSpace(a, i, to);
+            i = skipSpace(a, expect(a, i, to, ':'), to);
+            i = value(a, i, to, row, columns[c], capacity);
+        }
+        i = skipSpace(a, i, to);
+        i = expect(a, i, to, '}');
+        if (skipSpace(a, i, to) != to) {
+            throw new Decline("more than one value on a line");
+        }
+    }
+
+    private static int key(byte[] a, int i, int to, byte[] key) {
+        int end = i + key.length + 2;
+        if (end > to || a[i] != '"' || a[end - 1] != '"' || !Arrays.equals(a, i + 1, end - 1, key, 0, key.length)) {
+            throw new Decline("keys that differ from the first line's");
+        }
+        return end;
+    }
+
+    private int value(byte[] a, int i, int to, int row, Column column, int capacity) {
+        if (i == to) {
+            throw new Decline("a missing value");
+        }
+        byte b = a[i];
+        if (b == '"') {
+            return string(a, i + 1, to, row, column, capacity);
+        }
+        if (b == '-' || b >= '0' && b <= '9') {
+            return number(a, i, to, row, column, capacity);
+        }
+        if (word(a, i, to, "true")) {
+            store(column, BOOLEAN, row, 1, capacity);
+            return i + 4;
+        }
+        if (word(a, i, to, "false")) {
+            store(column, BOOLEAN, row, 0, capacity);
+            return i + 5;
+        }
+        if (word(a, i, to, "null")) {
+            if (column.values != null) {
+                column.values[row] = Double.NaN;
+            }
+            return i + 4;
+        }
+        throw new Decline("a nested or unknown value");
+    }
+
+    /**
+     * A JSON number ({@code -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?}) at {@code a[s]}, read in one pass: a decimal of at
+     * most 18 digits without an exponent by Clinger's fast path (exact: one correctly rounded division of two exact
+     * doubles), as {@link ByteTokens#numberPrefix} reads it; anything longer by that method itself.
+     */
+    private int number(byte[] a, int s, int to, int row, Column column, int capacity) {
+        boolean negative = a[s] == '-';
+        int i = negative ? s + 1 : s;
+        int intStart = i;
+        tokens.mantissa = 0;
+        if (i < to && a[i] == '0') {
+            i++;
+        } else {
+            i = tokens.digitRun(a, i, to);
+        }
+        int intDigits = i - intStart;
+        if (intDigits == 0 || i < to && digit(a[i])) {
+            throw new Decline("a number outside JSON's grammar");
+        }
+        int fracDigits = 0;
+        boolean integer = true;
+        if (i < to && a[i] == '.') {
+            integer = false;
+            int fracStart = ++i;
+            i = tokens.digitRun(a, i, to);
+            fracDigits = i - fracStart;
+            if (fracDigits == 0) {
+                throw new Decline("a number outside JSON's grammar");
+            }
+        }
+        boolean exponent = false;
+        if (i < to && (a[i] == 'e' || a[i] == 'E')) {
+            integer = false;
+            exponent = true;
+            i++;
+            if (i < to && (a[i] == '+' || a[i] == '-')) {
+                i++;
+            }
+            int expStart = i;
+            while (i < to && digit(a[i])) {
+                i++;
+            }
+            if (i == expStart) {
+                throw new Decline("a number outside JSON's grammar");
+            }
+        }
+        long mantissa = tokens.mantissa; // past 18 digits it overflowed: then it is not used
+        double value;
+        if (integer) {
+            if (intDigits > 16 || mantissa > MAX_EXACT) {
+                throw new Decline("an integer beyond 2^53");
+            }
+            value = negative ? -mantissa : mantissa; // -0 is the integer 0, as DuckDB reads it
+        } else {
+            if (!exponent && intDigits + fracDigits <= 18 && mantissa <= MAX_EXACT) {
+                value = mantissa / POWERS_OF_TEN[fracDigits]; // fracDigits <= 18: an exact power of ten
+                value = negative ? -value : value;
+            } else if (tokens.numberPrefix(a, s, i) == i && tokens.shape != ByteTokens.INFINITE) {
+                value = tokens.value;
+            } else {
+                throw new Decline("a number too large for a double");
+            }
+            if (column.firstDouble < 0) {
+                column.firstDouble = row;
+            }
+        }
+        store(column, NUMBER, row, value, capacity);
+        return i;
+    }
+
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+
+    private int string(byte[] a, int i, int to, int row, Column column, int capacity) {
+        int start = i;
+        boolean escaped = false;
+        boolean ascii = true;
+        while (true) {
+            if (i >= to) {
+                throw new Decline("an unterminated string");
+            }
+            int b = a[i] & 0xff;
+            if (b == '"') {
+                break;
+            }
+            if (b < 0x20) {
+                throw new Decline("a control character in a string");
+            }
+            if (b == '\\') {
+                escaped = true;
+                i += 2;
+                continue;
+            }
+            ascii &= b < 0x80;
+            i++;
+        }
+        if (!ascii && !Utf8Check.isValid(a, start, i)) {
+            throw new Decline("bytes that are not UTF-8");
+        }
+        String text = escaped ? unescaped(a, start, i) : new String(a, start, i - start,
+                ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+        if (column.family != STRING) {
+            family(column, STRING, row);
+            column.texts = new String[capacity];
+        }
+        column.texts[row] = text;
+        if (column.firstPlainText < 0 && plainText(text)) {
+            column.firstPlainText = row;
+        }
+        return i + 1;
+    }
+
+    /** The string {@code a[from, to)} with its escapes decoded; a Decline for a bad escape or a lone surrogate. */
+    private static String unescaped(byte[] a, int from, int to) {
+        StringBuilder out = new StringBuilder(to - from);
+        int i = from;
+        while (i < to) {
+            int run = i;
+            while (i < to && a[i] != '\\') {
+                i++;
+            }
+            out.append(new String(a, run, i - run, StandardCharsets.UTF_8));
+            if (i == to) {
+                break;
+            }
+            char e = (char) a[i + 1];
+            i += 2;
+            switch (e) {
+                case '"', '\\', '/' -> out.append(e);
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                case 't' -> out.append('\t');
+                case 'u' -> {
+                    if (i + 4 > to) {
+                        throw new Decline("a bad escape");
+                    }
+                    out.append((char) hex4(a, i));
+                    i += 4;
+                }
+                default -> throw new Decline("a bad escape");
+            }
+        }
+        String s = out.toString();
+        for (int k = 0; k < s.length(); k++) {
+            char ch = s.charAt(k);
+            if (Character.isSurrogate(ch)) {
+                if (Character.isHighSurrogate(ch) && k + 1 < s.length() && Character.isLowSurrogate(s.charAt(k + 1))) {
+                    k++;
+                } else {
+                    throw new Decline("a lone surrogate");
+                }
+            } else if (ch == 0) {
+                throw new Decline("a NUL character");
+            }
+        }
+        return s;
+    }
+
+    private static int hex4(byte[] a, int i) {
+        int v = 0;
+        for (int k = i; k < i + 4; k++) {
+            int d = Character.digit(a[k], 16);
+            if (d < 0) {
+                throw new Decline("a bad escape");
+            }
+            v = v * 16 + d;
+        }
+        return v;
+    }
+
+    /** Words that DuckDB reads as a date or time although they hold no digit (checked in lower case). */
+    private static final Set<String> SPECIAL_WORDS = Set.of("infinity", "-infinity", "+infinity", "epoch", "today",
+            "tomorrow", "yesterday", "now", "allballs", "noon", "midnight", "nan", "-nan", "inf", "-inf");
+
+    /**
+     * Whether no date, time, timestamp or UUID can be {@code text}, whatever format DuckDB's detection tries: it holds
+     * no digit and is not a special word, and not only hexadecimal letters, hyphens and braces. One such value in a
+     * column's sample is enough for DuckDB to keep the column VARCHAR; without one the file is left to DuckDB.
+     */
+    static boolean plainText(String text) {
+        boolean notHex = false;
+        for (int k = 0; k < text.length(); k++) {
+            char ch = text.charAt(k);
+            if (Character.isDigit(ch)) {
+                return false;
+            }
+            notHex |= Character.digit(ch, 16) < 0 && ch != '-' && ch != '{' && ch != '}';
+        }
+        return notHex && !SPECIAL_WORDS.contains(text.strip().toLowerCase(Locale.ROOT));
+    }
+
+    private static void store(Column column, int family, int row, double value, int capacity) {
+        if (column.family != family) {
+            family(column, family, row);
+            column.values = new double[capacity];
+            Arrays.fill(column.values, 0, row, Double.NaN);
+        }
+        column.values[row] = value;
+    }
+
+    private static void family(Column column, int family, int row) {
+        if (column.family != NONE) {
+            throw new Decline("a column holding values of two kinds");
+        }
+        column.family = family;
+        column.firstValue = row;
+    }
+
+    private static boolean word(byte[] a, int i, int to, String word) {
+        if (i + word.length() > to) {
+            return false;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            if (a[i + k] != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Skips the value at {@code a[i]} of the first line (its keys only are read): a Decline if it is nested. */
+    private static int skipValue(byte[] a, int i, int to) {
+        if (i == to || a[i] == '{' || a[i] == '[') {
+            throw new Decline("a nested or missing value");
+        }
+        if (a[i] == '"') {
+            i++;
+            while (i < to && a[i] != '"') {
+                i += a[i] == '\\' ? 2 : 1;
+            }
+            return Math.min(i + 1, to);
+        }
+        while (i < to && a[i] != ',' && a[i] != '}' && a[i] != ' ' && a[i] != '\t' && a[i] != '\r') {
+            i++;
+        }
+        return i;
+    }
+
+    private static int expect(byte[] a, int i, int to, char ch) {
+        if (i >= to || a[i] != ch) {
+            throw new Decline("not the plain shape: '" + ch + "' expected");
+        }
+        return i + 1;
+    }
+
+    private static int skipSpace(byte[] a, int i, int to) {
+        while (i < to && (a[i] == ' ' || a[i] == '\t' || a[i] == '\r')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean digit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+}

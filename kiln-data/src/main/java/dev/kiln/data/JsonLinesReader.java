@@ -1,0 +1,262 @@
+package dev.kiln.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Reads a JSON-lines file of the plain shape ({@link JsonLineParser}: flat objects, the same keys on every line) on
+ * every core, into exactly the columns {@link DuckDbReader#readTyped} makes of it through DuckDB, or declines (null) so
+ * that DuckDB reads it. DuckDB parses JSON on several threads too, but hands a million rows of 21 columns over JDBC a
+ * call per cell, and its chunk API streams them on one thread; on that file this took 1.5-2.4 s where these lines
+ * take a third of it (bench/speed).
+ *
+ * <p>The columns are DuckDB's because they are typed as {@code read_json_auto} types them and then built by the same
+ * {@link TypedColumn}s: a column is BIGINT when the first {@value #SAMPLE_ROWS} rows (DuckDB's {@code sample_size})
+ * hold only integers, DOUBLE when they hold a number with a fraction or an exponent, BOOLEAN for true and false,
+ * VARCHAR for strings. Where DuckDB would do something else, this declines: a column with no value in the sample (DuckDB
+ * types it NULL and drops later values), a number with a fraction after an integer sample (DuckDB rounds it), a
+ * string column whose sample might all be dates, times or UUIDs (DuckDB detects those), two kinds of value in one
+ * column (DuckDB's JSON type), and whatever {@link JsonLineParser} declines. {@code JsonLinesReaderTest} checks the
+ * columns against DuckDB's on random files.
+ */
+final class JsonLinesReader {
+    /** How many rows DuckDB's {@code read_json_auto} types a column from ({@code sample_size}'s default). */
+    static final int SAMPLE_ROWS = 20_480;
+    static final int DEFAULT_BLOCK_SIZE = 4 << 20;
+    /** Tests set a tiny block so chunk boundaries fall everywhere. */
+    static volatile int blockSize = DEFAULT_BLOCK_SIZE;
+    private static final int CHUNKS_PER_THREAD = 2;
+
+    private JsonLinesReader() {
+    }
+
+    /**
+     * The file's columns as {@link DuckDbReader#readTyped} makes them with these arguments, or null when DuckDB must
+     * read it (not of the plain shape, typed differently by DuckDB, unreadable: DuckDB then words the error).
+     */
+    static List<DataColumn> readTyped(Path file, ReadOptions options, Set<String> named) {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "kiln-json");
+            t.setDaemon(true);
+            return t;
+        });
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(channel, file, options, named, pool, threads);
+        } catch (JsonLineParser.Decline | IOException e) {
+            return null;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<DataColumn> read(FileChannel channel, Path file, ReadOptions options, Set<String> named,
+                                         ExecutorService pool, int threads) throws IOException {
+        long size = channel.size();
+        long position = 0;
+        byte[] carry = new byte[0];
+        Typing typing = null;
+        Deque<Future<JsonLineParser.Chunk>> inFlight = new ArrayDeque<>();
+        Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
+        while (position < size || carry.length > 0) {
+            int want = (int) Math.min(blockSize, size - position);
+            byte[] buffer = spare.poll();
+            if (buffer == null || buffer.length < carry.length + want) {
+                buffer = new byte[carry.length + want];
+            }
+            System.arraycopy(carry, 0, buffer, 0, carry.length);
+            int read = fill(channel, buffer, carry.length, want, position);
+            position += read;
+            boolean last = position >= size || read < want;
+            int length = carry.length + read;
+            int cut = last ? length : lastLineBreak(buffer, length) + 1;
+            if (cut == 0) {
+                carry = Arrays.copyOf(buffer, length); // no line ends in this block: read on
+                continue;
+            }
+            if (typing == null) {
+                int firstEnd = ByteScan.indexOf(buffer, 0, cut, (byte) '\n');
+                List<String> names = JsonLineParser.keys(buffer, 0, firstEnd < 0 ? cut : firstEnd);
+                typing = new Typing(names, file, options, named);
+            }
+            List<String> names = typing.names;
+            byte[] chunk = buffer;
+            int end = cut;
+            inFlight.add(pool.submit(() -> {
+                JsonLineParser.Chunk parsed = JsonLineParser.parse(chunk, 0, end, names);
+                spare.offer(chunk); // nothing parsed refers to the bytes: the next block may reuse them
+                return parsed;
+            }));
+            carry = Arrays.copyOfRange(buffer, cut, length);
+            while (inFlight.size() >= threads * CHUNKS_PER_THREAD) {
+                typing.accept(next(inFlight));
+            }
+            if (last) {
+                break;
+            }
+        }
+        if (typing == null) {
+            throw new JsonLineParser.Decline("an empty file");
+        }
+        while (!inFlight.isEmpty()) {
+            typing.accept(next(inFlight));
+        }
+        return typing.columns();
+    }
+
+    private static JsonLineParser.Chunk next(Deque<Future<JsonLineParser.Chunk>> inFlight) {
+        try {
+            return inFlight.removeFirst().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JsonLineParser.Decline("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new JsonLineParser.Decline("unexpected " + e.getCause());
+        }
+    }
+
+    /**
+     * Types the columns from the chunks that hold the sample, then fills each column's {@link TypedColumn} chunk by
+     * chunk in file order (a chunk's rows are let go once added).
+     */
+    private static final class Typing {
+        final List<String> names;
+        private final Path file;
+        private final ReadOptions options;
+        private final Set<String> named;
+        private List<JsonLineParser.Chunk> pending = new ArrayList<>();
+        private long pendingRows;
+        private int[] families;
+        private String[] sqlTypes;
+        private List<TypedColumn> typed;
+        private long rows;
+
+        Typing(List<String> names, Path file, ReadOptions options, Set<String> named) {
+            this.names = names;
+            this.file = file;
+            this.options = options;
+            this.named = named;
+        }
+
+        void accept(JsonLineParser.Chunk chunk) {
+            if (sqlTypes != null) {
+                add(chunk);
+                return;
+            }
+            pending.add(chunk);
+            pendingRows += chunk.rows();
+            if (pendingRows >= SAMPLE_ROWS) {
+                decide();
+            }
+        }
+
+        List<DataColumn> columns() {
+            if (sqlTypes == null) {
+                decide();
+            }
+            if (rows == 0) {
+                throw new JsonLineParser.Decline("no rows");
+            }
+            return DuckDbReader.columns(typed, names, file, options);
+        }
+
+        /** Each column's type from what the sample rows held, as DuckDB's detection gives it. */
+        private void decide() {
+            int width = names.size();
+            families = new int[width];
+            sqlTypes = new String[width];
+            typed = new ArrayList<>(width);
+            for (int c = 0; c < width; c++) {
+                long offset = 0;
+                int family = JsonLineParser.NONE;
+                boolean doubles = false;
+                boolean plainText = false;
+                for (JsonLineParser.Chunk chunk : pending) {
+                    JsonLineParser.Column column = chunk.columns()[c];
+                    if (column.firstValue >= 0 && offset + column.firstValue < SAMPLE_ROWS && family == JsonLineParser.NONE) {
+                        family = column.family;
+                    }
+                    doubles |= column.firstDouble >= 0 && offset + column.firstDouble < SAMPLE_ROWS;
+                    plainText |= column.firstPlainText >= 0 && offset + column.firstPlainText < SAMPLE_ROWS;
+                    offset += chunk.rows();
+                }
+                families[c] = family;
+                sqlTypes[c] = switch (family) {
+                    case JsonLineParser.NUMBER -> doubles ? "DOUBLE" : "BIGINT";
+                    case JsonLineParser.BOOLEAN -> "BOOLEAN";
+                    case JsonLineParser.STRING -> {
+                        if (!plainText) {
+                            throw new JsonLineParser.Decline("strings DuckDB may read as dates, times or UUIDs");
+                        }
+                        yield "VARCHAR";
+                    }
+                    default -> throw new JsonLineParser.Decline("a column with no value in DuckDB's sample");
+                };
+                typed.add(TypedColumn.forColumn(names.get(c), sqlTypes[c], options, named));
+            }
+            List<JsonLineParser.Chunk> sample = pending;
+            pending = null;
+            for (JsonLineParser.Chunk chunk : sample) {
+                add(chunk);
+            }
+        }
+
+        private void add(JsonLineParser.Chunk chunk) {
+            for (int c = 0; c < families.length; c++) {
+                JsonLineParser.Column column = chunk.columns()[c];
+                if (column.family != JsonLineParser.NONE && column.family != families[c]) {
+                    throw new JsonLineParser.Decline("a column holding values of two kinds");
+                }
+                if (column.firstDouble >= 0 && sqlTypes[c].equals("BIGINT")) {
+                    throw new JsonLineParser.Decline("a fraction after DuckDB's sample of integers");
+                }
+            }
+            for (int c = 0; c < families.length; c++) {
+                JsonLineParser.Column column = chunk.columns()[c];
+                typed.get(c).add(column.values, column.texts, chunk.rows(), sqlTypes[c]);
+                chunk.columns()[c] = null;
+            }
+            rows += chunk.rows();
+        }
+    }
+
+    private static int lastLineBreak(byte[] a, int length) {
+        for (int i = length - 1; i >= 0; i--) {
+            if (a[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int fill(FileChannel channel, byte[] into, int at, int n, long position) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(into, at, n);
+        int total = 0;
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, position + total);
+            if (read < 0) {
+                break;
+            }
+            total += read;
+        }
+        return total;
+    }
+}

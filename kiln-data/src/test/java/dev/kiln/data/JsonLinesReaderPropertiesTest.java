@@ -1,0 +1,205 @@
+package dev.kiln.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.ColumnType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * {@link JsonLinesReader} gives exactly the columns DuckDB's read gives ({@link DuckDbReader#readTypedByJdbc}: the
+ * route it replaces) or declines, on random JSON-lines files: integers, decimals in every JSON form, numbers outside
+ * JSON's grammar or a double's range, strings with escapes and unicode, strings DuckDB reads as dates, times or UUIDs,
+ * booleans, nulls, columns of two kinds or no value, white space, CRLF, broken lines, with labels, "other columns" and
+ * forced names, parsed in tiny blocks so chunk boundaries fall everywhere. Files made only of what it reads must not
+ * be declined, so the comparison cannot pass by declining everything.
+ */
+class JsonLinesReaderPropertiesTest {
+    private static final String[] KEYS = {"a", "b", "x0", "label", "with space", "Zeit é", "日付", "id"};
+    private static final String[] INTEGERS = {"0", "-0", "7", "-13", "42", "123456789", "-987654321012",
+        "9007199254740992", "-9007199254740992"};
+    private static final String[] TOO_BIG = {"9007199254740993", "12345678901234567", "1234567890123456789",
+        "99999999999999999999"};
+    private static final String[] DECIMALS = {"0.1", "-0.0", "0.0", "3.14159", "-1.841735", "1e5", "1E5", "2.5e-3",
+        "2.5E+10", "1e-7", "0.30000000000000004", "4.9e-324", "1.7976931348623157e308", "123456789.123456789",
+        "1234567890123456789.5", "0.000001", "-2.51676", "100.0", "1e22", "1e23", "9007199254740993.0"};
+    private static final String[] BAD_NUMBERS = {"01", "1.", ".5", "+1", "-", "1e", "1e+", "--1", "1e400", "-1e400",
+        "NaN", "Infinity", "0x10"};
+    private static final String[] PLAIN = {"red", "green", "blue", "yes", "no", "é", "日本語", "say hi", "n/a",
+        "NA", "null", "true", "  padded  ", "x-y", "Ω≈ç√"};
+    private static final String[] ESCAPED = {"line\\nbreak", "quote\\\"d", "back\\\\slash", "\\u00e9t\\u00e9",
+        "\\ud83d\\ude00 emoji", "tab\\there", "sl\\/ash"};
+    private static final String[] DATE_LIKE = {"2024-01-02", "01-02-2024", "12:30:00", "2024-01-02 10:00:00",
+        "2024-01-02T10:00:00Z", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+        "infinity", "123", "1.5", "-1", "abc", "beef", "epoch"};
+
+    private enum Kind { INTEGER, DECIMAL, MIXED_NUMBERS, PLAIN, PLAIN_AND_DATES, DATES, BOOLEAN, ALL_NULL, TWO_KINDS }
+
+    @Provide
+    Arbitrary<Long> seeds() {
+        return Arbitraries.longs();
+    }
+
+    @Property(tries = 300)
+    void theReaderGivesDuckDbsColumnsOrDeclines(@ForAll("seeds") long seed) throws IOException {
+        Random random = new Random(seed);
+        Generated generated = generate(random);
+        Path file = Files.createTempFile("kiln-jsonl", ".jsonl");
+        int block = JsonLinesReader.blockSize;
+        try {
+            Files.write(file, generated.text.getBytes(StandardCharsets.UTF_8));
+            ReadOptions options = options(random, generated.names);
+            Set<String> named = options.types().keySet();
+            JsonLinesReader.blockSize = 1 + random.nextInt(random.nextBoolean() ? 64 : 4096);
+            Object expected = outcome(() -> DuckDbReader.readTypedByJdbc(file, DuckDbReader.Format.JSON_LINES,
+                    options, named));
+            Object actual = outcome(() -> JsonLinesReader.readTyped(file, options, named));
+            if (generated.readable) {
+                assertThat(actual).as("declined a plain file:\n%s", generated.text).isNotNull();
+            }
+            Statistics.label("read here").collect(actual != null);
+            if (actual != null) {
+                assertThat(actual).as("%s with %s", generated.text, options).isEqualTo(expected);
+            }
+        } finally {
+            JsonLinesReader.blockSize = block;
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static ReadOptions options(Random random, List<String> names) {
+        String some = names.get(random.nextInt(names.size()));
+        return switch (random.nextInt(6)) {
+            case 0 -> ReadOptions.labelled(some);
+            case 1 -> ReadOptions.defaults().withOtherColumnsVerbatim();
+            case 2 -> ReadOptions.defaults().withOtherColumns(ColumnType.NUMERIC);
+            case 3 -> ReadOptions.defaults().withOtherColumnsVerbatim().withTypes(Map.of(some, ColumnType.NUMERIC));
+            default -> ReadOptions.defaults();
+        };
+    }
+
+    private record Generated(String text, List<String> names, boolean readable) {
+    }
+
+    private static Generated generate(Random random) {
+        int width = 1 + random.nextInt(4);
+        List<String> names = new ArrayList<>();
+        while (names.size() < width) {
+            String key = KEYS[random.nextInt(KEYS.length)];
+            if (!names.contains(key)) {
+                names.add(key);
+            }
+        }
+        Kind[] kinds = new Kind[width];
+        boolean readable = true;
+        for (int c = 0; c < width; c++) {
+            kinds[c] = random.nextInt(3) == 0 ? Kind.values()[random.nextInt(Kind.values().length)]
+                    : List.of(Kind.INTEGER, Kind.DECIMAL, Kind.PLAIN, Kind.BOOLEAN).get(random.nextInt(4));
+            readable &= kinds[c] != Kind.DATES && kinds[c] != Kind.ALL_NULL && kinds[c] != Kind.TWO_KINDS;
+        }
+        int rows = 1 + random.nextInt(random.nextInt(10) == 0 ? 400 : 30);
+        String lineEnd = random.nextInt(5) == 0 ? "\r\n" : "\n";
+        StringBuilder out = new StringBuilder();
+        boolean[] seen = new boolean[width];
+        for (int r = 0; r < rows; r++) {
+            StringBuilder line = new StringBuilder(space(random)).append('{');
+            for (int c = 0; c < width; c++) {
+                if (c > 0) {
+                    line.append(space(random)).append(',');
+                }
+                line.append(space(random)).append('"').append(names.get(c)).append('"').append(space(random))
+                        .append(':').append(space(random));
+                boolean last = r == rows - 1;
+                String value = random.nextInt(6) == 0 && !(last && !seen[c]) ? "null" : value(random, kinds[c], !seen[c] || last);
+                if (!value.equals("null")) {
+                    seen[c] = true;
+                }
+                if (random.nextInt(200) == 0) { // rare: what DuckDB reads differently or not at all
+                    String odd = random.nextBoolean() ? BAD_NUMBERS[random.nextInt(BAD_NUMBERS.length)]
+                            : TOO_BIG[random.nextInt(TOO_BIG.length)];
+                    value = kinds[c] == Kind.INTEGER || kinds[c] == Kind.DECIMAL ? odd : value;
+                    readable &= !(kinds[c] == Kind.INTEGER || kinds[c] == Kind.DECIMAL);
+                }
+                line.append(value);
+            }
+            line.append(space(random)).append('}').append(space(random));
+            if (random.nextInt(300) == 0) { // a broken line: nested, cut short, an extra key, blank
+                String[] broken = {"{\"a\":{\"b\":1}}", "{\"a\":[1]}", line.substring(0, line.length() / 2),
+                    line.substring(0, line.length() - 2) + ",\"extra\":1}", ""};
+                line = new StringBuilder(broken[random.nextInt(broken.length)]);
+                readable = false;
+            }
+            out.append(line);
+            if (r < rows - 1 || random.nextBoolean()) {
+                out.append(lineEnd);
+            }
+        }
+        return new Generated(out.toString(), names, readable);
+    }
+
+    /** A JSON value of the column's kind; {@code witness} asks a string column for a value that no date can be. */
+    private static String value(Random random, Kind kind, boolean witness) {
+        return switch (kind) {
+            case INTEGER -> random.nextBoolean() ? INTEGERS[random.nextInt(INTEGERS.length)]
+                    : Long.toString(random.nextLong() % 1_000_000_000_000L);
+            case DECIMAL -> decimal(random);
+            case MIXED_NUMBERS -> random.nextBoolean() ? INTEGERS[random.nextInt(INTEGERS.length)] : decimal(random);
+            case PLAIN -> string(random, witness);
+            case PLAIN_AND_DATES -> witness || random.nextBoolean() ? string(random, true)
+                    : quoted(DATE_LIKE[random.nextInt(DATE_LIKE.length)]);
+            case DATES -> quoted(DATE_LIKE[random.nextInt(DATE_LIKE.length)]);
+            case BOOLEAN -> random.nextBoolean() ? "true" : "false";
+            case ALL_NULL -> "null";
+            case TWO_KINDS -> random.nextBoolean() ? decimal(random) : string(random, true);
+        };
+    }
+
+    private static String decimal(Random random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> DECIMALS[random.nextInt(DECIMALS.length)];
+            case 1 -> Double.toString(random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20));
+            default -> String.format(java.util.Locale.ROOT, "%." + (1 + random.nextInt(12)) + "f",
+                    random.nextGaussian() * Math.pow(10, random.nextInt(8)));
+        };
+    }
+
+    private static String string(Random random, boolean plain) {
+        if (plain) {
+            return quoted(PLAIN[random.nextInt(PLAIN.length)]);
+        }
+        return random.nextInt(3) == 0 ? "\"" + ESCAPED[random.nextInt(ESCAPED.length)] + "\""
+                : quoted(PLAIN[random.nextInt(PLAIN.length)] + (random.nextBoolean() ? "" : " " + random.nextInt(100)));
+    }
+
+    private static String quoted(String s) {
+        return "\"" + s + "\"";
+    }
+
+    private static String space(Random random) {
+        return random.nextInt(4) == 0 ? List.of(" ", "  ", "\t").get(random.nextInt(3)) : "";
+    }
+
+    /** The columns, or the error's code and message. */
+    private static Object outcome(Supplier<Object> read) {
+        try {
+            return read.get();
+        } catch (KilnException e) {
+            return e.code() + ": " + e.getMessage();
+        }
+    }
+}

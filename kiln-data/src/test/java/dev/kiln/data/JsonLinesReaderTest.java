@@ -1,0 +1,133 @@
+package dev.kiln.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.runtime.ErrorCode;
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.ColumnType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The edges of {@link JsonLinesReader}: DuckDB's sample, what it declines, and that a plain file is read here. */
+class JsonLinesReaderTest {
+    @TempDir
+    Path dir;
+
+    /** What the route it replaces gives: DuckDB parsing, fetched through JDBC. */
+    private static List<DataColumn> duckDb(Path file) {
+        return DuckDbReader.readTypedByJdbc(file, DuckDbReader.Format.JSON_LINES, ReadOptions.defaults(), Set.of());
+    }
+
+    @Test
+    void aFileAsWritersWriteItIsReadHereWithDuckDbsColumns() throws IOException {
+        String lines = IntStream.range(0, 3000).mapToObj(i -> "{\"x0\":" + (i * 0.37 - 500) + ",\"n\":" + (i % 17 - 8)
+                + ",\"flag\":" + (i % 3 == 0) + ",\"label\":\"" + (i % 2 == 0 ? "yes" : "no") + "\",\"city\":"
+                + (i % 10 == 0 ? "null" : "\"Zürich\"") + "}").collect(Collectors.joining("\n", "", "\n"));
+        Path file = write("writers.jsonl", lines);
+        List<DataColumn> here = JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of());
+        assertThat(here).isNotNull().isEqualTo(duckDb(file));
+        assertThat(here.stream().map(DataColumn::type).toList()).containsExactly(ColumnType.NUMERIC, ColumnType.INTEGER,
+                ColumnType.BOOLEAN, ColumnType.BOOLEAN, ColumnType.CATEGORICAL);
+        assertThat(DataReader.read(file).columns()).isEqualTo(here);
+        // The label keeps its words.
+        ReadOptions labelled = ReadOptions.labelled("label");
+        assertThat(JsonLinesReader.readTyped(file, labelled, Set.of())).isEqualTo(
+                DuckDbReader.readTypedByJdbc(file, DuckDbReader.Format.JSON_LINES, labelled, Set.of()));
+    }
+
+    /**
+     * DuckDB types a column from its first 20,480 rows: a fraction on the last of them makes the column DOUBLE, read
+     * here; one row later DuckDB has typed it BIGINT and rounds the fraction, which is left to DuckDB.
+     */
+    @Test
+    void duckDbsSampleDecidesBetweenIntegersAndDoubles() throws IOException {
+        Path inSample = write("in.jsonl", integersThen(JsonLinesReader.SAMPLE_ROWS - 1, "1.5"));
+        List<DataColumn> here = JsonLinesReader.readTyped(inSample, ReadOptions.defaults(), Set.of());
+        assertThat(here).isNotNull().isEqualTo(duckDb(inSample));
+        assertThat(here.get(0).type()).isEqualTo(ColumnType.NUMERIC);
+
+        Path after = write("after.jsonl", integersThen(JsonLinesReader.SAMPLE_ROWS, "1.5"));
+        assertThat(JsonLinesReader.readTyped(after, ReadOptions.defaults(), Set.of())).isNull();
+        DataColumn read = DataReader.read(after).columns().get(0);
+        assertThat(read.type()).isEqualTo(ColumnType.INTEGER);
+        assertThat(read.value(JsonLinesReader.SAMPLE_ROWS)).isEqualTo(2.0); // DuckDB's rounding, as before
+    }
+
+    @Test
+    void aColumnWithNoValueInTheSampleIsLeftToDuckDb() throws IOException {
+        String lines = IntStream.range(0, JsonLinesReader.SAMPLE_ROWS + 5)
+                .mapToObj(i -> "{\"a\":" + i + ",\"b\":" + (i < JsonLinesReader.SAMPLE_ROWS ? "null" : "2.5") + "}")
+                .collect(Collectors.joining("\n"));
+        Path file = write("late.jsonl", lines);
+        assertThat(JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of())).isNull();
+        assertThat(DataReader.read(file).columns()).isEqualTo(duckDb(file));
+    }
+
+    /** DuckDB detects dates, times and UUIDs in strings; a column that may hold only those is left to it. */
+    @Test
+    void stringsThatMayBeDatesAreLeftToDuckDb() throws IOException {
+        Path dates = write("dates.jsonl", "{\"d\":\"2024-01-02\"}\n{\"d\":\"2024-01-03\"}\n");
+        assertThat(JsonLinesReader.readTyped(dates, ReadOptions.defaults(), Set.of())).isNull();
+        Path uuids = write("uuids.jsonl", "{\"u\":\"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11\"}\n");
+        assertThat(JsonLinesReader.readTyped(uuids, ReadOptions.defaults(), Set.of())).isNull();
+        assertThat(DataReader.read(uuids).columns().get(0).value(0)).isEqualTo("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+        Path mixed = write("mixed.jsonl", "{\"d\":\"2024-01-02\"}\n{\"d\":\"unknown\"}\n");
+        assertThat(JsonLinesReader.readTyped(mixed, ReadOptions.defaults(), Set.of())).isNotNull()
+                .isEqualTo(duckDb(mixed));
+    }
+
+    @Test
+    void whatIsNotThePlainShapeIsLeftToDuckDbWhichWordsTheError() throws IOException {
+        List<String> declined = List.of("{\"a\":1}\n{\"b\":2}\n", "{\"a\":1,\"b\":2}\n{\"b\":3,\"a\":4}\n",
+                "{\"a\":{\"b\":1}}\n", "{\"a\":[1,2]}\n", "{\"a\":1}\n\n{\"a\":2}\n", "{\"a\":1,\"A\":2}\n",
+                "{\"a\":1}\n{\"a\":\"x\"}\n", "{\"a\":01}\n", "{\"a\":1e400}\n", "{\"a\":12345678901234567}\n",
+                "[{\"a\":1}]\n", "\uFEFF{\"a\":1}\n", "{}\n", "{\"a\":1}{\"a\":2}\n", "{\"a\":\"\\x\"}\n");
+        for (String text : declined) {
+            Path file = write("declined.jsonl", text);
+            assertThat(JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of())).as(text).isNull();
+        }
+        Path broken = write("broken.jsonl", "{\"a\":1}\n{\"a\":2\n{\"a\":3}\n");
+        assertThat(JsonLinesReader.readTyped(broken, ReadOptions.defaults(), Set.of())).isNull();
+        assertThatThrownBy(() -> DataReader.read(broken)).isInstanceOf(KilnException.class)
+                .satisfies(e -> assertThat(((KilnException) e).code()).isEqualTo(ErrorCode.DATA_MALFORMED))
+                .hasMessageContaining(broken.toString()).hasMessageContaining("JSON lines");
+    }
+
+    /** Lines longer than a block, and blocks that end anywhere in a line, give the same columns. */
+    @Test
+    void blocksEndAnywhere() throws IOException {
+        String lines = IntStream.range(0, 200).mapToObj(i -> "{\"t\":\"" + "w".repeat(i % 50) + " é\",\"v\":" + i * 1.25
+                + "}").collect(Collectors.joining("\r\n"));
+        Path file = write("blocks.jsonl", lines);
+        List<DataColumn> expected = duckDb(file);
+        int block = JsonLinesReader.blockSize;
+        try {
+            for (int size : new int[] {1, 7, 31, 64, 1000, 1 << 20}) {
+                JsonLinesReader.blockSize = size;
+                assertThat(JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of())).as("block %d", size)
+                        .isEqualTo(expected);
+            }
+        } finally {
+            JsonLinesReader.blockSize = block;
+        }
+    }
+
+    private static String integersThen(int integers, String value) {
+        return IntStream.range(0, integers).mapToObj(i -> "{\"a\":" + i + "}").collect(Collectors.joining("\n", "", "\n"))
+                + "{\"a\":" + value + "}\n{\"a\":7}\n";
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+}
