@@ -53,10 +53,21 @@ final class JsonLineParser {
     }
 
     private final byte[][] keys;
+    /** Each key as it is written without white space: {@code "key":}. */
+    private final byte[][] patterns;
     private final ByteTokens tokens = new ByteTokens();
 
     private JsonLineParser(byte[][] keys) {
         this.keys = keys;
+        this.patterns = new byte[keys.length][];
+        for (int c = 0; c < keys.length; c++) {
+            byte[] pattern = new byte[keys[c].length + 3]; // "key":
+            pattern[0] = '"';
+            System.arraycopy(keys[c], 0, pattern, 1, keys[c].length);
+            pattern[pattern.length - 2] = '"';
+            pattern[pattern.length - 1] = ':';
+            patterns[c] = pattern;
+        }
     }
 
     /**
@@ -139,14 +150,20 @@ final class JsonLineParser {
         }
         i = expect(a, i, to, '{');
         for (int c = 0; c < keys.length; c++) {
-            i = skipSpace(a, i, to);
-            if (c > 0) {
-                i = skipSpace(a, expect(a, i, to, ','), to);
+            // The common case first: the separator, then the quoted key and its colon without white space.
+            if (c > 0 && i < to && a[i] == ',') {
+                i++;
+            } else if (c > 0) {
+                i = expect(a, skipSpace(a, i, to), to, ',');
             }
-            i = key(a, i, to, keys[c]);
-            i = skipSpace(a, i, to);
-            i = skipSpace(a, expect(a, i, to, ':'), to);
-            i = value(a, i, to, row, columns[c], capacity);
+            byte[] pattern = patterns[c];
+            if (i + pattern.length <= to && Arrays.equals(a, i, i + pattern.length, pattern, 0, pattern.length)) {
+                i += pattern.length;
+            } else {
+                i = key(a, skipSpace(a, i, to), to, keys[c]);
+                i = expect(a, skipSpace(a, i, to), to, ':');
+            }
+            i = value(a, skipSpace(a, i, to), to, row, columns[c], capacity);
         }
         i = skipSpace(a, i, to);
         i = expect(a, i, to, '}');

@@ -1,5 +1,6 @@
 package dev.kiln.data;
 
+import dev.kiln.runtime.KilnException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,6 +42,12 @@ final class JsonLinesReader {
     /** Tests set a tiny block so chunk boundaries fall everywhere. */
     static volatile int blockSize = DEFAULT_BLOCK_SIZE;
     private static final int CHUNKS_PER_THREAD = 2;
+    /**
+     * DuckDB refuses an object over its {@code maximum_object_size} (16 MiB): a line still without its end after this
+     * many bytes is left to DuckDB, so the lines read here are at most this plus a block (12 MiB), which also bounds
+     * the bytes a chunk holds.
+     */
+    static final int MAX_LINE = 8 << 20;
 
     private JsonLinesReader() {
     }
@@ -49,7 +56,32 @@ final class JsonLinesReader {
      * The file's columns as {@link DuckDbReader#readTyped} makes them with these arguments, or null when DuckDB must
      * read it (not of the plain shape, typed differently by DuckDB, unreadable: DuckDB then words the error).
      */
+    /**
+     * About the most memory a read holds at once besides what its sink keeps, whatever the file's length: the chunks
+     * in flight, each its bytes, its parsed values (up to twice the bytes) and a spare block.
+     */
+    static long inFlightBytes() {
+        return (long) Math.max(1, Runtime.getRuntime().availableProcessors()) * CHUNKS_PER_THREAD * blockSize * 4;
+    }
+
     static List<DataColumn> readTyped(Path file, ReadOptions options, Set<String> named) {
+        return read(file, new Columns(file, options, named));
+    }
+
+    /**
+     * Where the chunks go once typed: {@link #start} gets the names and DuckDB's types (or declines), {@link #add} each
+     * chunk in file order (its columns may be let go), {@link #result} the row count at the end.
+     */
+    interface Sink<T> {
+        void start(List<String> names, String[] sqlTypes);
+
+        void add(JsonLineParser.Chunk chunk);
+
+        T result(long rows);
+    }
+
+    /** The file parsed on every core, typed, and handed to {@code sink} chunk by chunk; null when it declines. */
+    static <T> T read(Path file, Sink<T> sink) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "kiln-json");
@@ -57,20 +89,23 @@ final class JsonLinesReader {
             return t;
         });
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(channel, file, options, named, pool, threads);
+            return read(channel, sink, pool, threads);
         } catch (JsonLineParser.Decline | IOException e) {
             return null;
+        } catch (KilnException e) {
+            throw e; // a value that does not fit the type the options give a column: the error of DuckDB's route too
+        } catch (RuntimeException e) {
+            return null; // unexpected here: DuckDB's route, which this only speeds up, reads the file
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static List<DataColumn> read(FileChannel channel, Path file, ReadOptions options, Set<String> named,
-                                         ExecutorService pool, int threads) throws IOException {
+    private static <T> T read(FileChannel channel, Sink<T> sink, ExecutorService pool, int threads) throws IOException {
         long size = channel.size();
         long position = 0;
         byte[] carry = new byte[0];
-        Typing typing = null;
+        Typing<T> typing = null;
         Deque<Future<JsonLineParser.Chunk>> inFlight = new ArrayDeque<>();
         Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
         while (position < size || carry.length > 0) {
@@ -86,13 +121,15 @@ final class JsonLinesReader {
             int length = carry.length + read;
             int cut = last ? length : lastLineBreak(buffer, length) + 1;
             if (cut == 0) {
+                if (length > MAX_LINE) {
+                    throw new JsonLineParser.Decline("a line longer than DuckDB's maximum_object_size");
+                }
                 carry = Arrays.copyOf(buffer, length); // no line ends in this block: read on
                 continue;
             }
             if (typing == null) {
                 int firstEnd = ByteScan.indexOf(buffer, 0, cut, (byte) '\n');
-                List<String> names = JsonLineParser.keys(buffer, 0, firstEnd < 0 ? cut : firstEnd);
-                typing = new Typing(names, file, options, named);
+                typing = new Typing<>(JsonLineParser.keys(buffer, 0, firstEnd < 0 ? cut : firstEnd), sink);
             }
             List<String> names = typing.names;
             byte[] chunk = buffer;
@@ -116,7 +153,7 @@ final class JsonLinesReader {
         while (!inFlight.isEmpty()) {
             typing.accept(next(inFlight));
         }
-        return typing.columns();
+        return typing.result();
     }
 
     private static JsonLineParser.Chunk next(Deque<Future<JsonLineParser.Chunk>> inFlight) {
@@ -134,26 +171,21 @@ final class JsonLinesReader {
     }
 
     /**
-     * Types the columns from the chunks that hold the sample, then fills each column's {@link TypedColumn} chunk by
-     * chunk in file order (a chunk's rows are let go once added).
+     * Types the columns from the chunks that hold the sample, then hands the chunks to the sink in file order, each
+     * checked against the types first.
      */
-    private static final class Typing {
+    private static final class Typing<T> {
         final List<String> names;
-        private final Path file;
-        private final ReadOptions options;
-        private final Set<String> named;
+        private final Sink<T> sink;
         private List<JsonLineParser.Chunk> pending = new ArrayList<>();
         private long pendingRows;
         private int[] families;
         private String[] sqlTypes;
-        private List<TypedColumn> typed;
         private long rows;
 
-        Typing(List<String> names, Path file, ReadOptions options, Set<String> named) {
+        Typing(List<String> names, Sink<T> sink) {
             this.names = names;
-            this.file = file;
-            this.options = options;
-            this.named = named;
+            this.sink = sink;
         }
 
         void accept(JsonLineParser.Chunk chunk) {
@@ -168,14 +200,14 @@ final class JsonLinesReader {
             }
         }
 
-        List<DataColumn> columns() {
+        T result() {
             if (sqlTypes == null) {
                 decide();
             }
             if (rows == 0) {
                 throw new JsonLineParser.Decline("no rows");
             }
-            return DuckDbReader.columns(typed, names, file, options);
+            return sink.result(rows);
         }
 
         /** Each column's type from what the sample rows held, as DuckDB's detection gives it. */
@@ -183,7 +215,6 @@ final class JsonLinesReader {
             int width = names.size();
             families = new int[width];
             sqlTypes = new String[width];
-            typed = new ArrayList<>(width);
             for (int c = 0; c < width; c++) {
                 long offset = 0;
                 int family = JsonLineParser.NONE;
@@ -210,8 +241,8 @@ final class JsonLinesReader {
                     }
                     default -> throw new JsonLineParser.Decline("a column with no value in DuckDB's sample");
                 };
-                typed.add(TypedColumn.forColumn(names.get(c), sqlTypes[c], options, named));
             }
+            sink.start(names, sqlTypes);
             List<JsonLineParser.Chunk> sample = pending;
             pending = null;
             for (JsonLineParser.Chunk chunk : sample) {
@@ -229,12 +260,47 @@ final class JsonLinesReader {
                     throw new JsonLineParser.Decline("a fraction after DuckDB's sample of integers");
                 }
             }
-            for (int c = 0; c < families.length; c++) {
+            sink.add(chunk);
+            rows += chunk.rows();
+        }
+    }
+
+    /** The columns {@link DuckDbReader#readTyped} makes: each chunk added to its columns' {@link TypedColumn}s. */
+    private static final class Columns implements Sink<List<DataColumn>> {
+        private final Path file;
+        private final ReadOptions options;
+        private final Set<String> named;
+        private List<String> names;
+        private String[] sqlTypes;
+        private final List<TypedColumn> typed = new ArrayList<>();
+
+        Columns(Path file, ReadOptions options, Set<String> named) {
+            this.file = file;
+            this.options = options;
+            this.named = named;
+        }
+
+        @Override
+        public void start(List<String> names, String[] sqlTypes) {
+            this.names = names;
+            this.sqlTypes = sqlTypes;
+            for (int c = 0; c < names.size(); c++) {
+                typed.add(TypedColumn.forColumn(names.get(c), sqlTypes[c], options, named));
+            }
+        }
+
+        @Override
+        public void add(JsonLineParser.Chunk chunk) {
+            for (int c = 0; c < sqlTypes.length; c++) {
                 JsonLineParser.Column column = chunk.columns()[c];
                 typed.get(c).add(column.values, column.texts, chunk.rows(), sqlTypes[c]);
-                chunk.columns()[c] = null;
+                chunk.columns()[c] = null; // let go as soon as added
             }
-            rows += chunk.rows();
+        }
+
+        @Override
+        public List<DataColumn> result(long rows) {
+            return DuckDbReader.columns(typed, names, file, options);
         }
     }
 

@@ -41,8 +41,10 @@ import java.util.stream.IntStream;
  * {@link DataReader} words it. Types given for columns the file lacks are ignored (so a drift check can
  * pass the reference's types and still report the missing column), unlike {@link DataReader}.
  *
- * <p>Parquet and JSON files that fit in memory are read with {@link DataReader#read} and then sketched; larger ones
- * are streamed through DuckDB ({@link DuckDbSketcher}, the same rules), unless a column's type needs the whole read.
+ * <p>JSON lines of the plain shape are sketched as they are parsed ({@link JsonLinesSketcher}: the sketches and types
+ * of reading them whole). Other Parquet and JSON files that fit in memory are read with {@link DataReader#read} and
+ * then sketched; larger ones are streamed through DuckDB ({@link DuckDbSketcher}, the same rules), unless a column's
+ * type needs the whole read.
  */
 public final class Sketcher {
     /** Present values per column on which the free-text rule is judged when streaming. */
@@ -66,7 +68,7 @@ public final class Sketcher {
         return new DatasetSketch(frame.rowCount(), columns);
     }
 
-    private static ColumnSketch sketch(DataColumn c, int k, int maxCategories) {
+    static ColumnSketch sketch(DataColumn c, int k, int maxCategories) {
         long missing = 0;
         if (c instanceof NumericColumn n) {
             QuantileSketch q = new QuantileSketch(k);
@@ -107,8 +109,28 @@ public final class Sketcher {
             }
             return sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
         }
+        Typed json = jsonLines(real, opts, k, maxCategories);
+        if (json != null) {
+            return json.sketch();
+        }
         Typed streamed = streamDuckDb(real, opts, k, maxCategories);
         return streamed != null ? streamed.sketch() : sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
+    }
+
+    /**
+     * A JSON-lines file sketched as it is parsed ({@link JsonLinesSketcher}), or null. Its memory does not grow with the
+     * rows of its number columns, so a file too big to read whole goes this way too when it has no string column and
+     * the chunks in flight ({@link JsonLinesReader#inFlightBytes}) fit a quarter of the heap.
+     */
+    private static Typed jsonLines(Path real, ReadOptions opts, int k, int maxCategories) {
+        if (DataReader.duckDbFormat(real) != DuckDbReader.Format.JSON_LINES) {
+            return null;
+        }
+        boolean whole = fitsInMemory(real);
+        if (!whole && JsonLinesReader.inFlightBytes() > Runtime.getRuntime().maxMemory() / 4) {
+            return null;
+        }
+        return JsonLinesSketcher.sketch(real, opts, k, maxCategories, whole);
     }
 
     /**
@@ -173,6 +195,10 @@ public final class Sketcher {
             }
             Map<String, ColumnType> types = inferTypes(real, opts);
             return new Typed(sketch(real, opts.withTypes(types)), types);
+        }
+        Typed json = csv ? null : jsonLines(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+        if (json != null) {
+            return json;
         }
         Typed streamed = csv
                 ? CsvChunkSketcher.sketch(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES)

@@ -82,6 +82,56 @@ class JsonLinesReaderPropertiesTest {
         }
     }
 
+    /**
+     * Sketched as it is parsed ({@link JsonLinesSketcher}), a file gives the sketches and types of reading it whole and
+     * sketching the frame, or declines; with no type given, or a column forced to a random type.
+     */
+    @Property(tries = 200)
+    void theSketcherGivesTheWholeReadsSketchesOrDeclines(@ForAll("seeds") long seed) throws IOException {
+        Random random = new Random(seed);
+        Generated generated = generate(random);
+        Path file = Files.createTempFile("kiln-jsonl", ".jsonl");
+        int block = JsonLinesReader.blockSize;
+        try {
+            Files.write(file, generated.text.getBytes(StandardCharsets.UTF_8));
+            ReadOptions options = random.nextBoolean() ? ReadOptions.defaults() : ReadOptions.defaults().withTypes(Map.of(
+                    generated.names.get(random.nextInt(generated.names.size())),
+                    ColumnType.values()[random.nextInt(ColumnType.values().length)]));
+            JsonLinesReader.blockSize = 1 + random.nextInt(random.nextBoolean() ? 64 : 4096);
+            Object expected = outcome(() -> {
+                DataFrame frame = DataReader.read(file, options);
+                return sketched(new Sketcher.Typed(Sketcher.sketch(frame, 16, 10), types(frame)));
+            });
+            Sketcher.Typed actual = JsonLinesSketcher.sketch(file, options, 16, 10, true);
+            Statistics.label("sketched here").collect(actual != null);
+            if (generated.readable && options.types().isEmpty()) {
+                assertThat(actual).as("declined a plain file:\n%s", generated.text).isNotNull();
+            }
+            if (actual != null) {
+                assertThat(sketched(actual)).as("%s with %s", generated.text, options).isEqualTo(expected);
+            }
+        } finally {
+            JsonLinesReader.blockSize = block;
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static Map<String, ColumnType> types(DataFrame frame) {
+        Map<String, ColumnType> types = new java.util.LinkedHashMap<>();
+        for (DataColumn column : frame.columns()) {
+            types.put(column.name(), column.type());
+        }
+        return types;
+    }
+
+    private static String sketched(Sketcher.Typed typed) {
+        try {
+            return typed.types() + "\n" + dev.kiln.runtime.Json.mapper().writeValueAsString(typed.sketch());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static ReadOptions options(Random random, List<String> names) {
         String some = names.get(random.nextInt(names.size()));
         return switch (random.nextInt(6)) {

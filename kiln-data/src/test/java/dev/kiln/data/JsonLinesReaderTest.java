@@ -101,6 +101,14 @@ class JsonLinesReaderTest {
                 .hasMessageContaining(broken.toString()).hasMessageContaining("JSON lines");
     }
 
+    /** DuckDB refuses objects over 16 MiB; lines longer than a block past {@link JsonLinesReader#MAX_LINE} are left to it. */
+    @Test
+    void aVeryLongLineIsLeftToDuckDb() throws IOException {
+        Path file = write("long.jsonl", "{\"t\":\"" + "w".repeat(JsonLinesReader.MAX_LINE + JsonLinesReader.blockSize) + "\"}\n{\"t\":\"x\"}\n");
+        assertThat(JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of())).isNull();
+        assertThat(DataReader.read(file).columns().get(0).value(1)).isEqualTo("x");
+    }
+
     /** Lines longer than a block, and blocks that end anywhere in a line, give the same columns. */
     @Test
     void blocksEndAnywhere() throws IOException {
