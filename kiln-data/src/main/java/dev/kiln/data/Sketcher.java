@@ -41,10 +41,10 @@ import java.util.stream.IntStream;
  * {@link DataReader} words it. Types given for columns the file lacks are ignored (so a drift check can
  * pass the reference's types and still report the missing column), unlike {@link DataReader}.
  *
- * <p>JSON lines of the plain shape are sketched as they are parsed ({@link JsonLinesSketcher}: the sketches and types
- * of reading them whole). Other Parquet and JSON files that fit in memory are read with {@link DataReader#read} and
- * then sketched; larger ones are streamed through DuckDB ({@link DuckDbSketcher}, the same rules), unless a column's
- * type needs the whole read.
+ * <p>JSON lines of the plain shape and Parquet files are sketched as they are read ({@link JsonLinesSketcher},
+ * {@link DuckDbChunkSketcher}: the sketches and types of reading them whole). Other Parquet and JSON files that fit in
+ * memory are read with {@link DataReader#read} and then sketched; larger ones are streamed through DuckDB
+ * ({@link DuckDbSketcher}, the same rules), unless a column's type needs the whole read.
  */
 public final class Sketcher {
     /** Present values per column on which the free-text rule is judged when streaming. */
@@ -109,21 +109,26 @@ public final class Sketcher {
             }
             return sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
         }
-        Typed json = jsonLines(real, opts, k, maxCategories);
-        if (json != null) {
-            return json.sketch();
+        Typed read = whileReading(real, opts, k, maxCategories);
+        if (read != null) {
+            return read.sketch();
         }
         Typed streamed = streamDuckDb(real, opts, k, maxCategories);
         return streamed != null ? streamed.sketch() : sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
     }
 
     /**
-     * A JSON-lines file sketched as it is parsed ({@link JsonLinesSketcher}), or null. Its memory does not grow with the
-     * rows of its number columns, so a file too big to read whole goes this way too when it has no string column and
-     * the chunks in flight ({@link JsonLinesReader#inFlightBytes}) fit a quarter of the heap.
+     * A JSON-lines or Parquet file sketched as it is read ({@link JsonLinesSketcher}, {@link DuckDbChunkSketcher}), or
+     * null. Its memory does not grow with the rows of its number columns, so a file too big to read whole goes this way
+     * too when it has no string column (for JSON lines, when the chunks in flight, {@link JsonLinesReader#inFlightBytes},
+     * fit a quarter of the heap as well; DuckDB's chunks are small).
      */
-    private static Typed jsonLines(Path real, ReadOptions opts, int k, int maxCategories) {
-        if (DataReader.duckDbFormat(real) != DuckDbReader.Format.JSON_LINES) {
+    private static Typed whileReading(Path real, ReadOptions opts, int k, int maxCategories) {
+        DuckDbReader.Format format = DataReader.duckDbFormat(real);
+        if (format == DuckDbReader.Format.PARQUET) {
+            return DuckDbChunkSketcher.sketch(real, opts, k, maxCategories, fitsInMemory(real));
+        }
+        if (format != DuckDbReader.Format.JSON_LINES) {
             return null;
         }
         boolean whole = fitsInMemory(real);
@@ -196,9 +201,9 @@ public final class Sketcher {
             Map<String, ColumnType> types = inferTypes(real, opts);
             return new Typed(sketch(real, opts.withTypes(types)), types);
         }
-        Typed json = csv ? null : jsonLines(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
-        if (json != null) {
-            return json;
+        Typed read = csv ? null : whileReading(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+        if (read != null) {
+            return read;
         }
         Typed streamed = csv
                 ? CsvChunkSketcher.sketch(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES)
