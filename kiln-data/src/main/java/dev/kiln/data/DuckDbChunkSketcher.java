@@ -66,12 +66,7 @@ final class DuckDbChunkSketcher {
                 }
                 names.add(name);
                 types[c] = result.columnTypeId(c);
-                natural[c] = switch (sqlType) {
-                    case "DOUBLE" -> ColumnType.NUMERIC;
-                    case "BOOLEAN" -> ColumnType.BOOLEAN;
-                    case "VARCHAR" -> null;
-                    default -> ColumnType.INTEGER;
-                };
+                natural[c] = TypedColumn.typeWhenItFits(sqlType); // null for VARCHAR: typed from all its values
                 ColumnType forced = options.types().get(name);
                 if (forced != null && forced != natural[c] || natural[c] == null && !whole) {
                     return null;

@@ -64,12 +64,7 @@ final class JsonLinesSketcher implements JsonLinesReader.Sink<Sketcher.Typed> {
         missing = new long[width];
         text = new TypedColumn[width];
         for (int c = 0; c < width; c++) {
-            ColumnType natural = switch (sqlTypes[c]) {
-                case "DOUBLE" -> ColumnType.NUMERIC;
-                case "BIGINT" -> ColumnType.INTEGER;
-                case "BOOLEAN" -> ColumnType.BOOLEAN;
-                default -> null; // VARCHAR: typed from all its values
-            };
+            ColumnType natural = TypedColumn.typeWhenItFits(sqlTypes[c]); // null for VARCHAR: typed from all its values
             ColumnType forced = options.types().get(names.get(c));
             if (forced != null && forced != natural || natural == null && !whole) {
                 throw new JsonLineParser.Decline("a forced type, or text in a file too big to hold");

@@ -70,6 +70,21 @@ final class TypedColumn {
     }
 
     /**
+     * The type {@link #column} gives a column of {@code sqlType} fetched by its type when its values fit it (some value
+     * present, no infinity, integers of at most 18 digits): NUMERIC, INTEGER or BOOLEAN; null for a type fetched as text,
+     * whose type depends on all its values. The sketchers that never build such a column use it
+     * ({@link JsonLinesSketcher}, {@link DuckDbChunkSketcher}).
+     */
+    static ColumnType typeWhenItFits(String sqlType) {
+        return switch (of(sqlType).kind) {
+            case DOUBLE -> ColumnType.NUMERIC;
+            case LONG -> ColumnType.INTEGER;
+            case BOOLEAN -> ColumnType.BOOLEAN;
+            case TEXT -> null;
+        };
+    }
+
+    /**
      * The column a read with {@code options} fetches column {@code name} of SQL type {@code sqlType} into: as text for
      * an "other column" ({@link ReadOptions#otherColumns}, unless {@code named} among the columns the caller forces by
      * name) and for a label column, else by its SQL type.

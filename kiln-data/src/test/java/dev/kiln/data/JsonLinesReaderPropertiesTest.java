@@ -57,15 +57,9 @@ class JsonLinesReaderPropertiesTest {
 
     @Property(tries = 300)
     void theReaderGivesDuckDbsColumnsOrDeclines(@ForAll("seeds") long seed) throws IOException {
-        Random random = new Random(seed);
-        Generated generated = generate(random);
-        Path file = Files.createTempFile("kiln-jsonl", ".jsonl");
-        int block = JsonLinesReader.blockSize;
-        try {
-            Files.write(file, generated.text.getBytes(StandardCharsets.UTF_8));
+        withRandomFile(new Random(seed), (file, generated, random) -> {
             ReadOptions options = options(random, generated.names);
             Set<String> named = options.types().keySet();
-            JsonLinesReader.blockSize = 1 + random.nextInt(random.nextBoolean() ? 64 : 4096);
             Object expected = outcome(() -> DuckDbReader.readTypedByJdbc(file, DuckDbReader.Format.JSON_LINES,
                     options, named));
             Object actual = outcome(() -> JsonLinesReader.readTyped(file, options, named));
@@ -76,10 +70,7 @@ class JsonLinesReaderPropertiesTest {
             if (actual != null) {
                 assertThat(actual).as("%s with %s", generated.text, options).isEqualTo(expected);
             }
-        } finally {
-            JsonLinesReader.blockSize = block;
-            Files.deleteIfExists(file);
-        }
+        });
     }
 
     /**
@@ -88,16 +79,10 @@ class JsonLinesReaderPropertiesTest {
      */
     @Property(tries = 200)
     void theSketcherGivesTheWholeReadsSketchesOrDeclines(@ForAll("seeds") long seed) throws IOException {
-        Random random = new Random(seed);
-        Generated generated = generate(random);
-        Path file = Files.createTempFile("kiln-jsonl", ".jsonl");
-        int block = JsonLinesReader.blockSize;
-        try {
-            Files.write(file, generated.text.getBytes(StandardCharsets.UTF_8));
+        withRandomFile(new Random(seed), (file, generated, random) -> {
             ReadOptions options = random.nextBoolean() ? ReadOptions.defaults() : ReadOptions.defaults().withTypes(Map.of(
                     generated.names.get(random.nextInt(generated.names.size())),
                     ColumnType.values()[random.nextInt(ColumnType.values().length)]));
-            JsonLinesReader.blockSize = 1 + random.nextInt(random.nextBoolean() ? 64 : 4096);
             Object expected = outcome(() -> {
                 DataFrame frame = DataReader.read(file, options);
                 return sketched(new Sketcher.Typed(Sketcher.sketch(frame, 16, 10), types(frame)));
@@ -110,6 +95,22 @@ class JsonLinesReaderPropertiesTest {
             if (actual != null) {
                 assertThat(sketched(actual)).as("%s with %s", generated.text, options).isEqualTo(expected);
             }
+        });
+    }
+
+    private interface FileCheck {
+        void check(Path file, Generated generated, Random random);
+    }
+
+    /** Runs {@code check} on a random file, read in blocks of a random size so that chunk boundaries fall everywhere. */
+    private static void withRandomFile(Random random, FileCheck check) throws IOException {
+        Generated generated = generate(random);
+        Path file = Files.createTempFile("kiln-jsonl", ".jsonl");
+        int block = JsonLinesReader.blockSize;
+        try {
+            Files.write(file, generated.text.getBytes(StandardCharsets.UTF_8));
+            JsonLinesReader.blockSize = 1 + random.nextInt(random.nextBoolean() ? 64 : 4096);
+            check.check(file, generated, random);
         } finally {
             JsonLinesReader.blockSize = block;
             Files.deleteIfExists(file);
