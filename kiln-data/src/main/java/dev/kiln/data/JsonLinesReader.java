@@ -265,14 +265,21 @@ final class JsonLinesReader {
         }
     }
 
-    /** The columns {@link DuckDbReader#readTyped} makes: each chunk added to its columns' {@link TypedColumn}s. */
+    /**
+     * The columns {@link DuckDbReader#readTyped} makes. A column fetched as text (strings, labels, "other columns") is
+     * built by its {@link TypedColumn}; a column of numbers or booleans is exactly the chunks' values joined (NaN for
+     * null, integers and booleans as their doubles: what {@link TypedColumn} stores for them; it fits its type, since
+     * every such value does and its sample holds one), so those are only copied once, at the end.
+     */
     private static final class Columns implements Sink<List<DataColumn>> {
         private final Path file;
         private final ReadOptions options;
         private final Set<String> named;
         private List<String> names;
         private String[] sqlTypes;
-        private final List<TypedColumn> typed = new ArrayList<>();
+        private TypedColumn[] text;
+        private List<List<double[]>> values;
+        private final List<Integer> rowsPerChunk = new ArrayList<>();
 
         Columns(Path file, ReadOptions options, Set<String> named) {
             this.file = file;
@@ -284,8 +291,12 @@ final class JsonLinesReader {
         public void start(List<String> names, String[] sqlTypes) {
             this.names = names;
             this.sqlTypes = sqlTypes;
+            text = new TypedColumn[names.size()];
+            values = new ArrayList<>(names.size());
             for (int c = 0; c < names.size(); c++) {
-                typed.add(TypedColumn.forColumn(names.get(c), sqlTypes[c], options, named));
+                TypedColumn typed = TypedColumn.forColumn(names.get(c), sqlTypes[c], options, named);
+                text[c] = typed.fetchesText() ? typed : null;
+                values.add(typed.fetchesText() ? null : new ArrayList<>());
             }
         }
 
@@ -293,14 +304,41 @@ final class JsonLinesReader {
         public void add(JsonLineParser.Chunk chunk) {
             for (int c = 0; c < sqlTypes.length; c++) {
                 JsonLineParser.Column column = chunk.columns()[c];
-                typed.get(c).add(column.values, column.texts, chunk.rows(), sqlTypes[c]);
+                if (text[c] != null) {
+                    text[c].add(column.values, column.texts, chunk.rows(), sqlTypes[c]);
+                } else {
+                    values.get(c).add(column.values); // null: only nulls in this chunk
+                }
                 chunk.columns()[c] = null; // let go as soon as added
             }
+            rowsPerChunk.add(chunk.rows());
         }
 
         @Override
         public List<DataColumn> result(long rows) {
-            return DuckDbReader.columns(typed, names, file, options);
+            List<DataColumn> out = new ArrayList<>(names.size());
+            for (int c = 0; c < names.size(); c++) {
+                if (text[c] != null) {
+                    out.add(text[c].column(names.get(c), file.toString(), options));
+                    text[c] = null;
+                    continue;
+                }
+                double[] joined = new double[Math.toIntExact(rows)];
+                int at = 0;
+                List<double[]> chunks = values.get(c);
+                for (int k = 0; k < chunks.size(); k++) {
+                    int n = rowsPerChunk.get(k);
+                    if (chunks.get(k) == null) {
+                        Arrays.fill(joined, at, at + n, Double.NaN);
+                    } else {
+                        System.arraycopy(chunks.get(k), 0, joined, at, n);
+                    }
+                    at += n;
+                }
+                values.set(c, null);
+                out.add(new NumericColumn(names.get(c), TypedColumn.typeWhenItFits(sqlTypes[c]), joined));
+            }
+            return out;
         }
     }
 

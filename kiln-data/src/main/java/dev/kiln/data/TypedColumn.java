@@ -105,6 +105,11 @@ final class TypedColumn {
         return new TypedColumn(Kind.TEXT, true);
     }
 
+    /** Whether this column is fetched as text and typed from it (a string column, a label, an "other column"). */
+    boolean fetchesText() {
+        return kind == Kind.TEXT;
+    }
+
     void add(ResultSet rs, int column) throws SQLException {
         switch (kind) {
             case DOUBLE -> {
