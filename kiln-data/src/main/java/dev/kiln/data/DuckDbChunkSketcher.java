@@ -12,6 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.duckdb.DuckDBChunkedResult;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDataChunkReader;
@@ -37,6 +41,83 @@ final class DuckDbChunkSketcher {
     private static final int BOOLEAN = 1;
 
     private DuckDbChunkSketcher() {
+    }
+
+    /** Waits for {@code task} whatever interrupts come, and gives its failure, or null. */
+    private static Throwable join(Future<?> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return null;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return e.getCause();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** What the chunks have added so far, per column. */
+    private static final class Columns {
+        final int[] types;
+        final TypedColumn[] text;
+        final QuantileSketch[] quantiles;
+        final long[] missing;
+        final long[] present;
+        final boolean[] typedFromText;
+        /** One array of a chunk's values per thread. */
+        final double[][] scratch = {new double[0], new double[0]};
+
+        Columns(int[] types, TypedColumn[] text, QuantileSketch[] quantiles) {
+            this.types = types;
+            this.text = text;
+            this.quantiles = quantiles;
+            missing = new long[types.length];
+            present = new long[types.length];
+            typedFromText = new boolean[types.length];
+        }
+
+        /** Adds columns {@code from}, {@code from + step}, ... of the chunk's {@code n} rows, with scratch array {@code s}. */
+        void add(DuckDBDataChunkReader chunk, int n, int from, int step, int s) {
+            if (scratch[s].length < n) {
+                scratch[s] = new double[n];
+            }
+            double[] values = scratch[s];
+            for (int c = from; c < types.length; c += step) {
+                DuckDBReadableVector vector = chunk.vector(c);
+                if (text[c] != null) {
+                    text[c].add(vector, types[c], n);
+                    continue;
+                }
+                for (int r = 0; r < n; r++) {
+                    double v;
+                    if (vector.isNull(r)) {
+                        v = Double.NaN;
+                    } else if (types[c] == DOUBLE) {
+                        v = vector.getDouble(r);
+                        if (Double.isInfinite(v)) {
+                            typedFromText[c] = true; // declined at the end; a sketch takes no infinity
+                            v = Double.NaN;
+                        }
+                        present[c] += Double.isNaN(v) ? 0 : 1;
+                    } else {
+                        long integer = DuckDbChunks.integer(vector, types[c], r);
+                        typedFromText[c] |= types[c] != BOOLEAN && (integer > MAX_INTEGER || integer < -MAX_INTEGER);
+                        present[c]++;
+                        v = integer;
+                    }
+                    values[r] = v;
+                }
+                missing[c] += quantiles[c].addAllPresent(values, 0, n);
+            }
+        }
     }
 
     /** The file's sketch and types, or null (see the class comment). */
@@ -77,46 +158,52 @@ final class DuckDbChunkSketcher {
                     quantiles[c] = new QuantileSketch(k);
                 }
             }
-            long[] missing = new long[width];
-            long[] present = new long[width];
-            boolean[] typedFromText = new boolean[width];
-            double[] values = new double[0];
+            Columns state = new Columns(types, text, quantiles);
             long rows = 0;
-            while (result.nextChunk()) {
-                DuckDBDataChunkReader chunk = result.chunk();
-                int n = Math.toIntExact(chunk.rowCount());
-                if (values.length < n) {
-                    values = new double[n];
-                }
-                for (int c = 0; c < width; c++) {
-                    DuckDBReadableVector vector = chunk.vector(c);
-                    if (text[c] != null) {
-                        text[c].add(vector, types[c], n);
-                        continue;
-                    }
-                    for (int r = 0; r < n; r++) {
-                        double v;
-                        if (vector.isNull(r)) {
-                            v = Double.NaN;
-                        } else if (types[c] == DOUBLE) {
-                            v = vector.getDouble(r);
-                            if (Double.isInfinite(v)) {
-                                typedFromText[c] = true; // declined at the end; a sketch takes no infinity
-                                v = Double.NaN;
-                            }
-                            present[c] += Double.isNaN(v) ? 0 : 1;
-                        } else {
-                            long integer = DuckDbChunks.integer(vector, types[c], r);
-                            typedFromText[c] |= types[c] != BOOLEAN && (integer > MAX_INTEGER || integer < -MAX_INTEGER);
-                            present[c]++;
-                            v = integer;
+            // The columns are shared between this thread and one other, each column always on the same one (its values go
+            // into its sketch in row order); both are done with a chunk before the next is fetched.
+            ExecutorService other = width > 1 && Runtime.getRuntime().availableProcessors() > 1
+                    ? Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "kiln-sketch");
+                        t.setDaemon(true);
+                        return t;
+                    }) : null;
+            try {
+                while (result.nextChunk()) {
+                    DuckDBDataChunkReader chunk = result.chunk();
+                    int n = Math.toIntExact(chunk.rowCount());
+                    if (other == null) {
+                        state.add(chunk, n, 0, 1, 0);
+                    } else {
+                        Future<?> odd = other.submit(() -> state.add(chunk, n, 1, 2, 1));
+                        RuntimeException mine = null;
+                        try {
+                            state.add(chunk, n, 0, 2, 0);
+                        } catch (RuntimeException e) {
+                            mine = e;
                         }
-                        values[r] = v;
+                        // The other thread must be done with the chunk's native memory before anything moves on or closes.
+                        Throwable theirs = join(odd);
+                        if (mine != null) {
+                            throw mine;
+                        }
+                        if (theirs instanceof Error error) {
+                            throw error;
+                        }
+                        if (theirs != null) {
+                            return null; // DuckDB's error, or anything unexpected: the whole read words it
+                        }
                     }
-                    missing[c] += quantiles[c].addAllPresent(values, 0, n);
+                    rows += n;
                 }
-                rows += n;
+            } finally {
+                if (other != null) {
+                    other.shutdownNow();
+                }
             }
+            long[] missing = state.missing;
+            long[] present = state.present;
+            boolean[] typedFromText = state.typedFromText;
             if (rows == 0) {
                 return null;
             }
