@@ -193,14 +193,18 @@ final class DuckDbReader {
         return connection;
     }
 
-    /** The table function that reads the file. */
+    /**
+     * The table function that reads the file. JSON objects are always read as a column per key: by default DuckDB reads
+     * objects of 200 keys or more whose values share a type as one MAP column named {@code json} (its
+     * {@code map_inference_threshold}), which Kiln would have typed as one text column of the whole objects.
+     */
     static String scan(Path path, Format format) {
         String literal = "'" + path.toString().replace("'", "''") + "'";
         return switch (format) {
             case PARQUET -> "read_parquet(" + literal + ")";
-            case JSON_LINES -> "read_json_auto(" + literal + ", format = 'newline_delimited')";
+            case JSON_LINES -> "read_json_auto(" + literal + ", format = 'newline_delimited', map_inference_threshold = -1)";
             // A .json file may hold JSON lines or one array of objects; DuckDB tells which.
-            case JSON -> "read_json_auto(" + literal + ", format = 'auto')";
+            case JSON -> "read_json_auto(" + literal + ", format = 'auto', map_inference_threshold = -1)";
         };
     }
 

@@ -44,6 +44,23 @@ class JsonLinesReaderTest {
     }
 
     /**
+     * Objects of 200 keys or more of one type are a column per key, as narrower ones: DuckDB's default would read them
+     * as one MAP column (which Kiln typed as one text column of whole objects), and Kiln turns that off.
+     */
+    @Test
+    void wideObjectsAreAColumnPerKey() throws IOException {
+        String lines = IntStream.range(0, 50).mapToObj(r -> IntStream.range(0, 250).mapToObj(c -> "\"c" + c + "\":" + (r * c))
+                .collect(Collectors.joining(",", "{", "}"))).collect(Collectors.joining("\n"));
+        Path file = write("wide.jsonl", lines);
+        List<DataColumn> duckDb = duckDb(file);
+        assertThat(duckDb).hasSize(250);
+        assertThat(duckDb.get(249).name()).isEqualTo("c249");
+        assertThat(duckDb.get(249).type()).isEqualTo(ColumnType.INTEGER);
+        assertThat(JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of())).isNotNull().isEqualTo(duckDb);
+        assertThat(DataReader.read(file).columns()).isEqualTo(duckDb);
+    }
+
+    /**
      * DuckDB types a column from its first 20,480 rows: a fraction on the last of them makes the column DOUBLE, read
      * here; one row later DuckDB has typed it BIGINT and rounds the fraction, which is left to DuckDB.
      */
