@@ -127,7 +127,8 @@ final class DuckDbChunkSketcher {
         }
         DuckDbLibrary.require();
         String sql = "SELECT * FROM " + DuckDbReader.scan(file, DuckDbReader.Format.PARQUET);
-        try (Connection connection = DuckDbReader.connection();
+        // A file too big to read whole is streamed: a materialized result would hold all of it in DuckDB's memory.
+        try (Connection connection = whole ? DuckDbReader.connection() : DuckDbReader.streamingConnection();
              DuckDBPreparedStatement statement = connection.unwrap(DuckDBConnection.class).prepare(sql);
              DuckDBChunkedResult result = statement.query()) {
             int width = (int) result.columnCount();
