@@ -23,8 +23,8 @@ import java.util.concurrent.Future;
  * Reads a JSON-lines file of the plain shape ({@link JsonLineParser}: flat objects, the same keys on every line) on
  * every core, into exactly the columns {@link DuckDbReader#readTyped} makes of it through DuckDB, or declines (null) so
  * that DuckDB reads it. DuckDB parses JSON on several threads too, but hands a million rows of 21 columns over JDBC a
- * call per cell, and its chunk API streams them on one thread; on that file this took 1.5-2.4 s where these lines
- * take a third of it (bench/speed).
+ * call per cell, and its chunk API streams them on one thread; on that file, in process, that took 1.7-2.6 s where this
+ * takes 0.9-1.3 s (bench/speed has the commands' figures).
  *
  * <p>The columns are DuckDB's because they are typed as {@code read_json_auto} types them and then built by the same
  * {@link TypedColumn}s: a column is BIGINT when the first {@value #SAMPLE_ROWS} rows (DuckDB's {@code sample_size})
@@ -32,8 +32,8 @@ import java.util.concurrent.Future;
  * VARCHAR for strings. Where DuckDB would do something else, this declines: a column with no value in the sample (DuckDB
  * types it NULL and drops later values), a number with a fraction after an integer sample (DuckDB rounds it), a
  * string column whose sample might all be dates, times or UUIDs (DuckDB detects those), two kinds of value in one
- * column (DuckDB's JSON type), and whatever {@link JsonLineParser} declines. {@code JsonLinesReaderTest} checks the
- * columns against DuckDB's on random files.
+ * column (DuckDB's JSON type), and whatever {@link JsonLineParser} declines. {@code JsonLinesReaderPropertiesTest}
+ * checks the columns against DuckDB's on random files.
  */
 final class JsonLinesReader {
     /** How many rows DuckDB's {@code read_json_auto} types a column from ({@code sample_size}'s default). */
@@ -53,10 +53,6 @@ final class JsonLinesReader {
     }
 
     /**
-     * The file's columns as {@link DuckDbReader#readTyped} makes them with these arguments, or null when DuckDB must
-     * read it (not of the plain shape, typed differently by DuckDB, unreadable: DuckDB then words the error).
-     */
-    /**
      * About the most memory a read holds at once besides what its sink keeps, whatever the file's length: the chunks
      * in flight, each its bytes, its parsed values (up to twice the bytes) and a spare block.
      */
@@ -64,6 +60,10 @@ final class JsonLinesReader {
         return (long) Math.max(1, Runtime.getRuntime().availableProcessors()) * CHUNKS_PER_THREAD * blockSize * 4;
     }
 
+    /**
+     * The file's columns as {@link DuckDbReader#readTyped} makes them with these arguments, or null when DuckDB must
+     * read it (not of the plain shape, typed differently by DuckDB, unreadable: DuckDB then words the error).
+     */
     static List<DataColumn> readTyped(Path file, ReadOptions options, Set<String> named) {
         return read(file, new Columns(file, options, named));
     }
