@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +28,8 @@ class HotSwapTest {
     static final int THREADS = 4;
     static final int REQUESTS = 200;
     static final int SWAPS = 20;
+    /** How long the whole run may take (it takes under a second): a stuck run fails with the threads' stacks. */
+    static final Duration WAIT = Duration.ofMinutes(2);
 
     @Test
     void hotSwapUnderLoadFailsNoRequest() throws Exception {
@@ -48,32 +55,30 @@ class HotSwapTest {
                     go.await();
                     List<String> failures = new ArrayList<>();
                     for (int i = 0; i < REQUESTS; i++) {
-                        Fixtures.Reply r = Fixtures.postText(base, "/v1/models/swap:predict", body, Map.of());
-                        done.incrementAndGet();
-                        String version = r.header(InferenceServer.VERSION_HEADER);
-                        seen.add(String.valueOf(version));
-                        if (r.status() != 200 || version == null || !loaded.contains(version)
-                                || !version.equals(r.body().get("model_version").asText())) {
-                            failures.add(r.status() + " " + version + " " + r.text());
-                            continue;
-                        }
-                        // The answer is the one of the model that version names, never a mix.
-                        List<Prediction> expected = version.startsWith("linear") ? fromLinear : fromGbdt;
-                        JsonNode preds = r.body().get("predictions");
-                        for (int k = 0; k < expected.size(); k++) {
-                            double p = preds.get(k).get("probability_good").asDouble();
-                            if (p != expected.get(k).probabilities().get("good")) {
-                                failures.add("version " + version + " row " + k + ": " + p);
-                            }
+                        try {
+                            check(Fixtures.postText(base, "/v1/models/swap:predict", body, Map.of()), loaded, seen,
+                                    fromLinear, fromGbdt, failures);
+                        } catch (RuntimeException e) {
+                            // A request that throws (a reset connection, a timeout) is a failure like a 500, and
+                            // the others go on: the swaps wait for answered requests, so none may stop counting.
+                            failures.add(e.toString());
+                        } finally {
+                            done.incrementAndGet();
                         }
                     }
                     return failures;
                 }));
             }
             go.countDown();
+            long deadline = System.nanoTime() + WAIT.toNanos();
             for (int s = 1; s <= SWAPS; s++) {
                 // Spread the swaps over the run: swap s once s/(SWAPS+1) of the requests are answered.
-                while (done.get() < s * THREADS * REQUESTS / (SWAPS + 1)) {
+                int answered = s * THREADS * REQUESTS / (SWAPS + 1);
+                while (done.get() < answered) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(done.get() + " of " + answered + " requests answered before swap " + s
+                                + " after " + WAIT + "; threads:\n" + threadDump());
+                    }
                     Thread.sleep(1);
                 }
                 String version = (s % 2 == 1 ? "gbdt-" : "linear-") + s;
@@ -81,10 +86,15 @@ class HotSwapTest {
                 host.load("swap", bundle(s % 2 == 1 ? "credit-gbdt" : "credit-linear"), version);
             }
             List<String> failures = new ArrayList<>();
-            for (Future<List<String>> f : clients) {
-                failures.addAll(f.get());
+            try {
+                for (Future<List<String>> f : clients) {
+                    failures.addAll(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                }
+            } catch (TimeoutException e) {
+                throw new AssertionError("clients still running after " + WAIT + "; threads:\n" + threadDump(), e);
+            } finally {
+                pool.shutdownNow();
             }
-            pool.shutdown();
             assertThat(failures).isEmpty();
             assertThat(seen).as("versions that answered").hasSizeGreaterThan(SWAPS / 2);
             assertThat(host.get("swap").orElseThrow().version()).isEqualTo("linear-" + SWAPS);
@@ -95,5 +105,44 @@ class HotSwapTest {
                     .isEqualTo((double) THREADS * REQUESTS);
             assertThat(metrics.latencyCount("swap")).isEqualTo((double) THREADS * REQUESTS);
         }
+    }
+
+    /** Checks one answer: a loaded version answered, with that version's predictions, never a mix. */
+    private static void check(Fixtures.Reply r, Set<String> loaded, Set<String> seen, List<Prediction> fromLinear,
+                              List<Prediction> fromGbdt, List<String> failures) {
+        String version = r.header(InferenceServer.VERSION_HEADER);
+        seen.add(String.valueOf(version));
+        if (r.status() != 200 || version == null || !loaded.contains(version)
+                || !version.equals(r.body().get("model_version").asText())) {
+            failures.add(r.status() + " " + version + " " + r.text());
+            return;
+        }
+        List<Prediction> expected = version.startsWith("linear") ? fromLinear : fromGbdt;
+        JsonNode preds = r.body().get("predictions");
+        for (int k = 0; k < expected.size(); k++) {
+            double p = preds.get(k).get("probability_good").asDouble();
+            if (p != expected.get(k).probabilities().get("good")) {
+                failures.add("version " + version + " row " + k + ": " + p);
+            }
+        }
+    }
+
+    /** Every live thread's stack, for a run that got stuck. */
+    static String threadDump() {
+        StringBuilder out = new StringBuilder();
+        for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            out.append('"').append(info.getThreadName()).append("\" ").append(info.getThreadState());
+            if (info.getLockName() != null) {
+                out.append(" on ").append(info.getLockName());
+            }
+            if (info.getLockOwnerName() != null) {
+                out.append(" owned by \"").append(info.getLockOwnerName()).append('"');
+            }
+            out.append('\n');
+            for (StackTraceElement e : info.getStackTrace()) {
+                out.append("    at ").append(e).append('\n');
+            }
+        }
+        return out.toString();
     }
 }
