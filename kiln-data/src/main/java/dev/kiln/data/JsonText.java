@@ -75,18 +75,24 @@ final class JsonText {
 
     /**
      * Whether no date, time, timestamp or UUID can be {@code text}, whatever format DuckDB's detection tries: it holds
-     * no digit and is not a special word, and not only hexadecimal letters, hyphens and braces. One such value in a
-     * column's sample is enough for DuckDB to keep the column VARCHAR; without one the file is left to DuckDB.
+     * no digit and is not a special word, and it is not a UUID's 32 hexadecimal letters (with any hyphens and braces).
+     * One such value in a column's sample is enough for DuckDB to keep the column VARCHAR; without one the file is left
+     * to DuckDB.
      */
     static boolean plainText(String text) {
         boolean notHex = false;
+        int hexLetters = 0;
         for (int k = 0; k < text.length(); k++) {
             char ch = text.charAt(k);
             if (Character.isDigit(ch)) {
                 return false;
             }
-            notHex |= Character.digit(ch, 16) < 0 && ch != '-' && ch != '{' && ch != '}';
+            boolean hex = Character.digit(ch, 16) >= 0;
+            hexLetters += hex ? 1 : 0;
+            notHex |= !hex && ch != '-' && ch != '{' && ch != '}';
         }
+        // Every date and time format needs digits; a UUID needs exactly 32 hexadecimal digits.
+        notHex |= hexLetters != 32;
         return notHex && !SPECIAL_WORDS.contains(text.strip().toLowerCase(Locale.ROOT));
     }
 

@@ -118,7 +118,7 @@ public final class Sketcher {
     }
 
     /**
-     * A JSON-lines or Parquet file sketched as it is read ({@link JsonLinesSketcher}, {@link DuckDbChunkSketcher}), or
+     * A JSON-lines (.jsonl, or .json of the plain shape) or Parquet file sketched as it is read ({@link JsonLinesSketcher}, {@link DuckDbChunkSketcher}), or
      * null. Its memory does not grow with the rows of its number columns, so a file too big to read whole goes this way
      * too when it has no string column (for JSON lines, when the chunks in flight, {@link JsonLinesReader#inFlightBytes},
      * fit a quarter of the heap as well; DuckDB's chunks are small).
@@ -128,7 +128,7 @@ public final class Sketcher {
         if (format == DuckDbReader.Format.PARQUET) {
             return DuckDbChunkSketcher.sketch(real, opts, k, maxCategories, fitsInMemory(real));
         }
-        if (format != DuckDbReader.Format.JSON_LINES) {
+        if (format != DuckDbReader.Format.JSON_LINES && format != DuckDbReader.Format.JSON) {
             return null;
         }
         boolean whole = fitsInMemory(real);

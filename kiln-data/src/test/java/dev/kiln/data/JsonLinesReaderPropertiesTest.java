@@ -46,7 +46,8 @@ class JsonLinesReaderPropertiesTest {
         "\\ud83d\\ude00 emoji", "tab\\there", "sl\\/ash"};
     private static final String[] DATE_LIKE = {"2024-01-02", "01-02-2024", "12:30:00", "2024-01-02 10:00:00",
         "2024-01-02T10:00:00Z", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
-        "infinity", "123", "1.5", "-1", "abc", "beef", "epoch"};
+        "infinity", "123", "1.5", "-1", "abc", "beef", "epoch", "a", "dec", "{cafe}", "f-e",
+        "abcdefabcdefabcdefabcdefabcdefab", "ABCDEF-abcd-efab-cdef-abcdefabcdef", "{abcdefab-cdef-abcd-efab-cdefabcdefab}"};
 
     private enum Kind { INTEGER, DECIMAL, MIXED_NUMBERS, PLAIN, PLAIN_AND_DATES, DATES, BOOLEAN, ALL_NULL, TWO_KINDS }
 
@@ -69,6 +70,9 @@ class JsonLinesReaderPropertiesTest {
             Statistics.label("read here").collect(actual != null);
             if (actual != null) {
                 assertThat(actual).as("%s with %s", generated.text, options).isEqualTo(expected);
+                // The same lines in a .json file: DuckDB's format detection reads them as JSON lines.
+                assertThat(actual).as(".json: %s with %s", generated.text, options).isEqualTo(outcome(() ->
+                        DuckDbReader.readTypedByJdbc(file, DuckDbReader.Format.JSON, options, named)));
             }
         });
     }

@@ -44,6 +44,28 @@ class JsonLinesReaderTest {
     }
 
     /**
+     * A .json file is JSON lines, one array of objects or objects over several lines, as DuckDB detects: lines of the
+     * plain shape are read here, with the columns DuckDB gives the .json file; the other two are left to DuckDB.
+     */
+    @Test
+    void aJsonFileOfLinesIsReadHereAndAnArrayIsLeftToDuckDb() throws IOException {
+        String lines = IntStream.range(0, 500).mapToObj(i -> "{\"x\":" + (i * 0.5) + ",\"n\":" + i + ",\"c\":\""
+                + (i % 3 == 0 ? "red" : "green") + "\"}").collect(Collectors.joining("\n", "", "\n"));
+        Path file = write("lines.json", lines);
+        List<DataColumn> here = JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of());
+        assertThat(here).isNotNull().hasSize(3)
+                .isEqualTo(DuckDbReader.readTypedByJdbc(file, DuckDbReader.Format.JSON, ReadOptions.defaults(), Set.of()));
+        assertThat(DataReader.read(file).columns()).isEqualTo(here);
+
+        Path array = write("array.json", "[" + lines.strip().replace("\n", ",\n") + "]\n");
+        Path pretty = write("pretty.json", lines.replace(",", ",\n  "));
+        for (Path other : List.of(array, pretty)) {
+            assertThat(JsonLinesReader.readTyped(other, ReadOptions.defaults(), Set.of())).as(other.toString()).isNull();
+            assertThat(DataReader.read(other).columns()).as(other.toString()).isEqualTo(here);
+        }
+    }
+
+    /**
      * Objects of 200 keys or more of one type are a column per key, as narrower ones: DuckDB's default would read them
      * as one MAP column (which Kiln typed as one text column of whole objects), and Kiln turns that off.
      */
