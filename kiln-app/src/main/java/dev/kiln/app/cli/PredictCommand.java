@@ -102,7 +102,7 @@ final class PredictCommand implements Callable<Integer> {
             Files.createDirectories(target.getParent());
             Path tmp = AtomicFiles.temporaryFor(target);
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-                 PredictionRows scored = new PredictionRows(kiln, fields, explain, explained, !noFormulaEscape, header.size())) {
+                 PredictionRows scored = new PredictionRows(kiln, explain, explained, !noFormulaEscape, header.size())) {
                 StringBuilder headerRow = new StringBuilder();
                 PredictionRows.appendRow(headerRow, header, !noFormulaEscape);
                 w.write(headerRow.toString());
