@@ -42,10 +42,10 @@ class HotSwapTest {
         Set<String> loaded = ConcurrentHashMap.newKeySet();
         host.load("swap", bundle("credit-linear"), "linear-0");
         loaded.add("linear-0");
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try (InferenceServer server = InferenceServer.start(host, "127.0.0.1", 0)) {
             String base = "http://127.0.0.1:" + server.port();
             String body = InferenceServerTest.json(Map.of("instances", rows));
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             CountDownLatch go = new CountDownLatch(1);
             AtomicInteger done = new AtomicInteger();
             Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -92,8 +92,6 @@ class HotSwapTest {
                 }
             } catch (TimeoutException e) {
                 throw new AssertionError("clients still running after " + WAIT + "; threads:\n" + threadDump(), e);
-            } finally {
-                pool.shutdownNow();
             }
             assertThat(failures).isEmpty();
             assertThat(seen).as("versions that answered").hasSizeGreaterThan(SWAPS / 2);
@@ -104,6 +102,8 @@ class HotSwapTest {
             assertThat(metrics.sample("kiln_requests_total", "model=\"swap\"", "outcome=\"success\""))
                     .isEqualTo((double) THREADS * REQUESTS);
             assertThat(metrics.latencyCount("swap")).isEqualTo((double) THREADS * REQUESTS);
+        } finally {
+            pool.shutdownNow(); // clients still sending after a failure stop here
         }
     }
 
