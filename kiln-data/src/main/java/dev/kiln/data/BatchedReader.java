@@ -2,6 +2,7 @@ package dev.kiln.data;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.ColumnType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,9 @@ import java.util.function.Consumer;
  * when: a problem in a late row is found after the earlier batches were handed over, and when several values do not
  * fit, the one reported is the first of its batch rather than the first of its column. Frames carry no SHA-256.
  *
- * <p>CSV is parsed by the sequential reader ({@link CsvReader#stream}); Parquet and JSON lines stream through DuckDB
+ * <p>CSV is parsed on every core ({@link ParallelCsvReader#readInOrder}, a batch per chunk, cut to the batch size), or by
+ * the sequential reader ({@link CsvReader#stream}) for what the parallel reader leaves to it and for the exact error
+ * of a problem; Parquet and JSON lines stream through DuckDB
  * ({@code jdbc_stream_results}), fetched typed from its data chunks ({@link DuckDbBatches}), or as text where a column's
  * type is not one the chunks are fetched as. A directory, or any other path {@link DataReader#read} takes, is read
  * whole and handed over as one batch.
@@ -56,7 +59,97 @@ public final class BatchedReader {
         return whole.rowCount();
     }
 
+    /**
+     * A CSV file parsed on every core ({@link ParallelCsvReader#readInOrder}): each chunk, once every chunk before it is
+     * in, becomes a batch (cut to {@code size}) typed as the whole read types those rows, since every column's type is
+     * given. On any problem the sequential reader reads the file: from the start, handing the batches over, when none
+     * was handed over yet; else only to throw its exact error (the file, line and column), after the batches already
+     * handed over (rows before the problem, as the sequential read would have handed over rows before it).
+     */
     private static long csv(Path file, ReadOptions options, BatchSize size, Consumer<DataFrame> batches) {
+        if (!ParallelCsvReader.handles(options)) {
+            return sequentialCsv(file, options, size, batches);
+        }
+        ParallelBatches parallel = new ParallelBatches(file, options, size, batches);
+        String problem;
+        try {
+            ParallelCsvReader.readInOrder(file, options, parallel::header, parallel);
+            return parallel.rows;
+        } catch (RuntimeException | IOException e) { // a Problem, the consumer's own failure, or anything unexpected
+            if (parallel.consumerFailure != null) {
+                throw parallel.consumerFailure; // the caller's (e.g. a closed ReadAhead): not the file's
+            }
+            problem = String.valueOf(e.getMessage());
+        }
+        if (parallel.rows == 0) {
+            return sequentialCsv(file, options, size, batches);
+        }
+        sequentialCsv(file, options, size, frame -> { }); // throws the exact error
+        throw ParallelCsvReader.disagreement(file.toString(), problem);
+    }
+
+    /** Turns the parallel reader's chunks, in file order, into batches. */
+    private static final class ParallelBatches implements Consumer<CsvChunk> {
+        private final String source;
+        private final ReadOptions options;
+        private final BatchSize size;
+        private final Consumer<DataFrame> batches;
+        private List<String> names;
+        private ColumnType[] types;
+        /** Rows handed over so far. */
+        long rows;
+        /** What the consumer of the batches threw, rethrown as it is. */
+        RuntimeException consumerFailure;
+
+        ParallelBatches(Path file, ReadOptions options, BatchSize size, Consumer<DataFrame> batches) {
+            this.source = file.toString();
+            this.options = options;
+            this.size = size;
+            this.batches = batches;
+        }
+
+        void header(List<String> names) {
+            this.names = names;
+            types = new ColumnType[names.size()];
+            for (int c = 0; c < types.length; c++) {
+                types[c] = options.types().getOrDefault(names.get(c), options.otherColumns());
+            }
+        }
+
+        @Override
+        public void accept(CsvChunk chunk) {
+            if (chunk.rows() == 0) {
+                return;
+            }
+            List<DataColumn> columns = new ChunkMerger(names, types, options.labelColumns(), List.of(chunk)).columns();
+            int perBatch = size.rowsFor(names.size());
+            for (int from = 0; from < chunk.rows(); from += perBatch) {
+                int to = Math.min(chunk.rows(), from + perBatch);
+                DataFrame batch = new DataFrame(from == 0 && to == chunk.rows() ? columns : rows(columns, from, to), source, null);
+                try {
+                    batches.accept(batch);
+                } catch (RuntimeException e) {
+                    consumerFailure = e;
+                    throw e;
+                }
+                rows += to - from;
+            }
+        }
+
+        private static List<DataColumn> rows(List<DataColumn> columns, int from, int to) {
+            int[] rows = new int[to - from];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = from + i;
+            }
+            List<DataColumn> out = new ArrayList<>(columns.size());
+            for (DataColumn c : columns) {
+                out.add(c.select(rows));
+            }
+            return out;
+        }
+    }
+
+    private static long sequentialCsv(Path file, ReadOptions options, BatchSize size, Consumer<DataFrame> batches) {
         String source = file.toString();
         CsvReader.Rows rows = new CsvReader.Rows(source, DataReader.untrimmed(options));
         int[] perBatch = {0};

@@ -18,6 +18,12 @@ import java.util.function.IntFunction;
 final class ChunkColumn {
     private final ColumnType forced;
     private final boolean skip;
+    /**
+     * A text column that keeps its values' surrounding whitespace ({@link ReadOptions#otherColumnsUntrimmed}): the
+     * parser hands it unquoted values untrimmed, and it stores every value as given; missing is still decided on the
+     * value trimmed, as {@link Values#isMissingToken} decides it.
+     */
+    private boolean keepsSpace;
     private boolean text;
     private double[] numbers;
     private int[] codes;
@@ -56,6 +62,18 @@ final class ChunkColumn {
     static ChunkColumn of(ColumnType forced, int capacity, IntFunction<double[]> arrays) {
         boolean text = forced != null && !forced.isNumericLike();
         return new ChunkColumn(forced, false, text, capacity, arrays);
+    }
+
+    /** A column forced to TEXT that keeps its values' surrounding whitespace (see {@link #keepsSpace()}). */
+    static ChunkColumn untrimmedText(int capacity) {
+        ChunkColumn column = new ChunkColumn(ColumnType.TEXT, false, true, capacity);
+        column.keepsSpace = true;
+        return column;
+    }
+
+    /** Whether the parser must hand this column its unquoted values untrimmed. */
+    boolean keepsSpace() {
+        return keepsSpace;
     }
 
     /** A column kept as text whatever its values (re-parsing a chunk for a column that turned out textual). */
@@ -101,6 +119,10 @@ final class ChunkColumn {
      */
     boolean add(ByteTokens tokens, byte[] a, int s, int e) {
         if (skip) {
+            return true;
+        }
+        if (keepsSpace) {
+            addText(a, s, e);
             return true;
         }
         while (s < e && a[s] >= 0 && a[s] <= ' ') {
@@ -214,13 +236,22 @@ final class ChunkColumn {
         size = 0;
     }
 
-    /** Adds a value in text mode (untrimmed bytes). */
+    /** Adds a value in text mode (untrimmed bytes): trimmed, or as given when the column {@link #keepsSpace()}. */
     void addText(byte[] a, int s, int e) {
+        int from = s;
+        int to = e;
         while (s < e && a[s] >= 0 && a[s] <= ' ') {
             s++;
         }
         while (e > s && a[e - 1] >= 0 && a[e - 1] <= ' ') {
             e--;
+        }
+        if (keepsSpace) {
+            if (size == codes.length) {
+                codes = Arrays.copyOf(codes, Math.max(16, size * 2));
+            }
+            codes[size++] = ByteTokens.isMissing(a, s, e) ? -1 : levels.code(a, from, to);
+            return;
         }
         addTrimmed(a, s, e);
     }

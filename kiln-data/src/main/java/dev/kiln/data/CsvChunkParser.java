@@ -103,6 +103,7 @@ final class CsvChunkParser {
         final byte[] a = this.a;
         final int end = to;
         final byte d = delimiter;
+        int lineStart = p; // where the record's first field starts untrimmed: after the blank lines skipped
         while (true) {
             p = skipSpace(a, p, end, d);
             if (p == end) {
@@ -110,12 +111,15 @@ final class CsvChunkParser {
             }
             if (a[p] == '\n' || a[p] == '\r') {
                 p++;
+                lineStart = p;
                 continue;
             }
             break;
         }
+        p = lineStart;
         int field = 0;
         while (true) {
+            int fieldStart = p; // where an unquoted value starts untrimmed
             p = skipSpace(a, p, end, d);
             if (p == end) {
                 emit(field, a, p, p);
@@ -187,11 +191,15 @@ final class CsvChunkParser {
                 p = stop;
             } else {
                 p = ByteScan.indexOfFieldEnd(a, p + 1, end, d);
-                int e = p;
-                while (a[e - 1] >= 0 && a[e - 1] <= ' ') {
-                    e--; // a[s] is not whitespace, so this stops there
+                if (keepsSpace(field)) {
+                    emit(field, a, fieldStart, p); // the value with its surrounding whitespace, as CsvParser.rawStart
+                } else {
+                    int e = p;
+                    while (a[e - 1] >= 0 && a[e - 1] <= ' ') {
+                        e--; // a[s] is not whitespace, so this stops there
+                    }
+                    emit(field, a, s, e);
                 }
-                emit(field, a, s, e);
             }
             if (p == end) {
                 return finish(field, end, false);
@@ -215,6 +223,11 @@ final class CsvChunkParser {
         }
         ChunkColumn column = columns[field];
         return column.takesNumbers() ? column : null;
+    }
+
+    /** Whether {@code field}'s column keeps an unquoted value's surrounding whitespace (data rows only). */
+    private boolean keepsSpace(int field) {
+        return header == null && field < width && columns[field].keepsSpace();
     }
 
     private int finish(int lastField, int next, boolean lineBreak) {

@@ -51,11 +51,15 @@ final class CsvChunkReader {
     private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
     /** Given each parsed chunk in file order as soon as the chunks before it are in, or null. */
     private Consumer<CsvChunk> inOrder;
+    /** Given the header's names before any chunk is parsed, or null. */
+    private Consumer<List<String>> onHeader;
     /** Parsed chunks not yet handed over, by index; the next to hand over; who is handing over (see {@link #handOver}). */
     private final Map<Integer, CsvChunk> parsedChunks = new ConcurrentHashMap<>();
     private volatile int handedOver;
     private final ReentrantLock handingOver = new ReentrantLock();
     private final Queue<double[]> spareNumbers = new ConcurrentLinkedQueue<>();
+    /** Per column, whether it keeps its values' surrounding whitespace (set with the header, before any chunk). */
+    private volatile boolean[] keepsSpace;
 
     private CsvChunkReader(Path file, ReadOptions options, int block, ExecutorService pool, int threads) {
         this.file = file;
@@ -79,9 +83,16 @@ final class CsvChunkReader {
      */
     static ParsedFile read(Path file, ReadOptions options, int block, ExecutorService pool, int threads,
                            Consumer<CsvChunk> inOrder) throws IOException {
+        return read(file, options, block, pool, threads, null, inOrder);
+    }
+
+    /** As above, giving {@code onHeader} the header's names first (on the reading thread, before any chunk is parsed). */
+    static ParsedFile read(Path file, ReadOptions options, int block, ExecutorService pool, int threads,
+                           Consumer<List<String>> onHeader, Consumer<CsvChunk> inOrder) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             CsvChunkReader reader = new CsvChunkReader(file, options, block, pool, threads);
             reader.inOrder = inOrder;
+            reader.onHeader = onHeader;
             return reader.read(channel);
         }
     }
@@ -130,6 +141,13 @@ final class CsvChunkReader {
                 }
                 names = names(header.fields());
                 forced = forcedTypes(names);
+                keepsSpace = new boolean[names.size()];
+                for (int c = 0; c < keepsSpace.length; c++) {
+                    keepsSpace[c] = DataReader.untrimmed(options).test(names.get(c));
+                }
+                if (onHeader != null) {
+                    onHeader.accept(names);
+                }
                 dataStart = header.end();
             }
             if (names != null && cut > dataStart) {
@@ -214,7 +232,8 @@ final class CsvChunkReader {
                 int capacity = CsvChunkParser.capacity(buf, from, to);
                 ChunkColumn[] columns = new ChunkColumn[forced.length];
                 for (int c = 0; c < columns.length; c++) {
-                    columns[c] = inOrder == null ? ChunkColumn.of(forced[c], capacity)
+                    columns[c] = keepsSpace[c] ? ChunkColumn.untrimmedText(capacity)
+                            : inOrder == null ? ChunkColumn.of(forced[c], capacity)
                             : ChunkColumn.of(forced[c], capacity, this::numberArray);
                 }
                 int rows = CsvChunkParser.parse(buf, from, to, last, delimiter, columns);

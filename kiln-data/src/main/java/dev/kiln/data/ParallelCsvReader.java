@@ -41,7 +41,9 @@ import java.util.concurrent.Semaphore;
  * type, a forced type for a missing column, files with different columns, anything unexpected) the data is read
  * again by the sequential path, which throws the exact error (code, message, details naming file, line and column).
  * If that path does not throw, the disagreement is a bug here: {@link ErrorCode#INTERNAL}. Not handled at all
- * ({@link #handles}): a forced non-ASCII delimiter and untrimmed columns, which stay on the sequential path.
+ * ({@link #handles}): a forced non-ASCII delimiter, which stays on the sequential path. Columns read untrimmed
+ * ({@link ReadOptions#otherColumnsUntrimmed}) keep an unquoted value's surrounding whitespace, as the sequential
+ * reader's {@code rawStart} gives it.
  */
 final class ParallelCsvReader {
     /** The default read block: a few MiB keeps every processor busy and the chunks in flight small. */
@@ -62,7 +64,7 @@ final class ParallelCsvReader {
 
     /** Whether this reader reads files with these options; otherwise the sequential path must. */
     static boolean handles(ReadOptions options) {
-        return (options.delimiter() == null || options.delimiter() < 0x80) && !options.otherColumnsUntrimmed();
+        return options.delimiter() == null || options.delimiter() < 0x80;
     }
 
     /** .tsv means tab-separated unless a delimiter is set (as {@link DataReader} reads it). */
@@ -124,11 +126,18 @@ final class ParallelCsvReader {
      */
     static CsvChunkReader.ParsedFile readInOrder(Path file, ReadOptions options,
                                                  java.util.function.Consumer<CsvChunk> inOrder) throws IOException {
+        return readInOrder(file, options, null, inOrder);
+    }
+
+    /** As above, giving {@code onHeader} the header's names before any chunk is handed over. */
+    static CsvChunkReader.ParsedFile readInOrder(Path file, ReadOptions options,
+                                                 java.util.function.Consumer<List<String>> onHeader,
+                                                 java.util.function.Consumer<CsvChunk> inOrder) throws IOException {
         ReadOptions effective = effective(file, options).withoutChecksum();
         requireHandled(effective);
         ExecutorService pool = pool();
         try {
-            return CsvChunkReader.read(file, effective, blockSize, pool, threads(), inOrder);
+            return CsvChunkReader.read(file, effective, blockSize, pool, threads(), onHeader, inOrder);
         } finally {
             pool.shutdownNow();
         }
@@ -149,7 +158,7 @@ final class ParallelCsvReader {
         options = effective(file, options);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             DigestInputStream digesting = new DigestInputStream(in, Checksums.digest());
-            RawTable table = CsvReader.read(digesting, file.toString(), options.delimiter());
+            RawTable table = CsvReader.read(digesting, file.toString(), options.delimiter(), DataReader.untrimmed(options));
             List<DataColumn> columns = SchemaInference.columns(table, options);
             return new Result(table.names(), columns, HexFormat.of().formatHex(digesting.getMessageDigest().digest()));
         } catch (IOException e) {

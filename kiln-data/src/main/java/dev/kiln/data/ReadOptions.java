@@ -4,6 +4,8 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.schema.ColumnType;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,7 +32,12 @@ import java.util.Set;
 public record ReadOptions(Character delimiter, Map<String, ColumnType> types, ColumnType otherColumns,
                           boolean otherColumnsUntrimmed, Set<String> labelColumns, boolean checksum) {
     public ReadOptions {
-        types = types == null ? Map.of() : Map.copyOf(types);
+        // In the order given (Map.copyOf's order changes from run to run): a file lacking several typed columns is
+        // refused naming the first of them, the same one every time.
+        if (types != null) {
+            Map.copyOf(types); // no null name or type
+        }
+        types = types == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(types));
         labelColumns = labelColumns == null ? Set.of() : Set.copyOf(labelColumns);
         if (delimiter != null && (delimiter == '"' || delimiter == '\n' || delimiter == '\r')) {
             throw new KilnException(ErrorCode.INVALID_ARGUMENT,

@@ -102,6 +102,16 @@ class BatchedReaderTest {
         assertThat(batched.getMessage()).isEqualTo(whole.getMessage()).contains("line 2502", "'x'", "oops");
         assertThat(batched.code()).isEqualTo(whole.code());
         assertThat(before).hasSize(2); // the rows before the bad one's batch were handed over
+
+        // Parsed on every core in small chunks, the bad value comes after batches were handed over: the sequential
+        // reader then names it exactly as well.
+        List<DataFrame> chunked = new ArrayList<>();
+        KilnException late = ParallelCsvReaderPropertiesTest.withBlockSize(256,
+                () -> thrown(() -> BatchedReader.read(file, options, BatchSize.rows(1000), chunked::add)));
+        assertThat(late.getMessage()).isEqualTo(whole.getMessage());
+        assertThat(late.code()).isEqualTo(whole.code());
+        assertThat(chunked).isNotEmpty();
+        assertThat(chunked.stream().mapToInt(DataFrame::rowCount).sum()).isLessThanOrEqualTo(2500);
     }
 
     @ParameterizedTest
@@ -169,7 +179,9 @@ class BatchedReaderTest {
             ReadOptions o = options;
             Object whole = ParallelCsvReaderPropertiesTest.frameOutcome(() -> DataReader.read(file, o.withoutChecksum()));
             int size = 1 + random.nextInt(40);
-            Object batched = batchedOutcome(file, options, size);
+            // CSV is parsed on every core a chunk at a time: tiny blocks put chunk boundaries everywhere.
+            Object batched = ParallelCsvReaderPropertiesTest.withBlockSize(1 + random.nextInt(64),
+                    () -> batchedOutcome(file, o, size));
             Object oneBatch = batchedOutcome(file, options, Integer.MAX_VALUE);
             Statistics.label("outcome").collect(whole instanceof DataFrame ? "frame" : "error");
             Statistics.label("outcome").coverage(checker -> checker.check("frame").percentage(p -> p > 15));

@@ -18,6 +18,20 @@ class DataReaderTest {
     @TempDir
     Path dir;
 
+    /** Several typed columns missing: the first in the order given is named, the same one on every run. */
+    @Test
+    void aFileLackingSeveralTypedColumnsNamesTheFirstGiven() throws Exception {
+        Path file = Files.writeString(dir.resolve("few.csv"), "a,b\n1,2\n");
+        java.util.Map<String, ColumnType> types = new java.util.LinkedHashMap<>();
+        for (String name : new String[] {"m5", "m1", "m9", "m3", "m7"}) {
+            types.put(name, ColumnType.NUMERIC);
+        }
+        ReadOptions options = ReadOptions.defaults().withTypes(types).withOtherColumnsVerbatim();
+        assertThat(options.types().keySet()).containsExactly("m5", "m1", "m9", "m3", "m7");
+        assertKiln(() -> DataReader.read(file, options), ErrorCode.COLUMN_MISSING)
+                .hasMessageContaining("column 'm5'");
+    }
+
     @Test
     void missingFileDirectoryAndUnknownExtension() {
         assertKiln(() -> DataReader.read(dir.resolve("nope.csv")), ErrorCode.FILE_NOT_FOUND)

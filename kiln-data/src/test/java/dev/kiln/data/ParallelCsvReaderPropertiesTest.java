@@ -269,6 +269,12 @@ class ParallelCsvReaderPropertiesTest {
             options = options.withOtherColumns(types[r.nextInt(types.length)]);
         } else if (kind == 2) {
             options = options.withDelimiter(r.nextBoolean() ? delimiter : DELIMITERS[r.nextInt(DELIMITERS.length)]);
+        } else if (kind == 3 || kind == 4) {
+            // `kiln predict`'s read: the columns not named kept as written, whitespace around unquoted values included.
+            if (kind == 4) {
+                options = options.withTypes(Map.of(names.get(r.nextInt(names.size())), types[r.nextInt(types.length)]));
+            }
+            options = options.withOtherColumnsVerbatim();
         }
         if (r.nextInt(3) == 0) { // a label column keeps its words where it would be BOOLEAN (and any other option stays)
             options = options.withLabelColumns(List.of(r.nextInt(5) == 0 ? "nope" : names.get(r.nextInt(names.size()))));

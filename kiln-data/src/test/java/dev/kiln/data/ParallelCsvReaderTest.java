@@ -199,10 +199,25 @@ class ParallelCsvReaderTest {
     }
 
     @Test
-    void handlesNeitherANonAsciiDelimiterNorUntrimmedColumns() {
+    void handlesUntrimmedColumnsButNotANonAsciiDelimiter() {
         assertThat(ParallelCsvReader.handles(ReadOptions.defaults())).isTrue();
         assertThat(ParallelCsvReader.handles(ReadOptions.defaults().withDelimiter(';'))).isTrue();
         assertThat(ParallelCsvReader.handles(ReadOptions.defaults().withDelimiter('§'))).isFalse();
-        assertThat(ParallelCsvReader.handles(ReadOptions.defaults().withOtherColumnsVerbatim())).isFalse();
+        assertThat(ParallelCsvReader.handles(ReadOptions.defaults().withOtherColumnsVerbatim())).isTrue();
+    }
+
+    /**
+     * Columns kept as written (`kiln predict`'s pass-through columns) keep an unquoted value's surrounding whitespace,
+     * the first field of a record and one after blank lines included; quoted values keep what is inside the quotes.
+     */
+    @Test
+    void untrimmedColumnsKeepTheWhitespaceAroundUnquotedValues() throws IOException {
+        Path file = dir.resolve("untrimmed.csv");
+        Files.writeString(file, "id,x\n\t=cmd\t, 1.5 \n \n  \t\r\n  a b  , 2\n\" q \" ,3\n   ,4\n");
+        ReadOptions options = ReadOptions.defaults().withTypes(Map.of("x", ColumnType.NUMERIC))
+                .withOtherColumnsVerbatim();
+        ParallelCsvReader.Result parallel = ParallelCsvReader.read(file, options);
+        assertThat(((StringColumn) parallel.columns().get(0)).values()).containsExactly("\t=cmd\t", "  a b  ", " q ", null);
+        assertThat(parallel).isEqualTo(ParallelCsvReader.sequential(file, options));
     }
 }
