@@ -1,8 +1,11 @@
 package dev.kiln.store;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where Kiln keeps its state, as every command resolves it ({@code kiln} and {@code kiln spark} alike): the home
@@ -27,10 +30,20 @@ public final class KilnHome {
         return url == null || url.isBlank() ? null : url;
     }
 
-    /** A fresh bundle directory under the home, named after the dataset's file name (without extension) and the time. */
+    /** The last millisecond a bundle directory of this process was named after (each name takes a later one). */
+    private static final AtomicLong LAST_STAMP = new AtomicLong();
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+
+    /**
+     * A fresh bundle directory under the home, named after the dataset's file name (without extension), the time and
+     * this process's id: processes training at the same moment (a pipeline's parallel runs, four `kiln train`s started
+     * together) get different directories, where the time alone, to the millisecond, gave two of them the same one and
+     * the later writer failed with {@code conflict}. Within a process every name takes a later millisecond.
+     */
     public static Path newBundleDir(Path home, String dataFileName) {
         String stem = dataFileName.replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9_-]", "_");
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
-        return home.resolve("bundles").resolve(stem + "-" + stamp);
+        long millis = LAST_STAMP.updateAndGet(last -> Math.max(System.currentTimeMillis(), last + 1));
+        String stamp = LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneId.systemDefault()).format(STAMP);
+        return home.resolve("bundles").resolve(stem + "-" + stamp + "-" + ProcessHandle.current().pid());
     }
 }
