@@ -25,9 +25,13 @@ final class DoubleSort {
 
     /** Sorts with {@code scratch}'s arrays, which a caller sorting many columns on one thread reuses. */
     static void sort(double[] values, Scratch scratch) {
-        int n = values.length;
+        sort(values, values.length, scratch);
+    }
+
+    /** Sorts the first {@code n} values (the rest are left as they are). */
+    static void sort(double[] values, int n, Scratch scratch) {
         if (n < RADIX_FROM) {
-            Arrays.sort(values);
+            Arrays.sort(values, 0, n);
             return;
         }
         scratch.atLeast(n);

@@ -133,7 +133,19 @@ final class ParallelCsvReader {
     static CsvChunkReader.ParsedFile readInOrder(Path file, ReadOptions options,
                                                  java.util.function.Consumer<List<String>> onHeader,
                                                  java.util.function.Consumer<CsvChunk> inOrder) throws IOException {
-        ReadOptions effective = effective(file, options).withoutChecksum();
+        return inOrder(file, effective(file, options).withoutChecksum(), onHeader, inOrder);
+    }
+
+    /** As {@link #readInOrder(Path, ReadOptions, java.util.function.Consumer)}, hashing the file as it is read. */
+    static CsvChunkReader.ParsedFile readInOrderHashing(Path file, ReadOptions options,
+                                                        java.util.function.Consumer<CsvChunk> inOrder)
+            throws IOException {
+        return inOrder(file, effective(file, options), null, inOrder);
+    }
+
+    private static CsvChunkReader.ParsedFile inOrder(Path file, ReadOptions effective,
+                                                     java.util.function.Consumer<List<String>> onHeader,
+                                                     java.util.function.Consumer<CsvChunk> inOrder) throws IOException {
         requireHandled(effective);
         ExecutorService pool = pool();
         try {

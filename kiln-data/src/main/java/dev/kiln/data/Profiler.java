@@ -5,8 +5,9 @@ import dev.kiln.runtime.profile.ColumnProfile.CategoryCount;
 import dev.kiln.runtime.profile.ColumnProfile.Histogram;
 import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.schema.ColumnType;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -44,49 +47,99 @@ public final class Profiler {
     public static DatasetProfile profile(DataFrame frame) {
         // Columns are independent: profile them on every core. Each column's own work stays sequential, so the
         // figures are the same bit for bit as one thread's.
-        // One worker per core takes the next column until none is left, reusing its sort's arrays from column to
-        // column (they are garbage once the profile is made).
         List<DataColumn> all = frame.columns();
         ColumnProfile[] columns = new ColumnProfile[all.size()];
-        AtomicInteger next = new AtomicInteger();
-        int workers = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
-        IntStream.range(0, workers).parallel().forEach(w -> {
-            DoubleSort.Scratch scratch = new DoubleSort.Scratch();
-            for (int i = next.getAndIncrement(); i < columns.length; i = next.getAndIncrement()) {
-                columns[i] = profile(all.get(i), scratch);
-            }
-        });
+        eachOnEveryCore(columns.length, (i, work) -> columns[i] = profile(all.get(i), work));
         return new DatasetProfile(frame.source(), frame.sha256(), frame.rowCount(), List.of(columns));
     }
 
-    public static ColumnProfile profile(DataColumn column) {
-        return profile(column, new DoubleSort.Scratch());
+    /**
+     * Profiles a data file or directory as {@code profile(DataReader.read(path))} does, bit for bit. A CSV file is
+     * profiled as the parallel reader parses it ({@link CsvChunkProfiler}), without building its frame; where that
+     * cannot give the same profile (see there), or on any problem, the file is read whole, which names the problem.
+     */
+    public static DatasetProfile profile(Path path) {
+        DatasetProfile whileReading = CsvChunkProfiler.profile(path);
+        return whileReading != null ? whileReading : profile(DataReader.read(path));
     }
 
-    private static ColumnProfile profile(DataColumn column, DoubleSort.Scratch scratch) {
+    /** Work on one column, given its index and the worker's reusable arrays. */
+    interface ColumnWork {
+        void run(int column, Work work);
+    }
+
+    /**
+     * Runs {@code task} for every column: one worker per core takes the next column until none is left, reusing its
+     * arrays from column to column (they are garbage once the profile is made).
+     */
+    static void eachOnEveryCore(int columns, ColumnWork task) {
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.max(1, Math.min(columns, Runtime.getRuntime().availableProcessors()));
+        IntStream.range(0, workers).parallel().forEach(w -> {
+            Work work = new Work();
+            for (int i = next.getAndIncrement(); i < columns; i = next.getAndIncrement()) {
+                task.run(i, work);
+            }
+        });
+    }
+
+    /** A worker's arrays: the sort's, and one for a column's present values. */
+    static final class Work {
+        final DoubleSort.Scratch sort = new DoubleSort.Scratch();
+        private double[] present = new double[0];
+
+        double[] present(int n) {
+            if (present.length < n) {
+                present = new double[n];
+            }
+            return present;
+        }
+    }
+
+    public static ColumnProfile profile(DataColumn column) {
+        return profile(column, new Work());
+    }
+
+    private static ColumnProfile profile(DataColumn column, Work work) {
         if (column instanceof NumericColumn n) {
-            return numeric(n, scratch);
+            return numeric(n, work);
         }
         return strings((StringColumn) column);
     }
 
-    private static ColumnProfile numeric(NumericColumn column, DoubleSort.Scratch scratch) {
-        double[] sorted = presentSorted(column.values(), scratch);
-        int n = sorted.length;
-        long missing = column.size() - n;
-        List<CategoryCount> top = column.type() == ColumnType.BOOLEAN ? booleanCounts(sorted) : null;
+    private static ColumnProfile numeric(NumericColumn column, Work work) {
+        double[] values = column.values();
+        double[] present = work.present(values.length);
+        int n = 0;
+        for (double v : values) {
+            if (!Double.isNaN(v)) {
+                present[n++] = v;
+            }
+        }
+        return numeric(column.name(), column.type(), present, n, column.size() - n, work.sort);
+    }
+
+    /**
+     * The profile of a numeric-like column from its {@code n} present values, {@code present[0, n)} in row order,
+     * which this sorts in place.
+     */
+    static ColumnProfile numeric(String name, ColumnType type, double[] present, int n, long missing,
+                                 DoubleSort.Scratch scratch) {
+        DoubleSort.sort(present, n, scratch);
+        double[] sorted = present;
+        List<CategoryCount> top = type == ColumnType.BOOLEAN ? booleanCounts(sorted, n) : null;
         if (n == 0) {
-            return new ColumnProfile(column.name(), column.type().wireName(), 0, missing, 0,
+            return new ColumnProfile(name, type.wireName(), 0, missing, 0,
                     null, null, null, null, null, null, top);
         }
-        double mean = mean(sorted);
-        Double std = n < 2 ? null : Math.sqrt(sampleVariance(sorted, mean));
+        double mean = mean(sorted, n);
+        Double std = n < 2 ? null : Math.sqrt(sampleVariance(sorted, n, mean));
         Map<String, Double> quantiles = new LinkedHashMap<>();
         for (int q = 0; q < QUANTILES.length; q++) {
-            quantiles.put(QUANTILE_KEYS[q], quantile(sorted, QUANTILES[q]));
+            quantiles.put(QUANTILE_KEYS[q], quantile(sorted, n, QUANTILES[q]));
         }
-        return new ColumnProfile(column.name(), column.type().wireName(), n, missing, distinctSorted(sorted),
-                sorted[0], sorted[n - 1], mean, std, quantiles, histogram(sorted), top);
+        return new ColumnProfile(name, type.wireName(), n, missing, distinctSorted(sorted, n),
+                sorted[0], sorted[n - 1], mean, std, quantiles, histogram(sorted, n), top);
     }
 
     private static ColumnProfile strings(StringColumn column) {
@@ -98,61 +151,52 @@ public final class Profiler {
                 counts.computeIfAbsent(v, k -> new long[1])[0]++;
             }
         }
-        return new ColumnProfile(column.name(), column.type().wireName(), present, column.size() - present,
-                counts.size(), null, null, null, null, null, null, top(counts, present));
+        return strings(column.name(), column.type(), present, column.size() - present, counts.size(),
+                top(counts.entrySet(), e -> e.getValue()[0], Map.Entry::getKey, present));
     }
 
-    /** The most frequent values, count descending then value ascending, via a bounded heap. */
-    static List<CategoryCount> top(Map<String, long[]> counts, long present) {
-        Comparator<Map.Entry<String, long[]>> order = Comparator
-                .<Map.Entry<String, long[]>>comparingLong(e -> -e.getValue()[0])
-                .thenComparing(Map.Entry::getKey);
-        PriorityQueue<Map.Entry<String, long[]>> heap = new PriorityQueue<>(TOP + 1, order.reversed());
-        for (Map.Entry<String, long[]> e : counts.entrySet()) {
+    /** The profile of a textual column from its counts and most frequent values. */
+    static ColumnProfile strings(String name, ColumnType type, long present, long missing, long distinct,
+                                 List<CategoryCount> top) {
+        return new ColumnProfile(name, type.wireName(), present, missing, distinct,
+                null, null, null, null, null, null, top);
+    }
+
+    /**
+     * The {@value #TOP} most frequent of {@code distinct} values (each with its count), count descending then value
+     * ascending, via a bounded heap.
+     */
+    static <T> List<CategoryCount> top(Collection<T> distinct, ToLongFunction<T> count, Function<T, String> value,
+                                       long present) {
+        Comparator<T> order = Comparator.<T>comparingLong(e -> -count.applyAsLong(e)).thenComparing(value);
+        PriorityQueue<T> heap = new PriorityQueue<>(TOP + 1, order.reversed());
+        for (T e : distinct) {
             heap.add(e);
             if (heap.size() > TOP) {
                 heap.poll(); // drops the current worst
             }
         }
-        List<Map.Entry<String, long[]>> best = new ArrayList<>(heap);
+        List<T> best = new ArrayList<>(heap);
         best.sort(order);
         List<CategoryCount> out = new ArrayList<>(best.size());
-        for (Map.Entry<String, long[]> e : best) {
-            long c = e.getValue()[0];
-            out.add(new CategoryCount(e.getKey(), c, (double) c / present));
+        for (T e : best) {
+            long c = count.applyAsLong(e);
+            out.add(new CategoryCount(value.apply(e), c, (double) c / present));
         }
         return out;
     }
 
-    private static List<CategoryCount> booleanCounts(double[] sorted) {
+    private static List<CategoryCount> booleanCounts(double[] sorted, int n) {
         Map<String, long[]> counts = new HashMap<>();
-        for (double v : sorted) {
-            counts.computeIfAbsent(v != 0.0 ? "true" : "false", k -> new long[1])[0]++;
+        for (int i = 0; i < n; i++) {
+            counts.computeIfAbsent(sorted[i] != 0.0 ? "true" : "false", k -> new long[1])[0]++;
         }
-        return top(counts, sorted.length);
+        return top(counts.entrySet(), e -> e.getValue()[0], Map.Entry::getKey, n);
     }
 
-    private static double[] presentSorted(double[] values, DoubleSort.Scratch scratch) {
-        int n = 0;
-        for (double v : values) {
-            if (!Double.isNaN(v)) {
-                n++;
-            }
-        }
-        double[] out = new double[n];
-        int i = 0;
-        for (double v : values) {
-            if (!Double.isNaN(v)) {
-                out[i++] = v;
-            }
-        }
-        DoubleSort.sort(out, scratch);
-        return out;
-    }
-
-    private static long distinctSorted(double[] sorted) {
-        long distinct = sorted.length == 0 ? 0 : 1;
-        for (int i = 1; i < sorted.length; i++) {
+    private static long distinctSorted(double[] sorted, int n) {
+        long distinct = n == 0 ? 0 : 1;
+        for (int i = 1; i < n; i++) {
             if (sorted[i] != sorted[i - 1]) {
                 distinct++;
             }
@@ -160,28 +204,28 @@ public final class Profiler {
         return distinct;
     }
 
-    /** Neumaier-compensated mean. */
-    static double mean(double[] values) {
+    /** Neumaier-compensated mean of {@code values[0, n)}. */
+    static double mean(double[] values, int n) {
         double sum = 0;
         double compensation = 0;
-        for (double v : values) {
+        for (int i = 0; i < n; i++) {
+            double v = values[i];
             double t = sum + v;
             compensation += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
             sum = t;
         }
-        return (sum + compensation) / values.length;
+        return (sum + compensation) / n;
     }
 
     /**
      * Corrected two-pass sample variance: sum of squared deviations minus the rounding error of the
      * mean, (sum of deviations)^2 / n (Chan, Golub and LeVeque).
      */
-    static double sampleVariance(double[] values, double mean) {
-        int n = values.length;
+    static double sampleVariance(double[] values, int n, double mean) {
         double squares = 0;
         double deviations = 0;
-        for (double v : values) {
-            double d = v - mean;
+        for (int i = 0; i < n; i++) {
+            double d = values[i] - mean;
             squares += d * d;
             deviations += d;
         }
@@ -191,9 +235,14 @@ public final class Profiler {
 
     /** numpy's default ("linear") quantile of sorted values: interpolate at position q * (n - 1). */
     public static double quantile(double[] sorted, double q) {
-        double h = (sorted.length - 1) * q;
+        return quantile(sorted, sorted.length, q);
+    }
+
+    /** The same of the sorted values {@code sorted[0, n)}. */
+    static double quantile(double[] sorted, int n, double q) {
+        double h = (n - 1) * q;
         int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, sorted.length - 1);
+        int hi = Math.min(lo + 1, n - 1);
         return lerp(sorted[lo], sorted[hi], h - lo);
     }
 
@@ -209,11 +258,11 @@ public final class Profiler {
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
     }
 
-    static Histogram histogram(double[] sorted) {
+    static Histogram histogram(double[] sorted, int n) {
         double min = sorted[0];
-        double max = sorted[sorted.length - 1];
+        double max = sorted[n - 1];
         if (min == max) {
-            return new Histogram(new double[] {min, max}, new long[] {sorted.length});
+            return new Histogram(new double[] {min, max}, new long[] {n});
         }
         double[] edges = new double[BINS + 1];
         double width = (max - min) / BINS;
@@ -230,18 +279,18 @@ public final class Profiler {
         long[] counts = new long[BINS];
         int from = 0;
         for (int i = 0; i < BINS - 1; i++) {
-            int to = firstAtLeast(sorted, from, edges[i + 1]);
+            int to = firstAtLeast(sorted, from, n, edges[i + 1]);
             counts[i] = to - from;
             from = to;
         }
-        counts[BINS - 1] = sorted.length - from;
+        counts[BINS - 1] = n - from;
         return new Histogram(edges, counts);
     }
 
-    /** The first index from {@code from} whose value is at least {@code x} ({@code sorted.length} if none). */
-    private static int firstAtLeast(double[] sorted, int from, double x) {
+    /** The first index in {@code [from, n)} whose value is at least {@code x} ({@code n} if none). */
+    private static int firstAtLeast(double[] sorted, int from, int n, double x) {
         int lo = from;
-        int hi = sorted.length;
+        int hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (sorted[mid] < x) {

@@ -2,7 +2,6 @@ package dev.kiln.app.cli;
 
 import dev.kiln.store.ModelSource;
 import dev.kiln.app.lifecycle.StoreOptions;
-import dev.kiln.data.DataReader;
 import dev.kiln.data.Profiler;
 import dev.kiln.monitor.validate.ValidateOptions;
 import dev.kiln.runtime.validate.Expectations;
@@ -58,7 +57,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            DatasetProfile profile = Profiler.profile(DataReader.read(path));
+            DatasetProfile profile = Profiler.profile(path);
             var out = spec.commandLine().getOut();
             if (json) {
                 Reports.json(out, profile);

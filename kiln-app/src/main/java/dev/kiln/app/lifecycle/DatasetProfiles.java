@@ -1,6 +1,5 @@
 package dev.kiln.app.lifecycle;
 
-import dev.kiln.data.DataReader;
 import dev.kiln.data.Profiler;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
@@ -97,7 +96,7 @@ public final class DatasetProfiles {
                 }
                 DatasetProfile computed;
                 try {
-                    computed = Profiler.profile(DataReader.read(store.datasets().path(dataset)));
+                    computed = Profiler.profile(store.datasets().path(dataset));
                 } catch (KilnException e) {
                     if (e.code().name().startsWith("DATA_")) {
                         FAILED.put(dataset.version(), e); // unreadable content stays unreadable: not read on every view

@@ -1,0 +1,226 @@
+package dev.kiln.data;
+
+import dev.kiln.runtime.profile.ColumnProfile;
+import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.runtime.schema.ColumnType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Profiles a CSV file while the parallel reader parses it: each parsed chunk, in file order, adds its numbers' present
+ * values to their column's {@link GrowingDoubles} and its text's distinct values to their column's counts, then gives its
+ * arrays back to the reader for the chunks it parses next. Once the file is read, every column is profiled on every
+ * core ({@link Profiler#numeric}, {@link Profiler#strings}).
+ *
+ * <p>The profile is exactly {@code Profiler.profile(DataReader.read(file))}'s: the same types (by {@link ChunkMerger}'s
+ * rules), each numeric column's present values in row order, each text column's distinct values and counts, the same
+ * SHA-256. What that whole read did on top (join the chunks into columns, then copy each column's present values to
+ * sort them) held the file's numbers three times over, and the collector copied them as the heap grew.
+ *
+ * <p>A file this cannot profile that way gives null, and the caller reads it whole: a column read as numbers in some
+ * chunks and as text in others (its number chunks would need parsing again as text), numbers whose kinds mix across
+ * chunks (text overall), a column of more values than an array holds, and any problem the reader reports (the whole
+ * read then throws the exact error).
+ */
+final class CsvChunkProfiler implements Consumer<CsvChunk> {
+    private static final int UNSEEN = 0;
+    private static final int NUMBERS = 1;
+    private static final int TEXT = 2;
+
+    private int[] state;
+    private GrowingDoubles[] numbers;
+    /** The file's size, and the bytes of the chunks taken so far, to estimate its rows. */
+    private final long fileBytes;
+    private long chunkBytes;
+    private List<Map<String, ChunkMerger.Level>> levels;
+    /** Present values per column: numbers or text. */
+    private long[] present;
+    private long[] booleans;
+    private long[] integers;
+    private long[] numeric;
+    private long[] datetimes;
+    private long rows;
+    /** Set when the file cannot be profiled this way (see the class comment): the caller reads it whole. */
+    private boolean declined;
+
+    private CsvChunkProfiler(long fileBytes) {
+        this.fileBytes = fileBytes;
+    }
+
+    /**
+     * The profile of {@code path}, or null when it is not one CSV file the parallel reader reads with the default
+     * options, or it must be read whole (see the class comment).
+     */
+    static DatasetProfile profile(Path path) {
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return null; // the whole read names it
+        }
+        if (Files.isDirectory(real) || !DataReader.isDelimitedText(real)) {
+            return null;
+        }
+        ReadOptions options = DataReader.csvOptions(real, ReadOptions.defaults());
+        if (!ParallelCsvReader.handles(options) || !options.labelColumns().isEmpty()) {
+            return null;
+        }
+        CsvChunkProfiler profiler;
+        CsvChunkReader.ParsedFile parsed;
+        try {
+            profiler = new CsvChunkProfiler(Files.size(real));
+            parsed = ParallelCsvReader.readInOrderHashing(real, options, profiler);
+        } catch (RuntimeException | IOException e) { // a Problem, or anything unexpected: the whole read names it
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof Error error) {
+                    throw error; // out of memory on a pool thread: the CLI says so, where a second read would not help
+                }
+            }
+            return null;
+        }
+        return profiler.declined ? null : profiler.result(real.toString(), parsed);
+    }
+
+    /** Takes the next chunk in file order (the reader then reuses its arrays). */
+    @Override
+    public void accept(CsvChunk chunk) {
+        ChunkColumn[] columns = chunk.columns();
+        if (state == null) {
+            start(columns.length);
+        }
+        rows += chunk.rows();
+        chunkBytes += chunk.length();
+        for (int c = 0; c < columns.length && !declined; c++) {
+            ChunkColumn column = columns[c];
+            if (column.isText()) {
+                addText(c, column, chunk.rows());
+            } else {
+                addNumbers(c, column, chunk.rows());
+            }
+        }
+        if (declined) { // stops the read: the rest of the file would be parsed for nothing
+            throw new CsvChunkParser.Problem("declined: the file is read another way");
+        }
+    }
+
+    private void start(int width) {
+        state = new int[width];
+        numbers = new GrowingDoubles[width];
+        levels = new ArrayList<>(width);
+        for (int c = 0; c < width; c++) {
+            levels.add(null);
+        }
+        present = new long[width];
+        booleans = new long[width];
+        integers = new long[width];
+        numeric = new long[width];
+        datetimes = new long[width];
+    }
+
+    private void addNumbers(int c, ChunkColumn column, int n) {
+        // A chunk of only missing values (no vote) is the same rows missing whatever the column turns out to be.
+        if (column.present == 0 || !become(c, NUMBERS)) {
+            return;
+        }
+        if (numbers[c] == null) {
+            numbers[c] = new GrowingDoubles();
+        }
+        if (!numbers[c].addPresent(column.numbers(), n, expectedRows())) {
+            declined = true;
+            return;
+        }
+        present[c] += column.present;
+        booleans[c] += column.booleans;
+        integers[c] += column.integers;
+        numeric[c] += column.numeric;
+        datetimes[c] += column.datetimes;
+    }
+
+    private void addText(int c, ChunkColumn column, int n) {
+        int[] codes = column.codes();
+        long here = 0;
+        for (int r = 0; r < n; r++) {
+            if (codes[r] >= 0) {
+                here++;
+            }
+        }
+        if (here == 0 || !become(c, TEXT)) {
+            return; // only missing values: missing whatever the column turns out to be
+        }
+        if (levels.get(c) == null) {
+            levels.set(c, new HashMap<>());
+        }
+        ByteDictionary dictionary = column.levels();
+        String[] local = dictionary.strings();
+        Map<String, ChunkMerger.Level> seen = levels.get(c);
+        for (int code = 0; code < local.length; code++) {
+            seen.computeIfAbsent(local[code], ChunkMerger.Level::new).count += dictionary.count(code);
+        }
+        present[c] += here;
+    }
+
+    /**
+     * The file's rows as the chunks so far suggest (their rows per byte over the file's size), and a little more: the
+     * size a column's array is given, so that it is allocated once when the rows are alike.
+     */
+    private long expectedRows() {
+        return (long) (rows * ((double) fileBytes / Math.max(1, chunkBytes)) * 1.02) + 16;
+    }
+
+    /** Moves column {@code c} to {@code next}; false (and the file is read whole) when it was the other kind. */
+    private boolean become(int c, int next) {
+        if (state[c] != UNSEEN && state[c] != next) {
+            declined = true;
+            return false;
+        }
+        state[c] = next;
+        return true;
+    }
+
+    private DatasetProfile result(String source, CsvChunkReader.ParsedFile parsed) {
+        List<String> names = parsed.names();
+        ColumnType[] forced = parsed.forced();
+        ColumnType[] types = new ColumnType[names.size()];
+        for (int c = 0; c < types.length; c++) {
+            types[c] = forced[c] != null ? forced[c] : inferred(c);
+            if (types[c] == null) {
+                return null; // number kinds mixed across chunks: text overall, from numbers parsed as text again
+            }
+            if (state[c] == (types[c].isNumericLike() ? TEXT : NUMBERS)) {
+                return null; // a forced type the chunks were not parsed as (not expected: the whole read decides)
+            }
+        }
+        ColumnProfile[] columns = new ColumnProfile[types.length];
+        Profiler.eachOnEveryCore(columns.length, (c, work) -> {
+            long missing = rows - present[c];
+            if (types[c].isNumericLike()) {
+                double[] values = numbers[c] != null ? numbers[c].array() : new double[0];
+                int n = numbers[c] != null ? numbers[c].size() : 0;
+                numbers[c] = null; // garbage once profiled
+                columns[c] = Profiler.numeric(names.get(c), types[c], values, n, missing, work.sort);
+            } else {
+                Map<String, ChunkMerger.Level> distinct = levels.get(c) != null ? levels.get(c) : Map.of();
+                columns[c] = Profiler.strings(names.get(c), types[c], present[c], missing, distinct.size(),
+                        Profiler.top(distinct.values(), level -> level.count, level -> level.value, present[c]));
+            }
+        });
+        return new DatasetProfile(source, parsed.sha256(), rows, List.of(columns));
+    }
+
+    /** {@link ChunkMerger}'s type for an inferred column; null when numbers of different kinds make it text. */
+    private ColumnType inferred(int c) {
+        if (state[c] == TEXT) {
+            return ChunkMerger.looksLikeText(levels.get(c)) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+        }
+        if (present[c] == 0) {
+            return ColumnType.CATEGORICAL; // all missing
+        }
+        return ChunkMerger.numericType(present[c], booleans[c], integers[c], numeric[c], datetimes[c]);
+    }
+}
