@@ -54,19 +54,10 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
     }
 
     /**
-     * The profile of {@code path}, or null when it is not one CSV file the parallel reader reads with the default
-     * options, or it must be read whole (see the class comment).
+     * The profile of the CSV file {@code real} (a real path), or null when the parallel reader does not read it with the
+     * default options, or it must be read whole (see the class comment).
      */
-    static DatasetProfile profile(Path path) {
-        Path real;
-        try {
-            real = path.toRealPath();
-        } catch (IOException | RuntimeException e) {
-            return null; // the whole read names it
-        }
-        if (Files.isDirectory(real) || !DataReader.isDelimitedText(real)) {
-            return null;
-        }
+    static DatasetProfile profile(Path real) {
         ReadOptions options = DataReader.csvOptions(real, ReadOptions.defaults());
         if (!ParallelCsvReader.handles(options) || !options.labelColumns().isEmpty()) {
             return null;

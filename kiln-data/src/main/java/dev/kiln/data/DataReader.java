@@ -70,7 +70,7 @@ public final class DataReader {
             }
             // The file's hash on another core while DuckDB reads it: each takes a similar time.
             CompletableFuture<String> sha256 = options.checksum()
-                    ? CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real)) : CompletableFuture.completedFuture(null);
+                    ? sha256Meanwhile(real) : CompletableFuture.completedFuture(null);
             List<DataColumn> columns = typedColumns(real, typed, options);
             if (columns != null) {
                 return new DataFrame(columns, real.toString(), joined(sha256));
@@ -179,7 +179,13 @@ public final class DataReader {
         return name.lastIndexOf('.') < 0 ? "" : name.substring(name.lastIndexOf('.'));
     }
 
-    private static String joined(CompletableFuture<String> future) {
+    /** The file's SHA-256, computed on another core while the caller reads it. */
+    static CompletableFuture<String> sha256Meanwhile(Path real) {
+        return CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real));
+    }
+
+    /** The hash {@link #sha256Meanwhile} computed: waits for it, and rethrows its error as it was. */
+    static String joined(CompletableFuture<String> future) {
         try {
             return future.join();
         } catch (CompletionException e) {

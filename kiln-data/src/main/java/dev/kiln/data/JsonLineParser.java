@@ -48,8 +48,8 @@ final class JsonLineParser {
         int firstPlainText = -1;
     }
 
-    /** A chunk of lines parsed into columns, in the file's column order. */
-    record Chunk(int rows, Column[] columns) {
+    /** A chunk of lines parsed into columns, in the file's column order, and the bytes it was parsed from. */
+    record Chunk(int rows, Column[] columns, int bytes) {
     }
 
     private final byte[][] keys;
@@ -140,7 +140,7 @@ final class JsonLineParser {
             row++;
             i = end + 1;
         }
-        return new Chunk(row, columns);
+        return new Chunk(row, columns, to - from);
     }
 
     private void line(byte[] a, int from, int to, int row, Column[] columns, int capacity) {

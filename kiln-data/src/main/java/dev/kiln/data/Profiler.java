@@ -5,6 +5,8 @@ import dev.kiln.runtime.profile.ColumnProfile.CategoryCount;
 import dev.kiln.runtime.profile.ColumnProfile.Histogram;
 import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.schema.ColumnType;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,13 +56,36 @@ public final class Profiler {
     }
 
     /**
-     * Profiles a data file or directory as {@code profile(DataReader.read(path))} does, bit for bit. A CSV file is
-     * profiled as the parallel reader parses it ({@link CsvChunkProfiler}), without building its frame; where that
-     * cannot give the same profile (see there), or on any problem, the file is read whole, which names the problem.
+     * Profiles a data file or directory as {@code profile(DataReader.read(path))} does, bit for bit. One file is
+     * profiled as it is read, without building its frame: CSV as the parallel reader parses it
+     * ({@link CsvChunkProfiler}), Parquet as DuckDB's chunks are fetched ({@link DuckDbChunkColumns}), JSON lines as
+     * {@link JsonLinesReader} parses them ({@link JsonLinesChunkColumns}). Where that cannot give the same profile (see
+     * each), or on any problem, the file is read whole, which names the problem.
      */
     public static DatasetProfile profile(Path path) {
-        DatasetProfile whileReading = CsvChunkProfiler.profile(path);
+        DatasetProfile whileReading = whileReading(path);
         return whileReading != null ? whileReading : profile(DataReader.read(path));
+    }
+
+    private static DatasetProfile whileReading(Path path) {
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return null; // the whole read names it
+        }
+        if (Files.isDirectory(real)) {
+            return null;
+        }
+        if (DataReader.isDelimitedText(real)) {
+            return CsvChunkProfiler.profile(real);
+        }
+        DuckDbReader.Format format = DataReader.duckDbFormat(real);
+        if (format == DuckDbReader.Format.PARQUET) {
+            return DuckDbChunkColumns.profile(real);
+        }
+        return format == DuckDbReader.Format.JSON_LINES || format == DuckDbReader.Format.JSON
+                ? JsonLinesChunkColumns.profile(real) : null;
     }
 
     /** Work on one column, given its index and the worker's reusable arrays. */
@@ -100,7 +125,7 @@ public final class Profiler {
         return profile(column, new Work());
     }
 
-    private static ColumnProfile profile(DataColumn column, Work work) {
+    static ColumnProfile profile(DataColumn column, Work work) {
         if (column instanceof NumericColumn n) {
             return numeric(n, work);
         }

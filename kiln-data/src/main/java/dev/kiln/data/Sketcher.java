@@ -41,8 +41,8 @@ import java.util.stream.IntStream;
  * {@link DataReader} words it. Types given for columns the file lacks are ignored (so a drift check can
  * pass the reference's types and still report the missing column), unlike {@link DataReader}.
  *
- * <p>JSON lines of the plain shape and Parquet files are sketched as they are read ({@link JsonLinesSketcher},
- * {@link DuckDbChunkSketcher}: the sketches and types of reading them whole). Other Parquet and JSON files that fit in
+ * <p>JSON lines of the plain shape and Parquet files are sketched as they are read ({@link JsonLinesChunkColumns},
+ * {@link DuckDbChunkColumns}: the sketches and types of reading them whole). Other Parquet and JSON files that fit in
  * memory are read with {@link DataReader#read} and then sketched; larger ones are streamed through DuckDB
  * ({@link DuckDbSketcher}, the same rules), unless a column's type needs the whole read.
  */
@@ -118,7 +118,7 @@ public final class Sketcher {
     }
 
     /**
-     * A JSON-lines (.jsonl, or .json of the plain shape) or Parquet file sketched as it is read ({@link JsonLinesSketcher}, {@link DuckDbChunkSketcher}), or
+     * A JSON-lines (.jsonl, or .json of the plain shape) or Parquet file sketched as it is read ({@link JsonLinesChunkColumns}, {@link DuckDbChunkColumns}), or
      * null. Its memory does not grow with the rows of its number columns, so a file too big to read whole goes this way
      * too when it has no string column (for JSON lines, when the chunks in flight, {@link JsonLinesReader#inFlightBytes},
      * fit a quarter of the heap as well; DuckDB's chunks are small).
@@ -126,7 +126,7 @@ public final class Sketcher {
     private static Typed whileReading(Path real, ReadOptions opts, int k, int maxCategories) {
         DuckDbReader.Format format = DataReader.duckDbFormat(real);
         if (format == DuckDbReader.Format.PARQUET) {
-            return DuckDbChunkSketcher.sketch(real, opts, k, maxCategories, fitsInMemory(real));
+            return DuckDbChunkColumns.sketch(real, opts, k, maxCategories, fitsInMemory(real));
         }
         if (format != DuckDbReader.Format.JSON_LINES && format != DuckDbReader.Format.JSON) {
             return null;
@@ -135,7 +135,7 @@ public final class Sketcher {
         if (!whole && JsonLinesReader.inFlightBytes() > Runtime.getRuntime().maxMemory() / 4) {
             return null;
         }
-        return JsonLinesSketcher.sketch(real, opts, k, maxCategories, whole);
+        return JsonLinesChunkColumns.sketch(real, opts, k, maxCategories, whole);
     }
 
     /**

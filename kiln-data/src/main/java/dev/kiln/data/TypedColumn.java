@@ -73,7 +73,7 @@ final class TypedColumn {
      * The type {@link #column} gives a column of {@code sqlType} fetched by its type when its values fit it (some value
      * present, no infinity, integers of at most 18 digits): NUMERIC, INTEGER or BOOLEAN; null for a type fetched as text,
      * whose type depends on all its values. The sketchers that never build such a column use it
-     * ({@link JsonLinesSketcher}, {@link DuckDbChunkSketcher}).
+     * ({@link JsonLinesChunkColumns}, {@link DuckDbChunkColumns}).
      */
     static ColumnType typeWhenItFits(String sqlType) {
         return switch (of(sqlType).kind) {

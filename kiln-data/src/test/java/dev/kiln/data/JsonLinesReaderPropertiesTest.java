@@ -78,7 +78,7 @@ class JsonLinesReaderPropertiesTest {
     }
 
     /**
-     * Sketched as it is parsed ({@link JsonLinesSketcher}), a file gives the sketches and types of reading it whole and
+     * Sketched as it is parsed ({@link JsonLinesChunkColumns}), a file gives the sketches and types of reading it whole and
      * sketching the frame, or declines; with no type given, or a column forced to a random type.
      */
     @Property(tries = 200)
@@ -91,7 +91,7 @@ class JsonLinesReaderPropertiesTest {
                 DataFrame frame = DataReader.read(file, options);
                 return sketched(new Sketcher.Typed(Sketcher.sketch(frame, 16, 10), types(frame)));
             });
-            Sketcher.Typed actual = JsonLinesSketcher.sketch(file, options, 16, 10, true);
+            Sketcher.Typed actual = JsonLinesChunkColumns.sketch(file, options, 16, 10, true);
             Statistics.label("sketched here").collect(actual != null);
             if (generated.readable && options.types().isEmpty()) {
                 assertThat(actual).as("declined a plain file:\n%s", generated.text).isNotNull();
@@ -100,6 +100,35 @@ class JsonLinesReaderPropertiesTest {
                 assertThat(sketched(actual)).as("%s with %s", generated.text, options).isEqualTo(expected);
             }
         });
+    }
+
+    /**
+     * Profiled as it is parsed ({@link JsonLinesChunkColumns#profile}), a file gives the profile of reading it whole and
+     * profiling the frame (its rows kept in one array per column, sized by the rows the chunks so far suggest), or
+     * declines; {@link Profiler#profile(Path)} gives that profile, or the whole read's error, either way.
+     */
+    @Property(tries = 200)
+    void theProfileIsTheWholeReadsOrDeclined(@ForAll("seeds") long seed) throws IOException {
+        withRandomFile(new Random(seed), (file, generated, random) -> {
+            Object expected = outcome(() -> profiled(Profiler.profile(DataReader.read(file))));
+            var actual = JsonLinesChunkColumns.profile(file);
+            Statistics.label("profiled here").collect(actual != null);
+            if (generated.readable) {
+                assertThat(actual).as("declined a plain file:\n%s", generated.text).isNotNull();
+            }
+            if (actual != null) {
+                assertThat(profiled(actual)).as(generated.text).isEqualTo(expected);
+            }
+            assertThat(outcome(() -> profiled(Profiler.profile(file)))).as(generated.text).isEqualTo(expected);
+        });
+    }
+
+    private static String profiled(dev.kiln.runtime.profile.DatasetProfile profile) {
+        try {
+            return dev.kiln.runtime.Json.mapper().writeValueAsString(profile);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private interface FileCheck {

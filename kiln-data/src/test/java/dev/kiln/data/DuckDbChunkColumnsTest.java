@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.runtime.Json;
 import dev.kiln.runtime.profile.CategoryCounts;
+import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.profile.QuantileSketch;
 import dev.kiln.runtime.schema.ColumnType;
 import java.nio.file.Path;
@@ -16,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Parquet file sketched as DuckDB's chunks are fetched ({@link DuckDbChunkSketcher}) gives the sketches and types of
+ * A Parquet file sketched as DuckDB's chunks are fetched ({@link DuckDbChunkColumns}) gives the sketches and types of
  * reading it whole and sketching the frame, or declines where the whole read types a column otherwise.
  */
-class DuckDbChunkSketcherTest {
+class DuckDbChunkColumnsTest {
     @TempDir
     Path dir;
 
@@ -35,7 +36,7 @@ class DuckDbChunkSketcherTest {
     @Test
     void theSketchesAndTypesOfTheWholeRead() throws Exception {
         Path file = parquet("plain", PLAIN);
-        Sketcher.Typed sketched = DuckDbChunkSketcher.sketch(file, ReadOptions.defaults(), 16, 10, true);
+        Sketcher.Typed sketched = DuckDbChunkColumns.sketch(file, ReadOptions.defaults(), 16, 10, true);
         assertThat(sketched).isNotNull();
         assertThat(text(sketched)).isEqualTo(text(whole(file, ReadOptions.defaults(), 16, 10)));
         assertThat(sketched.types()).containsEntry("d", ColumnType.NUMERIC).containsEntry("big", ColumnType.INTEGER)
@@ -44,38 +45,66 @@ class DuckDbChunkSketcherTest {
         // Forced to the types they have (drift reads the current file with the reference's types): the same.
         ReadOptions forced = ReadOptions.defaults().withTypes(Map.of("d", ColumnType.NUMERIC, "big", ColumnType.INTEGER,
                 "absent", ColumnType.NUMERIC));
-        Sketcher.Typed withTypes = DuckDbChunkSketcher.sketch(file, forced, 16, 10, true);
+        Sketcher.Typed withTypes = DuckDbChunkColumns.sketch(file, forced, 16, 10, true);
         assertThat(withTypes).isNotNull();
         assertThat(text(withTypes)).isEqualTo(text(sketched));
         // Sketcher takes this way for Parquet, whatever the file's size when no column is text.
         assertThat(text(Sketcher.sketchWithTypes(file, ReadOptions.defaults()))).isEqualTo(text(
-                DuckDbChunkSketcher.sketch(file, ReadOptions.defaults(), QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES, true)));
+                DuckDbChunkColumns.sketch(file, ReadOptions.defaults(), QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES, true)));
     }
 
     @Test
     void whatTheWholeReadTypesOtherwiseIsDeclined() throws Exception {
         Path infinity = parquet("inf", "SELECT CASE WHEN i = 3 THEN 'inf'::DOUBLE ELSE i * 0.5 END AS d FROM range(10) t(i)");
-        assertThat(DuckDbChunkSketcher.sketch(infinity, ReadOptions.defaults(), 16, 10, true)).isNull();
+        assertThat(DuckDbChunkColumns.sketch(infinity, ReadOptions.defaults(), 16, 10, true)).isNull();
         Path empty = parquet("nulls", "SELECT NULL::DOUBLE AS d, i AS n FROM range(10) t(i)");
-        assertThat(DuckDbChunkSketcher.sketch(empty, ReadOptions.defaults(), 16, 10, true)).isNull();
+        assertThat(DuckDbChunkColumns.sketch(empty, ReadOptions.defaults(), 16, 10, true)).isNull();
         Path long19 = parquet("long", "SELECT 1234567890123456789 + i AS n FROM range(10) t(i)");
-        assertThat(DuckDbChunkSketcher.sketch(long19, ReadOptions.defaults(), 16, 10, true)).isNull();
+        assertThat(DuckDbChunkColumns.sketch(long19, ReadOptions.defaults(), 16, 10, true)).isNull();
         Path date = parquet("date", "SELECT DATE '2024-01-01' + i::INTEGER AS day, i AS n FROM range(10) t(i)");
-        assertThat(DuckDbChunkSketcher.sketch(date, ReadOptions.defaults(), 16, 10, true)).isNull();
+        assertThat(DuckDbChunkColumns.sketch(date, ReadOptions.defaults(), 16, 10, true)).isNull();
         Path plain = parquet("plain", PLAIN);
-        assertThat(DuckDbChunkSketcher.sketch(plain, ReadOptions.labelled("b"), 16, 10, true)).isNull();
-        assertThat(DuckDbChunkSketcher.sketch(plain, ReadOptions.defaults().withTypes(Map.of("d", ColumnType.TEXT)), 16,
+        assertThat(DuckDbChunkColumns.sketch(plain, ReadOptions.labelled("b"), 16, 10, true)).isNull();
+        assertThat(DuckDbChunkColumns.sketch(plain, ReadOptions.defaults().withTypes(Map.of("d", ColumnType.TEXT)), 16,
                 10, true)).isNull();
-        assertThat(DuckDbChunkSketcher.sketch(plain, ReadOptions.defaults(), 16, 10, false)).as("text, too big").isNull();
+        assertThat(DuckDbChunkColumns.sketch(plain, ReadOptions.defaults(), 16, 10, false)).as("text, too big").isNull();
         Path numbers = parquet("numbers", "SELECT i * 0.5::DOUBLE AS d, i % 2 = 0 AS b FROM range(5000) t(i)");
         // Too big to read whole: streamed from DuckDB instead of materialized, the same sketches.
-        Sketcher.Typed streamed = DuckDbChunkSketcher.sketch(numbers, ReadOptions.defaults(), 16, 10, false);
+        Sketcher.Typed streamed = DuckDbChunkColumns.sketch(numbers, ReadOptions.defaults(), 16, 10, false);
         assertThat(streamed).isNotNull();
-        assertThat(text(streamed)).isEqualTo(text(DuckDbChunkSketcher.sketch(numbers, ReadOptions.defaults(), 16, 10, true)));
+        assertThat(text(streamed)).isEqualTo(text(DuckDbChunkColumns.sketch(numbers, ReadOptions.defaults(), 16, 10, true)));
         // Each declined file still sketches as before, through the whole read.
         for (Path file : new Path[] {infinity, empty, long19, date}) {
             assertThat(text(Sketcher.sketchWithTypes(file, ReadOptions.defaults()))).isEqualTo(text(whole(file,
                     ReadOptions.defaults(), QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES)));
+        }
+    }
+
+    /**
+     * Profiled as its chunks are fetched ({@link DuckDbChunkColumns#profile}, the rows counted first), a file gives the
+     * profile of reading it whole and profiling the frame; a file the whole read types otherwise is declined, and
+     * {@link Profiler#profile(Path)} then reads it whole.
+     */
+    @Test
+    void theProfileOfTheWholeRead() throws Exception {
+        Path plain = parquet("plain", PLAIN);
+        DatasetProfile profiled = DuckDbChunkColumns.profile(plain);
+        assertThat(profiled).isNotNull();
+        assertThat(Json.mapper().writeValueAsString(profiled))
+                .isEqualTo(Json.mapper().writeValueAsString(Profiler.profile(DataReader.read(plain))));
+        assertThat(profiled.column("d").orElseThrow().type()).isEqualTo("numeric");
+        assertThat(profiled.column("s").orElseThrow().type()).isEqualTo("categorical");
+        Path infinity = parquet("inf", "SELECT CASE WHEN i = 3 THEN 'inf'::DOUBLE ELSE i * 0.5 END AS d FROM range(10) t(i)");
+        Path empty = parquet("nulls", "SELECT NULL::DOUBLE AS d, i AS n FROM range(10) t(i)");
+        Path date = parquet("date", "SELECT DATE '2024-01-01' + i::INTEGER AS day, i AS n FROM range(10) t(i)");
+        for (Path file : new Path[] {infinity, empty, date}) {
+            assertThat(DuckDbChunkColumns.profile(file)).as(file.toString()).isNull();
+            assertThat(Json.mapper().writeValueAsString(Profiler.profile(file)))
+                    .isEqualTo(Json.mapper().writeValueAsString(Profiler.profile(DataReader.read(file))));
+        }
+        for (Path file : new Path[] {plain, infinity}) {
+            assertThat(Json.mapper().writeValueAsString(Profiler.profile(file)))
+                    .isEqualTo(Json.mapper().writeValueAsString(Profiler.profile(DataReader.read(file))));
         }
     }
 
