@@ -108,12 +108,10 @@ public final class BatchedReader {
             this.batches = batches;
         }
 
-        void header(List<String> names) {
+        /** The header's names, and the types the reader parses the chunks with (every column's is given). */
+        void header(List<String> names, ColumnType[] types) {
             this.names = names;
-            types = new ColumnType[names.size()];
-            for (int c = 0; c < types.length; c++) {
-                types[c] = options.types().getOrDefault(names.get(c), options.otherColumns());
-            }
+            this.types = types;
         }
 
         @Override

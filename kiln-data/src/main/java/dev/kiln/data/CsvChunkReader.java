@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -51,8 +52,8 @@ final class CsvChunkReader {
     private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
     /** Given each parsed chunk in file order as soon as the chunks before it are in, or null. */
     private Consumer<CsvChunk> inOrder;
-    /** Given the header's names before any chunk is parsed, or null. */
-    private Consumer<List<String>> onHeader;
+    /** Given the header's names and each column's forced type (null: inferred) before any chunk is parsed, or null. */
+    private BiConsumer<List<String>, ColumnType[]> onHeader;
     /** Parsed chunks not yet handed over, by index; the next to hand over; who is handing over (see {@link #handOver}). */
     private final Map<Integer, CsvChunk> parsedChunks = new ConcurrentHashMap<>();
     private volatile int handedOver;
@@ -86,9 +87,13 @@ final class CsvChunkReader {
         return read(file, options, block, pool, threads, null, inOrder);
     }
 
-    /** As above, giving {@code onHeader} the header's names first (on the reading thread, before any chunk is parsed). */
+    /**
+     * As above, giving {@code onHeader} the header's names and each column's forced type first (on the reading thread,
+     * before any chunk is parsed; the chunks are parsed with those types).
+     */
     static ParsedFile read(Path file, ReadOptions options, int block, ExecutorService pool, int threads,
-                           Consumer<List<String>> onHeader, Consumer<CsvChunk> inOrder) throws IOException {
+                           BiConsumer<List<String>, ColumnType[]> onHeader, Consumer<CsvChunk> inOrder)
+            throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             CsvChunkReader reader = new CsvChunkReader(file, options, block, pool, threads);
             reader.inOrder = inOrder;
@@ -146,7 +151,7 @@ final class CsvChunkReader {
                     keepsSpace[c] = DataReader.untrimmed(options).test(names.get(c));
                 }
                 if (onHeader != null) {
-                    onHeader.accept(names);
+                    onHeader.accept(names, forced.clone());
                 }
                 dataStart = header.end();
             }

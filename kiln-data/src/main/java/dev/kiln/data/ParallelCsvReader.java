@@ -3,6 +3,7 @@ package dev.kiln.data;
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.bundle.Checksums;
+import dev.kiln.runtime.schema.ColumnType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,9 +130,9 @@ final class ParallelCsvReader {
         return readInOrder(file, options, null, inOrder);
     }
 
-    /** As above, giving {@code onHeader} the header's names before any chunk is handed over. */
+    /** As above, giving {@code onHeader} the header's names and forced types before any chunk is handed over. */
     static CsvChunkReader.ParsedFile readInOrder(Path file, ReadOptions options,
-                                                 java.util.function.Consumer<List<String>> onHeader,
+                                                 java.util.function.BiConsumer<List<String>, ColumnType[]> onHeader,
                                                  java.util.function.Consumer<CsvChunk> inOrder) throws IOException {
         return inOrder(file, effective(file, options).withoutChecksum(), onHeader, inOrder);
     }
@@ -144,7 +145,7 @@ final class ParallelCsvReader {
     }
 
     private static CsvChunkReader.ParsedFile inOrder(Path file, ReadOptions effective,
-                                                     java.util.function.Consumer<List<String>> onHeader,
+                                                     java.util.function.BiConsumer<List<String>, ColumnType[]> onHeader,
                                                      java.util.function.Consumer<CsvChunk> inOrder) throws IOException {
         requireHandled(effective);
         ExecutorService pool = pool();
