@@ -15,6 +15,13 @@ public final class Platt {
     private static final int MAX_ITERATIONS = 100;
     private static final double MIN_STEP = 1e-10;
     private static final double RIDGE = 1e-12;
+    /**
+     * A step accepted only after this much halving stalls too: the quadratic model no longer predicts the loss at
+     * that scale, so the optimum is reached to the precision of the loss's sum. Without it, on about 1 in 3,000 random
+     * problems (n = 2906, separation 0.3 in PlattFixedPointTest), iterations went on accepting decreases within the
+     * sum's rounding noise, each after 10 to 30 halvings: 107 passes over the rows where 10 do.
+     */
+    private static final double STALLED_STEP = 1.0 / 1024;
 
     private Platt() {
     }
@@ -83,7 +90,7 @@ public final class Platt {
                 double next = loss(f, t, na, nb);
                 lossPasses[0]++;
                 if (next <= loss + 1e-4 * step * decrease) {
-                    stalled = next == loss;
+                    stalled = next == loss || step < STALLED_STEP;
                     a = na;
                     b = nb;
                     loss = next;
