@@ -251,8 +251,8 @@ final class DuckDbSketcher {
                     if (Values.isMissingToken(text)) {
                         missing[c]++;
                     } else if (quantiles[c] != null) {
-                        double d = Values.parseAs(type[c], text);
-                        if (Double.isNaN(d) || type[c] == ColumnType.INTEGER && d != Math.rint(d)) {
+                        double d = Values.parseFitting(type[c], text);
+                        if (Double.isNaN(d)) {
                             throw SchemaInference.doesNotFit(names.get(c), type[c], forced[c], text, source, "row " + row);
                         }
                         quantiles[c].add(d);

@@ -216,8 +216,8 @@ public final class SchemaInference {
                     out[i] = Double.NaN;
                     continue;
                 }
-                double d = Values.parseAs(type, s);
-                if (Double.isNaN(d) || type == ColumnType.INTEGER && d != Math.rint(d)) {
+                double d = Values.parseFitting(type, s);
+                if (Double.isNaN(d)) {
                     throw doesNotFit(name, type, forced, s, source.apply(i), location.apply(i));
                 }
                 out[i] = d;

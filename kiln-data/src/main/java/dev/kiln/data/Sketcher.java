@@ -374,8 +374,8 @@ public final class Sketcher {
                     if (Values.isMissingToken(s)) {
                         missing[c]++;
                     } else if (quantiles[c] != null) {
-                        double d = Values.parseAs(types[c], s);
-                        if (Double.isNaN(d) || types[c] == ColumnType.INTEGER && d != Math.rint(d)) {
+                        double d = Values.parseFitting(types[c], s);
+                        if (Double.isNaN(d)) {
                             throw doesNotFit(names.get(c), types[c], forced[c], s, source, line);
                         }
                         quantiles[c].add(d);

@@ -81,4 +81,23 @@ class ValuesTest {
         }
         assertThat(Values.parseNumber(Double.toString(d).replace("E", "e"))).isEqualTo(d);
     }
+
+    /** A value of a forced type: what parseAs gives, except a fraction for INTEGER; NaN for what does not fit. */
+    @Test
+    void parseFittingIsParseAsWithWholeNumbersForIntegers() {
+        assertThat(Values.parseFitting(ColumnType.INTEGER, "42")).isEqualTo(42.0);
+        assertThat(Values.parseFitting(ColumnType.INTEGER, "4.0")).isEqualTo(4.0);
+        assertThat(Values.parseFitting(ColumnType.INTEGER, "1e3")).isEqualTo(1000.0);
+        assertThat(Values.parseFitting(ColumnType.INTEGER, "4.5")).isNaN();
+        assertThat(Values.parseFitting(ColumnType.NUMERIC, "4.5")).isEqualTo(4.5);
+        assertThat(Values.parseFitting(ColumnType.NUMERIC, "abc")).isNaN();
+        assertThat(Values.parseFitting(ColumnType.BOOLEAN, "yes")).isEqualTo(1.0);
+        assertThat(Values.parseFitting(ColumnType.INTEGER, "NA")).isNaN();
+    }
+
+    @Property
+    void parseFittingAgreesWithParseAsOnWholeNumbers(@ForAll long value) {
+        String text = Long.toString(value);
+        assertThat(Values.parseFitting(ColumnType.INTEGER, text)).isEqualTo(Values.parseAs(ColumnType.INTEGER, text));
+    }
 }

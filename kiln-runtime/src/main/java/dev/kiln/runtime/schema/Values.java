@@ -191,6 +191,16 @@ public final class Values {
     }
 
     /**
+     * The value of {@code raw} in a column of numeric-like {@code type}, or NaN when it does not fit: what
+     * {@link #parseAs} refuses, and a number with a fraction for INTEGER. The one rule for a value of a forced type, so
+     * that reading, sketching, validating (here and on Spark) agree on it.
+     */
+    public static double parseFitting(ColumnType type, String raw) {
+        double d = parseAs(type, raw);
+        return type == ColumnType.INTEGER && d != Math.rint(d) ? Double.NaN : d;
+    }
+
+    /**
      * Converts a value handed to the scoring API (or read from a row) into the internal form for the
      * field's type: a {@code Double} (NaN = missing) for numeric-like types, a {@code String} (null =
      * missing) otherwise. Throws {@link ErrorCode#VALUE_INVALID} naming the field when the value does not

@@ -74,8 +74,8 @@ public final class ColumnCheck {
         }
         String s = raw.trim();
         if (type.isNumericLike()) {
-            double d = Values.parseAs(type, s);
-            if (Double.isNaN(d) || type == ColumnType.INTEGER && d != Math.rint(d)) {
+            double d = Values.parseFitting(type, s);
+            if (Double.isNaN(d)) {
                 invalid++;
                 add(invalidExamples, row, s);
                 return FAIL;

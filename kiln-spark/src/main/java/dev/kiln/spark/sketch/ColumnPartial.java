@@ -127,8 +127,8 @@ final class ColumnPartial {
         }
         present++;
         if (forced != null) {
-            double d = Values.parseAs(forced, s);
-            if (Double.isNaN(d) || forced == ColumnType.INTEGER && d != Math.rint(d)) {
+            double d = Values.parseFitting(forced, s);
+            if (Double.isNaN(d)) {
                 fail(s);
             } else {
                 addNumber(d);
