@@ -23,10 +23,12 @@ import java.util.function.Consumer;
  * SHA-256. What that whole read did on top (join the chunks into columns, then copy each column's present values to
  * sort them) held the file's numbers three times over, and the collector copied them as the heap grew.
  *
- * <p>A file this cannot profile that way gives null, and the caller reads it whole: a column read as numbers in some
- * chunks and as text in others (its number chunks would need parsing again as text), numbers whose kinds mix across
- * chunks (text overall), a column of more values than an array holds, and any problem the reader reports (the whole
- * read then throws the exact error).
+ * <p>A column that turns out textual (text in a later chunk, or numbers whose kinds mix across chunks) drops the
+ * numbers it had, and the chunks that held them are parsed again, for that column only, as text ({@link
+ * ParallelCsvReader#reparseAsText}): their values join the column's counts, as the whole read would have them. A file
+ * this cannot profile gives null, and the caller reads it whole: a column of more values than an array holds, a chunk
+ * that reads differently the second time, and any problem the reader reports (the whole read then throws the exact
+ * error).
  */
 final class CsvChunkProfiler implements Consumer<CsvChunk> {
     private static final int UNSEEN = 0;
@@ -39,13 +41,17 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
     private final long fileBytes;
     private long chunkBytes;
     private List<Map<String, ChunkMerger.Level>> levels;
-    /** Present values per column: numbers or text. */
+    /** Per column, its present values as numbers (the votes' count), and as text. */
     private long[] present;
+    private long[] textPresent;
     private long[] booleans;
     private long[] integers;
     private long[] numeric;
     private long[] datetimes;
     private long rows;
+    /** Each chunk taken, its rows let go (where it lies in the file, to parse it again), and which columns it read as numbers. */
+    private final List<CsvChunk> chunks = new ArrayList<>();
+    private final List<boolean[]> numbersIn = new ArrayList<>();
     /** Set when the file cannot be profiled this way (see the class comment): the caller reads it whole. */
     private boolean declined;
 
@@ -87,11 +93,16 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         }
         rows += chunk.rows();
         chunkBytes += chunk.length();
+        boolean[] numbersHere = new boolean[columns.length];
+        chunks.add(new CsvChunk(chunk.file(), chunk.delimiter(), chunk.fileOffset(), chunk.length(), chunk.last(),
+                chunk.rows(), null));
+        numbersIn.add(numbersHere);
         for (int c = 0; c < columns.length && !declined; c++) {
             ChunkColumn column = columns[c];
             if (column.isText()) {
-                addText(c, column, chunk.rows());
-            } else {
+                addText(c, column.levels(), column.codes(), chunk.rows());
+            } else if (column.present > 0) { // else only missing values: missing whatever the column turns out to be
+                numbersHere[c] = true;
                 addNumbers(c, column, chunk.rows());
             }
         }
@@ -108,6 +119,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
             levels.add(null);
         }
         present = new long[width];
+        textPresent = new long[width];
         booleans = new long[width];
         integers = new long[width];
         numeric = new long[width];
@@ -115,10 +127,10 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
     }
 
     private void addNumbers(int c, ChunkColumn column, int n) {
-        // A chunk of only missing values (no vote) is the same rows missing whatever the column turns out to be.
-        if (column.present == 0 || !become(c, NUMBERS)) {
-            return;
+        if (state[c] == TEXT) {
+            return; // parsed again as text at the end
         }
+        state[c] = NUMBERS;
         if (numbers[c] == null) {
             numbers[c] = new GrowingDoubles();
         }
@@ -133,27 +145,32 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         datetimes[c] += column.datetimes;
     }
 
-    private void addText(int c, ChunkColumn column, int n) {
-        int[] codes = column.codes();
+    private void addText(int c, ByteDictionary dictionary, int[] codes, int n) {
         long here = 0;
         for (int r = 0; r < n; r++) {
             if (codes[r] >= 0) {
                 here++;
             }
         }
-        if (here == 0 || !become(c, TEXT)) {
+        if (here == 0) {
             return; // only missing values: missing whatever the column turns out to be
         }
-        if (levels.get(c) == null) {
-            levels.set(c, new HashMap<>());
-        }
-        ByteDictionary dictionary = column.levels();
+        becomeText(c);
         String[] local = dictionary.strings();
         Map<String, ChunkMerger.Level> seen = levels.get(c);
         for (int code = 0; code < local.length; code++) {
             seen.computeIfAbsent(local[code], ChunkMerger.Level::new).count += dictionary.count(code);
         }
-        present[c] += here;
+        textPresent[c] += here;
+    }
+
+    /** Column {@code c} is text: the numbers it had are dropped (their chunks are parsed again as text at the end). */
+    private void becomeText(int c) {
+        state[c] = TEXT;
+        numbers[c] = null;
+        if (levels.get(c) == null) {
+            levels.set(c, new HashMap<>());
+        }
     }
 
     /**
@@ -164,52 +181,105 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         return (long) (rows * ((double) fileBytes / Math.max(1, chunkBytes)) * 1.02) + 16;
     }
 
-    /** Moves column {@code c} to {@code next}; false (and the file is read whole) when it was the other kind. */
-    private boolean become(int c, int next) {
-        if (state[c] != UNSEEN && state[c] != next) {
-            declined = true;
-            return false;
-        }
-        state[c] = next;
-        return true;
-    }
-
     private DatasetProfile result(String source, CsvChunkReader.ParsedFile parsed) {
         List<String> names = parsed.names();
         ColumnType[] forced = parsed.forced();
-        ColumnType[] types = new ColumnType[names.size()];
-        for (int c = 0; c < types.length; c++) {
-            types[c] = forced[c] != null ? forced[c] : inferred(c);
-            if (types[c] == null) {
-                return null; // number kinds mixed across chunks: text overall, from numbers parsed as text again
+        int width = names.size();
+        for (int c = 0; c < width; c++) {
+            if (forced[c] == null && state[c] == NUMBERS
+                    && ChunkMerger.numericType(present[c], booleans[c], integers[c], numeric[c], datetimes[c]) == null) {
+                becomeText(c); // number kinds mixed across chunks: text overall
             }
+        }
+        if (!reparseAsText(width)) {
+            return null;
+        }
+        ColumnType[] types = new ColumnType[width];
+        for (int c = 0; c < width; c++) {
+            types[c] = forced[c] != null ? forced[c] : inferred(c);
             if (state[c] == (types[c].isNumericLike() ? TEXT : NUMBERS)) {
                 return null; // a forced type the chunks were not parsed as (not expected: the whole read decides)
             }
         }
-        ColumnProfile[] columns = new ColumnProfile[types.length];
-        Profiler.eachOnEveryCore(columns.length, (c, work) -> {
-            long missing = rows - present[c];
+        ColumnProfile[] columns = new ColumnProfile[width];
+        Profiler.eachOnEveryCore(width, (c, work) -> {
             if (types[c].isNumericLike()) {
                 double[] values = numbers[c] != null ? numbers[c].array() : new double[0];
                 int n = numbers[c] != null ? numbers[c].size() : 0;
                 numbers[c] = null; // garbage once profiled
-                columns[c] = Profiler.numeric(names.get(c), types[c], values, n, missing, work.sort);
+                columns[c] = Profiler.numeric(names.get(c), types[c], values, n, rows - n, work.sort);
             } else {
                 Map<String, ChunkMerger.Level> distinct = levels.get(c) != null ? levels.get(c) : Map.of();
-                columns[c] = Profiler.strings(names.get(c), types[c], present[c], missing, distinct.size(),
-                        Profiler.top(distinct.values(), level -> level.count, level -> level.value, present[c]));
+                long here = textPresent[c];
+                columns[c] = Profiler.strings(names.get(c), types[c], here, rows - here, distinct.size(),
+                        Profiler.top(distinct.values(), level -> level.count, level -> level.value, here));
             }
         });
         return new DatasetProfile(source, parsed.sha256(), rows, List.of(columns));
     }
 
-    /** {@link ChunkMerger}'s type for an inferred column; null when numbers of different kinds make it text. */
+    /**
+     * Parses again, as text, each chunk's columns that turned out textual after it read them as numbers, on every core,
+     * and adds their values to the columns' counts; false when a chunk cannot be read again as it was.
+     */
+    private boolean reparseAsText(int width) {
+        List<Integer> again = new ArrayList<>();
+        for (int k = 0; k < chunks.size(); k++) {
+            if (textual(numbersIn.get(k)) != null) {
+                again.add(k);
+            }
+        }
+        if (again.isEmpty()) {
+            return true;
+        }
+        CsvChunk[] parsed = new CsvChunk[chunks.size()];
+        try {
+            again.parallelStream().forEach(k -> {
+                CsvChunk at = chunks.get(k);
+                CsvChunk chunk = new CsvChunk(at.file(), at.delimiter(), at.fileOffset(), at.length(), at.last(),
+                        at.rows(), new ChunkColumn[width]);
+                try {
+                    ParallelCsvReader.reparseAsText(chunk, textual(numbersIn.get(k)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                parsed[k] = chunk;
+            });
+        } catch (RuntimeException e) { // the file changed, or cannot be read again: the whole read says what it is
+            return false;
+        }
+        for (int k : again) {
+            ChunkColumn[] columns = parsed[k].columns();
+            for (int c = 0; c < width; c++) {
+                if (columns[c] != null) {
+                    addText(c, columns[c].levels(), columns[c].codes(), parsed[k].rows());
+                }
+            }
+            parsed[k] = null;
+        }
+        return true;
+    }
+
+    /** Which of the columns a chunk read as numbers are textual now, or null when none is. */
+    private boolean[] textual(boolean[] numbersHere) {
+        boolean[] out = null;
+        for (int c = 0; c < numbersHere.length; c++) {
+            if (numbersHere[c] && state[c] == TEXT) {
+                if (out == null) {
+                    out = new boolean[numbersHere.length];
+                }
+                out[c] = true;
+            }
+        }
+        return out;
+    }
+
+    /** {@link ChunkMerger}'s type for an inferred column. */
     private ColumnType inferred(int c) {
         if (state[c] == TEXT) {
             return ChunkMerger.looksLikeText(levels.get(c)) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
         }
-        if (present[c] == 0) {
+        if (state[c] == UNSEEN) {
             return ColumnType.CATEGORICAL; // all missing
         }
         return ChunkMerger.numericType(present[c], booleans[c], integers[c], numeric[c], datetimes[c]);

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.duckdb.DuckDBChunkedResult;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDataChunkReader;
@@ -150,15 +151,18 @@ final class DuckDbChunkColumns {
         DuckDbLibrary.require();
         String scan = DuckDbReader.scan(file, DuckDbReader.Format.PARQUET);
         // A file too big to read whole is streamed: a materialized result would hold all of it in DuckDB's memory.
+        Supplier<T> outcome;
         try (Connection connection = whole ? DuckDbReader.connection() : DuckDbReader.streamingConnection()) {
             long expectedRows = countRows ? count(connection, scan) : -1;
             try (DuckDBPreparedStatement statement = connection.unwrap(DuckDBConnection.class).prepare("SELECT * FROM " + scan);
                  DuckDBChunkedResult result = statement.query()) {
-                return read(file, options, whole, expectedRows, collector, result);
+                outcome = read(file, options, whole, expectedRows, collector, result);
             }
         } catch (SQLException | DuckDBFunctions.FunctionException e) {
             return null;
         }
+        // Made once DuckDB's result is closed: a profile sorts its columns without DuckDB's copy of the file beside them.
+        return outcome == null ? null : outcome.get();
     }
 
     private static long count(Connection connection, String scan) throws SQLException {
@@ -169,8 +173,9 @@ final class DuckDbChunkColumns {
         }
     }
 
-    private static <T> T read(Path file, ReadOptions options, boolean whole, long expectedRows,
-                              Function<Integer, ChunkedColumns<T>> collector, DuckDBChunkedResult result)
+    /** What the collector makes of the chunks, made when asked; null when declined. */
+    private static <T> Supplier<T> read(Path file, ReadOptions options, boolean whole, long expectedRows,
+                                        Function<Integer, ChunkedColumns<T>> collector, DuckDBChunkedResult result)
             throws SQLException {
         int width = (int) result.columnCount();
         if (width == 0) {
@@ -258,6 +263,7 @@ final class DuckDbChunkColumns {
                 return null; // the whole read types this column from its text
             }
         }
-        return numbers.result(rows, names, natural, built);
+        long all = rows;
+        return () -> numbers.result(all, names, natural, built);
     }
 }

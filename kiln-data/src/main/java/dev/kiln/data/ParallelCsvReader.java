@@ -274,6 +274,18 @@ final class ParallelCsvReader {
         collect(futures);
     }
 
+    /**
+     * Parses {@code chunk}'s bytes again, from its file, with the columns {@code text} names as text, into the chunk's
+     * columns (its others left as they are); an {@link IllegalStateException} when its rows come out different.
+     */
+    static void reparseAsText(CsvChunk chunk, boolean[] text) throws IOException {
+        byte[] bytes = new byte[chunk.length()];
+        try (FileChannel channel = FileChannel.open(chunk.file(), StandardOpenOption.READ)) {
+            CsvChunkReader.readAt(channel, chunk.fileOffset(), bytes);
+        }
+        reparse(chunk, bytes, text);
+    }
+
     private static void reparse(CsvChunk chunk, byte[] bytes, boolean[] text) {
         int capacity = CsvChunkParser.capacity(bytes, 0, bytes.length);
         ChunkColumn[] columns = new ChunkColumn[text.length];
