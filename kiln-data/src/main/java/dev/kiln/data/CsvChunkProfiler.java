@@ -41,13 +41,9 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
     private final long fileBytes;
     private long chunkBytes;
     private List<Map<String, ChunkMerger.Level>> levels;
-    /** Per column, its present values as numbers (the votes' count), and as text. */
-    private long[] present;
+    /** Per column, the kinds of the values read as numbers, and the present values read as text. */
+    private KindVotes votes;
     private long[] textPresent;
-    private long[] booleans;
-    private long[] integers;
-    private long[] numeric;
-    private long[] datetimes;
     private long rows;
     /** Each chunk taken, its rows let go (where it lies in the file, to parse it again), and which columns it read as numbers. */
     private final List<CsvChunk> chunks = new ArrayList<>();
@@ -118,12 +114,8 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         for (int c = 0; c < width; c++) {
             levels.add(null);
         }
-        present = new long[width];
+        votes = new KindVotes(width);
         textPresent = new long[width];
-        booleans = new long[width];
-        integers = new long[width];
-        numeric = new long[width];
-        datetimes = new long[width];
     }
 
     private void addNumbers(int c, ChunkColumn column, int n) {
@@ -138,11 +130,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
             declined = true;
             return;
         }
-        present[c] += column.present;
-        booleans[c] += column.booleans;
-        integers[c] += column.integers;
-        numeric[c] += column.numeric;
-        datetimes[c] += column.datetimes;
+        votes.add(c, column);
     }
 
     private void addText(int c, ByteDictionary dictionary, int[] codes, int n) {
@@ -186,8 +174,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         ColumnType[] forced = parsed.forced();
         int width = names.size();
         for (int c = 0; c < width; c++) {
-            if (forced[c] == null && state[c] == NUMBERS
-                    && ChunkMerger.numericType(present[c], booleans[c], integers[c], numeric[c], datetimes[c]) == null) {
+            if (forced[c] == null && state[c] == NUMBERS && votes.type(c) == null) {
                 becomeText(c); // number kinds mixed across chunks: text overall
             }
         }
@@ -282,6 +269,6 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         if (state[c] == UNSEEN) {
             return ColumnType.CATEGORICAL; // all missing
         }
-        return ChunkMerger.numericType(present[c], booleans[c], integers[c], numeric[c], datetimes[c]);
+        return votes.type(c);
     }
 }

@@ -42,11 +42,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
     /** Per text column: each distinct value and how often it occurs, for the free-text rule. */
     private List<Map<String, ChunkMerger.Level>> levels;
     private long[] missing;
-    private long[] present;
-    private long[] booleans;
-    private long[] integers;
-    private long[] numeric;
-    private long[] datetimes;
+    private KindVotes votes;
     private long rows;
     /** Set when the file cannot be sketched this way (see the class comment): the caller reads it another way. */
     private boolean declined;
@@ -115,11 +111,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
             levels.add(null);
         }
         missing = new long[width];
-        present = new long[width];
-        booleans = new long[width];
-        integers = new long[width];
-        numeric = new long[width];
-        datetimes = new long[width];
+        votes = new KindVotes(width);
     }
 
     private void addNumbers(int c, ChunkColumn column, int n) {
@@ -131,11 +123,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
             quantiles[c] = new QuantileSketch(k);
         }
         missing[c] += quantiles[c].addAllPresent(column.numbers(), 0, n);
-        present[c] += column.present;
-        booleans[c] += column.booleans;
-        integers[c] += column.integers;
-        numeric[c] += column.numeric;
-        datetimes[c] += column.datetimes;
+        votes.add(c, column);
     }
 
     private void addText(int c, ChunkColumn column, int n) {
@@ -205,9 +193,9 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
         if (state[c] == TEXT) {
             return ChunkMerger.looksLikeText(levels.get(c)) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
         }
-        if (present[c] == 0) {
+        if (votes.present(c) == 0) {
             return ColumnType.CATEGORICAL; // all missing
         }
-        return ChunkMerger.numericType(present[c], booleans[c], integers[c], numeric[c], datetimes[c]);
+        return votes.type(c);
     }
 }
