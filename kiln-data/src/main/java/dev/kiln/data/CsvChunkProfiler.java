@@ -70,11 +70,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
             profiler = new CsvChunkProfiler(Files.size(real));
             parsed = ParallelCsvReader.readInOrderHashing(real, options, profiler);
         } catch (RuntimeException | IOException e) { // a Problem, or anything unexpected: the whole read names it
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof Error error) {
-                    throw error; // out of memory on a pool thread: the CLI says so, where a second read would not help
-                }
-            }
+            ParallelCsvReader.rethrowError(e);
             return null;
         }
         return profiler.declined ? null : profiler.result(real.toString(), parsed);

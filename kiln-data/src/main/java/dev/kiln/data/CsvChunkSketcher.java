@@ -71,11 +71,7 @@ final class CsvChunkSketcher implements Consumer<CsvChunk> {
         try {
             parsed = ParallelCsvReader.readInOrder(file, options, sketcher);
         } catch (RuntimeException | IOException e) { // a Problem, or anything unexpected: the whole read names it
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof Error error) {
-                    throw error; // out of memory on a pool thread: the CLI says so, where a second read would not help
-                }
-            }
+            ParallelCsvReader.rethrowError(e);
             return null;
         }
         return sketcher.declined ? null : sketcher.result(parsed.names(), parsed.forced());

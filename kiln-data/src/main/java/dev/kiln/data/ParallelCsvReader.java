@@ -107,6 +107,18 @@ final class ParallelCsvReader {
         }
     }
 
+    /**
+     * Throws the {@link Error} in {@code e}'s causes, if any: out of memory on a pool thread, which the CLI words, where
+     * reading the file again another way (what a caller does on any other failure) would not help.
+     */
+    static void rethrowError(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof Error error) {
+                throw error;
+            }
+        }
+    }
+
     /** The parallel reader saw a problem in {@code source} that the sequential reader did not: a bug here. */
     static KilnException disagreement(String source, String problem) {
         return new KilnException(ErrorCode.INTERNAL, "reading " + source + ": the parallel CSV reader found a problem ("
