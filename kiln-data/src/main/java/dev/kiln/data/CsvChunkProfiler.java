@@ -61,7 +61,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
      */
     static DatasetProfile profile(Path real) {
         ReadOptions options = DataReader.csvOptions(real, ReadOptions.defaults());
-        if (!ParallelCsvReader.handles(options) || !options.labelColumns().isEmpty()) {
+        if (!ParallelCsvReader.handles(options)) {
             return null;
         }
         CsvChunkProfiler profiler;
@@ -73,7 +73,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
             ParallelCsvReader.rethrowError(e);
             return null;
         }
-        return profiler.declined ? null : profiler.result(real.toString(), parsed);
+        return profiler.result(real.toString(), parsed); // a declined file threw above
     }
 
     /** Takes the next chunk in file order (the reader then reuses its arrays). */
