@@ -37,8 +37,8 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
 
     private int[] state;
     private GrowingDoubles[] numbers;
-    /** The file's size, and the bytes of the chunks taken so far, to estimate its rows. */
-    private final long fileBytes;
+    /** The file's rows as estimated from the chunks taken so far and their bytes. */
+    private final RowEstimate estimate;
     private long chunkBytes;
     private List<Map<String, ChunkMerger.Level>> levels;
     /** Per column, the kinds of the values read as numbers, and the present values read as text. */
@@ -51,8 +51,8 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
     /** Set when the file cannot be profiled this way (see the class comment): the caller reads it whole. */
     private boolean declined;
 
-    private CsvChunkProfiler(long fileBytes) {
-        this.fileBytes = fileBytes;
+    private CsvChunkProfiler(RowEstimate estimate) {
+        this.estimate = estimate;
     }
 
     /**
@@ -67,7 +67,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         CsvChunkProfiler profiler;
         CsvChunkReader.ParsedFile parsed;
         try {
-            profiler = new CsvChunkProfiler(Files.size(real));
+            profiler = new CsvChunkProfiler(RowEstimate.of(real, Files.size(real)));
             parsed = ParallelCsvReader.readInOrderHashing(real, options, profiler);
         } catch (RuntimeException | IOException e) { // a Problem, or anything unexpected: the whole read names it
             ParallelCsvReader.rethrowError(e);
@@ -157,12 +157,9 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
         }
     }
 
-    /**
-     * The file's rows as the chunks so far suggest (their rows per byte over the file's size), and a little more: the
-     * size a column's array is given, so that it is allocated once when the rows are alike.
-     */
+    /** The size a column's array is given, so that it is allocated once when the estimate holds. */
     private long expectedRows() {
-        return (long) (rows * ((double) fileBytes / Math.max(1, chunkBytes)) * 1.02) + 16;
+        return estimate.rows(rows, chunkBytes);
     }
 
     private DatasetProfile result(String source, CsvChunkReader.ParsedFile parsed) {

@@ -27,7 +27,7 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
     private final ReadOptions options;
     private final boolean whole;
     private final Function<Integer, ChunkedColumns<T>> collector;
-    private final long fileBytes;
+    private final RowEstimate estimate;
     private ChunkedColumns<T> columns;
     private List<String> names;
     private String[] sqlTypes;
@@ -37,12 +37,12 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
     private long bytes;
 
     private JsonLinesChunkColumns(Path file, ReadOptions options, boolean whole,
-                                  Function<Integer, ChunkedColumns<T>> collector, long fileBytes) {
+                                  Function<Integer, ChunkedColumns<T>> collector, RowEstimate estimate) {
         this.file = file;
         this.options = options;
         this.whole = whole;
         this.collector = collector;
-        this.fileBytes = fileBytes;
+        this.estimate = estimate;
     }
 
     /**
@@ -69,13 +69,13 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
         if (!options.labelColumns().isEmpty() || options.otherColumns() != null) {
             return null;
         }
-        long fileBytes;
+        RowEstimate estimate;
         try {
-            fileBytes = Files.size(file);
+            estimate = RowEstimate.of(file, Files.size(file));
         } catch (IOException e) {
             return null; // the whole read names it
         }
-        return JsonLinesReader.read(file, new JsonLinesChunkColumns<>(file, options, whole, collector, fileBytes));
+        return JsonLinesReader.read(file, new JsonLinesChunkColumns<>(file, options, whole, collector, estimate));
     }
 
     @Override
@@ -106,8 +106,7 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
         int n = chunk.rows();
         rows += n;
         bytes += chunk.bytes();
-        // The rows the chunks so far suggest, a little more: a profile's arrays are sized once when the lines are alike.
-        columns.expectRows((long) (rows * ((double) fileBytes / Math.max(1, bytes)) * 1.02) + 16);
+        columns.expectRows(estimate.rows(rows, bytes)); // a profile's arrays are sized once when the estimate holds
         for (int c = 0; c < names.size(); c++) {
             JsonLineParser.Column column = chunk.columns()[c];
             if (text[c] != null) {
