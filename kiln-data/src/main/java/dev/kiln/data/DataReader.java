@@ -179,9 +179,24 @@ public final class DataReader {
         return name.lastIndexOf('.') < 0 ? "" : name.substring(name.lastIndexOf('.'));
     }
 
-    /** The file's SHA-256, computed on another core while the caller reads it. */
+    /**
+     * The file's SHA-256, computed on another core while the caller reads it. Cancelling the future stops the hashing
+     * at its next block: a read that gives way to another, which hashes the file itself, leaves no second hash
+     * running beside it.
+     */
     static CompletableFuture<String> sha256Meanwhile(Path real) {
-        return CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(real));
+        CompletableFuture<String> hash = new CompletableFuture<>();
+        CompletableFuture.runAsync(() -> { // where supplyAsync ran it: a thread of its own on two cores
+            try {
+                String hex = DatasetVersion.sha256(real, hash::isCancelled);
+                if (hex != null) {
+                    hash.complete(hex);
+                }
+            } catch (Throwable e) { // the caller's join rethrows it
+                hash.completeExceptionally(e);
+            }
+        });
+        return hash;
     }
 
     /** The hash {@link #sha256Meanwhile} computed: waits for it, and rethrows its error as it was. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * A dataset's version is the SHA-256 of its bytes, so the same file always gets the same version; several files
@@ -47,8 +48,13 @@ public final class DatasetVersion {
 
     /** Lower-case hex SHA-256 of the file's bytes, read in a stream (constant memory). */
     public static String sha256(Path path) {
+        return sha256(path, () -> false);
+    }
+
+    /** The same, or null once {@code stop} says so ({@link Checksums#sha256(Path, BooleanSupplier)}). */
+    static String sha256(Path path, BooleanSupplier stop) {
         try {
-            return Checksums.sha256(path);
+            return Checksums.sha256(path, stop);
         } catch (NoSuchFileException e) {
             throw new KilnException(ErrorCode.FILE_NOT_FOUND, "file not found: " + path, Map.of("file", path.toString()));
         } catch (AccessDeniedException e) {

@@ -126,15 +126,16 @@ final class DuckDbChunkColumns {
     /** The profile of a file that fits in memory, as {@code Profiler.profile(DataReader.read(file))}, or null. */
     static DatasetProfile profile(Path file) {
         CompletableFuture<String> hash = DataReader.sha256Meanwhile(file);
-        DatasetProfile profile;
+        DatasetProfile profile = null;
         try {
             profile = read(file, ReadOptions.defaults(), true, true,
                     width -> new ProfiledColumns(width, file.toString(), () -> DataReader.joined(hash)));
         } catch (IllegalStateException e) {
             profile = null; // a column of more values than an array holds: the whole read says what it makes of that
-        }
-        if (profile == null) {
-            hash.cancel(false);
+        } finally {
+            if (profile == null) {
+                hash.cancel(false); // stops it: the whole read hashes the file itself
+            }
         }
         return profile;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.BooleanSupplier;
 
 /** SHA-256 of files and byte arrays, as lowercase hex. */
 public final class Checksums {
@@ -18,12 +19,23 @@ public final class Checksums {
     }
 
     public static String sha256(Path file) throws IOException {
+        return sha256(file, () -> false);
+    }
+
+    /**
+     * The file's SHA-256, or null when {@code stop} says so before the file is read (it is asked before each block of
+     * 64 KB): a hash computed beside a read that another read replaces stops instead of reading the file to its end.
+     */
+    public static String sha256(Path file, BooleanSupplier stop) throws IOException {
         MessageDigest md = digest();
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
             int n;
-            while ((n = in.read(buffer)) > 0) {
+            while (!stop.getAsBoolean() && (n = in.read(buffer)) > 0) {
                 md.update(buffer, 0, n);
+            }
+            if (stop.getAsBoolean()) {
+                return null;
             }
         }
         return HexFormat.of().formatHex(md.digest());
