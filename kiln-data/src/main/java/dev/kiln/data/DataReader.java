@@ -21,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Reads data into a typed {@link DataFrame}. The format follows the extension: {@code .csv},
@@ -70,10 +69,10 @@ public final class DataReader {
             }
             // The file's hash on another core while DuckDB reads it: each takes a similar time.
             CompletableFuture<String> sha256 = options.checksum()
-                    ? sha256Meanwhile(real) : CompletableFuture.completedFuture(null);
+                    ? FileHash.meanwhile(real) : CompletableFuture.completedFuture(null);
             List<DataColumn> columns = typedColumns(real, typed, options);
             if (columns != null) {
-                return new DataFrame(columns, real.toString(), joined(sha256));
+                return new DataFrame(columns, real.toString(), FileHash.joined(sha256));
             }
             sha256.cancel(false);
         }
@@ -177,38 +176,6 @@ public final class DataReader {
     private static String extension(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return name.lastIndexOf('.') < 0 ? "" : name.substring(name.lastIndexOf('.'));
-    }
-
-    /**
-     * The file's SHA-256, computed on another core while the caller reads it. Cancelling the future stops the hashing
-     * at its next block: a read that gives way to another, which hashes the file itself, leaves no second hash
-     * running beside it.
-     */
-    static CompletableFuture<String> sha256Meanwhile(Path real) {
-        CompletableFuture<String> hash = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> { // where supplyAsync ran it: a thread of its own on two cores
-            try {
-                String hex = DatasetVersion.sha256(real, hash::isCancelled);
-                if (hex != null) {
-                    hash.complete(hex);
-                }
-            } catch (Throwable e) { // the caller's join rethrows it
-                hash.completeExceptionally(e);
-            }
-        });
-        return hash;
-    }
-
-    /** The hash {@link #sha256Meanwhile} computed: waits for it, and rethrows its error as it was. */
-    static String joined(CompletableFuture<String> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof KilnException k) {
-                throw k;
-            }
-            throw e;
-        }
     }
 
     static DuckDbReader.Format duckDbFormat(Path file) {

@@ -125,11 +125,11 @@ final class DuckDbChunkColumns {
 
     /** The profile of a file that fits in memory, as {@code Profiler.profile(DataReader.read(file))}, or null. */
     static DatasetProfile profile(Path file) {
-        CompletableFuture<String> hash = DataReader.sha256Meanwhile(file);
+        CompletableFuture<String> hash = FileHash.meanwhile(file);
         DatasetProfile profile = null;
         try {
             profile = read(file, ReadOptions.defaults(), true, true,
-                    width -> new ProfiledColumns(width, file.toString(), () -> DataReader.joined(hash)));
+                    width -> new ProfiledColumns(width, file.toString(), () -> FileHash.joined(hash)));
         } catch (IllegalStateException e) {
             profile = null; // a column of more values than an array holds: the whole read says what it makes of that
         } finally {

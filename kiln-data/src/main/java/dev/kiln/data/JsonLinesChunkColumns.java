@@ -55,11 +55,11 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
 
     /** The profile of a file that fits in memory, as {@code Profiler.profile(DataReader.read(file))}, or null. */
     static DatasetProfile profile(Path file) {
-        CompletableFuture<String> hash = DataReader.sha256Meanwhile(file);
+        CompletableFuture<String> hash = FileHash.meanwhile(file);
         DatasetProfile profile = null;
         try {
             profile = read(file, ReadOptions.defaults(), true,
-                    width -> new ProfiledColumns(width, file.toString(), () -> DataReader.joined(hash)));
+                    width -> new ProfiledColumns(width, file.toString(), () -> FileHash.joined(hash)));
         } finally {
             if (profile == null) {
                 hash.cancel(false); // stops it: the whole read hashes the file itself

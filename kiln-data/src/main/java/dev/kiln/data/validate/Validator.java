@@ -5,7 +5,7 @@ import dev.kiln.data.BatchedReader;
 import dev.kiln.data.DataColumn;
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
-import dev.kiln.data.DatasetVersion;
+import dev.kiln.data.FileHash;
 import dev.kiln.data.NumericColumn;
 import dev.kiln.data.ReadAhead;
 import dev.kiln.data.ReadOptions;
@@ -78,7 +78,7 @@ public final class Validator {
      */
     static ValidationReport validateInBatches(Path data, Expectations expected, ValidationOptions options) {
         ValidationOptions opts = options == null ? ValidationOptions.defaults() : options;
-        CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> DatasetVersion.sha256(data));
+        CompletableFuture<String> sha256 = FileHash.meanwhile(data);
         Tally tally = new Tally(expected, opts);
         // The next batch is parsed on another core while this one is checked. About 2^18 cells a batch (12,000 rows of 21
         // columns): a String each, and batches of 2^20 outlived several young collections and were promoted (1M rows x
@@ -89,24 +89,13 @@ public final class Validator {
                 tally.add(batch);
             }
         } catch (RuntimeException e) {
-            sha256.cancel(true);
+            sha256.cancel(false); // stops the hashing
             throw e;
         } catch (java.io.IOException e) { // only an interrupted wait for the next batch
-            sha256.cancel(true);
+            sha256.cancel(false); // stops the hashing
             throw new java.io.UncheckedIOException(e);
         }
-        return tally.report(joined(sha256));
-    }
-
-    private static String joined(CompletableFuture<String> sha256) {
-        try {
-            return sha256.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return tally.report(FileHash.joined(sha256));
     }
 
     /** Whether the column's numbers give the counts its text would, for a model expecting {@code expected}. */
