@@ -299,12 +299,67 @@ public final class Values {
         };
     }
 
-    /** Integral numbers print without a fraction so 4 and 4.0 name the same category. */
+    /**
+     * Integral numbers print without a fraction so 4 and 4.0 name the same category; others as
+     * {@link Double#toString(double)} prints them.
+     */
     public static String canonicalNumberText(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return Long.toString((long) d);
         }
-        return Double.toString(d);
+        String decimal = shortDecimalText(d);
+        return decimal != null ? decimal : Double.toString(d);
+    }
+
+    /** 10^k, exact as doubles up to 10^22. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    private static final long[] LONG_POWERS_OF_TEN = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L,
+        10_000_000L, 100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
+        10_000_000_000_000L, 100_000_000_000_000L, 1_000_000_000_000_000L, 10_000_000_000_000_000L,
+        100_000_000_000_000_000L, 1_000_000_000_000_000_000L};
+
+    /**
+     * {@link Double#toString(double)}'s text of a number that is not integral, in its plain range [10^-3, 10^7), and
+     * the double nearest a decimal of at most 15 significant digits (what a file or a person writes: -1.841735); null
+     * for any other. Double.toString prints as many fraction digits as distinguish the value from its neighbours, and
+     * no more; for such a number that is the least k for which the k-digit decimal nearest to it reads back as it
+     * (a quotient of two exact doubles is correctly rounded, as parsing is), and only one k-digit decimal can: 10^-k is
+     * then more than four of the number's ulps. The JDK's general algorithm (FloatingDecimal) takes most of
+     * {@code kiln predict}'s time to echo a million rows of input numbers; this is a loop of a few multiplications.
+     * {@code CanonicalNumberTextPropertiesTest} compares the two on random decimals and doubles.
+     */
+    static String shortDecimalText(double d) {
+        double a = Math.abs(d);
+        if (!(a >= 1e-3 && a < 1e7)) {
+            return null;
+        }
+        for (int k = 1; k < POWERS_OF_TEN.length; k++) {
+            // The product is within 0.2 of the integer nearest the exact one when a has at most 15 digits: see above.
+            double m = Math.rint(a * POWERS_OF_TEN[k]);
+            if (m >= 1e15) {
+                return null; // more than 15 significant digits: the general algorithm decides
+            }
+            if (m / POWERS_OF_TEN[k] == a) {
+                return plainDecimal(d < 0, (long) m, k);
+            }
+        }
+        return null;
+    }
+
+    /** {@code digits} * 10^-k as Double.toString writes it: an integer part (0 when none), '.', k fraction digits. */
+    private static String plainDecimal(boolean negative, long digits, int k) {
+        long integer = digits / LONG_POWERS_OF_TEN[k];
+        long fraction = digits % LONG_POWERS_OF_TEN[k];
+        StringBuilder text = new StringBuilder(24);
+        if (negative) {
+            text.append('-');
+        }
+        text.append(integer).append('.');
+        for (long p = LONG_POWERS_OF_TEN[k - 1]; p > fraction && p > 1; p /= 10) {
+            text.append('0'); // the fraction's leading zeros
+        }
+        return text.append(fraction).toString();
     }
 
     private static KilnException invalid(Field field, Object value, String expected) {
