@@ -99,25 +99,25 @@ public final class SchemaInference {
             ColumnType type = forced.getOrDefault(name, others);
             if (type != null) {
                 boolean trim = !(othersUntrimmed && !forced.containsKey(name));
-                out.add(convert(name, type, true, trim, raw.size(), raw::get, table::file, table::location));
+                out.add(convert(name, type, true, trim, raw, table::file, table::location));
                 continue;
             }
-            Inference inferred = infer(raw.size(), raw::get);
+            Inference inferred = infer(raw);
             ColumnType asRead = asRead(name, inferred.type(), labelColumns);
             out.add(inferred.parsed() != null
                     ? new NumericColumn(name, asRead, inferred.parsed())
-                    : convert(name, asRead, false, true, raw.size(), raw::get, table::file, table::location));
+                    : convert(name, asRead, false, true, raw, table::file, table::location));
         }
         return out;
     }
 
     /** A column typed by inference from its text, as {@link #columns} types it; positions are "row N". */
     static DataColumn inferred(String name, RawColumn raw, String source, ReadOptions options) {
-        Inference inferred = infer(raw.size(), raw::get);
+        Inference inferred = infer(raw);
         ColumnType asRead = asRead(name, inferred.type(), options);
         return inferred.parsed() != null
                 ? new NumericColumn(name, asRead, inferred.parsed())
-                : convert(name, asRead, false, true, raw.size(), raw::get, row -> source, row -> "row " + (row + 1));
+                : convert(name, asRead, false, true, raw, row -> source, row -> "row " + (row + 1));
     }
 
     /**
@@ -126,7 +126,7 @@ public final class SchemaInference {
      */
     static DataColumn asOtherColumn(String name, RawColumn raw, String source, ReadOptions options) {
         boolean trim = !(options.otherColumnsUntrimmed() && options.otherColumns() == ColumnType.TEXT);
-        return convert(name, options.otherColumns(), true, trim, raw.size(), raw::get, row -> source, row -> "row " + (row + 1));
+        return convert(name, options.otherColumns(), true, trim, raw, row -> source, row -> "row " + (row + 1));
     }
 
     static ColumnType inferType(int n, IntFunction<String> values) {
@@ -162,6 +162,47 @@ public final class SchemaInference {
         }
         ColumnType type = votes.type();
         return new Inference(type, type == ColumnType.BOOLEAN ? null : parsed);
+    }
+
+    /**
+     * {@link #infer(int, IntFunction)} of a raw column; one that kept its distinct values ({@link RawColumn#levels})
+     * has each of them voted on and parsed once, in the order they first appear. The votes only ever narrow, so the
+     * type is the same as a row at a time; and each value is parsed as the type left, as it would be on any row.
+     */
+    private static Inference infer(RawColumn raw) {
+        List<String> levels = raw.levels();
+        if (levels == null) {
+            return infer(raw.size(), raw::get);
+        }
+        TypeVotes votes = new TypeVotes();
+        boolean present = false;
+        double[] parsed = new double[levels.size()];
+        for (int l = 0; l < parsed.length; l++) {
+            String s = levels.get(l);
+            if (Values.isMissingToken(s)) {
+                parsed[l] = Double.NaN;
+                continue;
+            }
+            present = true;
+            parsed[l] = votes.accept(s);
+            if (!votes.anyLeft()) {
+                ColumnType type = looksLikeText(raw.size(), raw::get) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+                return new Inference(type, null);
+            }
+        }
+        if (!present) {
+            return new Inference(ColumnType.CATEGORICAL, null);
+        }
+        ColumnType type = votes.type();
+        return new Inference(type, type == ColumnType.BOOLEAN ? null : byRow(raw, parsed));
+    }
+
+    private static double[] byRow(RawColumn raw, double[] byLevel) {
+        double[] out = new double[raw.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = byLevel[raw.code(i)];
+        }
+        return out;
     }
 
     private static boolean looksLikeText(int n, IntFunction<String> values) {
@@ -203,6 +244,51 @@ public final class SchemaInference {
             }
         }
         return false;
+    }
+
+    /**
+     * {@link #convert(String, ColumnType, boolean, boolean, int, IntFunction, IntFunction, IntFunction)} of a raw
+     * column; one that kept its distinct values has each converted once, and a value that does not fit is reported at
+     * the first row that holds it, as converting a row at a time reports it.
+     */
+    private static DataColumn convert(String name, ColumnType type, boolean forced, boolean trim, RawColumn raw,
+                                      IntFunction<String> source, IntFunction<String> location) {
+        List<String> levels = raw.levels();
+        int n = raw.size();
+        if (levels == null) {
+            return convert(name, type, forced, trim, n, raw::get, source, location);
+        }
+        if (type.isNumericLike()) {
+            double[] byLevel = new double[levels.size()];
+            boolean[] misfit = new boolean[levels.size()];
+            boolean anyMisfit = false;
+            for (int l = 0; l < byLevel.length; l++) {
+                String s = levels.get(l);
+                byLevel[l] = Values.isMissingToken(s) ? Double.NaN : Values.parseFitting(type, s);
+                misfit[l] = Double.isNaN(byLevel[l]) && !Values.isMissingToken(s);
+                anyMisfit |= misfit[l];
+            }
+            for (int i = 0; anyMisfit && i < n; i++) {
+                if (misfit[raw.code(i)]) {
+                    throw doesNotFit(name, type, forced, raw.get(i), source.apply(i), location.apply(i));
+                }
+            }
+            return new NumericColumn(name, type, byRow(raw, byLevel));
+        }
+        String[] byLevel = new String[levels.size()];
+        Map<String, String> shared = type == ColumnType.CATEGORICAL ? new HashMap<>() : null;
+        for (int l = 0; l < byLevel.length; l++) {
+            String s = levels.get(l);
+            if (!Values.isMissingToken(s)) {
+                s = trim ? s.trim() : s;
+                byLevel[l] = shared == null ? s : shared.computeIfAbsent(s, k -> k);
+            }
+        }
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = byLevel[raw.code(i)];
+        }
+        return new StringColumn(name, type, out);
     }
 
     private static DataColumn convert(String name, ColumnType type, boolean forced, boolean trim, int n,

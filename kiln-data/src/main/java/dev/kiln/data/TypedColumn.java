@@ -52,7 +52,7 @@ final class TypedColumn {
     private TypedColumn(Kind kind, boolean other) {
         this.kind = kind;
         this.other = other;
-        this.text = kind == Kind.TEXT ? new RawColumn() : null;
+        this.text = kind == Kind.TEXT ? RawColumn.keepingLevels() : null; // a String a cell already: levels
         inBlock = BLOCK; // the first value opens the first block
     }
 
