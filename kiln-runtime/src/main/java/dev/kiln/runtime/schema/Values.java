@@ -2,6 +2,7 @@ package dev.kiln.runtime.schema;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -347,19 +348,28 @@ public final class Values {
         return null;
     }
 
-    /** {@code digits} * 10^-k as Double.toString writes it: an integer part (0 when none), '.', k fraction digits. */
+    /**
+     * {@code digits} * 10^-k as Double.toString writes it: an integer part (0 when none), '.', k fraction digits
+     * (digits has at most 15, k at most 18). Written backwards into bytes: a String of ASCII bytes is made without the
+     * StringBuilder's copies.
+     */
     private static String plainDecimal(boolean negative, long digits, int k) {
-        long integer = digits / LONG_POWERS_OF_TEN[k];
-        long fraction = digits % LONG_POWERS_OF_TEN[k];
-        StringBuilder text = new StringBuilder(24);
+        byte[] text = new byte[24];
+        int at = text.length;
+        long rest = digits;
+        for (int i = 0; i < k; i++) {
+            text[--at] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        text[--at] = '.';
+        do {
+            text[--at] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        } while (rest > 0);
         if (negative) {
-            text.append('-');
+            text[--at] = '-';
         }
-        text.append(integer).append('.');
-        for (long p = LONG_POWERS_OF_TEN[k - 1]; p > fraction && p > 1; p /= 10) {
-            text.append('0'); // the fraction's leading zeros
-        }
-        return text.append(fraction).toString();
+        return new String(text, at, text.length - at, StandardCharsets.US_ASCII);
     }
 
     private static KilnException invalid(Field field, Object value, String expected) {
