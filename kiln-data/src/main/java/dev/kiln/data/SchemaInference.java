@@ -6,6 +6,7 @@ import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -141,11 +142,19 @@ public final class SchemaInference {
     }
 
     private static Inference infer(int n, IntFunction<String> values) {
+        return inferEach(n, values, n, values);
+    }
+
+    /**
+     * Votes on and parses each of {@code count} values once ({@code each}), in order; the free-text rule, when no type
+     * is left, is judged on all {@code n} rows ({@code rows}). The parsed values are {@code each}'s.
+     */
+    private static Inference inferEach(int count, IntFunction<String> each, int n, IntFunction<String> rows) {
         TypeVotes votes = new TypeVotes();
         int present = 0;
-        double[] parsed = new double[n];
-        for (int i = 0; i < n; i++) {
-            String s = values.apply(i);
+        double[] parsed = new double[count];
+        for (int i = 0; i < count; i++) {
+            String s = each.apply(i);
             if (Values.isMissingToken(s)) {
                 parsed[i] = Double.NaN;
                 continue;
@@ -153,7 +162,7 @@ public final class SchemaInference {
             present++;
             parsed[i] = votes.accept(s);
             if (!votes.anyLeft()) {
-                ColumnType type = looksLikeText(n, values) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
+                ColumnType type = looksLikeText(n, rows) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
                 return new Inference(type, null);
             }
         }
@@ -174,27 +183,8 @@ public final class SchemaInference {
         if (levels == null) {
             return infer(raw.size(), raw::get);
         }
-        TypeVotes votes = new TypeVotes();
-        boolean present = false;
-        double[] parsed = new double[levels.size()];
-        for (int l = 0; l < parsed.length; l++) {
-            String s = levels.get(l);
-            if (Values.isMissingToken(s)) {
-                parsed[l] = Double.NaN;
-                continue;
-            }
-            present = true;
-            parsed[l] = votes.accept(s);
-            if (!votes.anyLeft()) {
-                ColumnType type = looksLikeText(raw.size(), raw::get) ? ColumnType.TEXT : ColumnType.CATEGORICAL;
-                return new Inference(type, null);
-            }
-        }
-        if (!present) {
-            return new Inference(ColumnType.CATEGORICAL, null);
-        }
-        ColumnType type = votes.type();
-        return new Inference(type, type == ColumnType.BOOLEAN ? null : byRow(raw, parsed));
+        Inference byLevel = inferEach(levels.size(), levels::get, raw.size(), raw::get);
+        return byLevel.parsed() == null ? byLevel : new Inference(byLevel.type(), byRow(raw, byLevel.parsed()));
     }
 
     private static double[] byRow(RawColumn raw, double[] byLevel) {
@@ -258,35 +248,18 @@ public final class SchemaInference {
         if (levels == null) {
             return convert(name, type, forced, trim, n, raw::get, source, location);
         }
-        if (type.isNumericLike()) {
-            double[] byLevel = new double[levels.size()];
-            boolean[] misfit = new boolean[levels.size()];
-            boolean anyMisfit = false;
-            for (int l = 0; l < byLevel.length; l++) {
-                String s = levels.get(l);
-                byLevel[l] = Values.isMissingToken(s) ? Double.NaN : Values.parseFitting(type, s);
-                misfit[l] = Double.isNaN(byLevel[l]) && !Values.isMissingToken(s);
-                anyMisfit |= misfit[l];
+        Converted byLevel = convertEach(type, trim, levels.size(), levels::get);
+        for (int i = 0; byLevel.misfits() != null && i < n; i++) {
+            if (byLevel.misfits().get(raw.code(i))) {
+                throw doesNotFit(name, type, forced, raw.get(i), source.apply(i), location.apply(i));
             }
-            for (int i = 0; anyMisfit && i < n; i++) {
-                if (misfit[raw.code(i)]) {
-                    throw doesNotFit(name, type, forced, raw.get(i), source.apply(i), location.apply(i));
-                }
-            }
-            return new NumericColumn(name, type, byRow(raw, byLevel));
         }
-        String[] byLevel = new String[levels.size()];
-        Map<String, String> shared = type == ColumnType.CATEGORICAL ? new HashMap<>() : null;
-        for (int l = 0; l < byLevel.length; l++) {
-            String s = levels.get(l);
-            if (!Values.isMissingToken(s)) {
-                s = trim ? s.trim() : s;
-                byLevel[l] = shared == null ? s : shared.computeIfAbsent(s, k -> k);
-            }
+        if (byLevel.numbers() != null) {
+            return new NumericColumn(name, type, byRow(raw, byLevel.numbers()));
         }
         String[] out = new String[n];
         for (int i = 0; i < n; i++) {
-            out[i] = byLevel[raw.code(i)];
+            out[i] = byLevel.strings()[raw.code(i)];
         }
         return new StringColumn(name, type, out);
     }
@@ -294,27 +267,46 @@ public final class SchemaInference {
     private static DataColumn convert(String name, ColumnType type, boolean forced, boolean trim, int n,
                                       IntFunction<String> values, IntFunction<String> source,
                                       IntFunction<String> location) {
+        Converted converted = convertEach(type, trim, n, values);
+        if (converted.misfits() != null) {
+            int i = converted.misfits().nextSetBit(0);
+            throw doesNotFit(name, type, forced, values.apply(i), source.apply(i), location.apply(i));
+        }
+        return converted.numbers() != null
+                ? new NumericColumn(name, type, converted.numbers())
+                : new StringColumn(name, type, converted.strings());
+    }
+
+    /**
+     * Values converted to {@code type}: numbers (NaN for missing) or strings (null for missing), and the indices of the
+     * values that do not fit the type (null when all fit).
+     */
+    private record Converted(double[] numbers, String[] strings, BitSet misfits) {
+    }
+
+    private static Converted convertEach(ColumnType type, boolean trim, int count, IntFunction<String> each) {
         if (type.isNumericLike()) {
-            double[] out = new double[n];
-            for (int i = 0; i < n; i++) {
-                String s = values.apply(i);
+            double[] out = new double[count];
+            BitSet misfits = null;
+            for (int i = 0; i < count; i++) {
+                String s = each.apply(i);
                 if (Values.isMissingToken(s)) {
                     out[i] = Double.NaN;
                     continue;
                 }
-                double d = Values.parseFitting(type, s);
-                if (Double.isNaN(d)) {
-                    throw doesNotFit(name, type, forced, s, source.apply(i), location.apply(i));
+                out[i] = Values.parseFitting(type, s);
+                if (Double.isNaN(out[i])) {
+                    misfits = misfits == null ? new BitSet() : misfits;
+                    misfits.set(i);
                 }
-                out[i] = d;
             }
-            return new NumericColumn(name, type, out);
+            return new Converted(out, null, misfits);
         }
-        String[] out = new String[n];
+        String[] out = new String[count];
         // Categorical levels repeat; sharing one String per level keeps large columns small.
         Map<String, String> levels = type == ColumnType.CATEGORICAL ? new HashMap<>() : null;
-        for (int i = 0; i < n; i++) {
-            String s = values.apply(i);
+        for (int i = 0; i < count; i++) {
+            String s = each.apply(i);
             if (Values.isMissingToken(s)) {
                 continue;
             }
@@ -323,7 +315,7 @@ public final class SchemaInference {
             }
             out[i] = levels == null ? s : levels.computeIfAbsent(s, k -> k);
         }
-        return new StringColumn(name, type, out);
+        return new Converted(null, out, null);
     }
 
     static KilnException doesNotFit(String column, ColumnType type, boolean forced, String value,
