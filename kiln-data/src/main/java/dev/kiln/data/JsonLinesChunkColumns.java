@@ -27,7 +27,7 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
     private final ReadOptions options;
     private final boolean whole;
     private final Function<Integer, ChunkedColumns<T>> collector;
-    private final RowEstimate estimate;
+    private final RowEstimate estimate; // null when the collector is not told the rows to expect
     private ChunkedColumns<T> columns;
     private List<String> names;
     private String[] sqlTypes;
@@ -50,7 +50,7 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
      * ({@link Sketcher#fitsInMemory}).
      */
     static Sketcher.Typed sketch(Path file, ReadOptions options, int k, int maxCategories, boolean whole) {
-        return read(file, options, whole, width -> new SketchedColumns(width, k, maxCategories));
+        return read(file, options, whole, false, width -> new SketchedColumns(width, k, maxCategories));
     }
 
     /** The profile of a file that fits in memory, as {@code Profiler.profile(DataReader.read(file))}, or null. */
@@ -58,7 +58,7 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
         CompletableFuture<String> hash = FileHash.meanwhile(file);
         DatasetProfile profile = null;
         try {
-            profile = read(file, ReadOptions.defaults(), true,
+            profile = read(file, ReadOptions.defaults(), true, true,
                     width -> new ProfiledColumns(width, file.toString(), () -> FileHash.joined(hash)));
         } finally {
             if (profile == null) {
@@ -68,14 +68,18 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
         return profile;
     }
 
-    private static <T> T read(Path file, ReadOptions options, boolean whole,
+    /**
+     * What {@code collector} makes of the file, or null; with {@code expectRows}, it is told the rows the file is
+     * expected to hold as chunks come (a profile sizes its arrays by them; a sketch has none to size).
+     */
+    private static <T> T read(Path file, ReadOptions options, boolean whole, boolean expectRows,
                               Function<Integer, ChunkedColumns<T>> collector) {
         if (!options.labelColumns().isEmpty() || options.otherColumns() != null) {
             return null;
         }
         RowEstimate estimate;
         try {
-            estimate = RowEstimate.of(file, Files.size(file));
+            estimate = expectRows ? RowEstimate.of(file, Files.size(file)) : null;
         } catch (IOException e) {
             return null; // the whole read names it
         }
@@ -110,7 +114,9 @@ final class JsonLinesChunkColumns<T> implements JsonLinesReader.Sink<T> {
         int n = chunk.rows();
         rows += n;
         bytes += chunk.bytes();
-        columns.expectRows(estimate.rows(rows, bytes)); // a profile's arrays are sized once when the estimate holds
+        if (estimate != null) {
+            columns.expectRows(estimate.rows(rows, bytes)); // a profile's arrays are sized once when the estimate holds
+        }
         for (int c = 0; c < names.size(); c++) {
             JsonLineParser.Column column = chunk.columns()[c];
             if (text[c] != null) {

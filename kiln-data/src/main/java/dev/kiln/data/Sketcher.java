@@ -109,11 +109,12 @@ public final class Sketcher {
             }
             return sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
         }
-        Typed read = whileReading(real, opts, k, maxCategories);
+        boolean whole = fitsInMemory(real);
+        Typed read = whileReading(real, opts, k, maxCategories, whole);
         if (read != null) {
             return read.sketch();
         }
-        Typed streamed = streamDuckDb(real, opts, k, maxCategories);
+        Typed streamed = streamDuckDb(real, opts, k, maxCategories, whole);
         return streamed != null ? streamed.sketch() : sketch(readIgnoringAbsentTypes(real, opts), k, maxCategories);
     }
 
@@ -121,17 +122,16 @@ public final class Sketcher {
      * A JSON-lines (.jsonl, or .json of the plain shape) or Parquet file sketched as it is read ({@link JsonLinesChunkColumns}, {@link DuckDbChunkColumns}), or
      * null. Its memory does not grow with the rows of its number columns, so a file too big to read whole goes this way
      * too when it has no string column (for JSON lines, when the chunks in flight, {@link JsonLinesReader#inFlightBytes},
-     * fit a quarter of the heap as well; DuckDB's chunks are small).
+     * fit a quarter of the heap as well; DuckDB's chunks are small). {@code whole}: whether it {@link #fitsInMemory}.
      */
-    private static Typed whileReading(Path real, ReadOptions opts, int k, int maxCategories) {
+    private static Typed whileReading(Path real, ReadOptions opts, int k, int maxCategories, boolean whole) {
         DuckDbReader.Format format = DataReader.duckDbFormat(real);
         if (format == DuckDbReader.Format.PARQUET) {
-            return DuckDbChunkColumns.sketch(real, opts, k, maxCategories, fitsInMemory(real));
+            return DuckDbChunkColumns.sketch(real, opts, k, maxCategories, whole);
         }
         if (format != DuckDbReader.Format.JSON_LINES && format != DuckDbReader.Format.JSON) {
             return null;
         }
-        boolean whole = fitsInMemory(real);
         if (!whole && JsonLinesReader.inFlightBytes() > Runtime.getRuntime().maxMemory() / 4) {
             return null;
         }
@@ -174,10 +174,13 @@ public final class Sketcher {
     /** Tests set this to false to stream a file too big to read whole on one thread, as when the parallel way declines. */
     static volatile boolean chunkedWhenTooBig = true;
 
-    /** A Parquet or JSON file too big to read whole, streamed ({@link DuckDbSketcher}); null to read it whole. */
-    private static Typed streamDuckDb(Path real, ReadOptions opts, int k, int maxCategories) {
+    /**
+     * A Parquet or JSON file too big to read whole ({@code whole} false: it does not {@link #fitsInMemory}), streamed
+     * ({@link DuckDbSketcher}); null to read it whole.
+     */
+    private static Typed streamDuckDb(Path real, ReadOptions opts, int k, int maxCategories, boolean whole) {
         DuckDbReader.Format format = DataReader.duckDbFormat(real);
-        return format == null || fitsInMemory(real) ? null : DuckDbSketcher.sketch(real, format, opts, k, maxCategories);
+        return format == null || whole ? null : DuckDbSketcher.sketch(real, format, opts, k, maxCategories);
     }
 
     /** A file's sketch and the column types it was sketched with. */
@@ -201,13 +204,14 @@ public final class Sketcher {
             Map<String, ColumnType> types = inferTypes(real, opts);
             return new Typed(sketch(real, opts.withTypes(types)), types);
         }
-        Typed read = csv ? null : whileReading(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+        Typed read = csv ? null : whileReading(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES,
+                whole);
         if (read != null) {
             return read;
         }
         Typed streamed = csv
                 ? CsvChunkSketcher.sketch(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES)
-                : streamDuckDb(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES);
+                : streamDuckDb(real, opts, QuantileSketch.DEFAULT_K, CategoryCounts.DEFAULT_MAX_CATEGORIES, whole);
         if (streamed != null) {
             return streamed;
         }
