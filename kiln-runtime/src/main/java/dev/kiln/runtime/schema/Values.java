@@ -312,13 +312,9 @@ public final class Values {
         return decimal != null ? decimal : Double.toString(d);
     }
 
-    /** 10^k, exact as doubles up to 10^22. */
+    /** 10^k for the fraction digits k that shortDecimalText tries (each exact as a double). */
     private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
         1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
-    private static final long[] LONG_POWERS_OF_TEN = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L,
-        10_000_000L, 100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
-        10_000_000_000_000L, 100_000_000_000_000L, 1_000_000_000_000_000L, 10_000_000_000_000_000L,
-        100_000_000_000_000_000L, 1_000_000_000_000_000_000L};
 
     /**
      * {@link Double#toString(double)}'s text of a number that is not integral, in its plain range [10^-3, 10^7), and
