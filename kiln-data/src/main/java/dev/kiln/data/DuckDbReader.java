@@ -152,11 +152,24 @@ final class DuckDbReader {
         }
     }
 
-    /** DuckDB's error reading {@code path}, naming the file and format. */
+    /**
+     * DuckDB's error reading {@code path}, naming the file and format; for broken JSON, the line and column where
+     * {@link JsonErrors} finds the first error instead of DuckDB's line, which is not the line (details: {@code line},
+     * {@code byte_in_line}).
+     */
     static KilnException failure(Path path, Format format, Exception e) {
         String file = path.toString();
-        return new KilnException(ErrorCode.DATA_MALFORMED,
-                "cannot read " + file + " as " + format.label + ": " + firstLine(e.getMessage()),
+        String duckDb = firstLine(e.getMessage());
+        if (format != Format.PARQUET && JsonErrors.isSyntaxError(duckDb)) {
+            JsonErrors.Location at = format == Format.JSON_LINES
+                    ? JsonErrors.firstError(path, true, JsonErrors.valuesBefore(duckDb)) : JsonErrors.firstError(path, false);
+            if (at != null) {
+                return new KilnException(ErrorCode.DATA_MALFORMED, "cannot read " + file + " as " + format.label
+                        + ": line " + at.line() + ", near byte " + at.column() + ": " + at.reason(),
+                        Map.of("file", file, "format", format.label, "line", at.line(), "byte_in_line", at.column()), e);
+            }
+        }
+        return new KilnException(ErrorCode.DATA_MALFORMED, "cannot read " + file + " as " + format.label + ": " + duckDb,
                 Map.of("file", file, "format", format.label), e);
     }
 
