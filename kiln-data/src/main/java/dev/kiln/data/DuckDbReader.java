@@ -155,7 +155,7 @@ final class DuckDbReader {
     /**
      * DuckDB's error reading {@code path}, naming the file and format; for broken JSON, the line and column where
      * {@link JsonErrors} finds the first error instead of DuckDB's line, which is not the line (details: {@code line},
-     * {@code byte_in_line}).
+     * {@code byte_in_line}); for a JSON-lines value DuckDB cannot take, the line of that value (DuckDB counts values).
      */
     static KilnException failure(Path path, Format format, Exception e) {
         String file = path.toString();
@@ -168,6 +168,11 @@ final class DuckDbReader {
                         + ": line " + at.line() + ", near byte " + at.column() + ": " + at.reason(),
                         Map.of("file", file, "format", format.label, "line", at.line(), "byte_in_line", at.column()), e);
             }
+        }
+        JsonErrors.Located value = format == Format.JSON_LINES ? JsonErrors.transformErrorOnItsLine(path, duckDb) : null;
+        if (value != null) {
+            return new KilnException(ErrorCode.DATA_MALFORMED, "cannot read " + file + " as " + format.label + ": "
+                    + value.message(), Map.of("file", file, "format", format.label, "line", value.line()), e);
         }
         return new KilnException(ErrorCode.DATA_MALFORMED, "cannot read " + file + " as " + format.label + ": " + duckDb,
                 Map.of("file", file, "format", format.label), e);

@@ -34,6 +34,7 @@ final class JsonErrors {
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private static final Pattern DUCKDB_LINE = Pattern.compile("Malformed JSON.* in line (\\d+)");
+    private static final Pattern DUCKDB_VALUE = Pattern.compile("(JSON transform error in file .*, in line )(\\d+)(:)");
 
     /** DuckDB's deepest nesting ("JSON exceeds maximum recursion depth of 128"). */
     private static final int MAX_DEPTH = 128;
@@ -150,6 +151,57 @@ final class JsonErrors {
             }
         }
         return true;
+    }
+
+    /**
+     * DuckDB's "JSON transform error in file F, in line N: ..." (a duplicate key, a value its type cannot take) with
+     * the line of the N-th value instead, and that line; null when the message is not one, or N is the line already.
+     * There DuckDB's N counts values from one, so it is the line only without blank lines before.
+     */
+    static Located transformErrorOnItsLine(Path file, String duckDbMessage) {
+        Matcher m = DUCKDB_VALUE.matcher(duckDbMessage == null ? "" : duckDbMessage);
+        if (!m.find()) {
+            return null;
+        }
+        long line;
+        try {
+            line = lineOfValue(file, Long.parseLong(m.group(2)));
+        } catch (IOException | RuntimeException e) { // a line number past a long, an unreadable file
+            return null;
+        }
+        if (line < 0) {
+            return null;
+        }
+        return new Located(duckDbMessage.substring(0, m.start(2)) + line + duckDbMessage.substring(m.end(2)), line);
+    }
+
+    /** DuckDB's message with the right line, and that line. */
+    record Located(String message, long line) {
+    }
+
+    /** The line of the {@code n}-th non-blank line (1-based), or -1 when the file has fewer. */
+    static long lineOfValue(Path file, long n) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            long line = 1;
+            long values = 0;
+            boolean blank = true;
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                for (int i = 0; i < read; i++) {
+                    byte b = buffer[i];
+                    if (b == '\n') {
+                        line++;
+                        blank = true;
+                    } else if (blank && b != ' ' && b != '\t' && b != '\r') {
+                        blank = false;
+                        if (++values == n) {
+                            return line;
+                        }
+                    }
+                }
+            }
+            return -1;
+        }
     }
 
     /** The values DuckDB's "Malformed JSON ... in line N" says came before the broken one (N - 2), or 0. */

@@ -80,6 +80,17 @@ class JsonErrorsTest {
     }
 
     @Test
+    void aValueDuckDbCannotTakeIsNamedOnItsLineAfterBlankLines() throws IOException {
+        Path file = write("duplicate.jsonl", "\n\n{\"a\":1}\n\n{\"a\":1,\"a\":2}\n");
+        KilnException e = catchThrowableOfType(() -> DataReader.read(file), KilnException.class);
+        assertThat(e.getMessage()).contains("in line 5: ").contains("duplicate key").doesNotContain("in line 2");
+        assertThat(e.details()).containsEntry("line", 5L);
+        assertThat(JsonErrors.lineOfValue(file, 1)).isEqualTo(3);
+        assertThat(JsonErrors.lineOfValue(file, 3)).isEqualTo(-1);
+        assertThat(JsonErrors.transformErrorOnItsLine(file, "Invalid Input Error: Malformed JSON in line 2")).isNull();
+    }
+
+    @Test
     void aJsonDocumentIsReadWholeAcrossItsLines() throws IOException {
         Path json = write("rows.json", "[\n  {\"a\": 1},\n  {\"a\": 2\n  },\n  {\"a\": +3}\n]\n");
         assertThat(JsonErrors.firstError(json, false).line()).isEqualTo(5);
