@@ -215,15 +215,20 @@ final class DuckDbReader {
     /**
      * The table function that reads the file. JSON objects are always read as a column per key: by default DuckDB reads
      * objects of 200 keys or more whose values share a type as one MAP column named {@code json} (its
-     * {@code map_inference_threshold}), which Kiln would have typed as one text column of the whole objects.
+     * {@code map_inference_threshold}), which Kiln would have typed as one text column of the whole objects. JSON is
+     * typed from every row ({@code sample_size = -1}), as Kiln types CSV: from its first 20,480 rows (the default),
+     * DuckDB dropped the values of a column null in those rows, rounded a fraction after them in a column of integers
+     * (1.5 became 2), and failed on a key first seen after them, or on a string after numbers, booleans or dates.
+     * {@link JsonLinesReader} reads the files of the plain shape without DuckDB and declines those cases.
      */
     static String scan(Path path, Format format) {
         String literal = "'" + path.toString().replace("'", "''") + "'";
         return switch (format) {
             case PARQUET -> "read_parquet(" + literal + ")";
-            case JSON_LINES -> "read_json_auto(" + literal + ", format = 'newline_delimited', map_inference_threshold = -1)";
+            case JSON_LINES -> "read_json_auto(" + literal
+                    + ", format = 'newline_delimited', map_inference_threshold = -1, sample_size = -1)";
             // A .json file may hold JSON lines or one array of objects; DuckDB tells which.
-            case JSON -> "read_json_auto(" + literal + ", format = 'auto', map_inference_threshold = -1)";
+            case JSON -> "read_json_auto(" + literal + ", format = 'auto', map_inference_threshold = -1, sample_size = -1)";
         };
     }
 

@@ -27,16 +27,18 @@ import java.util.concurrent.Future;
  * takes 0.9-1.3 s (bench/speed has the commands' figures).
  *
  * <p>The columns are DuckDB's because they are typed as {@code read_json_auto} types them and then built by the same
- * {@link TypedColumn}s: a column is BIGINT when the first {@value #SAMPLE_ROWS} rows (DuckDB's {@code sample_size})
+ * {@link TypedColumn}s: a column is BIGINT when the first {@value #SAMPLE_ROWS} rows (DuckDB's default
+ * {@code sample_size}; Kiln has DuckDB type from every row, which gives the same types wherever this does not decline)
  * hold only integers, DOUBLE when they hold a number with a fraction or an exponent, BOOLEAN for true and false,
- * VARCHAR for strings. Where DuckDB would do something else, this declines: a column with no value in the sample (DuckDB
- * types it NULL and drops later values), a number with a fraction after an integer sample (DuckDB rounds it), a
- * string column whose sample might all be dates, times or UUIDs (DuckDB detects those), two kinds of value in one
- * column (DuckDB's JSON type), and whatever {@link JsonLineParser} declines. {@code JsonLinesReaderPropertiesTest}
- * checks the columns against DuckDB's on random files.
+ * VARCHAR for strings. Where a later row disagrees with the sample, or DuckDB would do something else, this declines,
+ * and DuckDB, which types from every row ({@link DuckDbReader#scan}), reads the file: a column with no value in the
+ * sample, a number with a fraction after an integer sample, a string column whose sample might all be dates, times or
+ * UUIDs (DuckDB detects those), two kinds of value in one column (DuckDB's JSON type), and whatever
+ * {@link JsonLineParser} declines. {@code JsonLinesReaderPropertiesTest} checks the columns against DuckDB's on random
+ * files.
  */
 final class JsonLinesReader {
-    /** How many rows DuckDB's {@code read_json_auto} types a column from ({@code sample_size}'s default). */
+    /** How many rows this types a column from ({@code read_json_auto}'s default {@code sample_size}). */
     static final int SAMPLE_ROWS = 20_480;
     static final int DEFAULT_BLOCK_SIZE = 4 << 20;
     /** Tests set a tiny block so chunk boundaries fall everywhere. */
