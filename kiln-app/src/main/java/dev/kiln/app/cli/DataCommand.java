@@ -29,10 +29,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/** Its verbs are listed in {@link Cli#VERBS}, which adds them when the command line is built. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Look at data before training on it, and keep the versions of datasets in the store.",
-        subcommands = {DataCommand.Profile.class, DataCommand.Validate.class, DatasetCommands.Ingest.class,
-                DatasetCommands.Versions.class, DatasetCommands.Get.class, DatasetCommands.ListDatasets.class})
+        description = "Look at data before training on it, and keep the versions of datasets in the store.")
 final class DataCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -30,11 +30,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/** Its verbs are listed in {@link Cli#VERBS}, which adds them when the command line is built. */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = {"The model registry: models, immutable versions, moving aliases, and the history of every change.",
-                "References: NAME (its 'production' alias), NAME@ALIAS, NAME:VERSION."},
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class,
-                ModelsCommand.Unalias.class, ModelsRollback.class, ModelsRollout.class, ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class, ModelsCommand.Describe.class})
+                "References: NAME (its 'production' alias), NAME@ALIAS, NAME:VERSION."})
 final class ModelsCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -32,9 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+/** Its verbs are listed in {@link Cli#VERBS}, which adds them when the command line is built. */
 @Command(name = "monitor", mixinStandardHelpOptions = true,
-        description = "Watch served models: performance on delayed labels, alert rules, alerts.",
-        subcommands = {MonitorCommand.Check.class, MonitorCommand.Alerts.class, MonitorCommand.Performance.class})
+        description = "Watch served models: performance on delayed labels, alert rules, alerts.")
 final class MonitorCommand implements Runnable {
     static final int EXIT_FIRING = 6;
 

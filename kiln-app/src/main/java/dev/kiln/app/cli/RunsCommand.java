@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "runs", mixinStandardHelpOptions = true, description = "Tracked training runs: list, show, compare.",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class})
+/** Its verbs are listed in {@link Cli#VERBS}, which adds them when the command line is built. */
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "Tracked training runs: list, show, compare.")
 final class RunsCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -65,6 +65,27 @@ class CliTest {
             assertThat(branch.getSubcommands().get(e.getKey()).getUsageMessage()).as(e.getKey())
                     .isEqualTo(e.getValue().getUsageMessage());
         }
+        // And a noun's verb alone: its help as in the whole tree, the noun's own help with every verb.
+        int verbs = 0;
+        for (java.util.Map.Entry<String, picocli.CommandLine> noun : whole.getSubcommands().entrySet()) {
+            for (java.util.Map.Entry<String, picocli.CommandLine> verb : noun.getValue().getSubcommands().entrySet()) {
+                picocli.CommandLine branch = Cli.forArguments(noun.getKey(), verb.getKey(), "--help")
+                        .getSubcommands().get(noun.getKey());
+                String path = noun.getKey() + " " + verb.getKey();
+                boolean pruned = Cli.VERBS.containsKey(noun.getValue().getCommand().getClass());
+                assertThat(branch.getSubcommands()).as(path)
+                        .hasSize(pruned ? 1 : noun.getValue().getSubcommands().size());
+                assertThat(branch.getSubcommands().get(verb.getKey()).getUsageMessage()).as(path)
+                        .isEqualTo(verb.getValue().getUsageMessage());
+                verbs++;
+            }
+            assertThat(Cli.forArguments(noun.getKey(), "--help").getSubcommands().get(noun.getKey()).getUsageMessage())
+                    .as(noun.getKey()).isEqualTo(noun.getValue().getUsageMessage());
+        }
+        assertThat(verbs).isGreaterThan(25);
+        CliRun misspeltVerb = CliRun.of("data", "profil", "x.csv");
+        assertThat(misspeltVerb.exitCode()).isEqualTo(2);
+        assertThat(misspeltVerb.err()).contains("profile");
         assertThat(Cli.forArguments().getSubcommands()).hasSameSizeAs(whole.getSubcommands());
         assertThat(Cli.forArguments("--version").getSubcommands()).hasSameSizeAs(whole.getSubcommands());
         CliRun misspelt = CliRun.of("dat", "profile");
