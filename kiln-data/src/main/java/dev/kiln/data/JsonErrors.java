@@ -155,8 +155,8 @@ final class JsonErrors {
 
     /**
      * DuckDB's "JSON transform error in file F, in line N: ..." (a duplicate key, a value its type cannot take) with
-     * the line of the N-th value instead, and that line; null when the message is not one, or N is the line already.
-     * There DuckDB's N counts values from one, so it is the line only without blank lines before.
+     * the line of the N-th value instead, and that line; null when the message is not one. DuckDB's N counts values
+     * from one, so it is the line only where no blank line comes before.
      */
     static Located transformErrorOnItsLine(Path file, String duckDbMessage) {
         Matcher m = DUCKDB_VALUE.matcher(duckDbMessage == null ? "" : duckDbMessage);

@@ -60,7 +60,7 @@ class JsonTypedFromEveryRowTest {
     }
 
     @Test
-    void aProfileAndASketchSeeTheLateValuesToo() throws IOException {
+    void aProfileSeesTheLateValuesToo() throws IOException {
         Path file = write("profile.jsonl", i -> "{\"a\":" + i + "}", "{\"a\":1.5}");
         var column = Profiler.profile(file).columns().get(0);
         assertThat(column.type()).isEqualTo("numeric");

@@ -53,12 +53,19 @@ public final class Cli implements Runnable {
      * line is built, so that a run builds only the verb it invokes (below).
      */
     static final Map<Class<?>, List<Class<?>>> VERBS = Map.of(
-            DataCommand.class, List.of(DataCommand.Profile.class, DataCommand.Validate.class, DatasetCommands.Ingest.class, DatasetCommands.Versions.class, DatasetCommands.Get.class, DatasetCommands.ListDatasets.class),
+            DataCommand.class, List.of(DataCommand.Profile.class, DataCommand.Validate.class,
+                    DatasetCommands.Ingest.class, DatasetCommands.Versions.class, DatasetCommands.Get.class,
+                    DatasetCommands.ListDatasets.class),
             RunsCommand.class, List.of(RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class),
-            MonitorCommand.class, List.of(MonitorCommand.Check.class, MonitorCommand.Alerts.class, MonitorCommand.Performance.class),
-            PipelineCommand.class, List.of(PipelineInit.class, PipelineRun.class, PipelineStatus.class, PipelineRuns.class, PipelineWatch.class),
+            MonitorCommand.class, List.of(MonitorCommand.Check.class, MonitorCommand.Alerts.class,
+                    MonitorCommand.Performance.class),
+            PipelineCommand.class, List.of(PipelineInit.class, PipelineRun.class, PipelineStatus.class,
+                    PipelineRuns.class, PipelineWatch.class),
             DemoCommand.class, List.of(DriftDemo.class, AbDemo.class, LoopDemo.class),
-            ModelsCommand.class, List.of(ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class, ModelsCommand.Unalias.class, ModelsRollback.class, ModelsRollout.class, ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class, ModelsCommand.Describe.class));
+            ModelsCommand.class, List.of(ModelsCommand.ListModels.class, ModelsCommand.Show.class,
+                    ModelsCommand.Alias.class, ModelsCommand.Unalias.class, ModelsRollback.class, ModelsRollout.class,
+                    ModelsCommand.History.class, ModelsCommand.Card.class, ModelsCommand.Tag.class,
+                    ModelsCommand.Describe.class));
 
     /** The whole command tree. */
     public static CommandLine commandLine() {
