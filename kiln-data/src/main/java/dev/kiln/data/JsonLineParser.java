@@ -11,9 +11,10 @@ import java.util.Set;
 /**
  * Parses whole lines of a JSON-lines file into columns, for {@link JsonLinesReader}: only the plain shape, where each
  * line is one flat object with the same keys in the same order and every value is a number, a string, true, false or
- * null. Anything else (a nested value, a key missing, added or moved, a blank line, an escape in a key, a number
- * outside JSON's grammar or too large to read exactly, bytes that are not UTF-8) throws {@link Decline}: the file is
- * then read through DuckDB, which types it, or words its error, as before.
+ * null; blank lines are skipped, as DuckDB skips them (a blank first line is left to DuckDB). Anything else (a nested
+ * value, a key missing, added or moved, an escape in a key, a number outside JSON's grammar or too large to read
+ * exactly, bytes that are not UTF-8) throws {@link Decline}: the file is then read through DuckDB, which types it, or
+ * words its error, as before.
  *
  * <p>Numbers, true and false land in a double per row ({@code NaN} for null; booleans as 1 and 0; an integer as the
  * double of its exact value, so {@code -0} is 0 as DuckDB reads it); strings in a String per row. What each column
@@ -136,19 +137,17 @@ final class JsonLineParser {
             if (end < 0) {
                 end = to;
             }
-            line(a, i, end, row, columns, capacity);
-            row++;
+            if (skipSpace(a, i, end) < end) {
+                line(a, i, end, row, columns, capacity);
+                row++;
+            } // else a blank line, which DuckDB skips too: no row
             i = end + 1;
         }
         return new Chunk(row, columns, to - from);
     }
 
     private void line(byte[] a, int from, int to, int row, Column[] columns, int capacity) {
-        int i = skipSpace(a, from, to);
-        if (i == to) {
-            throw new Decline("a blank line");
-        }
-        i = expect(a, i, to, '{');
+        int i = expect(a, skipSpace(a, from, to), to, '{');
         for (int c = 0; c < keys.length; c++) {
             // The common case first: the separator, then the quoted key and its colon without white space.
             if (c > 0 && i < to && a[i] == ',') {

@@ -101,6 +101,23 @@ class JsonLinesReaderTest {
         assertThat(read.value(JsonLinesReader.SAMPLE_ROWS)).isEqualTo(1.5);
     }
 
+    /**
+     * Blank lines (empty, spaces, tabs, a CR) are skipped here as DuckDB skips them, so a file that ends with an empty
+     * line is no longer left to DuckDB, which now types a file from every row (slowly); a blank first line still is.
+     */
+    @Test
+    void blankLinesAreSkippedAsDuckDbSkipsThem() throws IOException {
+        Path file = write("blank.jsonl", "{\"a\":1,\"b\":\"x\"}\n\n  \n{\"a\":2.5,\"b\":\"y\"}\r\n\t\r\n{\"a\":3,\"b\":null}\n\n");
+        List<DataColumn> here = JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of());
+        assertThat(here).isNotNull().isEqualTo(duckDb(file));
+        assertThat(here.get(0).size()).isEqualTo(3);
+        assertThat(Profiler.profile(file)).usingRecursiveComparison().isEqualTo(Profiler.profile(DataReader.read(file)));
+
+        Path first = write("first.jsonl", "\n{\"a\":1}\n{\"a\":2}\n");
+        assertThat(JsonLinesReader.readTyped(first, ReadOptions.defaults(), Set.of())).isNull();
+        assertThat(DataReader.read(first).rowCount()).isEqualTo(2);
+    }
+
     @Test
     void aColumnWithNoValueInTheSampleIsLeftToDuckDb() throws IOException {
         String lines = IntStream.range(0, JsonLinesReader.SAMPLE_ROWS + 5)
@@ -127,7 +144,7 @@ class JsonLinesReaderTest {
     @Test
     void whatIsNotThePlainShapeIsLeftToDuckDbWhichWordsTheError() throws IOException {
         List<String> declined = List.of("{\"a\":1}\n{\"b\":2}\n", "{\"a\":1,\"b\":2}\n{\"b\":3,\"a\":4}\n",
-                "{\"a\":{\"b\":1}}\n", "{\"a\":[1,2]}\n", "{\"a\":1}\n\n{\"a\":2}\n", "{\"a\":1,\"A\":2}\n",
+                "{\"a\":{\"b\":1}}\n", "{\"a\":[1,2]}\n", "\n{\"a\":1}\n{\"a\":2}\n", "{\"a\":1,\"A\":2}\n",
                 "{\"a\":1}\n{\"a\":\"x\"}\n", "{\"a\":01}\n", "{\"a\":1e400}\n", "{\"a\":12345678901234567}\n",
                 "[{\"a\":1}]\n", "\uFEFF{\"a\":1}\n", "{}\n", "{\"a\":1}{\"a\":2}\n", "{\"a\":\"\\x\"}\n");
         for (String text : declined) {
