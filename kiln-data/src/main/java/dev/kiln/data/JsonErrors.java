@@ -70,15 +70,12 @@ final class JsonErrors {
      */
     static Location firstError(Path file, boolean linePerValue, long valuesBefore) {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            byte[] start = in.readNBytes(BOM.length);
-            if (Arrays.equals(start, BOM)) {
+            in.mark(BOM.length);
+            if (Arrays.equals(in.readNBytes(BOM.length), BOM)) {
                 return new Location(1, 1, "the file starts with a byte order mark (BOM), which DuckDB's JSON reader"
                         + " does not take: save it as UTF-8 without one");
             }
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            in.reset();
             if (linePerValue) {
                 Location at = firstErrorByLine(in, valuesBefore);
                 return at != null || valuesBefore == 0 ? at : firstError(file, true, 0);
@@ -93,11 +90,30 @@ final class JsonErrors {
 
     /** Each line on its own: a value cut short at its line's end is an error there, not on the next line. */
     private static Location firstErrorByLine(InputStream in, long skipValues) throws IOException {
+        long[] values = {0};
+        return eachLine(in, (number, buffer, from, to) -> {
+            if (blank(buffer, from, to) || values[0]++ < skipValues) {
+                return null;
+            }
+            Location at;
+            try (JsonParser parser = FACTORY.createParser(buffer, from, to - from)) {
+                at = firstError(parser, true);
+            }
+            return at == null ? null : new Location(number, at.column(), at.reason());
+        });
+    }
+
+    /** What {@link #eachLine} asks of each line: a result to stop at, or null to go on. */
+    private interface LineVisitor<T> {
+        T line(long number, byte[] buffer, int from, int to) throws IOException;
+    }
+
+    /** Gives {@code visitor} each line of {@code in} (1-based number, without its LF) until it answers; null if never. */
+    private static <T> T eachLine(InputStream in, LineVisitor<T> visitor) throws IOException {
         byte[] buffer = new byte[1 << 16];
         int start = 0;
         int filled = 0;
         long number = 0;
-        long values = 0;
         boolean end = false;
         while (true) {
             int newline = ByteScan.indexOf(buffer, start, filled, (byte) '\n');
@@ -117,29 +133,11 @@ final class JsonErrors {
             if (newline < 0 && start == lineEnd) {
                 return null; // the file ended with a line break
             }
-            number++;
-            Location at = null;
-            if (values >= skipValues) {
-                at = lineError(buffer, start, lineEnd);
-            } else if (!blank(buffer, start, lineEnd)) {
-                values++;
-            }
-            if (at != null) {
-                return new Location(number, at.column(), at.reason());
-            }
-            if (newline < 0) {
-                return null;
+            T answer = visitor.line(++number, buffer, start, lineEnd);
+            if (answer != null || newline < 0) {
+                return answer;
             }
             start = newline + 1;
-        }
-    }
-
-    private static Location lineError(byte[] buffer, int from, int to) throws IOException {
-        if (blank(buffer, from, to)) {
-            return null;
-        }
-        try (JsonParser parser = FACTORY.createParser(buffer, from, to - from)) {
-            return firstError(parser, true);
         }
     }
 
@@ -182,25 +180,10 @@ final class JsonErrors {
     /** The line of the {@code n}-th non-blank line (1-based), or -1 when the file has fewer. */
     static long lineOfValue(Path file, long n) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            long line = 1;
-            long values = 0;
-            boolean blank = true;
-            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                for (int i = 0; i < read; i++) {
-                    byte b = buffer[i];
-                    if (b == '\n') {
-                        line++;
-                        blank = true;
-                    } else if (blank && b != ' ' && b != '\t' && b != '\r') {
-                        blank = false;
-                        if (++values == n) {
-                            return line;
-                        }
-                    }
-                }
-            }
-            return -1;
+            long[] values = {0};
+            Long line = eachLine(in, (number, buffer, from, to) ->
+                    !blank(buffer, from, to) && ++values[0] == n ? number : null);
+            return line == null ? -1 : line;
         }
     }
 
