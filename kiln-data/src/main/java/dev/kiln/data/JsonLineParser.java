@@ -10,11 +10,12 @@ import java.util.Set;
 
 /**
  * Parses whole lines of a JSON-lines file into columns, for {@link JsonLinesReader}: only the plain shape, where each
- * line is one flat object with the same keys in the same order and every value is a number, a string, true, false or
- * null; blank lines are skipped, as DuckDB skips them (a blank first line is left to DuckDB). Anything else (a nested
- * value, a key missing, added or moved, an escape in a key, a number outside JSON's grammar or too large to read
- * exactly, bytes that are not UTF-8) throws {@link Decline}: the file is then read through DuckDB, which types it, or
- * words its error, as before.
+ * line is one flat object whose keys are among the first line's, and every value is a number, a string, true, false
+ * or null. Later lines may give those keys in another order or leave some out (null, as DuckDB reads a missing key);
+ * the first line's order, without white space, is read fastest. Blank lines are skipped, as DuckDB skips them.
+ * Anything else (a nested value, a key the first line lacks or a key twice, an escape in a key, a number outside
+ * JSON's grammar or too large to read exactly, bytes that are not UTF-8) throws {@link Decline}: the file is then read
+ * through DuckDB, which types it, or words its error, as before.
  *
  * <p>Numbers, true and false land in a double per row ({@code NaN} for null; booleans as 1 and 0; an integer as the
  * double of its exact value, so {@code -0} is 0 as DuckDB reads it); strings in a String per row. What each column
@@ -57,9 +58,12 @@ final class JsonLineParser {
     /** Each key as it is written without white space: {@code "key":}. */
     private final byte[][] patterns;
     private final ByteTokens tokens = new ByteTokens();
+    /** Which keys a line gave, for {@link #anyKeys}. */
+    private final boolean[] seen;
 
     private JsonLineParser(byte[][] keys) {
         this.keys = keys;
+        this.seen = new boolean[keys.length];
         this.patterns = new byte[keys.length][];
         for (int c = 0; c < keys.length; c++) {
             byte[] pattern = new byte[keys[c].length + 3]; // "key":
@@ -137,7 +141,7 @@ final class JsonLineParser {
             if (end < 0) {
                 end = to;
             }
-            if (skipSpace(a, i, end) < end) {
+            if (!blank(a, i, end)) {
                 line(a, i, end, row, columns, capacity);
                 row++;
             } // else a blank line, which DuckDB skips too: no row
@@ -149,34 +153,103 @@ final class JsonLineParser {
     private void line(byte[] a, int from, int to, int row, Column[] columns, int capacity) {
         int i = expect(a, skipSpace(a, from, to), to, '{');
         for (int c = 0; c < keys.length; c++) {
-            // The common case first: the separator, then the quoted key and its colon without white space.
+            // The common case first: the first line's keys in its order, each after its separator, quoted and followed
+            // by its colon without white space. Anything else (white space, keys missing or in another order) goes on
+            // in anyKeys from the separator before this key.
+            int before = i;
             if (c > 0 && i < to && a[i] == ',') {
                 i++;
             } else if (c > 0) {
-                i = expect(a, skipSpace(a, i, to), to, ',');
+                int j = skipSpace(a, i, to);
+                if (j == to || a[j] != ',') {
+                    anyKeys(a, before, to, row, columns, capacity, c);
+                    return;
+                }
+                i = j + 1;
             }
             byte[] pattern = patterns[c];
             if (i + pattern.length <= to && Arrays.equals(a, i, i + pattern.length, pattern, 0, pattern.length)) {
                 i += pattern.length;
             } else {
-                i = key(a, skipSpace(a, i, to), to, keys[c]);
-                i = expect(a, skipSpace(a, i, to), to, ':');
+                int j = skipSpace(a, i, to);
+                if (!keyAt(a, j, to, keys[c])) {
+                    anyKeys(a, before, to, row, columns, capacity, c);
+                    return;
+                }
+                i = expect(a, skipSpace(a, j + keys[c].length + 2, to), to, ':');
             }
             i = value(a, skipSpace(a, i, to), to, row, columns[c], capacity);
         }
-        i = skipSpace(a, i, to);
-        i = expect(a, i, to, '}');
+        end(a, i, to);
+    }
+
+    /** The closing brace at {@code a[i]} (after white space), and nothing but white space after it. */
+    private static void end(byte[] a, int i, int to) {
+        i = expect(a, skipSpace(a, i, to), to, '}');
         if (skipSpace(a, i, to) != to) {
             throw new Decline("more than one value on a line");
         }
     }
 
-    private static int key(byte[] a, int i, int to, byte[] key) {
-        int end = i + key.length + 2;
-        if (end > to || a[i] != '"' || a[end - 1] != '"' || !Arrays.equals(a, i + 1, end - 1, key, 0, key.length)) {
-            throw new Decline("keys that differ from the first line's");
+    /**
+     * The rest of a line whose keys are not the first line's in its order, from {@code a[i]}: just after the opening
+     * brace when {@code done} is 0, else just after the value of the first line's key {@code done - 1}, the keys
+     * before it having come in order. The keys may come in any order and any of them may be missing (DuckDB reads a
+     * missing key as null); a key the first line lacks (DuckDB adds a column for it) or one given twice (an error
+     * there) declines.
+     */
+    private void anyKeys(byte[] a, int i, int to, int row, Column[] columns, int capacity, int done) {
+        boolean[] seen = this.seen;
+        Arrays.fill(seen, false);
+        Arrays.fill(seen, 0, done, true);
+        i = skipSpace(a, i, to);
+        boolean more = i < to && a[i] != '}';
+        if (more && done > 0) {
+            i = skipSpace(a, expect(a, i, to, ','), to);
         }
-        return end;
+        while (more) {
+            i = expect(a, i, to, '"');
+            int start = i;
+            while (i < to && a[i] != '"') {
+                if (a[i] == '\\' || (a[i] & 0xff) < 0x20) {
+                    throw new Decline("an escape in a key");
+                }
+                i++;
+            }
+            int c = column(a, start, i);
+            if (seen[c]) {
+                throw new Decline("a key twice");
+            }
+            seen[c] = true;
+            i = expect(a, skipSpace(a, i + 1, to), to, ':');
+            i = skipSpace(a, value(a, skipSpace(a, i, to), to, row, columns[c], capacity), to);
+            more = i < to && a[i] == ',';
+            if (more) {
+                i = skipSpace(a, i + 1, to);
+            }
+        }
+        end(a, i, to);
+        for (int c = done; c < keys.length; c++) {
+            if (!seen[c] && columns[c].values != null) {
+                columns[c].values[row] = Double.NaN; // a missing key: null, as DuckDB reads it (texts stay null)
+            }
+        }
+    }
+
+    /** The column of the key {@code a[start, end)}: one of the first line's, byte for byte, or a Decline. */
+    private int column(byte[] a, int start, int end) {
+        for (int c = 0; c < keys.length; c++) {
+            if (Arrays.equals(a, start, end, keys[c], 0, keys[c].length)) {
+                return c;
+            }
+        }
+        throw new Decline("a key the first line lacks");
+    }
+
+    /** Whether the quoted {@code key} is at {@code a[i]}. */
+    private static boolean keyAt(byte[] a, int i, int to, byte[] key) {
+        int end = i + key.length + 2;
+        return end <= to && a[i] == '"' && a[end - 1] == '"' && Arrays.equals(a, i + 1, end - 1, key, 0, key.length);
     }
 
     private int value(byte[] a, int i, int to, int row, Column column, int capacity) {
@@ -371,6 +444,11 @@ final class JsonLineParser {
             throw new Decline("not the plain shape: '" + ch + "' expected");
         }
         return i + 1;
+    }
+
+    /** Whether the line {@code a[from, to)} is empty or white (spaces, tabs, a CR): DuckDB skips it. */
+    static boolean blank(byte[] a, int from, int to) {
+        return skipSpace(a, from, to) == to;
     }
 
     private static int skipSpace(byte[] a, int i, int to) {

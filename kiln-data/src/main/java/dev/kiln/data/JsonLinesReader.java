@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Reads a JSON-lines file of the plain shape ({@link JsonLineParser}: flat objects, the same keys on every line) on
+ * Reads a JSON-lines file of the plain shape ({@link JsonLineParser}: flat objects with the first line's keys) on
  * every core, into exactly the columns {@link DuckDbReader#readTyped} makes of it through DuckDB, or declines (null) so
  * that DuckDB reads it. DuckDB parses JSON on several threads too, but hands a million rows of 21 columns over JDBC a
  * call per cell, and its chunk API streams them on one thread; on that file, in process, that took 1.7-2.6 s where this
@@ -130,8 +130,15 @@ final class JsonLinesReader {
                 continue;
             }
             if (typing == null) {
-                int firstEnd = ByteScan.indexOf(buffer, 0, cut, (byte) '\n');
-                typing = new Typing<>(JsonLineParser.keys(buffer, 0, firstEnd < 0 ? cut : firstEnd), sink);
+                List<String> keys = firstKeys(buffer, cut);
+                if (keys == null) {
+                    carry = Arrays.copyOfRange(buffer, cut, length); // only blank lines so far: no rows, read on
+                    if (last) {
+                        break;
+                    }
+                    continue;
+                }
+                typing = new Typing<>(keys, sink);
             }
             List<String> names = typing.names;
             byte[] chunk = buffer;
@@ -156,6 +163,24 @@ final class JsonLinesReader {
             typing.accept(next(inFlight));
         }
         return typing.result();
+    }
+
+    /**
+     * The keys of the first line that is not blank in {@code a[0, cut)} (DuckDB skips blank lines, the first included);
+     * null when every line there is blank.
+     */
+    private static List<String> firstKeys(byte[] a, int cut) {
+        int from = 0;
+        while (from < cut) {
+            int end = ByteScan.indexOf(a, from, cut, (byte) '\n');
+            end = end < 0 ? cut : end;
+            if (JsonLineParser.blank(a, from, end)) {
+                from = end + 1;
+                continue;
+            }
+            return JsonLineParser.keys(a, from, end);
+        }
+        return null;
     }
 
     private static JsonLineParser.Chunk next(Deque<Future<JsonLineParser.Chunk>> inFlight) {

@@ -199,11 +199,27 @@ class JsonLinesReaderPropertiesTest {
         int rows = 1 + random.nextInt(random.nextInt(10) == 0 ? 400 : 30);
         String lineEnd = random.nextInt(5) == 0 ? "\r\n" : "\n";
         StringBuilder out = new StringBuilder();
+        if (random.nextInt(8) == 0) { // blank lines before the first object: DuckDB skips them
+            out.append(List.of("", " ", "\t", "\r").get(random.nextInt(4))).append(lineEnd);
+        }
+        // Lines after the first may give the keys in another order, or leave some out (null): an event log's shape.
+        boolean shuffled = random.nextInt(3) == 0;
+        boolean optional = random.nextInt(3) == 0;
         boolean[] seen = new boolean[width];
         for (int r = 0; r < rows; r++) {
             StringBuilder line = new StringBuilder(space(random)).append('{');
+            List<Integer> order = new ArrayList<>();
             for (int c = 0; c < width; c++) {
-                if (c > 0) {
+                boolean last = r == rows - 1;
+                if (r == 0 || !optional || (last && !seen[c]) || random.nextInt(3) > 0) {
+                    order.add(c);
+                }
+            }
+            if (r > 0 && shuffled) {
+                java.util.Collections.shuffle(order, random);
+            }
+            for (int c : order) {
+                if (line.charAt(line.length() - 1) != '{') {
                     line.append(space(random)).append(',');
                 }
                 line.append(space(random)).append('"').append(names.get(c)).append('"').append(space(random))
@@ -222,9 +238,10 @@ class JsonLinesReaderPropertiesTest {
                 line.append(value);
             }
             line.append(space(random)).append('}').append(space(random));
-            if (random.nextInt(300) == 0) { // a broken line: nested, cut short, an extra key, blank
+            if (random.nextInt(300) == 0) { // a broken line: nested, cut short, an extra or repeated key, blank
                 String[] broken = {"{\"a\":{\"b\":1}}", "{\"a\":[1]}", line.substring(0, line.length() / 2),
-                    line.substring(0, line.length() - 2) + ",\"extra\":1}", ""};
+                    line.substring(0, line.length() - 2) + ",\"extra\":1}", "",
+                    "{\"" + names.get(0) + "\":1,\"" + names.get(0) + "\":2}"};
                 line = new StringBuilder(broken[random.nextInt(broken.length)]);
                 readable = false;
             }

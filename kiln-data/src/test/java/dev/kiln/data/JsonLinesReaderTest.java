@@ -102,8 +102,8 @@ class JsonLinesReaderTest {
     }
 
     /**
-     * Blank lines (empty, spaces, tabs, a CR) are skipped here as DuckDB skips them, so a file that ends with an empty
-     * line is no longer left to DuckDB, which now types a file from every row (slowly); a blank first line still is.
+     * Blank lines (empty, spaces, tabs, a CR) are skipped here as DuckDB skips them, the first line included, so such a
+     * file is not left to DuckDB, which types a file from every row (slowly).
      */
     @Test
     void blankLinesAreSkippedAsDuckDbSkipsThem() throws IOException {
@@ -113,9 +113,56 @@ class JsonLinesReaderTest {
         assertThat(here.get(0).size()).isEqualTo(3);
         assertThat(Profiler.profile(file)).usingRecursiveComparison().isEqualTo(Profiler.profile(DataReader.read(file)));
 
-        Path first = write("first.jsonl", "\n{\"a\":1}\n{\"a\":2}\n");
-        assertThat(JsonLinesReader.readTyped(first, ReadOptions.defaults(), Set.of())).isNull();
+        Path first = write("first.jsonl", "\n \r\n{\"a\":1}\n{\"a\":2}\n");
+        int block = JsonLinesReader.blockSize;
+        try {
+            for (int size : new int[] {1, 3, 1 << 20}) { // blocks of blank lines only, then the first object
+                JsonLinesReader.blockSize = size;
+                assertThat(JsonLinesReader.readTyped(first, ReadOptions.defaults(), Set.of())).as("block %d", size)
+                        .isNotNull().isEqualTo(duckDb(first));
+            }
+        } finally {
+            JsonLinesReader.blockSize = block;
+        }
         assertThat(DataReader.read(first).rowCount()).isEqualTo(2);
+        assertThat(JsonLinesReader.readTyped(write("blanks.jsonl", "\n  \n\n"), ReadOptions.defaults(), Set.of()))
+                .isNull();
+    }
+
+    /**
+     * An event log's lines: later lines give the first line's keys in another order or leave some out (null, as DuckDB
+     * reads them), with white space anywhere; read here, with DuckDB's columns. A key the first line lacks (DuckDB adds
+     * a column) or a key twice (DuckDB's error) is left to DuckDB.
+     */
+    @Test
+    void laterLinesMayReorderOrLeaveOutTheFirstLinesKeys() throws IOException {
+        Path file = write("events.jsonl", """
+                {"user":"ann","amount":12.5,"ok":true,"n":3}
+                {"amount":7.25,"user":"bob"}
+                {"n":4, "ok":false , "user":"cy","amount":1}
+                {}
+                { "user" : "dee" }
+                {"user":"eve","amount":null,"n":5}
+                {"user":"fay","amount":2.5,"ok":true,"n":6}
+                """);
+        List<DataColumn> here = JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of());
+        assertThat(here).isNotNull().isEqualTo(duckDb(file));
+        assertThat(here.stream().map(DataColumn::name).toList()).containsExactly("user", "amount", "ok", "n");
+        assertThat(here.get(0).size()).isEqualTo(7);
+        assertThat(here.get(1).value(1)).isEqualTo(7.25);
+        assertThat(here.get(3).isMissing(1)).isTrue(); // n left out of the second line
+        assertThat(here.get(3).isMissing(2)).isFalse();
+        assertThat(here.get(2).isMissing(3)).isTrue(); // {}: every key left out
+        assertThat(Profiler.profile(file)).usingRecursiveComparison().isEqualTo(Profiler.profile(DataReader.read(file)));
+
+        for (String text : List.of("{\"a\":1,\"b\":2}\n{\"a\":3,\"c\":4}\n", "{\"a\":1,\"b\":2}\n{\"b\":3,\"b\":4}\n",
+                "{\"a\":1,\"b\":2}\n{\"b\":3,\"a\":4,\"a\":5}\n", "{\"a\":1,\"b\":2}\n{\"B\":3}\n")) {
+            Path declined = write("declined.jsonl", text);
+            assertThat(JsonLinesReader.readTyped(declined, ReadOptions.defaults(), Set.of())).as(text).isNull();
+        }
+        Path twice = write("twice.jsonl", "{\"a\":1,\"b\":2}\n{\"b\":3,\"b\":4}\n");
+        assertThatThrownBy(() -> DataReader.read(twice)).isInstanceOf(KilnException.class)
+                .hasMessageContaining(twice.toString());
     }
 
     @Test
@@ -143,8 +190,8 @@ class JsonLinesReaderTest {
 
     @Test
     void whatIsNotThePlainShapeIsLeftToDuckDbWhichWordsTheError() throws IOException {
-        List<String> declined = List.of("{\"a\":1}\n{\"b\":2}\n", "{\"a\":1,\"b\":2}\n{\"b\":3,\"a\":4}\n",
-                "{\"a\":{\"b\":1}}\n", "{\"a\":[1,2]}\n", "\n{\"a\":1}\n{\"a\":2}\n", "{\"a\":1,\"A\":2}\n",
+        List<String> declined = List.of("{\"a\":1}\n{\"b\":2}\n",
+                "{\"a\":{\"b\":1}}\n", "{\"a\":[1,2]}\n", "{\"a\":1,\"A\":2}\n",
                 "{\"a\":1}\n{\"a\":\"x\"}\n", "{\"a\":01}\n", "{\"a\":1e400}\n", "{\"a\":12345678901234567}\n",
                 "[{\"a\":1}]\n", "\uFEFF{\"a\":1}\n", "{}\n", "{\"a\":1}{\"a\":2}\n", "{\"a\":\"\\x\"}\n");
         for (String text : declined) {
