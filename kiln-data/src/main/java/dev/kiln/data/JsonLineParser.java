@@ -3,19 +3,22 @@ package dev.kiln.data;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Parses whole lines of a JSON-lines file into columns, for {@link JsonLinesReader}: only the plain shape, where each
- * line is one flat object whose keys are among the first line's, and every value is a number, a string, true, false
- * or null. Later lines may give those keys in another order or leave some out (null, as DuckDB reads a missing key);
- * the first line's order, without white space, is read fastest. Blank lines are skipped, as DuckDB skips them.
- * Anything else (a nested value, a key the first line lacks or a key twice, an escape in a key, a number outside
- * JSON's grammar or too large to read exactly, bytes that are not UTF-8) throws {@link Decline}: the file is then read
- * through DuckDB, which types it, or words its error, as before.
+ * line is one flat object and every value is a number, a string, true, false or null. Lines may give their keys in
+ * any order and leave any out (null, as DuckDB reads a missing key); a key the first line lacks gets a column of the
+ * chunk after the first line's, in the order the chunk's lines first give them, as DuckDB orders its columns. The
+ * first line's keys in its order, without white space, are read fastest. Blank lines are skipped, as DuckDB skips
+ * them. Anything else (a nested value, a key twice on a line, two keys equal but for case, an escape in a key, a
+ * number outside JSON's grammar or too large to read exactly, bytes that are not UTF-8) throws {@link Decline}: the
+ * file is then read through DuckDB, which types it, or words its error, as before.
  *
  * <p>Numbers, true and false land in a double per row ({@code NaN} for null; booleans as 1 and 0; an integer as the
  * double of its exact value, so {@code -0} is 0 as DuckDB reads it); strings in a String per row. What each column
@@ -36,6 +39,9 @@ final class JsonLineParser {
     static final int BOOLEAN = 2;
     static final int STRING = 3;
 
+    /** The most keys a chunk takes. */
+    static final int MAX_KEYS = 10_000;
+
     /** Integers beyond 2^53 have no exact double; DuckDB reads them exactly (BIGINT, HUGEINT): leave them to it. */
     private static final long MAX_EXACT = 1L << 53;
 
@@ -50,29 +56,58 @@ final class JsonLineParser {
         int firstPlainText = -1;
     }
 
-    /** A chunk of lines parsed into columns, in the file's column order, and the bytes it was parsed from. */
-    record Chunk(int rows, Column[] columns, int bytes) {
+    /**
+     * A chunk of lines parsed into columns, named by {@code names} (the first line's keys, then those the chunk added),
+     * and the bytes it was parsed from.
+     */
+    record Chunk(int rows, List<String> names, Column[] columns, int bytes) {
     }
 
-    private final byte[][] keys;
+    /** The chunk's keys: the first line's, then any its lines added. */
+    private byte[][] keys = new byte[0][];
     /** Each key as it is written without white space: {@code "key":}. */
-    private final byte[][] patterns;
-    private final ByteTokens tokens = new ByteTokens();
+    private byte[][] patterns = new byte[0][];
+    private Column[] columns = new Column[0];
+    private final List<String> names = new ArrayList<>();
+    /** The keys in lower case: DuckDB renames a key equal to another but for case. */
+    private final Set<String> folded = new HashSet<>();
+    /** Each key's column, for finding a key among many. */
+    private final Map<String, Integer> index = new HashMap<>();
     /** Which keys a line gave, for {@link #anyKeys}. */
-    private final boolean[] seen;
+    private boolean[] seen = new boolean[0];
+    private final ByteTokens tokens = new ByteTokens();
 
-    private JsonLineParser(byte[][] keys) {
-        this.keys = keys;
-        this.seen = new boolean[keys.length];
-        this.patterns = new byte[keys.length][];
-        for (int c = 0; c < keys.length; c++) {
-            byte[] pattern = new byte[keys[c].length + 3]; // "key":
-            pattern[0] = '"';
-            System.arraycopy(keys[c], 0, pattern, 1, keys[c].length);
-            pattern[pattern.length - 2] = '"';
-            pattern[pattern.length - 1] = ':';
-            patterns[c] = pattern;
+    private JsonLineParser(List<String> firstKeys) {
+        for (String name : firstKeys) {
+            add(name);
         }
+    }
+
+    /** A column for the key {@code name}; rows before it are null. */
+    private int add(String name) {
+        if (!folded.add(name.toLowerCase(Locale.ROOT))) {
+            throw new Decline("two keys equal but for case");
+        }
+        int c = keys.length;
+        if (c == MAX_KEYS) {
+            throw new Decline("more than " + MAX_KEYS + " keys"); // each new key copies the arrays: keep that bounded
+        }
+        index.put(name, c);
+        byte[] key = name.getBytes(StandardCharsets.UTF_8);
+        byte[] pattern = new byte[key.length + 3]; // "key":
+        pattern[0] = '"';
+        System.arraycopy(key, 0, pattern, 1, key.length);
+        pattern[pattern.length - 2] = '"';
+        pattern[pattern.length - 1] = ':';
+        keys = Arrays.copyOf(keys, c + 1);
+        keys[c] = key;
+        patterns = Arrays.copyOf(patterns, c + 1);
+        patterns[c] = pattern;
+        columns = Arrays.copyOf(columns, c + 1);
+        columns[c] = new Column();
+        seen = Arrays.copyOf(seen, c + 1); // a line's keys so far stay seen
+        names.add(name);
+        return c;
     }
 
     /**
@@ -120,20 +155,12 @@ final class JsonLineParser {
     }
 
     /** Parses the whole lines in {@code a[from, to)} (each ends with a line break, but the file's last may not). */
-    static Chunk parse(byte[] a, int from, int to, List<String> names) {
-        byte[][] keys = new byte[names.size()][];
-        for (int c = 0; c < keys.length; c++) {
-            keys[c] = names.get(c).getBytes(StandardCharsets.UTF_8);
-        }
-        return new JsonLineParser(keys).lines(a, from, to);
+    static Chunk parse(byte[] a, int from, int to, List<String> firstKeys) {
+        return new JsonLineParser(firstKeys).lines(a, from, to);
     }
 
     private Chunk lines(byte[] a, int from, int to) {
         int capacity = ByteScan.count(a, from, to, (byte) '\n') + 1;
-        Column[] columns = new Column[keys.length];
-        for (int c = 0; c < columns.length; c++) {
-            columns[c] = new Column();
-        }
         int row = 0;
         int i = from;
         while (i < to) {
@@ -142,15 +169,18 @@ final class JsonLineParser {
                 end = to;
             }
             if (!blank(a, i, end)) {
-                line(a, i, end, row, columns, capacity);
+                line(a, i, end, row, capacity);
                 row++;
             } // else a blank line, which DuckDB skips too: no row
             i = end + 1;
         }
-        return new Chunk(row, columns, to - from);
+        return new Chunk(row, List.copyOf(names), columns, to - from);
     }
 
-    private void line(byte[] a, int from, int to, int row, Column[] columns, int capacity) {
+    private void line(byte[] a, int from, int to, int row, int capacity) {
+        byte[][] keys = this.keys; // only anyKeys adds keys, and this returns after it
+        byte[][] patterns = this.patterns;
+        Column[] columns = this.columns;
         int i = expect(a, skipSpace(a, from, to), to, '{');
         for (int c = 0; c < keys.length; c++) {
             // The common case first: the first line's keys in its order, each after its separator, quoted and followed
@@ -162,7 +192,7 @@ final class JsonLineParser {
             } else if (c > 0) {
                 int j = skipSpace(a, i, to);
                 if (j == to || a[j] != ',') {
-                    anyKeys(a, before, to, row, columns, capacity, c);
+                    anyKeys(a, before, to, row, capacity, c);
                     return;
                 }
                 i = j + 1;
@@ -173,12 +203,17 @@ final class JsonLineParser {
             } else {
                 int j = skipSpace(a, i, to);
                 if (!keyAt(a, j, to, keys[c])) {
-                    anyKeys(a, before, to, row, columns, capacity, c);
+                    anyKeys(a, before, to, row, capacity, c);
                     return;
                 }
                 i = expect(a, skipSpace(a, j + keys[c].length + 2, to), to, ':');
             }
             i = value(a, skipSpace(a, i, to), to, row, columns[c], capacity);
+        }
+        int j = skipSpace(a, i, to);
+        if (j < to && a[j] == ',') {
+            anyKeys(a, i, to, row, capacity, keys.length); // keys the chunk has not met yet
+            return;
         }
         end(a, i, to);
     }
@@ -192,14 +227,12 @@ final class JsonLineParser {
     }
 
     /**
-     * The rest of a line whose keys are not the first line's in its order, from {@code a[i]}: just after the opening
-     * brace when {@code done} is 0, else just after the value of the first line's key {@code done - 1}, the keys
-     * before it having come in order. The keys may come in any order and any of them may be missing (DuckDB reads a
-     * missing key as null); a key the first line lacks (DuckDB adds a column for it) or one given twice (an error
-     * there) declines.
+     * The rest of a line whose keys are not the chunk's in its order, from {@code a[i]}: just after the opening brace
+     * when {@code done} is 0, else just after the value of key {@code done - 1}, the keys before it having come in
+     * order. The keys may come in any order and any of them may be missing (DuckDB reads a missing key as null); a new
+     * key gets a column; a key given twice (an error in DuckDB) declines.
      */
-    private void anyKeys(byte[] a, int i, int to, int row, Column[] columns, int capacity, int done) {
-        boolean[] seen = this.seen;
+    private void anyKeys(byte[] a, int i, int to, int row, int capacity, int done) {
         Arrays.fill(seen, false);
         Arrays.fill(seen, 0, done, true);
         i = skipSpace(a, i, to);
@@ -217,6 +250,7 @@ final class JsonLineParser {
                 i++;
             }
             int c = column(a, start, i);
+            boolean[] seen = this.seen; // a new key grew it
             if (seen[c]) {
                 throw new Decline("a key twice");
             }
@@ -236,14 +270,21 @@ final class JsonLineParser {
         }
     }
 
-    /** The column of the key {@code a[start, end)}: one of the first line's, byte for byte, or a Decline. */
+    /** The column of the key {@code a[start, end)}, byte for byte; a new column for a key not seen before. */
     private int column(byte[] a, int start, int end) {
-        for (int c = 0; c < keys.length; c++) {
-            if (Arrays.equals(a, start, end, keys[c], 0, keys[c].length)) {
-                return c;
+        if (keys.length <= 16) {
+            for (int c = 0; c < keys.length; c++) {
+                if (Arrays.equals(a, start, end, keys[c], 0, keys[c].length)) {
+                    return c;
+                }
             }
         }
-        throw new Decline("a key the first line lacks");
+        if (end == start || !Utf8Check.isValid(a, start, end)) {
+            throw new Decline("an empty or broken key");
+        }
+        String name = new String(a, start, end - start, StandardCharsets.UTF_8);
+        Integer known = index.get(name);
+        return known != null ? known : add(name);
     }
 
     /** Whether the quoted {@code key} is at {@code a[i]}. */

@@ -10,7 +10,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,7 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Reads a JSON-lines file of the plain shape ({@link JsonLineParser}: flat objects with the first line's keys) on
+ * Reads a JSON-lines file of the plain shape ({@link JsonLineParser}: flat objects, keys in any order and optional) on
  * every core, into exactly the columns {@link DuckDbReader#readTyped} makes of it through DuckDB, or declines (null) so
  * that DuckDB reads it. DuckDB parses JSON on several threads too, but hands a million rows of 21 columns over JDBC a
  * call per cell, and its chunk API streams them on one thread; on that file, in process, that took 1.7-2.6 s where this
@@ -140,11 +144,11 @@ final class JsonLinesReader {
                 }
                 typing = new Typing<>(keys, sink);
             }
-            List<String> names = typing.names;
+            List<String> firstKeys = typing.firstKeys;
             byte[] chunk = buffer;
             int end = cut;
             inFlight.add(pool.submit(() -> {
-                JsonLineParser.Chunk parsed = JsonLineParser.parse(chunk, 0, end, names);
+                JsonLineParser.Chunk parsed = JsonLineParser.parse(chunk, 0, end, firstKeys);
                 spare.offer(chunk); // nothing parsed refers to the bytes: the next block may reuse them
                 return parsed;
             }));
@@ -198,11 +202,19 @@ final class JsonLinesReader {
     }
 
     /**
-     * Types the columns from the chunks that hold the sample, then hands the chunks to the sink in file order, each
-     * checked against the types first.
+     * Names and types the columns from the chunks that hold the sample, then hands the chunks to the sink in file order,
+     * each with its columns in the file's order and checked against the types first.
      */
     private static final class Typing<T> {
-        final List<String> names;
+        /** The first line's keys, which every chunk's parser starts from. */
+        final List<String> firstKeys;
+        /**
+         * The file's columns: the first line's keys, then those later lines added, in the order DuckDB gives them (as
+         * they first appear); fixed once the sample is typed.
+         */
+        private final List<String> names;
+        private final Set<String> folded = new HashSet<>();
+        private Map<String, Integer> columnOf;
         private final Sink<T> sink;
         private List<JsonLineParser.Chunk> pending = new ArrayList<>();
         private long pendingRows;
@@ -210,15 +222,30 @@ final class JsonLinesReader {
         private String[] sqlTypes;
         private long rows;
 
-        Typing(List<String> names, Sink<T> sink) {
-            this.names = names;
+        Typing(List<String> firstKeys, Sink<T> sink) {
+            this.firstKeys = List.copyOf(firstKeys);
+            this.names = new ArrayList<>(firstKeys);
+            for (String name : firstKeys) {
+                folded.add(name.toLowerCase(Locale.ROOT));
+            }
             this.sink = sink;
         }
 
         void accept(JsonLineParser.Chunk chunk) {
             if (sqlTypes != null) {
-                add(chunk);
+                add(aligned(chunk));
                 return;
+            }
+            // A chunk's own keys come after the first line's, in the order its lines first gave them; chunks come in
+            // file order, so appending the ones not seen yet keeps the order of first appearance.
+            for (int c = firstKeys.size(); c < chunk.names().size(); c++) {
+                String name = chunk.names().get(c);
+                if (!names.contains(name)) {
+                    if (!folded.add(name.toLowerCase(Locale.ROOT))) {
+                        throw new JsonLineParser.Decline("two keys equal but for case");
+                    }
+                    names.add(name);
+                }
             }
             pending.add(chunk);
             pendingRows += chunk.rows();
@@ -237,8 +264,37 @@ final class JsonLinesReader {
             return sink.result(rows);
         }
 
+        /**
+         * The chunk with a column per name of the file, in its order: an empty one (null on every row) for a key the
+         * chunk never gave; a Decline for a key first given after the sample, since the sink has its columns.
+         */
+        private JsonLineParser.Chunk aligned(JsonLineParser.Chunk chunk) {
+            if (chunk.names().equals(names)) {
+                return chunk;
+            }
+            JsonLineParser.Column[] columns = new JsonLineParser.Column[names.size()];
+            for (int c = 0; c < chunk.names().size(); c++) {
+                Integer at = columnOf.get(chunk.names().get(c));
+                if (at == null) {
+                    throw new JsonLineParser.Decline("a key first given after DuckDB's sample");
+                }
+                columns[at] = chunk.columns()[c];
+            }
+            for (int c = 0; c < columns.length; c++) {
+                if (columns[c] == null) {
+                    columns[c] = new JsonLineParser.Column();
+                }
+            }
+            return new JsonLineParser.Chunk(chunk.rows(), names, columns, chunk.bytes());
+        }
+
         /** Each column's type from what the sample rows held, as DuckDB's detection gives it. */
         private void decide() {
+            columnOf = new HashMap<>();
+            for (int c = 0; c < names.size(); c++) {
+                columnOf.put(names.get(c), c);
+            }
+            pending.replaceAll(this::aligned);
             int width = names.size();
             families = new int[width];
             sqlTypes = new String[width];

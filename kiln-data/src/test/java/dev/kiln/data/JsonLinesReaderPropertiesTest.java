@@ -31,6 +31,8 @@ import net.jqwik.api.statistics.Statistics;
  */
 class JsonLinesReaderPropertiesTest {
     private static final String[] KEYS = {"a", "b", "x0", "label", "with space", "Zeit é", "日付", "id"};
+    /** Keys that only lines after the first give. */
+    private static final String[] LATE_KEYS = {"late", "später", "x1"};
     private static final String[] INTEGERS = {"0", "-0", "7", "-13", "42", "123456789", "-987654321012",
         "9007199254740992", "-9007199254740992"};
     private static final String[] TOO_BIG = {"9007199254740993", "12345678901234567", "1234567890123456789",
@@ -202,9 +204,19 @@ class JsonLinesReaderPropertiesTest {
         if (random.nextInt(8) == 0) { // blank lines before the first object: DuckDB skips them
             out.append(List.of("", " ", "\t", "\r").get(random.nextInt(4))).append(lineEnd);
         }
-        // Lines after the first may give the keys in another order, or leave some out (null): an event log's shape.
+        // Lines after the first may give the keys in another order, leave some out (null), or add keys the first line
+        // lacks: an event log's shape.
         boolean shuffled = random.nextInt(3) == 0;
         boolean optional = random.nextInt(3) == 0;
+        List<String> extras = new ArrayList<>();
+        java.util.Set<String> given = new java.util.HashSet<>(); // the extras some line gave
+        List<Kind> extraKinds = new ArrayList<>();
+        for (String key : LATE_KEYS) {
+            if (random.nextInt(4) == 0 && !names.contains(key)) {
+                extras.add(key);
+                extraKinds.add(List.of(Kind.INTEGER, Kind.DECIMAL, Kind.PLAIN, Kind.BOOLEAN).get(random.nextInt(4)));
+            }
+        }
         boolean[] seen = new boolean[width];
         for (int r = 0; r < rows; r++) {
             StringBuilder line = new StringBuilder(space(random)).append('{');
@@ -215,10 +227,24 @@ class JsonLinesReaderPropertiesTest {
                     order.add(c);
                 }
             }
+            for (int x = 0; x < extras.size(); x++) {
+                if (r > 0 && random.nextInt(4) == 0) {
+                    order.add(width + x);
+                }
+            }
             if (r > 0 && shuffled) {
                 java.util.Collections.shuffle(order, random);
             }
             for (int c : order) {
+                if (c >= width) { // a key the first line lacks, always with a value of its kind
+                    if (line.charAt(line.length() - 1) != '{') {
+                        line.append(space(random)).append(',');
+                    }
+                    line.append('"').append(extras.get(c - width)).append("\":")
+                            .append(value(random, extraKinds.get(c - width), true));
+                    given.add(extras.get(c - width));
+                    continue;
+                }
                 if (line.charAt(line.length() - 1) != '{') {
                     line.append(space(random)).append(',');
                 }
@@ -250,7 +276,9 @@ class JsonLinesReaderPropertiesTest {
                 out.append(lineEnd);
             }
         }
-        return new Generated(out.toString(), names, readable);
+        List<String> all = new ArrayList<>(names);
+        extras.stream().filter(given::contains).forEach(all::add);
+        return new Generated(out.toString(), all, readable);
     }
 
     /** A JSON value of the column's kind; {@code witness} asks a string column for a value that no date can be. */

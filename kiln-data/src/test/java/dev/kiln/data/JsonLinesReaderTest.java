@@ -130,9 +130,10 @@ class JsonLinesReaderTest {
     }
 
     /**
-     * An event log's lines: later lines give the first line's keys in another order or leave some out (null, as DuckDB
-     * reads them), with white space anywhere; read here, with DuckDB's columns. A key the first line lacks (DuckDB adds
-     * a column) or a key twice (DuckDB's error) is left to DuckDB.
+     * An event log's lines: later lines give the first line's keys in another order, leave some out (null, as DuckDB
+     * reads them) or add keys (a column each, after the first line's, in the order they first appear, as DuckDB orders
+     * them), with white space anywhere; read here, with DuckDB's columns. A key twice on a line (DuckDB's error) or two
+     * keys equal but for case (DuckDB renames one) are left to DuckDB.
      */
     @Test
     void laterLinesMayReorderOrLeaveOutTheFirstLinesKeys() throws IOException {
@@ -155,8 +156,29 @@ class JsonLinesReaderTest {
         assertThat(here.get(2).isMissing(3)).isTrue(); // {}: every key left out
         assertThat(Profiler.profile(file)).usingRecursiveComparison().isEqualTo(Profiler.profile(DataReader.read(file)));
 
-        for (String text : List.of("{\"a\":1,\"b\":2}\n{\"a\":3,\"c\":4}\n", "{\"a\":1,\"b\":2}\n{\"b\":3,\"b\":4}\n",
-                "{\"a\":1,\"b\":2}\n{\"b\":3,\"a\":4,\"a\":5}\n", "{\"a\":1,\"b\":2}\n{\"B\":3}\n")) {
+        Path added = write("added.jsonl", """
+                {"user":"ann","amount":12.5}
+                {"amount":7.25,"error":"timeout","user":"bob"}
+                {"retries":2,"user":"cy","error":null}
+                {"user":"dee","amount":1,"retries":0}
+                """);
+        int block = JsonLinesReader.blockSize;
+        try {
+            for (int size : new int[] {1, 40, 1 << 20}) { // the added keys first met in different chunks
+                JsonLinesReader.blockSize = size;
+                List<DataColumn> read = JsonLinesReader.readTyped(added, ReadOptions.defaults(), Set.of());
+                assertThat(read).as("block %d", size).isNotNull().isEqualTo(duckDb(added));
+                assertThat(read.stream().map(DataColumn::name).toList())
+                        .containsExactly("user", "amount", "error", "retries");
+            }
+        } finally {
+            JsonLinesReader.blockSize = block;
+        }
+        assertThat(Profiler.profile(added)).usingRecursiveComparison()
+                .isEqualTo(Profiler.profile(DataReader.read(added)));
+
+        for (String text : List.of("{\"a\":1,\"b\":2}\n{\"b\":3,\"b\":4}\n", "{\"a\":1,\"b\":2}\n{\"b\":3,\"a\":4,\"a\":5}\n",
+                "{\"a\":1,\"b\":2}\n{\"B\":3}\n", "{\"a\":1}\n{\"c\":1}\n{\"C\":2}\n", "{\"a\":1}\n{\"c\":1,\"c\":2}\n")) {
             Path declined = write("declined.jsonl", text);
             assertThat(JsonLinesReader.readTyped(declined, ReadOptions.defaults(), Set.of())).as(text).isNull();
         }
@@ -175,6 +197,28 @@ class JsonLinesReaderTest {
         assertThat(DataReader.read(file).columns()).isEqualTo(duckDb(file));
     }
 
+    /**
+     * A key first given after the chunks that hold DuckDB's sample comes too late for the columns already typed: the
+     * file is left to DuckDB, which gives it its column.
+     */
+    @Test
+    void aKeyFirstGivenAfterTheSampleIsLeftToDuckDb() throws IOException {
+        String lines = IntStream.range(0, JsonLinesReader.SAMPLE_ROWS + 100)
+                .mapToObj(i -> i == JsonLinesReader.SAMPLE_ROWS + 50 ? "{\"a\":" + i + ",\"late\":\"x\"}" : "{\"a\":" + i + "}")
+                .collect(Collectors.joining("\n"));
+        Path file = write("late-key.jsonl", lines);
+        int block = JsonLinesReader.blockSize;
+        try {
+            JsonLinesReader.blockSize = 4096;
+            assertThat(JsonLinesReader.readTyped(file, ReadOptions.defaults(), Set.of())).isNull();
+        } finally {
+            JsonLinesReader.blockSize = block;
+        }
+        List<DataColumn> read = DataReader.read(file).columns();
+        assertThat(read).isEqualTo(duckDb(file));
+        assertThat(read.get(1).name()).isEqualTo("late");
+    }
+
     /** DuckDB detects dates, times and UUIDs in strings; a column that may hold only those is left to it. */
     @Test
     void stringsThatMayBeDatesAreLeftToDuckDb() throws IOException {
@@ -190,7 +234,7 @@ class JsonLinesReaderTest {
 
     @Test
     void whatIsNotThePlainShapeIsLeftToDuckDbWhichWordsTheError() throws IOException {
-        List<String> declined = List.of("{\"a\":1}\n{\"b\":2}\n",
+        List<String> declined = List.of(
                 "{\"a\":{\"b\":1}}\n", "{\"a\":[1,2]}\n", "{\"a\":1,\"A\":2}\n",
                 "{\"a\":1}\n{\"a\":\"x\"}\n", "{\"a\":01}\n", "{\"a\":1e400}\n", "{\"a\":12345678901234567}\n",
                 "[{\"a\":1}]\n", "\uFEFF{\"a\":1}\n", "{}\n", "{\"a\":1}{\"a\":2}\n", "{\"a\":\"\\x\"}\n");
