@@ -193,9 +193,12 @@ public final class BatchedReader {
             List<RawColumn> columns = fresh(names.size());
             int[] positions = new int[Math.min(perBatch, 1 << 16)];
             int size = 0;
+            boolean[] json = JsonCells.columns(rs);
             while (rs.next()) {
                 for (int c = 1; c <= names.size(); c++) {
-                    columns.get(c - 1).add(rs.getString(c)); // null -> empty text -> missing, as DuckDbReader.read
+                    String text = rs.getString(c);
+                    // null -> empty text -> missing, as DuckDbReader.read
+                    columns.get(c - 1).add(json[c - 1] ? JsonCells.text(text) : text);
                 }
                 if (size == positions.length) {
                     positions = Arrays.copyOf(positions, Math.min(perBatch, size * 2));

@@ -45,6 +45,9 @@ final class DuckDbBatches {
              DuckDBPreparedStatement statement = connection.unwrap(DuckDBConnection.class)
                      .prepare("SELECT * FROM " + DuckDbReader.scan(path, format));
              DuckDBChunkedResult result = statement.query()) {
+            if (DuckDbChunks.hasJson(statement)) {
+                return -1; // the text route takes a JSON string's quotes off
+            }
             int width = (int) result.columnCount();
             List<String> names = new ArrayList<>(width);
             int[] types = new int[width];

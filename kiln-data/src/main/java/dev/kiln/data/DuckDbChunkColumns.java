@@ -157,7 +157,8 @@ final class DuckDbChunkColumns {
             long expectedRows = countRows ? count(connection, scan) : -1;
             try (DuckDBPreparedStatement statement = connection.unwrap(DuckDBConnection.class).prepare("SELECT * FROM " + scan);
                  DuckDBChunkedResult result = statement.query()) {
-                outcome = read(file, options, whole, expectedRows, collector, result);
+                outcome = DuckDbChunks.hasJson(statement) ? null
+                        : read(file, options, whole, expectedRows, collector, result);
             }
         } catch (SQLException | DuckDBFunctions.FunctionException e) {
             return null;

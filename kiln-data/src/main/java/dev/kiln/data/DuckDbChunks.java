@@ -44,6 +44,9 @@ final class DuckDbChunks {
         try (Connection connection = DuckDbReader.connection();
              DuckDBPreparedStatement statement = connection.unwrap(DuckDBConnection.class).prepare(sql);
              DuckDBChunkedResult result = statement.query()) {
+            if (hasJson(statement)) {
+                return null;
+            }
             int width = (int) result.columnCount();
             List<String> names = new ArrayList<>(width);
             int[] types = new int[width];
@@ -92,6 +95,21 @@ final class DuckDbChunks {
             case VARCHAR -> "VARCHAR";
             default -> null;
         };
+    }
+
+    /**
+     * Whether a column of the statement's result is of DuckDB's JSON type, whose vectors are VARCHAR's: the chunk
+     * routes leave such a result to JDBC, which names the type and whose readers take a JSON string's quotes off
+     * ({@link JsonCells}).
+     */
+    static boolean hasJson(DuckDBPreparedStatement statement) throws SQLException {
+        java.sql.ResultSetMetaData meta = statement.getMetaData();
+        for (int c = 1; c <= meta.getColumnCount(); c++) {
+            if (JsonCells.isJson(meta.getColumnTypeName(c))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Row {@code r} (not null) as text, as JDBC's getString gives it: the string, or the value's {@code toString}. */

@@ -44,9 +44,11 @@ final class DuckDbReader {
             for (int c = 0; c < names.size(); c++) {
                 columns.add(new RawColumn());
             }
+            boolean[] json = JsonCells.columns(rs);
             while (rs.next()) {
                 for (int c = 1; c <= names.size(); c++) {
-                    columns.get(c - 1).add(rs.getString(c)); // null -> empty text -> missing
+                    String text = rs.getString(c);
+                    columns.get(c - 1).add(json[c - 1] ? JsonCells.text(text) : text); // null -> empty text -> missing
                 }
             }
             requireRows(path, columns.isEmpty() ? 0 : columns.get(0).size());

@@ -127,6 +127,7 @@ final class DuckDbSketcher {
         for (int j = 0; j < width; j++) {
             text[j] = kinds[j] == Fetch.TEXT ? new Sketcher.Inference() : null;
         }
+        boolean[] json = JsonCells.columns(rs);
         while (rs.next()) {
             for (int j = 0; j < width; j++) {
                 switch (kinds[j]) {
@@ -150,7 +151,7 @@ final class DuckDbSketcher {
                             present[j]++;
                         }
                     }
-                    default -> text[j].accept(rs.getString(j + 1));
+                    default -> text[j].accept(json[j] ? JsonCells.text(rs.getString(j + 1)) : rs.getString(j + 1));
                 }
             }
         }
@@ -207,6 +208,7 @@ final class DuckDbSketcher {
         String source = file.toString();
         long rows = DuckDbReader.query(file, format, "*", true, (rs, selected) -> {
             long row = 0;
+            boolean[] json = JsonCells.columns(rs);
             while (rs.next()) {
                 row++;
                 for (int c = 0; c < width; c++) {
@@ -245,7 +247,7 @@ final class DuckDbSketcher {
                             }
                             continue;
                         }
-                        default -> text = rs.getString(c + 1);
+                        default -> text = json[c] ? JsonCells.text(rs.getString(c + 1)) : rs.getString(c + 1);
                     }
                     // The text route's conversion (SchemaInference's, as a streamed CSV's): missing, a number, a category.
                     if (Values.isMissingToken(text)) {

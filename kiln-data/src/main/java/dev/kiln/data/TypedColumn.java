@@ -49,9 +49,13 @@ final class TypedColumn {
     /** Whether this column is one of the "other columns" ({@link ReadOptions#otherColumns}): converted to that type. */
     private final boolean other;
 
-    private TypedColumn(Kind kind, boolean other) {
+    /** Whether DuckDB types the column JSON: its strings come with their quotes ({@link JsonCells}). */
+    private final boolean json;
+
+    private TypedColumn(Kind kind, boolean other, boolean json) {
         this.kind = kind;
         this.other = other;
+        this.json = json;
         this.text = kind == Kind.TEXT ? RawColumn.keepingLevels() : null; // a String a cell already: levels
         inBlock = BLOCK; // the first value opens the first block
     }
@@ -59,13 +63,13 @@ final class TypedColumn {
     static TypedColumn of(String sqlType) {
         switch (sqlType) {
             case "DOUBLE":
-                return new TypedColumn(Kind.DOUBLE, false);
+                return new TypedColumn(Kind.DOUBLE, false, false);
             case "BIGINT": case "INTEGER": case "SMALLINT": case "TINYINT":
-                return new TypedColumn(Kind.LONG, false);
+                return new TypedColumn(Kind.LONG, false, false);
             case "BOOLEAN":
-                return new TypedColumn(Kind.BOOLEAN, false);
+                return new TypedColumn(Kind.BOOLEAN, false, false);
             default:
-                return new TypedColumn(Kind.TEXT, false);
+                return new TypedColumn(Kind.TEXT, false, JsonCells.isJson(sqlType));
         }
     }
 
@@ -90,19 +94,13 @@ final class TypedColumn {
      * name) and for a label column, else by its SQL type.
      */
     static TypedColumn forColumn(String name, String sqlType, ReadOptions options, java.util.Set<String> named) {
+        boolean json = JsonCells.isJson(sqlType);
         if (options.otherColumns() != null && !named.contains(name)) {
-            return other();
+            // An "other column" (e.g. TEXT as written for the columns `kiln predict` passes through): fetched as text
+            // and converted to that type exactly as the text route converts it.
+            return new TypedColumn(Kind.TEXT, true, json);
         }
-        return of(options.labelColumns().contains(name) ? "VARCHAR" : sqlType);
-    }
-
-    /**
-     * A column the options type as "other columns" ({@link ReadOptions#otherColumns}, e.g. TEXT as written for the
-     * columns `kiln predict` passes through): fetched as text and converted to that type exactly as the text route
-     * converts it.
-     */
-    static TypedColumn other() {
-        return new TypedColumn(Kind.TEXT, true);
+        return options.labelColumns().contains(name) ? new TypedColumn(Kind.TEXT, false, json) : of(sqlType);
     }
 
     /** Whether this column is fetched as text and typed from it (a string column, a label, an "other column"). */
@@ -120,7 +118,7 @@ final class TypedColumn {
                 long v = kind == Kind.LONG ? rs.getLong(column) : rs.getBoolean(column) ? 1 : 0;
                 addLong(v, rs.wasNull());
             }
-            default -> addText(rs.getString(column));
+            default -> addText(json ? JsonCells.text(rs.getString(column)) : rs.getString(column));
         }
     }
 
@@ -132,7 +130,8 @@ final class TypedColumn {
         for (int r = 0; r < rows; r++) {
             boolean isNull = vector.isNull(r);
             if (kind == Kind.TEXT) {
-                addText(isNull ? null : DuckDbChunks.text(vector, type, r));
+                String text = isNull ? null : DuckDbChunks.text(vector, type, r);
+                addText(json ? JsonCells.text(text) : text); // JSON's vectors are VARCHAR's
             } else if (kind == Kind.DOUBLE) {
                 addDouble(isNull ? 0 : vector.getDouble(r), isNull);
             } else {
