@@ -213,6 +213,7 @@ final class JsonLinesReader {
          * they first appear); fixed once the sample is typed.
          */
         private final List<String> names;
+        private final Set<String> known = new HashSet<>();
         private final Set<String> folded = new HashSet<>();
         private Map<String, Integer> columnOf;
         private final Sink<T> sink;
@@ -225,6 +226,7 @@ final class JsonLinesReader {
         Typing(List<String> firstKeys, Sink<T> sink) {
             this.firstKeys = List.copyOf(firstKeys);
             this.names = new ArrayList<>(firstKeys);
+            known.addAll(firstKeys);
             for (String name : firstKeys) {
                 folded.add(name.toLowerCase(Locale.ROOT));
             }
@@ -240,7 +242,7 @@ final class JsonLinesReader {
             // file order, so appending the ones not seen yet keeps the order of first appearance.
             for (int c = firstKeys.size(); c < chunk.names().size(); c++) {
                 String name = chunk.names().get(c);
-                if (!names.contains(name)) {
+                if (known.add(name)) {
                     if (!folded.add(name.toLowerCase(Locale.ROOT))) {
                         throw new JsonLineParser.Decline("two keys equal but for case");
                     }
