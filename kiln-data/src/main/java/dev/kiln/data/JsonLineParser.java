@@ -168,7 +168,7 @@ final class JsonLineParser {
             if (end < 0) {
                 end = to;
             }
-            if (!blank(a, i, end)) {
+            if (skipSpace(a, i, end) < end) { // not blank
                 line(a, i, end, row, capacity);
                 row++;
             } // else a blank line, which DuckDB skips too: no row
@@ -178,44 +178,56 @@ final class JsonLineParser {
     }
 
     private void line(byte[] a, int from, int to, int row, int capacity) {
-        byte[][] keys = this.keys; // only anyKeys adds keys, and this returns after it
+        int open = expect(a, skipSpace(a, from, to), to, '{');
+        int i = inOrder(a, open, to, row, capacity);
+        if (i < 0) {
+            anyKeys(a, open, to, row, capacity);
+        } else {
+            end(a, i, to);
+        }
+    }
+
+    /**
+     * The common case: the chunk's keys in its order from {@code a[i]} (just after the opening brace), each quoted and
+     * followed by its colon, best without white space; where they end, or -1 for any other line (keys missing, added
+     * or in another order), which {@link #anyKeys} reads again from its start, storing the same values again for the
+     * keys read here.
+     */
+    private int inOrder(byte[] a, int i, int to, int row, int capacity) {
+        byte[][] keys = this.keys;
         byte[][] patterns = this.patterns;
         Column[] columns = this.columns;
-        int i = expect(a, skipSpace(a, from, to), to, '{');
         for (int c = 0; c < keys.length; c++) {
-            // The common case first: the first line's keys in its order, each after its separator, quoted and followed
-            // by its colon without white space. Anything else (white space, keys missing or in another order) goes on
-            // in anyKeys from the separator before this key.
-            int before = i;
             if (c > 0 && i < to && a[i] == ',') {
                 i++;
             } else if (c > 0) {
-                int j = skipSpace(a, i, to);
-                if (j == to || a[j] != ',') {
-                    anyKeys(a, before, to, row, capacity, c);
-                    return;
+                i = skipSpace(a, i, to);
+                if (i == to || a[i] != ',') {
+                    return -1;
                 }
-                i = j + 1;
+                i++;
             }
             byte[] pattern = patterns[c];
             if (i + pattern.length <= to && Arrays.equals(a, i, i + pattern.length, pattern, 0, pattern.length)) {
                 i += pattern.length;
             } else {
-                int j = skipSpace(a, i, to);
-                if (!keyAt(a, j, to, keys[c])) {
-                    anyKeys(a, before, to, row, capacity, c);
-                    return;
+                i = key(a, skipSpace(a, i, to), to, keys[c]);
+                if (i < 0) {
+                    return -1;
                 }
-                i = expect(a, skipSpace(a, j + keys[c].length + 2, to), to, ':');
+                i = expect(a, skipSpace(a, i, to), to, ':');
             }
             i = value(a, skipSpace(a, i, to), to, row, columns[c], capacity);
         }
         int j = skipSpace(a, i, to);
-        if (j < to && a[j] == ',') {
-            anyKeys(a, i, to, row, capacity, keys.length); // keys the chunk has not met yet
-            return;
-        }
-        end(a, i, to);
+        return j < to && a[j] == ',' ? -1 : i; // a comma: a key the chunk has not met yet
+    }
+
+    /** Where the quoted {@code key} at {@code a[i]} ends, or -1 when another key is there. */
+    private static int key(byte[] a, int i, int to, byte[] key) {
+        int end = i + key.length + 2;
+        return end <= to && a[i] == '"' && a[end - 1] == '"' && Arrays.equals(a, i + 1, end - 1, key, 0, key.length)
+                ? end : -1;
     }
 
     /** The closing brace at {@code a[i]} (after white space), and nothing but white space after it. */
@@ -227,19 +239,14 @@ final class JsonLineParser {
     }
 
     /**
-     * The rest of a line whose keys are not the chunk's in its order, from {@code a[i]}: just after the opening brace
-     * when {@code done} is 0, else just after the value of key {@code done - 1}, the keys before it having come in
-     * order. The keys may come in any order and any of them may be missing (DuckDB reads a missing key as null); a new
-     * key gets a column; a key given twice (an error in DuckDB) declines.
+     * A line whose keys are not the chunk's in its order, from just after its opening brace {@code a[i]}: the keys may
+     * come in any order and any of them may be missing (DuckDB reads a missing key as null); a new key gets a column; a
+     * key given twice (an error in DuckDB) declines.
      */
-    private void anyKeys(byte[] a, int i, int to, int row, int capacity, int done) {
+    private void anyKeys(byte[] a, int i, int to, int row, int capacity) {
         Arrays.fill(seen, false);
-        Arrays.fill(seen, 0, done, true);
         i = skipSpace(a, i, to);
         boolean more = i < to && a[i] != '}';
-        if (more && done > 0) {
-            i = skipSpace(a, expect(a, i, to, ','), to);
-        }
         while (more) {
             i = expect(a, i, to, '"');
             int start = i;
@@ -263,7 +270,7 @@ final class JsonLineParser {
             }
         }
         end(a, i, to);
-        for (int c = done; c < keys.length; c++) {
+        for (int c = 0; c < keys.length; c++) {
             if (!seen[c] && columns[c].values != null) {
                 columns[c].values[row] = Double.NaN; // a missing key: null, as DuckDB reads it (texts stay null)
             }
@@ -285,12 +292,6 @@ final class JsonLineParser {
         String name = new String(a, start, end - start, StandardCharsets.UTF_8);
         Integer known = index.get(name);
         return known != null ? known : add(name);
-    }
-
-    /** Whether the quoted {@code key} is at {@code a[i]}. */
-    private static boolean keyAt(byte[] a, int i, int to, byte[] key) {
-        int end = i + key.length + 2;
-        return end <= to && a[i] == '"' && a[end - 1] == '"' && Arrays.equals(a, i + 1, end - 1, key, 0, key.length);
     }
 
     private int value(byte[] a, int i, int to, int row, Column column, int capacity) {
