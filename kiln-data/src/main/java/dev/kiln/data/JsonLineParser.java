@@ -168,7 +168,7 @@ final class JsonLineParser {
             if (end < 0) {
                 end = to;
             }
-            if (skipSpace(a, i, end) < end) { // not blank
+            if (!blank(a, i, end)) {
                 line(a, i, end, row, capacity);
                 row++;
             } // else a blank line, which DuckDB skips too: no row
