@@ -126,12 +126,7 @@ final class JsonLineParser {
         while (true) {
             i = expect(a, i, to, '"');
             int start = i;
-            while (i < to && a[i] != '"') {
-                if (a[i] == '\\' || (a[i] & 0xff) < 0x20) {
-                    throw new Decline("an escape in a key");
-                }
-                i++;
-            }
+            i = keyEnd(a, i, to);
             if (i == to || i == start || !Utf8Check.isValid(a, start, i)) {
                 throw new Decline("an empty or broken key");
             }
@@ -230,6 +225,17 @@ final class JsonLineParser {
                 ? end : -1;
     }
 
+    /** Where the key from {@code a[i]} (after its opening quote) ends: its closing quote, or {@code to}. */
+    private static int keyEnd(byte[] a, int i, int to) {
+        while (i < to && a[i] != '"') {
+            if (a[i] == '\\' || (a[i] & 0xff) < 0x20) {
+                throw new Decline("an escape in a key");
+            }
+            i++;
+        }
+        return i;
+    }
+
     /** The closing brace at {@code a[i]} (after white space), and nothing but white space after it. */
     private static void end(byte[] a, int i, int to) {
         i = expect(a, skipSpace(a, i, to), to, '}');
@@ -250,12 +256,7 @@ final class JsonLineParser {
         while (more) {
             i = expect(a, i, to, '"');
             int start = i;
-            while (i < to && a[i] != '"') {
-                if (a[i] == '\\' || (a[i] & 0xff) < 0x20) {
-                    throw new Decline("an escape in a key");
-                }
-                i++;
-            }
+            i = keyEnd(a, i, to);
             int c = column(a, start, i);
             boolean[] seen = this.seen; // a new key grew it
             if (seen[c]) {
