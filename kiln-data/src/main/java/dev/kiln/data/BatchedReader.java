@@ -196,9 +196,8 @@ public final class BatchedReader {
             boolean[] json = JsonCells.columns(rs);
             while (rs.next()) {
                 for (int c = 1; c <= names.size(); c++) {
-                    String text = rs.getString(c);
                     // null -> empty text -> missing, as DuckDbReader.read
-                    columns.get(c - 1).add(json[c - 1] ? JsonCells.text(text) : text);
+                    columns.get(c - 1).add(JsonCells.string(rs, c, json[c - 1]));
                 }
                 if (size == positions.length) {
                     positions = Arrays.copyOf(positions, Math.min(perBatch, size * 2));

@@ -47,8 +47,7 @@ final class DuckDbReader {
             boolean[] json = JsonCells.columns(rs);
             while (rs.next()) {
                 for (int c = 1; c <= names.size(); c++) {
-                    String text = rs.getString(c);
-                    columns.get(c - 1).add(json[c - 1] ? JsonCells.text(text) : text); // null -> empty text -> missing
+                    columns.get(c - 1).add(JsonCells.string(rs, c, json[c - 1])); // null -> empty text -> missing
                 }
             }
             requireRows(path, columns.isEmpty() ? 0 : columns.get(0).size());

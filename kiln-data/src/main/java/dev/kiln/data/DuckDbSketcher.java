@@ -151,7 +151,7 @@ final class DuckDbSketcher {
                             present[j]++;
                         }
                     }
-                    default -> text[j].accept(json[j] ? JsonCells.text(rs.getString(j + 1)) : rs.getString(j + 1));
+                    default -> text[j].accept(JsonCells.string(rs, j + 1, json[j]));
                 }
             }
         }
@@ -247,7 +247,7 @@ final class DuckDbSketcher {
                             }
                             continue;
                         }
-                        default -> text = json[c] ? JsonCells.text(rs.getString(c + 1)) : rs.getString(c + 1);
+                        default -> text = JsonCells.string(rs, c + 1, json[c]);
                     }
                     // The text route's conversion (SchemaInference's, as a streamed CSV's): missing, a number, a category.
                     if (Values.isMissingToken(text)) {

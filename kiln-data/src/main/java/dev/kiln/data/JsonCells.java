@@ -30,6 +30,12 @@ final class JsonCells {
         return "JSON".equals(sqlType);
     }
 
+    /** Column {@code column} (from 1) of the result's row as text: {@link #text} when the column is JSON. */
+    static String string(ResultSet rs, int column, boolean json) throws SQLException {
+        String cell = rs.getString(column);
+        return json ? text(cell) : cell;
+    }
+
     /** The cell's text: a JSON string's value, anything else as it is (null stays null). */
     static String text(String cell) {
         if (cell == null || cell.length() < 2 || cell.charAt(0) != '"' || cell.charAt(cell.length() - 1) != '"') {

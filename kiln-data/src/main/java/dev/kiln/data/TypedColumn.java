@@ -118,7 +118,7 @@ final class TypedColumn {
                 long v = kind == Kind.LONG ? rs.getLong(column) : rs.getBoolean(column) ? 1 : 0;
                 addLong(v, rs.wasNull());
             }
-            default -> addText(json ? JsonCells.text(rs.getString(column)) : rs.getString(column));
+            default -> addText(JsonCells.string(rs, column, json));
         }
     }
 
@@ -130,8 +130,7 @@ final class TypedColumn {
         for (int r = 0; r < rows; r++) {
             boolean isNull = vector.isNull(r);
             if (kind == Kind.TEXT) {
-                String text = isNull ? null : DuckDbChunks.text(vector, type, r);
-                addText(json ? JsonCells.text(text) : text); // JSON's vectors are VARCHAR's
+                addText(isNull ? null : DuckDbChunks.text(vector, type, r)); // never JSON: DuckDbChunks.hasJson
             } else if (kind == Kind.DOUBLE) {
                 addDouble(isNull ? 0 : vector.getDouble(r), isNull);
             } else {
