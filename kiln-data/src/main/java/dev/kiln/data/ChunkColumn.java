@@ -30,6 +30,9 @@ final class ChunkColumn {
     private ByteDictionary levels;
     private int size;
 
+    /** The spellings of the boolean words this column read (null until one): its words if it is typed boolean. */
+    BooleanSpellings spellings;
+
     long present;
     long booleans;
     long integers;
@@ -153,7 +156,10 @@ final class ChunkColumn {
                 numeric++;
             }
             case ByteTokens.NUMBER -> numeric++;
-            case ByteTokens.BOOLEAN -> booleans++;
+            case ByteTokens.BOOLEAN -> {
+                booleans++;
+                spelled(a, s, e);
+            }
             case ByteTokens.DATETIME -> datetimes++;
             default -> {
                 return false;
@@ -224,7 +230,17 @@ final class ChunkColumn {
         if (Double.isNaN(d)) {
             throw new CsvChunkParser.Problem("a value does not fit the forced type " + forced.wireName());
         }
+        if (forced == ColumnType.BOOLEAN) {
+            spelled(a, s, e);
+        }
         return d;
+    }
+
+    private void spelled(byte[] a, int s, int e) {
+        if (spellings == null) {
+            spellings = new BooleanSpellings();
+        }
+        spellings.add(a, s, e);
     }
 
     /** Switches to text mode, dropping the rows so far (the caller re-adds them). */

@@ -126,13 +126,15 @@ final class ChunkMerger {
         ColumnType type = forced[c] != null ? forced[c] : inferredNumericType(c);
         double[] values = new double[rows];
         int at = 0;
+        BooleanSpellings spellings = new BooleanSpellings();
         for (CsvChunk chunk : chunks) {
             ChunkColumn column = chunk.columns()[c];
             System.arraycopy(column.numbers(), 0, values, at, chunk.rows());
             at += chunk.rows();
+            spellings.addAll(column.spellings);
             column.release();
         }
-        return new NumericColumn(names.get(c), type, values);
+        return new NumericColumn(names.get(c), type, values, type == ColumnType.BOOLEAN ? spellings.words() : null);
     }
 
     /** A distinct value of a string column, shared by every row holding it, and how often it occurs. */

@@ -2,6 +2,7 @@ package dev.kiln.data;
 
 import dev.kiln.runtime.profile.ColumnProfile;
 import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,8 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
 
     private int[] state;
     private GrowingDoubles[] numbers;
+    /** Per column read as numbers, the spellings of its boolean words (a boolean column's profile is in its words). */
+    private BooleanSpellings[] spellings;
     /** The file's rows as estimated from the chunks taken so far and their bytes. */
     private final RowEstimate estimate;
     private long chunkBytes;
@@ -106,6 +109,7 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
     private void start(int width) {
         state = new int[width];
         numbers = new GrowingDoubles[width];
+        spellings = new BooleanSpellings[width];
         levels = new ArrayList<>(width);
         for (int c = 0; c < width; c++) {
             levels.add(null);
@@ -127,6 +131,12 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
             return;
         }
         votes.add(c, column);
+        if (column.spellings != null) {
+            if (spellings[c] == null) {
+                spellings[c] = new BooleanSpellings();
+            }
+            spellings[c].addAll(column.spellings);
+        }
     }
 
     private void addText(int c, ByteDictionary dictionary, int[] codes, int n) {
@@ -187,7 +197,8 @@ final class CsvChunkProfiler implements Consumer<CsvChunk> {
                 double[] values = numbers[c] != null ? numbers[c].array() : new double[0];
                 int n = numbers[c] != null ? numbers[c].size() : 0;
                 numbers[c] = null; // garbage once profiled
-                columns[c] = Profiler.numeric(names.get(c), types[c], values, n, rows - n, work.sort);
+                BooleanWords words = spellings[c] != null ? spellings[c].words() : null;
+                columns[c] = Profiler.numeric(names.get(c), types[c], words, values, n, rows - n, work.sort);
             } else {
                 Map<String, ChunkMerger.Level> distinct = levels.get(c) != null ? levels.get(c) : Map.of();
                 long here = textPresent[c];

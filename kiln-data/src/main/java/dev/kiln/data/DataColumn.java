@@ -19,6 +19,13 @@ public sealed interface DataColumn permits NumericColumn, StringColumn {
     /** The value in internal form: a {@code Double} (NaN when missing) or a {@code String} (null when missing). */
     Object value(int row);
 
+    /**
+     * The value as a user would have written it, null when missing: a string as held; a number as canonical text
+     * ({@link dev.kiln.runtime.schema.Values#canonicalNumberText}); a datetime as an ISO instant; a boolean in the
+     * column's words ({@link NumericColumn#words}).
+     */
+    String text(int row);
+
     /** A new column holding the given rows, in the given order. */
     DataColumn select(int[] rows);
 

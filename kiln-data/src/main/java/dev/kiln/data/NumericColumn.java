@@ -2,15 +2,20 @@ package dev.kiln.data;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
+import dev.kiln.runtime.schema.Values;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * A numeric, integer, boolean (1/0) or datetime (epoch milliseconds, UTC) column; {@code NaN} marks a
- * missing value. The array is owned by the column and not copied, so callers must not modify it.
+ * missing value. The array is owned by the column and not copied, so callers must not modify it. A boolean column
+ * carries the words its file writes the answers in ({@code yes}/{@code no}...; {@link BooleanWords#TRUE_FALSE} when
+ * the reader has none), which {@link #text} shows; any other column's words are null.
  */
-public record NumericColumn(String name, ColumnType type, double[] values) implements DataColumn {
+public record NumericColumn(String name, ColumnType type, double[] values, BooleanWords words) implements DataColumn {
     public NumericColumn {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(values, "values");
@@ -18,6 +23,12 @@ public record NumericColumn(String name, ColumnType type, double[] values) imple
             throw new KilnException(ErrorCode.INTERNAL,
                     "column '" + name + "': a numeric column cannot have type " + type);
         }
+        words = type != ColumnType.BOOLEAN ? null : words != null ? words : BooleanWords.TRUE_FALSE;
+    }
+
+    /** A column without words of its own: a boolean one says true/false. */
+    public NumericColumn(String name, ColumnType type, double[] values) {
+        this(name, type, values, null);
     }
 
     @Override
@@ -35,6 +46,19 @@ public record NumericColumn(String name, ColumnType type, double[] values) imple
         return values[row];
     }
 
+    @Override
+    public String text(int row) {
+        double d = values[row];
+        if (Double.isNaN(d)) {
+            return null;
+        }
+        return switch (type) {
+            case DATETIME -> Instant.ofEpochMilli((long) d).toString();
+            case BOOLEAN -> words.word(d);
+            default -> Values.canonicalNumberText(d);
+        };
+    }
+
     /** The raw double (NaN when missing), without boxing. */
     public double get(int row) {
         return values[row];
@@ -46,14 +70,14 @@ public record NumericColumn(String name, ColumnType type, double[] values) imple
         for (int i = 0; i < rows.length; i++) {
             out[i] = values[rows[i]];
         }
-        return new NumericColumn(name, type, out);
+        return new NumericColumn(name, type, out, words);
     }
 
     // Records compare arrays by identity; compare contents so equal columns are equal (NaN == NaN here).
     @Override
     public boolean equals(Object o) {
         return o instanceof NumericColumn c && name.equals(c.name) && type == c.type
-                && Arrays.equals(values, c.values);
+                && Arrays.equals(values, c.values) && Objects.equals(words, c.words);
     }
 
     @Override

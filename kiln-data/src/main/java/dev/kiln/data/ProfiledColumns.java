@@ -53,7 +53,7 @@ final class ProfiledColumns implements ChunkedColumns<DatasetProfile> {
             } else {
                 GrowingDoubles values = numbers[c];
                 numbers[c] = null; // garbage once profiled
-                columns[c] = Profiler.numeric(names.get(c), types[c], values.array(), values.size(),
+                columns[c] = Profiler.numeric(names.get(c), types[c], null, values.array(), values.size(),
                         rows - values.size(), work.sort);
             }
         });

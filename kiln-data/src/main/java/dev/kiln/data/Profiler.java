@@ -4,6 +4,7 @@ import dev.kiln.runtime.profile.ColumnProfile;
 import dev.kiln.runtime.profile.ColumnProfile.CategoryCount;
 import dev.kiln.runtime.profile.ColumnProfile.Histogram;
 import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ import java.util.stream.IntStream;
  *
  * <p>Categorical, text and boolean columns get the {@value #TOP} most frequent values with count and
  * fraction of non-missing values; ties are broken by value so profiles are deterministic. Booleans
- * are reported as "true"/"false".
+ * are reported in the words the file writes them in ({@link NumericColumn#words}: yes/no, true/false...).
  */
 public final class Profiler {
     static final int BINS = 20;
@@ -141,18 +142,19 @@ public final class Profiler {
                 present[n++] = v;
             }
         }
-        return numeric(column.name(), column.type(), present, n, column.size() - n, work.sort);
+        return numeric(column.name(), column.type(), column.words(), present, n, column.size() - n, work.sort);
     }
 
     /**
      * The profile of a numeric-like column from its {@code n} present values, {@code present[0, n)} in row order,
-     * which this sorts in place.
+     * which this sorts in place; a boolean column's values are counted in {@code words} (null: true/false).
      */
-    static ColumnProfile numeric(String name, ColumnType type, double[] present, int n, long missing,
+    static ColumnProfile numeric(String name, ColumnType type, BooleanWords words, double[] present, int n, long missing,
                                  DoubleSort.Scratch scratch) {
         DoubleSort.sort(present, n, scratch);
         double[] sorted = present;
-        List<CategoryCount> top = type == ColumnType.BOOLEAN ? booleanCounts(sorted, n) : null;
+        List<CategoryCount> top = type == ColumnType.BOOLEAN
+                ? booleanCounts(words != null ? words : BooleanWords.TRUE_FALSE, sorted, n) : null;
         if (n == 0) {
             return new ColumnProfile(name, type.wireName(), 0, missing, 0,
                     null, null, null, null, null, null, top);
@@ -211,10 +213,10 @@ public final class Profiler {
         return out;
     }
 
-    private static List<CategoryCount> booleanCounts(double[] sorted, int n) {
+    private static List<CategoryCount> booleanCounts(BooleanWords words, double[] sorted, int n) {
         Map<String, long[]> counts = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            counts.computeIfAbsent(sorted[i] != 0.0 ? "true" : "false", k -> new long[1])[0]++;
+            counts.computeIfAbsent(words.word(sorted[i]), k -> new long[1])[0]++;
         }
         return top(counts.entrySet(), e -> e.getValue()[0], Map.Entry::getKey, n);
     }

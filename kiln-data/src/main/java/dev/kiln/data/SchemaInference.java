@@ -2,6 +2,7 @@ package dev.kiln.data;
 
 import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
@@ -255,7 +256,7 @@ public final class SchemaInference {
             }
         }
         if (byLevel.numbers() != null) {
-            return new NumericColumn(name, type, byRow(raw, byLevel.numbers()));
+            return new NumericColumn(name, type, byRow(raw, byLevel.numbers()), words(type, n, raw::get));
         }
         String[] out = new String[n];
         for (int i = 0; i < n; i++) {
@@ -273,8 +274,23 @@ public final class SchemaInference {
             throw doesNotFit(name, type, forced, values.apply(i), source.apply(i), location.apply(i));
         }
         return converted.numbers() != null
-                ? new NumericColumn(name, type, converted.numbers())
+                ? new NumericColumn(name, type, converted.numbers(), words(type, n, values))
                 : new StringColumn(name, type, converted.strings());
+    }
+
+    /** A boolean column's words, from the spellings (trimmed) of its present values; null for another type. */
+    private static BooleanWords words(ColumnType type, int n, IntFunction<String> values) {
+        if (type != ColumnType.BOOLEAN) {
+            return null;
+        }
+        Map<String, Long> rows = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String s = values.apply(i);
+            if (!Values.isMissingToken(s)) {
+                rows.merge(s.trim(), 1L, Long::sum);
+            }
+        }
+        return BooleanWords.of(rows);
     }
 
     /**

@@ -36,6 +36,11 @@ public record StringColumn(String name, ColumnType type, String[] values) implem
     }
 
     @Override
+    public String text(int row) {
+        return values[row];
+    }
+
+    @Override
     public StringColumn select(int[] rows) {
         String[] out = new String[rows.length];
         for (int i = 0; i < rows.length; i++) {

@@ -40,8 +40,9 @@ final class ChosenModelAnalyses {
             for (String part : name.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
                 var column = testRows.column(part);
                 Object[] v = new Object[testRows.rowCount()];
+                boolean words = column.type() == ColumnType.BOOLEAN; // grouped by its file's words: yes/no, not 1/0
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = column.value(i);
+                    v[i] = words ? column.text(i) : column.value(i);
                 }
                 types.add(column.type());
                 parts.add(v);

@@ -20,8 +20,9 @@ import java.util.Map;
  * {@value #MAX_INTEGER_CLASSES} distinct values is classification; any other number is regression.
  *
  * <p>Labels as written: read the data with {@link #readOptions} so a yes/no target stays {@code yes}/{@code no}; its
- * classes are then those words and its positive class the "true" word ({@link BooleanWords}). A target read as BOOLEAN
- * (without those options) is {@code false}/{@code true}, with {@code true} positive. Other binary targets take the
+ * classes are then those words and its positive class the "true" word ({@link TargetWords}). A target read as BOOLEAN
+ * (without those options) has the words of its column ({@code NumericColumn#words}, one spelling per answer), its
+ * "true" word positive. Other binary targets take the
  * rarer class as positive unless {@link TrainOptions#positiveClass} names one. The rule is {@link TargetClasses}'s.
  */
 public record Target(Task task, List<String> classes, String positiveClass, double[] y, DataFrame frame, List<String> notes) {
@@ -109,7 +110,7 @@ public record Target(Task task, List<String> classes, String positiveClass, doub
         Object v = column.value(row);
         if (v instanceof Double d) {
             if (column.type() == ColumnType.BOOLEAN) {
-                return d == 1.0 ? "true" : "false";
+                return column.text(row); // in the file's words
             }
             return Values.canonicalNumberText(d);
         }

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * most {@value #MAX_INTEGER_CLASSES} distinct values too; any other number regression), and for classification the
  * classes in output order (binary: negative, positive) and the positive class ({@link TrainOptions#positiveClass},
  * else a yes/no target's "true" word, else the rarer class), a yes/no answer written several ways being one class
- * ({@link BooleanWords}). {@link Target} applies it to a column in memory, kiln spark train to labels counted on Spark.
+ * ({@link TargetWords}). {@link Target} applies it to a column in memory, kiln spark train to labels counted on Spark.
  *
  * @param task          the task; for regression the classes are empty
  * @param classes       the classes in output order
@@ -48,7 +48,7 @@ public record TargetClasses(Task task, List<String> classes, String positiveClas
         counts.forEach((label, n) -> asWritten.merge(label, n.longValue(), Long::sum));
         TreeMap<String, Long> rows = asWritten;
         // Labels as written: a yes/no target keeps its words, one spelling per answer.
-        BooleanWords words = BooleanWords.of(name, rows);
+        TargetWords words = TargetWords.of(name, rows);
         Map<String, String> spelling = Map.of();
         List<String> notes = List.of();
         if (words != null && !words.notes().isEmpty()) {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.data.DataFrame;
 import dev.kiln.data.DataReader;
+import dev.kiln.data.NumericColumn;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.BundleManifest;
+import dev.kiln.runtime.schema.ColumnType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,17 +124,24 @@ class LabelsAsWrittenTest {
         assertThat(held.classes()).containsExactly("no", "yes");
         assertThat(held.positiveClass()).isEqualTo("yes");
         HeldOut asBefore = HeldOut.testRows(DataReader.read(data), pinned);
-        assertThat(asBefore.classes()).as("read as BOOLEAN, without the label option").containsExactly("false", "true");
+        assertThat(asBefore.classes()).as("read as BOOLEAN, without the label option: the column's words")
+                .containsExactly("no", "yes");
+        assertThat(asBefore.positiveClass()).isEqualTo("yes");
         assertThat(asBefore.y()).as("the same rows, the same truth").containsExactly(held.y());
     }
 
     @Test
-    void aTargetReadAsBooleanTakesTrueAsItsPositiveClass() throws Exception {
+    void aTargetReadAsBooleanHasItsColumnsWordsAndTheTrueWordPositive() throws Exception {
         Path data = data("boolean", 200, 0.8, (e, i) -> e ? "yes" : "no");
         DataFrame frame = DataReader.read(data);
+        assertThat(frame.column("y").type()).isEqualTo(ColumnType.BOOLEAN);
         Target t = Target.of(frame, TrainOptions.defaults(data, "y", null));
-        assertThat(t.classes()).containsExactly("false", "true");
-        assertThat(t.positiveClass()).isEqualTo("true");
+        assertThat(t.classes()).containsExactly("no", "yes");
+        assertThat(t.positiveClass()).as("the event the question asks about, though it is the commoner class").isEqualTo("yes");
+        DataFrame plain = new DataFrame(List.of(new NumericColumn("y", ColumnType.BOOLEAN, new double[] {1, 0, 1, 1})), "mem", null);
+        Target words = Target.of(plain, TrainOptions.defaults(data, "y", null));
+        assertThat(words.classes()).as("a column without words of its own").containsExactly("false", "true");
+        assertThat(words.positiveClass()).isEqualTo("true");
     }
 
     @Test

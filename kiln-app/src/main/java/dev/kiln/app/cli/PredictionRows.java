@@ -2,17 +2,13 @@ package dev.kiln.app.cli;
 
 import dev.kiln.data.DataColumn;
 import dev.kiln.data.DataFrame;
-import dev.kiln.data.NumericColumn;
-import dev.kiln.data.StringColumn;
 import dev.kiln.runtime.Explanation;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Prediction;
 import dev.kiln.runtime.Task;
-import dev.kiln.runtime.schema.Values;
 import dev.kiln.train.FeaturePipelineFitter;
 import java.io.IOException;
 import java.io.Writer;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,21 +154,10 @@ final class PredictionRows implements AutoCloseable {
         }
     }
 
-    /** A cell as the input's column holds it: canonical number text, an instant, true/false, the string; "" when missing. */
+    /** A cell as the input's column holds it ({@link DataColumn#text}: a boolean in its file's words); "" when missing. */
     private static String text(DataColumn column, int row) {
-        if (column instanceof StringColumn s) {
-            String v = s.values()[row];
-            return v == null ? "" : v;
-        }
-        double d = ((NumericColumn) column).values()[row];
-        if (Double.isNaN(d)) {
-            return "";
-        }
-        return switch (column.type()) {
-            case DATETIME -> Instant.ofEpochMilli((long) d).toString();
-            case BOOLEAN -> d == 1.0 ? "true" : "false";
-            default -> Values.canonicalNumberText(d);
-        };
+        String v = column.text(row);
+        return v == null ? "" : v;
     }
 
     /**

@@ -51,9 +51,10 @@ final class Reports {
                 .append(" columns, sha256 ").append(p.sha256() == null ? "-" : p.sha256().substring(0, 12)).append('\n');
         Table t = new Table("column", "type", "missing", "distinct", "min", "mean", "std", "max", "top values");
         for (ColumnProfile c : p.columns()) {
-            String top = c.topCategories() == null || c.type().equals("boolean") ? "" : c.topCategories().stream().limit(3)
+            // A boolean column shows its answers in its file's words (yes 96%, no 4%), not the 0/1 figures behind them.
+            String top = c.topCategories() == null ? "" : c.topCategories().stream().limit(3)
                     .map(k -> k.value() + " " + Math.round(k.fraction() * 100) + "%").collect(Collectors.joining(", "));
-            boolean numeric = c.mean() != null && !c.type().equals("datetime");
+            boolean numeric = c.mean() != null && !c.type().equals("datetime") && !c.type().equals("boolean");
             t.row(c.name(), c.type(), c.missing(), c.distinct(),
                     numeric ? Table.num(c.min(), 2) : datetime(c, c.min()),
                     numeric ? Table.num(c.mean(), 2) : "",

@@ -8,6 +8,9 @@ import dev.kiln.runtime.ErrorCode;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
+import dev.kiln.runtime.profile.ColumnProfile;
+import dev.kiln.runtime.profile.DatasetProfile;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
 import dev.kiln.runtime.schema.ClassLabels;
@@ -95,8 +98,10 @@ public final class ServedSlices {
         private final List<Double> answer = new ArrayList<>();
         private final List<Boolean> answeredPositive = new ArrayList<>();
         long unusable;
+        private final DatasetProfile profile;
 
         Labelled(KilnModel model, List<String> inputs, Map<String, Field> fields) {
+            this.profile = model.bundle().referenceProfile();
             this.task = model.task();
             this.classes = model.classes();
             this.positive = task == Task.BINARY ? classes.get(1) : null;
@@ -134,6 +139,12 @@ public final class ServedSlices {
             }
         }
 
+        /** A boolean input's words, from the model's training profile (true/false without one). */
+        private BooleanWords wordsOf(String column) {
+            ColumnProfile c = profile == null ? null : profile.column(column).orElse(null);
+            return c == null ? BooleanWords.TRUE_FALSE : c.booleanWords();
+        }
+
         /** The slice {@code slice} (a column or a*b) of the rows added, with the task's metrics and gaps. */
         Slices.Column slice(String slice, Map<String, Field> fields) {
             int n = values.size();
@@ -142,8 +153,11 @@ public final class ServedSlices {
             for (String c : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
                 int at = inputs.indexOf(c);
                 Object[] v = new Object[n];
+                // A boolean input is grouped by its training file's words (yes/no), as kiln train's slices group it.
+                BooleanWords words = fields.get(c).type() == ColumnType.BOOLEAN ? wordsOf(c) : null;
                 for (int i = 0; i < n; i++) {
-                    v[i] = values.get(i)[at];
+                    Object x = values.get(i)[at];
+                    v[i] = words != null && x instanceof Double d && !d.isNaN() ? words.word(d) : x;
                 }
                 types.add(fields.get(c).type());
                 parts.add(v);

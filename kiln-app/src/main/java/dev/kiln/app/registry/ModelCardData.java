@@ -95,7 +95,8 @@ public record ModelCardData(String model, int version, List<String> aliases, Str
             if (c == null) {
                 continue;
             }
-            boolean range = c.mean() != null && !c.type().equals("datetime");
+            // A boolean feature shows its answers in its file's words (yes, no), not the range 0 .. 1 behind them.
+            boolean range = c.mean() != null && !c.type().equals("datetime") && !c.type().equals("boolean");
             List<String> top = range || c.topCategories() == null ? List.of()
                     : c.topCategories().stream().limit(3).map(ColumnProfile.CategoryCount::value).toList();
             out.add(new Column(c.name(), c.type(), c.missing(), c.distinct(), range, range ? c.min() : null, range ? c.max() : null, top));

@@ -34,7 +34,8 @@ final class DataViews {
     /**
      * Per column: type, non-missing count, missing count and rate, distinct values; numbers (and datetimes, in epoch
      * milliseconds) a summary with quantiles and an equal-width histogram ({@code edges} one longer than {@code counts});
-     * categories, text and booleans their most frequent values with counts, and {@code other_count} for the rest.
+     * categories, text and booleans their most frequent values with counts, and {@code other_count} for the rest. A
+     * boolean has no numeric summary: its answers, in its file's words, are the whole story (a 0..1 histogram is not).
      */
     static Map<String, Object> profile(DatasetProfile p) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -51,7 +52,7 @@ final class DataViews {
         m.put("missing", c.missing());
         m.put("missing_rate", c.missingFraction());
         m.put("distinct", c.distinct());
-        if (c.min() != null) {
+        if (c.min() != null && !c.type().equals("boolean")) {
             Map<String, Object> n = new LinkedHashMap<>();
             n.put("min", c.min());
             n.put("max", c.max());

@@ -116,9 +116,15 @@ class CliTest {
         JsonNode cls = find(p, "class");
         assertThat(cls.get("topCategories").get(0).get("value").asText()).isEqualTo("good");
         assertThat(cls.get("topCategories").get(0).get("count").asInt()).isEqualTo(700);
+        JsonNode foreign = find(p, "foreign_worker"); // a boolean feature: counted in the file's words
+        assertThat(foreign.get("type").asText()).isEqualTo("boolean");
+        assertThat(foreign.get("topCategories").get(0).get("value").asText()).isEqualTo("yes");
+        assertThat(foreign.get("topCategories").get(1).get("value").asText()).isEqualTo("no");
 
         CliRun text = CliRun.of("data", "profile", data.toString());
         assertThat(text.out()).contains("credit_amount", "integer", "good 70%", "dataset version (sha256): " + p.get("sha256").asText());
+        String foreignRow = text.out().lines().filter(l -> l.startsWith("foreign_worker")).findFirst().orElseThrow();
+        assertThat(foreignRow).contains("boolean", "yes 96%, no 4%").doesNotContain("0.96");
     }
 
     @Test

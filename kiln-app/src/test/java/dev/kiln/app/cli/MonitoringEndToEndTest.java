@@ -222,6 +222,12 @@ class MonitoringEndToEndTest {
         }
         assertThat(crossedRows).isEqualTo(200);
 
+        CliRun yesNo = kiln("monitor", "performance", "--model", "credit", "--slice-by", "foreign_worker", "--json");
+        assertThat(yesNo.exitCode()).as(yesNo.err()).isZero();
+        List<String> answers = new ArrayList<>();
+        BadInputTest.json(yesNo.out()).get("slices").get(0).get("groups").forEach(g -> answers.add(g.get("value").asText()));
+        assertThat(answers).as("a boolean input grouped in its training file's words").contains("yes").isSubsetOf("yes", "no", "(missing)");
+
         CliRun text = kiln("monitor", "performance", "--model", "credit", "--slice-by", "personal_status");
         assertThat(text.out()).contains("by personal_status (values), 200 labelled rows, all versions, as answered",
                 "gaps [95% bootstrap interval]");

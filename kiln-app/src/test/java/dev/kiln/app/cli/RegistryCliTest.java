@@ -154,6 +154,8 @@ class RegistryCliTest {
         assertThat(text).contains("# Model card: card version 1", "## Intended use", "## Data", "## Metrics (test rows) against the baseline",
                 "| roc_auc |", "## Parameters", "## Provenance", runId);
         assertThat(text).contains("## What drives the model", "| input column | mean absolute contribution |", "validation rows");
+        String foreign = text.lines().filter(l -> l.startsWith("| foreign_worker ")).findFirst().orElseThrow();
+        assertThat(foreign).as("a yes/no feature in its file's words").contains("boolean", "yes, no").doesNotContain("..");
     }
 
     @Test

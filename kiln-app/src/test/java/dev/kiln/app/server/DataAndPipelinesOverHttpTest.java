@@ -107,6 +107,10 @@ class DataAndPipelinesOverHttpTest {
         JsonNode checking = column(profile, "checking_status");
         assertThat(checking.get("numeric").isNull()).isTrue();
         assertThat(texts(checking.get("top"), "value")).contains("no checking", "<0");
+        JsonNode foreign = column(profile, "foreign_worker");
+        assertThat(foreign.get("type").asText()).isEqualTo("boolean");
+        assertThat(foreign.get("numeric").isNull()).as("no 0..1 histogram for a yes/no column").isTrue();
+        assertThat(texts(foreign.get("top"), "value")).as("in the file's words").containsExactly("yes", "no");
         assertThat(checking.get("other_count").asLong()).isZero();
 
         Path kept = dir.resolve("home/datasets/.profiles/" + v2.version() + ".json");

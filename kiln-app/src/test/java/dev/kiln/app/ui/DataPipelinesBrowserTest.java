@@ -108,7 +108,9 @@ class DataPipelinesBrowserTest {
                     .until(d -> b.all(".column-card figure.chart canvas").size() >= 21);
             assertThat(b.texts(".column-card h3")).hasSize(21);
             assertThat(b.waitForText(".column-card", "credit_amount").getText()).contains("0.0 % missing", "median", "mean");
-            assertThat(b.texts(".column-card .u-title")).contains("Distribution of duration", "Most frequent values of purpose");
+            assertThat(b.texts(".column-card .u-title")).contains("Distribution of duration", "Most frequent values of purpose",
+                    "Most frequent values of foreign_worker"); // a yes/no column: its answers, not a 0..1 histogram
+            assertThat(b.waitForText(".column-card", "foreign_worker").getText()).contains("yes").doesNotContain("Distribution");
             b.waitForText(".validation", "warn");
             assertThat(b.waitForText(".validation", "out of range").getText()).contains("credit_amount", "e.g. row");
             b.screenshot("dataset");

@@ -13,7 +13,6 @@ import dev.kiln.data.Sketcher;
 import dev.kiln.data.StringColumn;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.Field;
-import dev.kiln.runtime.schema.Values;
 import dev.kiln.runtime.validate.ColumnCheck;
 import dev.kiln.runtime.validate.Expectations;
 import dev.kiln.runtime.validate.ValidationOptions;
@@ -21,7 +20,6 @@ import dev.kiln.runtime.validate.ValidationReport;
 import dev.kiln.runtime.validate.ValidationReport.ColumnReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -158,7 +156,7 @@ public final class Validator {
                 for (int i = 0; i < rowState.length; i++) {
                     // From the number the text would parse to, without making the text: only examples are written out.
                     long row = rows + i + 1;
-                    int state = fromNumbers ? checks[f].checkNumber(row, numbers[i]) : checks[f].checkText(row, text(column, i));
+                    int state = fromNumbers ? checks[f].checkNumber(row, numbers[i]) : checks[f].checkText(row, column.text(i));
                     rowState[i] = (byte) Math.max(rowState[i], state);
                 }
             }
@@ -187,23 +185,5 @@ public final class Validator {
             return ValidationReport.of(source, sha256, rows, columns, missingColumns, extra,
                     rowsByState[ColumnCheck.CLEAN], rowsByState[ColumnCheck.WARN], rowsByState[ColumnCheck.FAIL], options);
         }
-    }
-
-    /** The cell as text: string columns as held, typed columns in the form a user would have written. */
-    static String text(DataColumn column, int row) {
-        if (column instanceof NumericColumn) {
-            Object v = column.value(row);
-            double d = v instanceof Double x ? x : Double.NaN;
-            if (Double.isNaN(d)) {
-                return null;
-            }
-            return switch (column.type()) {
-                case DATETIME -> Instant.ofEpochMilli((long) d).toString();
-                case BOOLEAN -> d == 1.0 ? "true" : "false";
-                default -> Values.canonicalNumberText(d);
-            };
-        }
-        Object v = column.value(row);
-        return v == null ? null : v.toString();
     }
 }

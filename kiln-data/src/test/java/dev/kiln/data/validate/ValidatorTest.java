@@ -82,6 +82,14 @@ class ValidatorTest {
     }
 
     @Test
+    void aBooleanCellIsShownInItsFilesWords() {
+        String data = "age,income,city,joined\nyes,150,paris,2020-02-01\nNo,150,rome,2020-02-01\n";
+        ValidationReport r = Validator.validate(csv(data, false), expected(), ValidationOptions.defaults());
+        assertThat(issue(column(r, "age"), Kind.INVALID_TYPE).examples())
+                .containsExactly(new Example(1, "yes"), new Example(2, "No"));
+    }
+
+    @Test
     void eachKindOfIssueIsCountedWithRowsAndValues() {
         String data = """
                 age,income,city,joined,extra

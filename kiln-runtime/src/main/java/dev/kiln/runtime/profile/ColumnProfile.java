@@ -1,5 +1,8 @@
 package dev.kiln.runtime.profile;
 
+import dev.kiln.runtime.schema.BooleanWords;
+import dev.kiln.runtime.schema.Values;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +29,22 @@ public record ColumnProfile(
     }
 
     public record CategoryCount(String value, long count, double fraction) {
+    }
+
+    /**
+     * A boolean column's words, from the values its profile counts ({@code topCategories}: yes/no as its file wrote
+     * them; true/false in a profile made before Kiln kept them).
+     */
+    public BooleanWords booleanWords() {
+        Map<String, Long> rows = new HashMap<>();
+        if (topCategories != null) {
+            for (CategoryCount c : topCategories) {
+                if (!Double.isNaN(Values.parseBoolean(c.value()))) {
+                    rows.merge(c.value(), c.count(), Long::sum);
+                }
+            }
+        }
+        return BooleanWords.of(rows);
     }
 
     public double missingFraction() {

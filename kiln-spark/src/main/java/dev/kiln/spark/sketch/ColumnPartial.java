@@ -6,7 +6,9 @@ import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.TypeVotes;
 import dev.kiln.runtime.schema.Values;
 import dev.kiln.spark.SparkValues;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,6 +44,8 @@ final class ColumnPartial {
     private long sampled;
     private long sampleLength;
     private long sampleWithSpace;
+    /** While the column may be boolean: the rows of each spelling of its boolean words (its words, kiln-data's rule). */
+    private final Map<String, Long> spellings = new HashMap<>();
 
     ColumnPartial(String name, ColumnType forced, int k, int maxCategories, boolean countDistinct) {
         this.distinct = countDistinct ? new DistinctSketch() : null;
@@ -132,6 +136,9 @@ final class ColumnPartial {
                 fail(s);
             } else {
                 addNumber(d);
+                if (forced == ColumnType.BOOLEAN) {
+                    spellings.merge(s.trim(), 1L, Long::sum);
+                }
             }
             return;
         }
@@ -140,6 +147,9 @@ final class ColumnPartial {
         double d = votes.accept(s);
         if (votes.anyLeft()) {
             addNumber(d);
+            if (votes.bool()) { // a boolean word (every value so far was one): counted as spelled
+                spellings.merge(s.trim(), 1L, Long::sum);
+            }
             return;
         }
         if (wasAlive) {
@@ -211,19 +221,21 @@ final class ColumnPartial {
                 votes.datetime(), present, missing, numbersAlive ? numbers.state() : null,
                 categories == null ? null : categories.state(), categoriesComplete && (categories != null || present == 0),
                 sampled, sampleDistinct.size(), sampleLength, sampleWithSpace, problem,
-                numbersAlive ? moments.state() : null, distinct == null ? null : distinct.registers());
+                numbersAlive ? moments.state() : null, distinct == null ? null : distinct.registers(),
+                votes.bool() || forced == ColumnType.BOOLEAN ? Map.copyOf(spellings) : Map.of());
     }
 
     /**
      * What a partition ships to the driver for one column, as JSON (never a Java-serialized Kiln object):
      * {@code numbers} is null once no numeric-like type is left, {@code categories} is null while one is, and
      * {@code categoriesComplete} says whether the counts hold every present value (else the driver counts the
-     * column's categories in a second pass).
+     * column's categories in a second pass); {@code spellings} counts the rows of each spelling of a column that may
+     * be boolean (empty otherwise).
      */
     record State(String name, String forced, boolean bool, boolean integer, boolean number, boolean datetime,
                  long present, long missing, QuantileSketch.State numbers, CategoryCounts.State categories,
                  boolean categoriesComplete, long sampled, long sampleDistinct, long sampleLength, long sampleWithSpace,
-                 String problem, Moments.State moments, byte[] distinct) {
+                 String problem, Moments.State moments, byte[] distinct, Map<String, Long> spellings) {
         TypeVotes votes() {
             return new TypeVotes(bool, integer, number, datetime);
         }

@@ -6,6 +6,7 @@ import dev.kiln.runtime.profile.ColumnProfile.CategoryCount;
 import dev.kiln.runtime.profile.ColumnProfile.Histogram;
 import dev.kiln.runtime.profile.DatasetProfile;
 import dev.kiln.runtime.profile.QuantileSketch;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,11 +48,12 @@ public final class SparkProfiles {
         if (c.type() == ColumnType.BOOLEAN && n > 0) {
             long trues = Math.round(c.mean() * n);  // the mean of 0/1 values times their count: exact after rounding
             Map<String, Long> counts = new LinkedHashMap<>();
+            BooleanWords words = c.words() != null ? c.words() : BooleanWords.TRUE_FALSE;
             if (trues > 0) {
-                counts.put("true", trues);
+                counts.put(words.trueWord(), trues);
             }
             if (n - trues > 0) {
-                counts.put("false", n - trues);
+                counts.put(words.falseWord(), n - trues);
             }
             top = top(counts, n);
         }

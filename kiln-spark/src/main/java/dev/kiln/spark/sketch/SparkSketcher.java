@@ -8,9 +8,11 @@ import dev.kiln.runtime.profile.CategoryCounts;
 import dev.kiln.runtime.profile.ColumnSketch;
 import dev.kiln.runtime.profile.DatasetSketch;
 import dev.kiln.runtime.profile.QuantileSketch;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.runtime.schema.TypeVotes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +39,11 @@ public final class SparkSketcher {
      * One column merged over every partition. {@code distinct} is exact when {@code distinctExact} (a quantile sketch
      * that still holds every value, category counts under their cap), else {@link DistinctSketch}'s estimate (0 when
      * distinct values were not counted: {@link #sketch} counts them only for {@link #sketchWithDistinct});
-     * {@code mean} and {@code std} (sample) are NaN for categories.
+     * {@code mean} and {@code std} (sample) are NaN for categories; {@code words} are a boolean column's (the words its
+     * data writes, {@link BooleanWords}), null for any other.
      */
     public record Column(String name, ColumnType type, long missing, QuantileSketch quantiles, CategoryCounts categories,
-                         long count, double mean, double std, long distinct, boolean distinctExact) {
+                         long count, double mean, double std, long distinct, boolean distinctExact, BooleanWords words) {
         ColumnSketch sketch() {
             return new ColumnSketch(name, type, missing, quantiles, categories);
         }
@@ -192,6 +195,7 @@ public final class SparkSketcher {
             QuantileSketch q = new QuantileSketch(k);
             Moments m = new Moments();
             DistinctSketch d = new DistinctSketch();
+            Map<String, Long> spellings = new HashMap<>();
             for (SketchPartitions.Partition p : parts) {
                 ColumnPartial.State s = p.columns().get(c);
                 q.merge(QuantileSketch.fromState(s.numbers()));
@@ -199,9 +203,14 @@ public final class SparkSketcher {
                 if (s.distinct() != null) {
                     d.merge(s.distinct());
                 }
+                if (s.spellings() != null) {
+                    s.spellings().forEach((spelled, n) -> spellings.merge(spelled, n, Long::sum));
+                }
             }
-            return q.exact() ? new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), q.sortedValues().length, true)
-                    : new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), d.estimate(), false);
+            BooleanWords words = type == ColumnType.BOOLEAN ? BooleanWords.of(spellings) : null;
+            return q.exact()
+                    ? new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), q.sortedValues().length, true, words)
+                    : new Column(name, type, missing, q, null, q.count(), m.mean(), m.std(), d.estimate(), false, words);
         }
         CategoryCounts counts = new CategoryCounts(maxCategories);
         DistinctSketch d = new DistinctSketch();
@@ -220,6 +229,6 @@ public final class SparkSketcher {
         }
         boolean exact = counts.other() == 0;
         return new Column(name, type, missing, null, counts, present, Double.NaN, Double.NaN,
-                exact ? counts.distinct() : Math.max(counts.distinct(), d.estimate()), exact);
+                exact ? counts.distinct() : Math.max(counts.distinct(), d.estimate()), exact, null);
     }
 }

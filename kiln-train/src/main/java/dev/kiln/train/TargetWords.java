@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.Values;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,17 +11,17 @@ import java.util.Map;
  * A target whose every value is a boolean word ({@link Values#isBooleanWord}: true/false, yes/no, any case), read as
  * written: the classes keep the file's words, and the positive class is the "true" word (yes, true, ...), the event the
  * question asks about, rather than the rarer class. A truth value written more than one way ({@code yes} and
- * {@code Yes}) is one class, spelled as most of its rows spell it (ties: the first in Java's String order); the
- * other spellings are mapped onto it and a training note says so.
+ * {@code Yes}) is one class, spelled by {@link BooleanWords#kept}'s rule (as most of its rows spell it), the rule a
+ * boolean feature's words follow too; the other spellings are mapped onto it and a training note says so.
  *
  * @param spelling every spelling found, to the spelling kept for its truth value
  * @param trueWord the kept spelling of the true value, or null when no row holds it
  * @param notes    one note per truth value written more than one way
  */
-record BooleanWords(Map<String, String> spelling, String trueWord, List<String> notes) {
+record TargetWords(Map<String, String> spelling, String trueWord, List<String> notes) {
 
     /** The target's words, or null when some value is not a boolean word. {@code counts}: rows per value as read. */
-    static BooleanWords of(String column, Map<String, ? extends Number> counts) {
+    static TargetWords of(String column, Map<String, ? extends Number> counts) {
         for (String value : counts.keySet()) {
             if (!Values.isBooleanWord(value)) {
                 return null;
@@ -30,19 +31,11 @@ record BooleanWords(Map<String, String> spelling, String trueWord, List<String> 
         List<String> notes = new ArrayList<>();
         String trueWord = null;
         for (double truth : new double[] {1.0, 0.0}) {
-            String kept = null;
-            long keptRows = -1;
+            String kept = BooleanWords.kept(counts, truth);
             List<String> others = new ArrayList<>();
-            for (Map.Entry<String, ? extends Number> e : counts.entrySet()) {
-                if (Values.parseBoolean(e.getKey()) != truth) {
-                    continue;
-                }
-                others.add(e.getKey());
-                long n = e.getValue().longValue();
-                boolean better = n > keptRows || n == keptRows && e.getKey().compareTo(kept) < 0;
-                if (better) {
-                    kept = e.getKey();
-                    keptRows = n;
+            for (String spelled : counts.keySet()) {
+                if (Values.parseBoolean(spelled) == truth) {
+                    others.add(spelled);
                 }
             }
             if (kept == null) {
@@ -55,13 +48,13 @@ record BooleanWords(Map<String, String> spelling, String trueWord, List<String> 
             if (!others.isEmpty()) {
                 List<String> described = others.stream().map(s -> "'" + s + "' (" + counts.get(s) + " rows)").toList();
                 notes.add("target '" + column + "' writes the same answer more than one way: " + String.join(", ", described)
-                        + " read as '" + kept + "', its most frequent spelling (" + keptRows + " rows)");
+                        + " read as '" + kept + "', its most frequent spelling (" + counts.get(kept) + " rows)");
             }
             if (truth == 1.0) {
                 trueWord = kept;
             }
         }
-        return new BooleanWords(Map.copyOf(spelling), trueWord, List.copyOf(notes));
+        return new TargetWords(Map.copyOf(spelling), trueWord, List.copyOf(notes));
     }
 
     /** The class a value as read belongs to. */
