@@ -17,21 +17,34 @@ final class BooleanSpellings {
     private long[] rows = new long[4];
     private int size;
     private int last = -1;
+    private String[] strings;
 
-    /** Counts the trimmed value {@code a[s, e)}, a spelling of a boolean answer. */
-    void add(byte[] a, int s, int e) {
+    /** Counts the trimmed value {@code a[s, e)}, a spelling of a boolean answer; returns the spelling's index. */
+    int add(byte[] a, int s, int e) {
         if (last >= 0 && Arrays.equals(spellings[last], 0, spellings[last].length, a, s, e)) {
             rows[last]++;
-            return;
+            return last;
         }
         for (int i = 0; i < size; i++) {
             if (Arrays.equals(spellings[i], 0, spellings[i].length, a, s, e)) {
                 rows[i]++;
                 last = i;
-                return;
+                return i;
             }
         }
         append(Arrays.copyOfRange(a, s, e), 1);
+        return last;
+    }
+
+    /** Spelling {@code i} (in the order first met), one String per spelling. */
+    String spelling(int i) {
+        if (strings == null || strings.length < size) {
+            strings = Arrays.copyOf(strings == null ? new String[0] : strings, size);
+        }
+        if (strings[i] == null) {
+            strings[i] = new String(spellings[i], StandardCharsets.UTF_8);
+        }
+        return strings[i];
     }
 
     /** Adds another count's spellings and rows (a later chunk's). */

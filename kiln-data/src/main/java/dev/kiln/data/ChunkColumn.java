@@ -32,6 +32,14 @@ final class ChunkColumn {
 
     /** The spellings of the boolean words this column read (null until one): its words if it is typed boolean. */
     BooleanSpellings spellings;
+    /** The spelling of the first row of each answer (indices into {@link #spellings}; -1 before one). */
+    private int firstFalse = -1;
+    private int firstTrue = -1;
+    /**
+     * Per row, 1 + the index of its spelling in {@link #spellings}, 0 when missing (rows past its length too): kept
+     * only once an answer is written two ways in this chunk; until then each row is spelled as its answer's first row.
+     */
+    byte[] spelledAs;
 
     long present;
     long booleans;
@@ -142,7 +150,8 @@ final class ChunkColumn {
             numbers = Arrays.copyOf(numbers, Math.max(16, size * 2));
         }
         if (forced != null) {
-            numbers[size++] = forcedValue(tokens, a, s, e);
+            double value = forcedValue(tokens, a, s, e); // before size moves on: a boolean's spelling is kept at row size
+            numbers[size++] = value;
             return true;
         }
         int kind = tokens.classify(a, s, e);
@@ -158,7 +167,7 @@ final class ChunkColumn {
             case ByteTokens.NUMBER -> numeric++;
             case ByteTokens.BOOLEAN -> {
                 booleans++;
-                spelled(a, s, e);
+                spelled(a, s, e, tokens.value);
             }
             case ByteTokens.DATETIME -> datetimes++;
             default -> {
@@ -231,16 +240,51 @@ final class ChunkColumn {
             throw new CsvChunkParser.Problem("a value does not fit the forced type " + forced.wireName());
         }
         if (forced == ColumnType.BOOLEAN) {
-            spelled(a, s, e);
+            spelled(a, s, e, d);
         }
         return d;
     }
 
-    private void spelled(byte[] a, int s, int e) {
+    /** Counts the spelling of row {@link #size}'s boolean word {@code a[s, e)} (trimmed), whose value is 1 or 0. */
+    private void spelled(byte[] a, int s, int e, double value) {
         if (spellings == null) {
             spellings = new BooleanSpellings();
         }
-        spellings.add(a, s, e);
+        int i = spellings.add(a, s, e);
+        int row = size;
+        if (spelledAs == null) {
+            if (value == 1.0 && firstTrue < 0) {
+                firstTrue = i;
+            } else if (value == 0.0 && firstFalse < 0) {
+                firstFalse = i;
+            }
+            if (i == (value == 1.0 ? firstTrue : firstFalse)) {
+                return;
+            }
+            // An answer written a second way: from here each row keeps its own spelling; the rows before had the first.
+            spelledAs = new byte[Math.max(numbers.length, row + 1)];
+            for (int r = 0; r < row; r++) {
+                double v = numbers[r];
+                spelledAs[r] = (byte) (v != v ? 0 : 1 + (v == 1.0 ? firstTrue : firstFalse));
+            }
+        } else if (row >= spelledAs.length) {
+            spelledAs = Arrays.copyOf(spelledAs, Math.max(numbers.length, row + 1));
+        }
+        spelledAs[row] = (byte) (1 + i);
+    }
+
+    /** The spelling of row {@code r}, a present boolean value {@code value}, as the file writes it. */
+    String spellingOf(int r, double value) {
+        if (spelledAs != null) {
+            return spellings.spelling((r < spelledAs.length ? spelledAs[r] : 0) - 1);
+        }
+        return spellings.spelling(value == 1.0 ? firstTrue : firstFalse);
+    }
+
+    /** The first spelling of the answer {@code value} (1 or 0) in this chunk, or null when no row gives it. */
+    String firstSpelling(double value) {
+        int i = value == 1.0 ? firstTrue : firstFalse;
+        return i < 0 ? null : spellings.spelling(i);
     }
 
     /** Switches to text mode, dropping the rows so far (the caller re-adds them). */

@@ -125,6 +125,7 @@ final class ChunkMerger {
     private NumericColumn numbers(int c, int rows) {
         ColumnType type = forced[c] != null ? forced[c] : inferredNumericType(c);
         double[] values = new double[rows];
+        String[] asWritten = type == ColumnType.BOOLEAN ? spelledByRow(c, rows) : null;
         int at = 0;
         BooleanSpellings spellings = new BooleanSpellings();
         for (CsvChunk chunk : chunks) {
@@ -134,7 +135,45 @@ final class ChunkMerger {
             spellings.addAll(column.spellings);
             column.release();
         }
-        return new NumericColumn(names.get(c), type, values, type == ColumnType.BOOLEAN ? spellings.words() : null);
+        return new NumericColumn(names.get(c), type, values, type == ColumnType.BOOLEAN ? spellings.words() : null, asWritten);
+    }
+
+    /**
+     * Each row's spelling of boolean column {@code c} (null when missing), when the file writes an answer more than one
+     * way (in a chunk, or from one chunk to another); else null, every answer being written as its words say.
+     */
+    private String[] spelledByRow(int c, int rows) {
+        String yes = null;
+        String no = null;
+        boolean mixed = false;
+        for (CsvChunk chunk : chunks) {
+            ChunkColumn column = chunk.columns()[c];
+            if (column.spellings == null) {
+                continue; // every value missing
+            }
+            String chunkYes = column.firstSpelling(1.0);
+            String chunkNo = column.firstSpelling(0.0);
+            mixed |= column.spelledAs != null || yes != null && chunkYes != null && !yes.equals(chunkYes)
+                    || no != null && chunkNo != null && !no.equals(chunkNo);
+            yes = yes != null ? yes : chunkYes;
+            no = no != null ? no : chunkNo;
+        }
+        if (!mixed) {
+            return null;
+        }
+        String[] out = new String[rows];
+        Map<String, String> shared = new HashMap<>(); // one String per spelling across the chunks
+        int at = 0;
+        for (CsvChunk chunk : chunks) {
+            ChunkColumn column = chunk.columns()[c];
+            double[] numbers = column.numbers();
+            for (int r = 0; r < chunk.rows(); r++) {
+                double v = numbers[r];
+                out[at + r] = v != v ? null : shared.computeIfAbsent(column.spellingOf(r, v), k -> k);
+            }
+            at += chunk.rows();
+        }
+        return out;
     }
 
     /** A distinct value of a string column, shared by every row holding it, and how often it occurs. */

@@ -256,7 +256,7 @@ public final class SchemaInference {
             }
         }
         if (byLevel.numbers() != null) {
-            return new NumericColumn(name, type, byRow(raw, byLevel.numbers()), words(type, n, raw::get));
+            return numericColumn(name, type, byRow(raw, byLevel.numbers()), raw::get);
         }
         String[] out = new String[n];
         for (int i = 0; i < n; i++) {
@@ -274,23 +274,32 @@ public final class SchemaInference {
             throw doesNotFit(name, type, forced, values.apply(i), source.apply(i), location.apply(i));
         }
         return converted.numbers() != null
-                ? new NumericColumn(name, type, converted.numbers(), words(type, n, values))
+                ? numericColumn(name, type, converted.numbers(), values)
                 : new StringColumn(name, type, converted.strings());
     }
 
-    /** A boolean column's words, from the spellings (trimmed) of its present values; null for another type. */
-    private static BooleanWords words(ColumnType type, int n, IntFunction<String> values) {
+    /**
+     * A numeric-like column of converted {@code numbers}; a boolean one with its words, from the spellings (trimmed) of
+     * its present {@code values}, and each row's spelling when an answer is written more than one way.
+     */
+    private static NumericColumn numericColumn(String name, ColumnType type, double[] numbers, IntFunction<String> values) {
         if (type != ColumnType.BOOLEAN) {
-            return null;
+            return new NumericColumn(name, type, numbers);
         }
         Map<String, Long> rows = new HashMap<>();
-        for (int i = 0; i < n; i++) {
+        Map<String, String> shared = new HashMap<>();
+        String[] spelled = new String[numbers.length];
+        for (int i = 0; i < numbers.length; i++) {
             String s = values.apply(i);
             if (!Values.isMissingToken(s)) {
-                rows.merge(s.trim(), 1L, Long::sum);
+                String t = shared.computeIfAbsent(s.trim(), k -> k);
+                spelled[i] = t;
+                rows.merge(t, 1L, Long::sum);
             }
         }
-        return BooleanWords.of(rows);
+        long yesSpellings = rows.keySet().stream().filter(k -> Values.parseBoolean(k) == 1.0).count();
+        boolean mixed = yesSpellings > 1 || rows.size() - yesSpellings > 1;
+        return new NumericColumn(name, type, numbers, BooleanWords.of(rows), mixed ? spelled : null);
     }
 
     /**

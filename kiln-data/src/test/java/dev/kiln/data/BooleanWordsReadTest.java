@@ -47,12 +47,34 @@ class BooleanWordsReadTest {
             assertThat(((NumericColumn) frame.column("flag")).words()).isEqualTo(new BooleanWords("true", "FALSE"));
             assertThat(((NumericColumn) frame.column("bit")).words()).as("not boolean").isNull();
             assertThat(member.text(0)).isEqualTo("yes");
-            assertThat(member.text(41)).as("another spelling of yes is shown as the column writes yes").isEqualTo("yes");
+            assertThat(member.text(41)).as("a row of another spelling keeps its own (trimmed)").isEqualTo("Yes");
             assertThat(member.text(50)).isEqualTo("no");
             assertThat(member.text(63)).as("missing").isNull();
+            assertThat(((NumericColumn) frame.column("flag")).asWritten()).as("each answer written one way").isNull();
+            assertThat(member.select(new int[] {41, 0}).text(0)).isEqualTo("Yes");
         }
         ParallelCsvReader.Result sequential = ParallelCsvReader.sequential(file, ReadOptions.defaults());
         assertThat(((NumericColumn) sequential.columns().get(1)).words()).isEqualTo(new BooleanWords("yes", "no"));
+        DataFrame parallel = ParallelCsvReaderPropertiesTest.withBlockSize(7, () -> DataReader.read(file));
+        assertThat(sequential.columns()).as("the same spellings row by row").isEqualTo(parallel.columns());
+    }
+
+    /** Each chunk writes its answers one way, but not the same way: the rows keep their own. */
+    @Test
+    void chunksSpellingTheAnswersDifferentlyKeepEachRowsSpelling() throws IOException {
+        StringBuilder sb = new StringBuilder("id,ok\n");
+        for (int i = 0; i < 200; i++) {
+            sb.append(i).append(',').append(i < 100 ? (i % 2 == 0 ? "yes" : "no") : (i % 2 == 0 ? "YES" : "NO")).append('\n');
+        }
+        Path file = Files.writeString(dir.resolve("halves.csv"), sb.toString());
+        for (int block : new int[] {1, 64, ParallelCsvReader.DEFAULT_BLOCK_SIZE}) {
+            NumericColumn ok = (NumericColumn) ParallelCsvReaderPropertiesTest.withBlockSize(block, () -> DataReader.read(file))
+                    .column("ok");
+            assertThat(ok.text(0)).as("block %d", block).isEqualTo("yes");
+            assertThat(ok.text(101)).as("block %d", block).isEqualTo("NO");
+            assertThat(ok.text(150)).as("block %d", block).isEqualTo("YES");
+            assertThat(ok.words()).as("ties: the first in String order").isEqualTo(new BooleanWords("YES", "NO"));
+        }
     }
 
     @Test
@@ -81,7 +103,8 @@ class BooleanWordsReadTest {
                 shown.add(answer.text(r));
             }
         }
-        assertThat(shown).as("batch [Y, y] shows its own most frequent spelling").containsExactly("Y", "N", "Y", "Y", "N");
+        assertThat(shown).as("each row as written, whatever the batches").containsExactly("Y", "N", "Y", "y", "N");
+        assertThat(whole.text(3)).isEqualTo("y");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package dev.kiln.train;
 
 import dev.kiln.data.DataFrame;
+import dev.kiln.data.NumericColumn;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Task;
 import dev.kiln.runtime.bundle.Bundle;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.model.Estimator;
 import dev.kiln.runtime.features.FeaturePipeline;
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.train.constraints.Latency;
 import dev.kiln.train.eval.Slices;
@@ -40,9 +42,11 @@ final class ChosenModelAnalyses {
             for (String part : name.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
                 var column = testRows.column(part);
                 Object[] v = new Object[testRows.rowCount()];
-                boolean words = column.type() == ColumnType.BOOLEAN; // grouped by its file's words: yes/no, not 1/0
+                // A boolean column is grouped by answer, named in its file's words (yes/no; one spelling per answer).
+                BooleanWords words = column instanceof NumericColumn n ? n.words() : null;
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = words ? column.text(i) : column.value(i);
+                    Object x = column.value(i);
+                    v[i] = words != null && x instanceof Double d && !d.isNaN() ? words.word(d) : x;
                 }
                 types.add(column.type());
                 parts.add(v);

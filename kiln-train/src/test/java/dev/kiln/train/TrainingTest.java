@@ -242,6 +242,21 @@ class TrainingTest {
         assertThat(Files.exists(dir.resolve("x"))).isFalse();
     }
 
+    /** A yes/no input written yes, Yes and no: its slices are its two answers, named in the file's words. */
+    @Test
+    void aYesNoInputIsSlicedByItsAnswersInTheFilesWords() throws Exception {
+        List<String> lines = Files.readAllLines(synthetic(dir.resolve("yn-base.csv"), 600, 4));
+        StringBuilder sb = new StringBuilder(lines.get(0)).append(",member\n");
+        for (int i = 1; i < lines.size(); i++) {
+            sb.append(lines.get(i)).append(',').append(i % 3 == 0 ? "no" : i % 5 == 0 ? "Yes" : "yes").append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("yn.csv"), sb.toString());
+        TrainingReport r = Training.run(TrainOptions.defaults(data, "y", dir.resolve("yn")).withAlgorithms(List.of("linear"))
+                .withSliceBy(List.of("member")), ProgressListener.NONE);
+        assertThat(r.slices().get(0).groups()).extracting(dev.kiln.train.eval.Slices.Group::value)
+                .containsExactlyInAnyOrder("yes", "no");
+    }
+
     static Path synthetic(Path file, int rows, long seed) throws IOException {
         Random r = new Random(seed);
         StringBuilder sb = new StringBuilder("a,b,colour,y\n");

@@ -117,6 +117,23 @@ class PredictCommandTest {
         List<String> written = column(data, "foreign_worker");
         assertThat(written).contains("yes", "no").doesNotContain("true", "false");
         assertThat(column(out, "foreign_worker")).isEqualTo(written);
+
+        // Spelled several ways (every 7th yes as Yes, every 11th as YES): each row as written, whatever the batches.
+        List<String> lines = Files.readAllLines(data, StandardCharsets.UTF_8);
+        StringBuilder csv = new StringBuilder(lines.get(0)).append('\n');
+        for (int i = 1; i < lines.size(); i++) {
+            String spelled = i % 7 == 0 ? "Yes" : i % 11 == 0 ? "YES" : "yes";
+            csv.append(lines.get(i).replaceFirst(",yes,(good|bad)$", "," + spelled + ",$1")).append('\n');
+        }
+        Path mixed = Files.writeString(home.resolve("mixed-words.csv"), csv.toString(), StandardCharsets.UTF_8);
+        List<String> mixedWritten = column(mixed, "foreign_worker");
+        assertThat(mixedWritten).contains("yes", "Yes", "YES", "no");
+        for (int size : new int[] {1, 37, Integer.MAX_VALUE}) {
+            CliRun batched = predictInBatches(size, "predict", "--model", bundle.toString(), "--input", mixed.toString(),
+                    "--output", out.toString());
+            assertThat(batched.exitCode()).as(batched.err()).isZero();
+            assertThat(column(out, "foreign_worker")).as("batches of %d", size).isEqualTo(mixedWritten);
+        }
     }
 
     @Test
