@@ -24,8 +24,11 @@ import java.util.Optional;
  * counts as absent, so the caller computes it again and replaces it.
  */
 final class DatasetProfileFiles {
-    /** Raise when the stored form changes: older files are then recomputed, not misread. */
-    static final int FORMAT = 1;
+    /**
+     * Raise when the stored form changes, or what a profile says: older files are then recomputed, not misread. 2: a
+     * boolean column's values are counted in its file's words (yes/no), where format 1 said true/false.
+     */
+    static final int FORMAT = 2;
     static final String DIRECTORY = ".profiles";
 
     private final Path dir;

@@ -231,6 +231,11 @@ abstract class DatasetStoreContract {
         assertThat(datasets.profile(d)).as("an unreadable file counts as none").isEmpty();
         datasets.putProfile(d, profile);
         assertThat(datasets.profile(d)).as("written again").isPresent();
+        var older = (com.fasterxml.jackson.databind.node.ObjectNode) dev.kiln.runtime.Json.mapper().readTree(file.toFile());
+        older.put("format", DatasetProfileFiles.FORMAT - 1);
+        dev.kiln.runtime.Json.mapper().writeValue(file.toFile(), older);
+        assertThat(datasets.profile(d)).as("one an older Kiln wrote (true/false for yes/no) counts as none").isEmpty();
+        datasets.putProfile(d, profile);
         assertThat(datasets.path(d)).as("the profile is not part of the content").exists();
 
         var wrong = new dev.kiln.runtime.profile.DatasetProfile("x.csv", "0".repeat(64), 1, List.of(column));
