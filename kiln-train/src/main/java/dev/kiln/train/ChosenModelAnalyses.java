@@ -8,7 +8,6 @@ import dev.kiln.runtime.bundle.Bundle;
 import dev.kiln.runtime.bundle.BundleManifest;
 import dev.kiln.runtime.model.Estimator;
 import dev.kiln.runtime.features.FeaturePipeline;
-import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import dev.kiln.train.constraints.Latency;
 import dev.kiln.train.eval.Slices;
@@ -42,14 +41,11 @@ final class ChosenModelAnalyses {
             for (String part : name.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
                 var column = testRows.column(part);
                 Object[] v = new Object[testRows.rowCount()];
-                // A boolean column is grouped by answer, named in its file's words (yes/no; one spelling per answer).
-                BooleanWords words = column instanceof NumericColumn n ? n.words() : null;
                 for (int i = 0; i < v.length; i++) {
-                    Object x = column.value(i);
-                    v[i] = words != null && x instanceof Double d && !d.isNaN() ? words.word(d) : x;
+                    v[i] = column.value(i);
                 }
                 types.add(column.type());
-                parts.add(v);
+                parts.add(column instanceof NumericColumn n && n.words() != null ? Slices.answers(n.words(), v) : v);
             }
             Slices.Input in = Slices.Input.of(types, parts);
             ColumnType type = in.type();

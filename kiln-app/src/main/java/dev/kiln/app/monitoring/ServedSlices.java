@@ -153,14 +153,12 @@ public final class ServedSlices {
             for (String c : slice.split(java.util.regex.Pattern.quote(Slices.CROSS), -1)) {
                 int at = inputs.indexOf(c);
                 Object[] v = new Object[n];
-                // A boolean input is grouped by its training file's words (yes/no), as kiln train's slices group it.
-                BooleanWords words = fields.get(c).type() == ColumnType.BOOLEAN ? wordsOf(c) : null;
                 for (int i = 0; i < n; i++) {
-                    Object x = values.get(i)[at];
-                    v[i] = words != null && x instanceof Double d && !d.isNaN() ? words.word(d) : x;
+                    v[i] = values.get(i)[at];
                 }
                 types.add(fields.get(c).type());
-                parts.add(v);
+                // A boolean input is grouped by its training file's words (yes/no), as kiln train's slices group it.
+                parts.add(fields.get(c).type() == ColumnType.BOOLEAN ? Slices.answers(wordsOf(c), v) : v);
             }
             Slices.Input in = Slices.Input.of(types, parts);
             int[] yInt = truth.stream().mapToInt(Double::intValue).toArray();

@@ -1,5 +1,6 @@
 package dev.kiln.train.eval;
 
+import dev.kiln.runtime.schema.BooleanWords;
 import dev.kiln.runtime.schema.ColumnType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -371,12 +372,24 @@ public final class Slices {
         return new Grouping("values", labels, groupOf, notes);
     }
 
+    /**
+     * A boolean column's values (1/0; NaN or null when missing) as the answers slices group them by, named in
+     * {@code words} (the column's file's words: yes/no), one group per answer however its cells are spelled.
+     */
+    public static Object[] answers(BooleanWords words, Object[] values) {
+        Object[] out = new Object[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i] instanceof Double d && !d.isNaN() ? words.word(d) : values[i];
+        }
+        return out;
+    }
+
     private static String text(ColumnType type, Object v) {
         if (v == null || v instanceof Double d && d.isNaN()) {
             return MISSING;
         }
         if (type == ColumnType.BOOLEAN && v instanceof Double d) {
-            return d == 1.0 ? "true" : "false";
+            return BooleanWords.TRUE_FALSE.word(d); // a boolean without words of its own (see answers)
         }
         if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
             return Long.toString(d.longValue());  // a boolean's 0/1, an integer category
