@@ -7,9 +7,10 @@ import java.util.Map;
  * The words a boolean column writes its two answers in ({@code yes}/{@code no}, {@code Yes}/{@code No},
  * {@code true}/{@code false}, or for a column read as boolean by force {@code y}/{@code n}, {@code 1}/{@code 0}...):
  * what Kiln shows of such a column (a profile's values, the input columns {@code kiln predict} copies, validation's
- * cells, slices) is in the file's words rather than {@code true}/{@code false}. An answer written more than one way
- * is shown as most of its rows write it, ties going to the first in {@link String} order: the rule that names a yes/no
- * target's classes ({@link #kept}).
+ * cells, slices) is in the file's words rather than {@code true}/{@code false}. Where an answer is written more than
+ * one way, what counts it (a profile, slices) names it as most of its rows write it, ties going to the first in
+ * {@link String} order: the rule that names a yes/no target's classes ({@link #kept}); a cell keeps its own spelling
+ * (kiln-data's {@code NumericColumn.asWritten}).
  *
  * @param trueWord  the word of the true answer (value 1)
  * @param falseWord the word of the false answer (value 0)
